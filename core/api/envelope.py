@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from ninja import Schema
+from pydantic import Field
+
+T = TypeVar("T")
+
+
+class Envelope(Schema, Generic[T]):
+    """Every API response: `data` on success, `error` + `error_code` on failure."""
+
+    success: bool
+    data: T | None = None
+    error: str | None = None
+    error_code: str | None = None
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorEnvelope(Schema):
+    success: bool = False
+    data: Any = None
+    error: str
+    error_code: str
+    hint: str | None = None
+    details: Any = None
+
+
+class Page(Schema, Generic[T]):
+    """A page of a list. `has_next` is known without counting every match; `total` is
+    given only where counting is cheap."""
+
+    items: list[T]
+    page: int
+    page_size: int
+    has_next: bool
+    total: int | None = None
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+def ok(data: Any = None) -> dict[str, Any]:
+    return {"success": True, "data": data, "error": None, "error_code": None}
+
+
+def error_body(message: str, code: str, *, hint: str = "", details: Any = None) -> dict[str, Any]:
+    return {"success": False, "data": None, "error": message, "error_code": code,
+            "hint": hint or None, "details": details}
+
+
+def paginate(queryset, params: PageParams, *, count: bool = False) -> dict[str, Any]:
+    """Fetch one page plus one row to know whether another page follows."""
+    start = (params.page - 1) * params.page_size
+    rows = list(queryset[start : start + params.page_size + 1])
+    return {
+        "items": rows[: params.page_size],
+        "page": params.page,
+        "page_size": params.page_size,
+        "has_next": len(rows) > params.page_size,
+        "total": queryset.count() if count else None,
+    }

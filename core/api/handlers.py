@@ -1,0 +1,72 @@
+"""Every error leaves the API in the envelope with a stable `error_code`."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from core.api.envelope import error_body
+from core.errors import OmniError, RateLimited
+from core.logging import current_correlation_id
+
+logger = logging.getLogger(__name__)
+
+
+def _field_errors(errors) -> list[dict[str, str]]:
+    result = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        result.append({"field": ".".join(loc) or "(input)", "message": error.get("msg", "invalid")})
+    return result
+
+
+def install(api) -> None:
+    @api.exception_handler(OmniError)
+    def omni_error(request, exc: OmniError):
+        response = api.create_response(
+            request, error_body(exc.message, exc.code, hint=exc.hint, details=exc.details), status=exc.status
+        )
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            response["Retry-After"] = str(int(exc.retry_after))
+        return response
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return api.create_response(
+            request,
+            error_body("Authentication required: log in or send an X-Api-Key header.", "authentication_required"),
+            status=401,
+        )
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc: ValidationError):
+        details = _field_errors(exc.errors)
+        summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+        return api.create_response(request, error_body(f"Invalid input: {summary}", "invalid_input",
+                                                       details=details), status=422)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return api.create_response(request, error_body(str(exc), f"http_{exc.status_code}"),
+                                   status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body(str(exc) or "Not found", "not_found"), status=404)
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def missing_object(request, exc):
+        return api.create_response(request, error_body(str(exc) or "Not found", "not_found"), status=404)
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        logger.exception("Unhandled API error")
+        return api.create_response(
+            request,
+            error_body("Internal error; see the server log.", "internal_error",
+                       details={"correlation_id": current_correlation_id()}),
+            status=500,
+        )

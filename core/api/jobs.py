@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.errors import InvalidInput
+from core.jobs import cancel_job, job_kinds, retry_job, submit_job
+from core.models import Job, JobState
+
+router = Router(tags=["jobs"])
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    target: str
+    state: JobState
+    progress_done: int
+    progress_total: int | None
+    percent: float | None
+    eta_seconds: float | None
+    message: str
+    last_error: str
+    attempts: int
+    cancel_requested: bool
+    result: Any = None
+    created_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_title(obj: Job) -> str:
+        kind = job_kinds().get(obj.kind)
+        return kind.title if kind else obj.kind
+
+    @staticmethod
+    def resolve_created_by(obj: Job) -> str | None:
+        return obj.created_by.get_username() if obj.created_by_id else None
+
+
+class JobFilter(PageParams):
+    state: JobState | None = None
+    kind: str | None = Field(None, max_length=64)
+    active: bool | None = Field(None, description="Only queued and running jobs")
+
+
+class JobIn(Schema):
+    kind: str = Field(..., max_length=64)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobKindOut(Schema):
+    kind: str
+    title: str
+    user_startable: bool
+
+
+@router.get("/", response=Envelope[Page[JobOut]], summary="Background jobs, newest first")
+def list_jobs(request, filters: Query[JobFilter]):
+    jobs = Job.objects.select_related("created_by")
+    if filters.state:
+        jobs = jobs.filter(state=filters.state)
+    if filters.kind:
+        jobs = jobs.filter(kind=filters.kind)
+    if filters.active:
+        jobs = jobs.filter(state__in=(JobState.QUEUED, JobState.RUNNING))
+    return ok(paginate(jobs, filters))
+
+
+@router.get("/kinds", response=Envelope[list[JobKindOut]], summary="Job kinds this installation knows")
+def list_kinds(request):
+    return ok([{"kind": k.kind, "title": k.title, "user_startable": k.user_startable}
+               for k in sorted(job_kinds().values(), key=lambda k: k.kind)])
+
+
+@router.get("/{int:job_id}", response=Envelope[JobOut], summary="One job with progress and ETA")
+def get_job(request, job_id: int):
+    return ok(get_object_or_404(Job.objects.select_related("created_by"), pk=job_id))
+
+
+@router.post("/", response={202: Envelope[JobOut]}, summary="Start a job of a user-startable kind (admin)")
+def start_job(request, payload: JobIn):
+    require_admin(request)
+    kind = job_kinds().get(payload.kind)
+    if kind is None or not kind.user_startable:
+        raise InvalidInput(f"Job kind {payload.kind!r} cannot be started by hand",
+                           hint="GET /api/jobs/kinds lists the kinds and whether they can be started")
+    return 202, ok(submit_job(payload.kind, params=payload.params, user=request.auth))
+
+
+@router.post("/{int:job_id}/cancel", response=Envelope[JobOut], summary="Ask a job to stop")
+def cancel(request, job_id: int):
+    require_admin(request)
+    get_object_or_404(Job, pk=job_id)
+    return ok(cancel_job(job_id))
+
+
+@router.post("/{int:job_id}/retry", response={202: Envelope[JobOut]}, summary="Run a failed job again")
+def retry(request, job_id: int):
+    require_admin(request)
+    get_object_or_404(Job, pk=job_id)
+    return 202, ok(retry_job(job_id, user=request.auth))

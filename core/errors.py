@@ -1,0 +1,90 @@
+"""One error hierarchy for the whole app. Each error says whether retrying can help:
+transient ones are retried with backoff, permanent ones are shown to the user with a hint."""
+
+from __future__ import annotations
+
+
+class OmniError(Exception):
+    """Base of every error we raise on purpose. `code` is stable and machine-readable."""
+
+    code = "error"
+    status = 400
+    transient = False
+
+    def __init__(self, message: str, *, hint: str = "", details: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ServiceUnavailable(OmniError):
+    """An external service (broker, indexer, provider, download client) did not answer."""
+
+    code = "service_unavailable"
+    status = 503
+    transient = True
+
+
+class RateLimited(ServiceUnavailable):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class AuthenticationFailed(OmniError):
+    code = "authentication_failed"
+    status = 401
+
+
+class PermissionDenied(OmniError):
+    code = "permission_denied"
+    status = 403
+
+
+class NotFound(OmniError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(OmniError):
+    code = "conflict"
+    status = 409
+
+
+class BadResponse(OmniError):
+    """An external service answered with something we cannot use."""
+
+    code = "bad_response"
+    status = 502
+
+
+class ConfigurationError(OmniError):
+    code = "configuration_error"
+    status = 400
+
+
+class InvalidInput(OmniError):
+    code = "invalid_input"
+    status = 422
+
+
+class JobCancelled(Exception):  # noqa: N818 - control flow, not an error shown to users
+    """Raised inside a job when the user asked to cancel it."""
+
+
+PERMANENT_ERRORS: tuple[type[OmniError], ...] = (
+    AuthenticationFailed,
+    PermissionDenied,
+    NotFound,
+    Conflict,
+    BadResponse,
+    ConfigurationError,
+    InvalidInput,
+)

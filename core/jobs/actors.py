@@ -1,0 +1,178 @@
+"""`@job_actor` turns a function `fn(ctx: JobContext)` into a Dramatiq actor that takes a
+job id, claims the job with a compare-and-swap, records progress, honours cancel requests
+and stores the outcome. The function itself calls one service."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dramatiq
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from dramatiq.middleware import CurrentMessage
+
+from core.errors import PERMANENT_ERRORS, JobCancelled
+from core.logging import correlation, new_correlation_id
+from core.models import FINISHED_STATES, Job, JobState
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    kind: str
+    actor: dramatiq.Actor
+    title: str
+    user_startable: bool
+
+
+_KINDS: dict[str, JobKind] = {}
+_discovered = False
+
+
+def job_kinds() -> dict[str, JobKind]:
+    """All job kinds, after importing every app's `tasks` module."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("tasks")
+        _discovered = True
+    return _KINDS
+
+
+@dataclass
+class JobContext:
+    """What a running job sees: its parameters, a progress reporter and the cancel flag.
+    Progress is written at most every `write_interval` seconds so tight loops stay cheap."""
+
+    job: Job
+    write_interval: float = 0.5
+    _last_write: float = field(default=0.0, repr=False)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.job.params or {}
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None, *,
+                 force: bool = False) -> None:
+        self.job.progress_done = done
+        if total is not None:
+            self.job.progress_total = total
+        if message is not None:
+            self.job.message = message[:500]
+        now = time.monotonic()
+        if not force and now - self._last_write < self.write_interval:
+            return
+        self._last_write = now
+        Job.objects.filter(pk=self.job.pk).update(
+            progress_done=self.job.progress_done, progress_total=self.job.progress_total,
+            message=self.job.message, updated_at=timezone.now(),
+        )
+        self.check_cancelled()
+
+    def check_cancelled(self) -> None:
+        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise JobCancelled(f"job {self.job.pk} cancelled by request")
+
+
+def _finish(job_id: int, state: str, **fields: Any) -> None:
+    Job.objects.filter(pk=job_id).update(state=state, finished_at=timezone.now(), updated_at=timezone.now(),
+                                         **fields)
+
+
+def _retries_exhausted(max_retries: int) -> bool:
+    message = CurrentMessage.get_current_message()
+    retries = message.options.get("retries", 0) if message is not None else max_retries
+    return retries >= max_retries
+
+
+def _claim(job_id: int) -> Job | None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.state in FINISHED_STATES:
+        return None
+    if job.cancel_requested:
+        _finish(job_id, JobState.CANCELLED, message="Cancelled before it started")
+        return None
+    claimed = (
+        Job.objects.filter(pk=job_id, attempts=job.attempts)
+        .exclude(state__in=FINISHED_STATES)
+        .update(state=JobState.RUNNING, attempts=F("attempts") + 1, started_at=job.started_at or timezone.now(),
+                updated_at=timezone.now())
+    )
+    if claimed != 1:
+        return None
+    job.refresh_from_db()
+    return job
+
+
+def execute_job(job_id: int, fn: Callable[[JobContext], Any], *, max_retries: int) -> None:
+    job = _claim(job_id)
+    if job is None:
+        return
+    with correlation(job.correlation_id or new_correlation_id()):
+        logger.info("Job %s (%s) started, attempt %s", job.pk, job.kind, job.attempts)
+        ctx = JobContext(job)
+        try:
+            result = fn(ctx)
+        except JobCancelled:
+            _finish(job.pk, JobState.CANCELLED, message="Cancelled", progress_done=ctx.job.progress_done)
+            logger.info("Job %s cancelled", job.pk)
+            return
+        except Exception as exc:
+            _record_failure(job, exc, max_retries=max_retries)
+            raise
+        _finish(job.pk, JobState.SUCCEEDED, result=result if result is not None else None,
+                progress_done=ctx.job.progress_total or ctx.job.progress_done,
+                message=ctx.job.message or "Done")
+        logger.info("Job %s succeeded", job.pk)
+
+
+def _record_failure(job: Job, exc: Exception, *, max_retries: int) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:4000]
+    if isinstance(exc, PERMANENT_ERRORS) or _retries_exhausted(max_retries):
+        _finish(job.pk, JobState.FAILED, last_error=error, message="Failed")
+        logger.error("Job %s failed: %s", job.pk, error)
+    else:
+        Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED, last_error=error,
+                                             message="Failed, will retry", updated_at=timezone.now())
+        logger.warning("Job %s failed, will retry: %s", job.pk, error)
+
+
+def job_actor(
+    kind: str,
+    *,
+    title: str = "",
+    queue_name: str = "default",
+    max_retries: int = 3,
+    time_limit_seconds: int = 3600,
+    min_backoff_ms: int = 5_000,
+    max_backoff_ms: int = 600_000,
+    user_startable: bool = False,
+    throws: tuple[type[Exception], ...] = (),
+) -> Callable[[Callable[[JobContext], Any]], dramatiq.Actor]:
+    """Declare a job kind. The actor's only argument is the job's primary key."""
+
+    def decorate(fn: Callable[[JobContext], Any]) -> dramatiq.Actor:
+        def run(job_id: int) -> None:
+            execute_job(job_id, fn, max_retries=max_retries)
+
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        actor = dramatiq.actor(
+            run,
+            actor_name=kind,
+            queue_name=queue_name,
+            max_retries=max_retries,
+            time_limit=time_limit_seconds * 1000,
+            min_backoff=min_backoff_ms,
+            max_backoff=max_backoff_ms,
+            throws=(*PERMANENT_ERRORS, JobCancelled, *throws),
+        )
+        _KINDS[kind] = JobKind(kind, actor, title or kind, user_startable)
+        return actor
+
+    return decorate

@@ -1,0 +1,150 @@
+"""The catalogue: authors, series, items (ebook, audiobook, comic issue), identifiers
+and the files on disk that belong to them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class MediaKind(models.TextChoices):
+    EBOOK = "ebook", "Ebook"
+    AUDIOBOOK = "audiobook", "Audiobook"
+    COMIC = "comic", "Comic"
+
+
+class MediaStatus(models.TextChoices):
+    WANTED = "wanted", "Wanted"
+    SEARCHING = "searching", "Searching"
+    DOWNLOADING = "downloading", "Downloading"
+    DOWNLOADED = "downloaded", "Downloaded"
+    POST_PROCESSED_SUCCESS = "post_processed_success", "Imported"
+    POST_PROCESSED_FAILED = "post_processed_failed", "Import failed"
+    IN_LIBRARY = "in_library", "In library"
+    ARCHIVED = "archived", "Archived"
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=255)
+    sort_name = models.CharField(max_length=255, db_index=True)
+    normalized = models.CharField(max_length=255, db_index=True, help_text="Accent- and case-folded name")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sort_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(models.Model):
+    title = models.CharField(max_length=255)
+    normalized = models.CharField(max_length=255, db_index=True)
+    kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MediaItem(models.Model):
+    """One book, audiobook or comic issue, whatever number of files it has."""
+
+    kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK, db_index=True)
+    status = models.CharField(max_length=32, choices=MediaStatus.choices, default=MediaStatus.IN_LIBRARY,
+                              db_index=True)
+    title = models.CharField(max_length=500)
+    sort_title = models.CharField(max_length=500, db_index=True)
+    subtitle = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1")
+    publisher = models.CharField(max_length=255, blank=True)
+    published = models.CharField(max_length=32, blank=True, help_text="Date as precise as known: YYYY[-MM[-DD]]")
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    series_index = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    isbn13 = models.CharField(max_length=13, blank=True, db_index=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Audiobooks")
+    issue_number = models.CharField(max_length=16, blank=True, help_text="Comics")
+    volume = models.CharField(max_length=16, blank=True, help_text="Comics")
+    cover_path = models.CharField(max_length=500, blank=True, help_text="Relative to the data directory")
+    added_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_title", "id"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def authors_display(self) -> str:
+        return ", ".join(c.author.name for c in self.contributions.all() if c.role == ContributorRole.AUTHOR)
+
+
+class ContributorRole(models.TextChoices):
+    AUTHOR = "author", "Author"
+    NARRATOR = "narrator", "Narrator"
+    EDITOR = "editor", "Editor"
+    TRANSLATOR = "translator", "Translator"
+    ILLUSTRATOR = "illustrator", "Illustrator"
+    WRITER = "writer", "Writer"
+    PENCILLER = "penciller", "Penciller"
+
+
+class Contribution(models.Model):
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="contributions")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="contributions")
+    role = models.CharField(max_length=16, choices=ContributorRole.choices, default=ContributorRole.AUTHOR)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["item", "author", "role"], name="unique_contribution")]
+
+
+class Identifier(models.Model):
+    """An external id of an item: isbn13, isbn10, asin, openlibrary, google, comicvine, uuid..."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=32)
+    value = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "scheme", "value"], name="unique_identifier")]
+        indexes = [models.Index(fields=["scheme", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class FileState(models.TextChoices):
+    PRESENT = "present", "Present"
+    MISSING = "missing", "Missing"
+    CORRUPT = "corrupt", "Corrupt"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+class LibraryFile(models.Model):
+    """A file on disk. Unchanged files are recognised by (path, size, mtime); moved ones by hash."""
+
+    item = models.ForeignKey(MediaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")
+    path = models.CharField(max_length=4096, unique=True)
+    size = models.BigIntegerField()
+    mtime_ns = models.BigIntegerField()
+    format = models.CharField(max_length=8, db_index=True)
+    partial_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    state = models.CharField(max_length=16, choices=FileState.choices, default=FileState.PRESENT, db_index=True)
+    error = models.TextField(blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.path
