@@ -139,7 +139,7 @@ class SQLiteConsumer(Consumer):
         self.prefetch = prefetch
         self.timeout = timeout_ms / 1000
         self.conn = connect(broker.path)
-        self.in_flight: dict[str, int] = {}  # message id -> row id
+        self.in_flight: set[int] = set()  # row ids of messages handed out, not yet acked
         self._last_lease_work = 0.0
 
     def __next__(self) -> MessageProxy | None:
@@ -147,14 +147,19 @@ class SQLiteConsumer(Consumer):
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if len(self.in_flight) < self.prefetch:
-                message = self._claim_one()
-                if message is not None:
-                    return MessageProxy(message)
+                claimed = self._claim_one()
+                if claimed is not None:
+                    row_id, message = claimed
+                    proxy = MessageProxy(message)
+                    # One delivery = one row: a retry of the same message id is a new row,
+                    # so acks must name the row, never the message id.
+                    proxy._omni_row_id = row_id
+                    return proxy
             time.sleep(self.POLL_SECONDS)
             self._maintain_leases()
         return None
 
-    def _claim_one(self) -> Message | None:
+    def _claim_one(self) -> tuple[int, Message] | None:
         row = self.conn.execute(
             "UPDATE queue_messages SET state='consumed', lease_until=? WHERE id = ("
             " SELECT id FROM queue_messages WHERE queue_name=? AND state='queued' AND eta_ms<=?"
@@ -164,15 +169,15 @@ class SQLiteConsumer(Consumer):
         if row is None:
             return None
         row_id, message_id, body = row
-        self.in_flight[message_id] = row_id
+        self.in_flight.add(row_id)
         try:
             message = Message.decode(body.encode("utf-8"))
         except Exception:  # a message we cannot decode would loop forever: park it
             logger.exception("Undecodable message %s parked as dead", message_id)
-            self._finish(message_id, dead=True)
+            self._finish(row_id, dead=True)
             return None
         message.options.pop("eta", None)  # it is due: run it now
-        return message
+        return row_id, message
 
     def _maintain_leases(self) -> None:
         """Renew our leases; put back messages whose worker died (lease ran out)."""
@@ -184,7 +189,7 @@ class SQLiteConsumer(Consumer):
             marks = ",".join("?" * len(self.in_flight))
             self.conn.execute(
                 f"UPDATE queue_messages SET lease_until=? WHERE id IN ({marks})",
-                (now + self.broker.lease_seconds, *self.in_flight.values()),
+                (now + self.broker.lease_seconds, *self.in_flight),
             )
         expired = self.conn.execute(
             "UPDATE queue_messages SET state='queued', lease_until=NULL "
@@ -194,23 +199,22 @@ class SQLiteConsumer(Consumer):
         for (message_id,) in expired:
             logger.warning("Message %s lost its worker (lease expired); queued again", message_id)
 
-    def _finish(self, message_id: str, *, dead: bool = False) -> None:
-        row_id = self.in_flight.pop(message_id, None)
-        if row_id is None:
-            return
+    def _finish(self, row_id: int, *, dead: bool = False) -> None:
+        self.in_flight.discard(row_id)
         if dead:
             self.conn.execute("UPDATE queue_messages SET state='dead', lease_until=NULL WHERE id=?", (row_id,))
         else:
             self.conn.execute("DELETE FROM queue_messages WHERE id=?", (row_id,))
 
     def ack(self, message: MessageProxy) -> None:
-        self._finish(message.message_id)
+        self._finish(message._omni_row_id)
 
     def nack(self, message: MessageProxy) -> None:
-        self._finish(message.message_id, dead=True)
+        self._finish(message._omni_row_id, dead=True)
 
     def requeue(self, messages) -> None:
-        row_ids = [self.in_flight.pop(m.message_id) for m in messages if m.message_id in self.in_flight]
+        row_ids = [m._omni_row_id for m in messages]
+        self.in_flight.difference_update(row_ids)
         if not row_ids:
             return
         marks = ",".join("?" * len(row_ids))

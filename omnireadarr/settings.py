@@ -130,7 +130,15 @@ _DRAMATIQ_MIDDLEWARE = [
     "core.queue_middleware.JobLifecycleMiddleware",
     "core.queue_middleware.WorkerHeartbeatMiddleware",
 ]
-if BROKER_URL:
+QUEUE_PREFIX = env_str("QUEUE_PREFIX", "omni.") or ""  # lets several installs share one RabbitMQ
+QUEUE_LEASE_SECONDS = env_int("QUEUE_LEASE_SECONDS", 60, minimum=1)
+if env_str("QUEUE", "") == "stub":  # tests: Dramatiq's in-memory stub broker
+    DRAMATIQ_BROKER = {
+        "BROKER": "dramatiq.brokers.stub.StubBroker",
+        "OPTIONS": {},
+        "MIDDLEWARE": _DRAMATIQ_MIDDLEWARE,
+    }
+elif BROKER_URL:
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker",
         "OPTIONS": {"url": BROKER_URL, "confirm_delivery": True},
@@ -139,7 +147,7 @@ if BROKER_URL:
 else:
     DRAMATIQ_BROKER = {
         "BROKER": "core.queue.SQLiteBroker",
-        "OPTIONS": {"path": str(QUEUE_DB_PATH)},
+        "OPTIONS": {"path": str(QUEUE_DB_PATH), "lease_seconds": QUEUE_LEASE_SECONDS},
         "MIDDLEWARE": _DRAMATIQ_MIDDLEWARE,
     }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]

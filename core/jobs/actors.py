@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dramatiq
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -165,7 +166,7 @@ def job_actor(
         actor = dramatiq.actor(
             run,
             actor_name=kind,
-            queue_name=queue_name,
+            queue_name=f"{settings.QUEUE_PREFIX}{queue_name}",
             max_retries=max_retries,
             time_limit=time_limit_seconds * 1000,
             min_backoff=min_backoff_ms,

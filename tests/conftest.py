@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import socket
+
+import dramatiq
+import pytest
+from django.contrib.auth import get_user_model
+from dramatiq import Worker
+
+from core.jobs import job_kinds
+
+
+def reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def broker():
+    """Dramatiq's stub broker with every job kind declared, emptied around each test."""
+    job_kinds()
+    stub = dramatiq.get_broker()
+    stub.flush_all()
+    stub.emit_after("process_boot")
+    yield stub
+    stub.flush_all()
+
+
+@pytest.fixture
+def worker(broker):
+    """A real Dramatiq worker (threads) consuming the stub broker."""
+    w = Worker(broker, worker_timeout=100, worker_threads=2)
+    w.start()
+    yield w
+    w.stop(timeout=10_000)
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_user("admin", password="pw-admin-123", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def reader_user(db):
+    return get_user_model().objects.create_user("reader", password="pw-reader-123")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def reader_client(client, reader_user):
+    client.force_login(reader_user)
+    return client
