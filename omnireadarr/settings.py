@@ -21,6 +21,7 @@ from omnireadarr.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("DATA_DIR", BASE_DIR / "data")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 LIBRARY_DIR = env_path("LIBRARY_DIR", DATA_DIR / "library")
 DOWNLOADS_DIR = env_path("DOWNLOADS_DIR", DATA_DIR / "downloads")
 RECYCLE_DIR = env_path("RECYCLE_DIR", DATA_DIR / "recycle")

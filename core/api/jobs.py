@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.auth import require_admin
@@ -94,7 +94,7 @@ def start_job(request, payload: JobIn):
     if kind is None or not kind.user_startable:
         raise InvalidInput(f"Job kind {payload.kind!r} cannot be started by hand",
                            hint="GET /api/jobs/kinds lists the kinds and whether they can be started")
-    return 202, ok(submit_job(payload.kind, params=payload.params, user=request.auth))
+    return Status(202, ok(submit_job(payload.kind, params=payload.params, user=request.auth)))
 
 
 @router.post("/{int:job_id}/cancel", response=Envelope[JobOut], summary="Ask a job to stop")
@@ -108,4 +108,4 @@ def cancel(request, job_id: int):
 def retry(request, job_id: int):
     require_admin(request)
     get_object_or_404(Job, pk=job_id)
-    return 202, ok(retry_job(job_id, user=request.auth))
+    return Status(202, ok(retry_job(job_id, user=request.auth)))

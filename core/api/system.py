@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import JsonResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from core.api.envelope import Envelope, ok
 from core.health import health_report
@@ -27,7 +27,7 @@ class HealthOut(Schema):
 def health(request):
     report = health_report()
     status = 503 if report["status"] == "down" else 200
-    return status, {**ok(report), "success": status == 200}
+    return Status(status, {**ok(report), "success": status == 200})
 
 
 class ApiKeyOut(Schema):
