@@ -108,6 +108,9 @@ class Contribution(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["item", "author", "role"], name="unique_contribution")]
 
+    def __str__(self) -> str:
+        return f"{self.author} ({self.role})"
+
 
 class Identifier(models.Model):
     """An external id of an item: isbn13, isbn10, asin, openlibrary, google, comicvine, uuid..."""

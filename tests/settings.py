@@ -8,7 +8,7 @@ os.environ.setdefault("OMNI_DATA_DIR", tempfile.mkdtemp(prefix="omni-test-"))
 os.environ["OMNI_QUEUE"] = "stub"
 os.environ.setdefault("OMNI_QUEUE_PREFIX", "")
 
-from omnireadarr.settings import *  # noqa: E402,F403
+from omnireadarr.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation in tests
 STORAGES = {
