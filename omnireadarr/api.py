@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from core.api import handlers
-from core.api.auth import API_AUTH
+from core.api.auth import API_AUTH, docs_guard
 from core.api.jobs import router as jobs_router
 from core.api.system import router as system_router
 
@@ -19,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_guard,
 )
 handlers.install(api)
 api.add_router("/", system_router)

@@ -38,3 +38,23 @@ def require_admin(request) -> None:
     """Configuration and file operations are for admins; readers browse and search."""
     if not is_admin(getattr(request, "auth", None) or request.user):
         raise PermissionDenied("This action needs the admin role.", hint="Ask an administrator.")
+
+
+def docs_guard(view):
+    """The OpenAPI document and the docs page need a login or an API key like every endpoint."""
+    from functools import wraps
+
+    from django.http import JsonResponse
+
+    from core.api.envelope import error_body
+    from core.models import ApiKey
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else ApiKey.user_for(request.headers.get("X-Api-Key", ""))
+        if user is None:
+            body = error_body("Authentication required: log in or send an X-Api-Key header.", "authentication_required")
+            return JsonResponse(body, status=401)
+        return view(request, *args, **kwargs)
+
+    return guarded
