@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -117,6 +118,8 @@ def convert(
         )
         title = validate_output(partial, fmt, expected_title=metadata.title if metadata else "")
         partial.replace(output)
+        if progress is not None:
+            progress(100, "converted and validated")
     finally:
         partial.unlink(missing_ok=True)
     return ConversionResult(source, output, fmt, round(time.monotonic() - started, 2), title)
@@ -131,12 +134,13 @@ def _run(args: list[str], timeout: float, progress: Callable[[int, str], None] |
         env=calibre_env(),
         text=True,
         errors="replace",
+        start_new_session=True,  # its own process group: a timeout kills calibre's workers too
     )
     timed_out = threading.Event()
 
     def kill() -> None:
         timed_out.set()
-        proc.kill()
+        _kill_group(proc)
 
     timer = threading.Timer(timeout, kill)
     timer.start()
@@ -152,7 +156,7 @@ def _run(args: list[str], timeout: float, progress: Callable[[int, str], None] |
     finally:
         timer.cancel()
         if proc.poll() is None:
-            proc.kill()
+            _kill_group(proc)
             proc.wait()
     if timed_out.is_set():
         raise ConversionFailed(
@@ -164,6 +168,14 @@ def _run(args: list[str], timeout: float, progress: Callable[[int, str], None] |
         raise ConversionFailed(
             f"ebook-convert failed (exit {proc.returncode}): {last[:300]}", details={"output_tail": tail}
         )
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill calibre and the worker processes it started (they share its session)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
 
 
 def validate_output(path: Path, fmt: str, *, expected_title: str = "") -> str:
