@@ -10,6 +10,7 @@ from pathlib import Path
 from core.errors import InvalidInput
 from processing import covers, journal
 from processing.context import BaseStep, ImportContext
+from processing.epub import read_epub_cover
 from processing.opf import OpfCreator, OpfMetadata, OpfSeries, parse_opf, write_opf
 from processing.types import WantedItem
 
@@ -58,8 +59,10 @@ def _candidates(ctx: ImportContext) -> list[covers.CoverCandidate]:
     found = []
     if ctx.item.cover_file and ctx.item.cover_file.is_file():
         found.append(covers.CoverCandidate("provider", ctx.item.cover_file.read_bytes(), "stored cover"))
-    if ctx.embedded_cover:
-        found.append(covers.CoverCandidate("embedded", ctx.embedded_cover, "inside the book"))
+    embedded = ctx.embedded_cover or next(
+        (data for p in ctx.placed if p.format == "epub" and (data := read_epub_cover(p.path))), None)
+    if embedded:
+        found.append(covers.CoverCandidate("embedded", embedded, "inside the book"))
     for path in ctx.require_located().covers:
         if path.stat().st_size < 20 * 1024 * 1024:
             found.append(covers.CoverCandidate("folder", path.read_bytes(), path.name))
