@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, OmniError, ServiceUnavailable
+from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
 from core.jobs import submit_job
 from media.models import ContributorRole, MediaItem, MediaStatus
 from processing import catalogue, journal
@@ -28,8 +28,9 @@ JOB_KIND = "processing.import_download"
 CLAIMABLE = (PostProcessStatus.PENDING, PostProcessStatus.FAILED)
 
 
-class ImportFailed(OmniError):
-    """The import failed for a reason retrying will not fix (shown with the step and reason)."""
+class ImportFailed(InvalidInput):
+    """The import failed for a reason retrying will not fix (shown with the step and reason).
+    A permanent error: the job is not retried; the user re-runs it after fixing the cause."""
 
     code = "import_failed"
     status = 422

@@ -60,7 +60,8 @@ def _candidates(ctx: ImportContext) -> list[covers.CoverCandidate]:
     if ctx.item.cover_file and ctx.item.cover_file.is_file():
         found.append(covers.CoverCandidate("provider", ctx.item.cover_file.read_bytes(), "stored cover"))
     embedded = ctx.embedded_cover or next(
-        (data for p in ctx.placed if p.format == "epub" and (data := read_epub_cover(p.path))), None)
+        (data for p in ctx.placed if p.format == "epub" and (data := read_epub_cover(p.path))), None
+    )
     if embedded:
         found.append(covers.CoverCandidate("embedded", embedded, "inside the book"))
     for path in ctx.require_located().covers:

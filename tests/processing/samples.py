@@ -22,12 +22,27 @@ def image_bytes(width: int = 600, height: int = 900, color=(200, 40, 40), fmt: s
     return buffer.getvalue()
 
 
-def make_epub(path: Path, *, title: str, authors: tuple[str, ...] = (), isbn: str = "", series: str = "",
-              series_index: str = "", language: str = "en", cover: bytes | None = None) -> Path:
+def make_epub(
+    path: Path,
+    *,
+    title: str,
+    authors: tuple[str, ...] = (),
+    isbn: str = "",
+    series: str = "",
+    series_index: str = "",
+    language: str = "en",
+    cover: bytes | None = None,
+) -> Path:
     creators = "".join(f'<dc:creator opf:role="aut">{escape(a)}</dc:creator>' for a in authors)
     isbn_xml = f'<dc:identifier opf:scheme="ISBN">{isbn}</dc:identifier>' if isbn else ""
-    series_xml = (f'<meta name="calibre:series" content="{escape(series)}"/>'
-                  f'<meta name="calibre:series_index" content="{series_index}"/>') if series else ""
+    series_xml = (
+        (
+            f'<meta name="calibre:series" content="{escape(series)}"/>'
+            f'<meta name="calibre:series_index" content="{series_index}"/>'
+        )
+        if series
+        else ""
+    )
     cover_meta = '<meta name="cover" content="cover-img"/>' if cover else ""
     cover_item = '<item id="cover-img" href="images/cover.jpg" media-type="image/jpeg"/>' if cover else ""
     opf = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -68,8 +83,13 @@ media-type="application/oebps-package+xml"/></rootfiles></container>"""
 
 
 def convert_with_calibre(source: Path, target: Path) -> Path:
-    subprocess.run(["ebook-convert", str(source), str(target)], check=True, capture_output=True,
-                   env=calibre_env(), timeout=300)
+    subprocess.run(
+        ["ebook-convert", str(source), str(target)],
+        check=True,
+        capture_output=True,
+        env=calibre_env(),
+        timeout=300,
+    )
     return target
 
 
@@ -86,8 +106,10 @@ def make_pdf(path: Path, *, title: str, author: str) -> Path:
 
 
 def comicinfo(series: str, number: str, writer: str, title: str = "") -> str:
-    return (f'<?xml version="1.0"?><ComicInfo><Title>{escape(title)}</Title><Series>{escape(series)}</Series>'
-            f"<Number>{number}</Number><Writer>{escape(writer)}</Writer></ComicInfo>")
+    return (
+        f'<?xml version="1.0"?><ComicInfo><Title>{escape(title)}</Title><Series>{escape(series)}</Series>'
+        f"<Number>{number}</Number><Writer>{escape(writer)}</Writer></ComicInfo>"
+    )
 
 
 def make_cbz(path: Path, *, series: str, number: str, writer: str, pages: int = 3) -> Path:

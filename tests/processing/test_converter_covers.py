@@ -15,10 +15,19 @@ from tests.processing import samples
 def test_real_mobi_converts_to_epub_with_metadata(tmp_path, session_mobi):
     original = session_mobi.read_bytes()
     seen: list[int] = []
-    result = convert(session_mobi, tmp_path / "out.epub", ConvertConfig(timeout_seconds=300),
-                     metadata=ConvertMetadata(title="The Tombs of Atuan", authors=("Ursula K. Le Guin",),
-                                              series="Earthsea", series_index="2", language="en"),
-                     progress=lambda pct, msg: seen.append(pct))
+    result = convert(
+        session_mobi,
+        tmp_path / "out.epub",
+        ConvertConfig(timeout_seconds=300),
+        metadata=ConvertMetadata(
+            title="The Tombs of Atuan",
+            authors=("Ursula K. Le Guin",),
+            series="Earthsea",
+            series_index="2",
+            language="en",
+        ),
+        progress=lambda pct, msg: seen.append(pct),
+    )
     meta = read_epub_package(result.output).metadata
     assert meta.title == "The Tombs of Atuan"
     assert meta.authors == ("Ursula K. Le Guin",)
@@ -63,17 +72,25 @@ def _candidate(source: str, width: int, height: int, label: str = "") -> covers.
 
 
 def test_cover_priority_beats_size_then_size_decides():
-    choice = covers.choose_cover([_candidate("folder", 2000, 3000), _candidate("embedded", 600, 900),
-                                  _candidate("provider", 400, 600), _candidate("provider", 800, 1200)],
-                                 min_size=300)
+    choice = covers.choose_cover(
+        [
+            _candidate("folder", 2000, 3000),
+            _candidate("embedded", 600, 900),
+            _candidate("provider", 400, 600),
+            _candidate("provider", 800, 1200),
+        ],
+        min_size=300,
+    )
     assert choice.chosen is not None
     assert (choice.chosen.candidate.source, choice.chosen.width) == ("provider", 800)
 
 
 def test_cover_below_minimum_and_broken_images_are_rejected_with_reasons():
     broken = covers.CoverCandidate("provider", b"\xff\xd8\xff not really a jpeg", "broken")
-    choice = covers.choose_cover([_candidate("provider", 100, 150, "tiny"), broken,
-                                  _candidate("folder", 500, 700, "folder")], min_size=300)
+    choice = covers.choose_cover(
+        [_candidate("provider", 100, 150, "tiny"), broken, _candidate("folder", 500, 700, "folder")],
+        min_size=300,
+    )
     assert choice.chosen is not None and choice.chosen.candidate.label == "folder"
     reasons = dict(choice.rejected)
     assert "too small (100x150" in reasons["tiny"]

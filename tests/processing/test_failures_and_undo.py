@@ -50,8 +50,9 @@ def test_conversion_failure_fails_the_run_and_files_nothing(dirs, import_setting
     fake.parent.mkdir()
     fake.write_bytes(b"\x00" * 60 + b"BOOKMOBI" + b"\xff" * 4000)
     with pytest.raises(services.ImportFailed, match="failed at convert: ebook-convert failed"):
-        services.run_import(services.create_run(storage_path=str(fake.parent), media_item_id=earthsea.pk,
-                                                action="convert").pk)
+        services.run_import(
+            services.create_run(storage_path=str(fake.parent), media_item_id=earthsea.pk, action="convert").pk
+        )
     assert library_files(dirs.library) == [] and fake.exists()
 
 
@@ -73,8 +74,9 @@ def test_mismatch_goes_to_review_and_is_filed_after_acceptance(dirs, import_sett
 
 
 def test_isbn_match_wins_over_a_different_title(dirs, import_settings, earthsea):
-    epub = samples.make_epub(dirs.downloads / "x.epub", title="Earthsea 1 (Retail)", authors=("Le Guin",),
-                             isbn="978-0-547-77374-2")
+    epub = samples.make_epub(
+        dirs.downloads / "x.epub", title="Earthsea 1 (Retail)", authors=("Le Guin",), isbn="978-0-547-77374-2"
+    )
     result = run(epub, earthsea)
     assert result.post_process_status == PostProcessStatus.COMPLETED
     assert result.result["match"]["isbn"] == 0.0
@@ -84,8 +86,9 @@ def test_retry_after_a_fix(dirs, import_settings, earthsea):
     target = dirs.downloads / "late"
     first = run(target, earthsea)
     assert first.post_process_status == PostProcessStatus.FAILED
-    samples.make_epub(target / "A Wizard of Earthsea.epub", title="A Wizard of Earthsea",
-                      authors=("Ursula K. Le Guin",))
+    samples.make_epub(
+        target / "A Wizard of Earthsea.epub", title="A Wizard of Earthsea", authors=("Ursula K. Le Guin",)
+    )
     second = services.rerun(first.pk)
     services.run_import(second.pk)
     second.refresh_from_db()
@@ -111,10 +114,13 @@ def test_undo_puts_everything_back(dirs, import_settings, earthsea, earthsea_epu
     earthsea.refresh_from_db()
     assert earthsea.status == MediaStatus.DOWNLOADED and earthsea.cover_path == ""
     assert set(ImportFileOperation.objects.filter(run=result).values_list("state", flat=True)) == {
-        OperationState.UNDONE}
+        OperationState.UNDONE
+    }
 
 
-def test_replace_policy_recycles_the_old_file_and_undo_restores_it(dirs, import_settings, earthsea, earthsea_epub):
+def test_replace_policy_recycles_the_old_file_and_undo_restores_it(
+    dirs, import_settings, earthsea, earthsea_epub
+):
     import_settings.existing_file_policy = "replace"
     import_settings.save()
     old = dirs.library / BOOK
@@ -152,20 +158,33 @@ def test_same_file_again_is_recognised_as_a_duplicate(dirs, import_settings, ear
     assert [p["outcome"] for p in second.result["placed"]] == ["duplicate"]
     assert LibraryFile.objects.filter(item=earthsea).count() == 1
     assert sorted(p.name for p in (dirs.library / BOOK).parent.iterdir()) == [
-        "A Wizard of Earthsea.epub", "cover.jpg", "metadata.opf"]
+        "A Wizard of Earthsea.epub",
+        "cover.jpg",
+        "metadata.opf",
+    ]
 
 
 def test_second_book_in_the_same_folder_gets_its_own_sidecars(dirs, import_settings, earthsea, earthsea_epub):
     run(earthsea_epub.parent, earthsea)
-    shore = make_item(title="The Farthest Shore", authors=("Ursula K. Le Guin",), series="Earthsea",
-                      series_index="3")
-    epub = samples.make_epub(dirs.downloads / "shore.epub", title="The Farthest Shore",
-                             authors=("Ursula K. Le Guin",), cover=samples.image_bytes(700, 1000))
+    shore = make_item(
+        title="The Farthest Shore", authors=("Ursula K. Le Guin",), series="Earthsea", series_index="3"
+    )
+    epub = samples.make_epub(
+        dirs.downloads / "shore.epub",
+        title="The Farthest Shore",
+        authors=("Ursula K. Le Guin",),
+        cover=samples.image_bytes(700, 1000),
+    )
     result = run(epub, shore)
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
     assert sorted(p.name for p in (dirs.library / BOOK).parent.iterdir()) == [
-        "A Wizard of Earthsea.epub", "The Farthest Shore.epub", "The Farthest Shore.jpg", "The Farthest Shore.opf",
-        "cover.jpg", "metadata.opf"]
+        "A Wizard of Earthsea.epub",
+        "The Farthest Shore.epub",
+        "The Farthest Shore.jpg",
+        "The Farthest Shore.opf",
+        "cover.jpg",
+        "metadata.opf",
+    ]
 
 
 def _mount_tiny_tmpfs(path: Path) -> bool:
@@ -176,17 +195,24 @@ def _mount_tiny_tmpfs(path: Path) -> bool:
     return done.returncode == 0
 
 
-def test_disk_full_is_transient_and_leaves_no_half_file(dirs, import_settings, earthsea, settings, tmp_path,
-                                                        monkeypatch):
+def test_disk_full_is_transient_and_leaves_no_half_file(
+    dirs, import_settings, earthsea, settings, tmp_path, monkeypatch
+):
     import_settings.import_mode = "copy"
     import_settings.save()
-    samples.make_epub(dirs.downloads / "big" / "A Wizard of Earthsea.epub", title="A Wizard of Earthsea",
-                      authors=("Ursula K. Le Guin",), cover=samples.image_bytes(1200, 1800, (1, 2, 3)))
+    samples.make_epub(
+        dirs.downloads / "big" / "A Wizard of Earthsea.epub",
+        title="A Wizard of Earthsea",
+        authors=("Ursula K. Le Guin",),
+        cover=samples.image_bytes(1200, 1800, (1, 2, 3)),
+    )
     small = tmp_path / "small-library"
     mounted = _mount_tiny_tmpfs(small)
     if not mounted:  # no tmpfs here: fail the copy the way a full disk does
+
         def full(source, destination):
             raise OSError(errno.ENOSPC, "No space left on device")
+
         monkeypatch.setattr(fileops.shutil, "copy2", full)
     settings.LIBRARY_DIR = small
     try:

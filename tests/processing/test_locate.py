@@ -9,19 +9,27 @@ from processing.steps.locate import LocatedFile, locate, map_remote_path, resolv
 from processing.types import PathMapping
 from tests.processing import samples
 
-MAPPINGS = (PathMapping("/sab/complete", "/downloads/complete"),
-            PathMapping("/sab/complete/books", "/mnt/books"),
-            PathMapping("C:\\Users\\xxx\\Downloads\\complete", "/downloads/win"))
+MAPPINGS = (
+    PathMapping("/sab/complete", "/downloads/complete"),
+    PathMapping("/sab/complete/books", "/mnt/books"),
+    PathMapping("C:\\Users\\xxx\\Downloads\\complete", "/downloads/win"),
+)
 
 
-@pytest.mark.parametrize(("reported", "expected"), [
-    ("/sab/complete/Some Book", "/downloads/complete/Some Book"),
-    ("/sab/complete/books/Dune", "/mnt/books/Dune"),  # the longest prefix wins
-    ("/sab/completed/Other", "/sab/completed/Other"),  # whole components only
-    ("C:\\Users\\xxx\\Downloads\\complete\\Dune (2)", "/downloads/win/Dune (2)"),
-    ("c:\\users\\XXX\\downloads\\complete\\a\\b.epub", "/downloads/win/a/b.epub"),  # Windows: case-insensitive
-    ("/local/already", "/local/already"),
-])
+@pytest.mark.parametrize(
+    ("reported", "expected"),
+    [
+        ("/sab/complete/Some Book", "/downloads/complete/Some Book"),
+        ("/sab/complete/books/Dune", "/mnt/books/Dune"),  # the longest prefix wins
+        ("/sab/completed/Other", "/sab/completed/Other"),  # whole components only
+        ("C:\\Users\\xxx\\Downloads\\complete\\Dune (2)", "/downloads/win/Dune (2)"),
+        (
+            "c:\\users\\XXX\\downloads\\complete\\a\\b.epub",
+            "/downloads/win/a/b.epub",
+        ),  # Windows: case-insensitive
+        ("/local/already", "/local/already"),
+    ],
+)
 def test_remote_path_mapping(reported, expected):
     assert map_remote_path(reported, MAPPINGS) == Path(expected)
 
@@ -89,13 +97,20 @@ def test_audiobook_disc_folders_in_natural_order(tmp_path):
     (root / "Disc 1" / "info.nfo").write_text("x")
     located = locate(root, "audiobook")
     names = [f"{f.path.parent.name}/{f.path.name}" for f in located.files]
-    assert names[:4] == ["Disc 1/Track 1.wav", "Disc 1/Track 2.wav", "Disc 1/Track 11.wav", "Disc 2/Track 1.wav"]
+    assert names[:4] == [
+        "Disc 1/Track 1.wav",
+        "Disc 1/Track 2.wav",
+        "Disc 1/Track 11.wav",
+        "Disc 2/Track 1.wav",
+    ]
     assert names[-1] == "Disc 10/Track 11.wav"
     assert [f.part for f in located.files] == list(range(1, 10))
 
 
 def test_comic_archive(tmp_path):
-    cbz = samples.make_cbz(tmp_path / "dl" / "Saga 001.cbz", series="Saga", number="1", writer="Brian K. Vaughan")
+    cbz = samples.make_cbz(
+        tmp_path / "dl" / "Saga 001.cbz", series="Saga", number="1", writer="Brian K. Vaughan"
+    )
     assert locate(tmp_path / "dl", "comic").primary.path == cbz
 
 
@@ -115,21 +130,28 @@ def _file(path: Path) -> LocatedFile:
 
 
 def test_verify_accepts_real_files(tmp_path, session_mobi):
-    files = [samples.make_epub(tmp_path / "a.epub", title="A"), session_mobi,
-             samples.make_pdf(tmp_path / "a.pdf", title="A", author="B"),
-             samples.make_cbz(tmp_path / "a.cbz", series="S", number="1", writer="W"),
-             samples.make_wav(tmp_path / "a.wav"), samples.make_mp3(tmp_path / "a.mp3", album="A", artist="B")]
+    files = [
+        samples.make_epub(tmp_path / "a.epub", title="A"),
+        session_mobi,
+        samples.make_pdf(tmp_path / "a.pdf", title="A", author="B"),
+        samples.make_cbz(tmp_path / "a.cbz", series="S", number="1", writer="W"),
+        samples.make_wav(tmp_path / "a.wav"),
+        samples.make_mp3(tmp_path / "a.mp3", album="A", artist="B"),
+    ]
     for path in files:
         verify_file(_file(path))
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("empty.epub", b"", "is empty"),
-    ("text.epub", b"this is not a zip archive " * 20, "not a valid .epub"),
-    ("cut.pdf", b"%PDF-1.7\n" + b"0" * 500, "not a complete PDF"),
-    ("fake.mobi", b"x" * 200, "no BOOKMOBI header"),
-    ("noise.mp3", b"\x01\x02" * 500, "audio file"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.epub", b"", "is empty"),
+        ("text.epub", b"this is not a zip archive " * 20, "not a valid .epub"),
+        ("cut.pdf", b"%PDF-1.7\n" + b"0" * 500, "not a complete PDF"),
+        ("fake.mobi", b"x" * 200, "no BOOKMOBI header"),
+        ("noise.mp3", b"\x01\x02" * 500, "audio file"),
+    ],
+)
 def test_verify_rejects_broken_files_with_a_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
@@ -141,7 +163,7 @@ def test_verify_rejects_a_truncated_epub(tmp_path):
     full = samples.make_epub(tmp_path / "full.epub", title="A").read_bytes()
     cut = tmp_path / "cut.epub"
     cut.write_bytes(full[: len(full) // 2])
-    with pytest.raises(InvalidInput, match="not a valid .epub"):
+    with pytest.raises(InvalidInput, match=r"not a valid \.epub"):
         verify_file(_file(cut))
 
 
@@ -151,5 +173,5 @@ def test_verify_rejects_a_zip_that_is_no_epub(tmp_path):
     path = tmp_path / "plain.epub"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("hello.txt", "hello " * 100)
-    with pytest.raises(InvalidInput, match="container.xml is missing"):
+    with pytest.raises(InvalidInput, match=r"container\.xml is missing"):
         verify_file(_file(path))

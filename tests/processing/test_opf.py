@@ -21,20 +21,27 @@ opf = OPF(open(path, 'rb'), basedir=os.path.dirname(path))
 mi = opf.to_book_metadata()
 print(json.dumps({"title": mi.title, "authors": mi.authors, "author_sort": mi.author_sort,
     "identifiers": mi.get_identifiers(), "series": mi.series, "series_index": mi.series_index,
-    "languages": mi.languages, "publisher": mi.publisher, "pubdate": mi.pubdate.isoformat() if mi.pubdate else None,
+    "languages": mi.languages, "publisher": mi.publisher,
+    "pubdate": mi.pubdate.isoformat() if mi.pubdate else None,
     "comments": mi.comments, "tags": sorted(mi.tags), "cover": opf.cover}))
 """
 
 DESCRIPTION = "<p>Ged & the <b>shadow</b> — 魔法使いの少年, «Ἀρχή» & 5 < 6</p>"
 FULL = OpfMetadata(
     title="A Wizard of Earthsea & <Other> 物語",
-    creators=(OpfCreator("Ursula K. Le Guin", "Le Guin, Ursula K.", "author"),
-              OpfCreator("Фёдор Достоевский", "Достоевский, Фёдор", "author"),
-              OpfCreator("Kobna Holdbrook-Smith", "", "narrator")),
+    creators=(
+        OpfCreator("Ursula K. Le Guin", "Le Guin, Ursula K.", "author"),
+        OpfCreator("Фёдор Достоевский", "Достоевский, Фёдор", "author"),
+        OpfCreator("Kobna Holdbrook-Smith", "", "narrator"),
+    ),
     identifiers=(("isbn", "9780547773742"), ("google", "ab&c<1>"), ("amazon", "B008X1B5DM")),
     series=(OpfSeries("Earthsea & Co", "2.5"),),
-    language="en", publisher="Parnassus & <Sons>", date="1968-11-01", description=DESCRIPTION,
-    subjects=("Fantasy & Magic", "ファンタジー"), cover_href="cover.jpg",
+    language="en",
+    publisher="Parnassus & <Sons>",
+    date="1968-11-01",
+    description=DESCRIPTION,
+    subjects=("Fantasy & Magic", "ファンタジー"),
+    cover_href="cover.jpg",
 )
 
 
@@ -43,8 +50,14 @@ def calibre_read(opf_path: Path) -> dict:
         pytest.skip("calibre-debug not installed")
     script = opf_path.parent / "read_opf.py"
     script.write_text(CALIBRE_READER)
-    out = subprocess.run(["calibre-debug", str(script), str(opf_path)], capture_output=True, text=True,
-                         env=calibre_env(), timeout=120, check=True)
+    out = subprocess.run(
+        ["calibre-debug", str(script), str(opf_path)],
+        capture_output=True,
+        text=True,
+        env=calibre_env(),
+        timeout=120,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -57,8 +70,12 @@ def test_written_opf_round_trips_every_field_through_calibre(tmp_path):
     assert read["title"] == FULL.title
     assert read["authors"] == ["Ursula K. Le Guin", "Фёдор Достоевский"]  # the narrator is not an author
     assert read["author_sort"] == "Le Guin, Ursula K. & Достоевский, Фёдор"
-    assert read["identifiers"] == {"omnireadarr": "42", "isbn": "9780547773742", "google": "ab&c<1>",
-                                   "amazon": "B008X1B5DM"}
+    assert read["identifiers"] == {
+        "omnireadarr": "42",
+        "isbn": "9780547773742",
+        "google": "ab&c<1>",
+        "amazon": "B008X1B5DM",
+    }
     assert (read["series"], read["series_index"]) == ("Earthsea & Co", 2.5)
     assert read["languages"] == ["eng"]
     assert read["publisher"] == "Parnassus & <Sons>"
@@ -71,8 +88,14 @@ def test_written_opf_round_trips_every_field_through_calibre(tmp_path):
 def test_ebook_meta_reads_the_sidecar(tmp_path):
     (tmp_path / "cover.jpg").write_bytes(samples.image_bytes())
     opf_path = write_opf(tmp_path / "metadata.opf", FULL)
-    out = subprocess.run(["ebook-meta", str(opf_path)], capture_output=True, text=True, env=calibre_env(),
-                         timeout=120, check=True).stdout
+    out = subprocess.run(
+        ["ebook-meta", str(opf_path)],
+        capture_output=True,
+        text=True,
+        env=calibre_env(),
+        timeout=120,
+        check=True,
+    ).stdout
     assert "A Wizard of Earthsea & <Other> 物語" in out
     assert "Earthsea & Co #2.5" in out
 
@@ -121,15 +144,18 @@ def test_parses_calibre_opf_fixture():
     assert meta.cover_href == "cover.jpg"
 
 
-@pytest.mark.parametrize(("fixture", "expected"), [
-    ("abs_series_one.opf", [("Serie", "1")]),
-    ("abs_series_three_in_order.opf", [("Serie 1", "1"), ("Serie 2", "2"), ("Serie 3", "3")]),
-    ("abs_series_messed_order.opf", [("Serie 1", "1"), ("Serie 3", None)]),
-    ("abs_series_odd_index_values.opf", [("Serie 1", None), ("Serie 2", "abc"), ("Serie 3", None)]),
-    ("abs_series_empty.opf", []),
-    ("abs_series_ns0_prefix.opf", [("Serie 1", None)]),
-    ("abs_series_index_not_adjacent.opf", [("Serie 1", "1")]),
-])
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("abs_series_one.opf", [("Serie", "1")]),
+        ("abs_series_three_in_order.opf", [("Serie 1", "1"), ("Serie 2", "2"), ("Serie 3", "3")]),
+        ("abs_series_messed_order.opf", [("Serie 1", "1"), ("Serie 3", None)]),
+        ("abs_series_odd_index_values.opf", [("Serie 1", None), ("Serie 2", "abc"), ("Serie 3", None)]),
+        ("abs_series_empty.opf", []),
+        ("abs_series_ns0_prefix.opf", [("Serie 1", None)]),
+        ("abs_series_index_not_adjacent.opf", [("Serie 1", "1")]),
+    ],
+)
 def test_series_pairs_follow_document_order(fixture, expected):
     meta = parse_opf((FIXTURES / fixture).read_bytes())
     assert [(s.name, s.index) for s in meta.series] == expected
@@ -149,7 +175,9 @@ def test_garbage_is_a_clear_error(garbage):
 def test_external_entities_are_not_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
-    doc = (f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file://{secret}">]>'
-           '<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
-           "<dc:title>&x;</dc:title></metadata></package>").encode()
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:title>&x;</dc:title></metadata></package>"
+    ).encode()
     assert "TOPSECRET" not in parse_opf(doc).title
