@@ -1,0 +1,141 @@
+"""JSON API of the import pipeline: start (convert / organize / manual), re-run, undo, and
+the runs with their per-step record and file journal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from processing import services
+from processing.models import ImportAction, ImportFileOperation, ImportRun, PostProcessStatus
+
+router = Router(tags=["processing"])
+
+
+class OperationOut(Schema):
+    id: int
+    sequence: int
+    kind: str
+    source: str
+    destination: str
+    state: str
+    detail: str
+
+
+class RunOut(Schema):
+    id: int
+    storage_path: str
+    local_path: str
+    media_item_id: int | None
+    download_attempt_id: int | None
+    action: str
+    post_process_status: PostProcessStatus
+    steps: list[dict[str, Any]]
+    error: str
+    error_step: str
+    result: dict[str, Any]
+    attempts: int
+    job_id: int | None
+    rerun_of_id: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    undone_at: datetime | None
+
+
+class RunDetailOut(RunOut):
+    operations: list[OperationOut]
+
+    @staticmethod
+    def resolve_operations(obj: ImportRun) -> list[ImportFileOperation]:
+        return list(obj.operations.order_by("sequence"))
+
+
+class RunFilter(PageParams):
+    status: PostProcessStatus | None = None
+    media_item_id: int | None = Field(None, ge=1)
+    download_attempt_id: int | None = Field(None, ge=1)
+
+
+class ManualImportIn(Schema):
+    storage_path: str = Field(..., min_length=1, max_length=4096)
+    media_item_id: int = Field(..., ge=1)
+
+
+class RerunIn(Schema):
+    accept_mismatch: bool = Field(False, description="File it even though identification disagreed (review)")
+
+
+@router.get("/runs/", response=Envelope[Page[RunOut]], summary="Import runs, newest first")
+def list_runs(request, filters: Query[RunFilter]):
+    runs = ImportRun.objects.all()
+    if filters.status:
+        runs = runs.filter(post_process_status=filters.status)
+    if filters.media_item_id:
+        runs = runs.filter(media_item_id=filters.media_item_id)
+    if filters.download_attempt_id:
+        runs = runs.filter(download_attempt_id=filters.download_attempt_id)
+    return ok(paginate(runs, filters))
+
+
+@router.get(
+    "/runs/{int:run_id}/", response=Envelope[RunDetailOut], summary="One import with steps and journal"
+)
+def get_run(request, run_id: int):
+    return ok(get_object_or_404(ImportRun, pk=run_id))
+
+
+@router.post(
+    "/convert/{int:attempt_id}/",
+    response={202: Envelope[RunOut]},
+    summary="Import a completed download, converting to the preferred format (admin)",
+)
+def convert(request, attempt_id: int):
+    require_admin(request)
+    return 202, ok(services.import_attempt(attempt_id, action=ImportAction.CONVERT, user=request.auth))
+
+
+@router.post(
+    "/organize/{int:attempt_id}/",
+    response={202: Envelope[RunOut]},
+    summary="Import a completed download as it is, without converting (admin)",
+)
+def organize(request, attempt_id: int):
+    require_admin(request)
+    return 202, ok(services.import_attempt(attempt_id, action=ImportAction.ORGANIZE, user=request.auth))
+
+
+@router.post(
+    "/imports/",
+    response={202: Envelope[RunOut]},
+    summary="Import a folder or file under the downloads folder for an item (admin)",
+)
+def manual_import(request, payload: ManualImportIn):
+    require_admin(request)
+    run = services.start_import(
+        storage_path=payload.storage_path, media_item_id=payload.media_item_id, user=request.auth
+    )
+    return 202, ok(run)
+
+
+@router.post("/rerun/{int:run_id}/", response={202: Envelope[RunOut]}, summary="Run an import again (admin)")
+def rerun(request, run_id: int, payload: RerunIn | None = None):
+    require_admin(request)
+    accept = bool(payload and payload.accept_mismatch)
+    return 202, ok(services.rerun(run_id, accept_mismatch=accept, user=request.auth))
+
+
+@router.post(
+    "/runs/{int:run_id}/undo/",
+    response=Envelope[RunDetailOut],
+    summary="Undo a completed import: files back, library rows removed (admin)",
+)
+def undo(request, run_id: int):
+    require_admin(request)
+    return ok(services.undo_import(run_id))

@@ -1,0 +1,148 @@
+"""Import runs (one pass of the pipeline over one download), their file journal and the
+import settings (a single row edited in the admin)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class PostProcessStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    UNDONE = "undone", "Undone"
+
+
+class ImportAction(models.TextChoices):
+    IMPORT = "import", "Import (automatic)"
+    CONVERT = "convert", "Convert and import"
+    ORGANIZE = "organize", "Organize without converting"
+
+
+class ImportMode(models.TextChoices):
+    MOVE = "move", "Move"
+    COPY = "copy", "Copy"
+    HARDLINK = "hardlink", "Hardlink (falls back to copy across filesystems)"
+
+
+class ExistingFilePolicy(models.TextChoices):
+    SKIP = "skip", "Skip"
+    REPLACE = "replace", "Replace (old file to the recycle folder)"
+    KEEP_BOTH = "keep_both", "Keep both"
+
+
+class ImportRun(models.Model):
+    """One import of one download: where it came from, what each step did, how it ended.
+    The source is generic: a storage path and the wanted item, plus the download attempt
+    id when acquisition started it (a plain integer until downloaders' model is wired)."""
+
+    storage_path = models.CharField(max_length=4096, help_text="As reported by the download client")
+    local_path = models.CharField(max_length=4096, blank=True, help_text="After remote path mapping")
+    media_item = models.ForeignKey(
+        "media.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
+    )
+    download_attempt_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=16, choices=ImportAction.choices, default=ImportAction.IMPORT)
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. accept_mismatch")
+    post_process_status = models.CharField(
+        max_length=16, choices=PostProcessStatus.choices, default=PostProcessStatus.PENDING, db_index=True
+    )
+    steps = models.JSONField(default=list, blank=True, help_text="Per step: name, status, detail, error")
+    error = models.TextField(blank=True)
+    error_step = models.CharField(max_length=32, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    previous_item_status = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    job_id = models.PositiveBigIntegerField(null=True, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} ({self.post_process_status})"
+
+
+class OperationKind(models.TextChoices):
+    MOVE = "move", "Move"
+    COPY = "copy", "Copy"
+    HARDLINK = "hardlink", "Hardlink"
+    RECYCLE = "recycle", "Move existing file to the recycle folder"
+    WRITE = "write", "Write a new file (sidecar)"
+
+
+class OperationState(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    UNDONE = "undone", "Undone"
+
+
+class ImportFileOperation(models.Model):
+    """A journal row, written before the file operation happens, so a crash or an undo
+    knows what to restore. Undo walks the run's DONE rows backwards."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="operations")
+    sequence = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=OperationKind.choices)
+    source = models.CharField(max_length=4096, blank=True)
+    destination = models.CharField(max_length=4096)
+    state = models.CharField(max_length=16, choices=OperationState.choices, default=OperationState.PLANNED)
+    detail = models.CharField(max_length=500, blank=True)
+    created_dirs = models.JSONField(default=list, blank=True, help_text="Folders this operation created")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "sequence"], name="unique_import_operation_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source} -> {self.destination} ({self.state})"
+
+
+class ImportSettings(models.Model):
+    """Import choices (a single row; `ImportSettings.load()`)."""
+
+    import_mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.HARDLINK)
+    existing_file_policy = models.CharField(
+        max_length=16, choices=ExistingFilePolicy.choices, default=ExistingFilePolicy.SKIP
+    )
+    ebook_format = models.CharField(max_length=8, default="epub", help_text="Preferred ebook format")
+    convert_ebooks = models.BooleanField(default=True)
+    keep_original_format = models.BooleanField(
+        default=True, help_text="Also file the original after converting"
+    )
+    convert_timeout_seconds = models.PositiveIntegerField(default=900)
+    remote_path_mappings = models.JSONField(
+        default=list, blank=True, help_text='[{"remote": "/sab/complete", "local": "/downloads/complete"}]'
+    )
+    min_cover_size = models.PositiveIntegerField(default=300, help_text="Minimum cover edge in pixels")
+    match_threshold = models.FloatField(
+        default=0.35, help_text="Largest identity distance filed automatically"
+    )
+    max_auto_retries = models.PositiveSmallIntegerField(default=3)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "import settings"
+
+    def __str__(self) -> str:
+        return "Import settings"
+
+    @classmethod
+    def load(cls) -> ImportSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,382 @@
+"""Import services: create a run for a download, run the pipeline on it (claimed with a
+compare-and-swap, each step's outcome stored as it happens), re-run, undo. Actors and API
+functions call these and nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
+from core.jobs import submit_job
+from media.models import ContributorRole, MediaItem, MediaStatus
+from processing import catalogue, journal
+from processing.context import ImportContext
+from processing.models import ImportAction, ImportRun, ImportSettings, PostProcessStatus
+from processing.pipeline import PipelineOutcome, StepRecord, run_pipeline
+from processing.types import ImportOptions, PathMapping, WantedItem
+
+logger = logging.getLogger(__name__)
+JOB_KIND = "processing.import_download"
+CLAIMABLE = (PostProcessStatus.PENDING, PostProcessStatus.FAILED)
+
+
+class ImportFailed(InvalidInput):
+    """The import failed for a reason retrying will not fix (shown with the step and reason).
+    A permanent error: the job is not retried; the user re-runs it after fixing the cause."""
+
+    code = "import_failed"
+    status = 422
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+def _mappings(raw: Any) -> tuple[PathMapping, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        PathMapping(str(m["remote"]), str(m["local"]))
+        for m in raw
+        if isinstance(m, dict) and m.get("remote") and m.get("local")
+    )
+
+
+def build_options(run: ImportRun) -> ImportOptions:
+    cfg = ImportSettings.load()
+    mappings = _mappings(cfg.remote_path_mappings)
+    convert = {"convert": "force", "organize": "skip"}.get(
+        run.action, "auto" if cfg.convert_ebooks else "skip"
+    )
+    return ImportOptions(
+        library_dir=Path(settings.LIBRARY_DIR),
+        recycle_dir=Path(settings.RECYCLE_DIR),
+        import_mode=cfg.import_mode,
+        existing_file_policy=cfg.existing_file_policy,
+        ebook_format=cfg.ebook_format,
+        convert=convert,
+        keep_original_format=cfg.keep_original_format,
+        convert_executable=settings.EBOOK_CONVERT_PATH,
+        convert_timeout_seconds=float(cfg.convert_timeout_seconds),
+        path_mappings=mappings,
+        allowed_roots=(Path(settings.DOWNLOADS_DIR), *(Path(m.local) for m in mappings)),
+        min_cover_size=cfg.min_cover_size,
+        match_threshold=cfg.match_threshold,
+        accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
+    )
+
+
+def snapshot_item(item_id: int) -> WantedItem:
+    item = (
+        MediaItem.objects.select_related("series")
+        .prefetch_related("contributions__author", "identifiers")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise NotFound(f"Media item #{item_id} does not exist")
+    contributions = list(item.contributions.all())
+    authors = [c.author for c in contributions if c.role in (ContributorRole.AUTHOR, ContributorRole.WRITER)]
+    cover = Path(settings.DATA_DIR) / item.cover_path if item.cover_path else None
+    index = item.series_index
+    return WantedItem(
+        id=item.pk,
+        kind=item.kind,
+        title=item.title,
+        authors=tuple(a.name for a in authors),
+        author_sorts=tuple(a.sort_name or a.name for a in authors),
+        narrators=tuple(c.author.name for c in contributions if c.role == ContributorRole.NARRATOR),
+        series=item.series.title if item.series else "",
+        series_index=(f"{index.normalize():f}" if index is not None else ""),
+        isbn13=item.isbn13,
+        identifiers=tuple((i.scheme, i.value) for i in item.identifiers.all()),
+        language=item.language,
+        publisher=item.publisher,
+        published=item.published,
+        year=item.year,
+        description=item.description,
+        issue_number=item.issue_number,
+        cover_file=cover,
+    )
+
+
+def source_for_attempt(attempt_id: int) -> tuple[str, int]:
+    """(storage path, media item id) of a download attempt. Seam for the acquisition app
+    (issue 6): reads its DownloadAttempt when installed, else the attempt's last import."""
+    try:
+        model = apps.get_model("downloaders", "DownloadAttempt")
+    except LookupError:
+        model = None
+    if model is not None:
+        attempt = model.objects.filter(pk=attempt_id).first()
+        if attempt is not None:
+            path = getattr(attempt, "storage_path", "") or ""
+            item_id = getattr(attempt, "media_item_id", None) or getattr(attempt, "item_id", None)
+            if path and item_id:
+                return path, int(item_id)
+    last = ImportRun.objects.filter(download_attempt_id=attempt_id).order_by("-created_at", "-id").first()
+    if last is None or last.media_item_id is None:
+        raise NotFound(
+            f"Download attempt #{attempt_id} is unknown or has no storage path yet",
+            hint="The download must be completed by the download client first.",
+        )
+    return last.storage_path, last.media_item_id
+
+
+# --- creating and queueing runs ---------------------------------------------------------------
+
+
+def create_run(
+    *,
+    storage_path: str,
+    media_item_id: int,
+    attempt_id: int | None = None,
+    action: str = ImportAction.IMPORT,
+    options: dict | None = None,
+    rerun_of: ImportRun | None = None,
+) -> ImportRun:
+    if not storage_path or len(storage_path) > 4096 or "\x00" in storage_path:
+        raise InvalidInput("A storage path (at most 4096 characters) is required")
+    if not MediaItem.objects.filter(pk=media_item_id).exists():
+        raise NotFound(f"Media item #{media_item_id} does not exist")
+    return ImportRun.objects.create(
+        storage_path=storage_path,
+        media_item_id=media_item_id,
+        download_attempt_id=attempt_id,
+        action=action,
+        options=options or {},
+        rerun_of=rerun_of,
+    )
+
+
+def enqueue(run: ImportRun, *, user=None) -> ImportRun:
+    job = submit_job(JOB_KIND, target=f"import:{run.pk}", params={"run_id": run.pk}, user=user)
+    ImportRun.objects.filter(pk=run.pk).update(job_id=job.pk)
+    run.job_id = job.pk
+    return run
+
+
+def start_import(
+    *,
+    storage_path: str,
+    media_item_id: int,
+    attempt_id: int | None = None,
+    action: str = ImportAction.IMPORT,
+    user=None,
+) -> ImportRun:
+    with transaction.atomic():
+        run = create_run(
+            storage_path=storage_path, media_item_id=media_item_id, attempt_id=attempt_id, action=action
+        )
+        return enqueue(run, user=user)
+
+
+def on_download_completed(attempt_id: int, storage_path: str, media_item_id: int) -> ImportRun:
+    """Hook for the acquisition app: a completed download is imported automatically."""
+    return start_import(storage_path=storage_path, media_item_id=media_item_id, attempt_id=attempt_id)
+
+
+def import_attempt(attempt_id: int, *, action: str, user=None) -> ImportRun:
+    """Manual 'convert' / 'organize' of a download attempt."""
+    path, item_id = source_for_attempt(attempt_id)
+    return start_import(
+        storage_path=path, media_item_id=item_id, attempt_id=attempt_id, action=action, user=user
+    )
+
+
+def rerun(run_id: int, *, accept_mismatch: bool = False, user=None) -> ImportRun:
+    old = ImportRun.objects.filter(pk=run_id).first()
+    if old is None:
+        raise NotFound(f"Import #{run_id} does not exist")
+    if old.post_process_status in (PostProcessStatus.PENDING, PostProcessStatus.PROCESSING):
+        raise Conflict(f"Import #{run_id} is still {old.post_process_status}")
+    if old.media_item_id is None:
+        raise Conflict(f"Import #{run_id} lost its media item; start a new import")
+    with transaction.atomic():
+        run = create_run(
+            storage_path=old.storage_path,
+            media_item_id=old.media_item_id,
+            attempt_id=old.download_attempt_id,
+            action=old.action,
+            options={**(old.options or {}), "accept_mismatch": accept_mismatch},
+            rerun_of=old,
+        )
+        return enqueue(run, user=user)
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def _claim(run_id: int) -> ImportRun | None:
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None or run.post_process_status not in CLAIMABLE:
+        return None
+    claimed = ImportRun.objects.filter(pk=run_id, post_process_status=run.post_process_status).update(
+        post_process_status=PostProcessStatus.PROCESSING,
+        started_at=timezone.now(),
+        attempts=run.attempts + 1,
+        steps=[],
+        error="",
+        error_step="",
+    )
+    if claimed != 1:
+        return None
+    run.refresh_from_db()
+    return run
+
+
+def _step_recorder(run: ImportRun) -> Callable[[StepRecord], None]:
+    def record(step: StepRecord) -> None:
+        run.steps = [*run.steps, step.as_dict()]
+        ImportRun.objects.filter(pk=run.pk).update(steps=run.steps)
+
+    return record
+
+
+_FINAL = {
+    "completed": PostProcessStatus.COMPLETED,
+    "needs_review": PostProcessStatus.NEEDS_REVIEW,
+    "failed": PostProcessStatus.FAILED,
+    "cancelled": PostProcessStatus.FAILED,
+}
+
+
+def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> None:
+    status = _FINAL.get(outcome.status, PostProcessStatus.FAILED)
+    error = (
+        f"{outcome.error_step}: {outcome.error}"
+        if outcome.error and status != PostProcessStatus.COMPLETED
+        else ""
+    )
+    result = {
+        "placed": [
+            {"path": str(p.path), "format": p.format, "role": p.role, "outcome": p.outcome}
+            for p in ctx.placed
+        ],
+        "sidecars": ctx.sidecars,
+        "catalogue": ctx.catalogue,
+        "note": outcome.error if not error else "",
+        "match": ctx.match.breakdown if ctx.match else {},
+        "distance": ctx.match.distance if ctx.match else None,
+    }
+    ImportRun.objects.filter(pk=run.pk).update(
+        post_process_status=status,
+        error=error[:4000],
+        error_step=outcome.error_step if error else "",
+        result=result,
+        finished_at=timezone.now(),
+        local_path=str(ctx.local_path or ""),
+    )
+    item_status = (
+        MediaStatus.POST_PROCESSED_SUCCESS
+        if status == PostProcessStatus.COMPLETED
+        else MediaStatus.POST_PROCESSED_FAILED
+    )
+    if run.media_item_id:
+        MediaItem.objects.filter(pk=run.media_item_id).update(status=item_status, updated_at=timezone.now())
+    logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
+
+
+def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Run the pipeline on a claimed run. Transient failures raise ServiceUnavailable (the job
+    retries with backoff), permanent ones ImportFailed; a mismatch ends in needs_review."""
+    run = _claim(run_id)
+    if run is None:
+        return {"run_id": run_id, "skipped": "not pending (already running, done or gone)"}
+    if run.media_item_id is None:
+        ImportRun.objects.filter(pk=run.pk).update(
+            post_process_status=PostProcessStatus.FAILED,
+            error="The media item was deleted",
+            finished_at=timezone.now(),
+        )
+        raise ImportFailed(f"Import #{run.pk}: the media item was deleted")
+    if not run.previous_item_status:
+        run.previous_item_status = MediaItem.objects.get(pk=run.media_item_id).status
+        ImportRun.objects.filter(pk=run.pk).update(previous_item_status=run.previous_item_status)
+    ctx = ImportContext(
+        run_id=run.pk,
+        storage_path=run.storage_path,
+        item=snapshot_item(run.media_item_id),
+        options=build_options(run),
+        work_dir=Path(settings.DATA_DIR) / "work" / f"import-{run.pk}",
+        progress=progress or (lambda *a, **k: None),
+    )
+    outcome = run_pipeline(ctx, on_step=_step_recorder(run))
+    _finish(run, ctx, outcome)
+    summary = {
+        "run_id": run.pk,
+        "status": _FINAL.get(outcome.status, "failed"),
+        "error": outcome.error,
+        "step": outcome.error_step,
+        "placed": [str(p.path) for p in ctx.placed],
+    }
+    if outcome.status == "cancelled":
+        raise JobCancelled(f"import {run.pk} cancelled")
+    if outcome.status == "failed":
+        message = f"Import #{run.pk} failed at {outcome.error_step}: {outcome.error}"
+        raise (ServiceUnavailable if outcome.transient else ImportFailed)(message) from outcome.exception
+    return summary
+
+
+def import_from_params(
+    params: dict[str, Any], *, progress: Callable[..., None] | None = None
+) -> dict[str, Any]:
+    """Job parameters: {"run_id"} | {"attempt_id"} | {"storage_path", "media_item_id"}."""
+    if "run_id" in params:
+        return run_import(_int(params, "run_id"), progress=progress)
+    if "attempt_id" in params:
+        path, item_id = source_for_attempt(_int(params, "attempt_id"))
+        run = create_run(storage_path=path, media_item_id=item_id, attempt_id=_int(params, "attempt_id"))
+    elif "storage_path" in params and "media_item_id" in params:
+        run = create_run(
+            storage_path=str(params["storage_path"]), media_item_id=_int(params, "media_item_id")
+        )
+    else:
+        raise InvalidInput("Give run_id, attempt_id, or storage_path and media_item_id")
+    return run_import(run.pk, progress=progress)
+
+
+def _int(params: dict[str, Any], key: str) -> int:
+    value = params.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput(f"{key} must be a positive integer")
+    return value
+
+
+# --- undo --------------------------------------------------------------------------------------
+
+
+def undo_import(run_id: int) -> ImportRun:
+    """Put every file back where it was, forget the library rows, restore the item status."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(f"Import #{run_id} does not exist")
+    if run.post_process_status != PostProcessStatus.COMPLETED:
+        raise Conflict(f"Only completed imports can be undone; #{run_id} is {run.post_process_status}")
+    claimed = ImportRun.objects.filter(pk=run_id, post_process_status=PostProcessStatus.COMPLETED).update(
+        post_process_status=PostProcessStatus.PROCESSING
+    )
+    if claimed != 1:
+        raise Conflict(f"Import #{run_id} is being changed by someone else")
+    try:
+        notes = journal.undo_operations(run.pk)
+    except Exception:
+        ImportRun.objects.filter(pk=run_id).update(post_process_status=PostProcessStatus.COMPLETED)
+        raise
+    catalogue.forget_files((run.result or {}).get("catalogue", {}), run.media_item_id)
+    if run.media_item_id and run.previous_item_status:
+        MediaItem.objects.filter(pk=run.media_item_id).update(status=run.previous_item_status)
+    ImportRun.objects.filter(pk=run_id).update(
+        post_process_status=PostProcessStatus.UNDONE,
+        undone_at=timezone.now(),
+        result={**(run.result or {}), "undo": notes},
+    )
+    run.refresh_from_db()
+    return run

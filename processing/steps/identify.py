@@ -1,0 +1,88 @@
+"""Identify: is the downloaded book the wanted one? A distance in [0, 1] made of named
+penalties (title, author, ISBN, issue number) with the breakdown kept so the review queue
+can say why. `match_item` is the one function to switch to the metadata identification
+(issue 4, `search/`) once merged."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from core.text import author_display_name, comparison_key
+from processing.context import BaseStep, ImportContext, StopImport
+from processing.types import ExtractedMetadata, MatchResult, WantedItem
+
+WEIGHTS = {"title": 0.5, "author": 0.3, "isbn": 0.4, "issue": 0.3}
+_SUBTITLE = re.compile(r"\s*(?::|\s-\s|\()")
+
+
+def _similarity(a: str, b: str) -> float:
+    a_key, b_key = comparison_key(a), comparison_key(b)
+    if not a_key or not b_key:
+        return 0.0
+    return fuzz.token_sort_ratio(a_key, b_key) / 100.0
+
+
+def title_penalty(found: str, wanted: str, *, alternatives: tuple[str, ...] = ()) -> float:
+    """1 - best similarity of the full titles or of the titles without subtitle."""
+    candidates = {wanted, _SUBTITLE.split(wanted, 1)[0], *alternatives} - {""}
+    found_main = _SUBTITLE.split(found, 1)[0]
+    best = max((max(_similarity(found, c), _similarity(found_main, c)) for c in candidates), default=0.0)
+    return round(1.0 - best, 3)
+
+
+def author_penalty(found: tuple[str, ...], wanted: tuple[str, ...]) -> float:
+    if not found or not wanted:
+        return 0.5  # unknown: neither for nor against
+    best = max(_similarity(author_display_name(f), author_display_name(w)) for f in found for w in wanted)
+    return round(1.0 - best, 3)
+
+
+def match_item(found: ExtractedMetadata, wanted: WantedItem, *, threshold: float) -> MatchResult:
+    """Weighted distance between what the file says and the wanted item (0 = same)."""
+    penalties: dict[str, float] = {}
+    alternatives = (wanted.series,) if wanted.kind == "comic" and wanted.series else ()
+    penalties["title"] = (
+        title_penalty(found.title, wanted.title, alternatives=alternatives) if found.title else 0.6
+    )
+    penalties["author"] = author_penalty(found.authors, wanted.authors)
+    isbn_same = bool(found.isbn13 and wanted.isbn13 and found.isbn13 == wanted.isbn13)
+    if found.isbn13 and wanted.isbn13:
+        penalties["isbn"] = 0.0 if isbn_same else 1.0
+    if wanted.kind == "comic" and found.issue_number and wanted.issue_number:
+        same_issue = found.issue_number.lstrip("0") == wanted.issue_number.lstrip("0")
+        penalties["issue"] = 0.0 if same_issue else 1.0
+    total = sum(WEIGHTS[k] for k in penalties)
+    distance = round(sum(WEIGHTS[k] * v for k, v in penalties.items()) / total, 3)
+    reasons = [f"{name} differs ({value:.2f})" for name, value in penalties.items() if value >= 0.5]
+    accepted = isbn_same or (distance <= threshold and penalties.get("issue", 0.0) < 1.0)
+    if isbn_same:
+        reasons.insert(0, "same ISBN")
+    return MatchResult(distance, accepted, penalties, tuple(reasons))
+
+
+class IdentifyStep(BaseStep):
+    name = "identify"
+
+    def run(self, ctx: ImportContext) -> dict:
+        if ctx.extracted is None:
+            raise RuntimeError("extract step has not run")
+        ctx.match = match_item(ctx.extracted, ctx.item, threshold=ctx.options.match_threshold)
+        detail = {
+            "distance": ctx.match.distance,
+            "accepted": ctx.match.accepted,
+            "breakdown": ctx.match.breakdown,
+            "reasons": list(ctx.match.reasons),
+        }
+        if not ctx.match.accepted and not ctx.options.accept_mismatch:
+            found = ctx.extracted
+            raise StopImport(
+                "needs_review",
+                f"The download looks like {found.title!r} by {', '.join(found.authors) or '?'}, "
+                f"not the wanted {ctx.item.title!r} (distance {ctx.match.distance:.2f})",
+                details=detail,
+            )
+        if not ctx.match.accepted:
+            detail["accepted_by_user"] = True
+        return detail

@@ -1,0 +1,86 @@
+"""Place: plan each file's library path (processing.layout), apply the existing-file
+policy to the item's earlier files of the same format, and hand the plan to the journal."""
+
+from __future__ import annotations
+
+from processing import catalogue, journal, layout
+from processing.context import BaseStep, ImportContext, StopImport
+from processing.types import PlannedFile
+
+
+def plan_files(ctx: ImportContext) -> list[PlannedFile]:
+    root, item = ctx.options.library_dir, ctx.item
+    if item.kind == "audiobook":
+        folder = root / layout.library_relative_dir(item)
+        parts = [f for f, _ in ctx.to_place]
+        if len(parts) == 1:
+            only = parts[0]
+            return [
+                PlannedFile(
+                    only.path, folder / f"{layout.book_stem(item)}.{only.format}", only.format, "part"
+                )
+            ]
+        return [
+            PlannedFile(f.path, folder / layout.part_name(f.part or i, len(parts), f.path), f.format, "part")
+            for i, f in enumerate(parts, start=1)
+        ]
+    return [
+        PlannedFile(f.path, root / layout.library_path(item, f.format), f.format, role)
+        for f, role in ctx.to_place
+    ]
+
+
+def _apply_identity_policy(
+    ctx: ImportContext, plan: list[PlannedFile]
+) -> tuple[list[PlannedFile], list[str]]:
+    """Same item, same format already filed elsewhere: skip, replace (recycle) or keep both."""
+    kept, notes = [], []
+    for planned in plan:
+        earlier = [
+            p for p in catalogue.present_files(ctx.item.id, planned.format) if p != planned.destination
+        ]
+        policy = ctx.options.existing_file_policy
+        if earlier and policy == "skip" and ctx.item.kind != "audiobook":
+            notes.append(f"{planned.format}: the item already has {earlier[0]}")
+            continue
+        if earlier and policy == "replace" and ctx.item.kind != "audiobook":
+            for path in earlier:
+                journal.recycle(ctx.run_id, path, ctx.options.recycle_dir, ctx.options.library_dir)
+                notes.append(f"recycled {path}")
+        kept.append(planned)
+    return kept, notes
+
+
+class PlaceStep(BaseStep):
+    name = "place"
+
+    def run(self, ctx: ImportContext) -> dict:
+        plan, notes = _apply_identity_policy(ctx, plan_files(ctx))
+        ctx.placed = journal.place_files(
+            ctx.run_id,
+            plan,
+            mode=ctx.options.import_mode,
+            policy=ctx.options.existing_file_policy,
+            recycle_dir=ctx.options.recycle_dir,
+            library_dir=ctx.options.library_dir,
+        )
+        filed = [p for p in ctx.placed if p.outcome != "skipped_existing"]
+        detail = {
+            "files": [{"path": str(p.path), "outcome": p.outcome, "role": p.role} for p in ctx.placed],
+            "notes": notes,
+            "mode": ctx.options.import_mode,
+        }
+        if not filed:
+            raise StopImport(
+                "completed",
+                "Nothing filed: the library already has this book "
+                f"({'; '.join(notes) or 'existing file kept by the skip policy'})",
+                details=detail,
+            )
+        ctx.book_dir = filed[0].path.parent
+        return detail
+
+    def cleanup(self, ctx: ImportContext) -> None:
+        """A run that failed or was cancelled after placing files takes them back out."""
+        if ctx.outcome_status in ("failed", "cancelled"):
+            journal.undo_operations(ctx.run_id)

@@ -1,0 +1,105 @@
+"""Sidecars: `cover.jpg` (best valid cover) then `metadata.opf` (OPF 2.0 that Calibre reads),
+written through the journal so undo removes them. The cover is written first: the OPF
+refers to it. When another item's sidecars already use those names in the folder (books
+of one author sharing `Author/`), the book's stem is used instead: `Title.jpg`, `Title.opf`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.errors import InvalidInput
+from processing import covers, journal
+from processing.context import BaseStep, ImportContext
+from processing.epub import read_epub_cover
+from processing.opf import OpfCreator, OpfMetadata, OpfSeries, parse_opf, write_opf
+from processing.types import WantedItem
+
+UNIQUE_SCHEME = "omnireadarr"
+
+
+def owner_of(opf_path: Path) -> str:
+    """The omnireadarr item id an existing sidecar belongs to ('' if foreign or unreadable)."""
+    try:
+        return parse_opf(opf_path.read_bytes()).identifier(UNIQUE_SCHEME)
+    except (OSError, InvalidInput):
+        return ""
+
+
+def sidecar_names(book_dir: Path, stem: str, item_id: int) -> tuple[Path, Path]:
+    """(cover, opf) paths: 'cover.jpg'/'metadata.opf' unless another item owns them."""
+    opf, cover = book_dir / "metadata.opf", book_dir / "cover.jpg"
+    foreign = owner_of(opf) != str(item_id) if opf.exists() else cover.exists()
+    if foreign:
+        return book_dir / f"{stem}.jpg", book_dir / f"{stem}.opf"
+    return cover, opf
+
+
+def opf_for(item: WantedItem, cover_href: str) -> OpfMetadata:
+    creators = [
+        OpfCreator(name, sort, "author")
+        for name, sort in zip(item.authors, item.author_sorts or ("",) * len(item.authors), strict=False)
+    ]
+    creators += [OpfCreator(name, "", "narrator") for name in item.narrators]
+    identifiers = [("isbn", item.isbn13)] if item.isbn13 else []
+    identifiers += [(s, v) for s, v in item.identifiers if s not in ("isbn", "isbn13", UNIQUE_SCHEME)]
+    return OpfMetadata(
+        title=item.title,
+        creators=tuple(creators),
+        identifiers=tuple(identifiers),
+        series=(OpfSeries(item.series, item.series_index or None),) if item.series else (),
+        language=item.language,
+        publisher=item.publisher,
+        date=item.published,
+        description=item.description,
+        cover_href=cover_href,
+    )
+
+
+def _candidates(ctx: ImportContext) -> list[covers.CoverCandidate]:
+    found = []
+    if ctx.item.cover_file and ctx.item.cover_file.is_file():
+        found.append(covers.CoverCandidate("provider", ctx.item.cover_file.read_bytes(), "stored cover"))
+    embedded = ctx.embedded_cover or next(
+        (data for p in ctx.placed if p.format == "epub" and (data := read_epub_cover(p.path))), None
+    )
+    if embedded:
+        found.append(covers.CoverCandidate("embedded", embedded, "inside the book"))
+    for path in ctx.require_located().covers:
+        if path.stat().st_size < 20 * 1024 * 1024:
+            found.append(covers.CoverCandidate("folder", path.read_bytes(), path.name))
+    return found
+
+
+def _replace_own(ctx: ImportContext, path: Path) -> None:
+    """A re-import of the same item: its earlier sidecar goes to the recycle folder."""
+    if path.exists():
+        journal.recycle(ctx.run_id, path, ctx.options.recycle_dir, ctx.options.library_dir)
+
+
+class SidecarsStep(BaseStep):
+    name = "sidecars"
+
+    def applies(self, ctx: ImportContext) -> bool:
+        return ctx.book_dir is not None
+
+    def run(self, ctx: ImportContext) -> dict:
+        assert ctx.book_dir is not None
+        stem = ctx.placed[0].path.stem if ctx.item.kind != "audiobook" else "metadata"
+        cover_path, opf_path = sidecar_names(ctx.book_dir, stem, ctx.item.id)
+        choice = covers.choose_cover(_candidates(ctx), min_size=ctx.options.min_cover_size)
+        cover_href = ""
+        if choice.chosen is not None:
+            _replace_own(ctx, cover_path)
+            with journal.journaled_write(ctx.run_id, cover_path) as target:
+                covers.write_cover_jpeg(choice.chosen, target)
+            cover_href = cover_path.name
+            ctx.sidecars["cover"] = str(cover_path)
+        _replace_own(ctx, opf_path)
+        with journal.journaled_write(ctx.run_id, opf_path) as target:
+            write_opf(target, opf_for(ctx.item, cover_href), unique_id=(UNIQUE_SCHEME, str(ctx.item.id)))
+        ctx.sidecars["opf"] = str(opf_path)
+        return {
+            "cover": ctx.sidecars.get("cover", ""),
+            "cover_choice": choice.explain(),
+            "opf": str(opf_path),
+        }
