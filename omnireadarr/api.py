@@ -9,6 +9,9 @@ from core.api import handlers
 from core.api.auth import API_AUTH
 from core.api.jobs import router as jobs_router
 from core.api.system import router as system_router
+from downloaders.api import router as downloads_router
+from indexers.api import parse_router
+from indexers.api import router as indexers_router
 
 api = NinjaAPI(
     title="OmniReadarr API",
@@ -23,3 +26,6 @@ api = NinjaAPI(
 handlers.install(api)
 api.add_router("/", system_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/parse", parse_router)
+api.add_router("/indexers", indexers_router)
+api.add_router("/downloads", downloads_router)
