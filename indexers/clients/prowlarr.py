@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from core.errors import BadResponse
+from core.errors import BadResponse, OmniError
 from core.http import HttpClient, HttpConfig
 from indexers.clients.base import (
     ConnectionInfo,
@@ -41,6 +41,7 @@ class ProwlarrClient:
             ),
             transport=transport,
         )
+        self._indexers: list[IndexerInfo] | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -65,13 +66,10 @@ class ProwlarrClient:
     def search(self, request: SearchRequest) -> list[Release]:
         params: list[tuple[str, Any]] = [("type", "search"), ("limit", request.limit)]
         query = request.text
-        if request.book and (request.book.title or request.book.author):
+        if request.book and self._book_search_supported(request):
             params[0] = ("type", "book")
-            query = "".join(
-                f"{{{key}:{value}}}"
-                for key, value in (("title", request.book.title), ("author", request.book.author))
-                if value
-            )
+            terms = (("title", request.book.title), ("author", request.book.author))
+            query = "".join(f"{{{key}:{value}}}" for key, value in terms if value)
         params.append(("query", query))
         params += [("categories", c) for c in request.categories]
         params += [("indexerIds", i) for i in self.settings.indexer_ids]
@@ -88,6 +86,23 @@ class ProwlarrClient:
         releases = [r for r in (self._release(row) for row in data if isinstance(row, dict)) if r is not None]
         logger.info("Prowlarr (%s): %s results (%s usable)", self.settings.name, len(data), len(releases))
         return releases
+
+    def _book_search_supported(self, request: SearchRequest) -> bool:
+        """Structured book search only when every indexer searched supports the terms used
+        (Prowlarr skips indexers without book search for `type=book`)."""
+        if self._indexers is None:
+            try:
+                self._indexers = self.indexers()
+            except OmniError as exc:
+                logger.info("Prowlarr (%s): indexer list unavailable (%s)", self.settings.name, exc)
+                self._indexers = []
+        chosen = [
+            i
+            for i in self._indexers
+            if i.enabled and (not self.settings.indexer_ids or i.id in self.settings.indexer_ids)
+        ]
+        needed = {k for k, v in (("title", request.book.title), ("author", request.book.author)) if v}
+        return bool(chosen) and all(needed <= set(i.book_search_params) for i in chosen)
 
     def resolve_download(self, release: Release) -> DownloadLink:
         link = resolve_download_link(release)
