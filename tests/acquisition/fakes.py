@@ -101,6 +101,7 @@ class FakeProwlarr(_Server):
         self.api_key = api_key
         self.releases = list(releases or [])
         self.fail_search = False
+        self.torrent_book_params = ["q", "title", "author"]
 
     def _authorised(self, query: dict, headers) -> bool:
         return headers.get("X-Api-Key") == self.api_key or query.get("apikey", [""])[0] == self.api_key
@@ -125,7 +126,9 @@ class FakeProwlarr(_Server):
                 }
             )
         if path == "/api/v1/indexer":
-            return _json([self._indexer(1, "FakeNZB", "usenet"), self._indexer(2, "FakeTorrents", "torrent")])
+            torrents = self._indexer(2, "FakeTorrents", "torrent")
+            torrents["capabilities"]["bookSearchParams"] = self.torrent_book_params
+            return _json([self._indexer(1, "FakeNZB", "usenet"), torrents])
         if path == "/api/v1/search":
             if self.fail_search:
                 return _json({"message": "Search failed"}, 500)

@@ -157,6 +157,20 @@ def test_prowlarr_book_search_sends_title_and_author_tokens(prowlarr):
     assert query["type"] == ["book"] and query["query"] == ["{title:Project Hail Mary}{author:Andy Weir}"]
 
 
+def test_prowlarr_falls_back_to_free_text_when_an_indexer_lacks_book_search(prowlarr):
+    prowlarr.torrent_book_params = ["q"]
+    ProwlarrClient(_settings(prowlarr.url, prowlarr.api_key)).search(
+        SearchRequest("Project Hail Mary Andy Weir", book=BookTerms("Project Hail Mary", "Andy Weir"))
+    )
+    assert prowlarr.requests[-1][1]["type"] == ["search"]
+    ProwlarrClient(_settings(prowlarr.url, prowlarr.api_key, indexer_ids=(1,))).search(
+        SearchRequest("Project Hail Mary Andy Weir", book=BookTerms("Project Hail Mary", "Andy Weir"))
+    )
+    assert prowlarr.requests[-1][1]["type"] == [
+        "book"
+    ]  # only indexer 1 is asked, and it supports book search
+
+
 def test_prowlarr_wrong_key_and_base_path(prowlarr):
     with pytest.raises(AuthenticationFailed):
         ProwlarrClient(IndexerSettings(name="p", url=prowlarr.url, api_key="wrong")).test_connection()
