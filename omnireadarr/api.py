@@ -9,6 +9,9 @@ from core.api import handlers
 from core.api.auth import API_AUTH, docs_guard
 from core.api.jobs import router as jobs_router
 from core.api.system import router as system_router
+from downloaders.api import router as downloads_router
+from indexers.api import parse_router
+from indexers.api import router as indexers_router
 from processing.api import router as processing_router
 
 api = NinjaAPI(
@@ -25,4 +28,7 @@ api = NinjaAPI(
 handlers.install(api)
 api.add_router("/", system_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/parse", parse_router)
+api.add_router("/indexers", indexers_router)
+api.add_router("/downloads", downloads_router)
 api.add_router("/processing", processing_router)

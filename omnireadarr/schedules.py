@@ -23,4 +23,8 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("prune_jobs", "core.prune_jobs", timedelta(hours=6)),
+    # Each WANTED item is searched every AcquisitionSettings.search_interval_hours (6 h, staggered
+    # per item); this only looks for due items.
+    Schedule("search_wanted", "downloaders.search_wanted", timedelta(minutes=30)),
+    Schedule("monitor_downloads", "downloaders.monitor_downloads", timedelta(minutes=1)),
 )

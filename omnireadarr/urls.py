@@ -11,5 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("health", health_page_fallback, name="health"),
     path("", include("media.urls")),
+    path("", include("indexers.urls")),
+    path("", include("downloaders.urls")),
     path("", include("core.urls")),
 ]

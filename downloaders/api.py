@@ -1,0 +1,287 @@
+"""JSON API of the acquisition half: search, grab, attempts, blacklist, queue, history,
+wanted list and the manual triggers of each automatic step."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.errors import InvalidInput
+from core.jobs import submit_job
+from downloaders import automation, services
+from downloaders.models import ACTIVE_STATES, DownloadAttempt, SabnzbdConfig
+from downloaders.schemas import (
+    AttemptOut,
+    BlacklistIn,
+    BlacklistOut,
+    InitiateIn,
+    JobRef,
+    SearchIn,
+    SearchOut,
+    SearchResultOut,
+    UnblacklistIn,
+    WantedOut,
+)
+from indexers import services as indexer_services
+from indexers.models import BlacklistEntry, SearchResult
+from media.models import Contribution, MediaItem
+from media.selectors import ACQUISITION_STATUSES
+
+router = Router(tags=["downloads"])
+
+
+def _search_payload(outcome) -> dict:
+    return {
+        "item_id": outcome.item_id,
+        "queries": outcome.queries,
+        "errors": outcome.errors,
+        "found": outcome.found,
+        "duplicates": outcome.duplicates,
+        "blacklisted": outcome.blacklisted,
+        "accepted": len(outcome.accepted),
+        "results": outcome.results,
+    }
+
+
+@router.post(
+    "/search/{int:media_id}/",
+    response={200: Envelope[SearchOut], 202: Envelope[JobRef]},
+    summary="Search indexers for an item: scored results (interactive) or a search-and-grab job",
+)
+def search(request, media_id: int, payload: SearchIn | None = None):
+    get_object_or_404(MediaItem, pk=media_id)
+    if payload is not None and payload.mode == "automatic":
+        require_admin(request)
+        job = submit_job(
+            "downloaders.search_item",
+            target=f"item:{media_id}",
+            params={"item_id": media_id, "automatic": True},
+            user=request.auth,
+        )
+        return 202, ok({"job_id": job.pk, "kind": job.kind})
+    return 200, ok(_search_payload(services.search_item(media_id)))
+
+
+@router.get(
+    "/search/{int:media_id}/results/",
+    response=Envelope[list[SearchResultOut]],
+    summary="Results of the item's latest search",
+)
+def search_results(request, media_id: int):
+    get_object_or_404(MediaItem, pk=media_id)
+    return ok(list(SearchResult.objects.filter(item_id=media_id).order_by("rank")))
+
+
+@router.post(
+    "/initiate/",
+    response={201: Envelope[AttemptOut]},
+    summary="Grab a search result: send it to the download client (admin)",
+)
+def initiate(request, payload: InitiateIn):
+    require_admin(request)
+    get_object_or_404(MediaItem, pk=payload.media_id)
+    attempt = services.grab(payload.media_id, payload.result_id)
+    return 201, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk))
+
+
+@router.get(
+    "/attempts/{int:media_id}/",
+    response=Envelope[list[AttemptOut]],
+    summary="Every download attempt of an item, newest first",
+)
+def attempts(request, media_id: int):
+    get_object_or_404(MediaItem, pk=media_id)
+    return ok(list(DownloadAttempt.objects.select_related("item").filter(item_id=media_id)))
+
+
+@router.get(
+    "/attempt/{int:attempt_id}/status/",
+    response=Envelope[AttemptOut],
+    summary="One attempt's state and progress (refresh=true asks the client now)",
+)
+def attempt_status(request, attempt_id: int, refresh: bool = False):
+    get_object_or_404(DownloadAttempt, pk=attempt_id)
+    if refresh:
+        automation.refresh_attempt(attempt_id)
+    return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt_id))
+
+
+@router.delete(
+    "/attempt/{int:attempt_id}/",
+    response=Envelope[AttemptOut | None],
+    summary="Cancel an active download (removed from the client) or delete a finished attempt (admin)",
+)
+def delete_attempt(request, attempt_id: int):
+    require_admin(request)
+    get_object_or_404(DownloadAttempt, pk=attempt_id)
+    attempt = services.cancel_attempt(attempt_id)
+    return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk) if attempt else None)
+
+
+@router.post(
+    "/attempt/{int:attempt_id}/handoff/",
+    response=Envelope[JobRef | None],
+    summary="Hand a downloaded attempt to post-processing now (admin)",
+)
+def handoff(request, attempt_id: int):
+    require_admin(request)
+    get_object_or_404(DownloadAttempt, pk=attempt_id)
+    job_id = automation.hand_off(attempt_id)
+    return ok({"job_id": job_id, "kind": automation.IMPORT_JOB_KIND} if job_id else None)
+
+
+@router.post(
+    "/retry/{int:media_id}/",
+    response=Envelope[AttemptOut | None],
+    summary="Grab the next best stored release of an item (admin)",
+)
+def retry(request, media_id: int):
+    require_admin(request)
+    get_object_or_404(MediaItem, pk=media_id)
+    candidate = services.next_candidate(media_id)
+    if candidate is None:
+        raise InvalidInput("No untried acceptable release is left; search again.")
+    attempt = services.grab(media_id, candidate.pk)
+    return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk))
+
+
+@router.post(
+    "/blacklist/",
+    response={201: Envelope[BlacklistOut]},
+    summary="Blacklist a release or an attempt's release (admin)",
+)
+def blacklist(request, payload: BlacklistIn):
+    require_admin(request)
+    if payload.attempt_id:
+        attempt = get_object_or_404(DownloadAttempt, pk=payload.attempt_id)
+        services.blacklist_attempt(
+            attempt.pk,
+            reason=payload.reason,
+            details=payload.details,
+            expires_in_days=payload.expires_in_days,
+            user=request.auth,
+        )
+        if payload.retry:
+            automation.schedule_retry(attempt.item_id)
+        entry = BlacklistEntry.objects.filter(guid=attempt.guid).order_by("-created_at").first()
+        return 201, ok(entry)
+    if not payload.title:
+        raise InvalidInput("Give attempt_id, or the release's title (and guid or info_hash)")
+    entry = indexer_services.add_to_blacklist(
+        title=payload.title,
+        guid=payload.guid,
+        info_hash=payload.info_hash,
+        item_id=payload.media_id,
+        reason=payload.reason,
+        details=payload.details,
+        expires_in_days=payload.expires_in_days,
+        user=request.auth,
+    )
+    return 201, ok(entry)
+
+
+@router.get("/blacklist/", response=Envelope[Page[BlacklistOut]], summary="Blacklist, newest first")
+def blacklist_list(request, params: Query[PageParams], active: bool = True):
+    entries = BlacklistEntry.objects.active() if active else BlacklistEntry.objects.all()
+    return ok(paginate(entries, params))
+
+
+@router.post(
+    "/blacklist/{int:entry_id}/remove/",
+    response=Envelope[BlacklistOut],
+    summary="Take a release off the blacklist, with a reason (admin)",
+)
+def unblacklist(request, entry_id: int, payload: UnblacklistIn):
+    require_admin(request)
+    return ok(indexer_services.remove_from_blacklist(entry_id, reason=payload.reason, user=request.auth))
+
+
+@router.get("/queue/", response=Envelope[list[AttemptOut]], summary="Active downloads with progress")
+def queue(request):
+    return ok(list(DownloadAttempt.objects.select_related("item").filter(state__in=ACTIVE_STATES)[:500]))
+
+
+@router.get("/history/", response=Envelope[Page[AttemptOut]], summary="Finished attempts, newest first")
+def history(request, params: Query[PageParams]):
+    return ok(
+        paginate(DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES), params)
+    )
+
+
+@router.get("/wanted/", response=Envelope[Page[WantedOut]], summary="Wanted items with search times")
+def wanted(request, params: Query[PageParams]):
+    items = (
+        MediaItem.objects.filter(status__in=ACQUISITION_STATUSES)
+        .select_related("search_state")
+        .prefetch_related(
+            Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
+            Prefetch(
+                "download_attempts",
+                to_attr="active_attempts",
+                queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES),
+            ),
+        )
+        .order_by("-added_at", "-id")
+    )
+    page = paginate(items, params)
+    page["items"] = [_wanted_row(item) for item in page["items"]]
+    return ok(page)
+
+
+def _wanted_row(item: MediaItem) -> dict:
+    state = getattr(item, "search_state", None)
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "kind": item.kind,
+        "status": item.status,
+        "authors": item.authors_display,
+        "last_search_at": state.last_search_at if state else None,
+        "next_search_at": state.next_search_at if state else None,
+        "last_best_score": state.last_best_score if state else None,
+        "last_accepted_count": state.last_accepted_count if state else None,
+        "last_error": state.last_error if state else "",
+        "active_attempt_id": item.active_attempts[0].pk if item.active_attempts else None,
+    }
+
+
+@router.post("/monitor/", response=Envelope[dict], summary="Check the download client now (admin)")
+def monitor(request):
+    require_admin(request)
+    return ok(automation.monitor_downloads())
+
+
+@router.post(
+    "/wanted/search/", response={202: Envelope[JobRef]}, summary="Search every due wanted item now (admin)"
+)
+def search_wanted(request):
+    require_admin(request)
+    job = submit_job("downloaders.search_wanted", target="manual", user=request.auth)
+    return 202, ok({"job_id": job.pk, "kind": job.kind})
+
+
+@router.post("/clients/{int:config_id}/test/", response=Envelope[dict], summary="Test SABnzbd (admin)")
+def test_client(request, config_id: int):
+    require_admin(request)
+    return ok(services.test_client(config_id))
+
+
+@router.get("/clients/", response=Envelope[list[dict]], summary="Download clients (API keys hidden)")
+def clients(request):
+    return ok(
+        [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "url": c.url,
+                "base_path": c.base_path,
+                "enabled": c.enabled,
+                "last_test_ok": c.last_test_ok,
+                "last_test_message": c.last_test_message,
+            }
+            for c in SabnzbdConfig.objects.all()
+        ]
+    )

@@ -1,0 +1,250 @@
+"""The automatic pipeline, one small step per job: periodic search of wanted items ->
+search + automatic grab -> download monitoring -> hand-off to post-processing; on
+failure, blacklist and retry the next best release with exponential backoff."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from core.errors import OmniError
+from core.jobs import job_kinds, submit_job
+from core.models import Job, JobState
+from downloaders import services, status
+from downloaders.clients.base import JobState as ClientState
+from downloaders.clients.base import JobStatus
+from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt
+from indexers.models import AcquisitionSettings, BlacklistReason
+from media.models import MediaItem, MediaStatus
+
+logger = logging.getLogger(__name__)
+IMPORT_JOB_KIND = "processing.import_download"
+Progress = Callable[..., None]
+
+
+def _noop(*args, **kwargs) -> None:
+    return None
+
+
+# --- periodic search ------------------------------------------------------------------------
+def due_wanted_items(now=None, limit: int = 25) -> list[int]:
+    now = now or timezone.now()
+    items = (
+        MediaItem.objects.filter(status=MediaStatus.WANTED)
+        .filter(
+            Q(search_state__isnull=True)
+            | Q(search_state__next_search_at__isnull=True)
+            | Q(search_state__next_search_at__lte=now)
+        )
+        .order_by("search_state__next_search_at", "added_at", "pk")
+    )
+    return list(items.values_list("pk", flat=True)[:limit])
+
+
+def search_wanted(progress: Progress = _noop) -> dict:
+    """Enqueue one search job per due WANTED item, spaced out to respect indexer limits."""
+    settings = AcquisitionSettings.current()
+    if not settings.auto_search:
+        return {"skipped": "automatic search is off"}
+    busy = set(
+        Job.objects.filter(
+            kind="downloaders.search_item", state__in=(JobState.QUEUED, JobState.RUNNING)
+        ).values_list("target", flat=True)
+    )
+    due = [i for i in due_wanted_items(limit=settings.search_batch_size) if f"item:{i}" not in busy]
+    for n, item_id in enumerate(due):
+        submit_job(
+            "downloaders.search_item",
+            target=f"item:{item_id}",
+            params={"item_id": item_id, "automatic": True},
+            delay_seconds=n * settings.search_spacing_seconds or None,
+        )
+        progress(n + 1, len(due), f"Queued search {n + 1} of {len(due)}")
+    return {"queued": len(due)}
+
+
+def search_and_grab(item_id: int, *, automatic: bool = True) -> dict:
+    """One item: search, then grab the best release above the threshold (automatic mode)."""
+    item = MediaItem.objects.filter(pk=item_id).first()
+    if item is None:
+        return {"skipped": "item is gone"}
+    if automatic and item.status != MediaStatus.WANTED:
+        return {"skipped": f"item is {item.status}"}
+    outcome = services.search_item(item_id)
+    summary = {
+        "results": len(outcome.results),
+        "accepted": len(outcome.accepted),
+        "best_score": outcome.best.score if outcome.best else None,
+        "errors": outcome.errors,
+    }
+    if automatic:
+        attempt = services.auto_grab(item_id)
+        summary["grabbed"] = attempt.release_title if attempt else None
+        summary["attempt_id"] = attempt.pk if attempt else None
+    return summary
+
+
+# --- monitoring -------------------------------------------------------------------------------
+def monitor_downloads(progress: Progress = _noop) -> dict:
+    """Ask each download client once about all its monitored attempts and move them on."""
+    attempts = list(DownloadAttempt.objects.filter(state__in=MONITORED_STATES).exclude(client_job_id=""))
+    summary: dict = defaultdict(int)
+    by_client: dict[int | None, list[DownloadAttempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_client[attempt.client_config_id].append(attempt)
+    for config_id, group in by_client.items():
+        try:
+            client = services.client_by_config(config_id)
+            try:
+                found = client.statuses([a.client_job_id for a in group])
+            finally:
+                client.close()
+        except OmniError as exc:
+            logger.warning("Monitor: download client %s unreachable: %s", config_id, exc)
+            summary["client_errors"] += 1
+            summary["last_error"] = str(exc)
+            continue
+        for attempt in group:
+            outcome = apply_status(attempt, found[attempt.client_job_id])
+            summary[outcome] += 1
+    progress(len(attempts), len(attempts), f"Checked {len(attempts)} download(s)")
+    return {"checked": len(attempts), **summary}
+
+
+def apply_status(attempt: DownloadAttempt, job: JobStatus) -> str:
+    if job.state in (ClientState.QUEUED, ClientState.DOWNLOADING, ClientState.POST_PROCESSING):
+        label = "Completed, moving files" if job.state == ClientState.POST_PROCESSING else job.raw_status
+        status.move(
+            attempt,
+            AttemptState.DOWNLOADING,
+            progress=job.progress,
+            time_left=job.time_left[:32],
+            client_status=label[:64],
+            missing_since=None,
+        )
+        return "downloading"
+    if job.state == ClientState.COMPLETED:
+        if status.move(
+            attempt,
+            AttemptState.DOWNLOADED,
+            progress=100.0,
+            storage_path=job.storage_path[:4096],
+            client_status=job.raw_status[:64],
+            completed_at=timezone.now(),
+            time_left="",
+        ):
+            hand_off(attempt.pk)
+        return "completed"
+    if job.state == ClientState.FAILED:
+        fail_download(attempt.pk, job.fail_message or "Download failed in the download client")
+        return "failed"
+    return _missing(attempt)
+
+
+def _missing(attempt: DownloadAttempt) -> str:
+    grace = timedelta(seconds=AcquisitionSettings.current().missing_grace_seconds)
+    now = timezone.now()
+    if attempt.missing_since is None:
+        DownloadAttempt.objects.filter(pk=attempt.pk).update(missing_since=now)
+        if grace.total_seconds() > 0:
+            return "missing"
+        attempt.missing_since = now
+    if now - attempt.missing_since < grace:
+        return "missing"
+    status.move(
+        attempt,
+        AttemptState.FAILED,
+        error="The job was deleted from the download client",
+        completed_at=now,
+        client_status="Deleted",
+    )
+    return "deleted"
+
+
+# --- hand-off -------------------------------------------------------------------------------
+def hand_off(attempt_id: int) -> int | None:
+    """Give a downloaded attempt to post-processing, if an importer is installed."""
+    attempt = DownloadAttempt.objects.filter(pk=attempt_id, state=AttemptState.DOWNLOADED).first()
+    if attempt is None:
+        return None
+    if IMPORT_JOB_KIND not in job_kinds():
+        logger.warning(
+            "Attempt %s downloaded to %s; no importer is installed (%s), so it stays DOWNLOADED",
+            attempt.pk,
+            attempt.storage_path,
+            IMPORT_JOB_KIND,
+        )
+        return None
+    job = submit_job(IMPORT_JOB_KIND, target=f"attempt:{attempt.pk}", params={"attempt_id": attempt.pk})
+    DownloadAttempt.objects.filter(pk=attempt.pk).update(handoff_job_id=job.pk)
+    logger.info("Attempt %s handed to post-processing as job %s", attempt.pk, job.pk)
+    return job.pk
+
+
+# --- failure and retry ----------------------------------------------------------------------
+def fail_download(attempt_id: int, message: str) -> None:
+    """The client reported a failed job: blacklist the release and schedule a retry."""
+    attempt = DownloadAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None or attempt.state not in MONITORED_STATES:
+        return
+    if not status.move(
+        attempt,
+        AttemptState.FAILED,
+        error=message[:4000],
+        completed_at=timezone.now(),
+        client_status="Failed",
+    ):
+        return
+    services.blacklist_attempt(attempt.pk, reason=BlacklistReason.DOWNLOAD_FAILED, details=message)
+    schedule_retry(attempt.item_id)
+
+
+def schedule_retry(item_id: int) -> int | None:
+    settings = AcquisitionSettings.current()
+    failures = DownloadAttempt.objects.filter(
+        item_id=item_id, state__in=(AttemptState.FAILED, AttemptState.BLACKLISTED)
+    ).count()
+    if failures >= settings.max_attempts:
+        logger.warning(
+            "Item %s: %s failed attempts; giving up until the next periodic search", item_id, failures
+        )
+        return None
+    delay = settings.retry_backoff_minutes * 60 * (2 ** max(0, failures - 1))
+    job = submit_job(
+        "downloaders.retry_item",
+        target=f"item:{item_id}",
+        params={"item_id": item_id},
+        delay_seconds=delay or None,
+    )
+    logger.info("Item %s: retry %s scheduled in %s s", item_id, failures + 1, delay)
+    return job.pk
+
+
+def retry_item(item_id: int) -> dict:
+    """Grab the next best stored release; search again when none is left."""
+    item = MediaItem.objects.filter(pk=item_id).first()
+    if item is None or item.status != MediaStatus.WANTED:
+        return {"skipped": "item is gone" if item is None else f"item is {item.status}"}
+    attempt = services.auto_grab(item_id)
+    if attempt is not None:
+        return {"grabbed": attempt.release_title, "attempt_id": attempt.pk}
+    return {"searched": search_and_grab(item_id, automatic=True)}
+
+
+def refresh_attempt(attempt_id: int) -> DownloadAttempt | None:
+    """Ask the client about one monitored attempt now (the status endpoint's `refresh`)."""
+    attempt = DownloadAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None or attempt.state not in MONITORED_STATES or not attempt.client_job_id:
+        return attempt
+    client = services.client_by_config(attempt.client_config_id)
+    try:
+        job = client.status(attempt.client_job_id)
+    finally:
+        client.close()
+    apply_status(attempt, job)
+    return DownloadAttempt.objects.select_related("item").get(pk=attempt_id)

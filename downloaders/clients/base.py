@@ -1,0 +1,83 @@
+"""What every download client takes and returns, and the Protocol they implement.
+Clients import only `core` and this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class JobState:
+    QUEUED = "queued"
+    DOWNLOADING = "downloading"
+    POST_PROCESSING = "post_processing"  # finished downloading, files still being moved/unpacked
+    COMPLETED = "completed"  # storage path known
+    FAILED = "failed"
+    MISSING = "missing"  # neither in the queue nor in the history
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    name: str
+    url: str  # scheme://host[:port]
+    api_key: str
+    base_path: str = ""  # SABnzbd's url_base, e.g. "/sabnzbd"; the API is at <base>/api
+    verify_ssl: bool = True
+    timeout: float = 20.0
+    categories: tuple[tuple[str, str], ...] = ()  # (media kind, category)
+    priority: int = -100  # SABnzbd: -100 default, -1 low, 0 normal, 1 high, 2 force
+    config_id: int | None = None
+
+    @property
+    def base_url(self) -> str:
+        path = "/" + self.base_path.strip("/") if self.base_path.strip("/") else ""
+        return self.url.rstrip("/") + path
+
+    def category_for(self, kind: str) -> str:
+        return dict(self.categories).get(kind, "")
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    url: str
+    name: str
+    kind: str  # media kind: picks the category
+    link_kind: str = "nzb_url"  # nzb_url | torrent_url | magnet
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job_id: str
+    state: str  # a JobState value
+    name: str = ""
+    progress: float = 0.0  # percent
+    size_bytes: int | None = None
+    left_bytes: int | None = None
+    time_left: str = ""
+    storage_path: str = ""
+    fail_message: str = ""
+    raw_status: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class ClientVersion:
+    name: str
+    version: str
+
+
+class DownloadClient(Protocol):
+    settings: ClientSettings
+    protocols: tuple[str, ...]  # which link kinds it accepts
+
+    def test_connection(self) -> ClientVersion: ...
+
+    def add(self, request: AddRequest) -> str: ...
+
+    def status(self, job_id: str) -> JobStatus: ...
+
+    def statuses(self, job_ids: list[str]) -> dict[str, JobStatus]: ...
+
+    def remove(self, job_id: str, *, delete_files: bool = False) -> None: ...
+
+    def close(self) -> None: ...

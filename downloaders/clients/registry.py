@@ -1,0 +1,26 @@
+"""The explicit registry of download clients (SABnzbd first; torrent clients can follow)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from core.errors import ConfigurationError
+from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.sabnzbd import SabnzbdClient
+
+CLIENTS: dict[str, Callable[..., DownloadClient]] = {"sabnzbd": SabnzbdClient}
+
+
+def client_for(
+    kind: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None
+) -> DownloadClient:
+    factory = CLIENTS.get(kind)
+    if factory is None:
+        raise ConfigurationError(f"Unknown download client {kind!r}", hint=f"Use one of {', '.join(CLIENTS)}")
+    return factory(settings, transport=transport)
+
+
+def link_kinds_supported() -> set[str]:
+    return {kind for factory in CLIENTS.values() for kind in getattr(factory, "protocols", ())}

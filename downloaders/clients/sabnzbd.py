@@ -1,0 +1,183 @@
+"""SABnzbd's HTTP API (`<url><base>/api?mode=...&output=json&apikey=...`), built against the
+recorded replies of SABnzbd 5.0 and the official API documentation.
+
+Facts that shape it: a wrong key is answered in PLAIN TEXT ("API Key Incorrect"); the API
+lives at `/api` unless the server has a `url_base`; `history` may report a job as
+Completed with an empty `storage` while post-processing still moves files."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+
+from core.errors import AuthenticationFailed, BadResponse, ConfigurationError
+from core.http import HttpClient, HttpConfig
+from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
+
+logger = logging.getLogger(__name__)
+_QUEUED = {"queued", "paused", "grabbing", "fetching", "propagating"}
+_AUTH_TEXTS = ("api key incorrect", "api key required", "missing authentication")
+
+
+class SabnzbdClient:
+    kind = "sabnzbd"
+    protocols = ("nzb_url",)
+
+    def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self.service = f"SABnzbd ({settings.name})"
+        self._http = HttpClient(
+            HttpConfig(
+                base_url=settings.base_url,
+                service=self.service,
+                timeout=settings.timeout,
+                retries=1,
+                params={"output": "json", "apikey": settings.api_key},
+                verify_ssl=settings.verify_ssl,
+            ),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def api(self, mode: str, **params: Any) -> dict:
+        response = self._http.request("GET", "/api", params={"mode": mode, **params})
+        return self._decode(response, mode)
+
+    def _decode(self, response: httpx.Response, mode: str) -> dict:
+        text = response.text.strip()
+        if text.lower().startswith(_AUTH_TEXTS):
+            raise AuthenticationFailed(
+                f"{self.service}: {text[:80]}",
+                hint="Copy the API key from SABnzbd: Config > General > Security.",
+            )
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            hint = "Check the base path: SABnzbd's API is at /api unless its url_base is set (e.g. /sabnzbd)."
+            raise BadResponse(
+                f"{self.service}: mode={mode} did not answer JSON: {text[:100]!r}", hint=hint
+            ) from exc
+        if not isinstance(data, dict):
+            raise BadResponse(f"{self.service}: mode={mode} answered {type(data).__name__}, not an object")
+        if data.get("status") is False:
+            error = str(data.get("error") or "unknown error")
+            if error.lower().startswith(_AUTH_TEXTS):
+                raise AuthenticationFailed(f"{self.service}: {error}")
+            raise BadResponse(f"{self.service}: mode={mode} failed: {error}")
+        return data
+
+    def test_connection(self) -> ClientVersion:
+        version = str(self.api("version").get("version") or "")
+        if not version:
+            raise BadResponse(f"{self.service}: mode=version gave no version")
+        categories = self.api("get_cats").get("categories")  # needs the key: proves it
+        wanted = {c for _, c in self.settings.categories if c}
+        missing = wanted - set(categories or [])
+        if missing:
+            raise ConfigurationError(
+                f"{self.service}: categories {', '.join(sorted(missing))} do not exist",
+                hint="Create them in SABnzbd (Config > Categories) or change the settings.",
+            )
+        return ClientVersion("SABnzbd", version)
+
+    def add(self, request: AddRequest) -> str:
+        if request.link_kind not in self.protocols:
+            raise ConfigurationError(
+                f"{self.service} downloads usenet NZBs only, not {request.link_kind} links"
+            )
+        params = {
+            "name": request.url,
+            "nzbname": request.name[:200],
+            "priority": self.settings.priority,
+            "cat": self.settings.category_for(request.kind) or "*",
+        }
+        data = self.api("addurl", **params)
+        ids = data.get("nzo_ids")
+        if not isinstance(ids, list) or not ids or not isinstance(ids[0], str):
+            raise BadResponse(f"{self.service}: addurl returned no job id: {str(data)[:120]}")
+        logger.info("%s: added %r as %s (category %s)", self.service, request.name, ids[0], params["cat"])
+        return ids[0]
+
+    def status(self, job_id: str) -> JobStatus:
+        return self.statuses([job_id])[job_id]
+
+    def statuses(self, job_ids: list[str]) -> dict[str, JobStatus]:
+        wanted = set(job_ids)
+        ids = ",".join(sorted(wanted))
+        found: dict[str, JobStatus] = {}
+        queue = self.api("queue", nzo_ids=ids, limit=max(100, len(wanted) * 2)).get("queue") or {}
+        for slot in queue.get("slots") or []:
+            if slot.get("nzo_id") in wanted:
+                found[slot["nzo_id"]] = queue_status(slot)
+        if wanted - set(found):
+            history = self.api("history", nzo_ids=ids, limit=max(100, len(wanted) * 2)).get("history") or {}
+            for slot in history.get("slots") or []:
+                if slot.get("nzo_id") in wanted and slot["nzo_id"] not in found:
+                    found[slot["nzo_id"]] = history_status(slot)
+        return {job_id: found.get(job_id, JobStatus(job_id, JobState.MISSING)) for job_id in job_ids}
+
+    def remove(self, job_id: str, *, delete_files: bool = False) -> None:
+        extra = {"del_files": 1} if delete_files else {}
+        self.api("queue", name="delete", value=job_id, **extra)
+        self.api("history", name="delete", value=job_id, **extra)
+        logger.info("%s: removed %s (files %s)", self.service, job_id, "deleted" if delete_files else "kept")
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _mb_to_bytes(value: Any) -> int | None:
+    number = _float(value)
+    return int(number * 1024 * 1024) if number is not None else None
+
+
+def queue_status(slot: dict) -> JobStatus:
+    raw = str(slot.get("status") or "")
+    state = JobState.QUEUED if raw.lower() in _QUEUED else JobState.DOWNLOADING
+    return JobStatus(
+        job_id=str(slot.get("nzo_id")),
+        state=state,
+        name=str(slot.get("filename") or ""),
+        progress=max(0.0, min(100.0, _float(slot.get("percentage")) or 0.0)),
+        size_bytes=_mb_to_bytes(slot.get("mb")),
+        left_bytes=_mb_to_bytes(slot.get("mbleft")),
+        time_left=str(slot.get("timeleft") or ""),
+        raw_status=raw,
+        category=str(slot.get("cat") or ""),
+    )
+
+
+def history_status(slot: dict) -> JobStatus:
+    raw = str(slot.get("status") or "")
+    storage = str(slot.get("storage") or "")
+    lowered = raw.lower()
+    if lowered == "completed":
+        state = JobState.COMPLETED if storage else JobState.POST_PROCESSING
+    elif lowered == "failed":
+        state = JobState.FAILED
+    elif lowered == "deleted":
+        state = JobState.MISSING
+    else:
+        state = JobState.POST_PROCESSING
+    size = slot.get("bytes")
+    return JobStatus(
+        job_id=str(slot.get("nzo_id")),
+        state=state,
+        name=str(slot.get("name") or ""),
+        progress=100.0 if state in (JobState.COMPLETED, JobState.POST_PROCESSING) else 0.0,
+        size_bytes=int(size) if isinstance(size, int | float) else None,
+        left_bytes=0,
+        storage_path=storage if state == JobState.COMPLETED else "",
+        fail_message=str(slot.get("fail_message") or ("" if state != JobState.FAILED else "failed")),
+        raw_status=raw,
+        category=str(slot.get("category") or ""),
+    )

@@ -1,0 +1,130 @@
+"""Download client configuration and download attempts (a state machine per grab)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from downloaders.clients.base import ClientSettings
+from indexers.models import SearchResult
+from media.models import MediaItem
+
+
+class SabnzbdPriority(models.IntegerChoices):
+    DEFAULT = -100, "Category default"
+    PAUSED = -2, "Paused"
+    LOW = -1, "Low"
+    NORMAL = 0, "Normal"
+    HIGH = 1, "High"
+    FORCE = 2, "Force"
+
+
+class SabnzbdConfig(models.Model):
+    name = models.CharField(max_length=100, unique=True, default="SABnzbd")
+    url = models.URLField(max_length=500, help_text="scheme://host:port, e.g. http://127.0.0.1:8080")
+    base_path = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="SABnzbd's url_base if set (e.g. /sabnzbd); the API is at <base>/api",
+    )
+    verify_ssl = models.BooleanField(default=True)
+    api_key = models.CharField(max_length=200)
+    timeout_seconds = models.PositiveSmallIntegerField(default=20)
+    category_ebook = models.CharField(max_length=64, default="books", blank=True)
+    category_audiobook = models.CharField(max_length=64, default="audiobooks", blank=True)
+    category_comic = models.CharField(max_length=64, default="comics", blank=True)
+    priority = models.IntegerField(choices=SabnzbdPriority.choices, default=SabnzbdPriority.DEFAULT)
+    enabled = models.BooleanField(default=True)
+    last_test_at = models.DateTimeField(null=True, blank=True)
+    last_test_ok = models.BooleanField(null=True, blank=True)
+    last_test_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "SABnzbd config"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_settings(self) -> ClientSettings:
+        return ClientSettings(
+            name=self.name,
+            url=self.url,
+            api_key=self.api_key,
+            base_path=self.base_path,
+            verify_ssl=self.verify_ssl,
+            timeout=float(self.timeout_seconds),
+            priority=self.priority,
+            config_id=self.pk,
+            categories=(
+                ("ebook", self.category_ebook),
+                ("audiobook", self.category_audiobook),
+                ("comic", self.category_comic),
+            ),
+        )
+
+
+class AttemptState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent to client"
+    DOWNLOADING = "downloading", "Downloading"
+    DOWNLOADED = "downloaded", "Downloaded"
+    FAILED = "failed", "Failed"
+    BLACKLISTED = "blacklisted", "Failed, blacklisted"
+    IMPORTED = "imported", "Imported"
+
+
+ACTIVE_STATES = (AttemptState.PENDING, AttemptState.SENT, AttemptState.DOWNLOADING, AttemptState.DOWNLOADED)
+MONITORED_STATES = (AttemptState.SENT, AttemptState.DOWNLOADING)
+FINISHED_STATES = (AttemptState.FAILED, AttemptState.BLACKLISTED, AttemptState.IMPORTED)
+
+
+class DownloadAttempt(models.Model):
+    """One release sent (or about to be sent) to a download client for one item. At most
+    one attempt per item is active (pending, sent, downloading or downloaded)."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="download_attempts")
+    state = models.CharField(
+        max_length=16, choices=AttemptState.choices, default=AttemptState.PENDING, db_index=True
+    )
+    search_result = models.ForeignKey(
+        SearchResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    release_title = models.CharField(max_length=1000)
+    guid = models.CharField(max_length=1000)
+    info_hash = models.CharField(max_length=64, blank=True)
+    indexer = models.CharField(max_length=200, blank=True)
+    protocol = models.CharField(max_length=16, default="usenet")
+    download_url = models.TextField(blank=True)
+    size = models.BigIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True)
+    automatic = models.BooleanField(default=False, help_text="Grabbed by the automation, not by hand")
+    client_kind = models.CharField(max_length=32, default="sabnzbd")
+    client_config_id = models.IntegerField(null=True, blank=True)
+    client_job_id = models.CharField(max_length=128, blank=True, db_index=True)
+    progress = models.FloatField(default=0)
+    time_left = models.CharField(max_length=32, blank=True)
+    client_status = models.CharField(max_length=64, blank=True)
+    storage_path = models.CharField(max_length=4096, blank=True)
+    error = models.TextField(blank=True)
+    missing_since = models.DateTimeField(null=True, blank=True)
+    handoff_job_id = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(state__in=ACTIVE_STATES), name="one_active_download_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_title} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES

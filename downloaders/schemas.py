@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from downloaders.models import AttemptState
+from indexers.models import BlacklistReason
+
+
+class ScorePartOut(Schema):
+    name: str
+    weight: float
+    value: float
+    points: float
+    detail: str
+
+
+class SearchResultOut(Schema):
+    id: int
+    rank: int
+    title: str
+    indexer: str
+    protocol: str
+    size: int
+    age_days: float | None
+    seeders: int | None
+    grabs: int | None
+    score: float
+    accepted: bool
+    rejections: list[str]
+    breakdown: list[ScorePartOut]
+    parsed: dict[str, Any]
+    query_label: str
+    info_url: str
+    searched_at: datetime
+
+
+class SearchOut(Schema):
+    item_id: int
+    queries: list[str]
+    errors: dict[str, str]
+    found: int
+    duplicates: int
+    blacklisted: int
+    accepted: int
+    results: list[SearchResultOut]
+
+
+class SearchIn(Schema):
+    mode: str = Field(
+        "interactive",
+        pattern="^(interactive|automatic)$",
+        description="interactive: search now and return the results; automatic: queue a search-and-grab job",
+    )
+
+
+class InitiateIn(Schema):
+    media_id: int = Field(..., ge=1)
+    result_id: int = Field(..., ge=1, description="id of a result of the item's latest search")
+
+
+class AttemptOut(Schema):
+    id: int
+    item_id: int
+    item_title: str
+    state: AttemptState
+    release_title: str
+    indexer: str
+    protocol: str
+    size: int
+    score: float | None
+    automatic: bool
+    client_job_id: str
+    progress: float
+    time_left: str
+    client_status: str
+    storage_path: str
+    error: str
+    handoff_job_id: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_item_title(obj) -> str:
+        return obj.item.title
+
+
+class BlacklistIn(Schema):
+    attempt_id: int | None = Field(None, ge=1, description="Blacklist this attempt's release (and stop it)")
+    title: str = Field("", max_length=1000)
+    guid: str = Field("", max_length=1000)
+    info_hash: str = Field("", max_length=64)
+    media_id: int | None = Field(None, ge=1)
+    reason: BlacklistReason = BlacklistReason.MANUAL
+    details: str = Field("", max_length=4000)
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    retry: bool = Field(False, description="Grab the next best release afterwards")
+
+
+class UnblacklistIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class BlacklistOut(Schema):
+    id: int
+    item_id: int | None
+    title: str
+    guid: str
+    info_hash: str
+    indexer: str
+    reason: BlacklistReason
+    details: str
+    created_at: datetime
+    expires_at: datetime | None
+    removed_at: datetime | None
+    removed_reason: str
+    is_active: bool
+
+
+class WantedOut(Schema):
+    id: int
+    title: str
+    kind: str
+    status: str
+    authors: str
+    last_search_at: datetime | None
+    next_search_at: datetime | None
+    last_best_score: float | None
+    last_accepted_count: int | None
+    last_error: str
+    active_attempt_id: int | None
+
+
+class JobRef(Schema):
+    job_id: int
+    kind: str

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from indexers.models import AcquisitionSettings, BlacklistEntry, IndexerConfig, ItemSearchState, SearchResult
+
+
+@admin.register(IndexerConfig)
+class IndexerConfigAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "url", "priority", "enabled", "last_test_ok", "last_test_at"]
+    list_editable = ["priority", "enabled"]
+    readonly_fields = ["last_test_at", "last_test_ok", "last_test_message", "created_at"]
+
+
+@admin.register(AcquisitionSettings)
+class AcquisitionSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "auto_search", "auto_grab", "auto_grab_min_score", "max_attempts"]
+
+    def has_add_permission(self, request) -> bool:
+        return not AcquisitionSettings.objects.exists()
+
+
+@admin.register(BlacklistEntry)
+class BlacklistEntryAdmin(admin.ModelAdmin):
+    list_display = ["title", "reason", "indexer", "created_at", "expires_at", "removed_at"]
+    list_filter = ["reason", "removed_at"]
+    search_fields = ["title", "guid", "info_hash", "details"]
+    raw_id_fields = ["item"]
+    readonly_fields = ["created_at", "created_by", "removed_by"]
+
+
+@admin.register(SearchResult)
+class SearchResultAdmin(admin.ModelAdmin):
+    list_display = ["title", "item", "indexer", "protocol", "score", "accepted", "searched_at"]
+    list_filter = ["accepted", "protocol"]
+    search_fields = ["title", "guid"]
+    readonly_fields = [f.name for f in SearchResult._meta.fields]
+
+
+@admin.register(ItemSearchState)
+class ItemSearchStateAdmin(admin.ModelAdmin):
+    list_display = ["item", "last_search_at", "next_search_at", "searches", "last_best_score"]
+    raw_id_fields = ["item"]

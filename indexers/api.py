@@ -1,0 +1,85 @@
+"""JSON API: release-title parsing (`/api/parse/`) and indexer connections (`/api/indexers/`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, ok
+from indexers import services
+from indexers.models import IndexerConfig
+from indexers.releases import parse_release
+
+parse_router = Router(tags=["indexers"])
+router = Router(tags=["indexers"])
+
+
+class ParseIn(Schema):
+    title: str = Field(..., min_length=1, max_length=1000, description="A release title")
+
+
+class ParsedOut(Schema):
+    raw: str
+    title: str
+    authors: list[str]
+    series: str
+    series_number: str
+    format: str
+    formats: list[str]
+    retail: bool
+    unabridged: bool | None
+    year: int | None
+    group: str
+    language: str
+    quality: str
+    narrator: str
+    kind_hint: str
+
+
+@parse_router.get("/", response=Envelope[ParsedOut], summary="Parse a release title (as the *arr tools do)")
+def parse(request, params: Query[ParseIn]):
+    return ok(parse_release(params.title).as_dict())
+
+
+class IndexerConfigOut(Schema):
+    id: int
+    name: str
+    kind: str
+    url: str
+    base_path: str
+    verify_ssl: bool
+    timeout_seconds: int
+    priority: int
+    enabled: bool
+    indexer_ids: str
+    last_test_at: datetime | None
+    last_test_ok: bool | None
+    last_test_message: str
+
+
+class IndexerTestOut(Schema):
+    ok: bool
+    name: str
+    version: str
+    message: str
+    indexers: list[dict]
+
+
+@router.get("/", response=Envelope[list[IndexerConfigOut]], summary="Configured indexers (API keys hidden)")
+def list_indexers(request):
+    return ok(list(IndexerConfig.objects.all()))
+
+
+@router.post(
+    "/{int:config_id}/test/",
+    response=Envelope[IndexerTestOut],
+    summary="Test an indexer connection and list its indexers (admin)",
+)
+def test_indexer(request, config_id: int):
+    require_admin(request)
+    get_object_or_404(IndexerConfig, pk=config_id)
+    return ok(services.test_indexer(config_id))

@@ -1,0 +1,50 @@
+// Download queue with live progress (the server's monitor job polls SABnzbd), and history.
+(function () {
+  var queue = document.getElementById("queue"), history = document.getElementById("history");
+  var canManage = queue.dataset.canManage === "1", el = OmniApi.el, errorBox = document.getElementById("page-error");
+  function fail(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
+  async function act(promise) { try { await promise; refresh(); } catch (e) { fail(e); } }
+  function actions(a) {
+    var cell = el("td");
+    if (!canManage) return cell;
+    var cancel = el("button", { type: "button", text: "Cancel" });
+    cancel.addEventListener("click", function () { act(OmniApi.del("/api/downloads/attempt/" + a.id + "/")); });
+    var ban = el("button", { type: "button", text: "Blacklist and retry" });
+    ban.addEventListener("click", function () {
+      act(OmniApi.post("/api/downloads/blacklist/", { attempt_id: a.id, reason: "manual", retry: true,
+        details: "Blacklisted from the queue page" }));
+    });
+    if (a.state !== "downloaded") cell.appendChild(cancel);
+    cell.appendChild(ban);
+    return cell;
+  }
+  function progress(a) {
+    return el("td", {}, [el("progress", { max: "100", value: String(a.progress), "aria-label": a.release_title + " progress" }),
+      document.createTextNode(" " + Math.round(a.progress) + "%" + (a.time_left ? " · " + a.time_left : "") +
+        (a.client_status ? " · " + a.client_status : ""))]);
+  }
+  function queueRow(a) {
+    return el("tr", { "data-attempt-id": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),
+      el("td", {}, [el("span", { class: "badge", text: a.state })]), progress(a), actions(a)]);
+  }
+  function historyRow(a) {
+    return el("tr", { "data-attempt-id": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),
+      el("td", {}, [el("span", { class: "badge " + (a.state === "imported" ? "succeeded" : "failed"), text: a.state })]),
+      el("td", { text: a.completed_at ? new Date(a.completed_at).toLocaleString() : "—" }),
+      el("td", { text: a.error || a.storage_path })]);
+  }
+  function fill(tbody, rows, empty, cols) {
+    tbody.replaceChildren.apply(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: cols, text: empty })])]);
+  }
+  async function refresh() {
+    try {
+      var active = await OmniApi.get("/api/downloads/queue/");
+      var done = await OmniApi.get("/api/downloads/history/?page_size=50");
+      errorBox.hidden = true;
+      fill(queue, active.map(queueRow), "Nothing is downloading.", "5");
+      fill(history, done.items.map(historyRow), "No finished downloads yet.", "5");
+    } catch (e) { fail(e); }
+  }
+  refresh();
+  setInterval(function () { if (!document.hidden) refresh(); }, 3000);
+})();

@@ -1,0 +1,51 @@
+// Wanted list: status, last/next search, best score; actions: interactive search, automatic search.
+(function () {
+  var tbody = document.getElementById("wanted"), errorBox = document.getElementById("page-error");
+  var canManage = tbody.dataset.canManage === "1", page = 1, el = OmniApi.el;
+  var result = document.getElementById("action-result");
+  function when(value) { return value ? new Date(value).toLocaleString() : "—"; }
+  function fail(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
+  function actions(item) {
+    var cell = el("td", {}, [el("a", { href: "/downloads/search/" + item.id + "/", text: "Search…" })]);
+    if (canManage && item.status === "wanted") {
+      var auto = el("button", { type: "button", text: "Search and grab" });
+      auto.addEventListener("click", async function () {
+        try { var job = await OmniApi.post("/api/downloads/search/" + item.id + "/", { mode: "automatic" });
+          auto.textContent = "Queued (job " + job.job_id + ")"; auto.disabled = true; } catch (e) { fail(e); }
+      });
+      cell.appendChild(document.createTextNode(" ")); cell.appendChild(auto);
+    }
+    return cell;
+  }
+  function row(item) {
+    var status = el("td", {}, [el("span", { class: "badge", text: item.status.replace(/_/g, " ") })]);
+    if (item.last_error) status.appendChild(el("div", { class: "error", text: item.last_error }));
+    return el("tr", { "data-item-id": String(item.id) }, [
+      el("td", { text: item.title + (item.authors ? " — " + item.authors : "") }), status,
+      el("td", { text: when(item.last_search_at) }), el("td", { text: when(item.next_search_at) }),
+      el("td", { text: item.last_best_score === null ? "—" : String(item.last_best_score) }), actions(item)]);
+  }
+  async function refresh() {
+    try {
+      var data = await OmniApi.get("/api/downloads/wanted/?page=" + page + "&page_size=50");
+      errorBox.hidden = true;
+      tbody.replaceChildren.apply(tbody, data.items.length ? data.items.map(row)
+        : [el("tr", {}, [el("td", { colspan: "6", text: "Nothing is wanted." })])]);
+      document.getElementById("prev-page").disabled = page <= 1;
+      document.getElementById("next-page").disabled = !data.has_next;
+    } catch (e) { fail(e); }
+  }
+  function button(id, url, label) {
+    var node = document.getElementById(id);
+    if (node) node.addEventListener("click", async function () {
+      try { var data = await OmniApi.post(url); result.textContent = label + ": " + JSON.stringify(data); refresh(); }
+      catch (e) { fail(e); }
+    });
+  }
+  button("search-all", "/api/downloads/wanted/search/", "Search queued");
+  button("monitor-now", "/api/downloads/monitor/", "Checked");
+  document.getElementById("prev-page").addEventListener("click", function () { page -= 1; refresh(); });
+  document.getElementById("next-page").addEventListener("click", function () { page += 1; refresh(); });
+  refresh();
+  setInterval(function () { if (!document.hidden) refresh(); }, 10000);
+})();

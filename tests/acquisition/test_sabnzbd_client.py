@@ -1,0 +1,155 @@
+"""SABnzbd adapter against the recorded replies (real 5.0.0RC3 and the API docs) and the fake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.errors import AuthenticationFailed, BadResponse, ConfigurationError
+from downloaders.clients.base import AddRequest, ClientSettings, JobState
+from downloaders.clients.registry import CLIENTS, client_for
+from downloaders.clients.sabnzbd import SabnzbdClient, history_status, queue_status
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures/sabnzbd/real-5.0.0RC3"
+DOCS = REAL.parent
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _client(replies: dict[str, Path | str], seen: list | None = None, **kw) -> SabnzbdClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if seen is not None:
+            seen.append(request)
+        reply = replies[request.url.params["mode"]]
+        return httpx.Response(200, text=reply.read_text() if isinstance(reply, Path) else reply)
+
+    settings = ClientSettings(
+        name="sab", url="http://sab.test:8080", api_key="key", categories=(("ebook", "books"),), **kw
+    )
+    return SabnzbdClient(settings, transport=httpx.MockTransport(handler))
+
+
+def test_version_and_categories_from_real_server():
+    client = _client({"version": REAL / "version.json", "get_cats": REAL / "get_cats_after.json"})
+    assert client.test_connection().version == "5.0.0RC3"
+
+
+def test_missing_category_is_a_configuration_error():
+    client = _client({"version": REAL / "version.json", "get_cats": REAL / "get_cats.json"})
+    with pytest.raises(ConfigurationError, match="books"):
+        client.test_connection()
+
+
+def test_addurl_returns_the_job_id_and_sends_category_name_and_priority():
+    seen: list[httpx.Request] = []
+    client = _client({"addurl": REAL / "addurl.json"}, seen, priority=1)
+    job_id = client.add(AddRequest("http://prowlarr/1/download?link=x", "Test.Author-Test.Book", "ebook"))
+    assert job_id == "SABnzbd_nzo_swph1vks"
+    params = seen[0].url.params
+    assert params["mode"] == "addurl" and params["cat"] == "books" and params["priority"] == "1"
+    assert (
+        params["nzbname"] == "Test.Author-Test.Book"
+        and params["output"] == "json"
+        and params["apikey"] == "key"
+    )
+    assert seen[0].url.path == "/api"
+
+
+def test_api_lives_under_the_configured_base_path():
+    seen: list[httpx.Request] = []
+    _client({"version": REAL / "version.json"}, seen, base_path="sabnzbd/").api("version")
+    assert seen[0].url.path == "/sabnzbd/api"
+
+
+def test_plain_text_wrong_key_is_an_authentication_error():
+    with pytest.raises(AuthenticationFailed, match="API Key Incorrect"):
+        _client({"queue": "API Key Incorrect\n"}).statuses(["x"])
+
+
+def test_html_reply_hints_at_the_base_path():
+    with pytest.raises(BadResponse) as info:
+        _client({"version": "<html><head><meta http-equiv='refresh'></head></html>"}).api("version")
+    assert "base path" in info.value.hint
+
+
+def test_error_envelope_is_a_bad_response():
+    with pytest.raises(BadResponse, match="not implemented"):
+        _client({"addurl": '{"status": false, "error": "not implemented"}'}).add(
+            AddRequest("http://x/y", "n", "ebook")
+        )
+
+
+def test_torrent_links_are_refused_by_sabnzbd():
+    with pytest.raises(ConfigurationError, match="usenet"):
+        _client({}).add(AddRequest("magnet:?xt=urn:btih:abc", "n", "ebook", link_kind="magnet"))
+
+
+def test_status_follows_queue_then_history_with_empty_storage_first():
+    downloading = _client({"queue": REAL / "queue_after_addurl.json"}).status("SABnzbd_nzo_swph1vks")
+    assert downloading.state == JobState.DOWNLOADING and downloading.category == "books"
+    moving = _client({"queue": REAL / "queue.json", "history": REAL / "history_completed.json"}).status(
+        "SABnzbd_nzo_mq07e0rl"
+    )
+    assert moving.state == JobState.POST_PROCESSING and moving.storage_path == ""
+    done = _client({"queue": REAL / "queue.json", "history": REAL / "history_rerun2.json"}).status(
+        "SABnzbd_nzo_mq07e0rl"
+    )
+    assert done.state == JobState.COMPLETED
+    assert (
+        done.storage_path == "/data/sabnzbd/complete/books/Test.Author-Test.Book/Test.Author-Test.Book.epub"
+    )
+    gone = _client({"queue": REAL / "queue_after_delete.json", "history": REAL / "history.json"}).status(
+        "nope"
+    )
+    assert gone.state == JobState.MISSING
+
+
+def test_docs_examples_map_to_states():
+    queue = _load(DOCS / "queue_api_docs_example.json")["queue"]["slots"]
+    assert (
+        queue_status(queue[0]).state == JobState.DOWNLOADING and queue_status(queue[0]).time_left == "0:16:44"
+    )
+    assert queue_status(queue[1]).state == JobState.QUEUED  # Paused
+    assert queue_status(queue[0]).size_bytes == int(1277.65 * 1024 * 1024)
+    slot = _load(DOCS / "history_api_docs_example.json")["history"]["slots"][0]
+    assert history_status(slot).storage_path.endswith("TV.Show.S04E02.720p.BluRay.x264-xHD")
+    failed = history_status({**slot, "status": "Failed", "fail_message": "Out of retention"})
+    assert failed.state == JobState.FAILED and failed.fail_message == "Out of retention"
+    assert history_status({**slot, "status": "Extracting", "storage": ""}).state == JobState.POST_PROCESSING
+
+
+def test_remove_deletes_from_queue_and_history_with_files():
+    seen: list[httpx.Request] = []
+    _client(
+        {"queue": REAL / "queue_delete.json", "history": DOCS / "status_true_api_docs.json"}, seen
+    ).remove("SABnzbd_nzo_swph1vks", delete_files=True)
+    assert [(r.url.params["mode"], r.url.params["name"], r.url.params["del_files"]) for r in seen] == [
+        ("queue", "delete", "1"),
+        ("history", "delete", "1"),
+    ]
+
+
+def test_fake_server_downloads_a_real_file(sabnzbd, prowlarr):
+    client = SabnzbdClient(
+        ClientSettings(name="s", url=sabnzbd.url, api_key=sabnzbd.api_key, categories=(("ebook", "books"),))
+    )
+    url = f"{prowlarr.url}/1/download?link=g1&file=Some.Book"
+    job = client.add(AddRequest(url, "Some.Book", "ebook"))
+    states = [client.status(job).state for _ in range(3)]
+    assert states == [JobState.DOWNLOADING, JobState.POST_PROCESSING, JobState.COMPLETED]
+    final = client.status(job)
+    assert Path(final.storage_path).is_file() and Path(final.storage_path).read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize("kind", sorted(CLIENTS))
+def test_every_registered_download_client_conforms(kind):
+    client = client_for(kind, ClientSettings(name="x", url="http://x.test", api_key="k"))
+    for name in ("test_connection", "add", "status", "statuses", "remove", "close"):
+        assert callable(getattr(client, name))
+    assert client.protocols
+    client.close()
