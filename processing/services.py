@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
 from core.jobs import submit_job
+from downloaders import status as acquisition_status
 from media.models import ContributorRole, MediaItem, MediaStatus
 from processing import catalogue, journal
 from processing.context import ImportContext
@@ -274,14 +275,27 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         finished_at=timezone.now(),
         local_path=str(ctx.local_path or ""),
     )
+    _sync_acquisition(run, status)
+    logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
+
+
+def _sync_acquisition(run: ImportRun, status: str) -> None:
+    """Media status goes through the acquisition status service (one place for it). A failed
+    import leaves the download attempt DOWNLOADED so the import can be re-run after a fix."""
+    if not run.media_item_id:
+        return
+    if status == PostProcessStatus.COMPLETED and run.download_attempt_id:
+        try:
+            acquisition_status.mark_imported(run.download_attempt_id, success=True)
+            return
+        except (Conflict, NotFound) as exc:  # re-run of an already imported or deleted attempt
+            logger.info("Import %s: download attempt not updated (%s)", run.pk, exc)
     item_status = (
         MediaStatus.POST_PROCESSED_SUCCESS
         if status == PostProcessStatus.COMPLETED
         else MediaStatus.POST_PROCESSED_FAILED
     )
-    if run.media_item_id:
-        MediaItem.objects.filter(pk=run.media_item_id).update(status=item_status, updated_at=timezone.now())
-    logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
+    acquisition_status.set_media_status(run.media_item_id, item_status)
 
 
 def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -227,9 +228,10 @@ class FakeProwlarr(_Server):
         return data
 
 
-def write_epub(path: Path, title: str) -> Path:
+def write_epub(path: Path, title: str, author: str = "") -> Path:
     """A small but real EPUB 3 file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    creator = f"<dc:creator>{author}</dc:creator>" if author else ""
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         zf.writestr(
@@ -243,6 +245,7 @@ def write_epub(path: Path, title: str) -> Path:
             f'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" '
             f'version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f'<dc:identifier id="id">urn:uuid:fake</dc:identifier><dc:title>{title}</dc:title>'
+            f"{creator}"
             f'<dc:language>en</dc:language></metadata><manifest><item id="c" href="c.xhtml" '
             f'media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c"/></spine></package>',
         )
@@ -275,6 +278,8 @@ class FakeSabnzbd(_Server):
     download_ticks: int = 1
     fail_words: tuple[str, ...] = ()
     jobs: dict[str, FakeJob] = field(default_factory=dict)
+    # (title, author) of the book inside a job's download; default: the job name as title
+    book_for_job: Callable[[str], tuple[str, str]] | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -396,7 +401,8 @@ class FakeSabnzbd(_Server):
             fail = "Aborted, cannot be completed - https://sabnzbd.org/not-complete"
         elif job.ticks > self.download_ticks + 1:  # post-processing done: the file is in place
             if not job.storage:
-                job.storage = str(write_epub(folder / f"{job.name}.epub", job.name))
+                title, author = self.book_for_job(job.name) if self.book_for_job else (job.name, "")
+                job.storage = str(write_epub(folder / f"{job.name}.epub", title, author))
             storage = job.storage
         return {
             "nzo_id": job.nzo_id,

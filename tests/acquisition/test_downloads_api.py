@@ -59,7 +59,7 @@ def test_grab_monitor_complete_with_empty_storage_first(admin_client, acquisitio
     row.refresh_from_db()
     assert row.state == AttemptState.DOWNLOADED and Path(row.storage_path).is_file()
     assert _status(item) == MediaStatus.DOWNLOADED
-    assert "no importer is installed" in caplog.text
+    assert "handed to post-processing" in caplog.text
 
     status = admin_client.get(f"/api/downloads/attempt/{row.pk}/status/").json()["data"]
     assert status["state"] == "downloaded" and status["storage_path"] == row.storage_path

@@ -1,0 +1,63 @@
+"""The whole chain with the real importer: a wanted book is searched on the fake Prowlarr,
+grabbed, 'downloaded' by the fake SABnzbd (a real EPUB), detected as complete, imported by
+`processing.import_download` into `Author Sort/Title.epub` with metadata.opf, and undone."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from downloaders.models import AttemptState, DownloadAttempt
+from indexers.releases import parse_release
+from media.models import Author, LibraryFile, MediaItem, MediaStatus
+from processing import services as processing
+from processing.models import ImportRun, PostProcessStatus
+from tests.acquisition.conftest import make_item
+from tests.acquisition.test_pipeline_e2e import _run_until, _tick_scheduler, _wait
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _book_in_release(name: str) -> tuple[str, str]:
+    parsed = parse_release(name)
+    return parsed.title, " & ".join(parsed.authors)
+
+
+@pytest.fixture
+def library(settings, tmp_path, acquisition):
+    _, sab = acquisition
+    sab.book_for_job = _book_in_release
+    settings.DOWNLOADS_DIR = sab.complete_dir
+    settings.LIBRARY_DIR = tmp_path / "library"
+    settings.LIBRARY_DIR.mkdir()
+    return settings.LIBRARY_DIR
+
+
+def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, library, worker):
+    item = make_item()
+    Author.objects.filter(contributions__item=item).update(sort_name="Weir, Andy")
+    _tick_scheduler(0)
+    attempt = _wait(lambda: DownloadAttempt.objects.filter(item=item).first(), message="automatic grab")
+    _run_until(lambda: DownloadAttempt.objects.get(pk=attempt.pk).state == AttemptState.IMPORTED)
+
+    run = ImportRun.objects.get(download_attempt_id=attempt.pk)
+    assert run.post_process_status == PostProcessStatus.COMPLETED, run.error
+    filed = library / "Weir, Andy" / "Project Hail Mary.epub"
+    assert filed.is_file()
+    opf = filed.parent / "metadata.opf"
+    assert opf.is_file()
+    assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.POST_PROCESSED_SUCCESS
+    assert LibraryFile.objects.get(item=item, format="epub").path == str(filed)
+    source = Path(DownloadAttempt.objects.get(pk=attempt.pk).storage_path)
+    assert source.is_file(), "the download is kept (copy/hardlink) or moved, never lost"
+
+    meta = subprocess.run(["ebook-meta", str(filed), "--from-opf", str(opf)], capture_output=True, text=True,
+                          timeout=120)
+    if meta.returncode == 0:
+        assert "Project Hail Mary" in meta.stdout and "Andy Weir" in meta.stdout
+
+    processing.undo_import(run.pk)
+    assert not filed.exists()
+    assert not LibraryFile.objects.filter(item=item, format="epub").exists()
