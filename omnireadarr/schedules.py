@@ -23,4 +23,6 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("prune_jobs", "core.prune_jobs", timedelta(hours=6)),
+    # Start-up check (first run at scheduler start) and safety net: finish rename batches a crash interrupted.
+    Schedule("rename_recover", "processing.rename_recover", timedelta(minutes=10)),
 )
