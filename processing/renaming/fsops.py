@@ -97,7 +97,11 @@ def _link_or_rename(src: Path, dst: Path) -> None:
             os.rename(src, dst)  # no hard links here (FAT, some NAS): checked above that dst is free
             return
         raise
-    os.unlink(src)
+    try:
+        os.unlink(src)
+    except OSError:
+        os.unlink(dst)  # the source cannot go (e.g. a read-only folder): undo the link, keep one copy
+        raise
 
 
 def sha256_of(path: Path) -> str:

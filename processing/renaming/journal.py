@@ -199,6 +199,7 @@ def _apply(batch: RenameBatch, op: RenameOperation) -> str:
         op.state = OpState.SKIPPED if exc.code == "destination_exists" else OpState.FAILED
         op.message = str(exc)
         _unrecycle(op)
+        _prune(batch, {dst.parent})  # folders made for this move only
         if exc.code == "disk_full":
             return f"Stopped: {exc}. Free some space, then execute the batch again to move the rest."
         return ""
