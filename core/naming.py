@@ -36,8 +36,11 @@ class TemplateError(InvalidInput):
     code = "invalid_template"
 
     def __init__(self, message: str, *, position: int, template: str) -> None:
-        super().__init__(f"{message} at position {position}", details={"position": position, "template": template},
-                         hint="See the list of tokens: ${title}, ${author.sortname}, ${bookseries.title}...")
+        super().__init__(
+            f"{message} at position {position}",
+            details={"position": position, "template": template},
+            hint="See the list of tokens: ${title}, ${author.sortname}, ${bookseries.title}...",
+        )
         self.position = position
 
 
@@ -84,7 +87,7 @@ def _sortable(title: str) -> str:
     lowered = title.lower()
     for article in _ARTICLES:
         if lowered.startswith(article) and len(title) > len(article):
-            return f"{title[len(article):].strip()}, {title[:len(article)].strip()}"
+            return f"{title[len(article) :].strip()}, {title[: len(article)].strip()}"
     return title
 
 
@@ -122,8 +125,10 @@ TOKENS: dict[str, tuple[Resolver, str]] = {
     "author.firstname": (lambda c, p: _sort_part(c, 1), "First author's first names"),
     "authors": (lambda c, p: _join_names(c.authors), "All authors, 'A, B & C'"),
     "bookseries.title": (lambda c, p: c.series_title, "Series title"),
-    "bookseries.number": (lambda c, p: _number(c.series_index, 2 if p is None else p) if c.series_index is not None
-                          else "", "Series number, zero-padded, decimals kept (01, 02.5)"),
+    "bookseries.number": (
+        lambda c, p: _number(c.series_index, 2 if p is None else p) if c.series_index is not None else "",
+        "Series number, zero-padded, decimals kept (01, 02.5)",
+    ),
     "bookseries.titlesortable": (lambda c, p: _sortable(c.series_title), "Series title, article last"),
     "publicationyear": (lambda c, p: str(c.year or ""), "Publication year"),
     "year": (lambda c, p: str(c.year or ""), "Publication year"),
@@ -135,15 +140,40 @@ TOKENS: dict[str, tuple[Resolver, str]] = {
     "publisher": (lambda c, p: c.publisher, "Publisher"),
     "isbn": (lambda c, p: c.isbn, "ISBN-13"),
     "narrator": (lambda c, p: _join_names(c.narrators), "Narrators (audiobooks)"),
-    "issue": (lambda c, p: _number(c.issue, 3 if p is None else p) if c.issue else "", "Issue number (comics), 001"),
+    "issue": (
+        lambda c, p: _number(c.issue, 3 if p is None else p) if c.issue else "",
+        "Issue number (comics), 001",
+    ),
     "volume": (lambda c, p: _number(c.volume, 0 if p is None else p) if c.volume else "", "Volume (comics)"),
     "ext": (lambda c, p: c.ext.lstrip(".").lower(), "File extension without the dot"),
     "originalfilename": (lambda c, p: c.original_filename, "Original file name without extension"),
 }
-TOKEN_NAMES = ("title", "author", "author.fullname", "author.sortname", "author.lastname", "author.firstname",
-               "authors", "bookseries.title", "bookseries.number", "bookseries.titleSortable", "publicationyear",
-               "year", "decade", "language", "format", "category", "genre", "publisher", "isbn", "narrator",
-               "issue", "volume", "ext", "originalFilename")
+TOKEN_NAMES = (
+    "title",
+    "author",
+    "author.fullname",
+    "author.sortname",
+    "author.lastname",
+    "author.firstname",
+    "authors",
+    "bookseries.title",
+    "bookseries.number",
+    "bookseries.titleSortable",
+    "publicationyear",
+    "year",
+    "decade",
+    "language",
+    "format",
+    "category",
+    "genre",
+    "publisher",
+    "isbn",
+    "narrator",
+    "issue",
+    "volume",
+    "ext",
+    "originalFilename",
+)
 
 
 @dataclass(frozen=True)
@@ -167,12 +197,13 @@ def _parse_segment(text: str, offset: int, template: str) -> tuple[str | Token, 
     parts: list[str | Token] = []
     cursor = 0
     for match in _TOKEN.finditer(text):
-        parts.append(text[cursor:match.start()])
+        parts.append(text[cursor : match.start()])
         spec = _TOKEN_NAME.match(match.group(1).strip())
         name = spec.group("name").lower() if spec else ""
         if name not in TOKENS:
-            raise TemplateError(f"Unknown token ${{{match.group(1)}}}", position=offset + match.start(),
-                                template=template)
+            raise TemplateError(
+                f"Unknown token ${{{match.group(1)}}}", position=offset + match.start(), template=template
+            )
         pad = int(spec.group("pad")) if spec and spec.group("pad") else None
         parts.append(Token(name, pad, offset + match.start()))
         cursor = match.end()
@@ -196,8 +227,9 @@ def parse_template(text: str) -> Template:
         segments.append(_parse_segment(raw, offset, text))
         offset += len(raw) + 1
     if not any(isinstance(p, Token) and p.name != "ext" for p in segments[-1]):
-        raise TemplateError("The file name part needs a token besides ${ext}", position=text.rfind("/") + 1,
-                            template=text)
+        raise TemplateError(
+            "The file name part needs a token besides ${ext}", position=text.rfind("/") + 1, template=text
+        )
     return Template(text, tuple(segments))
 
 
@@ -243,8 +275,9 @@ def render(template: Template | str, ctx: NamingContext) -> PurePosixPath:
     for index, segment in enumerate(tpl.segments):
         if not has_value(segment, ctx, ignore=("ext",) if index == last else ()):
             if index == last:
-                raise MissingMetadata("No file name: every token of the file name part is empty",
-                                      details={"template": tpl.text})
+                raise MissingMetadata(
+                    "No file name: every token of the file name part is empty", details={"template": tpl.text}
+                )
             continue
         rendered = _render_segment(segment, ctx)
         if index == last:
@@ -279,18 +312,37 @@ class PredefinedTemplate:
 
 
 PREDEFINED: tuple[PredefinedTemplate, ...] = (
-    PredefinedTemplate("comprehensive", "Comprehensive", "${author.sortname}/${bookseries.title}/${title}.${ext}"),
+    PredefinedTemplate(
+        "comprehensive", "Comprehensive", "${author.sortname}/${bookseries.title}/${title}.${ext}"
+    ),
     PredefinedTemplate("author_title", "Author - Title", "${author}/${author} - ${title}.${ext}"),
     PredefinedTemplate("title_only", "Title only", "${title}.${ext}"),
-    PredefinedTemplate("series_focused", "Series-focused",
-                       "${bookseries.title}/${bookseries.number} - ${title} - ${author}.${ext}"),
-    PredefinedTemplate("year_author", "Year - Author", "${year}/${author.sortname}/${title} (${year}).${ext}"),
-    PredefinedTemplate("ebook", "Ebooks", "${author.sortname}/${bookseries.title}/"
-                       "${bookseries.number} - ${title} (${year}).${ext}", kind="ebook"),
-    PredefinedTemplate("audiobook", "Audiobooks (one folder per book)", "${author.sortname}/${bookseries.title}/"
-                       "${bookseries.number} - ${title}/${originalFilename}.${ext}", kind="audiobook"),
-    PredefinedTemplate("comic", "Comics (Series (Year)/Series #NNN)",
-                       "${bookseries.title} (${year})/${bookseries.title} #${issue}.${ext}", kind="comic"),
+    PredefinedTemplate(
+        "series_focused",
+        "Series-focused",
+        "${bookseries.title}/${bookseries.number} - ${title} - ${author}.${ext}",
+    ),
+    PredefinedTemplate(
+        "year_author", "Year - Author", "${year}/${author.sortname}/${title} (${year}).${ext}"
+    ),
+    PredefinedTemplate(
+        "ebook",
+        "Ebooks",
+        "${author.sortname}/${bookseries.title}/${bookseries.number} - ${title} (${year}).${ext}",
+        kind="ebook",
+    ),
+    PredefinedTemplate(
+        "audiobook",
+        "Audiobooks (one folder per book)",
+        "${author.sortname}/${bookseries.title}/${bookseries.number} - ${title}/${originalFilename}.${ext}",
+        kind="audiobook",
+    ),
+    PredefinedTemplate(
+        "comic",
+        "Comics (Series (Year)/Series #NNN)",
+        "${bookseries.title} (${year})/${bookseries.title} #${issue}.${ext}",
+        kind="comic",
+    ),
 )
 
 
@@ -302,8 +354,18 @@ def predefined(key: str) -> PredefinedTemplate:
 
 
 SAMPLE_CONTEXT = NamingContext(
-    title="The Left Hand of Darkness", authors=("Ursula K. Le Guin",), author_sort_names=("Le Guin, Ursula K.",),
-    series_title="Hainish Cycle", series_index=Decimal("4"), year=1969, language="en", format="epub",
-    category="Ebooks", genre="Science Fiction", publisher="Ace Books", isbn="9780441478125", ext="epub",
+    title="The Left Hand of Darkness",
+    authors=("Ursula K. Le Guin",),
+    author_sort_names=("Le Guin, Ursula K.",),
+    series_title="Hainish Cycle",
+    series_index=Decimal("4"),
+    year=1969,
+    language="en",
+    format="epub",
+    category="Ebooks",
+    genre="Science Fiction",
+    publisher="Ace Books",
+    isbn="9780441478125",
+    ext="epub",
     original_filename="left_hand_of_darkness",
 )

@@ -23,7 +23,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0080-\u009f\u200b-\u200f\u2028-\u202e\u2
 _RESERVED = re.compile(r'[<>"|?*\\/]')
 _COLON_SPACE = re.compile(r"\s*:\s+")
 _SPACES = re.compile(r"\s+")
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_DEVICES = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 _SUFFIXED = re.compile(r"^(?P<stem>.*?) \((?P<n>\d+)\)$")
 
 
@@ -57,7 +64,7 @@ def truncate_utf8(text: str, max_bytes: int) -> str:
     encoded = text.encode("utf-8")
     if len(encoded) <= max_bytes:
         return text
-    cut = encoded[:max(max_bytes, 0)].decode("utf-8", errors="ignore")
+    cut = encoded[: max(max_bytes, 0)].decode("utf-8", errors="ignore")
     while cut and unicodedata.combining(cut[-1]):
         cut = cut[:-1]
     return cut
@@ -69,7 +76,9 @@ def _replace_reserved(text: str) -> str:
     return _RESERVED.sub("_", _CONTROL.sub("", text))
 
 
-def legalize_component(name: str, *, keep_extension: bool = True, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
+def legalize_component(
+    name: str, *, keep_extension: bool = True, max_bytes: int = MAX_COMPONENT_BYTES
+) -> str:
     """One file or folder name that every common filesystem accepts. Returns "" when
     nothing is left (the caller decides whether that is an error)."""
     text = _SPACES.sub(" ", _replace_reserved(nfc(name))).strip()

@@ -18,11 +18,20 @@ def rename_execute(ctx: JobContext) -> dict:
 
 @job_actor("processing.rename_revert", title="Revert renames", max_retries=3, time_limit_seconds=6 * 3600)
 def rename_revert(ctx: JobContext) -> dict:
-    return undo.revert_batch(ctx.params["batch_id"], item_id=ctx.params.get("item_id"), owner=f"job:{ctx.job.pk}",
-                             progress=ctx.progress)
+    return undo.revert_batch(
+        ctx.params["batch_id"],
+        item_id=ctx.params.get("item_id"),
+        owner=f"job:{ctx.job.pk}",
+        progress=ctx.progress,
+    )
 
 
-@job_actor("processing.rename_recover", title="Recover interrupted renames", max_retries=1,
-           time_limit_seconds=6 * 3600, user_startable=True)
+@job_actor(
+    "processing.rename_recover",
+    title="Recover interrupted renames",
+    max_retries=1,
+    time_limit_seconds=6 * 3600,
+    user_startable=True,
+)
 def rename_recover(ctx: JobContext) -> dict:
     return {"batches": undo.recover_interrupted(rollback=bool(ctx.params.get("rollback")))}

@@ -25,10 +25,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, NotFound
-from core.paths import case_key, is_inside, unique_path
+from core.paths import is_inside, unique_path
 from media.models import LibraryFile
 from processing.renaming import fsops
-from processing.renaming.models import BatchOrigin, BatchState, ConflictPolicy, OpState, RenameBatch, RenameOperation
+from processing.renaming.models import (
+    BatchOrigin,
+    BatchState,
+    ConflictPolicy,
+    OpState,
+    RenameBatch,
+    RenameOperation,
+)
 from processing.renaming.planner import PlannedMove, Planner
 
 logger = logging.getLogger(__name__)
@@ -58,24 +65,46 @@ def _pause_hook() -> None:
 
 # --- planning ---------------------------------------------------------------------------------------------
 
+
 def known_paths(paths: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(paths), 500):
-        found.update(LibraryFile.objects.filter(path__in=paths[start:start + 500]).values_list("path", flat=True))
+        found.update(
+            LibraryFile.objects.filter(path__in=paths[start : start + 500]).values_list("path", flat=True)
+        )
     return found
 
 
 def store_plan(batch: RenameBatch, moves: Iterable[PlannedMove], *, start_seq: int = 0) -> int:
-    rows = [RenameOperation(batch=batch, seq=start_seq + n, item_id=m.item_id, library_file_id=m.library_file_id,
-                            role=m.role, source=m.source, destination=m.destination, state=m.state,
-                            conflict=m.conflict, overwrite=m.overwrite, message=m.message)
-            for n, m in enumerate(moves)]
+    rows = [
+        RenameOperation(
+            batch=batch,
+            seq=start_seq + n,
+            item_id=m.item_id,
+            library_file_id=m.library_file_id,
+            role=m.role,
+            source=m.source,
+            destination=m.destination,
+            state=m.state,
+            conflict=m.conflict,
+            overwrite=m.overwrite,
+            message=m.message,
+        )
+        for n, m in enumerate(moves)
+    ]
     RenameOperation.objects.bulk_create(rows, batch_size=1000)
     return start_seq + len(rows)
 
 
-def plan_moves(moves: Iterable[PlannedMove], *, root: Path, policy: str = ConflictPolicy.SUFFIX,
-               origin: str = BatchOrigin.IMPORT, user=None, prune_within: Iterable[Path] = ()) -> RenameBatch:
+def plan_moves(
+    moves: Iterable[PlannedMove],
+    *,
+    root: Path,
+    policy: str = ConflictPolicy.SUFFIX,
+    origin: str = BatchOrigin.IMPORT,
+    user=None,
+    prune_within: Iterable[Path] = (),
+) -> RenameBatch:
     """A batch from explicit moves (post-processing places imported files this way):
     destinations are checked against `root` and the conflict policy is applied."""
     root = Path(root)
@@ -86,9 +115,14 @@ def plan_moves(moves: Iterable[PlannedMove], *, root: Path, policy: str = Confli
         wanted.append(move)
     planner = Planner(root=root.resolve(), template=None, policy=policy, known_paths=known_paths)  # type: ignore[arg-type]
     resolved = planner.resolve(wanted)
-    batch = RenameBatch.objects.create(origin=origin, policy=policy, root=str(root), created_by=user,
-                                       overwrite_confirmed=policy == ConflictPolicy.OVERWRITE,
-                                       selection={"prune_within": [str(p) for p in prune_within]})
+    batch = RenameBatch.objects.create(
+        origin=origin,
+        policy=policy,
+        root=str(root),
+        created_by=user,
+        overwrite_confirmed=policy == ConflictPolicy.OVERWRITE,
+        selection={"prune_within": [str(p) for p in prune_within]},
+    )
     store_plan(batch, resolved)
     finish_planning(batch)
     return batch
@@ -114,20 +148,30 @@ def summarise(batch: RenameBatch) -> dict:
 
 # --- claiming and heartbeats ------------------------------------------------------------------------------
 
-def _claim(batch_id: int, owner: str, from_states: tuple[str, ...], to_state: str) -> RenameBatch:
-    stale = timezone.now() - timedelta(seconds=STALE_SECONDS)
+
+def _claim(
+    batch_id: int, owner: str, from_states: tuple[str, ...], to_state: str, stale_seconds: int = STALE_SECONDS
+) -> RenameBatch:
+    stale = timezone.now() - timedelta(seconds=stale_seconds)
     working = (BatchState.RUNNING, BatchState.REVERTING)
-    claimable = Q(state__in=from_states) | Q(state__in=working, owner=owner) | \
-        Q(state__in=working, heartbeat_at__lt=stale) | Q(state__in=working, heartbeat_at__isnull=True)
+    claimable = (
+        Q(state__in=from_states)
+        | Q(state__in=working, owner=owner)
+        | Q(state__in=working, heartbeat_at__lt=stale)
+        | Q(state__in=working, heartbeat_at__isnull=True)
+    )
     now = timezone.now()
     won = RenameBatch.objects.filter(claimable, pk=batch_id).update(
-        state=to_state, owner=owner, heartbeat_at=now, started_at=now, message="")
+        state=to_state, owner=owner, heartbeat_at=now, started_at=now, message=""
+    )
     batch = RenameBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         raise NotFound(f"Rename batch #{batch_id} does not exist")
     if not won:
-        raise Conflict(f"Batch #{batch_id} is {batch.state} and cannot be claimed now",
-                       hint="A running batch is resumed automatically when its worker is gone.")
+        raise Conflict(
+            f"Batch #{batch_id} is {batch.state} and cannot be claimed now",
+            hint="A running batch is resumed automatically when its worker is gone.",
+        )
     return batch
 
 
@@ -137,20 +181,29 @@ def _beat(batch: RenameBatch) -> None:
 
 def _finish(batch: RenameBatch, state: str, message: str = "") -> dict:
     totals = summarise(batch)
-    RenameBatch.objects.filter(pk=batch.pk).update(state=state, totals=totals, message=message[:2000],
-                                                   finished_at=timezone.now(), owner="")
+    RenameBatch.objects.filter(pk=batch.pk).update(
+        state=state, totals=totals, message=message[:2000], finished_at=timezone.now(), owner=""
+    )
     return {"batch": batch.pk, "state": state, "message": message, **totals}
 
 
 # --- executing --------------------------------------------------------------------------------------------
 
-def execute_batch(batch_id: int, *, owner: str = "", progress: Progress = _noop) -> dict:
+
+def execute_batch(
+    batch_id: int, *, owner: str = "", progress: Progress = _noop, stale_seconds: int = STALE_SECONDS
+) -> dict:
     """Move every PLANNED operation of the batch. Resumable: MOVING rows left by a crash
     are settled first. A full disk stops the batch (resume later); a permission error
     fails that file only."""
     owner = owner or uuid.uuid4().hex
-    batch = _claim(batch_id, owner, (BatchState.PLANNED, BatchState.INTERRUPTED, BatchState.FAILED),
-                   BatchState.RUNNING)
+    batch = _claim(
+        batch_id,
+        owner,
+        (BatchState.PLANNED, BatchState.INTERRUPTED, BatchState.FAILED),
+        BatchState.RUNNING,
+        stale_seconds,
+    )
     resolve_inflight(batch)
     pending = RenameOperation.objects.filter(batch=batch, state=OpState.PLANNED)
     total, done = pending.count(), 0
@@ -299,18 +352,23 @@ def _prune(batch: RenameBatch, folders: set[Path]) -> None:
 
 # --- crash recovery ---------------------------------------------------------------------------------------
 
+
 def resolve_inflight(batch: RenameBatch) -> dict:
     """Settle the rows a crash left MOVING or REVERTING by looking at the disk: a finished
     move is recorded (database path updated), an unfinished one goes back to its previous
     state (partial copies removed), an ambiguous one is failed with both files kept."""
     counts = {"completed": 0, "rolled_back": 0, "conflicts": 0}
-    inflight = list(RenameOperation.objects.filter(batch=batch, state__in=(OpState.MOVING, OpState.REVERTING)))
+    inflight = list(
+        RenameOperation.objects.filter(batch=batch, state__in=(OpState.MOVING, OpState.REVERTING))
+    )
     forward_ops, backward_ops = [], []
     for op in inflight:
         forward = op.state == OpState.MOVING
         src, dst = (op.source, op.destination) if forward else (op.destination, op.source)
         outcome = fsops.resolve_interrupted(Path(src), Path(dst))
-        done_state, undone_state = (OpState.DONE, OpState.PLANNED) if forward else (OpState.REVERTED, OpState.DONE)
+        done_state, undone_state = (
+            (OpState.DONE, OpState.PLANNED) if forward else (OpState.REVERTED, OpState.DONE)
+        )
         if outcome == "moved":
             op.state = done_state
             counts["completed"] += 1
@@ -333,6 +391,7 @@ def resolve_inflight(batch: RenameBatch) -> dict:
 
 # --- single moves (post-processing) -----------------------------------------------------------------------
 
+
 def execute_move(op: RenameOperation) -> RenameOperation:
     """Execute one journaled operation on its own (its batch stays as it is)."""
     batch = op.batch
@@ -346,13 +405,27 @@ def execute_move(op: RenameOperation) -> RenameOperation:
     return op
 
 
-def move_file(src: Path, dst: Path, *, root: Path, item_id: int | None = None, library_file_id: int | None = None,
-              policy: str = ConflictPolicy.SUFFIX, user=None, prune_within: Iterable[Path] = ()) -> RenameOperation:
+def move_file(
+    src: Path,
+    dst: Path,
+    *,
+    root: Path,
+    item_id: int | None = None,
+    library_file_id: int | None = None,
+    policy: str = ConflictPolicy.SUFFIX,
+    user=None,
+    prune_within: Iterable[Path] = (),
+) -> RenameOperation:
     """Move one file into the library through the journal (an import batch of one), with
     the conflict policy applied and `LibraryFile.path` updated when `library_file_id` is
     given. Returns the operation; its state says DONE, SKIPPED or FAILED and why."""
-    batch = plan_moves([PlannedMove(str(src), str(dst), item_id, library_file_id)], root=root, policy=policy,
-                       user=user, prune_within=prune_within)
+    batch = plan_moves(
+        [PlannedMove(str(src), str(dst), item_id, library_file_id)],
+        root=root,
+        policy=policy,
+        user=user,
+        prune_within=prune_within,
+    )
     result = execute_batch(batch.pk)
     logger.info("move_file %s -> %s: %s", src, dst, result.get("state"))
     return RenameOperation.objects.get(batch=batch)

@@ -79,7 +79,9 @@ class RenameBatch(models.Model):
     policy = models.CharField(max_length=16, choices=ConflictPolicy.choices, default=ConflictPolicy.SKIP)
     selection = models.JSONField(default=dict, blank=True)
     root = models.CharField(max_length=4096, help_text="Library root the destinations stay inside")
-    state = models.CharField(max_length=16, choices=BatchState.choices, default=BatchState.PLANNING, db_index=True)
+    state = models.CharField(
+        max_length=16, choices=BatchState.choices, default=BatchState.PLANNING, db_index=True
+    )
     overwrite_confirmed = models.BooleanField(default=False)
     totals = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
@@ -102,18 +104,25 @@ class RenameBatch(models.Model):
 class RenameOperation(models.Model):
     batch = models.ForeignKey(RenameBatch, on_delete=models.CASCADE, related_name="operations")
     seq = models.PositiveIntegerField()
-    item = models.ForeignKey("media.MediaItem", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="rename_operations")
-    library_file = models.ForeignKey("media.LibraryFile", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="rename_operations")
+    item = models.ForeignKey(
+        "media.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="rename_operations"
+    )
+    library_file = models.ForeignKey(
+        "media.LibraryFile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rename_operations",
+    )
     role = models.CharField(max_length=16, choices=OpRole.choices, default=OpRole.FILE)
     source = models.CharField(max_length=4096)
     destination = models.CharField(max_length=4096)
     state = models.CharField(max_length=16, choices=OpState.choices, default=OpState.PLANNED)
     conflict = models.CharField(max_length=32, choices=ConflictCode.choices, blank=True)
     overwrite = models.BooleanField(default=False)
-    recycle_path = models.CharField(max_length=4096, blank=True,
-                                    help_text="Where the overwritten destination was put")
+    recycle_path = models.CharField(
+        max_length=4096, blank=True, help_text="Where the overwritten destination was put"
+    )
     cross_device = models.BooleanField(default=False)
     message = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,8 +19,21 @@ from media.models import ContributorRole, LibraryFile, MediaItem
 from processing.renaming.fsops import PART_SUFFIX
 from processing.renaming.models import ConflictCode, ConflictPolicy, OpRole, OpState
 
-BOOK_EXTENSIONS = {".epub", ".kepub", ".mobi", ".azw", ".azw3", ".pdf", ".cbz", ".cbr", ".cb7", ".djvu", ".fb2",
-                   ".lit", ".m4b"}
+BOOK_EXTENSIONS = {
+    ".epub",
+    ".kepub",
+    ".mobi",
+    ".azw",
+    ".azw3",
+    ".pdf",
+    ".cbz",
+    ".cbr",
+    ".cb7",
+    ".djvu",
+    ".fb2",
+    ".lit",
+    ".m4b",
+}
 AUDIO_EXTENSIONS = {".mp3", ".m4a", ".flac", ".ogg", ".opus", ".aac", ".wav", ".wma"}
 MAX_OWNED_TREE = 2000
 _CATEGORY = {"ebook": "Ebooks", "audiobook": "Audiobooks", "comic": "Comics"}
@@ -47,13 +60,24 @@ def context_for(item: MediaItem, path: str, fmt: str = "") -> NamingContext:
     name = Path(path).name
     stem, ext = split_extension(name)
     return NamingContext(
-        title=item.title, authors=tuple(a.name for a in writers),
-        author_sort_names=tuple(a.sort_name or a.name for a in writers), narrators=tuple(narrators),
-        series_title=item.series.title if item.series_id else "", series_index=item.series_index,
-        year=item.year, language=item.language, format=fmt or ext.lstrip("."),
-        category=_CATEGORY.get(item.kind, ""), genre=str(getattr(item, "genre", "") or ""),
-        publisher=item.publisher, isbn=item.isbn13, issue=item.issue_number, volume=item.volume,
-        ext=ext.lstrip("."), original_filename=stem, kind=item.kind,
+        title=item.title,
+        authors=tuple(a.name for a in writers),
+        author_sort_names=tuple(a.sort_name or a.name for a in writers),
+        narrators=tuple(narrators),
+        series_title=item.series.title if item.series_id else "",
+        series_index=item.series_index,
+        year=item.year,
+        language=item.language,
+        format=fmt or ext.lstrip("."),
+        category=_CATEGORY.get(item.kind, ""),
+        genre=str(getattr(item, "genre", "") or ""),
+        publisher=item.publisher,
+        isbn=item.isbn13,
+        issue=item.issue_number,
+        volume=item.volume,
+        ext=ext.lstrip("."),
+        original_filename=stem,
+        kind=item.kind,
     )
 
 
@@ -93,7 +117,9 @@ class Planner:
         for move in books:
             if move.state == OpState.PLANNED:
                 moving.setdefault(move.item_id, []).append((Path(move.source), Path(move.destination)))
-        companions = [move for item in items if item.pk in moving for move in self._companions(item, moving[item.pk])]
+        companions = [
+            move for item in items if item.pk in moving for move in self._companions(item, moving[item.pk])
+        ]
         return books + self.resolve(companions)
 
     def _item_moves(self, item: MediaItem) -> list[PlannedMove]:
@@ -118,10 +144,12 @@ class Planner:
             by_dir.setdefault(src.parent, []).append((src, dst))
         moves: list[PlannedMove] = []
         for src_dir, pairs in by_dir.items():
-            stems = sorted(((split_extension(s.name)[0], split_extension(d.name)[0]) for s, d in pairs),
-                           key=lambda pair: -len(pair[0]))
+            stems = sorted(
+                ((split_extension(s.name)[0], split_extension(d.name)[0]) for s, d in pairs),
+                key=lambda pair: -len(pair[0]),
+            )
             owned = self._owned(src_dir, item, sources)
-            for path in (self._tree(src_dir) if owned else self._top_files(src_dir)):
+            for path in self._tree(src_dir) if owned else self._top_files(src_dir):
                 if str(path) in sources or path.name.endswith(PART_SUFFIX):
                     continue
                 relative = _companion_name(path.relative_to(src_dir), stems, owned=owned)
@@ -170,15 +198,20 @@ class Planner:
         if move.source == move.destination:
             return _with(move, state=OpState.SKIPPED, conflict=ConflictCode.UNCHANGED)
         if not src.is_file():
-            return _with(move, state=OpState.SKIPPED, conflict=ConflictCode.SOURCE_MISSING,
-                         message="The source file is not on disk")
+            return _with(
+                move,
+                state=OpState.SKIPPED,
+                conflict=ConflictCode.SOURCE_MISSING,
+                message="The source file is not on disk",
+            )
         if path_bytes(dst) > MAX_PATH_BYTES:
             return _with(move, state=OpState.SKIPPED, conflict=ConflictCode.TOO_LONG)
         duplicate = case_key(dst) in self.taken
         exists = self.exists(dst, src) or move.destination in in_db
         if duplicate or exists:
-            move = self._apply_policy(move, ConflictCode.DUPLICATE if duplicate else ConflictCode.DESTINATION_EXISTS,
-                                      in_db)
+            move = self._apply_policy(
+                move, ConflictCode.DUPLICATE if duplicate else ConflictCode.DESTINATION_EXISTS, in_db
+            )
         if move.state == OpState.PLANNED:
             self.taken.add(case_key(move.destination))
         return move
@@ -186,13 +219,22 @@ class Planner:
     def _apply_policy(self, move: PlannedMove, code: str, in_db: set[str]) -> PlannedMove:
         src = Path(move.source)
         if self.policy == ConflictPolicy.SUFFIX:
-            free = next_free_path(Path(move.destination), lambda p: case_key(p) in self.taken
-                                  or self.exists(p, src) or str(p) in in_db)
+            free = next_free_path(
+                Path(move.destination),
+                lambda p: case_key(p) in self.taken or self.exists(p, src) or str(p) in in_db,
+            )
             return _with(move, destination=str(free), conflict=code, message=f"Renamed to {free.name}")
-        if self.policy == ConflictPolicy.OVERWRITE and code == ConflictCode.DESTINATION_EXISTS \
-                and move.destination not in in_db:
-            return _with(move, conflict=code, overwrite=True,
-                         message="The existing file will be moved to the recycle folder")
+        if (
+            self.policy == ConflictPolicy.OVERWRITE
+            and code == ConflictCode.DESTINATION_EXISTS
+            and move.destination not in in_db
+        ):
+            return _with(
+                move,
+                conflict=code,
+                overwrite=True,
+                message="The existing file will be moved to the recycle folder",
+            )
         return _with(move, state=OpState.SKIPPED, conflict=code)
 
 
@@ -214,6 +256,6 @@ def _companion_name(relative: Path, stems: list[tuple[str, str]], *, owned: bool
         name = relative.name
         for old, new in stems:
             if name.startswith(f"{old}."):
-                return Path(legalize_component(new + name[len(old):]))
+                return Path(legalize_component(new + name[len(old) :]))
         return relative if owned else None
     return relative if owned else None

@@ -15,7 +15,13 @@ from core.jobs import submit_job
 from core.naming import PREDEFINED, SAMPLE_CONTEXT, NamingContext, parse_template, predefined, render
 from media.models import Contribution, FileState, LibraryFile, MediaItem, MediaKind
 from processing.renaming.journal import _noop, finish_planning, known_paths, store_plan
-from processing.renaming.models import BatchState, ConflictPolicy, NamingTemplate, RenameBatch, RenameOperation
+from processing.renaming.models import (
+    BatchState,
+    ConflictPolicy,
+    NamingTemplate,
+    RenameBatch,
+    RenameOperation,
+)
 from processing.renaming.planner import Planner, context_for
 
 INLINE_PREVIEW_LIMIT = 200
@@ -43,15 +49,24 @@ class Selection:
         return selection
 
     def as_dict(self) -> dict:
-        return {"item_ids": list(self.item_ids), "kind": self.kind, "series_id": self.series_id,
-                "author_id": self.author_id, "everything": self.everything}
+        return {
+            "item_ids": list(self.item_ids),
+            "kind": self.kind,
+            "series_id": self.series_id,
+            "author_id": self.author_id,
+            "everything": self.everything,
+        }
 
 
 def selection_items(selection: Selection) -> QuerySet[MediaItem]:
-    items = MediaItem.objects.select_related("series").prefetch_related(
-        Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
-        Prefetch("files", queryset=LibraryFile.objects.filter(state=FileState.PRESENT).order_by("path")),
-    ).order_by("pk")
+    items = (
+        MediaItem.objects.select_related("series")
+        .prefetch_related(
+            Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
+            Prefetch("files", queryset=LibraryFile.objects.filter(state=FileState.PRESENT).order_by("path")),
+        )
+        .order_by("pk")
+    )
     if selection.item_ids:
         items = items.filter(pk__in=selection.item_ids)
     if selection.kind:
@@ -63,7 +78,9 @@ def selection_items(selection: Selection) -> QuerySet[MediaItem]:
     return items
 
 
-def resolve_template(*, template: str = "", template_id: int | None = None, predefined_key: str = "") -> tuple[str, str]:
+def resolve_template(
+    *, template: str = "", template_id: int | None = None, predefined_key: str = ""
+) -> tuple[str, str]:
     """(template text, name) from exactly one of: text, a saved template, a predefined key."""
     if template_id:
         saved = NamingTemplate.objects.filter(pk=template_id).first()
@@ -79,8 +96,15 @@ def resolve_template(*, template: str = "", template_id: int | None = None, pred
     return template, ""
 
 
-def create_preview(*, template: str, template_name: str = "", selection: Selection, policy: str,
-                   root: Path | None = None, user=None) -> RenameBatch:
+def create_preview(
+    *,
+    template: str,
+    template_name: str = "",
+    selection: Selection,
+    policy: str,
+    root: Path | None = None,
+    user=None,
+) -> RenameBatch:
     """A batch in PLANNING; planned inline when small, else by a background job."""
     if policy not in ConflictPolicy.values:
         raise InvalidInput(f"Unknown conflict policy {policy!r}", hint="skip, suffix or overwrite")
@@ -88,14 +112,23 @@ def create_preview(*, template: str, template_name: str = "", selection: Selecti
     count = selection_items(selection).count()
     if count > MAX_SELECTION:
         raise InvalidInput(f"{count} items selected; at most {MAX_SELECTION} per batch")
-    batch = RenameBatch.objects.create(template=template, template_name=template_name, policy=policy,
-                                       selection=selection.as_dict(), root=str(root or settings.LIBRARY_DIR),
-                                       created_by=user if getattr(user, "pk", None) else None)
+    batch = RenameBatch.objects.create(
+        template=template,
+        template_name=template_name,
+        policy=policy,
+        selection=selection.as_dict(),
+        root=str(root or settings.LIBRARY_DIR),
+        created_by=user if getattr(user, "pk", None) else None,
+    )
     if count <= INLINE_PREVIEW_LIMIT:
         plan_batch(batch.pk)
     else:
-        job = submit_job("processing.rename_plan", target=f"renamebatch:{batch.pk}", params={"batch_id": batch.pk},
-                         user=user)
+        job = submit_job(
+            "processing.rename_plan",
+            target=f"renamebatch:{batch.pk}",
+            params={"batch_id": batch.pk},
+            user=user,
+        )
         RenameBatch.objects.filter(pk=batch.pk).update(job_id=job.pk)
     batch.refresh_from_db()
     return batch
@@ -109,8 +142,12 @@ def plan_batch(batch_id: int, *, progress=_noop) -> dict:
     RenameOperation.objects.filter(batch=batch).delete()
     root = Path(batch.root)
     root.mkdir(parents=True, exist_ok=True)
-    planner = Planner(root=root.resolve(), template=parse_template(batch.template), policy=batch.policy,
-                      known_paths=known_paths)
+    planner = Planner(
+        root=root.resolve(),
+        template=parse_template(batch.template),
+        policy=batch.policy,
+        known_paths=known_paths,
+    )
     items = selection_items(Selection.parse(batch.selection))
     total, done, seq, chunk = items.count(), 0, 0, []
     for item in items.iterator(chunk_size=PLAN_CHUNK):
@@ -133,8 +170,10 @@ def request_execute(batch_id: int, *, confirm_overwrite: bool = False, user=None
         raise Conflict(f"Batch #{batch.pk} is {batch.state}; only a ready preview can be executed")
     needs_confirmation = RenameOperation.objects.filter(batch=batch, state="planned", overwrite=True).exists()
     if needs_confirmation and not confirm_overwrite:
-        raise InvalidInput("This batch overwrites files: confirm it explicitly (confirm_overwrite)",
-                           hint="Overwritten files are moved to the recycle folder, never deleted.")
+        raise InvalidInput(
+            "This batch overwrites files: confirm it explicitly (confirm_overwrite)",
+            hint="Overwritten files are moved to the recycle folder, never deleted.",
+        )
     RenameBatch.objects.filter(pk=batch.pk).update(overwrite_confirmed=confirm_overwrite)
     return _submit("processing.rename_execute", batch, {"batch_id": batch.pk}, user)
 
@@ -158,7 +197,10 @@ def _submit(kind: str, batch: RenameBatch, params: dict, user):
 
 # --- templates ---------------------------------------------------------------------------------------------
 
-def save_template(*, name: str, template: str, kind: str = "", template_id: int | None = None) -> NamingTemplate:
+
+def save_template(
+    *, name: str, template: str, kind: str = "", template_id: int | None = None
+) -> NamingTemplate:
     if not name.strip():
         raise InvalidInput("A template needs a name")
     if kind and kind not in MediaKind.values:
@@ -191,8 +233,12 @@ def sample_render(template: str, *, item_id: int | None = None) -> dict:
 
 
 def template_choices() -> list[dict]:
-    builtin = [{"id": None, "key": p.key, "name": p.name, "template": p.template, "kind": p.kind, "builtin": True}
-               for p in PREDEFINED]
-    saved = [{"id": t.pk, "key": "", "name": t.name, "template": t.template, "kind": t.kind, "builtin": False}
-             for t in NamingTemplate.objects.all()]
+    builtin = [
+        {"id": None, "key": p.key, "name": p.name, "template": p.template, "kind": p.kind, "builtin": True}
+        for p in PREDEFINED
+    ]
+    saved = [
+        {"id": t.pk, "key": "", "name": t.name, "template": t.template, "kind": t.kind, "builtin": False}
+        for t in NamingTemplate.objects.all()
+    ]
     return builtin + saved

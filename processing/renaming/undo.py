@@ -31,20 +31,34 @@ from processing.renaming.journal import (
 from processing.renaming.models import BatchState, OpState, RenameBatch, RenameOperation
 
 logger = logging.getLogger(__name__)
-REVERTIBLE = (BatchState.DONE, BatchState.FAILED, BatchState.INTERRUPTED, BatchState.PLANNED, BatchState.REVERTED)
+REVERTIBLE = (
+    BatchState.DONE,
+    BatchState.FAILED,
+    BatchState.INTERRUPTED,
+    BatchState.PLANNED,
+    BatchState.REVERTED,
+)
 
 
-def revert_batch(batch_id: int, *, item_id: int | None = None, owner: str = "", progress: Progress = _noop) -> dict:
+def revert_batch(
+    batch_id: int,
+    *,
+    item_id: int | None = None,
+    owner: str = "",
+    progress: Progress = _noop,
+    stale_seconds: int = STALE_SECONDS,
+) -> dict:
     """Move files of a batch back where they were (only those of `item_id` if given)."""
     owner = owner or uuid.uuid4().hex
-    batch = _claim(batch_id, owner, REVERTIBLE, BatchState.REVERTING)
+    batch = _claim(batch_id, owner, REVERTIBLE, BatchState.REVERTING, stale_seconds)
     resolve_inflight(batch)
     done = RenameOperation.objects.filter(batch=batch, state=OpState.DONE)
     if item_id is not None:
         done = done.filter(item_id=item_id)
     else:
         RenameOperation.objects.filter(batch=batch, state=OpState.PLANNED).update(
-            state=OpState.SKIPPED, message="Not moved: the batch was rolled back")
+            state=OpState.SKIPPED, message="Not moved: the batch was rolled back"
+        )
     total, count, folders, cursor = done.count(), 0, set(), None
     while ops := list((done if cursor is None else done.filter(seq__lt=cursor)).order_by("-seq")[:CHUNK]):
         _revert_chunk(ops, folders)
@@ -53,7 +67,9 @@ def revert_batch(batch_id: int, *, item_id: int | None = None, owner: str = "", 
         progress(count, total, f"Moved back {count} of {total} files")
     _prune(batch, folders)
     still_moved = RenameOperation.objects.filter(batch=batch, state=OpState.DONE).exists()
-    failed = RenameOperation.objects.filter(batch=batch, state=OpState.DONE, message__startswith="Could not").count()
+    failed = RenameOperation.objects.filter(
+        batch=batch, state=OpState.DONE, message__startswith="Could not"
+    ).count()
     message = f"{failed} file(s) could not be moved back" if failed else ""
     return _finish(batch, BatchState.DONE if still_moved else BatchState.REVERTED, message)
 
@@ -61,7 +77,8 @@ def revert_batch(batch_id: int, *, item_id: int | None = None, owner: str = "", 
 def _revert_chunk(ops: list[RenameOperation], folders: set[Path]) -> None:
     with transaction.atomic():
         RenameOperation.objects.filter(pk__in=[op.pk for op in ops], state=OpState.DONE).update(
-            state=OpState.REVERTING)
+            state=OpState.REVERTING
+        )
     for op in ops:
         here, back = Path(op.destination), Path(op.source)
         try:
@@ -91,17 +108,22 @@ def interrupted_batches(*, stale_seconds: int = STALE_SECONDS) -> list[int]:
     heartbeat for `stale_seconds`, or with journal rows still in flight and no owner."""
     stale = timezone.now() - timedelta(seconds=stale_seconds)
     working = Q(state__in=(BatchState.RUNNING, BatchState.REVERTING)) & (
-        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
-    return list(RenameBatch.objects.filter(working | Q(state=BatchState.INTERRUPTED))
-                .order_by("pk").values_list("pk", flat=True))
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True)
+    )
+    return list(
+        RenameBatch.objects.filter(working | Q(state=BatchState.INTERRUPTED))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
-def recover_batch(batch_id: int, *, rollback: bool = False) -> dict:
-    """Finish an interrupted batch (default) or roll it back to where it started."""
+def recover_batch(batch_id: int, *, rollback: bool = False, stale_seconds: int = STALE_SECONDS) -> dict:
+    """Finish an interrupted batch (default) or roll it back to where it started; an
+    interrupted undo is always finished as an undo."""
     batch = RenameBatch.objects.get(pk=batch_id)
     if batch.state == BatchState.REVERTING or rollback:
-        return revert_batch(batch_id)
-    return execute_batch(batch_id)
+        return revert_batch(batch_id, stale_seconds=stale_seconds)
+    return execute_batch(batch_id, stale_seconds=stale_seconds)
 
 
 def recover_interrupted(*, rollback: bool = False, stale_seconds: int = STALE_SECONDS) -> list[dict]:
@@ -109,7 +131,7 @@ def recover_interrupted(*, rollback: bool = False, stale_seconds: int = STALE_SE
     results = []
     for batch_id in interrupted_batches(stale_seconds=stale_seconds):
         try:
-            results.append(recover_batch(batch_id, rollback=rollback))
+            results.append(recover_batch(batch_id, rollback=rollback, stale_seconds=stale_seconds))
         except Conflict as exc:  # another process took it meanwhile
             results.append({"batch": batch_id, "state": "busy", "message": exc.message})
     if results:

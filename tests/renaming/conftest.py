@@ -25,19 +25,37 @@ def write(path: Path, content: bytes | str = b"data") -> Path:
     return path
 
 
-def make_item(root: Path, title: str, *, files: tuple[str, ...] = (), author: str = "Frank Herbert",
-              series: str = "", index: str | None = None, kind: str = "ebook", year: int | None = None,
-              narrator: str = "", issue: str = "") -> MediaItem:
-    item = MediaItem.objects.create(title=title, sort_title=title, kind=kind, year=year, issue_number=issue,
-                                    series=Series.objects.get_or_create(title=series, normalized=series.lower())[0]
-                                    if series else None,
-                                    series_index=Decimal(index) if index is not None else None)
+def make_item(
+    root: Path,
+    title: str,
+    *,
+    files: tuple[str, ...] = (),
+    author: str = "Frank Herbert",
+    series: str = "",
+    index: str | None = None,
+    kind: str = "ebook",
+    year: int | None = None,
+    narrator: str = "",
+    issue: str = "",
+) -> MediaItem:
+    item = MediaItem.objects.create(
+        title=title,
+        sort_title=title,
+        kind=kind,
+        year=year,
+        issue_number=issue,
+        series=Series.objects.get_or_create(title=series, normalized=series.lower())[0] if series else None,
+        series_index=Decimal(index) if index is not None else None,
+    )
     if author:
-        person = Author.objects.get_or_create(name=author, sort_name=author_sort_name(author),
-                                              normalized=author.lower())[0]
+        person = Author.objects.get_or_create(
+            name=author, sort_name=author_sort_name(author), normalized=author.lower()
+        )[0]
         Contribution.objects.create(item=item, author=person, role=ContributorRole.AUTHOR)
     if narrator:
-        person = Author.objects.create(name=narrator, sort_name=author_sort_name(narrator), normalized=narrator)
+        person = Author.objects.create(
+            name=narrator, sort_name=author_sort_name(narrator), normalized=narrator
+        )
         Contribution.objects.create(item=item, author=person, role=ContributorRole.NARRATOR)
     for relative in files:
         add_file(item, root / relative, content=f"{title}:{relative}")
@@ -47,8 +65,13 @@ def make_item(root: Path, title: str, *, files: tuple[str, ...] = (), author: st
 def add_file(item: MediaItem, path: Path, *, content: str = "book") -> LibraryFile:
     write(path, content)
     stat = path.stat()
-    return LibraryFile.objects.create(item=item, path=str(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns,
-                                      format=path.suffix.lstrip(".").lower())
+    return LibraryFile.objects.create(
+        item=item,
+        path=str(path),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        format=path.suffix.lstrip(".").lower(),
+    )
 
 
 def tree(root: Path) -> set[str]:

@@ -21,19 +21,22 @@ from core.paths import (
 )
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("../../etc/passwd", "_-..-etc-passwd.epub"),
-    ("Title: Subtitle", "Title - Subtitle.epub"),
-    ("What?", "What_.epub"),
-    ('A <b> "q" | star*', "A _b_ _q_ _ star_.epub"),
-    ("Ends with dots...", "Ends with dots.epub"),
-    ("trailing space   ", "trailing space.epub"),
-    ("tab\tand\nnewline\x07bell", "tab and newlinebell.epub"),
-    ("CON", "_CON.epub"),
-    (".hidden", "_hidden.epub"),
-    ("AC/DC", "AC-DC.epub"),
-    ("back\\slash", "back-slash.epub"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("../../etc/passwd", "_-..-etc-passwd.epub"),
+        ("Title: Subtitle", "Title - Subtitle.epub"),
+        ("What?", "What_.epub"),
+        ('A <b> "q" | star*', "A _b_ _q_ _ star_.epub"),
+        ("Ends with dots...", "Ends with dots.epub"),
+        ("trailing space   ", "trailing space.epub"),
+        ("tab\tand\nnewline\x07bell", "tab and newlinebell.epub"),
+        ("CON", "_CON.epub"),
+        (".hidden", "_hidden.epub"),
+        ("AC/DC", "AC-DC.epub"),
+        ("back\\slash", "back-slash.epub"),
+    ],
+)
 def test_hostile_titles_become_one_safe_file_name(title, expected):
     path = render("${title}.${ext}", replace(SAMPLE_CONTEXT, title=title))
     assert len(path.parts) == 1
@@ -41,7 +44,9 @@ def test_hostile_titles_become_one_safe_file_name(title, expected):
 
 
 def test_title_with_slashes_never_creates_folders_or_escapes(tmp_path):
-    rel = render("${author}/${title}.${ext}", replace(SAMPLE_CONTEXT, title="../../../tmp/evil", authors=("..",)))
+    rel = render(
+        "${author}/${title}.${ext}", replace(SAMPLE_CONTEXT, title="../../../tmp/evil", authors=("..",))
+    )
     assert ".." not in rel.parts
     joined = safe_join(tmp_path, rel)
     assert joined.resolve().is_relative_to(tmp_path.resolve())
@@ -64,9 +69,9 @@ def test_truncation_never_leaves_a_dangling_combining_mark():
 
 
 def test_nfd_input_is_normalised_to_nfc():
-    nfd = unicodedata.normalize("NFD", "Émile Zola – Thérèse Raquin")
+    nfd = unicodedata.normalize("NFD", "Émile Zola – Thérèse Raquin")  # noqa: RUF001
     name = str(render("${title}", replace(SAMPLE_CONTEXT, title=nfd)))
-    assert name == unicodedata.normalize("NFC", "Émile Zola – Thérèse Raquin.epub")
+    assert name == unicodedata.normalize("NFC", "Émile Zola – Thérèse Raquin.epub")  # noqa: RUF001
     assert unicodedata.is_normalized("NFC", name)
 
 

@@ -21,8 +21,12 @@ pytestmark = pytest.mark.django_db
 
 
 def preview(root, template=COMPREHENSIVE, policy=ConflictPolicy.SKIP, **selection):
-    return create_preview(template=template, selection=Selection.parse(selection or {"everything": True}),
-                          policy=policy, root=root)
+    return create_preview(
+        template=template,
+        selection=Selection.parse(selection or {"everything": True}),
+        policy=policy,
+        root=root,
+    )
 
 
 def ops(batch, **filters):
@@ -30,17 +34,24 @@ def ops(batch, **filters):
 
 
 def test_preview_then_execute_moves_files_and_updates_database(library):
-    dune = make_item(library, "Dune", files=("incoming/dune.epub", "incoming/dune.mobi"), series="Dune", index="1")
+    dune = make_item(
+        library, "Dune", files=("incoming/dune.epub", "incoming/dune.mobi"), series="Dune", index="1"
+    )
     solo = make_item(library, "The Dosadi Experiment", files=("x/dosadi.epub",))
     batch = preview(library)
     assert batch.state == BatchState.PLANNED
     planned = {Path(o.source).name: o.destination for o in ops(batch)}
     assert planned["dune.epub"] == str(library / "Herbert, Frank/Dune/Dune.epub")
-    assert planned["dosadi.epub"] == str(library / "Herbert, Frank/The Dosadi Experiment.epub")  # no series folder
+    assert planned["dosadi.epub"] == str(
+        library / "Herbert, Frank/The Dosadi Experiment.epub"
+    )  # no series folder
     result = journal.execute_batch(batch.pk)
     assert result["state"] == BatchState.DONE
-    assert tree(library) == {"Herbert, Frank/Dune/Dune.epub", "Herbert, Frank/Dune/Dune.mobi",
-                             "Herbert, Frank/The Dosadi Experiment.epub"}
+    assert tree(library) == {
+        "Herbert, Frank/Dune/Dune.epub",
+        "Herbert, Frank/Dune/Dune.mobi",
+        "Herbert, Frank/The Dosadi Experiment.epub",
+    }
     db_paths = set(LibraryFile.objects.values_list("path", flat=True))
     assert db_paths == set(planned.values())  # preview and execute agree, database matches disk
     assert all(Path(p).read_text().startswith(("Dune:", "The Dosadi")) for p in db_paths)
@@ -89,8 +100,8 @@ def test_two_items_mapping_to_one_destination_are_flagged(library):
 
 
 def test_overwrite_needs_confirmation_and_recycles_old_file(library, settings):
-    from processing.renaming.services import request_execute
     from core.errors import InvalidInput
+    from processing.renaming.services import request_execute
 
     make_item(library, "Dune", files=("a/dune.epub",))
     write(library / "Herbert, Frank/Dune.epub", "old copy")
@@ -120,21 +131,50 @@ def test_missing_metadata_is_flagged_not_moved(library):
 def test_companions_move_with_the_book_in_an_owned_folder(library):
     item = make_item(library, "Dune", files=("old/Dune Book/dune.epub",), series="Dune", index="1")
     add_file(item, library / "old/Dune Book/dune.pdf")  # other format of the same book
-    for extra in ("cover.jpg", "metadata.opf", "dune.nfo", "dune.en.srt", "extras/map.png", "extras/deep/notes.txt"):
+    for extra in (
+        "cover.jpg",
+        "metadata.opf",
+        "dune.nfo",
+        "dune.en.srt",
+        "extras/map.png",
+        "extras/deep/notes.txt",
+    ):
         write(library / "old/Dune Book" / extra, extra)
     batch = preview(library)
     journal.execute_batch(batch.pk)
     base = "Herbert, Frank/Dune/"
-    assert tree(library) == {base + name for name in (
-        "Dune.epub", "Dune.pdf", "cover.jpg", "metadata.opf", "Dune.nfo", "Dune.en.srt", "extras/map.png",
-        "extras/deep/notes.txt")}
+    assert tree(library) == {
+        base + name
+        for name in (
+            "Dune.epub",
+            "Dune.pdf",
+            "cover.jpg",
+            "metadata.opf",
+            "Dune.nfo",
+            "Dune.en.srt",
+            "extras/map.png",
+            "extras/deep/notes.txt",
+        )
+    }
     assert not (library / "old").exists()
     undo.revert_batch(batch.pk)
-    assert tree(library) == {"old/Dune Book/" + name for name in (
-        "dune.epub", "dune.pdf", "cover.jpg", "metadata.opf", "dune.nfo", "dune.en.srt", "extras/map.png",
-        "extras/deep/notes.txt")}
+    assert tree(library) == {
+        "old/Dune Book/" + name
+        for name in (
+            "dune.epub",
+            "dune.pdf",
+            "cover.jpg",
+            "metadata.opf",
+            "dune.nfo",
+            "dune.en.srt",
+            "extras/map.png",
+            "extras/deep/notes.txt",
+        )
+    }
     assert set(LibraryFile.objects.values_list("path", flat=True)) == {
-        str(library / "old/Dune Book/dune.epub"), str(library / "old/Dune Book/dune.pdf")}
+        str(library / "old/Dune Book/dune.epub"),
+        str(library / "old/Dune Book/dune.pdf"),
+    }
 
 
 def test_shared_folder_only_same_stem_companions_move(library):
@@ -143,8 +183,12 @@ def test_shared_folder_only_same_stem_companions_move(library):
     write(library / "flat/dune.opf", "dune meta")
     write(library / "flat/cover.jpg", "whose cover?")
     journal.execute_batch(preview(library).pk)
-    assert tree(library) == {"Herbert, Frank/Dune.epub", "Herbert, Frank/Dune.opf", "Austen, Jane/Emma.epub",
-                             "flat/cover.jpg"}
+    assert tree(library) == {
+        "Herbert, Frank/Dune.epub",
+        "Herbert, Frank/Dune.opf",
+        "Austen, Jane/Emma.epub",
+        "flat/cover.jpg",
+    }
 
 
 def test_audiobook_folder_moves_whole_with_its_tracks(library):
@@ -181,7 +225,10 @@ def read_only_folder(path: Path):
         finally:
             path.chmod(0o700)
         return
-    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+    if (
+        not shutil.which("chattr")
+        or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode
+    ):
         pytest.skip("cannot make a read-only folder here (root without chattr +i)")
     try:
         yield
