@@ -6,10 +6,11 @@ the batch moves exactly those rows, so preview and execute give the same paths."
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from core.errors import InvalidInput
 from core.naming import MissingMetadata, NamingContext, Template, render
@@ -92,6 +93,7 @@ class Planner:
     known_paths: Callable[[list[str]], set[str]] = field(default=lambda paths: set())
     taken: set[str] = field(default_factory=set)
     _listings: dict[str, dict[str, str]] = field(default_factory=dict)
+    _trees: dict[str, list[str]] = field(default_factory=dict)
 
     def listing(self, directory: Path) -> dict[str, str]:
         key = str(directory)
@@ -149,41 +151,65 @@ class Planner:
                 key=lambda pair: -len(pair[0]),
             )
             owned = self._owned(src_dir, item, sources)
-            for path in self._tree(src_dir) if owned else self._top_files(src_dir):
-                if str(path) in sources or path.name.endswith(PART_SUFFIX):
+            prefix = f"{src_dir}{os.sep}"
+            candidates = self._tree(src_dir) if owned else self._same_stem(src_dir, [old for old, _ in stems])
+            for path in candidates:
+                if path in sources or path.endswith(PART_SUFFIX):
                     continue
-                relative = _companion_name(path.relative_to(src_dir), stems, owned=owned)
-                if relative is None:
-                    continue
-                dst = pairs[0][1].parent / relative
-                if dst == path:
-                    continue
-                moves.append(PlannedMove(str(path), str(dst), item.pk, None, OpRole.COMPANION))
+                relative = _companion_name(PurePath(path[len(prefix):]), stems, owned=owned)
+                if relative is not None and str(pairs[0][1].parent / relative) != path:
+                    dst = str(pairs[0][1].parent / relative)
+                    moves.append(PlannedMove(path, dst, item.pk, None, OpRole.COMPANION))
         return moves
 
-    def _top_files(self, directory: Path) -> list[Path]:
-        return [directory / name for name in self.listing(directory).values() if (directory / name).is_file()]
+    def _top_names(self, directory: Path) -> list[str]:
+        """Sorted names of the plain files directly in `directory` (cached per plan)."""
+        key = f"top:{directory}"
+        if key not in self._listings:
+            try:
+                with os.scandir(directory) as entries:
+                    names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+            except OSError:
+                names = []
+            self._listings[key] = dict.fromkeys(names)  # type: ignore[assignment]
+        return list(self._listings[key])
 
-    def _tree(self, directory: Path) -> list[Path]:
-        found: list[Path] = []
-        for base, _dirs, files in os.walk(directory):
-            found.extend(Path(base) / name for name in files)
-        return sorted(found)
+    def _same_stem(self, directory: Path, stems: list[str]) -> list[str]:
+        names = self._top_names(directory)
+        found: list[str] = []
+        for stem in stems:
+            start = bisect.bisect_left(names, f"{stem}.")
+            while start < len(names) and names[start].startswith(f"{stem}."):
+                found.append(os.path.join(directory, names[start]))
+                start += 1
+        return found
+
+    def _tree(self, directory: Path) -> list[str]:
+        """Every file under `directory` (cached), or [] past MAX_OWNED_TREE files."""
+        key = str(directory)
+        if key not in self._trees:
+            found: list[str] = []
+            for base, _dirs, names in os.walk(directory):
+                found.extend(os.path.join(base, name) for name in names)
+                if len(found) > MAX_OWNED_TREE:
+                    found = []
+                    break
+            self._trees[key] = sorted(found)
+        return self._trees[key]
 
     def _owned(self, directory: Path, item: MediaItem, sources: set[str]) -> bool:
         """A folder belongs to the item when it is not the library root (or above it) and
         no file in it belongs to another item: then everything in it moves along."""
         if directory == self.root or self.root.is_relative_to(directory) or directory == directory.parent:
             return False
-        files: list[str] = []
-        for base, _dirs, names in os.walk(directory):
-            files.extend(str(Path(base) / name) for name in names)
-            if len(files) > MAX_OWNED_TREE:
-                return False
+        files = self._tree(directory)
+        if not files:
+            return False
         others = [f for f in files if f not in sources]
-        exts = {split_extension(Path(f).name)[1].lower() for f in others}
-        if exts & BOOK_EXTENSIONS or (exts & AUDIO_EXTENSIONS and item.kind != "audiobook"):
-            return False  # another book's file (known to the database or not)
+        for path in others:
+            ext = os.path.splitext(path)[1].lower()
+            if ext in BOOK_EXTENSIONS or (ext in AUDIO_EXTENSIONS and item.kind != "audiobook"):
+                return False  # another book's file (known to the database or not)
         return not self.known_paths(others)
 
     def resolve(self, wanted: list[PlannedMove]) -> list[PlannedMove]:
