@@ -132,7 +132,9 @@ def main() -> None:
     try:
         setup_django(base / "data")
         same_fs(base, args.files)
-        if other is None or os.stat(other).st_dev == os.stat(base).st_dev:
+        if args.big_files <= 0:
+            print("cross-filesystem: skipped (--big-files 0)")
+        elif other is None or os.stat(other).st_dev == os.stat(base).st_dev:
             print(f"cross-filesystem: skipped ({args.other_fs} is not a different filesystem)")
         else:
             cross_fs(base, other, args.big_files, args.big_mib)

@@ -51,6 +51,8 @@ def revert_batch(
     """Move files of a batch back where they were (only those of `item_id` if given)."""
     owner = owner or uuid.uuid4().hex
     batch = _claim(batch_id, owner, REVERTIBLE, BatchState.REVERTING, stale_seconds)
+    selection = {**(batch.selection or {}), "reverting_item": item_id}  # so recovery reverts the same scope
+    RenameBatch.objects.filter(pk=batch.pk).update(selection=selection)
     resolve_inflight(batch)
     done = RenameOperation.objects.filter(batch=batch, state=OpState.DONE)
     if item_id is not None:
@@ -121,7 +123,10 @@ def recover_batch(batch_id: int, *, rollback: bool = False, stale_seconds: int =
     """Finish an interrupted batch (default) or roll it back to where it started; an
     interrupted undo is always finished as an undo."""
     batch = RenameBatch.objects.get(pk=batch_id)
-    if batch.state == BatchState.REVERTING or rollback:
+    if batch.state == BatchState.REVERTING:
+        item_id = (batch.selection or {}).get("reverting_item")
+        return revert_batch(batch_id, item_id=item_id, stale_seconds=stale_seconds)
+    if rollback:
         return revert_batch(batch_id, stale_seconds=stale_seconds)
     return execute_batch(batch_id, stale_seconds=stale_seconds)
 

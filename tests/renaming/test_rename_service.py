@@ -258,3 +258,29 @@ def test_plan_is_recomputed_in_chunks(library, monkeypatch):
     batch = preview(library)
     assert plan_batch(batch.pk)["planned"] == 7
     assert [o.seq for o in ops(batch)] == list(range(7))
+
+
+class Crash(BaseException):
+    """Stands for a power cut: nothing after it runs."""
+
+
+def test_interrupted_item_revert_is_finished_for_that_item_only(library, monkeypatch):
+    dune = make_item(library, "Dune", files=("a/dune.epub",))
+    make_item(library, "Emma", files=("b/emma.epub",), author="Jane Austen")
+    batch = preview(library)
+    journal.execute_batch(batch.pk)
+    real_move = undo.fsops.move
+
+    def move_then_crash(src, dst):
+        real_move(src, dst)
+        raise Crash
+
+    monkeypatch.setattr(undo.fsops, "move", move_then_crash)
+    with pytest.raises(Crash):
+        undo.revert_batch(batch.pk, item_id=dune.pk)
+    monkeypatch.setattr(undo.fsops, "move", real_move)
+    assert ops(batch, state=OpState.REVERTING)  # journal shows the move in flight
+    [result] = undo.recover_interrupted(stale_seconds=0)
+    assert result["state"] == BatchState.DONE  # Emma stays renamed
+    assert tree(library) == {"a/dune.epub", "Austen, Jane/Emma.epub"}
+    assert LibraryFile.objects.get(item=dune).path == str(library / "a/dune.epub")
