@@ -13,6 +13,7 @@ from downloaders.api import router as downloads_router
 from indexers.api import parse_router
 from indexers.api import router as indexers_router
 from processing.api import router as processing_router
+from processing.renaming.api import router as rename_router
 
 api = NinjaAPI(
     title="OmniReadarr API",
@@ -32,3 +33,4 @@ api.add_router("/parse", parse_router)
 api.add_router("/indexers", indexers_router)
 api.add_router("/downloads", downloads_router)
 api.add_router("/processing", processing_router)
+api.add_router("/rename", rename_router)

@@ -27,4 +27,6 @@ SCHEDULES: tuple[Schedule, ...] = (
     # per item); this only looks for due items.
     Schedule("search_wanted", "downloaders.search_wanted", timedelta(minutes=30)),
     Schedule("monitor_downloads", "downloaders.monitor_downloads", timedelta(minutes=1)),
+    # Start-up check (first run at scheduler start) and safety net: finish rename batches a crash interrupted.
+    Schedule("rename_recover", "processing.rename_recover", timedelta(minutes=10)),
 )

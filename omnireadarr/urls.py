@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("media.urls")),
     path("", include("indexers.urls")),
     path("", include("downloaders.urls")),
+    path("", include("processing.renaming.urls")),
     path("", include("core.urls")),
 ]

@@ -146,3 +146,10 @@ class ImportSettings(models.Model):
     def load(cls) -> ImportSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+from processing.renaming.models import (  # noqa: E402,F401  (Django finds the app's models here)
+    NamingTemplate,
+    RenameBatch,
+    RenameOperation,
+)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from core.jobs import JobContext, job_actor
 from processing import services
+from processing.renaming import journal, undo
+from processing.renaming import services as rename_services
 
 
 @job_actor(
@@ -19,3 +21,37 @@ from processing import services
 def import_download(ctx: JobContext) -> dict:
     """params: {"run_id"} | {"attempt_id"} | {"storage_path", "media_item_id"}."""
     return services.import_from_params(ctx.params, progress=ctx.progress)
+
+
+
+
+
+@job_actor("processing.rename_plan", title="Rename preview", max_retries=2, time_limit_seconds=3600)
+def rename_plan(ctx: JobContext) -> dict:
+    return rename_services.plan_batch(ctx.params["batch_id"], progress=ctx.progress)
+
+
+@job_actor("processing.rename_execute", title="Rename files", max_retries=3, time_limit_seconds=6 * 3600)
+def rename_execute(ctx: JobContext) -> dict:
+    return journal.execute_batch(ctx.params["batch_id"], owner=f"job:{ctx.job.pk}", progress=ctx.progress)
+
+
+@job_actor("processing.rename_revert", title="Revert renames", max_retries=3, time_limit_seconds=6 * 3600)
+def rename_revert(ctx: JobContext) -> dict:
+    return undo.revert_batch(
+        ctx.params["batch_id"],
+        item_id=ctx.params.get("item_id"),
+        owner=f"job:{ctx.job.pk}",
+        progress=ctx.progress,
+    )
+
+
+@job_actor(
+    "processing.rename_recover",
+    title="Recover interrupted renames",
+    max_retries=1,
+    time_limit_seconds=6 * 3600,
+    user_startable=True,
+)
+def rename_recover(ctx: JobContext) -> dict:
+    return {"batches": undo.recover_interrupted(rollback=bool(ctx.params.get("rollback")))}

@@ -1,0 +1,224 @@
+"""JSON API of the renamer: /api/rename/... preview, execute, revert, history, templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.api.jobs import JobOut
+from core.naming import TOKEN_NAMES, TOKENS
+from processing.renaming import services
+from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
+
+router = Router(tags=["rename"])
+
+
+class SelectionIn(Schema):
+    item_ids: list[int] = Field(default_factory=list, max_length=50_000)
+    kind: str = Field("", max_length=16)
+    series_id: int | None = None
+    author_id: int | None = None
+    everything: bool = False
+
+
+class PreviewIn(Schema):
+    template: str = Field("", max_length=1000)
+    template_id: int | None = None
+    predefined: str = Field("", max_length=32)
+    selection: SelectionIn
+    policy: Literal["skip", "suffix", "overwrite"] = "skip"
+
+
+class BatchOut(Schema):
+    id: int
+    origin: str
+    template: str
+    template_name: str
+    policy: str
+    state: str
+    totals: dict[str, Any]
+    message: str
+    job_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class OperationOut(Schema):
+    id: int
+    seq: int
+    item_id: int | None
+    role: str
+    source: str
+    destination: str
+    state: str
+    conflict: str
+    overwrite: bool
+    message: str
+
+
+class OperationFilter(PageParams):
+    only: Literal["all", "conflicts", "moves", "failed"] = "all"
+    item_id: int | None = None
+
+
+class ExecuteIn(Schema):
+    batch_id: int
+    confirm_overwrite: bool = False
+
+
+class RevertIn(Schema):
+    batch_id: int
+    item_id: int | None = None
+
+
+class TemplateIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    template: str = Field(..., min_length=1, max_length=1000)
+    kind: str = Field("", max_length=16)
+
+
+class TemplateOut(Schema):
+    id: int | None
+    key: str
+    name: str
+    template: str
+    kind: str
+    builtin: bool
+
+
+class CheckIn(Schema):
+    template: str = Field(..., max_length=1000)
+    item_id: int | None = None
+
+
+class CheckOut(Schema):
+    template: str
+    source: str
+    path: str
+
+
+class TokenOut(Schema):
+    token: str
+    description: str
+
+
+@router.get("/tokens", response=Envelope[list[TokenOut]], summary="Template tokens")
+def tokens(request):
+    return ok([{"token": f"${{{name}}}", "description": TOKENS[name.lower()][1]} for name in TOKEN_NAMES])
+
+
+@router.post("/preview", response={202: Envelope[BatchOut]}, summary="Plan a rename batch (admin)")
+def preview(request, payload: PreviewIn):
+    require_admin(request)
+    template, name = services.resolve_template(
+        template=payload.template, template_id=payload.template_id, predefined_key=payload.predefined
+    )
+    batch = services.create_preview(
+        template=template,
+        template_name=name,
+        policy=payload.policy,
+        selection=services.Selection.parse(payload.selection.dict()),
+        user=request.auth,
+    )
+    return 202, ok(batch)
+
+
+@router.get(
+    "/preview/{int:batch_id}",
+    response=Envelope[Page[OperationOut]],
+    summary="One page of a batch's planned moves (before -> after, conflicts)",
+)
+def preview_page(request, batch_id: int, filters: Query[OperationFilter]):
+    batch = get_object_or_404(RenameBatch, pk=batch_id)
+    ops = RenameOperation.objects.filter(batch=batch).order_by("seq")
+    if filters.only == "conflicts":
+        ops = ops.exclude(conflict="")
+    elif filters.only == "moves":
+        ops = ops.filter(state__in=("planned", "done", "moving"))
+    elif filters.only == "failed":
+        ops = ops.filter(state="failed")
+    if filters.item_id:
+        ops = ops.filter(item_id=filters.item_id)
+    return ok(paginate(ops, filters, count=True))
+
+
+@router.post("/execute", response={202: Envelope[JobOut]}, summary="Execute a planned batch (admin)")
+def execute(request, payload: ExecuteIn):
+    require_admin(request)
+    return 202, ok(
+        services.request_execute(
+            payload.batch_id, confirm_overwrite=payload.confirm_overwrite, user=request.auth
+        )
+    )
+
+
+@router.post("/revert", response={202: Envelope[JobOut]}, summary="Undo a batch or one item of it (admin)")
+def revert(request, payload: RevertIn):
+    require_admin(request)
+    return 202, ok(services.request_revert(payload.batch_id, item_id=payload.item_id, user=request.auth))
+
+
+@router.get("/batches", response=Envelope[Page[BatchOut]], summary="Rename history, newest first")
+def batches(request, params: Query[PageParams]):
+    return ok(paginate(RenameBatch.objects.all(), params))
+
+
+@router.get("/batches/{int:batch_id}", response=Envelope[BatchOut], summary="One batch")
+def batch(request, batch_id: int):
+    return ok(get_object_or_404(RenameBatch, pk=batch_id))
+
+
+@router.get("/templates", response=Envelope[list[TemplateOut]], summary="Predefined and saved templates")
+def templates(request):
+    return ok(services.template_choices())
+
+
+@router.post("/templates", response={201: Envelope[TemplateOut]}, summary="Save a template (admin)")
+def create_template(request, payload: TemplateIn):
+    require_admin(request)
+    saved = services.save_template(name=payload.name, template=payload.template, kind=payload.kind)
+    return 201, ok(_template_out(saved))
+
+
+@router.put(
+    "/templates/{int:template_id}", response=Envelope[TemplateOut], summary="Change a template (admin)"
+)
+def update_template(request, template_id: int, payload: TemplateIn):
+    require_admin(request)
+    saved = services.save_template(
+        name=payload.name, template=payload.template, kind=payload.kind, template_id=template_id
+    )
+    return ok(_template_out(saved))
+
+
+@router.delete("/templates/{int:template_id}", response=Envelope[None], summary="Delete a template (admin)")
+def delete_template(request, template_id: int):
+    require_admin(request)
+    get_object_or_404(NamingTemplate, pk=template_id).delete()
+    return ok(None)
+
+
+@router.post(
+    "/templates/check",
+    response=Envelope[CheckOut],
+    summary="Validate a template and render it on a sample item (live preview)",
+)
+def check_template(request, payload: CheckIn):
+    return ok(services.sample_render(payload.template, item_id=payload.item_id))
+
+
+def _template_out(saved: NamingTemplate) -> dict:
+    return {
+        "id": saved.pk,
+        "key": "",
+        "name": saved.name,
+        "template": saved.template,
+        "kind": saved.kind,
+        "builtin": False,
+    }

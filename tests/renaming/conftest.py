@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from core.text import author_sort_name
+from media.models import Author, Contribution, ContributorRole, LibraryFile, MediaItem, Series
+
+
+@pytest.fixture
+def library(tmp_path, settings):
+    root = tmp_path / "library"
+    root.mkdir()
+    settings.LIBRARY_DIR = root
+    settings.RECYCLE_DIR = tmp_path / "recycle"
+    return root
+
+
+def write(path: Path, content: bytes | str = b"data") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def make_item(
+    root: Path,
+    title: str,
+    *,
+    files: tuple[str, ...] = (),
+    author: str = "Frank Herbert",
+    series: str = "",
+    index: str | None = None,
+    kind: str = "ebook",
+    year: int | None = None,
+    narrator: str = "",
+    issue: str = "",
+) -> MediaItem:
+    item = MediaItem.objects.create(
+        title=title,
+        sort_title=title,
+        kind=kind,
+        year=year,
+        issue_number=issue,
+        series=Series.objects.get_or_create(title=series, normalized=series.lower())[0] if series else None,
+        series_index=Decimal(index) if index is not None else None,
+    )
+    if author:
+        person = Author.objects.get_or_create(
+            name=author, sort_name=author_sort_name(author), normalized=author.lower()
+        )[0]
+        Contribution.objects.create(item=item, author=person, role=ContributorRole.AUTHOR)
+    if narrator:
+        person = Author.objects.create(
+            name=narrator, sort_name=author_sort_name(narrator), normalized=narrator
+        )
+        Contribution.objects.create(item=item, author=person, role=ContributorRole.NARRATOR)
+    for relative in files:
+        add_file(item, root / relative, content=f"{title}:{relative}")
+    return item
+
+
+def add_file(item: MediaItem, path: Path, *, content: str = "book") -> LibraryFile:
+    write(path, content)
+    stat = path.stat()
+    return LibraryFile.objects.create(
+        item=item,
+        path=str(path),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        format=path.suffix.lstrip(".").lower(),
+    )
+
+
+def tree(root: Path) -> set[str]:
+    return {str(Path(base, name).relative_to(root)) for base, _dirs, names in os.walk(root) for name in names}
