@@ -66,16 +66,6 @@ class NamingTemplateAdmin(admin.ModelAdmin):
     search_fields = ("name", "template")
 
 
-class RenameOperationInline(admin.TabularInline):
-    model = RenameOperation
-    fields = ("seq", "source", "destination", "state", "conflict", "message")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    max_num = 0
-    show_change_link = True
-
-
 @admin.register(RenameBatch)
 class RenameBatchAdmin(admin.ModelAdmin):
     list_display = ("id", "origin", "template_name", "policy", "state", "created_at", "finished_at")
