@@ -23,4 +23,5 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("prune_jobs", "core.prune_jobs", timedelta(hours=6)),
+    Schedule("enrich_new_items", "search.enrich_items", timedelta(hours=1), {"only_new": True}),
 )
