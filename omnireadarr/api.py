@@ -9,6 +9,7 @@ from core.api import handlers
 from core.api.auth import API_AUTH
 from core.api.jobs import router as jobs_router
 from core.api.system import router as system_router
+from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 
 api = NinjaAPI(
     title="OmniReadarr API",
@@ -23,3 +24,8 @@ api = NinjaAPI(
 handlers.install(api)
 api.add_router("/", system_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/providers", providers_router)
+api.add_router("/metadata", metadata_router)
+api.add_router("/media", media_router)
+api.add_router("/review", review_router)
+api.add_router("/", catalogue_router)
