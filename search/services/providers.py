@@ -115,7 +115,21 @@ def record_outcome(row: SearchProvider, error: Exception | None, options: Metada
         setattr(row, key, value)
 
 
+def ensure_providers() -> None:
+    """Recreate missing default provider rows (the migration seeds them; a flushed
+    database or a deleted row must not leave the app without providers)."""
+    from search.defaults import PROVIDERS as DEFAULTS
+
+    if SearchProvider.objects.count() >= len(DEFAULTS):
+        return
+    for name, label, base, covers, priority, rate, hourly, kinds, enabled in DEFAULTS:
+        SearchProvider.objects.get_or_create(name=name, defaults={
+            "label": label, "base_url": base, "covers_base_url": covers, "priority": priority,
+            "rate_per_second": rate, "hourly_limit_per_resource": hourly, "media_types": kinds, "enabled": enabled})
+
+
 def rows_for(kind: str, capability: Capability, names: list[str] | None = None) -> list[SearchProvider]:
+    ensure_providers()
     rows = [r for r in SearchProvider.objects.filter(enabled=True).order_by("priority", "name")
             if r.name in PROVIDERS and (not r.media_types or kind in r.media_types)
             and kind in provider_info(r.name).media_kinds and capability in provider_info(r.name).capabilities]

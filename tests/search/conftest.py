@@ -35,6 +35,7 @@ def live_providers(db, fakes, tmp_path, monkeypatch):
     from search.models import SearchProvider
     from search.services import providers as provider_services
 
+    provider_services.ensure_providers()
     monkeypatch.setattr(provider_services, "cache_path", lambda: tmp_path / "provider-cache.sqlite3")
     monkeypatch.setitem(provider_services.PROVIDER_OVERRIDES, "config", {"retries": 0, "backoff": 0.01,
                                                                           "timeout": 5.0})
