@@ -109,6 +109,9 @@ class FieldCandidate(models.Model):
         constraints = [models.UniqueConstraint(fields=["item", "field", "source"], name="one_candidate_per_source")]
         indexes = [models.Index(fields=["item", "field"])]
 
+    def __str__(self) -> str:
+        return f"{self.field} candidate of item {self.item_id}"
+
 
 class ResolvedField(models.Model):
     """The final value of a field, which source gave it and how sure we are; a lock keeps it."""
@@ -124,6 +127,9 @@ class ResolvedField(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "field"], name="one_resolved_value_per_field")]
+
+    def __str__(self) -> str:
+        return f"{self.field} of item {self.item_id}"
 
 
 class ChangeReason(models.TextChoices):
@@ -148,6 +154,9 @@ class MetadataChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} of item {self.item_id} ({self.reason})"
 
 
 class ReviewStatus(models.TextChoices):
@@ -176,6 +185,9 @@ class ReviewItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["item"], condition=models.Q(status="pending"),
                                                name="one_pending_review_per_item")]
 
+    def __str__(self) -> str:
+        return f"Review of item {self.item_id} ({self.status})"
+
 
 class AuthorAlias(models.Model):
     """Another spelling of an author ('Tolkien, J.R.R.', a pen name, a merged duplicate)."""
@@ -198,6 +210,9 @@ class EnrichmentState(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=32, blank=True)
     last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Enrichment of item {self.item_id}: {self.outcome}"
 
 
 class MetadataSettings(models.Model):

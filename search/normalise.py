@@ -15,14 +15,13 @@ __all__ = ["SeriesGuess", "author_key", "author_names", "detect_series", "genres
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
 _NUM = r"(-?\d+(?:\.\d+)?|[ivxlc]+|" + "|".join(_WORDS) + r")"
 _MARK = r"(?:book|bk\.?|vol\.?|volume|part|tome|band|#|no\.|n°)"
 # "Title (Series, #4)", "Title (Series Book 1)", "Title (Series, Vol. 2)"
 _IN_PARENS = re.compile(rf"^(?P<title>.+?)\s*[(\[](?P<series>[^()\[\]]+?),?\s*{_MARK}\s*{_NUM}[)\]]\s*$", re.I)
 # "Series 03 - Title", "Series #3 - Title", "Series Book 3: Title"
-_PREFIX = re.compile(rf"^(?P<series>.+?)\s*(?:,\s*)?(?:{_MARK}\s*)?{_NUM}\s*(?:-|–|:)\s+(?P<title>.+)$", re.I)
+_PREFIX = re.compile(rf"^(?P<series>.+?)\s*(?:,\s*)?(?:{_MARK}\s*)?{_NUM}\s*(?:-|\u2013|:)\s+(?P<title>.+)$", re.I)
 # "Series Book 3", "Series, Vol. II", "Series #2.5"
 _SUFFIX = re.compile(rf"^(?P<series>.+?),?\s+{_MARK}\s*{_NUM}$", re.I)
 
@@ -61,7 +60,7 @@ def detect_series(title: str) -> SeriesGuess | None:
         index = _number(match.group(match.re.groups - (1 if pattern is _PREFIX else 0)))
         if pattern is _PREFIX:
             index = _number(_prefix_number(match))
-            if not re.search(rf"{_MARK}\s*{_NUM}\s*(?:-|–|:)|\d\s*(?:-|–)\s", text, re.I):
+            if not re.search(rf"{_MARK}\s*{_NUM}\s*(?:-|\u2013|:)|\d\s*(?:-|\u2013)\s", text, re.I):
                 continue  # "Title: Subtitle" with a roman/word token is not a series prefix
         series = match.group("series").strip(" ,:-")
         if index is None or not series:
