@@ -69,7 +69,7 @@ def error_for_status(response: httpx.Response, service: str) -> OmniError | None
         return AuthenticationFailed(f"{where} (authentication failed)", hint=f"Check the {service} API key.")
     if status == 404:
         return NotFound(where)
-    if status == 429:
+    if status in (420, 429):  # 420 "Enhance your calm": Comic Vine's rate-limit reply
         return RateLimited(f"{where} (rate limited)", retry_after=_retry_after(response))
     if status >= 500:
         return ServiceUnavailable(where)

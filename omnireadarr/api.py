@@ -14,6 +14,7 @@ from indexers.api import parse_router
 from indexers.api import router as indexers_router
 from processing.api import router as processing_router
 from processing.renaming.api import router as rename_router
+from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 
 api = NinjaAPI(
     title="OmniReadarr API",
@@ -34,3 +35,8 @@ api.add_router("/indexers", indexers_router)
 api.add_router("/downloads", downloads_router)
 api.add_router("/processing", processing_router)
 api.add_router("/rename", rename_router)
+api.add_router("/providers", providers_router)
+api.add_router("/metadata", metadata_router)
+api.add_router("/media", media_router)
+api.add_router("/review", review_router)
+api.add_router("/", catalogue_router)

@@ -29,4 +29,5 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("monitor_downloads", "downloaders.monitor_downloads", timedelta(minutes=1)),
     # Start-up check (first run at scheduler start) and safety net: finish rename batches a crash interrupted.
     Schedule("rename_recover", "processing.rename_recover", timedelta(minutes=10)),
+    Schedule("enrich_new_items", "search.enrich_items", timedelta(hours=1), {"only_new": True}),
 )

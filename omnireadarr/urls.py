@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("indexers.urls")),
     path("", include("downloaders.urls")),
     path("", include("processing.renaming.urls")),
+    path("", include("search.urls")),
     path("", include("core.urls")),
 ]

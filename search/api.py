@@ -1,0 +1,413 @@
+"""JSON API of the metadata app: providers, metadata search, wanted list, per-field
+provenance and edits, identification/refresh, review queue, authors and series."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.errors import InvalidInput
+from core.jobs import submit_job
+from media.models import Author, MediaItem, MediaKind, Series
+from search import services
+from search.models import DataSource, MetadataChange, ReviewItem, ReviewStatus, SearchProvider
+from search.providers.base import SearchQuery
+from search.providers.registry import PROVIDERS, provider_info
+from search.selectors import item_metadata, provider_rows
+from search.services import catalogue
+from search.services.lookup import search_metadata
+from search.services.providers import status_text
+from search.services.wanted import WantedRequest, add_wanted, media_status
+
+providers_router = Router(tags=["providers"])
+metadata_router = Router(tags=["metadata"])
+media_router = Router(tags=["media"])
+review_router = Router(tags=["review"])
+catalogue_router = Router(tags=["authors and series"])
+
+
+# --- providers ------------------------------------------------------------------------------------
+class ProviderOut(Schema):
+    name: str
+    label: str
+    enabled: bool
+    base_url: str
+    priority: int
+    media_types: list[str]
+    capabilities: list[str]
+    requires_api_key: bool
+    has_api_key: bool
+    rate_per_second: float | None
+    hourly_limit_per_resource: int | None
+    status: str
+    status_text: str
+    last_error: str
+    retry_at: datetime | None
+
+
+def _provider_out(row: SearchProvider) -> dict[str, Any]:
+    info = provider_info(row.name)
+    return {"name": row.name, "label": row.label, "enabled": row.enabled, "base_url": row.base_url,
+            "priority": row.priority, "media_types": row.media_types or sorted(info.media_kinds),
+            "capabilities": sorted(info.capabilities), "requires_api_key": info.requires_api_key,
+            "has_api_key": bool(row.api_key), "rate_per_second": row.rate_per_second,
+            "hourly_limit_per_resource": row.hourly_limit_per_resource, "status": row.status,
+            "status_text": status_text(row), "last_error": row.last_error, "retry_at": row.retry_at}
+
+
+class ProviderFilter(Schema):
+    media_type: MediaKind | None = None
+
+
+@providers_router.get("/", response=Envelope[list[ProviderOut]], summary="Metadata providers (for a media kind)")
+def list_providers(request, filters: Query[ProviderFilter]):
+    return ok([_provider_out(r) for r in provider_rows(filters.media_type)])
+
+
+class ProviderPatch(Schema):
+    enabled: bool | None = None
+    base_url: str | None = Field(None, max_length=500, pattern=r"^https?://")
+    api_key: str | None = Field(None, max_length=255)
+    priority: int | None = Field(None, ge=0, le=1000)
+    rate_per_second: float | None = Field(None, gt=0, le=100)
+    media_types: list[MediaKind] | None = None
+
+
+@providers_router.patch("/{name}", response=Envelope[ProviderOut], summary="Change a provider (admin)")
+def update_provider(request, name: str, payload: ProviderPatch):
+    require_admin(request)
+    row = get_object_or_404(SearchProvider, name=name)
+    changes = payload.dict(exclude_none=True)
+    for key, value in changes.items():
+        setattr(row, key, list(value) if key == "media_types" else value)
+    if changes:  # a new configuration deserves a fresh chance
+        row.status, row.retry_at, row.consecutive_failures, row.last_error = "unknown", None, 0, ""
+    row.save()
+    return ok(_provider_out(row))
+
+
+# --- metadata search ---------------------------------------------------------------------------------
+class SearchParams(Schema):
+    q: str = Field("", max_length=300)
+    title: str = Field("", max_length=300)
+    author: str = Field("", max_length=300)
+    isbn: str = Field("", max_length=32)
+    kind: MediaKind = MediaKind.EBOOK
+    providers: str = Field("", max_length=200, description="Comma-separated provider names; empty = all")
+    limit: int = Field(10, ge=1, le=40)
+
+
+class ProviderStatusOut(Schema):
+    name: str
+    label: str
+    ok: bool
+    skipped: bool
+    error: str
+    status: str
+
+
+class ResultOut(Schema):
+    key: str
+    title: str
+    authors: list[str]
+    kind: str
+    year: int | None
+    isbn13: str
+    cover_url: str
+    publisher: str
+    language: str
+    description: str
+    series: str
+    series_index: float | None
+    confidence: float
+    sources: list[dict[str, str]]
+    in_library: dict[str, Any] | None = None
+
+
+class SearchOut(Schema):
+    results: list[ResultOut]
+    providers: list[ProviderStatusOut]
+
+
+@metadata_router.get("/search", response=Envelope[SearchOut], summary="Search every provider at once, merged")
+def metadata_search(request, params: Query[SearchParams]):
+    names = [n.strip() for n in params.providers.split(",") if n.strip()]
+    unknown = [n for n in names if n not in PROVIDERS]
+    if unknown:
+        raise InvalidInput(f"Unknown provider(s): {', '.join(unknown)}")
+    query = SearchQuery(text=params.q, title=params.title, author=params.author, isbn=params.isbn,
+                        kind=params.kind, limit=params.limit)
+    outcome = search_metadata(query, providers=names or None)
+    results = []
+    for merged in outcome.results:
+        provider, external_id = merged.sources[0]
+        status = media_status(provider=provider, external_id=external_id, isbn=merged.isbn13)
+        results.append({**{k: getattr(merged, k) for k in ResultOut.model_fields if hasattr(merged, k)},
+                        "authors": list(merged.authors),
+                        "sources": [{"provider": p, "external_id": e} for p, e in merged.sources],
+                        "in_library": status if status["exists"] else None})
+    providers = [{"name": o.name, "label": o.label, "ok": o.ok, "skipped": o.skipped, "error": o.error,
+                  "status": o.status} for o in outcome.providers]
+    return ok({"results": results, "providers": providers})
+
+
+class SourceOut(Schema):
+    name: str
+    label: str
+    kind: str
+    trust: float
+
+
+@metadata_router.get("/sources", response=Envelope[list[SourceOut]], summary="Data sources and their trust")
+def list_sources(request):
+    return ok(list(DataSource.objects.all()))
+
+
+class TrustIn(Schema):
+    trust: float = Field(..., ge=0.0, le=1.0)
+
+
+@metadata_router.patch("/sources/{name}", response=Envelope[SourceOut], summary="Set a source's trust (admin)")
+def set_trust(request, name: str, payload: TrustIn):
+    require_admin(request)
+    source = get_object_or_404(DataSource, name=name)
+    source.trust = payload.trust
+    source.save(update_fields=["trust"])
+    return ok(source)
+
+
+# --- media: wanted, status, provenance, edits, refresh --------------------------------------------------
+class WantedIn(Schema):
+    provider: str = Field(..., max_length=32)
+    external_id: str = Field(..., min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    kind: MediaKind = MediaKind.EBOOK
+    title: str = Field("", max_length=500)
+    authors: list[str] = Field(default_factory=list, max_length=20)
+    isbn13: str = Field("", max_length=32)
+    year: int | None = Field(None, ge=0, le=3000)
+    cover_url: str = Field("", max_length=1000)
+
+
+class ItemOut(Schema):
+    id: int
+    kind: str
+    status: str
+    title: str
+    isbn13: str
+
+
+@media_router.post("/wanted/", response={201: Envelope[ItemOut]}, summary="Add a provider record to the wanted list")
+def wanted(request, payload: WantedIn):
+    item = add_wanted(WantedRequest(**{**payload.dict(), "authors": tuple(payload.authors)}), user=request.auth)
+    return 201, ok(item)
+
+
+class StatusParams(Schema):
+    provider: str = Field("", max_length=32)
+    external_id: str = Field("", max_length=128)
+    isbn: str = Field("", max_length=32)
+
+
+class StatusOut(Schema):
+    exists: bool
+    item_id: int | None
+    status: str | None
+    title: str | None
+    matched_by: str | None
+
+
+@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record already wanted or owned?")
+def status(request, params: Query[StatusParams]):
+    return ok(media_status(provider=params.provider, external_id=params.external_id, isbn=params.isbn))
+
+
+@media_router.get("/{int:item_id}/metadata", response=Envelope[dict[str, Any]],
+                  summary="Every field's final value, source, confidence, lock, candidates and history")
+def metadata(request, item_id: int):
+    return ok(item_metadata(get_object_or_404(MediaItem, pk=item_id)))
+
+
+class FieldIn(Schema):
+    value: Any
+    lock: bool = False
+
+
+class ChangeOut(Schema):
+    id: int
+    field: str
+    old_value: Any
+    new_value: Any
+    old_source: str
+    new_source: str
+    reason: str
+    created_at: datetime
+    reverted_at: datetime | None
+
+
+@media_router.post("/{int:item_id}/fields/{field}", response=Envelope[list[ChangeOut]],
+                   summary="Manual value for a field (always wins; admin)")
+def edit_field(request, item_id: int, field: str, payload: FieldIn):
+    require_admin(request)
+    item = get_object_or_404(MediaItem, pk=item_id)
+    return ok(services.set_manual_value(item, field, payload.value, user=request.auth, lock=payload.lock))
+
+
+class LockIn(Schema):
+    locked: bool
+
+
+@media_router.post("/{int:item_id}/fields/{field}/lock", response=Envelope[dict[str, Any]],
+                   summary="Lock or unlock a field (admin)")
+def lock(request, item_id: int, field: str, payload: LockIn):
+    require_admin(request)
+    state = services.lock_field(get_object_or_404(MediaItem, pk=item_id), field, locked=payload.locked)
+    return ok({"field": state.field, "locked": state.locked})
+
+
+@media_router.post("/changes/{int:change_id}/revert", response=Envelope[list[ChangeOut]],
+                   summary="Revert one change (admin)")
+def revert(request, change_id: int):
+    require_admin(request)
+    get_object_or_404(MetadataChange, pk=change_id)
+    return ok(services.revert_change(change_id, user=request.auth))
+
+
+class JobRef(Schema):
+    id: int
+    kind: str
+    state: str
+
+
+@media_router.post("/{int:item_id}/refresh", response={202: Envelope[JobRef]},
+                   summary="Refresh/identify one item in the background (admin)")
+def refresh_item(request, item_id: int):
+    require_admin(request)
+    get_object_or_404(MediaItem, pk=item_id)
+    return 202, ok(services.queue_enrichment([item_id], force=True, user=request.auth))
+
+
+class BulkRefreshIn(Schema):
+    item_ids: list[int] | None = Field(None, max_length=10_000, description="Empty = every item")
+    force: bool = False
+
+
+@media_router.post("/refresh", response={202: Envelope[JobRef]}, summary="Refresh many items (admin)")
+def refresh_bulk(request, payload: BulkRefreshIn):
+    require_admin(request)
+    if payload.item_ids is not None and not payload.item_ids:
+        raise InvalidInput("item_ids is empty; leave it out to refresh every item")
+    job = submit_job("search.enrich_items", target="items:bulk",
+                     params={"item_ids": payload.item_ids, "force": payload.force}, user=request.auth)
+    return 202, ok(job)
+
+
+# --- review queue ---------------------------------------------------------------------------------------
+class ReviewOut(Schema):
+    id: int
+    item_id: int
+    item_title: str
+    status: str
+    recommendation: str
+    reason: str
+    best_distance: float | None
+    candidates: list[dict[str, Any]]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_item_title(obj: ReviewItem) -> str:
+        return obj.item.title
+
+    @staticmethod
+    def resolve_candidates(obj: ReviewItem) -> list[dict[str, Any]]:
+        return [{k: v for k, v in c.items() if k != "record"} for c in obj.candidates]
+
+
+class ReviewFilter(PageParams):
+    status: ReviewStatus = ReviewStatus.PENDING
+
+
+@review_router.get("/", response=Envelope[Page[ReviewOut]], summary="Items waiting for a person")
+def list_reviews(request, filters: Query[ReviewFilter]):
+    return ok(paginate(ReviewItem.objects.select_related("item").filter(status=filters.status), filters))
+
+
+class AcceptIn(Schema):
+    index: int | None = Field(None, ge=0, le=50)
+    provider: str = Field("", max_length=32)
+    external_id: str = Field("", max_length=128)
+
+
+@review_router.post("/{int:review_id}/accept", response=Envelope[ReviewOut], summary="Accept a candidate (admin)")
+def accept(request, review_id: int, payload: AcceptIn):
+    require_admin(request)
+    return ok(services.accept_review(review_id, index=payload.index, provider=payload.provider,
+                                     external_id=payload.external_id, user=request.auth))
+
+
+@review_router.post("/{int:review_id}/keep", response=Envelope[ReviewOut], summary="Keep embedded data (admin)")
+def keep(request, review_id: int):
+    require_admin(request)
+    return ok(services.keep_embedded(review_id, user=request.auth))
+
+
+# --- authors and series -------------------------------------------------------------------------------------
+class AuthorOut(Schema):
+    id: int
+    name: str
+    sort_name: str
+    aliases: list[str]
+
+    @staticmethod
+    def resolve_aliases(obj: Author) -> list[str]:
+        return [a.name for a in obj.aliases.all()]
+
+
+class RenameIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    confirm_merge: bool = False
+
+
+class MergeIn(Schema):
+    into: int
+    confirm: bool = False
+
+
+@catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
+def authors(request, params: Query[PageParams]):
+    return ok(paginate(Author.objects.prefetch_related("aliases"), params))
+
+
+@catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")
+def rename_author(request, author_id: int, payload: RenameIn):
+    require_admin(request)
+    get_object_or_404(Author, pk=author_id)
+    return ok(catalogue.rename_author(author_id, payload.name, confirm_merge=payload.confirm_merge))
+
+
+@catalogue_router.post("/authors/{int:author_id}/merge", response=Envelope[AuthorOut], summary="Merge (admin)")
+def merge_author(request, author_id: int, payload: MergeIn):
+    require_admin(request)
+    get_object_or_404(Author, pk=author_id)
+    get_object_or_404(Author, pk=payload.into)
+    if not payload.confirm:
+        raise InvalidInput("Merging authors needs confirm=true", hint="The merged author's name becomes an alias.")
+    return ok(catalogue.merge_authors(author_id, payload.into))
+
+
+class SeriesOut(Schema):
+    id: int
+    title: str
+    kind: str
+
+
+@catalogue_router.post("/series/{int:series_id}/rename", response=Envelope[SeriesOut], summary="Rename (admin)")
+def rename_series(request, series_id: int, payload: RenameIn):
+    require_admin(request)
+    get_object_or_404(Series, pk=series_id)
+    return ok(catalogue.rename_series(series_id, payload.name, confirm_merge=payload.confirm_merge))

@@ -1,0 +1,47 @@
+"""Read-only queries of the metadata app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from media.models import MediaItem
+from search.models import FieldCandidate, MetadataChange, MetadataField, ResolvedField, SearchProvider
+from search.providers.registry import PROVIDERS, provider_info
+
+
+def provider_rows(media_type: str | None = None) -> list[SearchProvider]:
+    from search.services.providers import ensure_providers
+
+    ensure_providers()
+    rows = [r for r in SearchProvider.objects.order_by("priority", "name") if r.name in PROVIDERS]
+    if media_type:
+        rows = [r for r in rows if media_type in (r.media_types or provider_info(r.name).media_kinds)
+                and media_type in provider_info(r.name).media_kinds]
+    return rows
+
+
+def item_metadata(item: MediaItem, *, history: int = 50) -> dict[str, Any]:
+    resolved = {r.field: r for r in ResolvedField.objects.filter(item=item).select_related("source")}
+    candidates: dict[str, list[dict]] = {}
+    for c in FieldCandidate.objects.filter(item=item).select_related("source").order_by("-confidence"):
+        candidates.setdefault(c.field, []).append({
+            "value": c.value, "source": c.source.name, "source_label": c.source.label, "trust": c.source.trust,
+            "confidence": c.confidence, "score": round(c.source.trust * c.confidence, 4),
+            "external_id": c.external_id, "updated_at": c.updated_at.isoformat()})
+    fields = []
+    for field, label in MetadataField.choices:
+        state = resolved.get(field)
+        if state is None and field not in candidates:
+            continue
+        fields.append({"field": field, "label": label, "value": state.value if state else None,
+                       "source": state.source.name if state and state.source_id else None,
+                       "source_label": state.source.label if state and state.source_id else None,
+                       "confidence": state.confidence if state else None, "score": state.score if state else None,
+                       "locked": bool(state and state.locked), "candidates": candidates.get(field, [])})
+    changes = [{"id": c.id, "field": c.field, "old_value": c.old_value, "new_value": c.new_value,
+                "old_source": c.old_source, "new_source": c.new_source, "reason": c.reason,
+                "user": c.user.get_username() if c.user_id else None, "created_at": c.created_at.isoformat(),
+                "reverted_at": c.reverted_at.isoformat() if c.reverted_at else None}
+               for c in MetadataChange.objects.filter(item=item).select_related("user")[:history]]
+    return {"item_id": item.pk, "title": item.title, "kind": item.kind, "status": item.status, "fields": fields,
+            "history": changes}

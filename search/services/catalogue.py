@@ -1,0 +1,127 @@
+"""Authors and series as first-class records: find-or-create by normalised name (and
+aliases), rename and merge without silent duplicates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from core.errors import Conflict, InvalidInput
+from core.text import author_display_name, author_sort_name, comparison_key
+from media.models import Author, Contribution, MediaItem, Series
+from search.models import AuthorAlias
+from search.normalise import author_key, series_gaps
+
+
+def find_author(name: str) -> Author | None:
+    key = author_key(name)
+    if not key:
+        return None
+    author = Author.objects.filter(normalized=key).order_by("id").first()
+    if author is None:
+        alias = AuthorAlias.objects.select_related("author").filter(normalized=key).first()
+        author = alias.author if alias else None
+    return author
+
+
+def get_or_create_author(name: str) -> Author:
+    display = author_display_name(name)
+    if not display:
+        raise InvalidInput("An author needs a name")
+    author = find_author(display)
+    if author is None:
+        author = Author.objects.create(name=display[:255], sort_name=author_sort_name(display)[:255],
+                                       normalized=author_key(display)[:255])
+    return author
+
+
+def get_or_create_series(title: str, kind: str) -> Series:
+    key = comparison_key(title)
+    if not key:
+        raise InvalidInput("A series needs a title")
+    series = Series.objects.filter(normalized=key, kind=kind).order_by("id").first()
+    return series or Series.objects.create(title=title.strip()[:255], normalized=key[:255], kind=kind)
+
+
+@transaction.atomic
+def rename_author(author_id: int, new_name: str, *, confirm_merge: bool = False) -> Author:
+    """Rename; if the new name is another author's, merge only when confirmed."""
+    author = Author.objects.select_for_update().get(pk=author_id)
+    display = author_display_name(new_name)
+    if not display:
+        raise InvalidInput("The new name is empty")
+    other = find_author(display)
+    if other is not None and other.pk != author.pk:
+        if not confirm_merge:
+            raise Conflict(f"'{display}' is already the author #{other.pk} ({other.name})",
+                           hint="Confirm to merge both authors.", details={"existing_author_id": other.pk})
+        return merge_authors(author.pk, other.pk)
+    old_name = author.name
+    author.name, author.sort_name, author.normalized = display, author_sort_name(display), author_key(display)
+    author.save(update_fields=["name", "sort_name", "normalized"])
+    _add_alias(author, old_name)
+    return author
+
+
+@transaction.atomic
+def merge_authors(source_id: int, target_id: int) -> Author:
+    """Move every contribution and alias of `source` to `target`; the old name stays an alias."""
+    if source_id == target_id:
+        raise InvalidInput("Cannot merge an author into itself")
+    source = Author.objects.select_for_update().get(pk=source_id)
+    target = Author.objects.select_for_update().get(pk=target_id)
+    for contribution in Contribution.objects.filter(author=source):
+        clash = Contribution.objects.filter(item_id=contribution.item_id, author=target, role=contribution.role)
+        if clash.exists():
+            contribution.delete()
+        else:
+            Contribution.objects.filter(pk=contribution.pk).update(author=target)
+    AuthorAlias.objects.filter(author=source).update(author=target)
+    name = source.name
+    source.delete()
+    _add_alias(target, name)
+    return target
+
+
+def _add_alias(author: Author, name: str) -> None:
+    key = author_key(name)
+    if key and key != author.normalized:
+        AuthorAlias.objects.update_or_create(normalized=key[:255], defaults={"author": author, "name": name[:255]})
+
+
+@transaction.atomic
+def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False) -> Series:
+    series = Series.objects.select_for_update().get(pk=series_id)
+    key = comparison_key(new_title)
+    if not key:
+        raise InvalidInput("The new title is empty")
+    other = Series.objects.filter(normalized=key, kind=series.kind).exclude(pk=series.pk).first()
+    if other is not None:
+        if not confirm_merge:
+            raise Conflict(f"A series '{other.title}' (#{other.pk}) already exists",
+                           hint="Confirm to merge both series.", details={"existing_series_id": other.pk})
+        MediaItem.objects.filter(series=series).update(series=other)
+        series.delete()
+        return other
+    series.title, series.normalized = new_title.strip()[:255], key[:255]
+    series.save(update_fields=["title", "normalized"])
+    return series
+
+
+def series_overview(series: Series) -> dict:
+    items = list(series.items.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
+    indexes = [i.series_index for i in items]
+    gaps = series_gaps(indexes)
+    owned = [i for i in items if i.status in ("in_library", "post_processed_success")]
+    return {"series": series, "items": items, "gaps": gaps, "owned": len(owned), "known": len(items),
+            "highest": max((i for i in indexes if i is not None), default=None),
+            "expected": max((int(i) for i in indexes if i is not None and i == int(i)), default=0)}
+
+
+def to_index(value: object) -> Decimal | None:
+    try:
+        index = Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return index if abs(index) < Decimal("1000000") else None

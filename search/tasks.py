@@ -1,0 +1,20 @@
+"""Background jobs of the metadata app: thin wrappers over one service call each."""
+
+from __future__ import annotations
+
+from django.utils.dateparse import parse_datetime
+
+from core.jobs import JobContext, job_actor
+from search import services
+from search.services.enrich import pending_item_ids
+
+
+@job_actor("search.enrich_items", title="Enrich metadata", max_retries=5, time_limit_seconds=6 * 3600,
+           user_startable=True)
+def enrich_items(ctx: JobContext) -> dict:
+    ids = ctx.params.get("item_ids")
+    if ctx.params.get("only_new"):
+        ids = pending_item_ids()
+    since = ctx.job.started_at if ctx.job.attempts > 1 else None  # a retry resumes where it stopped
+    return services.enrich_items(ids, force=bool(ctx.params.get("force")), since=since or
+                                 parse_datetime(ctx.params.get("since") or ""), progress=ctx.progress)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from search import views
+
+urlpatterns = [
+    path("search/", views.metadata_search, name="metadata-search"),
+    path("review/", views.review_queue, name="review"),
+    path("items/<int:item_id>/", views.item_detail, name="item-detail"),
+    path("series/", views.series_list, name="series-list"),
+    path("series/<int:series_id>/", views.series_detail, name="series-detail"),
+    path("authors/", views.author_list, name="author-list"),
+    path("authors/<int:author_id>/", views.author_detail, name="author-detail"),
+]
