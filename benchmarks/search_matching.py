@@ -16,14 +16,37 @@ from search.matching.recommend import decide
 from search.merge import Candidate, group_records, resolve
 from search.providers.base import AuthorRef, BookRecord
 
-WORDS = ["time", "war", "weapons", "shadow", "empire", "glass", "river", "night", "crown", "storm", "iron", "garden", "silent", "ember"]
+WORDS = [
+    "time",
+    "war",
+    "weapons",
+    "shadow",
+    "empire",
+    "glass",
+    "river",
+    "night",
+    "crown",
+    "storm",
+    "iron",
+    "garden",
+    "silent",
+    "ember",
+]
 
 
 def main(n: int) -> None:
     rng = random.Random(4)
-    records = [BookRecord(provider=rng.choice(["openlibrary", "googlebooks"]), external_id=str(i),
-                          title=" ".join(rng.sample(WORDS, 3)).title(), authors=(AuthorRef(f"Author {i % 50}"),),
-                          year=1950 + i % 70, isbn13="") for i in range(n)]
+    records = [
+        BookRecord(
+            provider=rng.choice(["openlibrary", "googlebooks"]),
+            external_id=str(i),
+            title=" ".join(rng.sample(WORDS, 3)).title(),
+            authors=(AuthorRef(f"Author {i % 50}"),),
+            year=1950 + i % 70,
+            isbn13="",
+        )
+        for i in range(n)
+    ]
     items = [ItemFacts(title=r.title.lower(), authors=r.author_names, year=r.year) for r in records[: max(1, n // 10)]]
     start = time.perf_counter()
     for item in items:
@@ -36,7 +59,7 @@ def main(n: int) -> None:
     candidates = [Candidate("title", rng.choice(WORDS), f"s{i % 6}", 0.5 + (i % 5) / 10, 0.9) for i in range(n)]
     start = time.perf_counter()
     for i in range(0, n, 8):
-        resolve("title", candidates[i:i + 8])
+        resolve("title", candidates[i : i + 8])
     merging = time.perf_counter() - start
     log = logging.getLogger("benchmark")
     log.info("distance+recommend: %d pairs in %.3f s (%.0f pairs/s)", pairs, took, pairs / took)

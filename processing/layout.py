@@ -1,65 +1,73 @@
-"""Where an imported item goes in the library. One function (`library_relative_dir` /
-`library_path`) so the integrator can switch it to the renamer's template engine
-(`core/naming.py`, issue 5) without touching the pipeline.
+"""Where an imported item goes in the library: the renamer's template engine
+(`core/naming.py`) with one template per media kind (Import settings), so imports and
+renames produce the same paths.
 
-Default layout: `Author Sort/Series/Title.ext` (ebooks), `Author Sort/Series/Title/NN - part.ext`
-(audiobooks), `Series/Title.ext` (comics). Empty segments are dropped."""
+Defaults: `${author.sortname}/${bookseries.title}/${title}.${ext}` (ebooks; a standalone book
+sits directly under its author), audiobooks as one folder per book with their parts in order,
+comics as `Series/Series #NNN`. Empty segments are dropped, values are legalised by
+`core/paths.py`."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from core.naming import NamingContext, render
+from core.paths import legalize_component
 from processing.types import WantedItem
 
-_RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_SPACES = re.compile(r"\s+")
-MAX_COMPONENT_BYTES = 200  # leaves room for suffixes like " (2)" and ".epub" under 255
+DEFAULT_TEMPLATES: Mapping[str, str] = {
+    "ebook": "${author.sortname}/${bookseries.title}/${title}.${ext}",
+    "audiobook": "${author.sortname}/${bookseries.title}/${title}/${originalFilename}.${ext}",
+    "comic": "${bookseries.title}/${bookseries.title} #${issue}.${ext}",
+}
 
 
-def clean_component(value: str, *, fallback: str = "Unknown") -> str:
-    """One safe path component: no separators or reserved characters, no leading/trailing
-    dots or spaces, not '.'/'..', at most MAX_COMPONENT_BYTES of UTF-8."""
-    text = unicodedata.normalize("NFC", value or "")
-    text = _SPACES.sub(" ", _RESERVED.sub("_", text)).strip().strip(".").strip()
-    encoded = text.encode("utf-8")
-    if len(encoded) > MAX_COMPONENT_BYTES:
-        text = encoded[:MAX_COMPONENT_BYTES].decode("utf-8", errors="ignore").rstrip(" .")
-    return text if text and text not in (".", "..") else fallback
+def _series_index(value: str) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
 
 
-def _series_segment(item: WantedItem) -> str:
-    return clean_component(item.series, fallback="") if item.series else ""
+def naming_context(item: WantedItem, ext: str, original_filename: str = "") -> NamingContext:
+    return NamingContext(
+        title=item.title or "Untitled",
+        authors=item.authors or ("Unknown Author",),
+        author_sort_names=item.author_sorts or item.authors or ("Unknown Author",),
+        narrators=item.narrators,
+        series_title=item.series or (item.title if item.kind == "comic" else ""),
+        series_index=_series_index(item.series_index),
+        year=item.year,
+        language=item.language,
+        format=ext.lower(),
+        publisher=item.publisher,
+        isbn=item.isbn13,
+        issue=item.issue_number,
+        ext=ext.lower(),
+        original_filename=original_filename,
+        kind=item.kind,
+    )
 
 
-def library_relative_dir(item: WantedItem) -> Path:
-    """The folder (relative to the library root) of the item's files."""
-    author = clean_component(item.author_sorts[0] if item.author_sorts else "", fallback="Unknown Author")
-    series = _series_segment(item)
-    title = clean_component(item.title, fallback="Untitled")
-    if item.kind == "comic":
-        return Path(series or title)
-    segments = [author, series] if series else [author]
-    if item.kind == "audiobook":
-        segments.append(title)
-    return Path(*segments)
+def library_path(item: WantedItem, ext: str, *, template: str | None = None, original_filename: str = "") -> Path:
+    """Relative path of one file, e.g. 'Le Guin, Ursula K/Earthsea/A Wizard of Earthsea.epub'."""
+    chosen = template or DEFAULT_TEMPLATES.get(item.kind, DEFAULT_TEMPLATES["ebook"])
+    return Path(render(chosen, naming_context(item, ext, original_filename)))
 
 
-def book_stem(item: WantedItem) -> str:
-    title = clean_component(item.title, fallback="Untitled")
-    if item.kind == "comic" and item.issue_number:
-        return clean_component(f"{item.series or item.title} #{item.issue_number}")
-    return title
+def library_relative_dir(item: WantedItem, *, template: str | None = None) -> Path:
+    """The folder of the item's files (an audiobook's folder holds all its parts)."""
+    return library_path(item, "bin", template=template, original_filename="part").parent
 
 
-def library_path(item: WantedItem, ext: str) -> Path:
-    """Relative path of a single-file item, e.g. 'Le Guin, Ursula K./Earthsea/A Wizard of Earthsea.epub'."""
-    return library_relative_dir(item) / f"{book_stem(item)}.{ext.lower()}"
+def book_stem(item: WantedItem, *, template: str | None = None) -> str:
+    return library_path(item, "bin", template=template, original_filename=item.title).stem
 
 
 def part_name(part: int, total: int, original: Path) -> str:
     """Audiobook parts keep their order in the file name: '01 - Chapter One.mp3'."""
     width = max(2, len(str(total)))
-    stem = clean_component(original.stem, fallback="part")
-    return f"{part:0{width}d} - {stem}{original.suffix.lower()}"
+    stem = legalize_component(original.stem) or "part"
+    return legalize_component(f"{part:0{width}d} - {stem}{original.suffix.lower()}", keep_extension=True)

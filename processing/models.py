@@ -3,8 +3,21 @@ import settings (a single row edited in the admin)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from processing.layout import DEFAULT_TEMPLATES
+
+
+def validate_template(value: str) -> None:
+    """A template is checked when it is saved; the error names the position."""
+    from core.naming import TemplateError, parse_template
+
+    try:
+        parse_template(value)
+    except TemplateError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 class PostProcessStatus(models.TextChoices):
@@ -57,9 +70,7 @@ class ImportRun(models.Model):
     previous_item_status = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     job_id = models.PositiveBigIntegerField(null=True, blank=True)
-    rerun_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
-    )
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -105,9 +116,7 @@ class ImportFileOperation(models.Model):
 
     class Meta:
         ordering = ["run", "sequence"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "sequence"], name="unique_import_operation_sequence")
-        ]
+        constraints = [models.UniqueConstraint(fields=["run", "sequence"], name="unique_import_operation_sequence")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source} -> {self.destination} ({self.state})"
@@ -122,18 +131,26 @@ class ImportSettings(models.Model):
     )
     ebook_format = models.CharField(max_length=8, default="epub", help_text="Preferred ebook format")
     convert_ebooks = models.BooleanField(default=True)
-    keep_original_format = models.BooleanField(
-        default=True, help_text="Also file the original after converting"
-    )
+    keep_original_format = models.BooleanField(default=True, help_text="Also file the original after converting")
     convert_timeout_seconds = models.PositiveIntegerField(default=900)
     remote_path_mappings = models.JSONField(
         default=list, blank=True, help_text='[{"remote": "/sab/complete", "local": "/downloads/complete"}]'
     )
     min_cover_size = models.PositiveIntegerField(default=300, help_text="Minimum cover edge in pixels")
-    match_threshold = models.FloatField(
-        default=0.35, help_text="Largest identity distance filed automatically"
-    )
+    match_threshold = models.FloatField(default=0.35, help_text="Largest identity distance filed automatically")
     max_auto_retries = models.PositiveSmallIntegerField(default=3)
+    ebook_template = models.CharField(
+        max_length=500,
+        default=DEFAULT_TEMPLATES["ebook"],
+        validators=[validate_template],
+        help_text="Library path of imported ebooks (same tokens as the renamer)",
+    )
+    audiobook_template = models.CharField(
+        max_length=500, default=DEFAULT_TEMPLATES["audiobook"], validators=[validate_template]
+    )
+    comic_template = models.CharField(
+        max_length=500, default=DEFAULT_TEMPLATES["comic"], validators=[validate_template]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -71,6 +71,7 @@ def build_options(run: ImportRun) -> ImportOptions:
         min_cover_size=cfg.min_cover_size,
         match_threshold=cfg.match_threshold,
         accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
+        templates={"ebook": cfg.ebook_template, "audiobook": cfg.audiobook_template, "comic": cfg.comic_template},
     )
 
 

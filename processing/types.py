@@ -3,6 +3,7 @@ not need the database)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class ImportOptions:
     min_cover_size: int = 300
     match_threshold: float = 0.35
     accept_mismatch: bool = False
+    templates: Mapping[str, str] = field(default_factory=dict)  # media kind -> path template
 
 
 @dataclass(frozen=True)

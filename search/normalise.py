@@ -10,12 +10,46 @@ from decimal import Decimal
 from core.text import author_display_name, author_sort_name, comparison_key, fold, is_corporate_name
 from search.providers.common import language_code
 
-__all__ = ["SeriesGuess", "author_key", "author_names", "detect_series", "genres_for", "language_code",
-           "series_gaps", "split_authors"]
+__all__ = [
+    "SeriesGuess",
+    "author_key",
+    "author_names",
+    "detect_series",
+    "genres_for",
+    "language_code",
+    "series_gaps",
+    "split_authors",
+]
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
-_WORDS = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
 _NUM = r"(-?\d+(?:\.\d+)?|[ivxlc]+|" + "|".join(_WORDS) + r")"
 _MARK = r"(?:book|bk\.?|vol\.?|volume|part|tome|band|#|no\.|n°)"
 # "Title (Series, #4)", "Title (Series Book 1)", "Title (Series, Vol. 2)"
@@ -118,8 +152,10 @@ def author_sort_key(name: str) -> str:
 
 
 GENRES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Science Fiction", ("science fiction", "sci-fi", "scifi", "space opera", "cyberpunk", "dystopia",
-                         "time travel", "space warfare")),
+    (
+        "Science Fiction",
+        ("science fiction", "sci-fi", "scifi", "space opera", "cyberpunk", "dystopia", "time travel", "space warfare"),
+    ),
     ("Fantasy", ("fantasy", "magic", "dragons", "wizards", "sword and sorcery")),
     ("Horror", ("horror", "ghost stories", "vampires", "zombies")),
     ("Mystery", ("mystery", "detective", "crime", "whodunit", "police procedural")),

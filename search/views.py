@@ -27,13 +27,16 @@ def metadata_search(request):
 
 def review_queue(request):
     reviews = ReviewItem.objects.select_related("item").filter(status=ReviewStatus.PENDING)
-    return render(request, "search/review.html", {"page": _page(request, reviews), "can_manage": is_admin(request.user)})
+    return render(
+        request, "search/review.html", {"page": _page(request, reviews), "can_manage": is_admin(request.user)}
+    )
 
 
 def item_detail(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.select_related("series"), pk=item_id)
-    return render(request, "search/item.html", {"item": item, "meta": item_metadata(item),
-                                                "can_manage": is_admin(request.user)})
+    return render(
+        request, "search/item.html", {"item": item, "meta": item_metadata(item), "can_manage": is_admin(request.user)}
+    )
 
 
 def series_list(request):
@@ -54,6 +57,14 @@ def author_detail(request, author_id: int):
     author = get_object_or_404(Author.objects.prefetch_related("aliases"), pk=author_id)
     items = MediaItem.objects.filter(contributions__author=author).select_related("series").distinct()
     roles = dict(author.contributions.values_list("item_id", "role"))
-    return render(request, "search/author_detail.html", {
-        "author": author, "items": items.order_by("series__title", "series_index", "sort_title"), "roles": roles,
-        "author_role": ContributorRole.AUTHOR, "can_manage": is_admin(request.user)})
+    return render(
+        request,
+        "search/author_detail.html",
+        {
+            "author": author,
+            "items": items.order_by("series__title", "series_index", "sort_title"),
+            "roles": roles,
+            "author_role": ContributorRole.AUTHOR,
+            "can_manage": is_admin(request.user),
+        },
+    )

@@ -10,14 +10,18 @@ from processing.types import PlannedFile
 
 def plan_files(ctx: ImportContext) -> list[PlannedFile]:
     root, item = ctx.options.library_dir, ctx.item
+    template = ctx.options.templates.get(item.kind)
     if item.kind == "audiobook":
-        folder = root / layout.library_relative_dir(item)
+        folder = root / layout.library_relative_dir(item, template=template)
         parts = [f for f, _ in ctx.to_place]
         if len(parts) == 1:
             only = parts[0]
             return [
                 PlannedFile(
-                    only.path, folder / f"{layout.book_stem(item)}.{only.format}", only.format, "part"
+                    only.path,
+                    folder / f"{layout.book_stem(item, template=template)}.{only.format}",
+                    only.format,
+                    "part",
                 )
             ]
         return [
@@ -25,20 +29,16 @@ def plan_files(ctx: ImportContext) -> list[PlannedFile]:
             for i, f in enumerate(parts, start=1)
         ]
     return [
-        PlannedFile(f.path, root / layout.library_path(item, f.format), f.format, role)
+        PlannedFile(f.path, root / layout.library_path(item, f.format, template=template), f.format, role)
         for f, role in ctx.to_place
     ]
 
 
-def _apply_identity_policy(
-    ctx: ImportContext, plan: list[PlannedFile]
-) -> tuple[list[PlannedFile], list[str]]:
+def _apply_identity_policy(ctx: ImportContext, plan: list[PlannedFile]) -> tuple[list[PlannedFile], list[str]]:
     """Same item, same format already filed elsewhere: skip, replace (recycle) or keep both."""
     kept, notes = [], []
     for planned in plan:
-        earlier = [
-            p for p in catalogue.present_files(ctx.item.id, planned.format) if p != planned.destination
-        ]
+        earlier = [p for p in catalogue.present_files(ctx.item.id, planned.format) if p != planned.destination]
         policy = ctx.options.existing_file_policy
         if earlier and policy == "skip" and ctx.item.kind != "audiobook":
             notes.append(f"{planned.format}: the item already has {earlier[0]}")

@@ -136,7 +136,7 @@ def test_comic_archive_is_filed_in_its_series_with_issue_number(dirs, import_set
     )
     result = run(cbz, item)
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
-    assert (dirs.library / "Saga" / "Saga #1.cbz").is_file()
+    assert (dirs.library / "Saga" / "Saga #001.cbz").is_file()
 
 
 def test_comic_with_another_issue_number_goes_to_review(dirs, import_settings):

@@ -15,8 +15,14 @@ def c(value, source, trust, confidence, at=0.0, field="title"):
 
 
 def test_highest_trust_times_confidence_wins():
-    result = resolve("title", [c("Use of weapons", "filename", 0.3, 0.9), c("Use of Weapons", "openlibrary", 0.8, 0.95),
-                               c("Use Of Weapons (Culture)", "embedded_epub", 0.7, 0.8)])
+    result = resolve(
+        "title",
+        [
+            c("Use of weapons", "filename", 0.3, 0.9),
+            c("Use of Weapons", "openlibrary", 0.8, 0.95),
+            c("Use Of Weapons (Culture)", "embedded_epub", 0.7, 0.8),
+        ],
+    )
     assert result.source in ("openlibrary", "filename") and result.value in ("Use of Weapons", "Use of weapons")
     assert result.agreeing == ("filename", "openlibrary")  # same normalised value: they reinforce each other
     assert result.score == pytest.approx(1 - (1 - 0.76) * (1 - 0.27), abs=1e-3)
@@ -24,34 +30,59 @@ def test_highest_trust_times_confidence_wins():
 
 
 def test_agreement_beats_a_single_stronger_source():
-    result = resolve("publisher", [c("Orbit", "openlibrary", 0.8, 0.6), c("Orbit", "embedded_epub", 0.7, 0.6),
-                                   c("Little, Brown", "googlebooks", 0.75, 0.8)])
+    result = resolve(
+        "publisher",
+        [
+            c("Orbit", "openlibrary", 0.8, 0.6),
+            c("Orbit", "embedded_epub", 0.7, 0.6),
+            c("Little, Brown", "googlebooks", 0.75, 0.8),
+        ],
+    )
     assert result.value == "Orbit" and result.reason == "2 sources agree"
 
 
 def test_manual_value_always_wins_even_with_low_confidence():
-    result = resolve("title", [c("Dune", "manual", 1.0, 0.1), c("Dune - Editura Nemira", "googlebooks", 0.75, 1.0),
-                               c("Dune Messiah", "manual", 1.0, 0.1, at=5.0)])
+    result = resolve(
+        "title",
+        [
+            c("Dune", "manual", 1.0, 0.1),
+            c("Dune - Editura Nemira", "googlebooks", 0.75, 1.0),
+            c("Dune Messiah", "manual", 1.0, 0.1, at=5.0),
+        ],
+    )
     assert (result.value, result.source, result.score) == ("Dune Messiah", "manual", 1.0)
 
 
 def test_empty_values_never_win():
     assert resolve("description", [c("", "openlibrary", 0.8, 1.0), c(None, "googlebooks", 0.7, 1.0)]) is None
-    assert resolve("authors", [c([], "openlibrary", 0.8, 1.0, field="authors"),
-                               c(["Iain M. Banks"], "filename", 0.3, 0.5, field="authors")]).value == ["Iain M. Banks"]
+    assert resolve(
+        "authors",
+        [c([], "openlibrary", 0.8, 1.0, field="authors"), c(["Iain M. Banks"], "filename", 0.3, 0.5, field="authors")],
+    ).value == ["Iain M. Banks"]
 
 
 def test_author_lists_agree_regardless_of_order_and_spelling():
-    result = resolve("authors", [c(["Max Gladstone", "Amal El-Mohtar"], "openlibrary", 0.8, 0.8, field="authors"),
-                                 c(["El-Mohtar, Amal", "Gladstone, Max"], "opf", 0.85, 0.7, field="authors"),
-                                 c(["Someone Else"], "googlebooks", 0.75, 0.9, field="authors")])
+    result = resolve(
+        "authors",
+        [
+            c(["Max Gladstone", "Amal El-Mohtar"], "openlibrary", 0.8, 0.8, field="authors"),
+            c(["El-Mohtar, Amal", "Gladstone, Max"], "opf", 0.85, 0.7, field="authors"),
+            c(["Someone Else"], "googlebooks", 0.75, 0.9, field="authors"),
+        ],
+    )
     assert set(result.agreeing) == {"openlibrary", "opf"}
 
 
 def record(provider, ext, title, authors=(), isbn13="", **kw):
-    return BookRecord(provider=provider, external_id=ext, title=title,
-                      authors=tuple(AuthorRef(a) for a in authors), isbn13=isbn13,
-                      identifiers=((provider, ext),) + ((("isbn13", isbn13),) if isbn13 else ()), **kw)
+    return BookRecord(
+        provider=provider,
+        external_id=ext,
+        title=title,
+        authors=tuple(AuthorRef(a) for a in authors),
+        isbn13=isbn13,
+        identifiers=((provider, ext),) + ((("isbn13", isbn13),) if isbn13 else ()),
+        **kw,
+    )
 
 
 def test_search_results_group_by_identifier_then_title_and_author():
@@ -70,20 +101,24 @@ def test_search_results_group_by_identifier_then_title_and_author():
 
 
 # --- distance ---------------------------------------------------------------------------------------
-WEAPONS = record("openlibrary", "OL10426208M", "Use of Weapons", ["Iain M. Banks"], "9780316030571", year=2008,
-                 language="en")
+WEAPONS = record(
+    "openlibrary", "OL10426208M", "Use of Weapons", ["Iain M. Banks"], "9780316030571", year=2008, language="en"
+)
 
 
-@pytest.mark.parametrize(("facts", "max_total", "min_total", "worst"), [
-    (ItemFacts(title="Use of Weapons", authors=("Iain M. Banks",), isbn13="9780316030571"), 0.0, 0.0, None),
-    (ItemFacts(title="use of weapons", authors=("Banks, Iain M.",), year=2008), 0.02, 0.0, None),
-    (ItemFacts(title="Use of Weapons (Culture, #3)", authors=("Iain M. Banks",)), 0.02, 0.0, None),
-    (ItemFacts(title="Use of Weapons", authors=("Iain Banks",), year=1990), 0.2, 0.05, "year"),
-    (ItemFacts(title="Use of Weapons", authors=("Iain M. Banks",), language="fr"), 0.15, 0.05, "language"),
-    (ItemFacts(title="Use of Weapons", isbn13="9780000000002"), 0.8, 0.5, "identifier"),
-    (ItemFacts(title="Consider Phlebas", authors=("Iain M. Banks",)), 0.6, 0.2, "title"),
-    (ItemFacts(title="Use of Weapons", authors=("Stephen King",)), 0.7, 0.2, "authors"),
-])
+@pytest.mark.parametrize(
+    ("facts", "max_total", "min_total", "worst"),
+    [
+        (ItemFacts(title="Use of Weapons", authors=("Iain M. Banks",), isbn13="9780316030571"), 0.0, 0.0, None),
+        (ItemFacts(title="use of weapons", authors=("Banks, Iain M.",), year=2008), 0.02, 0.0, None),
+        (ItemFacts(title="Use of Weapons (Culture, #3)", authors=("Iain M. Banks",)), 0.02, 0.0, None),
+        (ItemFacts(title="Use of Weapons", authors=("Iain Banks",), year=1990), 0.2, 0.05, "year"),
+        (ItemFacts(title="Use of Weapons", authors=("Iain M. Banks",), language="fr"), 0.15, 0.05, "language"),
+        (ItemFacts(title="Use of Weapons", isbn13="9780000000002"), 0.8, 0.5, "identifier"),
+        (ItemFacts(title="Consider Phlebas", authors=("Iain M. Banks",)), 0.6, 0.2, "title"),
+        (ItemFacts(title="Use of Weapons", authors=("Stephen King",)), 0.7, 0.2, "authors"),
+    ],
+)
 def test_distance_cases(facts, max_total, min_total, worst):
     d = distance(facts, WEAPONS)
     assert min_total <= d.total <= max_total, d
@@ -93,19 +128,34 @@ def test_distance_cases(facts, max_total, min_total, worst):
 
 
 def test_comic_issue_number_and_format_penalties():
-    issue = BookRecord(provider="comicvine", external_id="4000-1", title="Anda's Game", kind="comic",
-                       series="Cory Doctorow's Futuristic Tales of the Here and Now", series_index=1.0, issue_number="1")
+    issue = BookRecord(
+        provider="comicvine",
+        external_id="4000-1",
+        title="Anda's Game",
+        kind="comic",
+        series="Cory Doctorow's Futuristic Tales of the Here and Now",
+        series_index=1.0,
+        issue_number="1",
+    )
     same = distance(ItemFacts(kind="comic", title="Anda's Game", issue_number="001"), issue)
     other = distance(ItemFacts(kind="comic", title="Anda's Game", issue_number="2"), issue)
     book = distance(ItemFacts(kind="ebook", title="Anda's Game"), issue)
-    assert same.total == 0.0 and other.penalties["issue"]["penalty"] == 1.0 and book.penalties["format"]["penalty"] == 1.0
+    assert (
+        same.total == 0.0 and other.penalties["issue"]["penalty"] == 1.0 and book.penalties["format"]["penalty"] == 1.0
+    )
 
 
 def test_audiobook_duration_and_narrator():
     book = BookRecord(provider="x", external_id="1", title="Dune", duration_seconds=76_000, narrators=("Scott Brick",))
-    close = distance(ItemFacts(kind="audiobook", title="Dune", duration_seconds=75_500, narrators=("Scott Brick",)), book)
+    close = distance(
+        ItemFacts(kind="audiobook", title="Dune", duration_seconds=75_500, narrators=("Scott Brick",)), book
+    )
     far = distance(ItemFacts(kind="audiobook", title="Dune", duration_seconds=40_000, narrators=("Simon Vance",)), book)
-    assert close.total < 0.02 and far.penalties["duration"]["penalty"] == 1.0 and far.penalties["narrators"]["penalty"] > 0.3
+    assert (
+        close.total < 0.02
+        and far.penalties["duration"]["penalty"] == 1.0
+        and far.penalties["narrators"]["penalty"] > 0.3
+    )
 
 
 # --- recommendation ----------------------------------------------------------------------------------
@@ -128,11 +178,14 @@ def test_close_runner_up_makes_it_medium():
     assert decision.recommendation is Recommendation.MEDIUM and "runner-up" in decision.reason
 
 
-@pytest.mark.parametrize(("title", "authors", "expected"), [
-    ("Use of Weapons", ("Iain M. Banks",), Recommendation.STRONG),
-    ("Use of Weapon", ("Iain Banks",), Recommendation.MEDIUM),
-    ("Weapons", ("Banks",), Recommendation.LOW),
-])
+@pytest.mark.parametrize(
+    ("title", "authors", "expected"),
+    [
+        ("Use of Weapons", ("Iain M. Banks",), Recommendation.STRONG),
+        ("Use of Weapon", ("Iain Banks",), Recommendation.MEDIUM),
+        ("Weapons", ("Banks",), Recommendation.LOW),
+    ],
+)
 def test_thresholds_split_strong_medium_low(title, authors, expected):
     assert decide(ItemFacts(title=title, authors=authors), [WEAPONS], Thresholds(0.05, 0.2)).recommendation is expected
 
