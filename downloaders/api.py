@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
@@ -61,8 +61,8 @@ def search(request, media_id: int, payload: SearchIn | None = None):
             params={"item_id": media_id, "automatic": True},
             user=request.auth,
         )
-        return 202, ok({"job_id": job.pk, "kind": job.kind})
-    return 200, ok(_search_payload(services.search_item(media_id)))
+        return Status(202, ok({"job_id": job.pk, "kind": job.kind}))
+    return Status(200, ok(_search_payload(services.search_item(media_id))))
 
 
 @router.get(
@@ -84,7 +84,7 @@ def initiate(request, payload: InitiateIn):
     require_admin(request)
     get_object_or_404(MediaItem, pk=payload.media_id)
     attempt = services.grab(payload.media_id, payload.result_id)
-    return 201, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk))
+    return Status(201, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk)))
 
 
 @router.get(
@@ -167,7 +167,7 @@ def blacklist(request, payload: BlacklistIn):
         if payload.retry:
             automation.schedule_retry(attempt.item_id)
         entry = BlacklistEntry.objects.filter(guid=attempt.guid).order_by("-created_at").first()
-        return 201, ok(entry)
+        return Status(201, ok(entry))
     if not payload.title:
         raise InvalidInput("Give attempt_id, or the release's title (and guid or info_hash)")
     entry = indexer_services.add_to_blacklist(
@@ -180,7 +180,7 @@ def blacklist(request, payload: BlacklistIn):
         expires_in_days=payload.expires_in_days,
         user=request.auth,
     )
-    return 201, ok(entry)
+    return Status(201, ok(entry))
 
 
 @router.get("/blacklist/", response=Envelope[Page[BlacklistOut]], summary="Blacklist, newest first")
@@ -206,9 +206,7 @@ def queue(request):
 
 @router.get("/history/", response=Envelope[Page[AttemptOut]], summary="Finished attempts, newest first")
 def history(request, params: Query[PageParams]):
-    return ok(
-        paginate(DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES), params)
-    )
+    return ok(paginate(DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES), params))
 
 
 @router.get("/wanted/", response=Envelope[Page[WantedOut]], summary="Wanted items with search times")
@@ -254,13 +252,11 @@ def monitor(request):
     return ok(automation.monitor_downloads())
 
 
-@router.post(
-    "/wanted/search/", response={202: Envelope[JobRef]}, summary="Search every due wanted item now (admin)"
-)
+@router.post("/wanted/search/", response={202: Envelope[JobRef]}, summary="Search every due wanted item now (admin)")
 def search_wanted(request):
     require_admin(request)
     job = submit_job("downloaders.search_wanted", target="manual", user=request.auth)
-    return 202, ok({"job_id": job.pk, "kind": job.kind})
+    return Status(202, ok({"job_id": job.pk, "kind": job.kind}))
 
 
 @router.post("/clients/{int:config_id}/test/", response=Envelope[dict], summary="Test SABnzbd (admin)")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.auth import require_admin
@@ -84,9 +84,7 @@ def list_runs(request, filters: Query[RunFilter]):
     return ok(paginate(runs, filters))
 
 
-@router.get(
-    "/runs/{int:run_id}/", response=Envelope[RunDetailOut], summary="One import with steps and journal"
-)
+@router.get("/runs/{int:run_id}/", response=Envelope[RunDetailOut], summary="One import with steps and journal")
 def get_run(request, run_id: int):
     return ok(get_object_or_404(ImportRun, pk=run_id))
 
@@ -98,7 +96,7 @@ def get_run(request, run_id: int):
 )
 def convert(request, attempt_id: int):
     require_admin(request)
-    return 202, ok(services.import_attempt(attempt_id, action=ImportAction.CONVERT, user=request.auth))
+    return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.CONVERT, user=request.auth)))
 
 
 @router.post(
@@ -108,7 +106,7 @@ def convert(request, attempt_id: int):
 )
 def organize(request, attempt_id: int):
     require_admin(request)
-    return 202, ok(services.import_attempt(attempt_id, action=ImportAction.ORGANIZE, user=request.auth))
+    return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.ORGANIZE, user=request.auth)))
 
 
 @router.post(
@@ -121,14 +119,14 @@ def manual_import(request, payload: ManualImportIn):
     run = services.start_import(
         storage_path=payload.storage_path, media_item_id=payload.media_item_id, user=request.auth
     )
-    return 202, ok(run)
+    return Status(202, ok(run))
 
 
 @router.post("/rerun/{int:run_id}/", response={202: Envelope[RunOut]}, summary="Run an import again (admin)")
 def rerun(request, run_id: int, payload: RerunIn | None = None):
     require_admin(request)
     accept = bool(payload and payload.accept_mismatch)
-    return 202, ok(services.rerun(run_id, accept_mismatch=accept, user=request.auth))
+    return Status(202, ok(services.rerun(run_id, accept_mismatch=accept, user=request.auth)))
 
 
 @router.post(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.auth import require_admin
@@ -53,12 +53,23 @@ class ProviderOut(Schema):
 
 def _provider_out(row: SearchProvider) -> dict[str, Any]:
     info = provider_info(row.name)
-    return {"name": row.name, "label": row.label, "enabled": row.enabled, "base_url": row.base_url,
-            "priority": row.priority, "media_types": row.media_types or sorted(info.media_kinds),
-            "capabilities": sorted(info.capabilities), "requires_api_key": info.requires_api_key,
-            "has_api_key": bool(row.api_key), "rate_per_second": row.rate_per_second,
-            "hourly_limit_per_resource": row.hourly_limit_per_resource, "status": row.status,
-            "status_text": status_text(row), "last_error": row.last_error, "retry_at": row.retry_at}
+    return {
+        "name": row.name,
+        "label": row.label,
+        "enabled": row.enabled,
+        "base_url": row.base_url,
+        "priority": row.priority,
+        "media_types": row.media_types or sorted(info.media_kinds),
+        "capabilities": sorted(info.capabilities),
+        "requires_api_key": info.requires_api_key,
+        "has_api_key": bool(row.api_key),
+        "rate_per_second": row.rate_per_second,
+        "hourly_limit_per_resource": row.hourly_limit_per_resource,
+        "status": row.status,
+        "status_text": status_text(row),
+        "last_error": row.last_error,
+        "retry_at": row.retry_at,
+    }
 
 
 class ProviderFilter(Schema):
@@ -141,19 +152,26 @@ def metadata_search(request, params: Query[SearchParams]):
     unknown = [n for n in names if n not in PROVIDERS]
     if unknown:
         raise InvalidInput(f"Unknown provider(s): {', '.join(unknown)}")
-    query = SearchQuery(text=params.q, title=params.title, author=params.author, isbn=params.isbn,
-                        kind=params.kind, limit=params.limit)
+    query = SearchQuery(
+        text=params.q, title=params.title, author=params.author, isbn=params.isbn, kind=params.kind, limit=params.limit
+    )
     outcome = search_metadata(query, providers=names or None)
     results = []
     for merged in outcome.results:
         provider, external_id = merged.sources[0]
         status = media_status(provider=provider, external_id=external_id, isbn=merged.isbn13)
-        results.append({**{k: getattr(merged, k) for k in ResultOut.model_fields if hasattr(merged, k)},
-                        "authors": list(merged.authors),
-                        "sources": [{"provider": p, "external_id": e} for p, e in merged.sources],
-                        "in_library": status if status["exists"] else None})
-    providers = [{"name": o.name, "label": o.label, "ok": o.ok, "skipped": o.skipped, "error": o.error,
-                  "status": o.status} for o in outcome.providers]
+        results.append(
+            {
+                **{k: getattr(merged, k) for k in ResultOut.model_fields if hasattr(merged, k)},
+                "authors": list(merged.authors),
+                "sources": [{"provider": p, "external_id": e} for p, e in merged.sources],
+                "in_library": status if status["exists"] else None,
+            }
+        )
+    providers = [
+        {"name": o.name, "label": o.label, "ok": o.ok, "skipped": o.skipped, "error": o.error, "status": o.status}
+        for o in outcome.providers
+    ]
     return ok({"results": results, "providers": providers})
 
 
@@ -205,7 +223,7 @@ class ItemOut(Schema):
 @media_router.post("/wanted/", response={201: Envelope[ItemOut]}, summary="Add a provider record to the wanted list")
 def wanted(request, payload: WantedIn):
     item = add_wanted(WantedRequest(**{**payload.dict(), "authors": tuple(payload.authors)}), user=request.auth)
-    return 201, ok(item)
+    return Status(201, ok(item))
 
 
 class StatusParams(Schema):
@@ -227,8 +245,11 @@ def status(request, params: Query[StatusParams]):
     return ok(media_status(provider=params.provider, external_id=params.external_id, isbn=params.isbn))
 
 
-@media_router.get("/{int:item_id}/metadata", response=Envelope[dict[str, Any]],
-                  summary="Every field's final value, source, confidence, lock, candidates and history")
+@media_router.get(
+    "/{int:item_id}/metadata",
+    response=Envelope[dict[str, Any]],
+    summary="Every field's final value, source, confidence, lock, candidates and history",
+)
 def metadata(request, item_id: int):
     return ok(item_metadata(get_object_or_404(MediaItem, pk=item_id)))
 
@@ -250,8 +271,11 @@ class ChangeOut(Schema):
     reverted_at: datetime | None
 
 
-@media_router.post("/{int:item_id}/fields/{field}", response=Envelope[list[ChangeOut]],
-                   summary="Manual value for a field (always wins; admin)")
+@media_router.post(
+    "/{int:item_id}/fields/{field}",
+    response=Envelope[list[ChangeOut]],
+    summary="Manual value for a field (always wins; admin)",
+)
 def edit_field(request, item_id: int, field: str, payload: FieldIn):
     require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
@@ -262,16 +286,18 @@ class LockIn(Schema):
     locked: bool
 
 
-@media_router.post("/{int:item_id}/fields/{field}/lock", response=Envelope[dict[str, Any]],
-                   summary="Lock or unlock a field (admin)")
+@media_router.post(
+    "/{int:item_id}/fields/{field}/lock", response=Envelope[dict[str, Any]], summary="Lock or unlock a field (admin)"
+)
 def lock(request, item_id: int, field: str, payload: LockIn):
     require_admin(request)
     state = services.lock_field(get_object_or_404(MediaItem, pk=item_id), field, locked=payload.locked)
     return ok({"field": state.field, "locked": state.locked})
 
 
-@media_router.post("/changes/{int:change_id}/revert", response=Envelope[list[ChangeOut]],
-                   summary="Revert one change (admin)")
+@media_router.post(
+    "/changes/{int:change_id}/revert", response=Envelope[list[ChangeOut]], summary="Revert one change (admin)"
+)
 def revert(request, change_id: int):
     require_admin(request)
     get_object_or_404(MetadataChange, pk=change_id)
@@ -284,12 +310,15 @@ class JobRef(Schema):
     state: str
 
 
-@media_router.post("/{int:item_id}/refresh", response={202: Envelope[JobRef]},
-                   summary="Refresh/identify one item in the background (admin)")
+@media_router.post(
+    "/{int:item_id}/refresh",
+    response={202: Envelope[JobRef]},
+    summary="Refresh/identify one item in the background (admin)",
+)
 def refresh_item(request, item_id: int):
     require_admin(request)
     get_object_or_404(MediaItem, pk=item_id)
-    return 202, ok(services.queue_enrichment([item_id], force=True, user=request.auth))
+    return Status(202, ok(services.queue_enrichment([item_id], force=True, user=request.auth)))
 
 
 class BulkRefreshIn(Schema):
@@ -302,9 +331,13 @@ def refresh_bulk(request, payload: BulkRefreshIn):
     require_admin(request)
     if payload.item_ids is not None and not payload.item_ids:
         raise InvalidInput("item_ids is empty; leave it out to refresh every item")
-    job = submit_job("search.enrich_items", target="items:bulk",
-                     params={"item_ids": payload.item_ids, "force": payload.force}, user=request.auth)
-    return 202, ok(job)
+    job = submit_job(
+        "search.enrich_items",
+        target="items:bulk",
+        params={"item_ids": payload.item_ids, "force": payload.force},
+        user=request.auth,
+    )
+    return Status(202, ok(job))
 
 
 # --- review queue ---------------------------------------------------------------------------------------
@@ -346,8 +379,15 @@ class AcceptIn(Schema):
 @review_router.post("/{int:review_id}/accept", response=Envelope[ReviewOut], summary="Accept a candidate (admin)")
 def accept(request, review_id: int, payload: AcceptIn):
     require_admin(request)
-    return ok(services.accept_review(review_id, index=payload.index, provider=payload.provider,
-                                     external_id=payload.external_id, user=request.auth))
+    return ok(
+        services.accept_review(
+            review_id,
+            index=payload.index,
+            provider=payload.provider,
+            external_id=payload.external_id,
+            user=request.auth,
+        )
+    )
 
 
 @review_router.post("/{int:review_id}/keep", response=Envelope[ReviewOut], summary="Keep embedded data (admin)")

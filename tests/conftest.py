@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+from queue import Queue
 
 import dramatiq
 import pytest
@@ -18,15 +19,22 @@ def reachable(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
+def _fresh_queues(stub) -> None:
+    """New queue objects: a message still held by a previous test's worker thread (a job that
+    outlived its worker's stop timeout) must not keep `join()` of this test waiting forever."""
+    for name in list(stub.queues):
+        stub.queues[name] = Queue()
+    stub.dead_letters_by_queue.clear()
+
+
 @pytest.fixture
 def broker():
     """Dramatiq's stub broker with every job kind declared, emptied around each test."""
     job_kinds()
     stub = dramatiq.get_broker()
-    stub.flush_all()
-    stub.emit_after("process_boot")
+    _fresh_queues(stub)
     yield stub
-    stub.flush_all()
+    _fresh_queues(stub)
 
 
 @pytest.fixture
@@ -36,6 +44,8 @@ def worker(broker):
     w.start()
     yield w
     w.stop(timeout=10_000)
+    # Worker() registers a middleware on the broker that points back at it; drop it.
+    broker.middleware[:] = [m for m in broker.middleware if getattr(m, "worker", None) is not w]
 
 
 @pytest.fixture

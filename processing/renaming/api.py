@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.auth import require_admin
@@ -126,7 +126,7 @@ def preview(request, payload: PreviewIn):
         selection=services.Selection.parse(payload.selection.dict()),
         user=request.auth,
     )
-    return 202, ok(batch)
+    return Status(202, ok(batch))
 
 
 @router.get(
@@ -151,17 +151,16 @@ def preview_page(request, batch_id: int, filters: Query[OperationFilter]):
 @router.post("/execute", response={202: Envelope[JobOut]}, summary="Execute a planned batch (admin)")
 def execute(request, payload: ExecuteIn):
     require_admin(request)
-    return 202, ok(
-        services.request_execute(
-            payload.batch_id, confirm_overwrite=payload.confirm_overwrite, user=request.auth
-        )
+    return Status(
+        202,
+        ok(services.request_execute(payload.batch_id, confirm_overwrite=payload.confirm_overwrite, user=request.auth)),
     )
 
 
 @router.post("/revert", response={202: Envelope[JobOut]}, summary="Undo a batch or one item of it (admin)")
 def revert(request, payload: RevertIn):
     require_admin(request)
-    return 202, ok(services.request_revert(payload.batch_id, item_id=payload.item_id, user=request.auth))
+    return Status(202, ok(services.request_revert(payload.batch_id, item_id=payload.item_id, user=request.auth)))
 
 
 @router.get("/batches", response=Envelope[Page[BatchOut]], summary="Rename history, newest first")
@@ -183,12 +182,10 @@ def templates(request):
 def create_template(request, payload: TemplateIn):
     require_admin(request)
     saved = services.save_template(name=payload.name, template=payload.template, kind=payload.kind)
-    return 201, ok(_template_out(saved))
+    return Status(201, ok(_template_out(saved)))
 
 
-@router.put(
-    "/templates/{int:template_id}", response=Envelope[TemplateOut], summary="Change a template (admin)"
-)
+@router.put("/templates/{int:template_id}", response=Envelope[TemplateOut], summary="Change a template (admin)")
 def update_template(request, template_id: int, payload: TemplateIn):
     require_admin(request)
     saved = services.save_template(
