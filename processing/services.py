@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
 from core.jobs import submit_job
 from media.models import ContributorRole, MediaItem, MediaStatus
-from processing import catalogue, journal
+from processing import catalogue, events, journal
 from processing.context import ImportContext
 from processing.models import ImportAction, ImportRun, ImportSettings, PostProcessStatus
 from processing.pipeline import PipelineOutcome, StepRecord, run_pipeline
@@ -70,6 +70,8 @@ def build_options(run: ImportRun) -> ImportOptions:
         min_cover_size=cfg.min_cover_size,
         match_threshold=cfg.match_threshold,
         accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
+        repack_cbr=cfg.repack_cbr,
+        write_epub_metadata=cfg.write_epub_metadata,
     )
 
 
@@ -103,6 +105,7 @@ def snapshot_item(item_id: int) -> WantedItem:
         year=item.year,
         description=item.description,
         issue_number=item.issue_number,
+        duration_seconds=item.duration_seconds,
         cover_file=cover,
     )
 
@@ -274,6 +277,7 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         finished_at=timezone.now(),
         local_path=str(ctx.local_path or ""),
     )
+    events.record_for_run(run.pk)
     item_status = (
         MediaStatus.POST_PROCESSED_SUCCESS
         if status == PostProcessStatus.COMPLETED
@@ -296,6 +300,7 @@ def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> d
             error="The media item was deleted",
             finished_at=timezone.now(),
         )
+        events.record_for_run(run.pk)
         raise ImportFailed(f"Import #{run.pk}: the media item was deleted")
     if not run.previous_item_status:
         run.previous_item_status = MediaItem.objects.get(pk=run.media_item_id).status
@@ -378,5 +383,6 @@ def undo_import(run_id: int) -> ImportRun:
         undone_at=timezone.now(),
         result={**(run.result or {}), "undo": notes},
     )
+    events.record_for_run(run_id)
     run.refresh_from_db()
     return run

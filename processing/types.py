@@ -35,6 +35,7 @@ class WantedItem:
     year: int | None = None
     description: str = ""
     issue_number: str = ""
+    duration_seconds: int | None = None  # audiobooks: the wanted edition's length
     cover_file: Path | None = None  # an already stored cover (data dir), a cover candidate
 
 
@@ -54,6 +55,8 @@ class ImportOptions:
     min_cover_size: int = 300
     match_threshold: float = 0.35
     accept_mismatch: bool = False
+    repack_cbr: bool = False
+    write_epub_metadata: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class ExtractedMetadata:
     series_index: str = ""
     language: str = ""
     issue_number: str = ""
+    narrators: tuple[str, ...] = ()
+    duration_seconds: float | None = None  # audiobooks: all parts together
 
 
 @dataclass(frozen=True)
