@@ -234,7 +234,7 @@ def repack_cbr(
     with _TOOL_LOCK:
         _activate(kind, executable)
         try:
-            with rarfile.RarFile(source) as archive:
+            with rarfile.RarFile(source, errors="strict") as archive:  # a bad header fails, never drops pages
                 solid = bool(archive.is_solid())
                 plan = plan_members(archive.infolist(), source.stat().st_size, limits)
                 try:
