@@ -15,7 +15,7 @@ from lxml import etree
 
 from core.errors import InvalidInput
 from processing.epub import _MAX_OPF_BYTES, _rootfile, read_epub_package
-from processing.opf import DC_NS, OPF_NS, ROLE_CODES, OpfMetadata, _clean, _local
+from processing.opf import DC_NS, OPF_NS, ROLE_CODES, OpfMetadata, _clean, _file_as_values, _local
 
 MIMETYPE = b"application/epub+zip"
 _REPLACED_DC = ("title", "creator", "identifier", "language", "description")
@@ -60,13 +60,14 @@ def _add(metadata: etree._Element, tag: str, text: str | None, attrs: dict[str, 
 
 
 def _add_creators(metadata: etree._Element, meta: OpfMetadata, *, epub3: bool) -> None:
+    file_as_values = _file_as_values(meta.creators)  # OPF 2: calibre's joined author sort first
     for n, creator in enumerate(meta.creators, start=1):
         name = _clean(creator.name)
         if not name:
             continue
         code = ROLE_CODES.get(creator.role, "aut")
         if not epub3:
-            attrs = {f"{{{OPF_NS}}}role": code, f"{{{OPF_NS}}}file-as": _clean(creator.file_as)}
+            attrs = {f"{{{OPF_NS}}}role": code, f"{{{OPF_NS}}}file-as": _clean(file_as_values[n - 1])}
             _add(metadata, f"{{{DC_NS}}}creator", name, attrs)
             continue
         el_id = f"omni-creator-{n}"
