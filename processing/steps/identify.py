@@ -17,7 +17,9 @@ from processing.types import ExtractedMetadata, MatchResult, WantedItem
 WEIGHTS = {"title": 0.5, "author": 0.3, "isbn": 0.4, "issue": 0.3, "narrator": 0.2, "duration": 0.3}
 DURATION_SAME = 0.03  # within 3 %: the same recording
 DURATION_OTHER = 0.25  # 25 % or more apart: another edition (abridged?), never filed automatically
-BLOCKING = ("issue", "duration")  # a full penalty here sends the download to review whatever the rest
+# A penalty at or over these limits sends the download to review whatever the rest says:
+# another issue, another edition (length), another recording (a different narrator).
+BLOCKING = {"issue": 1.0, "duration": 1.0, "narrator": 0.5}
 _SUBTITLE = re.compile(r"\s*(?::|\s-\s|\()")
 
 
@@ -102,7 +104,7 @@ def match_item(found: ExtractedMetadata, wanted: WantedItem, *, threshold: float
     distance = round(sum(WEIGHTS[k] * v for k, v in penalties.items()) / total, 3)
     reasons = [f"{name} differs ({value:.2f})" for name, value in penalties.items() if value >= 0.5]
     reasons += notes
-    blocked = any(penalties.get(name, 0.0) >= 1.0 for name in BLOCKING)
+    blocked = any(penalties.get(name, 0.0) >= limit for name, limit in BLOCKING.items())
     accepted = isbn_same or (distance <= threshold and not blocked)
     if isbn_same:
         reasons.insert(0, "same ISBN")
