@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("downloaders.urls")),
     path("", include("processing.renaming.urls")),
     path("", include("search.urls")),
+    path("", include("processing.urls")),
     path("", include("core.urls")),
 ]

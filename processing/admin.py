@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from processing.models import ImportFileOperation, ImportRun, ImportSettings
+from processing.models import ImportEvent, ImportFileOperation, ImportRun, ImportSettings
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
 
 
@@ -51,6 +51,8 @@ class ImportSettingsAdmin(admin.ModelAdmin):
         "existing_file_policy",
         "ebook_format",
         "convert_ebooks",
+        "repack_cbr",
+        "write_epub_metadata",
         "updated_at",
     ]
 
@@ -98,3 +100,10 @@ class RenameOperationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+@admin.register(ImportEvent)
+class ImportEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "title", "step", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "message"]
+    raw_id_fields = ["run", "media_item"]
+    readonly_fields = ["kind", "run", "media_item", "title", "message", "step", "created_at"]

@@ -12,8 +12,14 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
-from processing import services
-from processing.models import ImportAction, ImportFileOperation, ImportRun, PostProcessStatus
+from processing import events, services
+from processing.models import (
+    EventKind,
+    ImportAction,
+    ImportFileOperation,
+    ImportRun,
+    PostProcessStatus,
+)
 
 router = Router(tags=["processing"])
 
@@ -63,6 +69,22 @@ class RunFilter(PageParams):
     download_attempt_id: int | None = Field(None, ge=1)
 
 
+class EventOut(Schema):
+    id: int
+    kind: EventKind
+    run_id: int | None
+    media_item_id: int | None
+    title: str
+    message: str
+    step: str
+    created_at: datetime
+
+
+class EventFilter(PageParams):
+    kind: EventKind | None = None
+    after_id: int | None = Field(None, ge=1, description="Only events newer than this one")
+
+
 class ManualImportIn(Schema):
     storage_path: str = Field(..., min_length=1, max_length=4096)
     media_item_id: int = Field(..., ge=1)
@@ -84,7 +106,14 @@ def list_runs(request, filters: Query[RunFilter]):
     return ok(paginate(runs, filters))
 
 
-@router.get("/runs/{int:run_id}/", response=Envelope[RunDetailOut], summary="One import with steps and journal")
+@router.get("/events/", response=Envelope[Page[EventOut]], summary="Recent import events, newest first")
+def list_events(request, filters: Query[EventFilter]):
+    return ok(paginate(events.recent_events(kind=filters.kind, after_id=filters.after_id), filters))
+
+
+@router.get(
+    "/runs/{int:run_id}/", response=Envelope[RunDetailOut], summary="One import with steps and journal"
+)
 def get_run(request, run_id: int):
     return ok(get_object_or_404(ImportRun, pk=run_id))
 

@@ -17,8 +17,19 @@ from processing.types import PlacedFile
 
 
 def present_files(item_id: int, fmt: str) -> list[Path]:
-    rows = LibraryFile.objects.filter(item_id=item_id, format=fmt, state=FileState.PRESENT)
-    return [Path(p) for p in rows.values_list("path", flat=True)]
+    return present_files_of_formats(item_id, (fmt,))
+
+
+def present_files_of_formats(item_id: int, formats: tuple[str, ...]) -> list[Path]:
+    rows = LibraryFile.objects.filter(item_id=item_id, format__in=formats, state=FileState.PRESENT)
+    return [Path(p) for p in rows.order_by("path").values_list("path", flat=True)]
+
+
+def _mark_recycled(paths: list[Path], updated: list[dict[str, Any]]) -> None:
+    """Library files moved to the recycle folder are missing from the library now."""
+    for row in LibraryFile.objects.filter(path__in=[str(p) for p in paths]).exclude(state=FileState.MISSING):
+        updated.append({"id": row.pk, "item_id": row.item_id, "state": row.state})
+        LibraryFile.objects.filter(pk=row.pk).update(state=FileState.MISSING)
 
 
 def _store_cover(item: MediaItem, cover: Path, run_id: int) -> str:
@@ -32,11 +43,18 @@ def _store_cover(item: MediaItem, cover: Path, run_id: int) -> str:
 
 @transaction.atomic
 def record_files(
-    item_id: int, placed: list[PlacedFile], *, run_id: int, cover: Path | None
+    item_id: int,
+    placed: list[PlacedFile],
+    *,
+    run_id: int,
+    cover: Path | None,
+    recycled: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Create/update the LibraryFile rows; return what undo needs to restore."""
     item = MediaItem.objects.select_for_update().get(pk=item_id)
-    created, updated = [], []
+    created: list[int] = []
+    updated: list[dict[str, Any]] = []
+    _mark_recycled(recycled or [], updated)
     for p in placed:
         if p.outcome == "skipped_existing" or not p.path.exists():
             continue

@@ -43,6 +43,7 @@ class ImportContext:
     match: MatchResult | None = None
     to_place: list[tuple[LocatedFile, str]] = field(default_factory=list)  # (file, role)
     placed: list[PlacedFile] = field(default_factory=list)
+    recycled: list[Path] = field(default_factory=list)  # earlier library files moved to the recycle folder
     book_dir: Path | None = None
     sidecars: dict[str, str] = field(default_factory=dict)
     embedded_cover: bytes | None = None

@@ -151,6 +151,13 @@ class ImportSettings(models.Model):
     comic_template = models.CharField(
         max_length=500, default=DEFAULT_TEMPLATES["comic"], validators=[validate_template]
     )
+    repack_cbr = models.BooleanField(
+        default=False, help_text="Repack CBR (RAR) comics as CBZ (stored zip) while importing"
+    )
+    write_epub_metadata = models.BooleanField(
+        default=False,
+        help_text="File a copy of the EPUB with the final metadata written into it (the original is kept)",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -165,6 +172,33 @@ class ImportSettings(models.Model):
         return obj
 
 
+class EventKind(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Import failed"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    UNDONE = "undone", "Import undone"
+
+
+class ImportEvent(models.Model):
+    """A notification recorded at the end of every import run (and on undo): what the
+    dashboard lists as "recent imports". Title and message are copied in so an event still
+    reads well after its item or run is deleted."""
+
+    kind = models.CharField(max_length=16, choices=EventKind.choices, db_index=True)
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    media_item = models.ForeignKey(
+        "media.MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_events"
+    )
+    title = models.CharField(max_length=500, blank=True)
+    message = models.CharField(max_length=1000, blank=True)
+    step = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
 from processing.renaming.models import (  # noqa: E402,F401  (Django finds the app's models here)
     NamingTemplate,
     RenameBatch,

@@ -17,10 +17,12 @@ from core.errors import JobCancelled, OmniError
 from processing.context import ImportContext, Step, StopImport
 from processing.steps.catalogue import CatalogueStep
 from processing.steps.convert import ConvertStep
+from processing.steps.embed import EmbedStep
 from processing.steps.extract import ExtractStep
 from processing.steps.identify import IdentifyStep
 from processing.steps.locate import LocateStep, VerifyStep
 from processing.steps.place import PlaceStep
+from processing.steps.repack import RepackStep
 from processing.steps.sidecars import SidecarsStep
 
 logger = logging.getLogger(__name__)
@@ -28,9 +30,11 @@ logger = logging.getLogger(__name__)
 STEPS: tuple[Step, ...] = (
     LocateStep(),
     VerifyStep(),
+    RepackStep(),
     ExtractStep(),
     IdentifyStep(),
     ConvertStep(),
+    EmbedStep(),
     PlaceStep(),
     SidecarsStep(),
     CatalogueStep(),

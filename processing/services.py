@@ -18,7 +18,7 @@ from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceU
 from core.jobs import submit_job
 from downloaders import status as acquisition_status
 from media.models import ContributorRole, MediaItem, MediaStatus
-from processing import catalogue, journal
+from processing import catalogue, events, journal
 from processing.context import ImportContext
 from processing.models import ImportAction, ImportRun, ImportSettings, PostProcessStatus
 from processing.pipeline import PipelineOutcome, StepRecord, run_pipeline
@@ -72,6 +72,8 @@ def build_options(run: ImportRun) -> ImportOptions:
         match_threshold=cfg.match_threshold,
         accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
         templates={"ebook": cfg.ebook_template, "audiobook": cfg.audiobook_template, "comic": cfg.comic_template},
+        repack_cbr=cfg.repack_cbr,
+        write_epub_metadata=cfg.write_epub_metadata,
     )
 
 
@@ -105,6 +107,7 @@ def snapshot_item(item_id: int) -> WantedItem:
         year=item.year,
         description=item.description,
         issue_number=item.issue_number,
+        duration_seconds=item.duration_seconds,
         cover_file=cover,
     )
 
@@ -277,6 +280,7 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         local_path=str(ctx.local_path or ""),
     )
     _sync_acquisition(run, status)
+    events.record_for_run(run.pk)
     logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
 
 
@@ -311,6 +315,7 @@ def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> d
             error="The media item was deleted",
             finished_at=timezone.now(),
         )
+        events.record_for_run(run.pk)
         raise ImportFailed(f"Import #{run.pk}: the media item was deleted")
     if not run.previous_item_status:
         run.previous_item_status = MediaItem.objects.get(pk=run.media_item_id).status
@@ -393,5 +398,6 @@ def undo_import(run_id: int) -> ImportRun:
         undone_at=timezone.now(),
         result={**(run.result or {}), "undo": notes},
     )
+    events.record_for_run(run_id)
     run.refresh_from_db()
     return run

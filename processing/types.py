@@ -36,6 +36,7 @@ class WantedItem:
     year: int | None = None
     description: str = ""
     issue_number: str = ""
+    duration_seconds: int | None = None  # audiobooks: the wanted edition's length
     cover_file: Path | None = None  # an already stored cover (data dir), a cover candidate
 
 
@@ -56,6 +57,8 @@ class ImportOptions:
     match_threshold: float = 0.35
     accept_mismatch: bool = False
     templates: Mapping[str, str] = field(default_factory=dict)  # media kind -> path template
+    repack_cbr: bool = False
+    write_epub_metadata: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class ExtractedMetadata:
     series_index: str = ""
     language: str = ""
     issue_number: str = ""
+    narrators: tuple[str, ...] = ()
+    duration_seconds: float | None = None  # audiobooks: all parts together
 
 
 @dataclass(frozen=True)

@@ -16,5 +16,7 @@ class CatalogueStep(BaseStep):
 
     def run(self, ctx: ImportContext) -> dict:
         cover = Path(ctx.sidecars["cover"]) if ctx.sidecars.get("cover") else None
-        ctx.catalogue = catalogue.record_files(ctx.item.id, ctx.placed, run_id=ctx.run_id, cover=cover)
+        ctx.catalogue = catalogue.record_files(
+            ctx.item.id, ctx.placed, run_id=ctx.run_id, cover=cover, recycled=ctx.recycled
+        )
         return dict(ctx.catalogue)

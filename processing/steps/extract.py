@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -101,6 +102,13 @@ def from_cbz(path: Path) -> ExtractedMetadata:
     )
 
 
+NARRATOR_TAGS = ("narrator", "composer", "performer")  # where audiobook taggers put the reader
+
+
+def _split_names(value: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in re.split(r"\s*(?:;|&|,| and )\s*", value) if n.strip())
+
+
 def from_audio(path: Path) -> ExtractedMetadata:
     import mutagen
 
@@ -108,7 +116,48 @@ def from_audio(path: Path) -> ExtractedMetadata:
     tags = dict(audio.tags or {}) if audio is not None and audio.tags is not None else {}
     first = lambda key: str((tags.get(key) or [""])[0])  # noqa: E731
     authors = tuple(a for a in (first("albumartist") or first("artist"),) if a)
-    return ExtractedMetadata("audio-tags", title=first("album") or first("title"), authors=authors)
+    narrator = next((first(key) for key in NARRATOR_TAGS if first(key)), "")
+    return ExtractedMetadata(
+        "audio-tags",
+        title=first("album") or first("title"),
+        authors=authors,
+        narrators=_split_names(narrator),
+    )
+
+
+def audio_duration(located: Located) -> float | None:
+    """Length of all parts together (mutagen's stream info); None if a part has none."""
+    import mutagen
+
+    total = 0.0
+    for part in located.files:
+        try:
+            audio = mutagen.File(part.path)
+        except Exception:
+            return None
+        length = getattr(getattr(audio, "info", None), "length", None)
+        if not length:
+            return None
+        total += float(length)
+    return round(total, 1)
+
+
+def with_audio_facts(meta: ExtractedMetadata, located: Located) -> ExtractedMetadata:
+    """An audiobook's metadata completed with its total duration (and a narrator from any part)."""
+    narrators = meta.narrators
+    if not narrators:
+        for part in located.files[:6]:
+            narrators = _safe_audio(part.path).narrators
+            if narrators:
+                break
+    return replace(meta, narrators=narrators, duration_seconds=audio_duration(located))
+
+
+def _safe_audio(path: Path) -> ExtractedMetadata:
+    try:
+        return from_audio(path)
+    except Exception:
+        return ExtractedMetadata("audio-tags")
 
 
 READERS = {
@@ -150,6 +199,8 @@ class ExtractStep(BaseStep):
     def run(self, ctx: ImportContext) -> dict:
         located = ctx.require_located()
         ctx.extracted = extract_metadata(located)
+        if located.kind == "audiobook":
+            ctx.extracted = with_audio_facts(ctx.extracted, located)
         if located.primary.format == "epub":
             ctx.embedded_cover = read_epub_cover(located.primary.path)
         e = ctx.extracted
@@ -160,5 +211,7 @@ class ExtractStep(BaseStep):
             "isbn13": e.isbn13,
             "series": e.series,
             "issue_number": e.issue_number,
+            "narrators": list(e.narrators),
+            "duration_seconds": e.duration_seconds,
             "embedded_cover": bool(ctx.embedded_cover),
         }

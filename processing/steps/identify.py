@@ -1,7 +1,8 @@
 """Identify: is the downloaded book the wanted one? A distance in [0, 1] made of named
-penalties (title, author, ISBN, issue number) with the breakdown kept so the review queue
-can say why. `match_item` is the one function to switch to the metadata identification
-(issue 4, `search/`) once merged."""
+penalties (title, author, ISBN, issue number; narrator and duration for audiobooks when the
+wanted item has them) with the breakdown kept so the review queue can say why.
+`match_item` is the one function to switch to the metadata identification (issue 4,
+`search/`) once merged."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from core.text import author_display_name, comparison_key
 from processing.context import BaseStep, ImportContext, StopImport
 from processing.types import ExtractedMetadata, MatchResult, WantedItem
 
-WEIGHTS = {"title": 0.5, "author": 0.3, "isbn": 0.4, "issue": 0.3}
+WEIGHTS = {"title": 0.5, "author": 0.3, "isbn": 0.4, "issue": 0.3, "narrator": 0.2, "duration": 0.3}
+DURATION_SAME = 0.03  # within 3 %: the same recording
+DURATION_OTHER = 0.25  # 25 % or more apart: another edition (abridged?), never filed automatically
+# A penalty at or over these limits sends the download to review whatever the rest says:
+# another issue, another edition (length), another recording (a different narrator).
+BLOCKING = {"issue": 1.0, "duration": 1.0, "narrator": 0.5}
 _SUBTITLE = re.compile(r"\s*(?::|\s-\s|\()")
 
 
@@ -39,6 +45,45 @@ def author_penalty(found: tuple[str, ...], wanted: tuple[str, ...]) -> float:
     return round(1.0 - best, 3)
 
 
+def narrator_penalty(found: tuple[str, ...], wanted: tuple[str, ...]) -> float:
+    """1 - best similarity of any found narrator to any wanted one."""
+    best = max(_similarity(author_display_name(f), author_display_name(w)) for f in found for w in wanted)
+    return round(1.0 - best, 3)
+
+
+def duration_penalty(found: float, wanted: float) -> float:
+    """0 within DURATION_SAME of the wanted length, 1 at DURATION_OTHER or more, linear between."""
+    if wanted <= 0:
+        return 0.0
+    gap = abs(found - wanted) / wanted
+    scaled = (gap - DURATION_SAME) / (DURATION_OTHER - DURATION_SAME)
+    return round(min(1.0, max(0.0, scaled)), 3)
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _audio_penalties(found: ExtractedMetadata, wanted: WantedItem) -> tuple[dict[str, float], list[str]]:
+    """Narrator and duration, each only when both sides know it."""
+    penalties: dict[str, float] = {}
+    notes: list[str] = []
+    if wanted.kind != "audiobook":
+        return penalties, notes
+    if found.narrators and wanted.narrators:
+        penalties["narrator"] = narrator_penalty(found.narrators, wanted.narrators)
+        if penalties["narrator"] >= 0.5:
+            notes.append(f"read by {', '.join(found.narrators)}, not {', '.join(wanted.narrators)}")
+    if found.duration_seconds and wanted.duration_seconds:
+        penalties["duration"] = duration_penalty(found.duration_seconds, float(wanted.duration_seconds))
+        if penalties["duration"] > 0:
+            notes.append(
+                f"lasts {_clock(found.duration_seconds)}, the wanted edition {_clock(wanted.duration_seconds)}"
+            )
+    return penalties, notes
+
+
 def match_item(found: ExtractedMetadata, wanted: WantedItem, *, threshold: float) -> MatchResult:
     """Weighted distance between what the file says and the wanted item (0 = same)."""
     penalties: dict[str, float] = {}
@@ -53,10 +98,14 @@ def match_item(found: ExtractedMetadata, wanted: WantedItem, *, threshold: float
     if wanted.kind == "comic" and found.issue_number and wanted.issue_number:
         same_issue = found.issue_number.lstrip("0") == wanted.issue_number.lstrip("0")
         penalties["issue"] = 0.0 if same_issue else 1.0
+    audio, notes = _audio_penalties(found, wanted)
+    penalties.update(audio)
     total = sum(WEIGHTS[k] for k in penalties)
     distance = round(sum(WEIGHTS[k] * v for k, v in penalties.items()) / total, 3)
     reasons = [f"{name} differs ({value:.2f})" for name, value in penalties.items() if value >= 0.5]
-    accepted = isbn_same or (distance <= threshold and penalties.get("issue", 0.0) < 1.0)
+    reasons += notes
+    blocked = any(penalties.get(name, 0.0) >= limit for name, limit in BLOCKING.items())
+    accepted = isbn_same or (distance <= threshold and not blocked)
     if isbn_same:
         reasons.insert(0, "same ISBN")
     return MatchResult(distance, accepted, penalties, tuple(reasons))
@@ -80,7 +129,8 @@ class IdentifyStep(BaseStep):
             raise StopImport(
                 "needs_review",
                 f"The download looks like {found.title!r} by {', '.join(found.authors) or '?'}, "
-                f"not the wanted {ctx.item.title!r} (distance {ctx.match.distance:.2f})",
+                f"not the wanted {ctx.item.title!r} (distance {ctx.match.distance:.2f}"
+                + (f": {'; '.join(ctx.match.reasons)})" if ctx.match.reasons else ")"),
                 details=detail,
             )
         if not ctx.match.accepted:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from processing import catalogue, journal, layout
 from processing.context import BaseStep, ImportContext, StopImport
+from processing.steps.locate import AUDIO_FORMATS
 from processing.types import PlannedFile
 
 
@@ -34,21 +35,55 @@ def plan_files(ctx: ImportContext) -> list[PlannedFile]:
     ]
 
 
-def _apply_identity_policy(ctx: ImportContext, plan: list[PlannedFile]) -> tuple[list[PlannedFile], list[str]]:
+def _earlier_files(ctx: ImportContext, planned: PlannedFile, destinations: set) -> list:
+    return [p for p in catalogue.present_files(ctx.item.id, planned.format) if p not in destinations]
+
+
+def _apply_identity_policy(
+    ctx: ImportContext, plan: list[PlannedFile]
+) -> tuple[list[PlannedFile], list[str]]:
     """Same item, same format already filed elsewhere: skip, replace (recycle) or keep both."""
+    if ctx.item.kind == "audiobook":
+        return _apply_audiobook_policy(ctx, plan)
     kept, notes = [], []
+    destinations = {p.destination for p in plan}
     for planned in plan:
-        earlier = [p for p in catalogue.present_files(ctx.item.id, planned.format) if p != planned.destination]
+        earlier = _earlier_files(ctx, planned, destinations)
         policy = ctx.options.existing_file_policy
-        if earlier and policy == "skip" and ctx.item.kind != "audiobook":
+        if earlier and policy == "skip":
             notes.append(f"{planned.format}: the item already has {earlier[0]}")
             continue
-        if earlier and policy == "replace" and ctx.item.kind != "audiobook":
-            for path in earlier:
-                journal.recycle(ctx.run_id, path, ctx.options.recycle_dir, ctx.options.library_dir)
-                notes.append(f"recycled {path}")
+        if earlier and policy == "replace":
+            _recycle(ctx, earlier, notes)
         kept.append(planned)
     return kept, notes
+
+
+def _apply_audiobook_policy(
+    ctx: ImportContext, plan: list[PlannedFile]
+) -> tuple[list[PlannedFile], list[str]]:
+    """An audiobook is all its parts: parts of the item already filed elsewhere (in any audio
+    format, e.g. one m4b against a folder of mp3s) are skipped, replaced or kept as a whole."""
+    destinations = {p.destination for p in plan}
+    earlier = [
+        p for p in catalogue.present_files_of_formats(ctx.item.id, AUDIO_FORMATS) if p not in destinations
+    ]
+    policy, notes = ctx.options.existing_file_policy, []
+    if not earlier or policy == "keep_both":
+        if earlier:
+            notes.append(f"kept the {len(earlier)} part(s) already in {earlier[0].parent}")
+        return plan, notes
+    if policy == "skip":
+        return [], [f"the audiobook already has {len(earlier)} part(s) in {earlier[0].parent}"]
+    _recycle(ctx, earlier, notes)
+    return plan, notes
+
+
+def _recycle(ctx: ImportContext, paths: list, notes: list[str]) -> None:
+    for path in paths:
+        journal.recycle(ctx.run_id, path, ctx.options.recycle_dir, ctx.options.library_dir)
+        ctx.recycled.append(path)
+        notes.append(f"recycled {path}")
 
 
 class PlaceStep(BaseStep):

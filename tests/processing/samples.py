@@ -121,6 +121,33 @@ def make_cbz(path: Path, *, series: str, number: str, writer: str, pages: int = 
     return path
 
 
+def make_cbr(
+    path: Path,
+    *,
+    series: str,
+    number: str,
+    writer: str,
+    page_names: tuple[str, ...] = ("page1.png", "page2.png", "page10.png"),
+    solid: bool = True,
+    extra: dict[str, bytes] | None = None,
+) -> Path:
+    """A real RAR5 comic made with the `rar` command (solid or not), pages stored as given."""
+    staging = path.parent / f".{path.stem}-pages"
+    files = {name: image_bytes(300, 450, (40 * i % 255, 90, 160), "PNG") for i, name in enumerate(page_names)}
+    files["ComicInfo.xml"] = comicinfo(series, number, writer).encode()
+    files.update(extra or {})
+    for name, data in files.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_bytes(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = ["rar", "a", "-ma5", "-s" if solid else "-s-", "-m3", "-r", "-idq", "-y", str(path.resolve()), "*"]
+    subprocess.run(command, cwd=staging, check=True, capture_output=True, timeout=120)
+    for item in sorted(staging.rglob("*"), reverse=True):
+        item.unlink() if item.is_file() else item.rmdir()
+    staging.rmdir()
+    return path
+
+
 def make_wav(path: Path, *, seconds: float = 0.2) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as w:
@@ -131,17 +158,21 @@ def make_wav(path: Path, *, seconds: float = 0.2) -> Path:
     return path
 
 
-def make_mp3(path: Path, *, album: str = "", artist: str = "", frames: int = 40) -> Path:
-    """MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz) with an ID3v2 tag written by mutagen."""
+def make_mp3(
+    path: Path, *, album: str = "", artist: str = "", frames: int = 40, narrator: str = ""
+) -> Path:
+    """MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz, ~26 ms each) with an ID3v2 tag written
+    by mutagen; the narrator goes where audiobook tools put it (composer)."""
     header = struct.pack(">I", 0xFFFB9000)
     frame = header + b"\x00" * (417 - len(header))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(frame * frames)
-    if album or artist:
+    if album or artist or narrator:
         from mutagen.easyid3 import EasyID3
 
         tags = EasyID3()
-        tags["album"] = album
-        tags["artist"] = artist
+        for key, value in (("album", album), ("artist", artist), ("composer", narrator)):
+            if value:
+                tags[key] = value
         tags.save(path)
     return path

@@ -58,9 +58,11 @@ def test_epub_download_is_filed_with_opf_and_cover_by_hardlink(
     assert steps(result) == {
         "locate": "ok",
         "verify": "ok",
+        "repack": "skipped",
         "extract": "ok",
         "identify": "ok",
         "convert": "skipped",
+        "embed": "skipped",
         "place": "ok",
         "sidecars": "ok",
         "catalogue": "ok",

@@ -1,0 +1,70 @@
+"""Import events: one notification per finished run (imported, failed, needs review) and
+per undo, for the dashboard's "recent imports". Written by the services only."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.db.models import QuerySet
+
+from media.models import MediaItem
+from processing.models import EventKind, ImportEvent, ImportRun, PostProcessStatus
+
+_KIND_OF_STATUS = {
+    PostProcessStatus.COMPLETED: EventKind.IMPORTED,
+    PostProcessStatus.FAILED: EventKind.FAILED,
+    PostProcessStatus.NEEDS_REVIEW: EventKind.NEEDS_REVIEW,
+    PostProcessStatus.UNDONE: EventKind.UNDONE,
+}
+
+
+def _title(run: ImportRun) -> str:
+    if run.media_item_id:
+        title = MediaItem.objects.filter(pk=run.media_item_id).values_list("title", flat=True).first()
+        if title:
+            return title
+    return PurePath(run.storage_path).name or run.storage_path
+
+
+def _imported_message(result: dict) -> str:
+    filed = [p for p in result.get("placed", []) if p.get("outcome") != "skipped_existing"]
+    if not filed:
+        return result.get("note") or "Nothing new to file"
+    folder = str(PurePath(filed[0]["path"]).parent)
+    return f"Filed {len(filed)} file{'s' if len(filed) != 1 else ''} in {folder}"
+
+
+def message_for(run: ImportRun, kind: str) -> str:
+    if kind == EventKind.IMPORTED:
+        return _imported_message(run.result or {})
+    if kind == EventKind.UNDONE:
+        return f"Import #{run.pk} undone: {len((run.result or {}).get('undo', []))} file operation(s) reversed"
+    return run.error or "No reason recorded"
+
+
+def record_for_run(run_id: int) -> ImportEvent | None:
+    """The event for the run's current (final) status; None while it is not final."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return None
+    kind = _KIND_OF_STATUS.get(run.post_process_status)
+    if kind is None:
+        return None
+    return ImportEvent.objects.create(
+        kind=kind,
+        run=run,
+        media_item_id=run.media_item_id,
+        title=_title(run)[:500],
+        message=message_for(run, kind)[:1000],
+        step=run.error_step if kind in (EventKind.FAILED, EventKind.NEEDS_REVIEW) else "",
+    )
+
+
+def recent_events(*, kind: str | None = None, after_id: int | None = None) -> QuerySet[ImportEvent]:
+    """Newest first; `after_id` gives only events newer than one the caller has seen."""
+    events = ImportEvent.objects.all()
+    if kind:
+        events = events.filter(kind=kind)
+    if after_id:
+        events = events.filter(pk__gt=after_id)
+    return events
