@@ -75,7 +75,7 @@ class InvalidInput(OmniError):
     status = 422
 
 
-class JobCancelled(Exception):  # noqa: N818 - control flow, not an error shown to users
+class JobCancelled(Exception):
     """Raised inside a job when the user asked to cancel it."""
 
 

@@ -25,10 +25,17 @@ EXPORT_LIMIT = 20_000
 
 
 class LibraryQuery(Schema):
-    q: str = Field("", max_length=1000, description="Search text: words, \"phrases\", AND/OR/NOT, -word, "
-                   "author:/series:/isbn:/title:/publisher:/tag:, wildcards * and ?")
-    regex: bool = Field(False, description="Treat q as a regular expression over title, authors and series "
-                        "(an invalid pattern falls back to a literal search)")
+    q: str = Field(
+        "",
+        max_length=1000,
+        description='Search text: words, "phrases", AND/OR/NOT, -word, '
+        "author:/series:/isbn:/title:/publisher:/tag:, wildcards * and ?",
+    )
+    regex: bool = Field(
+        False,
+        description="Treat q as a regular expression over title, authors and series "
+        "(an invalid pattern falls back to a literal search)",
+    )
     sort: str = Field("relevance", pattern="^(" + "|".join(SORT_CHOICES) + ")$")
     order: Literal["asc", "desc"] | None = None
     page: int = Field(1, ge=1, le=100_000)
@@ -50,14 +57,31 @@ class LibraryQuery(Schema):
 
     def to_request(self) -> SearchRequest:
         filters = SearchFilters(
-            kind=self.kind or None, formats=tuple(f.lower()[:8] for f in self.format if f), language=self.language or None,
-            genre=self.genre or None, year_min=self.year_min, year_max=self.year_max, size_min=self.size_min,
-            size_max=self.size_max, has_cover=self.has_cover, has_series=self.has_series,
-            completeness_min=self.completeness_min, completeness_max=self.completeness_max,
-            statuses=tuple(self.status), missing_files=self.missing_files)
+            kind=self.kind or None,
+            formats=tuple(f.lower()[:8] for f in self.format if f),
+            language=self.language or None,
+            genre=self.genre or None,
+            year_min=self.year_min,
+            year_max=self.year_max,
+            size_min=self.size_min,
+            size_max=self.size_max,
+            has_cover=self.has_cover,
+            has_series=self.has_series,
+            completeness_min=self.completeness_min,
+            completeness_max=self.completeness_max,
+            statuses=tuple(self.status),
+            missing_files=self.missing_files,
+        )
         descending = None if self.order is None else self.order == "desc"
-        return SearchRequest(q=self.q, filters=filters, sort=self.sort, descending=descending, regex=self.regex,
-                             page=self.page, page_size=self.page_size)
+        return SearchRequest(
+            q=self.q,
+            filters=filters,
+            sort=self.sort,
+            descending=descending,
+            regex=self.regex,
+            page=self.page,
+            page_size=self.page_size,
+        )
 
 
 class Highlights(Schema):
@@ -109,10 +133,17 @@ class SearchPage(Schema):
 def search_page(query: LibraryQuery) -> dict[str, Any]:
     request = query.to_request()
     outcome = run(request)
-    return {"items": rows(outcome), "page": request.page, "page_size": request.page_size,
-            "has_next": outcome.has_next, "total": None, "mode": outcome.mode,
-            "corrections": {k: list(v) for k, v in outcome.corrections.items()}, "notices": list(outcome.notices),
-            "suggestions": [s.__dict__ for s in outcome.suggestions]}
+    return {
+        "items": rows(outcome),
+        "page": request.page,
+        "page_size": request.page_size,
+        "has_next": outcome.has_next,
+        "total": None,
+        "mode": outcome.mode,
+        "corrections": {k: list(v) for k, v in outcome.corrections.items()},
+        "notices": list(outcome.notices),
+        "suggestions": [s.__dict__ for s in outcome.suggestions],
+    }
 
 
 @router.get("/search", response=Envelope[SearchPage], summary="Full-text search with filters, ranked")
@@ -128,7 +159,9 @@ def list_items(request, query: Query[LibraryQuery]):
     return ok(search_page(query))
 
 
-@router.get("/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item with files and history")
+@router.get(
+    "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item with files and history"
+)
 def get_item(request, item_id: int):
     return ok(item_detail(item_id))
 
@@ -139,12 +172,20 @@ class MetadataIn(Schema):
     unlock: list[str] = Field(default_factory=list)
 
 
-@router.post("/items/{int:item_id}/metadata", response=Envelope[dict[str, Any]],
-             summary="Edit fields by hand and lock or unlock them (admin)")
+@router.post(
+    "/items/{int:item_id}/metadata",
+    response=Envelope[dict[str, Any]],
+    summary="Edit fields by hand and lock or unlock them (admin)",
+)
 def edit_item(request, item_id: int, payload: MetadataIn):
     require_admin(request)
-    services.update_metadata(item_id, payload.changes, lock=set(payload.lock), unlock=set(payload.unlock),
-                             user=request.user if request.user.is_authenticated else None)
+    services.update_metadata(
+        item_id,
+        payload.changes,
+        lock=set(payload.lock),
+        unlock=set(payload.unlock),
+        user=request.user if request.user.is_authenticated else None,
+    )
     return ok(item_detail(item_id))
 
 
@@ -162,13 +203,17 @@ class RecycleOut(Schema):
     moves: list[dict[str, Any]]
 
 
-@router.delete("/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)")
+@router.delete(
+    "/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)"
+)
 def delete_item(request, item_id: int):
     require_admin(request)
     return ok(recycle.recycle_item(item_id, user=request.user if request.user.is_authenticated else None))
 
 
-@router.post("/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)")
+@router.post(
+    "/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)"
+)
 def restore(request, entry_id: int):
     require_admin(request)
     item = recycle.restore_entry(entry_id)
@@ -186,8 +231,9 @@ def export(request, query: Query[LibraryQuery], fmt: Literal["csv", "json"] = "c
             break
         query.page += 1
     if fmt == "json":
-        response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False),
-                                content_type="application/json")
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False), content_type="application/json"
+        )
     else:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(data[0]) if data else ["id"])
@@ -196,4 +242,3 @@ def export(request, query: Query[LibraryQuery], fmt: Literal["csv", "json"] = "c
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="library.{fmt}"'
     return response
-

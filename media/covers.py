@@ -10,8 +10,13 @@ from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
-IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-               ".gif": "image/gif"}
+IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 THUMB_SIZE = (240, 360)
 
 

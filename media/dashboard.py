@@ -16,7 +16,7 @@ from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
 @dataclass(frozen=True)
 class Problem:
-    level: str          # error | warning
+    level: str  # error | warning
     message: str
     url: str = ""
     count: int | None = None
@@ -37,13 +37,25 @@ def _builtin_problems() -> list[Problem]:
     failed_jobs = Job.objects.filter(state=JobState.FAILED).count()
     if failed_jobs:
         problems.append(Problem("error", "failed background jobs", "/activity/?state=failed", failed_jobs))
-    states = dict(LibraryFile.objects.filter(state__in=(FileState.MISSING, FileState.CORRUPT))
-                  .values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    states = dict(
+        LibraryFile.objects.filter(state__in=(FileState.MISSING, FileState.CORRUPT))
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
     if states.get(FileState.MISSING):
-        problems.append(Problem("warning", "files missing from disk", "/library/?missing_files=true",
-                                states[FileState.MISSING]))
+        problems.append(
+            Problem(
+                "warning",
+                "files missing from disk",
+                "/library/?missing_files=true",
+                states[FileState.MISSING],
+            )
+        )
     if states.get(FileState.CORRUPT):
-        problems.append(Problem("error", "corrupt files", "/library/?missing_files=true", states[FileState.CORRUPT]))
+        problems.append(
+            Problem("error", "corrupt files", "/library/?missing_files=true", states[FileState.CORRUPT])
+        )
     failed_imports = MediaItem.objects.filter(status=MediaStatus.POST_PROCESSED_FAILED).count()
     if failed_imports:
         problems.append(Problem("error", "failed imports", "/wanted/", failed_imports))
@@ -58,15 +70,32 @@ def problems() -> list[Problem]:
 
 
 def dashboard_context() -> dict[str, Any]:
-    counts = {(k, s): n for k, s, n in MediaItem.objects.order_by().values_list("kind", "status")
-              .annotate(n=Count("id")).values_list("kind", "status", "n")}
-    kinds = [{"kind": value, "label": label, "url": f"/library/?kind={value}",
-              "total": sum(n for (k, s), n in counts.items() if k == value and s not in ACQUISITION_STATUSES),
-              "wanted": sum(n for (k, s), n in counts.items() if k == value and s in ACQUISITION_STATUSES)}
-             for value, label in MediaKind.choices]
-    by_status = [{"status": value, "label": label, "count": sum(n for (k, s), n in counts.items() if s == value)}
-                 for value, label in MediaStatus.choices]
-    recent = (items_for_listing().exclude(status__in=ACQUISITION_STATUSES).order_by("-added_at", "-id")[:8])
-    return {"kinds": kinds, "by_status": [s for s in by_status if s["count"]], "recent": recent,
-            "problems": problems(), "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by(
-                "-finished_at")[:5]}
+    counts = {
+        (k, s): n
+        for k, s, n in MediaItem.objects.order_by()
+        .values_list("kind", "status")
+        .annotate(n=Count("id"))
+        .values_list("kind", "status", "n")
+    }
+    kinds = [
+        {
+            "kind": value,
+            "label": label,
+            "url": f"/library/?kind={value}",
+            "total": sum(n for (k, s), n in counts.items() if k == value and s not in ACQUISITION_STATUSES),
+            "wanted": sum(n for (k, s), n in counts.items() if k == value and s in ACQUISITION_STATUSES),
+        }
+        for value, label in MediaKind.choices
+    ]
+    by_status = [
+        {"status": value, "label": label, "count": sum(n for (k, s), n in counts.items() if s == value)}
+        for value, label in MediaStatus.choices
+    ]
+    recent = items_for_listing().exclude(status__in=ACQUISITION_STATUSES).order_by("-added_at", "-id")[:8]
+    return {
+        "kinds": kinds,
+        "by_status": [s for s in by_status if s["count"]],
+        "recent": recent,
+        "problems": problems(),
+        "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
+    }

@@ -176,12 +176,16 @@ class MetadataEdit(models.Model):
     old_value = models.JSONField(null=True, blank=True)
     new_value = models.JSONField(null=True, blank=True)
     locked = models.BooleanField(default=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     reverted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} of item {self.item_id}"
 
 
 class RecycleState(models.TextChoices):
@@ -201,7 +205,8 @@ class RecycleEntry(models.Model):
     moves = models.JSONField(default=list, help_text="[{from, to, done}]")
     state = models.CharField(max_length=16, choices=RecycleState.choices, default=RecycleState.PENDING)
     error = models.TextField(blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     restored_at = models.DateTimeField(null=True, blank=True)
 
@@ -209,13 +214,17 @@ class RecycleEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "recycle entries"
 
+    def __str__(self) -> str:
+        return f"{self.title} ({self.state})"
+
 
 class SearchDocument(models.Model):
     """Denormalised, folded text and sort keys of an item, kept by `media.search_index`.
     SQLite mirrors the text in the FTS5 table `media_search_fts`; PostgreSQL adds a
     `document tsvector` column (migration 0002) with a GIN index."""
 
-    item = models.OneToOneField(MediaItem, primary_key=True, on_delete=models.CASCADE, related_name="search_doc")
+    item = models.OneToOneField(MediaItem, primary_key=True, on_delete=models.CASCADE,
+                                related_name="search_doc")
     text = models.TextField(blank=True, help_text="Folded title, authors, series: what a regex search reads")
     title_key = models.CharField(max_length=500, db_index=True)
     author_sort = models.CharField(max_length=255, blank=True, db_index=True)
@@ -225,8 +234,14 @@ class SearchDocument(models.Model):
     completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of key fields filled")
     indexed_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"search document of item {self.item_id}"
+
 
 class SearchTerm(models.Model):
     """The index vocabulary: typo-tolerant and wildcard search expand words over it."""
 
     term = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.term

@@ -20,12 +20,24 @@ from dataclasses import dataclass, field
 from core.text import fold
 
 FIELDS = {
-    "title": "title", "author": "author", "authors": "author", "by": "author", "series": "series",
-    "isbn": "isbn", "publisher": "publisher", "tag": "tag", "tags": "tag", "genre": "tag", "subject": "tag",
-    "description": "description", "desc": "description",
+    "title": "title",
+    "author": "author",
+    "authors": "author",
+    "by": "author",
+    "series": "series",
+    "isbn": "isbn",
+    "publisher": "publisher",
+    "tag": "tag",
+    "tags": "tag",
+    "genre": "tag",
+    "subject": "tag",
+    "description": "description",
+    "desc": "description",
 }
-_TOKEN_RE = re.compile(r"""\s*(?:(?P<paren>[()])|(?P<field>[A-Za-z]+):(?P<fvalue>"[^"]*"?|[^\s()"]+)?"""
-                       r"""|(?P<quoted>"[^"]*"?)|(?P<word>[^\s()"]+))""")
+_TOKEN_RE = re.compile(
+    r"""\s*(?:(?P<paren>[()])|(?P<field>[A-Za-z]+):(?P<fvalue>"[^"]*"?|[^\s()"]+)?"""
+    r"""|(?P<quoted>"[^"]*"?)|(?P<word>[^\s()"]+))"""
+)
 _WORD_CHARS = re.compile(r"[^\W_]+", re.UNICODE)
 _ISBN_CHARS = re.compile(r"[^0-9xX*?]")
 MAX_TERMS = 24
@@ -38,11 +50,11 @@ def tokens_of(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Term:
-    words: tuple[str, ...]          # folded tokens; several = a phrase
-    field: str | None = None        # a key of FIELDS' values, None = any field
-    phrase: bool = False            # quoted: exact, no prefix
-    prefix: bool = True             # last word matches as a prefix
-    pattern: str = ""               # a wildcard pattern with * or ? inside (single word)
+    words: tuple[str, ...]  # folded tokens; several = a phrase
+    field: str | None = None  # a key of FIELDS' values, None = any field
+    phrase: bool = False  # quoted: exact, no prefix
+    prefix: bool = True  # last word matches as a prefix
+    pattern: str = ""  # a wildcard pattern with * or ? inside (single word)
 
     @property
     def text(self) -> str:
@@ -70,8 +82,8 @@ Node = Term | Not | And | Or
 @dataclass(frozen=True)
 class ParsedQuery:
     root: Node | None
-    terms: tuple[Term, ...] = field(default_factory=tuple)   # the positive terms, for highlighting
-    free_text: str = ""                                       # folded words of positive terms, for exact boost
+    terms: tuple[Term, ...] = field(default_factory=tuple)  # the positive terms, for highlighting
+    free_text: str = ""  # folded words of positive terms, for exact boost
 
     @property
     def is_empty(self) -> bool:
@@ -92,8 +104,9 @@ def _word_term(raw: str, field_name: str | None) -> Term | None:
     stripped = raw.rstrip("*")
     trailing = stripped != raw
     if "*" in stripped or "?" in stripped:
-        pattern = "".join(ch if ch in "*?" else " " if not _WORD_CHARS.match(ch) else ch
-                          for ch in fold(stripped)).replace(" ", "")
+        pattern = "".join(
+            ch if ch in "*?" else " " if not _WORD_CHARS.match(ch) else ch for ch in fold(stripped)
+        ).replace(" ", "")
         pattern += "*" if trailing else ""
         literal = re.sub(r"[*?]", "", pattern)
         if literal:

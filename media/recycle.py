@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,9 +31,25 @@ from media.models import (
     Series,
 )
 
-ITEM_FIELDS = ("kind", "status", "title", "sort_title", "subtitle", "description", "language", "publisher",
-               "published", "year", "isbn13", "page_count", "duration_seconds", "issue_number", "volume",
-               "cover_path", "locked_fields")
+ITEM_FIELDS = (
+    "kind",
+    "status",
+    "title",
+    "sort_title",
+    "subtitle",
+    "description",
+    "language",
+    "publisher",
+    "published",
+    "year",
+    "isbn13",
+    "page_count",
+    "duration_seconds",
+    "issue_number",
+    "volume",
+    "cover_path",
+    "locked_fields",
+)
 FILE_FIELDS = ("path", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error")
 
 
@@ -43,8 +60,10 @@ def _snapshot(item: MediaItem) -> dict[str, Any]:
         "added_at": item.added_at.isoformat(),
         "series": item.series.title if item.series_id else "",
         "series_index": None if item.series_index is None else str(item.series_index),
-        "contributions": [{"name": c.author.name, "sort_name": c.author.sort_name, "role": c.role,
-                           "position": c.position} for c in item.contributions.select_related("author")],
+        "contributions": [
+            {"name": c.author.name, "sort_name": c.author.sort_name, "role": c.role, "position": c.position}
+            for c in item.contributions.select_related("author")
+        ],
         "identifiers": [[i.scheme, i.value] for i in item.identifiers.all()],
         "tags": [t.name for t in item.tags.all()],
         "files": [{f: getattr(lf, f) for f in FILE_FIELDS} for lf in item.files.all()],
@@ -66,15 +85,18 @@ def _move(source: Path, target: Path) -> None:
 
 
 def recycle_item(item_id: int, *, user=None) -> RecycleEntry:
-    """Move the item's files into RECYCLE_DIR/<entry id>/ and remove it from the catalogue."""
+    """Move the item's files into RECYCLE_DIR/<date>-<entry id>-<random>/ and remove it from the catalogue."""
     item = MediaItem.objects.select_related("series").filter(pk=item_id).first()
     if item is None:
         raise NotFound(f"Item {item_id} does not exist")
     snapshot = _snapshot(item)
     entry = RecycleEntry.objects.create(title=item.title, item_id_was=item.pk, snapshot=snapshot, user=user)
-    root = Path(settings.RECYCLE_DIR) / str(entry.pk)
-    entry.moves = [{"from": f["path"], "to": str(_destination(root, n, Path(f["path"]))), "done": False}
-                   for n, f in enumerate(snapshot["files"]) if os.path.lexists(f["path"])]
+    root = Path(settings.RECYCLE_DIR) / f"{entry.created_at:%Y%m%d-%H%M%S}-{entry.pk}-{uuid.uuid4().hex[:8]}"
+    entry.moves = [
+        {"from": f["path"], "to": str(_destination(root, n, Path(f["path"]))), "done": False}
+        for n, f in enumerate(snapshot["files"])
+        if os.path.lexists(f["path"])
+    ]
     entry.save(update_fields=["moves"])
     try:
         for move in entry.moves:
@@ -85,8 +107,10 @@ def recycle_item(item_id: int, *, user=None) -> RecycleEntry:
         _undo_moves(entry)
         entry.state, entry.error = RecycleState.FAILED, str(exc)
         entry.save(update_fields=["state", "error", "moves"])
-        raise Conflict(f"Could not move a file to the recycle folder: {exc}",
-                       hint="Nothing was deleted; check the permissions of the recycle folder.") from exc
+        raise Conflict(
+            f"Could not move a file to the recycle folder: {exc}",
+            hint="Nothing was deleted; check the permissions of the recycle folder.",
+        ) from exc
     with transaction.atomic():
         LibraryFile.objects.filter(item=item).delete()
         item.delete()
@@ -110,15 +134,18 @@ def _restore_rows(snapshot: dict[str, Any]) -> MediaItem:
     item.added_at = datetime.fromisoformat(snapshot["added_at"])
     if snapshot["series"]:
         title = snapshot["series"]
-        item.series = Series.objects.filter(normalized=fold(title), kind=item.kind).first() or Series.objects.create(
-            title=title, normalized=fold(title), kind=item.kind)
+        item.series = Series.objects.filter(
+            normalized=fold(title), kind=item.kind
+        ).first() or Series.objects.create(title=title, normalized=fold(title), kind=item.kind)
         item.series_index = Decimal(snapshot["series_index"]) if snapshot["series_index"] else None
     item.save()
     for c in snapshot["contributions"]:
         author = Author.objects.filter(normalized=fold(c["name"])).first() or Author.objects.create(
-            name=c["name"], sort_name=c["sort_name"], normalized=fold(c["name"]))
-        Contribution.objects.get_or_create(item=item, author=author, role=c["role"],
-                                           defaults={"position": c["position"]})
+            name=c["name"], sort_name=c["sort_name"], normalized=fold(c["name"])
+        )
+        Contribution.objects.get_or_create(
+            item=item, author=author, role=c["role"], defaults={"position": c["position"]}
+        )
     for scheme, value in snapshot["identifiers"]:
         Identifier.objects.get_or_create(item=item, scheme=scheme, value=value)
     for name in snapshot["tags"]:

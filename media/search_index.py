@@ -42,8 +42,15 @@ class DocText:
     tags: str
 
     def columns(self) -> tuple[str, ...]:
-        return (self.title, self.authors, self.series, self.description, self.identifiers, self.publisher,
-                self.tags)
+        return (
+            self.title,
+            self.authors,
+            self.series,
+            self.description,
+            self.identifiers,
+            self.publisher,
+            self.tags,
+        )
 
 
 def _words(value: str) -> str:
@@ -62,8 +69,16 @@ COMPLETENESS_FIELDS = ("title", "authors", "description", "year", "language", "p
 
 
 def completeness(item: MediaItem, *, has_authors: bool) -> int:
-    filled = [bool(item.title), has_authors, bool(item.description), item.year is not None,
-              bool(item.language), bool(item.publisher), bool(item.isbn13), bool(item.cover_path)]
+    filled = [
+        bool(item.title),
+        has_authors,
+        bool(item.description),
+        item.year is not None,
+        bool(item.language),
+        bool(item.publisher),
+        bool(item.isbn13),
+        bool(item.cover_path),
+    ]
     return round(100 * sum(filled) / len(filled))
 
 
@@ -73,27 +88,43 @@ def _build(item: MediaItem) -> tuple[DocText, SearchDocument]:
     files = [f for f in item.files.all() if f.state != FileState.MISSING]
     series_title = item.series.title if item.series_id else ""
     text = DocText(
-        item_id=item.pk, title=_words(f"{item.title} {item.subtitle}"), authors=_words(" ".join(a.name for a in authors)),
-        series=_words(series_title), description=_words(_TAGS.sub(" ", item.description)[:MAX_DESCRIPTION]),
-        identifiers=_identifier_words(item), publisher=_words(item.publisher),
+        item_id=item.pk,
+        title=_words(f"{item.title} {item.subtitle}"),
+        authors=_words(" ".join(a.name for a in authors)),
+        series=_words(series_title),
+        description=_words(_TAGS.sub(" ", item.description)[:MAX_DESCRIPTION]),
+        identifiers=_identifier_words(item),
+        publisher=_words(item.publisher),
         tags=_words(" ".join(t.name for t in item.tags.all())),
     )
     index = f"{float(item.series_index):09.2f}" if item.series_index is not None else ""
     doc = SearchDocument(
-        item_id=item.pk, text=" ".join(filter(None, (text.title, text.authors, text.series))),
+        item_id=item.pk,
+        text=" ".join(filter(None, (text.title, text.authors, text.series))),
         title_key=_words(item.title)[:500],
         author_sort=fold(authors[0].sort_name)[:255] if authors else "",
         series_sort=f"{fold(series_title)} {index}".strip()[:300],
-        total_size=sum(f.size for f in files), formats=" ".join(sorted({f.format for f in files}))[:100],
-        completeness=completeness(item, has_authors=bool(authors)), indexed_at=timezone.now(),
+        total_size=sum(f.size for f in files),
+        formats=" ".join(sorted({f.format for f in files}))[:100],
+        completeness=completeness(item, has_authors=bool(authors)),
+        indexed_at=timezone.now(),
     )
     return text, doc
 
 
 def _load(ids: list[int]) -> list[MediaItem]:
-    return list(MediaItem.objects.filter(pk__in=ids).select_related("series").prefetch_related(
-        Prefetch("contributions", queryset=Contribution.objects.select_related("author").order_by("position")),
-        "identifiers", "tags", "files"))
+    return list(
+        MediaItem.objects.filter(pk__in=ids)
+        .select_related("series")
+        .prefetch_related(
+            Prefetch(
+                "contributions", queryset=Contribution.objects.select_related("author").order_by("position")
+            ),
+            "identifiers",
+            "tags",
+            "files",
+        )
+    )
 
 
 def _vocabulary(texts: Iterable[DocText]) -> set[str]:
@@ -112,14 +143,16 @@ def _add_terms(words: set[str]) -> None:
     known: set[str] = set()
     ordered = sorted(words)
     for start in range(0, len(ordered), 500):
-        known.update(SearchTerm.objects.filter(term__in=ordered[start:start + 500]).values_list("term", flat=True))
+        known.update(
+            SearchTerm.objects.filter(term__in=ordered[start : start + 500]).values_list("term", flat=True)
+        )
     new = [w for w in ordered if w not in known]
     if not new:
         return
     SearchTerm.objects.bulk_create([SearchTerm(term=w) for w in new], ignore_conflicts=True, batch_size=1000)
     rows: list[tuple[int, str]] = []
     for start in range(0, len(new), 500):
-        rows += list(SearchTerm.objects.filter(term__in=new[start:start + 500]).values_list("id", "term"))
+        rows += list(SearchTerm.objects.filter(term__in=new[start : start + 500]).values_list("id", "term"))
     backend().add_terms(rows)
 
 
@@ -136,7 +169,7 @@ def reindex_items(ids: Iterable[int]) -> int:
         return 0
     indexed = 0
     for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start:start + CHUNK]
+        chunk = wanted[start : start + CHUNK]
         with transaction.atomic():
             built = [_build(item) for item in _load(chunk)]
             present = {text.item_id for text, _ in built}
@@ -144,9 +177,20 @@ def reindex_items(ids: Iterable[int]) -> int:
             SearchDocument.objects.filter(item_id__in=gone).delete()
             backend().delete_documents(chunk)
             SearchDocument.objects.bulk_create(
-                [doc for _, doc in built], update_conflicts=True, unique_fields=["item"],
-                update_fields=["text", "title_key", "author_sort", "series_sort", "total_size", "formats",
-                               "completeness", "indexed_at"])
+                [doc for _, doc in built],
+                update_conflicts=True,
+                unique_fields=["item"],
+                update_fields=[
+                    "text",
+                    "title_key",
+                    "author_sort",
+                    "series_sort",
+                    "total_size",
+                    "formats",
+                    "completeness",
+                    "indexed_at",
+                ],
+            )
             backend().write_documents([text for text, _ in built])
             _add_terms(_vocabulary(text for text, _ in built))
         indexed += len(built)
@@ -179,7 +223,7 @@ def rebuild_all(*, progress=None) -> int:
     ids = list(MediaItem.objects.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), CHUNK):
-        done += reindex_items(ids[start:start + CHUNK])
+        done += reindex_items(ids[start : start + CHUNK])
         if progress:
             progress(done, len(ids), f"Indexed {done} of {len(ids)} items")
     return done

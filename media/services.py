@@ -25,8 +25,16 @@ from media.models import (
     Series,
 )
 
-TEXT_FIELDS = {"title": 500, "subtitle": 500, "description": 20_000, "language": 8, "publisher": 255,
-               "published": 32, "issue_number": 16, "volume": 16}
+TEXT_FIELDS = {
+    "title": 500,
+    "subtitle": 500,
+    "description": 20_000,
+    "language": 8,
+    "publisher": 255,
+    "published": 32,
+    "issue_number": 16,
+    "volume": 16,
+}
 EDITABLE_FIELDS = (*TEXT_FIELDS, "year", "isbn13", "series", "series_index", "authors", "tags")
 
 
@@ -83,7 +91,10 @@ def clean_value(field: str, value: Any) -> Any:
 
 def current_value(item: MediaItem, field: str) -> Any:
     if field == "authors":
-        return [c.author.name for c in item.contributions.select_related("author").filter(role=ContributorRole.AUTHOR)]
+        return [
+            c.author.name
+            for c in item.contributions.select_related("author").filter(role=ContributorRole.AUTHOR)
+        ]
     if field == "tags":
         return [t.name for t in item.tags.all()]
     if field == "series":
@@ -97,23 +108,27 @@ def _set_authors(item: MediaItem, names: list[str]) -> None:
     item.contributions.filter(role=ContributorRole.AUTHOR).delete()
     for position, name in enumerate(names):
         author = Author.objects.filter(normalized=fold(name)).first() or Author.objects.create(
-            name=name, sort_name=author_sort_name(name), normalized=fold(name))
-        Contribution.objects.get_or_create(item=item, author=author, role=ContributorRole.AUTHOR,
-                                           defaults={"position": position})
+            name=name, sort_name=author_sort_name(name), normalized=fold(name)
+        )
+        Contribution.objects.get_or_create(
+            item=item, author=author, role=ContributorRole.AUTHOR, defaults={"position": position}
+        )
 
 
 def _set_tags(item: MediaItem, names: list[str]) -> None:
     item.tags.all().delete()
-    ItemTag.objects.bulk_create([ItemTag(item=item, name=n[:128], normalized=fold(n)[:128]) for n in names],
-                                ignore_conflicts=True)
+    ItemTag.objects.bulk_create(
+        [ItemTag(item=item, name=n[:128], normalized=fold(n)[:128]) for n in names], ignore_conflicts=True
+    )
 
 
 def _set_series(item: MediaItem, title: str) -> None:
     if not title:
         item.series = None
         return
-    item.series = Series.objects.filter(normalized=fold(title), kind=item.kind).first() or Series.objects.create(
-        title=title, normalized=fold(title), kind=item.kind)
+    item.series = Series.objects.filter(
+        normalized=fold(title), kind=item.kind
+    ).first() or Series.objects.create(title=title, normalized=fold(title), kind=item.kind)
 
 
 def _apply(item: MediaItem, field: str, value: Any) -> None:
@@ -134,8 +149,14 @@ def _apply(item: MediaItem, field: str, value: Any) -> None:
 
 
 @transaction.atomic
-def update_metadata(item_id: int, changes: dict[str, Any], *, lock: set[str] | None = None,
-                    unlock: set[str] | None = None, user=None) -> MediaItem:
+def update_metadata(
+    item_id: int,
+    changes: dict[str, Any],
+    *,
+    lock: set[str] | None = None,
+    unlock: set[str] | None = None,
+    user=None,
+) -> MediaItem:
     """Apply hand edits, journal each changed field and update the locks. Edited fields are
     locked unless named in `unlock`."""
     item = MediaItem.objects.select_for_update().filter(pk=item_id).first()
@@ -143,8 +164,10 @@ def update_metadata(item_id: int, changes: dict[str, Any], *, lock: set[str] | N
         raise NotFound(f"Item {item_id} does not exist")
     unknown = (set(changes) | set(lock or ()) | set(unlock or ())) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}",
-                           hint=f"Editable fields: {', '.join(EDITABLE_FIELDS)}")
+        raise InvalidInput(
+            f"Unknown fields: {', '.join(sorted(unknown))}",
+            hint=f"Editable fields: {', '.join(EDITABLE_FIELDS)}",
+        )
     cleaned = {field: clean_value(field, value) for field, value in changes.items()}
     locks = set(item.locked_fields) | set(lock or ()) | set(cleaned)
     locks -= set(unlock or ())
@@ -153,8 +176,9 @@ def update_metadata(item_id: int, changes: dict[str, Any], *, lock: set[str] | N
         if old == value:
             continue
         _apply(item, field, value)
-        MetadataEdit.objects.create(item=item, field=field, old_value=old, new_value=value,
-                                    locked=field in locks, user=user)
+        MetadataEdit.objects.create(
+            item=item, field=field, old_value=old, new_value=value, locked=field in locks, user=user
+        )
     item.locked_fields = sorted(locks)
     item.save()
     return item

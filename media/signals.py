@@ -19,12 +19,16 @@ def _child_changed(sender, instance, **kwargs) -> None:
 
 def _author_changed(sender, instance, created=False, **kwargs) -> None:
     if not created:
-        search_index.reindex_items(Contribution.objects.filter(author_id=instance.pk).values_list("item_id", flat=True))
+        search_index.reindex_items(
+            Contribution.objects.filter(author_id=instance.pk).values_list("item_id", flat=True)
+        )
 
 
 def _series_changed(sender, instance, created=False, **kwargs) -> None:
     if not created:
-        search_index.reindex_items(MediaItem.objects.filter(series_id=instance.pk).values_list("pk", flat=True))
+        search_index.reindex_items(
+            MediaItem.objects.filter(series_id=instance.pk).values_list("pk", flat=True)
+        )
 
 
 def _after_migrate(sender, **kwargs) -> None:

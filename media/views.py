@@ -82,16 +82,40 @@ def library(request):
     tabs.update(params)
     tabs.pop("kind", None)
     tabs.pop("page", None)
-    return render(request, "media/library.html", {
-        "result": result, "query": query, "errors": errors, "kinds": MediaKind.choices,
-        "statuses": MediaStatus.choices, "formats": FORMATS, "sorts": SORT_CHOICES,
-        "view": "table" if request.GET.get("view") == "table" else "grid", "base_qs": base,
-        "tab_qs": tabs.urlencode(), "export_qs": urlencode([(k, v) for k, vs in params.lists() for v in vs
-                                                           if k != "view"]),
-        "filters_open": any(request.GET.get(k) for k in ("format", "language", "genre", "year_min", "year_max",
-                                                          "size_min_mb", "size_max_mb", "has_cover", "has_series",
-                                                          "complete", "status", "missing_files")),
-    })
+    return render(
+        request,
+        "media/library.html",
+        {
+            "result": result,
+            "query": query,
+            "errors": errors,
+            "kinds": MediaKind.choices,
+            "statuses": MediaStatus.choices,
+            "formats": FORMATS,
+            "sorts": SORT_CHOICES,
+            "view": "table" if request.GET.get("view") == "table" else "grid",
+            "base_qs": base,
+            "tab_qs": tabs.urlencode(),
+            "export_qs": urlencode([(k, v) for k, vs in params.lists() for v in vs if k != "view"]),
+            "filters_open": any(
+                request.GET.get(k)
+                for k in (
+                    "format",
+                    "language",
+                    "genre",
+                    "year_min",
+                    "year_max",
+                    "size_min_mb",
+                    "size_max_mb",
+                    "has_cover",
+                    "has_series",
+                    "complete",
+                    "status",
+                    "missing_files",
+                )
+            ),
+        },
+    )
 
 
 def book_detail(request, item_id: int):
@@ -153,4 +177,3 @@ def author_detail(request, author_id: int):
     author = get_object_or_404(Author, pk=author_id)
     items = items_for_listing().filter(contributions__author=author).distinct().order_by("sort_title")[:500]
     return render(request, "media/author_detail.html", {"author": author, "items": items})
-

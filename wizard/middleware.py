@@ -15,8 +15,11 @@ class SetupRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (getattr(settings, "WIZARD_REDIRECT", True) and not request.path.startswith(self.EXEMPT)
-                and request.method in ("GET", "HEAD")):
+        if (
+            getattr(settings, "WIZARD_REDIRECT", True)
+            and not request.path.startswith(self.EXEMPT)
+            and request.method in ("GET", "HEAD")
+        ):
             from wizard.services import is_complete
 
             if not is_complete():

@@ -17,6 +17,9 @@ class WizardState(models.Model):
     class Meta:
         verbose_name = "setup wizard state"
 
+    def __str__(self) -> str:
+        return f"Setup wizard at {self.current_step}" + (" (complete)" if self.completed_at else "")
+
     @classmethod
     def load(cls) -> WizardState:
         state, _ = cls.objects.get_or_create(pk=1)

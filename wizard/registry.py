@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 @dataclass(frozen=True)
 class Message:
-    level: str      # ok | warning | error
+    level: str  # ok | warning | error
     text: str
     hint: str = ""
 
@@ -66,8 +66,11 @@ def tcp_probe(url: str, *, timeout: float = 2.0) -> Message:
         with socket.create_connection((parts.hostname, port), timeout=timeout):
             return Message("ok", f"{parts.hostname}:{port} answers.")
     except OSError as exc:
-        return Message("warning", f"Cannot reach {parts.hostname}:{port} ({exc.strerror or exc}).",
-                       "You can continue and fix it later in Settings; check the address, port and firewall.")
+        return Message(
+            "warning",
+            f"Cannot reach {parts.hostname}:{port} ({exc.strerror or exc}).",
+            "You can continue and fix it later in Settings; check the address, port and firewall.",
+        )
 
 
 def test_service(service: str, answers: dict) -> Message:

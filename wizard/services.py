@@ -25,7 +25,7 @@ def is_complete() -> bool:
     if state is not None:
         done = state.completed_at is not None
     else:
-        done = (get_user_model().objects.filter(is_superuser=True).exists() and MediaItem.objects.exists())
+        done = get_user_model().objects.filter(is_superuser=True).exists() and MediaItem.objects.exists()
     _complete_cache["value"] = done
     return done
 

@@ -15,10 +15,28 @@ from wizard.folders import check_folder
 from wizard.registry import Message
 
 KINDS = [("ebook", "Ebooks"), ("audiobook", "Audiobooks"), ("comic", "Comics")]
-PROVIDERS = [("openlibrary", "Open Library (no key needed)"), ("googlebooks", "Google Books"),
-             ("comicvine", "Comic Vine (comics; needs an API key)")]
-PLACEHOLDERS = {"author", "author_sort", "title", "series", "series_index", "year", "language", "publisher",
-                "isbn", "format", "ext", "kind", "issue", "volume", "narrator"}
+PROVIDERS = [
+    ("openlibrary", "Open Library (no key needed)"),
+    ("googlebooks", "Google Books"),
+    ("comicvine", "Comic Vine (comics; needs an API key)"),
+]
+PLACEHOLDERS = {
+    "author",
+    "author_sort",
+    "title",
+    "series",
+    "series_index",
+    "year",
+    "language",
+    "publisher",
+    "isbn",
+    "format",
+    "ext",
+    "kind",
+    "issue",
+    "volume",
+    "narrator",
+}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::[^{}]*)?\}")
 
 
@@ -27,8 +45,9 @@ class WelcomeForm(forms.Form):
 
 
 class AdminForm(forms.Form):
-    username = forms.CharField(max_length=150, required=False,
-                               help_text="Leave empty to keep the current admin account unchanged.")
+    username = forms.CharField(
+        max_length=150, required=False, help_text="Leave empty to keep the current admin account unchanged."
+    )
     password = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, required=False)
 
@@ -55,10 +74,14 @@ class AdminForm(forms.Form):
 
 
 class FoldersForm(forms.Form):
-    library_folders = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                                      help_text="Folders with the books you already have, one per line. "
-                                                "They are scanned; nothing in them is moved or changed now.")
-    downloads_dir = forms.CharField(required=False, help_text="Where SABnzbd puts finished downloads (optional).")
+    library_folders = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Folders with the books you already have, one per line. "
+        "They are scanned; nothing in them is moved or changed now.",
+    )
+    downloads_dir = forms.CharField(
+        required=False, help_text="Where SABnzbd puts finished downloads (optional)."
+    )
 
     def folder_messages(self) -> list[Message]:
         data = self.cleaned_data
@@ -67,30 +90,42 @@ class FoldersForm(forms.Form):
             messages += check_folder(line, label="Library folder", need_write=True)
         if data.get("downloads_dir", "").strip():
             messages += check_folder(data["downloads_dir"], label="Downloads folder", need_write=False)
-        messages += check_folder(str(settings.LIBRARY_DIR), label="Import destination (OMNI_LIBRARY_DIR)",
-                                 need_write=True) if settings.LIBRARY_DIR.exists() else []
+        messages += (
+            check_folder(
+                str(settings.LIBRARY_DIR), label="Import destination (OMNI_LIBRARY_DIR)", need_write=True
+            )
+            if settings.LIBRARY_DIR.exists()
+            else []
+        )
         return messages
 
 
 class ContentForm(forms.Form):
-    kinds = forms.MultipleChoiceField(choices=KINDS, widget=forms.CheckboxSelectMultiple,
-                                      help_text="What this library holds.")
+    kinds = forms.MultipleChoiceField(
+        choices=KINDS, widget=forms.CheckboxSelectMultiple, help_text="What this library holds."
+    )
 
 
 class MetadataForm(forms.Form):
-    providers = forms.MultipleChoiceField(choices=PROVIDERS, widget=forms.CheckboxSelectMultiple, required=False)
+    providers = forms.MultipleChoiceField(
+        choices=PROVIDERS, widget=forms.CheckboxSelectMultiple, required=False
+    )
     googlebooks_api_key = forms.CharField(required=False, max_length=200)
     comicvine_api_key = forms.CharField(required=False, max_length=200)
 
     def clean(self):
         data = super().clean()
         if "comicvine" in data.get("providers", []) and not data.get("comicvine_api_key"):
-            self.add_error("comicvine_api_key", "Comic Vine needs an API key (free at comicvine.gamespot.com/api).")
+            self.add_error(
+                "comicvine_api_key", "Comic Vine needs an API key (free at comicvine.gamespot.com/api)."
+            )
         return data
 
 
 class DownloadsForm(forms.Form):
-    prowlarr_url = forms.URLField(required=False, assume_scheme="http", help_text="e.g. http://127.0.0.1:9696")
+    prowlarr_url = forms.URLField(
+        required=False, assume_scheme="http", help_text="e.g. http://127.0.0.1:9696"
+    )
     prowlarr_api_key = forms.CharField(required=False, max_length=200)
     sabnzbd_url = forms.URLField(required=False, assume_scheme="http", help_text="e.g. http://127.0.0.1:8080")
     sabnzbd_api_key = forms.CharField(required=False, max_length=200)
@@ -100,8 +135,11 @@ class DownloadsForm(forms.Form):
         data = super().clean()
         for service in ("prowlarr", "sabnzbd"):
             if data.get(f"{service}_url") and not data.get(f"{service}_api_key"):
-                self.add_error(f"{service}_api_key", f"Enter the {service.capitalize()} API key "
-                                                     f"(Settings → General in {service.capitalize()}).")
+                self.add_error(
+                    f"{service}_api_key",
+                    f"Enter the {service.capitalize()} API key "
+                    f"(Settings → General in {service.capitalize()}).",
+                )
         return data
 
 
@@ -112,15 +150,19 @@ class NamingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name, template in data.items():
+        for name, template in list(data.items()):
             unknown = sorted(set(_PLACEHOLDER.findall(template)) - PLACEHOLDERS)
             if unknown:
-                self.add_error(name, f"Unknown placeholders: {', '.join(unknown)}. "
-                                     f"Known: {', '.join(sorted(PLACEHOLDERS))}.")
+                self.add_error(
+                    name,
+                    f"Unknown placeholders: {', '.join(unknown)}. Known: {', '.join(sorted(PLACEHOLDERS))}.",
+                )
             elif template.count("{") != template.count("}"):
                 self.add_error(name, "Unbalanced braces.")
             elif template.startswith("/") or ".." in template.split("/"):
-                self.add_error(name, "A template is relative to the library folder: no leading / and no '..'.")
+                self.add_error(
+                    name, "A template is relative to the library folder: no leading / and no '..'."
+                )
         return data
 
 
@@ -137,18 +179,42 @@ class Step:
 
 
 STEPS = [
-    Step("welcome", "Welcome", WelcomeForm, "A few questions and OmniReadarr is ready. You can come back to any "
-         "step later; running the wizard again keeps your answers. Nothing on disk is moved or changed."),
-    Step("admin", "Admin account", AdminForm, "The account that manages the library. Readers can get their own "
-         "accounts later in the admin."),
-    Step("folders", "Folders", FoldersForm, "Where your books are. Each folder is checked now: it must exist and "
-         "be readable; write access is needed to import and rename."),
+    Step(
+        "welcome",
+        "Welcome",
+        WelcomeForm,
+        "A few questions and OmniReadarr is ready. You can come back to any "
+        "step later; running the wizard again keeps your answers. Nothing on disk is moved or changed.",
+    ),
+    Step(
+        "admin",
+        "Admin account",
+        AdminForm,
+        "The account that manages the library. Readers can get their own accounts later in the admin.",
+    ),
+    Step(
+        "folders",
+        "Folders",
+        FoldersForm,
+        "Where your books are. Each folder is checked now: it must exist and "
+        "be readable; write access is needed to import and rename.",
+    ),
     Step("content", "Content types", ContentForm, "Which kinds of books to manage."),
     Step("metadata", "Metadata sources", MetadataForm, "Where titles, authors, series and covers come from."),
-    Step("downloads", "Download stack", DownloadsForm, "Optional: Prowlarr finds releases, SABnzbd downloads "
-         "them. An unreachable service is a warning; you can continue and fix it later."),
-    Step("naming", "Naming", NamingForm, "How imported and renamed files are named, relative to the library "
-         "folder. Renames always show a preview first."),
+    Step(
+        "downloads",
+        "Download stack",
+        DownloadsForm,
+        "Optional: Prowlarr finds releases, SABnzbd downloads "
+        "them. An unreachable service is a warning; you can continue and fix it later.",
+    ),
+    Step(
+        "naming",
+        "Naming",
+        NamingForm,
+        "How imported and renamed files are named, relative to the library "
+        "folder. Renames always show a preview first.",
+    ),
     Step("review", "Review", ReviewForm, "The system checks and a summary of your answers."),
 ]
 STEP_NAMES = [s.name for s in STEPS]

@@ -43,9 +43,18 @@ def index(request):
 
 
 def _context(state: WizardState, current: steps.Step, form, checks: list) -> dict:
-    return {"steps": steps.STEPS, "step": current, "form": form, "state": state, "checks": checks,
-            "is_first": current.name == steps.STEP_NAMES[0], "is_last": current.name == steps.STEP_NAMES[-1],
-            "finishers": registry.finishers(), "answers": state.data, "testable": TESTABLE}
+    return {
+        "steps": steps.STEPS,
+        "step": current,
+        "form": form,
+        "state": state,
+        "checks": checks,
+        "is_first": current.name == steps.STEP_NAMES[0],
+        "is_last": current.name == steps.STEP_NAMES[-1],
+        "finishers": registry.finishers(),
+        "answers": state.data,
+        "testable": TESTABLE,
+    }
 
 
 def _checks_for(name: str, form) -> list:
@@ -55,8 +64,12 @@ def _checks_for(name: str, form) -> list:
         bound = steps.FoldersForm(form.initial)
         return bound.folder_messages() if bound.is_valid() else []
     if name == "review":
-        return [registry.Message("error" if c["level"] == "error" else "warning", f"{c['id']}: {c['message']}",
-                                 c["hint"]) for c in collect_checks()]
+        return [
+            registry.Message(
+                "error" if c["level"] == "error" else "warning", f"{c['id']}: {c['message']}", c["hint"]
+            )
+            for c in collect_checks()
+        ]
     return []
 
 
@@ -71,13 +84,18 @@ def step_view(request, name: str):
     kwargs = {"require_account": not get_user_model().objects.exists()} if name == "admin" else {}
     if request.method == "POST" and "back" in request.POST:
         return redirect("wizard-step", name=steps.previous_step(name))
-    form = current.form(request.POST if request.method == "POST" else None,
-                        initial=state.data.get(name, {}), **kwargs)
+    form = current.form(
+        request.POST if request.method == "POST" else None, initial=state.data.get(name, {}), **kwargs
+    )
     checks = _checks_for(name, form)
     if request.method == "POST" and form.is_valid() and not any(c.level == "error" for c in checks):
         return _save(request, name, form)
-    return render(request, "wizard/step.html", _context(state, current, form, checks),
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "wizard/step.html",
+        _context(state, current, form, checks),
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 def _save(request, name: str, form):
@@ -95,8 +113,11 @@ def _save(request, name: str, form):
     if errors:
         return redirect("wizard-step", name=name)
     if name == "admin" and answers.get("username") and not request.user.is_authenticated:
-        login(request, get_user_model().objects.get(username=answers["username"].strip()),
-              backend="django.contrib.auth.backends.ModelBackend")
+        login(
+            request,
+            get_user_model().objects.get(username=answers["username"].strip()),
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
     return redirect("wizard-step", name=steps.next_step(name))
 
 
@@ -105,7 +126,7 @@ def _save(request, name: str, form):
 def test_connection(request, service: str):
     if service not in TESTABLE:
         raise Http404("Unknown service")
-    if (denied := _gate(request, "downloads")) is not None:
+    if _gate(request, "downloads") is not None:
         return JsonResponse({"level": "error", "text": "Log in as an admin first."}, status=403)
     try:
         answers = json.loads(request.body or b"{}")

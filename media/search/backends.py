@@ -58,15 +58,26 @@ class SearchBackend:
     def wildcard_terms(self, pattern: str, limit: int = 40) -> list[str]:
         raise NotImplementedError
 
-    def ranked_ids(self, compiled: Compiled, where: list[str], params: list[object], boost_key: str,
-                   limit: int, offset: int, *, order: str | None = None) -> list[int]:
+    def ranked_ids(
+        self,
+        compiled: Compiled,
+        where: list[str],
+        params: list[object],
+        boost_key: str,
+        limit: int,
+        offset: int,
+        *,
+        order: str | None = None,
+    ) -> list[int]:
         raise NotImplementedError
 
     def _boost(self, boost_key: str) -> tuple[str, list[object]]:
         if not boost_key:
             return "(SELECT 0)", []
-        return ("CASE WHEN sd.title_key = %s THEN 2 WHEN substr(sd.title_key, 1, %s) = %s THEN 1 ELSE 0 END",
-                [boost_key, len(boost_key), boost_key])
+        return (
+            "CASE WHEN sd.title_key = %s THEN 2 WHEN substr(sd.title_key, 1, %s) = %s THEN 1 ELSE 0 END",
+            [boost_key, len(boost_key), boost_key],
+        )
 
 
 class SqliteBackend(SearchBackend):
@@ -80,8 +91,10 @@ class SqliteBackend(SearchBackend):
     def write_documents(self, texts) -> None:
         if texts:
             with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {FTS} (rowid, {TEXT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                                   [(t.item_id, *t.columns()) for t in texts])
+                cursor.executemany(
+                    f"INSERT INTO {FTS} (rowid, {TEXT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(t.item_id, *t.columns()) for t in texts],
+                )
 
     def delete_documents(self, ids) -> None:
         if ids:
@@ -110,18 +123,24 @@ class SqliteBackend(SearchBackend):
         return bool(self._fetch(f"SELECT 1 FROM {TERMS} WHERE term = %s LIMIT 1", [word]))
 
     def similar_terms(self, word: str, limit: int = 40) -> list[str]:
-        grams = {word[i:i + 3] for i in range(len(word) - 2)}
+        grams = {word[i : i + 3] for i in range(len(word) - 2)}
         if not grams:
             return []
         match = " OR ".join(f'"{g}"' for g in sorted(grams))
-        rows = self._fetch(f"SELECT term FROM {TRI} WHERE {TRI} MATCH %s ORDER BY rank LIMIT %s", [match, limit])
+        rows = self._fetch(
+            f"SELECT term FROM {TRI} WHERE {TRI} MATCH %s ORDER BY rank LIMIT %s", [match, limit]
+        )
         # words sharing the first letter and about the length: catches swaps in short words
-        rows += self._fetch(f"SELECT term FROM {TERMS} WHERE term GLOB %s AND length(term) BETWEEN %s AND %s "
-                            f"LIMIT 5000", [word[0] + "*", len(word) - 2, len(word) + 2])
+        rows += self._fetch(
+            f"SELECT term FROM {TERMS} WHERE term GLOB %s AND length(term) BETWEEN %s AND %s LIMIT 5000",
+            [word[0] + "*", len(word) - 2, len(word) + 2],
+        )
         return list(dict.fromkeys(r[0] for r in rows))
 
     def wildcard_terms(self, pattern: str, limit: int = 40) -> list[str]:
-        rows = self._fetch(f"SELECT term FROM {TERMS} WHERE term GLOB %s ORDER BY term LIMIT %s", [pattern, limit])
+        rows = self._fetch(
+            f"SELECT term FROM {TERMS} WHERE term GLOB %s ORDER BY term LIMIT %s", [pattern, limit]
+        )
         return [r[0] for r in rows]
 
     def ranked_ids(self, compiled, where, params, boost_key, limit, offset, *, order=None) -> list[int]:
@@ -130,32 +149,47 @@ class SqliteBackend(SearchBackend):
             clauses.append(f"m.id NOT IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)")
             args.append(compiled.exclude)
         if not compiled.match:
-            sql = (f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
-                   + " AND ".join(clauses or ["1 = 1"]) + f" ORDER BY {order or 'm.sort_title, m.id'} LIMIT %s OFFSET %s")
+            sql = (
+                f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
+                + " AND ".join(clauses or ["1 = 1"])
+                + f" ORDER BY {order or 'm.sort_title, m.id'} LIMIT %s OFFSET %s"
+            )
             return [r[0] for r in self._fetch(sql, [*args, limit, offset])]
         boost, boost_params = self._boost(boost_key)
         ranking = order or f"{boost} DESC, {self.BM25}, m.sort_title, m.id"
         boost_params = [] if order else boost_params
-        sql = (f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid "
-               f"JOIN {DOCS} sd ON sd.item_id = m.id WHERE {FTS} MATCH %s"
-               + "".join(f" AND {c}" for c in clauses)
-               + f" ORDER BY {ranking} LIMIT %s OFFSET %s")
+        sql = (
+            f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid "
+            f"JOIN {DOCS} sd ON sd.item_id = m.id WHERE {FTS} MATCH %s"
+            + "".join(f" AND {c}" for c in clauses)
+            + f" ORDER BY {ranking} LIMIT %s OFFSET %s"
+        )
         return [r[0] for r in self._fetch(sql, [compiled.match, *args, *boost_params, limit, offset])]
 
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
-    DOCUMENT = ("setweight(to_tsvector('simple', unaccent(%s)), 'A') || setweight(to_tsvector('simple', "
-                "unaccent(%s)), 'B') || setweight(to_tsvector('simple', unaccent(%s)), 'C') || "
-                "setweight(to_tsvector('simple', unaccent(%s)), 'D')")
+    DOCUMENT = (
+        "setweight(to_tsvector('simple', unaccent(%s)), 'A') || setweight(to_tsvector('simple', "
+        "unaccent(%s)), 'B') || setweight(to_tsvector('simple', unaccent(%s)), 'C') || "
+        "setweight(to_tsvector('simple', unaccent(%s)), 'D')"
+    )
 
     def compile(self, root, expansions) -> Compiled:
         return to_tsquery(root, expansions)
 
     def write_documents(self, texts) -> None:
         if texts:
-            rows = [(t.title, t.authors, t.series, " ".join((t.identifiers, t.publisher, t.tags, t.description)),
-                     t.item_id) for t in texts]
+            rows = [
+                (
+                    t.title,
+                    t.authors,
+                    t.series,
+                    " ".join((t.identifiers, t.publisher, t.tags, t.description)),
+                    t.item_id,
+                )
+                for t in texts
+            ]
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {DOCS} SET document = {self.DOCUMENT} WHERE item_id = %s", rows)
 
@@ -166,25 +200,36 @@ class PostgresBackend(SearchBackend):
         return bool(self._fetch(f"SELECT 1 FROM {TERMS} WHERE term = %s LIMIT 1", [word]))
 
     def similar_terms(self, word: str, limit: int = 40) -> list[str]:
-        rows = self._fetch(f"SELECT term FROM {TERMS} WHERE term %% %s ORDER BY similarity(term, %s) DESC "
-                           f"LIMIT %s", [word, word, limit])
+        rows = self._fetch(
+            f"SELECT term FROM {TERMS} WHERE term %% %s ORDER BY similarity(term, %s) DESC LIMIT %s",
+            [word, word, limit],
+        )
         first = word[0].replace("%", "\\%").replace("_", "\\_")
-        rows += self._fetch(f"SELECT term FROM {TERMS} WHERE term LIKE %s AND length(term) BETWEEN %s AND %s "
-                            f"LIMIT 5000", [first + "%", len(word) - 2, len(word) + 2])
+        rows += self._fetch(
+            f"SELECT term FROM {TERMS} WHERE term LIKE %s AND length(term) BETWEEN %s AND %s LIMIT 5000",
+            [first + "%", len(word) - 2, len(word) + 2],
+        )
         return list(dict.fromkeys(r[0] for r in rows))
 
     def wildcard_terms(self, pattern: str, limit: int = 40) -> list[str]:
         like = pattern.replace("%", "\\%").replace("_", "\\_").replace("*", "%").replace("?", "_")
-        rows = self._fetch(f"SELECT term FROM {TERMS} WHERE term LIKE %s ORDER BY term LIMIT %s", [like, limit])
+        rows = self._fetch(
+            f"SELECT term FROM {TERMS} WHERE term LIKE %s ORDER BY term LIMIT %s", [like, limit]
+        )
         return [r[0] for r in rows]
 
     def ranked_ids(self, compiled, where, params, boost_key, limit, offset, *, order=None) -> list[int]:
-        tsquery = " & ".join(filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None]))
+        tsquery = " & ".join(
+            filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None])
+        )
         boost, boost_params = self._boost(boost_key if compiled.match and not order else "")
         ranking = order or f"{boost} DESC, ts_rank(sd.document, query) DESC, m.sort_title, m.id"
-        sql = (f"SELECT m.id FROM {DOCS} sd JOIN {ITEMS} m ON m.id = sd.item_id, "
-               f"to_tsquery('simple', %s) query WHERE sd.document @@ query"
-               + "".join(f" AND {c}" for c in where) + f" ORDER BY {ranking} LIMIT %s OFFSET %s")
+        sql = (
+            f"SELECT m.id FROM {DOCS} sd JOIN {ITEMS} m ON m.id = sd.item_id, "
+            f"to_tsquery('simple', %s) query WHERE sd.document @@ query"
+            + "".join(f" AND {c}" for c in where)
+            + f" ORDER BY {ranking} LIMIT %s OFFSET %s"
+        )
         return [r[0] for r in self._fetch(sql, [tsquery, *params, *boost_params, limit, offset])]
 
 

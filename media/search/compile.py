@@ -6,12 +6,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from media.query import And, Node, Not, Or, Term
+from media.query import And, Node, Not, Term
 
-FTS_COLUMNS = {"title": "title", "author": "authors", "series": "series", "isbn": "identifiers",
-               "publisher": "publisher", "tag": "tags", "description": "description"}
-TS_WEIGHTS = {"title": "A", "author": "B", "series": "C", "isbn": "D", "publisher": "D", "tag": "D",
-              "description": "D"}
+FTS_COLUMNS = {
+    "title": "title",
+    "author": "authors",
+    "series": "series",
+    "isbn": "identifiers",
+    "publisher": "publisher",
+    "tag": "tags",
+    "description": "description",
+}
+TS_WEIGHTS = {
+    "title": "A",
+    "author": "B",
+    "series": "C",
+    "isbn": "D",
+    "publisher": "D",
+    "tag": "D",
+    "description": "D",
+}
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class Suggestion:
 class SearchOutcome:
     ids: tuple[int, ...]
     has_next: bool
-    mode: str                                        # listing | fulltext | regex
+    mode: str  # listing | fulltext | regex
     parsed: ParsedQuery
     corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
@@ -87,7 +87,9 @@ def close_words(engine: SearchBackend, word: str, *, limit: int = 5) -> tuple[st
     return tuple(c for c, _, _ in sorted(found, key=lambda hit: (hit[1], hit[0])))[:limit]
 
 
-def expand(engine: SearchBackend, parsed: ParsedQuery) -> tuple[dict[Term, tuple[str, ...]], dict[str, tuple]]:
+def expand(
+    engine: SearchBackend, parsed: ParsedQuery
+) -> tuple[dict[Term, tuple[str, ...]], dict[str, tuple]]:
     expansions: dict[Term, tuple[str, ...]] = {}
     corrections: dict[str, tuple[str, ...]] = {}
     for term in walk(parsed.root):
@@ -109,8 +111,12 @@ def _suggest(engine: SearchBackend, request: SearchRequest, parsed: ParsedQuery)
     for term in parsed.terms:
         if len(term.words) == 1 and not term.pattern:
             for word in close_words(engine, term.words[0], limit=2):
-                found.append(Suggestion(f"Did you mean “{word}”?", request.q.replace(term.words[0], word, 1)
-                                        if term.words[0] in request.q else word))
+                found.append(
+                    Suggestion(
+                        f"Did you mean “{word}”?",
+                        request.q.replace(term.words[0], word, 1) if term.words[0] in request.q else word,
+                    )
+                )
     if request.filters.active:
         found.append(Suggestion("Search without filters", request.q, clear_filters=True))
     words = [t.text for t in parsed.terms if not t.pattern]
@@ -122,8 +128,11 @@ def _suggest(engine: SearchBackend, request: SearchRequest, parsed: ParsedQuery)
 def _regex_ids(pattern: str, where: list[str], params: list[object], limit: int, offset: int) -> list[int]:
     operator = "~*" if connection.vendor == "postgresql" else "REGEXP"
     value = pattern if connection.vendor == "postgresql" else f"(?i){pattern}"
-    sql = (f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE sd.text {operator} %s"
-           + "".join(f" AND {c}" for c in where) + " ORDER BY m.sort_title, m.id LIMIT %s OFFSET %s")
+    sql = (
+        f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE sd.text {operator} %s"
+        + "".join(f" AND {c}" for c in where)
+        + " ORDER BY m.sort_title, m.id LIMIT %s OFFSET %s"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [value, *params, limit, offset])
         return [r[0] for r in cursor.fetchall()]
@@ -145,12 +154,17 @@ def run(request: SearchRequest) -> SearchOutcome:
         try:
             re.compile(pattern)
             ids = _regex_ids(pattern, where, params, size + 1, offset)
-            return SearchOutcome(tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern)
+            return SearchOutcome(
+                tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern
+            )
         except (re.error, DatabaseError) as exc:
             notices.append(f"Not a valid regular expression ({exc}); searched for the words literally.")
             parsed = literal_query(request.q)
-    order = None if request.sort == "relevance" or request.sort not in SORTS else order_sql(
-        request.sort, descending=request.descending)
+    order = (
+        None
+        if request.sort == "relevance" or request.sort not in SORTS
+        else order_sql(request.sort, descending=request.descending)
+    )
     expansions, corrections = expand(engine, parsed) if not parsed.is_empty else ({}, {})
     compiled = engine.compile(parsed.root, expansions)
     if parsed.is_empty or compiled.everything:
@@ -158,16 +172,23 @@ def run(request: SearchRequest) -> SearchOutcome:
         ids = _listing_ids(where, params, listing, size + 1, offset)
         return SearchOutcome(tuple(ids[:size]), len(ids) > size, "listing", parsed, notices=tuple(notices))
     boost_key = " ".join(corrections.get(w, (w,))[0] for w in parsed.free_text.split())
-    ids = [] if compiled.nothing else engine.ranked_ids(compiled, where, params, boost_key, size + 1,
-                                                        offset, order=order)
+    ids = (
+        []
+        if compiled.nothing
+        else engine.ranked_ids(compiled, where, params, boost_key, size + 1, offset, order=order)
+    )
     suggestions = _suggest(engine, request, parsed) if not ids and offset == 0 else ()
-    return SearchOutcome(tuple(ids[:size]), len(ids) > size, "fulltext", parsed, corrections, tuple(notices),
-                         suggestions)
+    return SearchOutcome(
+        tuple(ids[:size]), len(ids) > size, "fulltext", parsed, corrections, tuple(notices), suggestions
+    )
 
 
 def _listing_ids(where: list[str], params: list[object], order: str, limit: int, offset: int) -> list[int]:
-    sql = (f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
-           + " AND ".join(where or ["1 = 1"]) + f" ORDER BY {order} LIMIT %s OFFSET %s")
+    sql = (
+        f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
+        + " AND ".join(where or ["1 = 1"])
+        + f" ORDER BY {order} LIMIT %s OFFSET %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         return [r[0] for r in cursor.fetchall()]

@@ -32,14 +32,14 @@ class SearchFilters:
     genre: str | None = None
     year_min: int | None = None
     year_max: int | None = None
-    size_min: int | None = None          # bytes, total of the item's files
+    size_min: int | None = None  # bytes, total of the item's files
     size_max: int | None = None
     has_cover: bool | None = None
     has_series: bool | None = None
     completeness_min: int | None = None  # percent of key metadata fields filled
     completeness_max: int | None = None
-    statuses: tuple[str, ...] = ()       # empty = everything but the acquisition states
-    missing_files: bool | None = None    # True: items with a missing or corrupt file
+    statuses: tuple[str, ...] = ()  # empty = everything but the acquisition states
+    missing_files: bool | None = None  # True: items with a missing or corrupt file
 
     @property
     def active(self) -> bool:
@@ -73,12 +73,17 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
         add(f"m.status NOT IN ({', '.join(['%s'] * len(ACQUISITION_STATUSES))})", *ACQUISITION_STATUSES)
     if filters.formats:
         marks = ", ".join(["%s"] * len(filters.formats))
-        add(f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.format IN ({marks}))",
-            *filters.formats)
+        add(
+            f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.format IN ({marks}))",
+            *filters.formats,
+        )
     if filters.language:
         add("m.language = %s", filters.language)
     if filters.genre:
-        add(f"EXISTS (SELECT 1 FROM {TAGS} t WHERE t.item_id = m.id AND t.normalized = %s)", fold(filters.genre))
+        add(
+            f"EXISTS (SELECT 1 FROM {TAGS} t WHERE t.item_id = m.id AND t.normalized = %s)",
+            fold(filters.genre),
+        )
     if filters.year_min is not None:
         add("m.year >= %s", filters.year_min)
     if filters.year_max is not None:
@@ -94,8 +99,10 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
     clauses += _bool_clause(filters.has_cover, "m.cover_path <> ''")
     clauses += _bool_clause(filters.has_series, "m.series_id IS NOT NULL")
     if filters.missing_files is not None:
-        clauses += _bool_clause(filters.missing_files, f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id "
-                                                       f"AND f.state IN (%s, %s))")
+        clauses += _bool_clause(
+            filters.missing_files,
+            f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state IN (%s, %s))",
+        )
         params += [FileState.MISSING, FileState.CORRUPT]
     return clauses, params
 

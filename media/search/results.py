@@ -13,13 +13,35 @@ from media.models import Contribution, MediaItem
 from media.search.engine import SearchOutcome
 from media.search.highlight import highlight
 
-EXPORT_FIELDS = ("id", "kind", "status", "title", "subtitle", "authors", "series", "series_index", "year",
-                 "language", "publisher", "isbn13", "formats", "size", "added_at")
+EXPORT_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "title",
+    "subtitle",
+    "authors",
+    "series",
+    "series_index",
+    "year",
+    "language",
+    "publisher",
+    "isbn13",
+    "formats",
+    "size",
+    "added_at",
+)
 
 
 def hydrate(ids: Sequence[int]) -> list[MediaItem]:
-    items = MediaItem.objects.filter(pk__in=list(ids)).select_related("series", "search_doc").prefetch_related(
-        Prefetch("contributions", queryset=Contribution.objects.select_related("author").order_by("position")))
+    items = (
+        MediaItem.objects.filter(pk__in=list(ids))
+        .select_related("series", "search_doc")
+        .prefetch_related(
+            Prefetch(
+                "contributions", queryset=Contribution.objects.select_related("author").order_by("position")
+            )
+        )
+    )
     by_id = {item.pk: item for item in items}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -39,16 +61,29 @@ def row(item: MediaItem, words: Sequence[tuple[str, bool]] = ()) -> dict[str, An
     doc = getattr(item, "search_doc", None)
     series = item.series.title if item.series_id else ""
     result = {
-        "id": item.pk, "kind": item.kind, "status": item.status, "title": item.title, "subtitle": item.subtitle,
-        "authors": authors, "series": series or None, "series_index": _series_index(item) or None,
-        "year": item.year, "language": item.language, "publisher": item.publisher, "isbn13": item.isbn13,
-        "formats": doc.formats.split() if doc and doc.formats else [], "size": doc.total_size if doc else 0,
-        "completeness": doc.completeness if doc else 0, "cover_url": cover_url(item),
-        "url": reverse("book-detail", args=[item.pk]), "added_at": item.added_at,
+        "id": item.pk,
+        "kind": item.kind,
+        "status": item.status,
+        "title": item.title,
+        "subtitle": item.subtitle,
+        "authors": authors,
+        "series": series or None,
+        "series_index": _series_index(item) or None,
+        "year": item.year,
+        "language": item.language,
+        "publisher": item.publisher,
+        "isbn13": item.isbn13,
+        "formats": doc.formats.split() if doc and doc.formats else [],
+        "size": doc.total_size if doc else 0,
+        "completeness": doc.completeness if doc else 0,
+        "cover_url": cover_url(item),
+        "url": reverse("book-detail", args=[item.pk]),
+        "added_at": item.added_at,
     }
     if words:
         result["highlights"] = {
-            "title": highlight(item.title, words), "authors": highlight(", ".join(authors), words),
+            "title": highlight(item.title, words),
+            "authors": highlight(", ".join(authors), words),
             "series": highlight(series, words) if series else "",
         }
     return result

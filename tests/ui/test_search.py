@@ -24,44 +24,74 @@ def titles(q="", **kwargs):
 @pytest.fixture
 def shelf():
     return {
-        "dune": make_item("Dune", authors=["Frank Herbert"], series="Dune", index=1, year=1965,
-                          isbn13="9780441013593", files=[("epub", 1_000_000)], tags=["Science Fiction"],
-                          description="On the desert planet Arrakis", language="en", publisher="Chilton",
-                          cover_path="covers/dune.jpg"),
-        "messiah": make_item("Dune Messiah", authors=["Frank Herbert"], series="Dune", index=2, year=1969,
-                             files=[("pdf", 5_000_000)], language="en"),
-        "miserables": make_item("Les Misérables", authors=["Victor Hugo"], language="fr", year=1862,
-                                files=[("epub", 3_000_000, "missing")]),
-        "left": make_item("The Left Hand of Darkness", authors=["Ursula K. Le Guin"], year=1969,
-                          files=[("mobi", 800_000)], tags=["Science Fiction"]),
+        "dune": make_item(
+            "Dune",
+            authors=["Frank Herbert"],
+            series="Dune",
+            index=1,
+            year=1965,
+            isbn13="9780441013593",
+            files=[("epub", 1_000_000)],
+            tags=["Science Fiction"],
+            description="On the desert planet Arrakis",
+            language="en",
+            publisher="Chilton",
+            cover_path="covers/dune.jpg",
+        ),
+        "messiah": make_item(
+            "Dune Messiah",
+            authors=["Frank Herbert"],
+            series="Dune",
+            index=2,
+            year=1969,
+            files=[("pdf", 5_000_000)],
+            language="en",
+        ),
+        "miserables": make_item(
+            "Les Misérables",
+            authors=["Victor Hugo"],
+            language="fr",
+            year=1862,
+            files=[("epub", 3_000_000, "missing")],
+        ),
+        "left": make_item(
+            "The Left Hand of Darkness",
+            authors=["Ursula K. Le Guin"],
+            year=1969,
+            files=[("mobi", 800_000)],
+            tags=["Science Fiction"],
+        ),
         "dunes": make_item("Sand Dunes of the World", authors=["A. Geographer"], year=2001, kind="comic"),
         "wanted": make_item("Dune Wanted Copy", authors=["Frank Herbert"], status="wanted"),
     }
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("dune", ["Dune", "Dune Messiah", "Sand Dunes of the World"]),
-    ("DUNE messiah", ["Dune Messiah"]),
-    ("miserables", ["Les Misérables"]),
-    ("MISÉRABLES", ["Les Misérables"]),
-    ("misér", ["Les Misérables"]),
-    ("hugo OR guin", ["Les Misérables", "The Left Hand of Darkness"]),
-    ("dune NOT messiah", ["Dune", "Sand Dunes of the World"]),
-    ("dune -messiah -sand", ["Dune"]),
-    ('"left hand"', ["The Left Hand of Darkness"]),
-    ('"hand left"', []),
-    ("author:herbert", ["Dune", "Dune Messiah"]),
-    ("author:dune", []),
-    ("series:dune", ["Dune", "Dune Messiah"]),
-    ("isbn:978-0-441-01359-3", ["Dune"]),
-    ("isbn:0441013597", ["Dune"]),
-    ("arrakis", ["Dune"]),
-    ("chilton", ["Dune"]),
-    ("tag:fiction", ["Dune", "The Left Hand of Darkness"]),
-    ("d?ne", ["Dune", "Dune Messiah"]),
-    ("l*ft", ["The Left Hand of Darkness"]),
-    ("herb*", ["Dune", "Dune Messiah"]),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("dune", ["Dune", "Dune Messiah", "Sand Dunes of the World"]),
+        ("DUNE messiah", ["Dune Messiah"]),
+        ("miserables", ["Les Misérables"]),
+        ("MISÉRABLES", ["Les Misérables"]),
+        ("misér", ["Les Misérables"]),
+        ("hugo OR guin", ["Les Misérables", "The Left Hand of Darkness"]),
+        ("dune NOT messiah", ["Dune", "Sand Dunes of the World"]),
+        ("dune -messiah -sand", ["Dune"]),
+        ('"left hand"', ["The Left Hand of Darkness"]),
+        ('"hand left"', []),
+        ("author:herbert", ["Dune", "Dune Messiah"]),
+        ("author:dune", []),
+        ("series:dune", ["Dune", "Dune Messiah"]),
+        ("isbn:978-0-441-01359-3", ["Dune"]),
+        ("isbn:0441013597", ["Dune"]),
+        ("arrakis", ["Dune"]),
+        ("chilton", ["Dune"]),
+        ("tag:fiction", ["Dune", "The Left Hand of Darkness"]),
+        ("d?ne", ["Dune", "Dune Messiah"]),
+        ("l*ft", ["The Left Hand of Darkness"]),
+        ("herb*", ["Dune", "Dune Messiah"]),
+    ],
+)
 def test_full_text_matches(shelf, q, expected):
     assert sorted(titles(q)) == sorted(expected)
 
@@ -71,7 +101,9 @@ def test_exact_title_match_ranks_first(shelf):
     assert titles("dune messiah")[0] == "Dune Messiah"
 
 
-@pytest.mark.parametrize(("q", "corrected"), [("dnue", "dune"), ("herbrt", "herbert"), ("miserabels", "miserables")])
+@pytest.mark.parametrize(
+    ("q", "corrected"), [("dnue", "dune"), ("herbrt", "herbert"), ("miserabels", "miserables")]
+)
 def test_typos_are_corrected_from_the_vocabulary(shelf, q, corrected):
     outcome = run(SearchRequest(q=q))
     assert corrected in outcome.corrections[q]
@@ -93,21 +125,24 @@ def test_regex_search_and_fallback_on_invalid_pattern(shelf):
     assert outcome.ids
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (SearchFilters(formats=("epub",)), ["Dune", "Les Misérables"]),
-    (SearchFilters(language="fr"), ["Les Misérables"]),
-    (SearchFilters(genre="science fiction"), ["Dune", "The Left Hand of Darkness"]),
-    (SearchFilters(year_min=1960, year_max=1969), ["Dune", "Dune Messiah", "The Left Hand of Darkness"]),
-    (SearchFilters(size_min=2_000_000), ["Dune Messiah"]),
-    (SearchFilters(size_max=900_000, size_min=1), ["The Left Hand of Darkness"]),
-    (SearchFilters(has_cover=True), ["Dune"]),
-    (SearchFilters(has_series=True), ["Dune", "Dune Messiah"]),
-    (SearchFilters(has_series=False, kind="comic"), ["Sand Dunes of the World"]),
-    (SearchFilters(missing_files=True), ["Les Misérables"]),
-    (SearchFilters(statuses=("wanted",)), ["Dune Wanted Copy"]),
-    (SearchFilters(completeness_min=100), ["Dune"]),
-    (SearchFilters(completeness_max=40), ["The Left Hand of Darkness", "Sand Dunes of the World"]),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (SearchFilters(formats=("epub",)), ["Dune", "Les Misérables"]),
+        (SearchFilters(language="fr"), ["Les Misérables"]),
+        (SearchFilters(genre="science fiction"), ["Dune", "The Left Hand of Darkness"]),
+        (SearchFilters(year_min=1960, year_max=1969), ["Dune", "Dune Messiah", "The Left Hand of Darkness"]),
+        (SearchFilters(size_min=2_000_000), ["Dune Messiah"]),
+        (SearchFilters(size_max=900_000, size_min=1), ["The Left Hand of Darkness"]),
+        (SearchFilters(has_cover=True), ["Dune"]),
+        (SearchFilters(has_series=True), ["Dune", "Dune Messiah"]),
+        (SearchFilters(has_series=False, kind="comic"), ["Sand Dunes of the World"]),
+        (SearchFilters(missing_files=True), ["Les Misérables"]),
+        (SearchFilters(statuses=("wanted",)), ["Dune Wanted Copy"]),
+        (SearchFilters(completeness_min=100), ["Dune"]),
+        (SearchFilters(completeness_max=40), ["The Left Hand of Darkness", "Sand Dunes of the World"]),
+    ],
+)
 def test_filters_apply_to_listing(shelf, filters, expected):
     assert sorted(titles(filters=filters)) == sorted(expected)
 
@@ -117,10 +152,17 @@ def test_filters_combine_with_full_text(shelf):
     assert titles("dune", filters=SearchFilters(kind="comic")) == ["Sand Dunes of the World"]
 
 
-@pytest.mark.parametrize(("sort", "first"), [
-    ("title", "Dune"), ("author", "Sand Dunes of the World"), ("year", "Sand Dunes of the World"),
-    ("size", "Dune Messiah"), ("added", "Sand Dunes of the World"), ("series", "Les Misérables"),
-])
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [
+        ("title", "Dune"),
+        ("author", "Sand Dunes of the World"),
+        ("year", "Sand Dunes of the World"),
+        ("size", "Dune Messiah"),
+        ("added", "Sand Dunes of the World"),
+        ("series", "Les Misérables"),
+    ],
+)
 def test_listing_sorts(shelf, sort, first):
     assert titles(sort=sort)[0] == first
 
