@@ -84,6 +84,7 @@ class SqliteBackend(SearchBackend):
     vendor = "sqlite"
     # bm25 column weights: title, authors, series, description, identifiers, publisher, tags
     BM25 = f"bm25({FTS}, 10.0, 6.0, 4.0, 1.0, 8.0, 2.0, 3.0)"
+    CANDIDATES = 1000  # best-ranked matches considered for a relevance page (plus exact titles)
 
     def compile(self, root, expansions) -> Compiled:
         return to_fts5(root, expansions)
@@ -156,6 +157,10 @@ class SqliteBackend(SearchBackend):
             )
             return [r[0] for r in self._fetch(sql, [*args, limit, offset])]
         boost, boost_params = self._boost(boost_key)
+        if order is None and offset + limit <= self.CANDIDATES:
+            ids = self._top_candidates(compiled.match, clauses, args, boost, boost_params, boost_key, limit, offset)
+            if len(ids) == limit or not clauses:
+                return ids
         ranking = order or f"{boost} DESC, {self.BM25}, m.sort_title, m.id"
         boost_params = [] if order else boost_params
         sql = (
@@ -165,6 +170,28 @@ class SqliteBackend(SearchBackend):
             + f" ORDER BY {ranking} LIMIT %s OFFSET %s"
         )
         return [r[0] for r in self._fetch(sql, [compiled.match, *args, *boost_params, limit, offset])]
+
+    def _top_candidates(self, match, clauses, args, boost, boost_params, boost_key, limit, offset) -> list[int]:
+        """Rank inside the FTS index only (no joins), keep the best CANDIDATES plus any exact
+        title match, then filter and boost those. Callers fall back to the full ranking when
+        filters leave fewer rows than a page."""
+        exact = (
+            f" UNION ALL SELECT sd.item_id, -1000000.0 FROM {DOCS} sd JOIN {FTS} ON {FTS}.rowid = sd.item_id "
+            f"WHERE sd.title_key = %s AND {FTS} MATCH %s"
+            if boost_key
+            else ""
+        )
+        sql = (
+            f"WITH hits(id, score) AS (SELECT * FROM (SELECT rowid, {self.BM25} AS score FROM {FTS} "
+            f"WHERE {FTS} MATCH %s ORDER BY score LIMIT %s){exact}), "
+            "best(id, score) AS (SELECT id, MIN(score) FROM hits GROUP BY id) "
+            f"SELECT m.id FROM best JOIN {ITEMS} m ON m.id = best.id JOIN {DOCS} sd ON sd.item_id = m.id WHERE 1 = 1"
+            + "".join(f" AND {c}" for c in clauses)
+            + f" ORDER BY {boost} DESC, best.score, m.sort_title, m.id LIMIT %s OFFSET %s"
+        )
+        exact_params = [boost_key, match] if boost_key else []
+        params = [match, self.CANDIDATES, *exact_params, *args, *boost_params, limit, offset]
+        return [r[0] for r in self._fetch(sql, params)]
 
 
 class PostgresBackend(SearchBackend):
