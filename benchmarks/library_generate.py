@@ -10,14 +10,107 @@ from decimal import Decimal
 
 from core.isbn import to_isbn13
 
-SYLLABLES = ["ka", "lo", "mi", "dra", "ven", "tor", "el", "sa", "rin", "go", "thal", "mor", "wen", "ar", "is",
-             "ul", "fen", "bri", "cor", "dun", "ne", "shi", "val", "ra", "qu", "zen", "or", "pe", "ly", "sto"]
-COMMON = ["the", "of", "and", "dark", "night", "king", "dune", "shadow", "fire", "sea", "star", "house", "war",
-          "city", "blood", "queen", "lost", "last", "world", "heart", "sorcerer", "stone", "winter", "river"]
-FIRST = ["Anna", "Frank", "Ursula", "Isaac", "Terry", "Robin", "Neil", "Ann", "Brandon", "Lois", "Octavia",
-         "Gene", "Iain", "Jo", "Arthur", "Mary", "Victor", "Émile", "Jules", "Agatha", "Liu", "N. K.", "China"]
-GENRES = ["Fantasy", "Science Fiction", "Mystery", "Romance", "History", "Biography", "Horror", "Poetry",
-          "Thriller", "Classics", "Young Adult", "Humour", "Travel", "Cooking", "Philosophy", "Comics"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "dra",
+    "ven",
+    "tor",
+    "el",
+    "sa",
+    "rin",
+    "go",
+    "thal",
+    "mor",
+    "wen",
+    "ar",
+    "is",
+    "ul",
+    "fen",
+    "bri",
+    "cor",
+    "dun",
+    "ne",
+    "shi",
+    "val",
+    "ra",
+    "qu",
+    "zen",
+    "or",
+    "pe",
+    "ly",
+    "sto",
+]
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "dark",
+    "night",
+    "king",
+    "dune",
+    "shadow",
+    "fire",
+    "sea",
+    "star",
+    "house",
+    "war",
+    "city",
+    "blood",
+    "queen",
+    "lost",
+    "last",
+    "world",
+    "heart",
+    "sorcerer",
+    "stone",
+    "winter",
+    "river",
+]
+FIRST = [
+    "Anna",
+    "Frank",
+    "Ursula",
+    "Isaac",
+    "Terry",
+    "Robin",
+    "Neil",
+    "Ann",
+    "Brandon",
+    "Lois",
+    "Octavia",
+    "Gene",
+    "Iain",
+    "Jo",
+    "Arthur",
+    "Mary",
+    "Victor",
+    "Émile",
+    "Jules",
+    "Agatha",
+    "Liu",
+    "N. K.",
+    "China",
+]
+GENRES = [
+    "Fantasy",
+    "Science Fiction",
+    "Mystery",
+    "Romance",
+    "History",
+    "Biography",
+    "Horror",
+    "Poetry",
+    "Thriller",
+    "Classics",
+    "Young Adult",
+    "Humour",
+    "Travel",
+    "Cooking",
+    "Philosophy",
+    "Comics",
+]
 LANGS = ["en"] * 8 + ["fr", "de", "es", "it"]
 FORMATS = ["epub", "epub", "epub", "pdf", "mobi", "azw3"]
 
@@ -67,7 +160,11 @@ def ensure_library(books: int, rng: random.Random) -> tuple[dict, dict[str, floa
         start = time.perf_counter()
         rebuild_all()
         timings["build search index (rebuild_all)"] = time.perf_counter() - start
-    sample = MediaItem.objects.order_by("?").select_related("series").prefetch_related("contributions__author")[:300]
+    sample = (
+        MediaItem.objects.order_by("?")
+        .select_related("series")
+        .prefetch_related("contributions__author")[:300]
+    )
     for item in sample:
         facts["authors"] += [c.author.name for c in item.contributions.all()]
         if item.series_id:
@@ -87,11 +184,28 @@ def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> 
     surnames = [w.capitalize() for w in words[500:8500]]
     with transaction.atomic():
         authors = Author.objects.bulk_create(
-            [Author(name=(n := f"{rng.choice(FIRST)} {surnames[i % len(surnames)]}"), sort_name=author_sort_name(n),
-                    normalized=fold(n)) for i in range(max(50, count // 5))], batch_size=2000)
+            [
+                Author(
+                    name=(n := f"{rng.choice(FIRST)} {surnames[i % len(surnames)]}"),
+                    sort_name=author_sort_name(n),
+                    normalized=fold(n),
+                )
+                for i in range(max(50, count // 5))
+            ],
+            batch_size=2000,
+        )
         series = Series.objects.bulk_create(
-            [Series(title=(t := f"The {_zipf_pick(rng, words).capitalize()} {rng.choice(words).capitalize()}"),
-                    normalized=fold(t)) for _ in range(max(20, count // 12))], batch_size=2000)
+            [
+                Series(
+                    title=(
+                        t := f"The {_zipf_pick(rng, words).capitalize()} {rng.choice(words).capitalize()}"
+                    ),
+                    normalized=fold(t),
+                )
+                for _ in range(max(20, count // 12))
+            ],
+            batch_size=2000,
+        )
     base = datetime(2020, 1, 1, tzinfo=UTC)
     for start in range(0, count, 5000):
         with transaction.atomic():
@@ -99,22 +213,52 @@ def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> 
             for n in range(start, min(count, start + 5000)):
                 title = " ".join(_zipf_pick(rng, words) for _ in range(rng.randint(1, 5))).title()
                 in_series = rng.random() < 0.4
-                batch.append(MediaItem(
-                    title=title, sort_title=sort_title(title), year=rng.randint(1850, 2025), language=rng.choice(LANGS),
-                    publisher=f"{rng.choice(words).capitalize()} Press", isbn13=_isbn(offset + n),
-                    description=" ".join(_zipf_pick(rng, words) for _ in range(rng.randint(20, 60))).capitalize(),
-                    series=rng.choice(series) if in_series else None,
-                    series_index=Decimal(rng.randint(1, 12)) if in_series else None,
-                    cover_path="covers/sample.jpg" if rng.random() < 0.8 else "",
-                    added_at=base + timedelta(minutes=offset + n)))
+                batch.append(
+                    MediaItem(
+                        title=title,
+                        sort_title=sort_title(title),
+                        year=rng.randint(1850, 2025),
+                        language=rng.choice(LANGS),
+                        publisher=f"{rng.choice(words).capitalize()} Press",
+                        isbn13=_isbn(offset + n),
+                        description=" ".join(
+                            _zipf_pick(rng, words) for _ in range(rng.randint(20, 60))
+                        ).capitalize(),
+                        series=rng.choice(series) if in_series else None,
+                        series_index=Decimal(rng.randint(1, 12)) if in_series else None,
+                        cover_path="covers/sample.jpg" if rng.random() < 0.8 else "",
+                        added_at=base + timedelta(minutes=offset + n),
+                    )
+                )
             items = MediaItem.objects.bulk_create(batch, batch_size=1000)
             Contribution.objects.bulk_create(
-                [Contribution(item=item, author=a, position=p) for item in items
-                 for p, a in enumerate(rng.sample(authors, rng.choice((1, 1, 1, 2))))], batch_size=2000)
+                [
+                    Contribution(item=item, author=a, position=p)
+                    for item in items
+                    for p, a in enumerate(rng.sample(authors, rng.choice((1, 1, 1, 2))))
+                ],
+                batch_size=2000,
+            )
             LibraryFile.objects.bulk_create(
-                [LibraryFile(item=item, path=f"/library/{item.pk}/{item.pk}.{fmt}", size=rng.randint(10**5, 10**8),
-                             mtime_ns=1, format=fmt) for item in items for fmt in {rng.choice(FORMATS)}],
-                batch_size=2000)
+                [
+                    LibraryFile(
+                        item=item,
+                        path=f"/library/{item.pk}/{item.pk}.{fmt}",
+                        size=rng.randint(10**5, 10**8),
+                        mtime_ns=1,
+                        format=fmt,
+                    )
+                    for item in items
+                    for fmt in {rng.choice(FORMATS)}
+                ],
+                batch_size=2000,
+            )
             ItemTag.objects.bulk_create(
-                [ItemTag(item=item, name=g, normalized=fold(g)) for item in items
-                 for g in rng.sample(GENRES, rng.randint(0, 2))], batch_size=2000, ignore_conflicts=True)
+                [
+                    ItemTag(item=item, name=g, normalized=fold(g))
+                    for item in items
+                    for g in rng.sample(GENRES, rng.randint(0, 2))
+                ],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )

@@ -28,14 +28,29 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 QUERIES = [
-    "dune", "herbert", "the dark", "author:{author}", "series:{series}", "{title_word} {title_word2}",
-    '"{phrase}"', "{prefix}*", "{typo}", "{title_word} -{title_word2}", "{title_word} OR {title_word2}",
-    "isbn:{isbn}", "tag:fantasy {title_word}", "{author_last}", "{title_word} {author_last}", "fo?{qmark}",
+    "dune",
+    "herbert",
+    "the dark",
+    "author:{author}",
+    "series:{series}",
+    "{title_word} {title_word2}",
+    '"{phrase}"',
+    "{prefix}*",
+    "{typo}",
+    "{title_word} -{title_word2}",
+    "{title_word} OR {title_word2}",
+    "isbn:{isbn}",
+    "tag:fantasy {title_word}",
+    "{author_last}",
+    "{title_word} {author_last}",
+    "fo?{qmark}",
 ]
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--books", type=int, default=int(os.environ.get("BENCH_BOOKS", 20_000)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 200)))
     parser.add_argument("--seed", type=int, default=7)
@@ -69,8 +84,10 @@ def percentiles(samples: list[float]) -> str:
     def pick(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
-    return (f"p50 {pick(50):7.1f} ms   p95 {pick(95):7.1f} ms   p99 {pick(99):7.1f} ms   "
-            f"mean {statistics.fmean(ordered) * 1000:6.1f} ms   n={len(ordered)}")
+    return (
+        f"p50 {pick(50):7.1f} ms   p95 {pick(95):7.1f} ms   p99 {pick(99):7.1f} ms   "
+        f"mean {statistics.fmean(ordered) * 1000:6.1f} ms   n={len(ordered)}"
+    )
 
 
 def make_queries(rng: random.Random, facts: dict, count: int) -> list[str]:
@@ -82,10 +99,20 @@ def make_queries(rng: random.Random, facts: dict, count: int) -> list[str]:
         typo = list(word if len(word) > 4 else "sorcerer")
         j = rng.randrange(len(typo) - 1)
         typo[j], typo[j + 1] = typo[j + 1], typo[j]
-        queries.append(template.format(
-            author=author.split()[-1], series=rng.choice(facts["series"]).split()[0], title_word=word,
-            title_word2=word2, phrase=rng.choice(facts["phrases"]), prefix=word[:3], typo="".join(typo),
-            isbn=rng.choice(facts["isbns"]), author_last=author.split()[-1], qmark=word[-2:]))
+        queries.append(
+            template.format(
+                author=author.split()[-1],
+                series=rng.choice(facts["series"]).split()[0],
+                title_word=word,
+                title_word2=word2,
+                phrase=rng.choice(facts["phrases"]),
+                prefix=word[:3],
+                typo="".join(typo),
+                isbn=rng.choice(facts["isbns"]),
+                author_last=author.split()[-1],
+                qmark=word[-2:],
+            )
+        )
     return queries
 
 
@@ -123,7 +150,9 @@ def idle_rss_mb(data: Path) -> float:
         "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])"
     )
     env = {**os.environ, "OMNI_DATA_DIR": str(data)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
@@ -142,7 +171,8 @@ def main() -> None:
     for label, seconds in timings.items():
         print(f"{label:<34} {seconds:8.1f} s")
     user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_user(
-        "bench", password="bench-pass-123", is_staff=True, is_superuser=True)
+        "bench", password="bench-pass-123", is_staff=True, is_superuser=True
+    )
     from wizard.models import WizardState
     from django.utils import timezone
 

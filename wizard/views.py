@@ -85,7 +85,10 @@ def step_view(request, name: str):
     if request.method == "POST" and "back" in request.POST:
         return redirect("wizard-step", name=steps.previous_step(name))
     form = current.form(
-        request.POST if request.method == "POST" else None, initial=state.data.get(name, {}), **kwargs
+        request.POST if request.method == "POST" else None,
+        initial=state.data.get(name, {}),
+        label_suffix="",
+        **kwargs,
     )
     checks = _checks_for(name, form)
     if request.method == "POST" and form.is_valid() and not any(c.level == "error" for c in checks):
