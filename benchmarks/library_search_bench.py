@@ -82,7 +82,7 @@ def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
 
     def pick(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
     return (
         f"p50 {pick(50):7.1f} ms   p95 {pick(95):7.1f} ms   p99 {pick(99):7.1f} ms   "
@@ -159,11 +159,12 @@ def idle_rss_mb(data: Path) -> float:
 def main() -> None:
     args = parse_args()
     data = setup_django(args.books, args.fresh)
-    from benchmarks.library_generate import ensure_library
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+
+    from benchmarks.library_generate import ensure_library
 
     settings.ALLOWED_HOSTS = ["*"]
     rng = random.Random(args.seed)
@@ -173,8 +174,9 @@ def main() -> None:
     user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_user(
         "bench", password="bench-pass-123", is_staff=True, is_superuser=True
     )
-    from wizard.models import WizardState
     from django.utils import timezone
+
+    from wizard.models import WizardState
 
     WizardState.objects.update_or_create(pk=1, defaults={"completed_at": timezone.now()})
     client = Client()

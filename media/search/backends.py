@@ -158,7 +158,9 @@ class SqliteBackend(SearchBackend):
             return [r[0] for r in self._fetch(sql, [*args, limit, offset])]
         boost, boost_params = self._boost(boost_key)
         if order is None and offset + limit <= self.CANDIDATES:
-            ids = self._top_candidates(compiled.match, clauses, args, boost, boost_params, boost_key, limit, offset)
+            ids = self._top_candidates(
+                compiled.match, clauses, args, boost, boost_params, boost_key, limit, offset
+            )
             if len(ids) == limit or not clauses:
                 return ids
         ranking = order or f"{boost} DESC, {self.BM25}, m.sort_title, m.id"
@@ -171,7 +173,9 @@ class SqliteBackend(SearchBackend):
         )
         return [r[0] for r in self._fetch(sql, [compiled.match, *args, *boost_params, limit, offset])]
 
-    def _top_candidates(self, match, clauses, args, boost, boost_params, boost_key, limit, offset) -> list[int]:
+    def _top_candidates(
+        self, match, clauses, args, boost, boost_params, boost_key, limit, offset
+    ) -> list[int]:
         """Rank inside the FTS index only (no joins), keep the best CANDIDATES plus any exact
         title match, then filter and boost those. Callers fall back to the full ranking when
         filters leave fewer rows than a page."""
@@ -185,7 +189,8 @@ class SqliteBackend(SearchBackend):
             f"WITH hits(id, score) AS (SELECT * FROM (SELECT rowid, {self.BM25} AS score FROM {FTS} "
             f"WHERE {FTS} MATCH %s ORDER BY score LIMIT %s){exact}), "
             "best(id, score) AS (SELECT id, MIN(score) FROM hits GROUP BY id) "
-            f"SELECT m.id FROM best JOIN {ITEMS} m ON m.id = best.id JOIN {DOCS} sd ON sd.item_id = m.id WHERE 1 = 1"
+            f"SELECT m.id FROM best JOIN {ITEMS} m ON m.id = best.id "
+            f"JOIN {DOCS} sd ON sd.item_id = m.id WHERE 1 = 1"
             + "".join(f" AND {c}" for c in clauses)
             + f" ORDER BY {boost} DESC, best.score, m.sort_title, m.id LIMIT %s OFFSET %s"
         )
