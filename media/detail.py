@@ -67,6 +67,7 @@ def item_detail(item_id: int) -> dict[str, Any]:
         "id": item.pk,
         "kind": item.kind,
         "status": item.status,
+        "status_label": item.get_status_display(),
         "title": item.title,
         "cover_url": cover_url(item),
         "fields": fields,

@@ -205,3 +205,18 @@ def test_rebuild_command_restores_a_wiped_index(shelf):
     call_command("rebuild_search_index", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert titles("dune")[0] == "Dune"
     assert titles("dnue")[0] == "Dune"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_job_runs_on_a_worker(broker, worker, admin_user):
+    from core.jobs import submit_job
+    from core.models import Job, JobState
+
+    make_item("Foundation", authors=["Isaac Asimov"])
+    SearchDocument.objects.all().delete()
+    job = submit_job("media.rebuild_search_index", user=admin_user)
+    broker.join("default", timeout=30_000)
+    worker.join()
+    job = Job.objects.get(pk=job.pk)
+    assert job.state == JobState.SUCCEEDED and job.result == {"indexed": 1}
+    assert titles("asimov") == ["Foundation"]
