@@ -234,6 +234,12 @@ class SearchDocument(models.Model):
     completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of key fields filled")
     indexed_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # sort keys with the tie-breaker, so a page of a sorted listing is an index range
+        indexes = [models.Index(fields=["author_sort", "item"], name="media_sd_author_item"),
+                   models.Index(fields=["series_sort", "item"], name="media_sd_series_item"),
+                   models.Index(fields=["total_size", "item"], name="media_sd_size_item")]
+
     def __str__(self) -> str:
         return f"search document of item {self.item_id}"
 

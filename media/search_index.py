@@ -25,6 +25,7 @@ from media.models import Contribution, FileState, MediaItem, SearchDocument, Sea
 from media.query import tokens_of
 
 CHUNK = 1000
+NO_SERIES = "~"  # sorts after every folded series title: books without a series come last
 MAX_DESCRIPTION = 4000
 _TAGS = re.compile(r"<[^>]+>")
 _state = threading.local()
@@ -103,7 +104,7 @@ def _build(item: MediaItem) -> tuple[DocText, SearchDocument]:
         text=" ".join(filter(None, (text.title, text.authors, text.series))),
         title_key=_words(item.title)[:500],
         author_sort=fold(authors[0].sort_name)[:255] if authors else "",
-        series_sort=f"{fold(series_title)} {index}".strip()[:300],
+        series_sort=f"{fold(series_title)} {index}".strip()[:300] if series_title else NO_SERIES,
         total_size=sum(f.size for f in files),
         formats=" ".join(sorted({f.format for f in files}))[:100],
         completeness=completeness(item, has_authors=bool(authors)),
@@ -131,7 +132,7 @@ def _vocabulary(texts: Iterable[DocText]) -> set[str]:
     words: set[str] = set()
     for text in texts:
         for column in text.columns():
-            words.update(w for w in column.split() if 2 <= len(w) <= 64)
+            words.update(w for w in column.split() if 2 <= len(w) <= 64 and not w.isdigit())
     return words
 
 

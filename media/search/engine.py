@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from media.query import Node, ParsedQuery, Term, literal_query, parse
+from media.query import And, Node, ParsedQuery, Term, literal_query, parse
 from media.search.backends import DOCS, ITEMS, SearchBackend, backend
 from media.search.filters import SORTS, SearchFilters, filter_sql, order_sql
 
@@ -71,6 +71,14 @@ def walk(node: Node | None):
     else:
         for child in node.children:
             yield from walk(child)
+
+
+def plain_words(parsed: ParsedQuery) -> bool:
+    """Only positive, unfielded, wildcard-free terms joined by AND (then an item whose title
+    is exactly those words certainly matches)."""
+    root = parsed.root
+    terms = [root] if isinstance(root, Term) else list(getattr(root, "children", ())) if isinstance(root, And) else []
+    return bool(terms) and all(isinstance(t, Term) and t.field is None and not t.pattern for t in terms)
 
 
 def max_typos(word: str) -> int:
@@ -175,7 +183,9 @@ def run(request: SearchRequest) -> SearchOutcome:
     ids = (
         []
         if compiled.nothing
-        else engine.ranked_ids(compiled, where, params, boost_key, size + 1, offset, order=order)
+        else engine.ranked_ids(
+            compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed)
+        )
     )
     suggestions = _suggest(engine, request, parsed) if not ids and offset == 0 else ()
     return SearchOutcome(

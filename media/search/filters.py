@@ -111,4 +111,5 @@ def order_sql(sort: str, *, descending: bool | None = None) -> str:
     expression, default_desc = SORTS.get(sort, SORTS["title"])
     desc = default_desc if descending is None else descending
     direction = "DESC" if desc else "ASC"
-    return f"{expression} {direction}, m.id {direction}"
+    tie = "sd.item_id" if expression.startswith("sd.") else "m.id"
+    return f"{expression} {direction}, {tie} {direction}"
