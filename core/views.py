@@ -4,13 +4,7 @@ from django.shortcuts import render
 
 from core.api.auth import is_admin
 from core.checks import collect_checks
-from core.models import ApiKey, Job, JobState
-
-
-def home(request):
-    active = Job.objects.filter(state__in=(JobState.QUEUED, JobState.RUNNING)).count()
-    failed = Job.objects.filter(state=JobState.FAILED).count()
-    return render(request, "core/home.html", {"active_jobs": active, "failed_jobs": failed})
+from core.models import ApiKey
 
 
 def activity(request):

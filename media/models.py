@@ -3,6 +3,7 @@ and the files on disk that belong to them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -75,6 +76,8 @@ class MediaItem(models.Model):
     cover_path = models.CharField(max_length=500, blank=True, help_text="Relative to the data directory")
     added_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    locked_fields = models.JSONField(default=list, blank=True,
+                                     help_text="Fields edited by hand that automatic metadata must not change")
 
     class Meta:
         ordering = ["sort_title", "id"]
@@ -151,3 +154,103 @@ class LibraryFile(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class ItemTag(models.Model):
+    """A subject, genre or tag of an item (from metadata or added by hand)."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=128)
+    normalized = models.CharField(max_length=128, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["item", "normalized"], name="unique_item_tag")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetadataEdit(models.Model):
+    """Journal of hand edits of an item's fields, newest first; each can be reverted."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="edits")
+    field = models.CharField(max_length=64)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} of item {self.item_id}"
+
+
+class RecycleState(models.TextChoices):
+    PENDING = "pending", "Moving to the recycle folder"
+    RECYCLED = "recycled", "In the recycle folder"
+    RESTORED = "restored", "Restored"
+    FAILED = "failed", "Failed"
+
+
+class RecycleEntry(models.Model):
+    """A deleted item: a snapshot of its catalogue rows and the moves of its files into the
+    recycle folder. Written before any file moves, so a crash or an undo can put them back."""
+
+    title = models.CharField(max_length=500)
+    item_id_was = models.BigIntegerField(db_index=True)
+    snapshot = models.JSONField(default=dict)
+    moves = models.JSONField(default=list, help_text="[{from, to, done}]")
+    state = models.CharField(max_length=16, choices=RecycleState.choices, default=RecycleState.PENDING)
+    error = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "recycle entries"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.state})"
+
+
+class SearchDocument(models.Model):
+    """Denormalised, folded text and sort keys of an item, kept by `media.search_index`.
+    SQLite mirrors the text in the FTS5 table `media_search_fts`; PostgreSQL adds a
+    `document tsvector` column (migration 0002) with a GIN index."""
+
+    item = models.OneToOneField(MediaItem, primary_key=True, on_delete=models.CASCADE,
+                                related_name="search_doc")
+    text = models.TextField(blank=True, help_text="Folded title, authors, series: what a regex search reads")
+    title_key = models.CharField(max_length=500, db_index=True)
+    author_sort = models.CharField(max_length=255, blank=True, db_index=True)
+    series_sort = models.CharField(max_length=300, blank=True, db_index=True)
+    total_size = models.BigIntegerField(default=0, db_index=True)
+    formats = models.CharField(max_length=100, blank=True)
+    completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of key fields filled")
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # sort keys with the tie-breaker, so a page of a sorted listing is an index range
+        indexes = [models.Index(fields=["author_sort", "item"], name="media_sd_author_item"),
+                   models.Index(fields=["series_sort", "item"], name="media_sd_series_item"),
+                   models.Index(fields=["total_size", "item"], name="media_sd_size_item")]
+
+    def __str__(self) -> str:
+        return f"search document of item {self.item_id}"
+
+
+class SearchTerm(models.Model):
+    """The index vocabulary: typo-tolerant and wildcard search expand words over it."""
+
+    term = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.term

@@ -1,11 +1,29 @@
+"""Library pages: dashboard, library (grid/table, search, filters), book detail, covers,
+series and authors. First content is rendered on the server in one round trip; the page
+scripts only enhance (live search, editing, polling)."""
+
 from __future__ import annotations
 
-from django.shortcuts import render
+from pathlib import Path
+from urllib.parse import urlencode
 
-from media.models import MediaKind
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from pydantic import ValidationError
+
+from core.api.auth import is_admin
+from media import covers
+from media.api import LibraryQuery, search_page
+from media.dashboard import dashboard_context
+from media.detail import item_detail
+from media.models import Author, MediaItem, MediaKind, MediaStatus, Series
+from media.search import SORT_CHOICES
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
 PAGE_SIZE = 50
+FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
+LIST_FIELDS = ("format", "status")
 
 
 def _page(request) -> int:
@@ -21,16 +39,141 @@ def _paged(queryset, page: int) -> tuple[list, bool]:
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
+def _size_bytes(value: str) -> int | None:
+    try:
+        return int(float(value) * 1024 * 1024) if value else None
+    except ValueError:
+        return None
+
+
+def library_query(params: QueryDict) -> tuple[LibraryQuery, list[str]]:
+    """The library page's GET form as an API query; invalid values are dropped with a message."""
+    data: dict[str, object] = {k: v for k, v in params.items() if v != "" and k not in LIST_FIELDS}
+    for key in LIST_FIELDS:
+        data[key] = [v for v in params.getlist(key) if v]
+    data.pop("view", None)
+    for key in ("size_min_mb", "size_max_mb"):
+        if key in data:
+            data[key.removesuffix("_mb")] = _size_bytes(str(data.pop(key)))
+    if data.get("complete") == "yes":
+        data["completeness_min"] = 100
+    elif data.get("complete") == "no":
+        data["completeness_max"] = 99
+    data.pop("complete", None)
+    data["page_size"] = PAGE_SIZE
+    try:
+        return LibraryQuery.model_validate(data), []
+    except ValidationError as exc:
+        bad = sorted({str(e["loc"][0]) for e in exc.errors()})
+        for key in bad:
+            data.pop(key, None)
+        return LibraryQuery.model_validate(data), [f"Ignored an invalid value for {', '.join(bad)}."]
+
+
 def library(request):
-    kind = request.GET.get("kind") if request.GET.get("kind") in MediaKind.values else None
-    page = _page(request)
-    items, has_next = _paged(items_for_listing(kind=kind).exclude(status__in=ACQUISITION_STATUSES), page)
-    return render(request, "media/library.html", {
-        "items": items, "page": page, "has_next": has_next, "kind": kind, "kinds": MediaKind.choices,
-    })
+    query, errors = library_query(request.GET)
+    if not query.q and query.sort == "relevance":
+        query.sort = "title"
+    result = search_page(query)
+    params = request.GET.copy()
+    params.pop("page", None)
+    base = params.urlencode()
+    tabs = QueryDict(mutable=True)
+    tabs.update(params)
+    tabs.pop("kind", None)
+    tabs.pop("page", None)
+    return render(
+        request,
+        "media/library.html",
+        {
+            "result": result,
+            "query": query,
+            "errors": errors,
+            "kinds": MediaKind.choices,
+            "statuses": MediaStatus.choices,
+            "formats": FORMATS,
+            "sorts": SORT_CHOICES,
+            "view": "table" if request.GET.get("view") == "table" else "grid",
+            "base_qs": base,
+            "tab_qs": tabs.urlencode(),
+            "export_qs": urlencode([(k, v) for k, vs in params.lists() for v in vs if k != "view"]),
+            "filters_open": any(
+                request.GET.get(k)
+                for k in (
+                    "format",
+                    "language",
+                    "genre",
+                    "year_min",
+                    "year_max",
+                    "size_min_mb",
+                    "size_max_mb",
+                    "has_cover",
+                    "has_series",
+                    "complete",
+                    "status",
+                    "missing_files",
+                )
+            ),
+        },
+    )
+
+
+def book_detail(request, item_id: int):
+    detail = item_detail(item_id) if MediaItem.objects.filter(pk=item_id).exists() else None
+    if detail is None:
+        raise Http404("No such item")
+    return render(request, "media/detail.html", {"item": detail, "can_edit": is_admin(request.user)})
+
+
+def dashboard(request):
+    return render(request, "media/dashboard.html", dashboard_context())
+
+
+@require_GET
+def cover(request, item_id: int):
+    item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
+    return _image(covers.cover_file(item.cover_path))
+
+
+@require_GET
+def cover_thumb(request, item_id: int):
+    item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
+    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)))
+
+
+def _image(path: Path | None) -> FileResponse:
+    if path is None:
+        raise Http404("No cover")
+    response = FileResponse(path.open("rb"), content_type=covers.content_type(path))
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 def wanted(request):
     page = _page(request)
     items, has_next = _paged(items_for_listing(statuses=ACQUISITION_STATUSES).order_by("-added_at"), page)
     return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next})
+
+
+def series_list(request):
+    page = _page(request)
+    rows, has_next = _paged(Series.objects.order_by("title", "id"), page)
+    return render(request, "media/series_list.html", {"rows": rows, "page": page, "has_next": has_next})
+
+
+def series_detail(request, series_id: int):
+    series = get_object_or_404(Series, pk=series_id)
+    items = items_for_listing().filter(series=series).order_by("series_index", "sort_title")[:500]
+    return render(request, "media/series_detail.html", {"series": series, "items": items})
+
+
+def author_list(request):
+    page = _page(request)
+    rows, has_next = _paged(Author.objects.order_by("sort_name", "id"), page)
+    return render(request, "media/author_list.html", {"rows": rows, "page": page, "has_next": has_next})
+
+
+def author_detail(request, author_id: int):
+    author = get_object_or_404(Author, pk=author_id)
+    items = items_for_listing().filter(contributions__author=author).distinct().order_by("sort_title")[:500]
+    return render(request, "media/author_detail.html", {"author": author, "items": items})

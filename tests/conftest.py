@@ -68,3 +68,10 @@ def admin_client(client, admin_user):
 def reader_client(client, reader_user):
     client.force_login(reader_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _setup_wizard_not_enforced(settings):
+    """Pages do not redirect to the setup wizard in tests; wizard tests turn it back on
+    with `settings.WIZARD_REDIRECT = True`."""
+    settings.WIZARD_REDIRECT = False

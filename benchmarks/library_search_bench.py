@@ -1,0 +1,200 @@
+"""Library search and page benchmark.
+
+Generates a synthetic library (bulk_create, then `rebuild_all` for the search index) and
+prints p50/p95/p99 of: search in the database (ids of the first page), the full JSON
+response of /api/library/search (50 results), the library page with 50 covers, plus the
+resident memory of an idle web process that has served those pages.
+
+    python benchmarks/library_search_bench.py                 # 20,000 books, SQLite
+    python benchmarks/library_search_bench.py --books 100000  # the issue's size
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/omni_bench python benchmarks/library_search_bench.py
+
+Data lives in benchmarks/output/<db>-<books>/ (reused when it already holds the books).
+Targets (issue 8): DB p95 <= 25 ms, JSON p95 <= 150 ms, page p95 <= 150 ms, idle RSS < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+QUERIES = [
+    "dune",
+    "herbert",
+    "the dark",
+    "author:{author}",
+    "series:{series}",
+    "{title_word} {title_word2}",
+    '"{phrase}"',
+    "{prefix}*",
+    "{typo}",
+    "{title_word} -{title_word2}",
+    "{title_word} OR {title_word2}",
+    "isbn:{isbn}",
+    "tag:fantasy {title_word}",
+    "{author_last}",
+    "{title_word} {author_last}",
+    "fo?{qmark}",
+]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--books", type=int, default=int(os.environ.get("BENCH_BOOKS", 20_000)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 200)))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fresh", action="store_true", help="Drop the generated data and start again")
+    return parser.parse_args()
+
+
+def setup_django(books: int, fresh: bool) -> Path:
+    vendor = "pg" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    data = ROOT / "benchmarks" / "output" / f"{vendor}-{books}"
+    if fresh and data.exists() and vendor == "sqlite":
+        for name in ("omnireadarr.sqlite3", "omnireadarr.sqlite3-wal", "omnireadarr.sqlite3-shm"):
+            (data / name).unlink(missing_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ["OMNI_DATA_DIR"] = str(data)
+    os.environ.setdefault("OMNI_LOG_LEVEL", "warning")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "omnireadarr.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return data
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+
+    def pick(p: float) -> float:
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+    return (
+        f"p50 {pick(50):7.1f} ms   p95 {pick(95):7.1f} ms   p99 {pick(99):7.1f} ms   "
+        f"mean {statistics.fmean(ordered) * 1000:6.1f} ms   n={len(ordered)}"
+    )
+
+
+def make_queries(rng: random.Random, facts: dict, count: int) -> list[str]:
+    queries = []
+    for i in range(count):
+        template = QUERIES[i % len(QUERIES)]
+        word, word2 = rng.choice(facts["title_words"]), rng.choice(facts["title_words"])
+        author = rng.choice(facts["authors"])
+        typo = list(word if len(word) > 4 else "sorcerer")
+        j = rng.randrange(len(typo) - 1)
+        typo[j], typo[j + 1] = typo[j + 1], typo[j]
+        queries.append(
+            template.format(
+                author=author.split()[-1],
+                series=rng.choice(facts["series"]).split()[0],
+                title_word=word,
+                title_word2=word2,
+                phrase=rng.choice(facts["phrases"]),
+                prefix=word[:3],
+                typo="".join(typo),
+                isbn=rng.choice(facts["isbns"]),
+                author_last=author.split()[-1],
+                qmark=word[-2:],
+            )
+        )
+    return queries
+
+
+def time_search(queries: list[str]) -> list[float]:
+    from media.search import SearchRequest, run
+
+    samples = []
+    for q in queries:
+        start = time.perf_counter()
+        run(SearchRequest(q=q, page_size=50))
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def time_http(client, urls: list[str]) -> list[float]:
+    samples = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        body = response.content
+        samples.append(time.perf_counter() - start)
+        if response.status_code != 200 or not body:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return samples
+
+
+def idle_rss_mb(data: Path) -> float:
+    """A fresh process that loads the WSGI app, serves a search and a library page, then idles."""
+    code = (
+        "import os,django,time;os.environ['DJANGO_SETTINGS_MODULE']='omnireadarr.settings';"
+        "from omnireadarr.wsgi import application;from django.test import Client;"
+        "from django.contrib.auth import get_user_model;u=get_user_model().objects.get(username='bench');"
+        "c=Client();c.force_login(u);c.get('/api/library/search?q=dune');c.get('/library/');c.get('/');"
+        "import gc;gc.collect();time.sleep(0.5);"
+        "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])"
+    )
+    env = {**os.environ, "OMNI_DATA_DIR": str(data)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    args = parse_args()
+    data = setup_django(args.books, args.fresh)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from benchmarks.library_generate import ensure_library
+
+    settings.ALLOWED_HOSTS = ["*"]
+    rng = random.Random(args.seed)
+    facts, timings = ensure_library(args.books, rng)
+    for label, seconds in timings.items():
+        print(f"{label:<34} {seconds:8.1f} s")
+    user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_user(
+        "bench", password="bench-pass-123", is_staff=True, is_superuser=True
+    )
+    from django.utils import timezone
+
+    from wizard.models import WizardState
+
+    WizardState.objects.update_or_create(pk=1, defaults={"completed_at": timezone.now()})
+    client = Client()
+    client.force_login(user)
+    queries = make_queries(rng, facts, args.rounds)
+    time_search(queries[:20])  # warm caches
+    print(f"\n{connection.vendor}, {args.books:,} books, {len(queries)} queries ({len(QUERIES)} shapes)")
+    print("search in the DB (first 50 ids)   ", percentiles(time_search(queries)))
+    from urllib.parse import quote
+
+    urls = [f"/api/library/search?q={quote(q)}&page_size=50" for q in queries]
+    print("JSON /api/library/search (50)     ", percentiles(time_http(client, urls)))
+    sorts = ["title", "author", "series", "added", "year", "size"]
+    pages = [f"/library/?sort={sorts[i % 6]}&page={1 + i % 5}" for i in range(args.rounds // 2)]
+    pages += [f"/library/?q={quote(q)}" for q in queries[: args.rounds // 2]]
+    print("library page, 50 covers (HTML)    ", percentiles(time_http(client, pages)))
+    print(f"idle web process RSS               {idle_rss_mb(data):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""JSON API of the library: search, listing, one item, export, hand edits, recycle."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, ok
+from media import recycle, services
+from media.detail import item_detail
+from media.search import SORT_CHOICES, SearchFilters, SearchRequest, run
+from media.search.results import export_row, rows
+
+router = Router(tags=["library"])
+EXPORT_LIMIT = 20_000
+
+
+class LibraryQuery(Schema):
+    q: str = Field(
+        "",
+        max_length=1000,
+        description='Search text: words, "phrases", AND/OR/NOT, -word, '
+        "author:/series:/isbn:/title:/publisher:/tag:, wildcards * and ?",
+    )
+    regex: bool = Field(
+        False,
+        description="Treat q as a regular expression over title, authors and series "
+        "(an invalid pattern falls back to a literal search)",
+    )
+    sort: str = Field("relevance", pattern="^(" + "|".join(SORT_CHOICES) + ")$")
+    order: Literal["asc", "desc"] | None = None
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+    kind: str | None = Field(None, max_length=16)
+    format: list[str] = Field(default_factory=list, description="File formats, e.g. epub (repeatable)")
+    language: str | None = Field(None, max_length=8)
+    genre: str | None = Field(None, max_length=128)
+    year_min: int | None = Field(None, ge=0, le=9999)
+    year_max: int | None = Field(None, ge=0, le=9999)
+    size_min: int | None = Field(None, ge=0, description="Bytes")
+    size_max: int | None = Field(None, ge=0, description="Bytes")
+    has_cover: bool | None = None
+    has_series: bool | None = None
+    completeness_min: int | None = Field(None, ge=0, le=100)
+    completeness_max: int | None = Field(None, ge=0, le=100)
+    status: list[str] = Field(default_factory=list)
+    missing_files: bool | None = None
+
+    def to_request(self) -> SearchRequest:
+        filters = SearchFilters(
+            kind=self.kind or None,
+            formats=tuple(f.lower()[:8] for f in self.format if f),
+            language=self.language or None,
+            genre=self.genre or None,
+            year_min=self.year_min,
+            year_max=self.year_max,
+            size_min=self.size_min,
+            size_max=self.size_max,
+            has_cover=self.has_cover,
+            has_series=self.has_series,
+            completeness_min=self.completeness_min,
+            completeness_max=self.completeness_max,
+            statuses=tuple(self.status),
+            missing_files=self.missing_files,
+        )
+        descending = None if self.order is None else self.order == "desc"
+        return SearchRequest(
+            q=self.q,
+            filters=filters,
+            sort=self.sort,
+            descending=descending,
+            regex=self.regex,
+            page=self.page,
+            page_size=self.page_size,
+        )
+
+
+class Highlights(Schema):
+    title: str
+    authors: str
+    series: str
+
+
+class ItemRow(Schema):
+    id: int
+    kind: str
+    status: str
+    title: str
+    subtitle: str
+    authors: list[str]
+    series: str | None
+    series_index: str | None
+    year: int | None
+    language: str
+    publisher: str
+    isbn13: str
+    formats: list[str]
+    size: int
+    completeness: int
+    cover_url: str | None
+    url: str
+    added_at: datetime
+    highlights: Highlights | None = None
+
+
+class SuggestionOut(Schema):
+    label: str
+    q: str
+    clear_filters: bool
+
+
+class SearchPage(Schema):
+    items: list[ItemRow]
+    page: int
+    page_size: int
+    has_next: bool
+    total: int | None = None
+    mode: str
+    corrections: dict[str, list[str]]
+    notices: list[str]
+    suggestions: list[SuggestionOut]
+
+
+def search_page(query: LibraryQuery) -> dict[str, Any]:
+    request = query.to_request()
+    outcome = run(request)
+    return {
+        "items": rows(outcome),
+        "page": request.page,
+        "page_size": request.page_size,
+        "has_next": outcome.has_next,
+        "total": None,
+        "mode": outcome.mode,
+        "corrections": {k: list(v) for k, v in outcome.corrections.items()},
+        "notices": list(outcome.notices),
+        "suggestions": [s.__dict__ for s in outcome.suggestions],
+    }
+
+
+@router.get("/search", response=Envelope[SearchPage], summary="Full-text search with filters, ranked")
+def search(request, query: Query[LibraryQuery]):
+    return ok(search_page(query))
+
+
+@router.get("/items", response=Envelope[SearchPage], summary="Browse the library with filters and a sort")
+def list_items(request, query: Query[LibraryQuery]):
+    query.q = ""
+    if query.sort == "relevance":
+        query.sort = "title"
+    return ok(search_page(query))
+
+
+@router.get(
+    "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item with files and history"
+)
+def get_item(request, item_id: int):
+    return ok(item_detail(item_id))
+
+
+class MetadataIn(Schema):
+    changes: dict[str, Any] = Field(default_factory=dict)
+    lock: list[str] = Field(default_factory=list)
+    unlock: list[str] = Field(default_factory=list)
+
+
+@router.post(
+    "/items/{int:item_id}/metadata",
+    response=Envelope[dict[str, Any]],
+    summary="Edit fields by hand and lock or unlock them (admin)",
+)
+def edit_item(request, item_id: int, payload: MetadataIn):
+    require_admin(request)
+    services.update_metadata(
+        item_id,
+        payload.changes,
+        lock=set(payload.lock),
+        unlock=set(payload.unlock),
+        user=request.user if request.user.is_authenticated else None,
+    )
+    return ok(item_detail(item_id))
+
+
+@router.post("/edits/{int:edit_id}/revert", response=Envelope[dict[str, Any]], summary="Revert one hand edit")
+def revert_edit(request, edit_id: int):
+    require_admin(request)
+    item = services.revert_edit(edit_id)
+    return ok(item_detail(item.pk))
+
+
+class RecycleOut(Schema):
+    id: int
+    title: str
+    state: str
+    moves: list[dict[str, Any]]
+
+
+@router.delete(
+    "/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)"
+)
+def delete_item(request, item_id: int):
+    require_admin(request)
+    return ok(recycle.recycle_item(item_id, user=request.user if request.user.is_authenticated else None))
+
+
+@router.post(
+    "/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)"
+)
+def restore(request, entry_id: int):
+    require_admin(request)
+    item = recycle.restore_entry(entry_id)
+    return ok({"id": item.pk, "url": f"/library/{item.pk}/"})
+
+
+@router.get("/export", summary="Export a result set as CSV or JSON (at most 20,000 rows)")
+def export(request, query: Query[LibraryQuery], fmt: Literal["csv", "json"] = "csv"):
+    query.page_size, query.page = 500, 1
+    data: list[dict[str, Any]] = []
+    while len(data) < EXPORT_LIMIT:
+        page = search_page(query)
+        data += [export_row(r) for r in page["items"]]
+        if not page["has_next"]:
+            break
+        query.page += 1
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False), content_type="application/json"
+        )
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(data[0]) if data else ["id"])
+        writer.writeheader()
+        writer.writerows(data)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="library.{fmt}"'
+    return response

@@ -1,0 +1,101 @@
+"""The dashboard's numbers and problem list. Other apps add problems (review queue,
+provider outages, failed downloads) through `register_problem_source`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count
+
+from core.models import Job, JobState
+from media.models import FileState, LibraryFile, MediaItem, MediaKind, MediaStatus
+from media.selectors import ACQUISITION_STATUSES, items_for_listing
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # error | warning
+    message: str
+    url: str = ""
+    count: int | None = None
+
+
+ProblemSource = Callable[[], list[Problem]]
+_SOURCES: list[ProblemSource] = []
+
+
+def register_problem_source(source: ProblemSource) -> ProblemSource:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def _builtin_problems() -> list[Problem]:
+    problems = []
+    failed_jobs = Job.objects.filter(state=JobState.FAILED).count()
+    if failed_jobs:
+        problems.append(Problem("error", "failed background jobs", "/activity/?state=failed", failed_jobs))
+    states = dict(
+        LibraryFile.objects.filter(state__in=(FileState.MISSING, FileState.CORRUPT))
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    if states.get(FileState.MISSING):
+        problems.append(
+            Problem(
+                "warning",
+                "files missing from disk",
+                "/library/?missing_files=true",
+                states[FileState.MISSING],
+            )
+        )
+    if states.get(FileState.CORRUPT):
+        problems.append(
+            Problem("error", "corrupt files", "/library/?missing_files=true", states[FileState.CORRUPT])
+        )
+    failed_imports = MediaItem.objects.filter(status=MediaStatus.POST_PROCESSED_FAILED).count()
+    if failed_imports:
+        problems.append(Problem("error", "failed imports", "/wanted/", failed_imports))
+    return problems
+
+
+def problems() -> list[Problem]:
+    found = _builtin_problems()
+    for source in _SOURCES:
+        found += source()
+    return found
+
+
+def dashboard_context() -> dict[str, Any]:
+    counts = {
+        (k, s): n
+        for k, s, n in MediaItem.objects.order_by()
+        .values_list("kind", "status")
+        .annotate(n=Count("id"))
+        .values_list("kind", "status", "n")
+    }
+    kinds = [
+        {
+            "kind": value,
+            "label": label,
+            "url": f"/library/?kind={value}",
+            "total": sum(n for (k, s), n in counts.items() if k == value and s not in ACQUISITION_STATUSES),
+            "wanted": sum(n for (k, s), n in counts.items() if k == value and s in ACQUISITION_STATUSES),
+        }
+        for value, label in MediaKind.choices
+    ]
+    by_status = [
+        {"status": value, "label": label, "count": sum(n for (k, s), n in counts.items() if s == value)}
+        for value, label in MediaStatus.choices
+    ]
+    recent = items_for_listing().exclude(status__in=ACQUISITION_STATUSES).order_by("-added_at", "-id")[:8]
+    return {
+        "kinds": kinds,
+        "by_status": [s for s in by_status if s["count"]],
+        "recent": recent,
+        "problems": problems(),
+        "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
+    }

@@ -1,0 +1,204 @@
+"""Runs a library query: parse, expand typos and wildcards over the vocabulary, compile for
+the database in use, fetch one page of ranked ids (plus one to know whether more follow,
+never counting every match), and say why (corrections, notices, suggestions)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, connection, transaction
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from media.query import And, Node, ParsedQuery, Term, literal_query, parse
+from media.search.backends import DOCS, ITEMS, SearchBackend, backend
+from media.search.filters import SORTS, SearchFilters, filter_sql, order_sql
+
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    sort: str = "relevance"
+    descending: bool | None = None
+    regex: bool = False
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    q: str
+    clear_filters: bool = False
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    ids: tuple[int, ...]
+    has_next: bool
+    mode: str  # listing | fulltext | regex
+    parsed: ParsedQuery
+    corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    regex: str = ""
+
+    @property
+    def highlight_words(self) -> tuple[tuple[str, bool], ...]:
+        words: list[tuple[str, bool]] = []
+        for term in self.parsed.terms:
+            if term.pattern:
+                words.append((term.pattern, False))
+            elif term.text in self.corrections:
+                words += [(w, False) for w in self.corrections[term.text]]
+            else:
+                words += [(w, term.prefix and i == len(term.words) - 1) for i, w in enumerate(term.words)]
+        return tuple(words)
+
+
+def walk(node: Node | None):
+    if node is None:
+        return
+    if isinstance(node, Term):
+        yield node
+    elif hasattr(node, "child"):
+        yield from walk(node.child)
+    else:
+        for child in node.children:
+            yield from walk(child)
+
+
+def plain_words(parsed: ParsedQuery) -> bool:
+    """Only positive, unfielded, wildcard-free terms joined by AND (then an item whose title
+    is exactly those words certainly matches)."""
+    root = parsed.root
+    terms = [root] if isinstance(root, Term) else list(getattr(root, "children", ())) if isinstance(root, And) else []
+    return bool(terms) and all(isinstance(t, Term) and t.field is None and not t.pattern for t in terms)
+
+
+def max_typos(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def close_words(engine: SearchBackend, word: str, *, limit: int = 5) -> tuple[str, ...]:
+    """Vocabulary words within a few edits of `word`, nearest first."""
+    allowed = max_typos(word)
+    if not allowed:
+        return ()
+    candidates = [c for c in engine.similar_terms(word) if c != word]
+    found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+    return tuple(c for c, _, _ in sorted(found, key=lambda hit: (hit[1], hit[0])))[:limit]
+
+
+def expand(
+    engine: SearchBackend, parsed: ParsedQuery
+) -> tuple[dict[Term, tuple[str, ...]], dict[str, tuple]]:
+    expansions: dict[Term, tuple[str, ...]] = {}
+    corrections: dict[str, tuple[str, ...]] = {}
+    for term in walk(parsed.root):
+        if term in expansions:
+            continue
+        if term.pattern:
+            expansions[term] = tuple(engine.wildcard_terms(term.pattern))
+        elif len(term.words) == 1 and term.field != "isbn" and not term.words[0].isdigit():
+            word = term.words[0]
+            if max_typos(word) and not engine.term_exists(word, prefix=term.prefix):
+                expansions[term] = close_words(engine, word)
+                if expansions[term]:
+                    corrections[word] = expansions[term]
+    return expansions, corrections
+
+
+def _suggest(engine: SearchBackend, request: SearchRequest, parsed: ParsedQuery) -> tuple[Suggestion, ...]:
+    found: list[Suggestion] = []
+    for term in parsed.terms:
+        if len(term.words) == 1 and not term.pattern:
+            for word in close_words(engine, term.words[0], limit=2):
+                found.append(
+                    Suggestion(
+                        f"Did you mean “{word}”?",
+                        request.q.replace(term.words[0], word, 1) if term.words[0] in request.q else word,
+                    )
+                )
+    if request.filters.active:
+        found.append(Suggestion("Search without filters", request.q, clear_filters=True))
+    words = [t.text for t in parsed.terms if not t.pattern]
+    if len(words) > 1:
+        found.append(Suggestion("Match any of the words", " OR ".join(words)))
+    return tuple(found[:6])
+
+
+def _regex_ids(pattern: str, where: list[str], params: list[object], limit: int, offset: int) -> list[int]:
+    operator = "~*" if connection.vendor == "postgresql" else "REGEXP"
+    value = pattern if connection.vendor == "postgresql" else f"(?i){pattern}"
+    sql = (
+        f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE sd.text {operator} %s"
+        + "".join(f" AND {c}" for c in where)
+        + " ORDER BY m.sort_title, m.id LIMIT %s OFFSET %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [value, *params, limit, offset])
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _strip_accents(value: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+
+
+def run(request: SearchRequest) -> SearchOutcome:
+    engine = backend()
+    size = max(1, min(request.page_size, MAX_PAGE_SIZE))
+    offset = (max(1, request.page) - 1) * size
+    where, params = filter_sql(request.filters)
+    notices: list[str] = []
+    parsed = parse(request.q)
+    if request.regex and request.q.strip():
+        pattern = _strip_accents(request.q.strip())
+        try:
+            re.compile(pattern)
+            ids = _regex_ids(pattern, where, params, size + 1, offset)
+            return SearchOutcome(
+                tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern
+            )
+        except (re.error, DatabaseError) as exc:
+            notices.append(f"Not a valid regular expression ({exc}); searched for the words literally.")
+            parsed = literal_query(request.q)
+    order = (
+        None
+        if request.sort == "relevance" or request.sort not in SORTS
+        else order_sql(request.sort, descending=request.descending)
+    )
+    expansions, corrections = expand(engine, parsed) if not parsed.is_empty else ({}, {})
+    compiled = engine.compile(parsed.root, expansions)
+    if parsed.is_empty or compiled.everything:
+        listing = order or order_sql("title", descending=request.descending)
+        ids = _listing_ids(where, params, listing, size + 1, offset)
+        return SearchOutcome(tuple(ids[:size]), len(ids) > size, "listing", parsed, notices=tuple(notices))
+    boost_key = " ".join(corrections.get(w, (w,))[0] for w in parsed.free_text.split())
+    ids = (
+        []
+        if compiled.nothing
+        else engine.ranked_ids(
+            compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed)
+        )
+    )
+    suggestions = _suggest(engine, request, parsed) if not ids and offset == 0 else ()
+    return SearchOutcome(
+        tuple(ids[:size]), len(ids) > size, "fulltext", parsed, corrections, tuple(notices), suggestions
+    )
+
+
+def _listing_ids(where: list[str], params: list[object], order: str, limit: int, offset: int) -> list[int]:
+    sql = (
+        f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
+        + " AND ".join(where or ["1 = 1"])
+        + f" ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        return [r[0] for r in cursor.fetchall()]

@@ -1,0 +1,115 @@
+"""Library filters and sort orders as SQL fragments over `m` (media item) and `sd` (its
+search document). One builder serves the plain listing and the full-text search on both
+databases; every value is a bound parameter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.text import fold
+from media.models import FileState, ItemTag, LibraryFile, MediaKind, MediaStatus
+from media.selectors import ACQUISITION_STATUSES
+
+FILES = LibraryFile._meta.db_table
+TAGS = ItemTag._meta.db_table
+
+SORTS = {  # name -> (SQL expression, default descending)
+    "title": ("m.sort_title", False),
+    "author": ("sd.author_sort", False),
+    "series": ("sd.series_sort", False),
+    "added": ("m.added_at", True),
+    "year": ("m.year", True),
+    "size": ("sd.total_size", True),
+}
+SORT_CHOICES = ("relevance", *SORTS)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    kind: str | None = None
+    formats: tuple[str, ...] = ()
+    language: str | None = None
+    genre: str | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    size_min: int | None = None  # bytes, total of the item's files
+    size_max: int | None = None
+    has_cover: bool | None = None
+    has_series: bool | None = None
+    completeness_min: int | None = None  # percent of key metadata fields filled
+    completeness_max: int | None = None
+    statuses: tuple[str, ...] = ()  # empty = everything but the acquisition states
+    missing_files: bool | None = None  # True: items with a missing or corrupt file
+
+    @property
+    def active(self) -> bool:
+        return any(value not in (None, ()) for value in self.__dict__.values())
+
+    def without_kind(self) -> SearchFilters:
+        return SearchFilters(**{**self.__dict__, "kind": None})
+
+
+def _bool_clause(flag: bool | None, sql: str) -> list[str]:
+    if flag is None:
+        return []
+    return [sql if flag else f"NOT ({sql})"]
+
+
+def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
+    """WHERE clauses (joined with AND by the caller) and their parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+
+    def add(sql: str, *values: object) -> None:
+        clauses.append(sql)
+        params.extend(values)
+
+    if filters.kind in MediaKind.values:
+        add("m.kind = %s", filters.kind)
+    statuses = [s for s in filters.statuses if s in MediaStatus.values]
+    if statuses:
+        add(f"m.status IN ({', '.join(['%s'] * len(statuses))})", *statuses)
+    else:
+        add(f"m.status NOT IN ({', '.join(['%s'] * len(ACQUISITION_STATUSES))})", *ACQUISITION_STATUSES)
+    if filters.formats:
+        marks = ", ".join(["%s"] * len(filters.formats))
+        add(
+            f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.format IN ({marks}))",
+            *filters.formats,
+        )
+    if filters.language:
+        add("m.language = %s", filters.language)
+    if filters.genre:
+        add(
+            f"EXISTS (SELECT 1 FROM {TAGS} t WHERE t.item_id = m.id AND t.normalized = %s)",
+            fold(filters.genre),
+        )
+    if filters.year_min is not None:
+        add("m.year >= %s", filters.year_min)
+    if filters.year_max is not None:
+        add("m.year <= %s", filters.year_max)
+    if filters.size_min is not None:
+        add("sd.total_size >= %s", filters.size_min)
+    if filters.size_max is not None:
+        add("sd.total_size <= %s", filters.size_max)
+    if filters.completeness_min is not None:
+        add("sd.completeness >= %s", filters.completeness_min)
+    if filters.completeness_max is not None:
+        add("sd.completeness <= %s", filters.completeness_max)
+    clauses += _bool_clause(filters.has_cover, "m.cover_path <> ''")
+    clauses += _bool_clause(filters.has_series, "m.series_id IS NOT NULL")
+    if filters.missing_files is not None:
+        clauses += _bool_clause(
+            filters.missing_files,
+            f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state IN (%s, %s))",
+        )
+        params += [FileState.MISSING, FileState.CORRUPT]
+    return clauses, params
+
+
+def order_sql(sort: str, *, descending: bool | None = None) -> str:
+    expression, default_desc = SORTS.get(sort, SORTS["title"])
+    desc = default_desc if descending is None else descending
+    direction = "DESC" if desc else "ASC"
+    tie = "sd.item_id" if expression.startswith("sd.") else "m.id"
+    return f"{expression} {direction}, {tie} {direction}"

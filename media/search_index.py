@@ -1,0 +1,238 @@
+"""Keeps the library search index in step with the catalogue.
+
+`reindex_items(ids)` rebuilds the search rows of those items (deleting the rows of items
+that are gone) in the caller's transaction, so a rollback undoes both. Signals in
+`media.signals` call it on every save/delete of an item, contribution, identifier, tag or
+file; bulk writers (scanner, importer) should wrap their work in `deferred()` so each item
+is indexed once at the end, and must call `reindex_items` themselves after `bulk_create`.
+`manage.py rebuild_search_index` rebuilds everything."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from core import isbn as isbn_tools
+from core.text import fold
+from media.models import Contribution, FileState, MediaItem, SearchDocument, SearchTerm
+from media.query import tokens_of
+
+CHUNK = 1000
+NO_SERIES = "~"  # sorts after every folded series title: books without a series come last
+MAX_DESCRIPTION = 4000
+_TAGS = re.compile(r"<[^>]+>")
+_state = threading.local()
+
+
+@dataclass(frozen=True)
+class DocText:
+    item_id: int
+    title: str
+    authors: str
+    series: str
+    description: str
+    identifiers: str
+    publisher: str
+    tags: str
+
+    def columns(self) -> tuple[str, ...]:
+        return (
+            self.title,
+            self.authors,
+            self.series,
+            self.description,
+            self.identifiers,
+            self.publisher,
+            self.tags,
+        )
+
+
+def _words(value: str) -> str:
+    return " ".join(tokens_of(value))
+
+
+def _identifier_words(item: MediaItem) -> str:
+    values = [item.isbn13] if item.isbn13 else []
+    if item.isbn13 and (isbn10 := isbn_tools.to_isbn10(item.isbn13)):
+        values.append(isbn10)
+    values += [ident.value.replace("-", "") for ident in item.identifiers.all()]
+    return _words(" ".join(values))
+
+
+COMPLETENESS_FIELDS = ("title", "authors", "description", "year", "language", "publisher", "isbn", "cover")
+
+
+def completeness(item: MediaItem, *, has_authors: bool) -> int:
+    filled = [
+        bool(item.title),
+        has_authors,
+        bool(item.description),
+        item.year is not None,
+        bool(item.language),
+        bool(item.publisher),
+        bool(item.isbn13),
+        bool(item.cover_path),
+    ]
+    return round(100 * sum(filled) / len(filled))
+
+
+def _build(item: MediaItem) -> tuple[DocText, SearchDocument]:
+    contributions = list(item.contributions.all())
+    authors = [c.author for c in contributions]
+    files = [f for f in item.files.all() if f.state != FileState.MISSING]
+    series_title = item.series.title if item.series_id else ""
+    text = DocText(
+        item_id=item.pk,
+        title=_words(f"{item.title} {item.subtitle}"),
+        authors=_words(" ".join(a.name for a in authors)),
+        series=_words(series_title),
+        description=_words(_TAGS.sub(" ", item.description)[:MAX_DESCRIPTION]),
+        identifiers=_identifier_words(item),
+        publisher=_words(item.publisher),
+        tags=_words(" ".join(t.name for t in item.tags.all())),
+    )
+    index = f"{float(item.series_index):09.2f}" if item.series_index is not None else ""
+    doc = SearchDocument(
+        item_id=item.pk,
+        text=" ".join(filter(None, (text.title, text.authors, text.series))),
+        title_key=_words(item.title)[:500],
+        author_sort=fold(authors[0].sort_name)[:255] if authors else "",
+        series_sort=f"{fold(series_title)} {index}".strip()[:300] if series_title else NO_SERIES,
+        total_size=sum(f.size for f in files),
+        formats=" ".join(sorted({f.format for f in files}))[:100],
+        completeness=completeness(item, has_authors=bool(authors)),
+        indexed_at=timezone.now(),
+    )
+    return text, doc
+
+
+def _load(ids: list[int]) -> list[MediaItem]:
+    return list(
+        MediaItem.objects.filter(pk__in=ids)
+        .select_related("series")
+        .prefetch_related(
+            Prefetch(
+                "contributions", queryset=Contribution.objects.select_related("author").order_by("position")
+            ),
+            "identifiers",
+            "tags",
+            "files",
+        )
+    )
+
+
+def _vocabulary(texts: Iterable[DocText]) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        for column in text.columns():
+            words.update(w for w in column.split() if 2 <= len(w) <= 64 and not w.isdigit())
+    return words
+
+
+def _add_terms(words: set[str]) -> None:
+    from media.search.backends import backend
+
+    if not words:
+        return
+    known: set[str] = set()
+    ordered = sorted(words)
+    for start in range(0, len(ordered), 500):
+        known.update(
+            SearchTerm.objects.filter(term__in=ordered[start : start + 500]).values_list("term", flat=True)
+        )
+    new = [w for w in ordered if w not in known]
+    if not new:
+        return
+    SearchTerm.objects.bulk_create([SearchTerm(term=w) for w in new], ignore_conflicts=True, batch_size=1000)
+    rows: list[tuple[int, str]] = []
+    for start in range(0, len(new), 500):
+        rows += list(SearchTerm.objects.filter(term__in=new[start : start + 500]).values_list("id", "term"))
+    backend().add_terms(rows)
+
+
+def reindex_items(ids: Iterable[int]) -> int:
+    """Rebuild the search rows of these items; returns how many were indexed."""
+    from media.search.backends import backend
+
+    wanted = sorted({int(i) for i in ids if i is not None})
+    if not wanted:
+        return 0
+    pending = getattr(_state, "pending", None)
+    if pending is not None:
+        pending.update(wanted)
+        return 0
+    indexed = 0
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        with transaction.atomic():
+            built = [_build(item) for item in _load(chunk)]
+            present = {text.item_id for text, _ in built}
+            gone = [i for i in chunk if i not in present]
+            SearchDocument.objects.filter(item_id__in=gone).delete()
+            backend().delete_documents(chunk)
+            SearchDocument.objects.bulk_create(
+                [doc for _, doc in built],
+                update_conflicts=True,
+                unique_fields=["item"],
+                update_fields=[
+                    "text",
+                    "title_key",
+                    "author_sort",
+                    "series_sort",
+                    "total_size",
+                    "formats",
+                    "completeness",
+                    "indexed_at",
+                ],
+            )
+            backend().write_documents([text for text, _ in built])
+            _add_terms(_vocabulary(text for text, _ in built))
+        indexed += len(built)
+    return indexed
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Collect reindex requests made inside the block and run them once at its end."""
+    outer = getattr(_state, "pending", None)
+    if outer is not None:
+        yield
+        return
+    _state.pending = set()
+    try:
+        yield
+    finally:
+        ids, _state.pending = _state.pending, None
+    reindex_items(ids)
+
+
+def rebuild_all(*, progress=None) -> int:
+    """Drop and rebuild the whole index (vocabulary included)."""
+    from media.search.backends import backend
+
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        backend().clear()
+    ids = list(MediaItem.objects.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), CHUNK):
+        done += reindex_items(ids[start : start + CHUNK])
+        if progress:
+            progress(done, len(ids), f"Indexed {done} of {len(ids)} items")
+    return done
+
+
+def remove_orphans() -> None:
+    """Drop index rows whose item is gone (after a flush or a raw delete)."""
+    from media.search.backends import backend
+
+    if connection.vendor in ("sqlite", "postgresql"):
+        backend().remove_orphans()

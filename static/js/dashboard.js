@@ -1,0 +1,23 @@
+// Dashboard: running jobs with live progress (polls /api/jobs/?active=true).
+(function () {
+  var list = document.getElementById("running-jobs");
+  var el = OmniApi.el;
+  function item(job) {
+    var text = job.title + " #" + job.id + (job.message ? " · " + job.message : "");
+    var bar = el("progress", { "aria-label": job.title + " progress" });
+    if (job.progress_total) { bar.max = job.progress_total; bar.value = job.progress_done; }
+    return el("li", { "data-job-id": String(job.id) }, [el("span", { text: text + " " }), bar,
+      el("span", { text: job.percent !== null ? " " + job.percent + "%" : "" })]);
+  }
+  async function refresh() {
+    try {
+      var data = await OmniApi.get("/api/jobs/?active=true&page_size=10");
+      list.replaceChildren.apply(list, data.items.length ? data.items.map(item)
+        : [el("li", { class: "muted", text: "No jobs running." })]);
+    } catch (e) {
+      list.replaceChildren(el("li", { class: "error", text: "Could not load jobs: " + e.message }));
+    }
+  }
+  refresh();
+  setInterval(function () { if (!document.hidden) refresh(); }, 2000);
+})();

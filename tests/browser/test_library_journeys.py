@@ -1,0 +1,123 @@
+"""Library journeys in a real browser: search with a filter and open a book; edit and lock
+a field and see it survive a reload; first-run wizard up to the review step."""
+
+from __future__ import annotations
+
+import pytest
+
+from media.models import MediaItem
+from tests.browser.conftest import log_in
+from tests.ui.factories import make_item
+from wizard import services as wizard_services
+from wizard.models import WizardState
+
+
+@pytest.fixture
+def shelf(db):
+    make_item(
+        "Dune", authors=["Frank Herbert"], series="Dune", index=1, year=1965, files=[("epub", 1_000_000)]
+    )
+    make_item(
+        "Dune Messiah",
+        authors=["Frank Herbert"],
+        series="Dune",
+        index=2,
+        year=1969,
+        files=[("pdf", 2_000_000)],
+    )
+    make_item("Les Misérables", authors=["Victor Hugo"], language="fr", files=[("epub", 3_000_000)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_with_a_filter_and_open_a_book(page, screenshot, admin_user, shelf):
+    log_in(page, "admin", "pw-admin-123")
+    page.goto("/library/")
+    page.keyboard.press("/")
+    page.keyboard.type("dune")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=dune**")
+    cards = page.locator(".book-card")
+    assert cards.count() == 2
+    assert page.locator(".book-card mark").first.inner_text() == "Dune"
+    page.get_by_text("Filters and options").click()
+    page.get_by_label("PDF").check()  # applies at once
+    page.wait_for_url("**format=pdf**")
+    assert page.locator(".book-card").count() == 1
+    screenshot(page, "library-search-filter")
+    page.locator(".book-card").first.click()
+    page.wait_for_url("**/library/*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Dune Messiah"
+    assert page.get_by_text("PDF", exact=True).is_visible()
+    screenshot(page, "book-detail")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_misspelt_search_still_finds_and_table_view(page, admin_user, shelf):
+    log_in(page, "admin", "pw-admin-123")
+    page.goto("/library/?q=miserabels")
+    assert page.get_by_text("Also matched").is_visible()
+    page.get_by_role("link", name="Table view").click()
+    assert page.locator("table[aria-label=Results] tbody tr").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edit_and_lock_a_field_survives_a_reload(page, screenshot, admin_user, shelf):
+    item = MediaItem.objects.get(title="Les Misérables")
+    log_in(page, "admin", "pw-admin-123")
+    page.goto(f"/library/{item.pk}/")
+    page.get_by_label("Publisher", exact=True).fill("Gallimard")
+    assert page.get_by_label("Lock Publisher").is_checked()  # editing locks
+    page.get_by_label("Lock Year").check()
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Saved.").wait_for()
+    page.wait_for_load_state("load")
+    page.reload()
+    assert page.get_by_label("Publisher", exact=True).input_value() == "Gallimard"
+    assert page.get_by_label("Lock Publisher").is_checked() and page.get_by_label("Lock Year").is_checked()
+    assert page.locator("table").filter(has_text="Gallimard").count() >= 1  # history row
+    screenshot(page, "book-edit-locked")
+    item.refresh_from_db()
+    assert item.publisher == "Gallimard" and set(item.locked_fields) == {"publisher", "year"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_run_wizard_to_the_review_step(page, screenshot, settings, tmp_path):
+    settings.WIZARD_REDIRECT = True
+    wizard_services.forget_cache()
+    books = tmp_path / "books"
+    books.mkdir()
+    page.goto("/")
+    page.wait_for_url("**/wizard/welcome/")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password", exact=True).fill("a-Long-pass-123")
+    page.get_by_label("Password again").fill("a-Long-pass-123")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/wizard/folders/")
+    page.get_by_label("Library folders").fill(str(tmp_path / "missing"))
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.get_by_text("does not exist").first.is_visible()
+    page.get_by_label("Library folders").fill(str(books))
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/wizard/content/")
+    page.get_by_label("Ebooks").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Open Library (no key needed)").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/wizard/downloads/")
+    page.get_by_label("Prowlarr url").fill("http://127.0.0.1:9")
+    page.get_by_role("button", name="Test Prowlarr").click()
+    page.get_by_text("Cannot reach 127.0.0.1:9").wait_for()
+    page.get_by_label("Prowlarr url").fill("")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/wizard/naming/")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/wizard/review/")
+    assert page.get_by_role("heading", name="Your answers").is_visible()
+    screenshot(page, "wizard-review")
+    state = WizardState.load()
+    assert state.data["folders"]["library_folders"] == str(books) and state.current_step == "review"
+    page.get_by_role("button", name="Finish setup").click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    assert page.get_by_text("Setup complete.").is_visible()
+    assert WizardState.load().completed_at is not None

@@ -1,0 +1,84 @@
+"""Where other apps plug into the setup wizard, explicitly (no signals).
+
+- `register_apply(step, fn)`: `fn(answers: dict) -> list[Message]` runs when the step is saved
+  (e.g. scanning creates ScanFolders from the "folders" answers; indexers saves Prowlarr).
+  It must be idempotent: the wizard can be re-run. Raise core.errors.OmniError to refuse.
+- `register_tester(service, fn)`: `fn(answers: dict) -> Message` for a "Test connection"
+  button (services: prowlarr, sabnzbd, openlibrary, googlebooks, comicvine).
+- `register_finisher(name, fn)`: `fn(user) -> Message` offered on the review step, e.g.
+  "start the first scan".
+Without a registered tester, a plain TCP connection test is used."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Message:
+    level: str  # ok | warning | error
+    text: str
+    hint: str = ""
+
+
+ApplyFn = Callable[[dict], list[Message]]
+TestFn = Callable[[dict], Message]
+FinishFn = Callable[[object], Message]
+
+_APPLY: dict[str, list[ApplyFn]] = {}
+_TESTERS: dict[str, TestFn] = {}
+_FINISHERS: dict[str, tuple[str, FinishFn]] = {}
+
+
+def register_apply(step: str, fn: ApplyFn) -> None:
+    if fn not in _APPLY.setdefault(step, []):
+        _APPLY[step].append(fn)
+
+
+def register_tester(service: str, fn: TestFn) -> None:
+    _TESTERS[service] = fn
+
+
+def register_finisher(name: str, label: str, fn: FinishFn) -> None:
+    _FINISHERS[name] = (label, fn)
+
+
+def apply_step(step: str, answers: dict) -> list[Message]:
+    messages: list[Message] = []
+    for fn in _APPLY.get(step, []):
+        messages += fn(answers)
+    return messages
+
+
+def finishers() -> dict[str, tuple[str, FinishFn]]:
+    return dict(_FINISHERS)
+
+
+def tcp_probe(url: str, *, timeout: float = 2.0) -> Message:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return Message("error", f"{url!r} is not an http(s) URL", "Write it like http://192.168.1.10:9696")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            return Message("ok", f"{parts.hostname}:{port} answers.")
+    except OSError as exc:
+        return Message(
+            "warning",
+            f"Cannot reach {parts.hostname}:{port} ({exc.strerror or exc}).",
+            "You can continue and fix it later in Settings; check the address, port and firewall.",
+        )
+
+
+def test_service(service: str, answers: dict) -> Message:
+    tester = _TESTERS.get(service)
+    if tester is not None:
+        try:
+            return tester(answers)
+        except Exception as exc:  # a tester's failure is shown, never a 500
+            return Message("warning", f"Test failed: {exc}")
+    url = answers.get("url", "")
+    return tcp_probe(url) if url else Message("error", "Enter the URL first.")
