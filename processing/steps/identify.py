@@ -1,18 +1,15 @@
 """Identify: is the downloaded book the wanted one? A distance in [0, 1] made of named
 penalties (title, author, ISBN, issue number; narrator and duration for audiobooks when the
 wanted item has them) with the breakdown kept so the review queue can say why.
-`match_item` is the one function to switch to the metadata identification (issue 4,
-`search/`) once merged."""
+The title and name distances are the metadata identification's (`search.matching`); the
+decision rules (blocking penalties, ISBN) are the importer's."""
 
 from __future__ import annotations
 
-import re
-
-from rapidfuzz import fuzz
-
-from core.text import author_display_name, comparison_key
 from processing.context import BaseStep, ImportContext, StopImport
 from processing.types import ExtractedMetadata, MatchResult, WantedItem
+from search.matching.distance import names_penalty
+from search.matching.distance import title_penalty as search_title_penalty
 
 WEIGHTS = {"title": 0.5, "author": 0.3, "isbn": 0.4, "issue": 0.3, "narrator": 0.2, "duration": 0.3}
 DURATION_SAME = 0.03  # within 3 %: the same recording
@@ -20,35 +17,29 @@ DURATION_OTHER = 0.25  # 25 % or more apart: another edition (abridged?), never 
 # A penalty at or over these limits sends the download to review whatever the rest says:
 # another issue, another edition (length), another recording (a different narrator).
 BLOCKING = {"issue": 1.0, "duration": 1.0, "narrator": 0.5}
-_SUBTITLE = re.compile(r"\s*(?::|\s-\s|\()")
-
-
-def _similarity(a: str, b: str) -> float:
-    a_key, b_key = comparison_key(a), comparison_key(b)
-    if not a_key or not b_key:
-        return 0.0
-    return fuzz.token_sort_ratio(a_key, b_key) / 100.0
 
 
 def title_penalty(found: str, wanted: str, *, alternatives: tuple[str, ...] = ()) -> float:
-    """1 - best similarity of the full titles or of the titles without subtitle."""
-    candidates = {wanted, _SUBTITLE.split(wanted, 1)[0], *alternatives} - {""}
-    found_main = _SUBTITLE.split(found, 1)[0]
-    best = max((max(_similarity(found, c), _similarity(found_main, c)) for c in candidates), default=0.0)
-    return round(1.0 - best, 3)
+    """The metadata identification's title distance (series markers and subtitles folded),
+    best over the wanted title and its alternatives (a comic's series name)."""
+    candidates = {wanted, *alternatives} - {""}
+    return round(min((search_title_penalty(found, c) for c in candidates), default=1.0), 3)
+
+
+def _best_name_penalty(found: tuple[str, ...], wanted: tuple[str, ...]) -> float:
+    """Best pair: one matching author (or narrator) is enough for a download's file."""
+    return round(min(names_penalty((w,), (f,)) for f in found for w in wanted), 3)
 
 
 def author_penalty(found: tuple[str, ...], wanted: tuple[str, ...]) -> float:
     if not found or not wanted:
         return 0.5  # unknown: neither for nor against
-    best = max(_similarity(author_display_name(f), author_display_name(w)) for f in found for w in wanted)
-    return round(1.0 - best, 3)
+    return _best_name_penalty(found, wanted)
 
 
 def narrator_penalty(found: tuple[str, ...], wanted: tuple[str, ...]) -> float:
     """1 - best similarity of any found narrator to any wanted one."""
-    best = max(_similarity(author_display_name(f), author_display_name(w)) for f in found for w in wanted)
-    return round(1.0 - best, 3)
+    return _best_name_penalty(found, wanted)
 
 
 def duration_penalty(found: float, wanted: float) -> float:
