@@ -31,7 +31,7 @@ def make_library():
 
 def run_job(broker, worker, **params):
     job = submit_job("search.enrich_items", params=params)
-    broker.join(job_queue(broker), timeout=30_000)
+    broker.join(job_queue(broker), timeout=120_000)
     worker.join()
     job.refresh_from_db()
     return job
@@ -71,7 +71,7 @@ def test_enrichment_with_every_provider_down_retries_and_changes_nothing(live_pr
     live_providers.openlibrary.stop()
     live_providers.googlebooks.stop()
     job = submit_job("search.enrich_items", params={"item_ids": [item.pk]})
-    broker.join(job_queue(broker), timeout=30_000)
+    broker.join(job_queue(broker), timeout=120_000)
     worker.join()
     job.refresh_from_db()
     assert job.state in (JobState.QUEUED, JobState.FAILED), job.result  # retried with backoff
