@@ -9,6 +9,7 @@ from core.api import handlers
 from core.api.auth import API_AUTH
 from core.api.jobs import router as jobs_router
 from core.api.system import router as system_router
+from scanning.api import router as scanning_router
 
 api = NinjaAPI(
     title="OmniReadarr API",
@@ -23,3 +24,4 @@ api = NinjaAPI(
 handlers.install(api)
 api.add_router("/", system_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/scanning", scanning_router)

@@ -23,4 +23,5 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("prune_jobs", "core.prune_jobs", timedelta(hours=6)),
+    Schedule("library_rescan", "scanning.rescan_due", timedelta(minutes=15)),
 )

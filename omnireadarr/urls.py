@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("health", health_page_fallback, name="health"),
     path("", include("media.urls")),
+    path("", include("scanning.urls")),
     path("", include("core.urls")),
 ]
