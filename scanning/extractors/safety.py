@@ -27,7 +27,21 @@ def parse_xml(data: bytes, *, what: str) -> etree._Element:
         raise ExtractionError(f"{what} is not well-formed XML: {exc}") from exc
     if root is None:
         raise ExtractionError(f"{what} is empty")
+    _drop_entity_references(root)
     return root
+
+
+def _drop_entity_references(root: etree._Element) -> None:
+    """Unresolved entity references carry no text we trust: remove them, keep their tails."""
+    for ref in list(root.iter(etree.Entity)):
+        parent, previous, tail = ref.getparent(), ref.getprevious(), ref.tail or ""
+        if parent is None:
+            continue
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(ref)
 
 
 def is_safe_member_name(name: str) -> bool:
