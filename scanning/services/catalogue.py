@@ -180,6 +180,39 @@ def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[
                                                    "state", "error"])
 
 
+_FILLABLE = ("series_id", "series_index", "isbn13", "language", "publisher", "published", "year", "description",
+             "page_count", "cover_path")
+
+
+def _fill_blanks(readable: list[Prepared], item_of: dict[int, int], sources: set[int], cache: CatalogueCache, *,
+                 with_covers: bool) -> None:
+    """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
+    it never overwrites a known value. `sources` are the files new items were made from."""
+    others = [i for i in range(len(readable)) if i not in sources and readable[i].kind != "audiobook"]
+    if not others:
+        return
+    items = MediaItem.objects.in_bulk({item_of[i] for i in others})
+    changed: dict[int, MediaItem] = {}
+    for i in others:
+        item, meta, prepared = items.get(item_of[i]), readable[i].meta, readable[i]
+        if item is None or meta is None:
+            continue
+        series_id = cache.series.get((prepared.kind, comparison_key(meta.series))) if meta.series else None
+        if series_id is None and meta.series:
+            _series_ids([(prepared.kind, meta)], cache)
+            series_id = cache.series.get((prepared.kind, comparison_key(meta.series)))
+        candidate = _item_for(meta, prepared.kind, series_id, with_cover=False)
+        for name in _FILLABLE:
+            if getattr(item, name) in (None, "") and getattr(candidate, name) not in (None, ""):
+                setattr(item, name, getattr(candidate, name))
+                changed[item.pk] = item
+        if with_covers and not item.cover_path and meta.cover is not None:
+            item.cover_path = store_cover(meta.cover)
+            changed[item.pk] = item
+    if changed:
+        MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
+
+
 def write_batch(batch: list[Prepared], cache: CatalogueCache, *, with_covers: bool = True) -> BatchResult:
     """Insert one batch (the caller holds the transaction)."""
     readable = [p for p in batch if p.meta is not None]
@@ -187,6 +220,7 @@ def write_batch(batch: list[Prepared], cache: CatalogueCache, *, with_covers: bo
     items = _new_items(readable, leader, cache, with_covers=with_covers)
     item_of = {i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))}
     _people(items, readable, cache)
+    _fill_blanks(readable, item_of, set(items), cache, with_covers=with_covers)
     _identifiers_and_keys(readable, item_of)
     _add_durations(readable, existing)
     _write_files(batch, item_of, readable)

@@ -75,6 +75,7 @@ class Scanner:
         self.extensions = _extensions(folder)
         self.counts = {name: getattr(run, name) for name in COUNTERS}
         self.counts["seen"] = self.counts["unchanged"] = 0
+        self.done = 0  # files fully handled (unchanged, or written in a committed batch)
         self.known = load_known(self.root)
         self.pending: list[Pending] = []
         self.restored: list[int] = []
@@ -97,12 +98,12 @@ class Scanner:
 
     def _visit(self, directory: Directory, entry: FileEntry) -> None:
         self.counts["seen"] += 1
-        if self.counts["seen"] % 64 == 0:
-            self.progress(self.counts["seen"], max(self.total, self.counts["seen"]),
-                          f"{self.counts['seen']} files checked, {self.counts['added']} added")
         known = self.known.pop(entry.path, None)
         if known is not None and known.size == entry.size and known.mtime_ns == entry.mtime_ns:
             self.counts["unchanged"] += 1
+            self.done += 1
+            if self.done % 256 == 0:
+                self._report()
             if known.state == FileState.MISSING:
                 self.restored.append(known.pk)
             return
@@ -115,6 +116,10 @@ class Scanner:
             self._error(entry.path, f"cannot read: {exc.strerror or exc}")
             return
         self.pending.append(Pending(entry, directory, kind, hashes, known.pk if known else None))
+
+    def _report(self) -> None:
+        self.progress(self.done, max(self.total, self.counts["seen"]),
+                      f"{self.counts['seen']} files checked, {self.counts['added']} added")
 
     def _error(self, path: str, reason: str) -> None:
         self.counts["errors"] += 1
@@ -155,6 +160,8 @@ class Scanner:
             self.counts["duplicates"] += len(placement.duplicates)
             self.covers_added += result.covers
             self.save_counts()
+        self.done += len(batch) - len(placement.deferred)
+        self._report()
 
     def save_counts(self, **extra: object) -> None:
         ScanRun.objects.filter(pk=self.run.pk).update(**self.counts, error_log=self.run.error_log, **extra)

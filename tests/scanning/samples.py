@@ -40,6 +40,18 @@ def jpeg(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (6
     return buffer.getvalue()
 
 
+def noise_jpeg(seed: int, size: tuple[int, int] = (60, 90)) -> bytes:
+    """A unique cover per seed (solid colours collapse to identical JPEG bytes)."""
+    import random
+
+    from PIL import Image
+
+    raw = random.Random(seed).randbytes(size[0] * size[1] * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, raw).save(buffer, "JPEG", quality=60)
+    return buffer.getvalue()
+
+
 def _opf(book: Book, version: int, cover_style: str) -> str:
     dc = []
     for i, (name, file_as) in enumerate(book.authors):

@@ -206,3 +206,18 @@ def test_scan_of_missing_folder_is_a_clear_configuration_error(library, make_fol
     shutil.rmtree(library)
     with pytest.raises(ConfigurationError, match="missing or unreadable"):
         scan_folder(folder.pk)
+
+
+def test_a_richer_format_found_later_fills_blank_fields_but_never_overwrites(library, make_folder):
+    book_dir = library / "Frank Herbert" / "Dune"
+    s.make_pdf(book_dir / "Dune.pdf", title="Dune", author="Frank Herbert")
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    item = MediaItem.objects.get()
+    assert item.isbn13 == "" and item.series is None and item.publisher == ""
+    s.make_epub(book_dir / "Dune.epub", DUNE)
+    assert scan_folder(folder.pk)["added"] == 1
+    item.refresh_from_db()
+    assert MediaItem.objects.count() == 1 and item.files.count() == 2
+    assert item.isbn13 == "9780441172719" and item.series.title == "Dune" and item.publisher == "Sample Press"
+    assert item.title == "Dune"

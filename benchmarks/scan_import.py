@@ -1,0 +1,165 @@
+"""Scan benchmark: import a generated corpus, rescan it unchanged, and compare with a plain
+os.scandir + stat walk of the same tree and with `calibredb add -r` on the same files.
+
+    python -m benchmarks.scan_import                    # quick: 500 EPUBs
+    python -m benchmarks.scan_import --epubs 5000 --calibre-limit 500
+    python -m benchmarks.scan_import --epubs 100000 --no-calibre
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/omni_bench python -m benchmarks.scan_import
+
+Prints figures only; it asserts nothing (speed goals are not timed tests)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _setup_django(data_dir: Path) -> None:
+    os.environ["OMNI_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnireadarr.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def plain_walk(root: str) -> int:
+    """The floor: list every folder and stat every file, nothing else."""
+    count, stack = 0, [root]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    entry.stat()
+                    count += 1
+    return count
+
+
+class Timeline:
+    def __init__(self) -> None:
+        self.points: list[tuple[float, int]] = [(time.perf_counter(), 0)]
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None, **kwargs) -> None:
+        self.points.append((time.perf_counter(), done))
+
+    def decile_rates(self, total: int) -> tuple[float, float]:
+        def time_at(n: int) -> float:
+            return next((t for t, d in self.points if d >= n), self.points[-1][0])
+
+        first = total * 0.1 / max(time_at(int(total * 0.1)) - self.points[0][0], 1e-9)
+        last = total * 0.1 / max(self.points[-1][0] - time_at(int(total * 0.9)), 1e-9)
+        return first, last
+
+
+def _rss_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def _scan(folder_id: int, *, covers: bool, batch: int):
+    from scanning.services import scan_folder
+    from scanning.services.scan import ScanOptions
+
+    timeline = Timeline()
+    started = time.perf_counter()
+    result = scan_folder(folder_id, progress=timeline, options=ScanOptions(batch_size=batch, with_covers=covers))
+    return result, time.perf_counter() - started, timeline
+
+
+def _calibre(root: Path, limit: int, work: Path) -> tuple[int, float] | None:
+    if not shutil.which("calibredb"):
+        return None
+    subset = work / "calibre-input"
+    files = sorted(p for p in root.rglob("*.epub") if "broken" not in p.parts)[:limit]
+    for i, path in enumerate(files):
+        target = subset / f"{i // 100}" / f"{i}.epub"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1"}
+    started = time.perf_counter()
+    subprocess.run(["calibredb", "add", "-r", str(subset), "--with-library", str(work / "calibre-library")],
+                   check=True, capture_output=True, env=env, timeout=3600)
+    return len(files), time.perf_counter() - started
+
+
+def _thumbnails() -> tuple[int, float]:
+    from scanning.services.jobs import make_thumbnails
+
+    started = time.perf_counter()
+    made = make_thumbnails()["made"]
+    return made, time.perf_counter() - started
+
+
+def _line(label: str, value: str) -> None:
+    print(f"{label:<58} {value}")  # noqa: T201
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Library scan benchmark")
+    parser.add_argument("--epubs", type=int, default=int(os.environ.get("BENCH_EPUBS", 500)))
+    parser.add_argument("--mobis", type=int, default=1)
+    parser.add_argument("--pdfs", type=int, default=5)
+    parser.add_argument("--cbzs", type=int, default=5)
+    parser.add_argument("--corrupt", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--no-covers", action="store_true", help="do not store covers at import")
+    parser.add_argument("--no-calibre", action="store_true")
+    parser.add_argument("--calibre-limit", type=int, default=300, help="EPUBs given to calibredb add -r")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="omni-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    _setup_django(work / "data")
+    from benchmarks.scan_corpus import generate
+    from scanning.services import FolderInput, save_folder
+
+    started = time.perf_counter()
+    corpus = generate(work / "corpus", epubs=args.epubs, mobis=args.mobis, pdfs=args.pdfs, cbzs=args.cbzs,
+                      corrupt=args.corrupt)
+    files = len(corpus.valid) + len(corpus.corrupt)
+    _line("corpus", f"{files} book files ({len(corpus.corrupt)} corrupt/hostile) in "
+          f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}")
+    folder = save_folder(FolderInput(path=str(work / "corpus")))
+    result, seconds, timeline = _scan(folder.pk, covers=not args.no_covers, batch=args.batch)
+    first, last = timeline.decile_rates(result["seen"])
+    _line("initial import (metadata + covers stored, thumbnails deferred)",
+          f"{result['seen']} files in {seconds:.2f} s = {result['seen'] / seconds:.0f} files/s")
+    _line("  added / corrupt / errors", f"{result['added']} / {result['corrupt']} / {result['errors']}")
+    _line("  rate first 10% vs last 10%", f"{first:.0f} vs {last:.0f} files/s ({last / first:.0%})")
+    walk_started = time.perf_counter()
+    walked = plain_walk(str(work / "corpus"))
+    walk_seconds = time.perf_counter() - walk_started
+    again, rescan_seconds, _ = _scan(folder.pk, covers=not args.no_covers, batch=args.batch)
+    _line("rescan of the unchanged tree", f"{rescan_seconds:.3f} s ({again['unchanged']} unchanged, "
+          f"{again['added']} added)")
+    _line("plain os.scandir + stat walk of the same tree", f"{walk_seconds:.3f} s ({walked} entries)")
+    _line("  rescan / plain walk", f"{rescan_seconds / walk_seconds:.2f}x")
+    made, thumb_seconds = _thumbnails()
+    _line("deferred thumbnails (background job)", f"{made} in {thumb_seconds:.2f} s")
+    own, children = _rss_mb()
+    _line("peak RSS: this process / child processes", f"{own:.0f} MB / {children:.0f} MB")
+    if not args.no_calibre:
+        calibre = _calibre(work / "corpus", args.calibre_limit, work)
+        if calibre:
+            count, cal_seconds = calibre
+            _line("calibredb add -r (same EPUBs, first N)", f"{count} files in {cal_seconds:.1f} s = "
+                  f"{count / cal_seconds:.1f} files/s")
+            _line("  our import rate / calibre's", f"{(result['seen'] / seconds) / (count / cal_seconds):.1f}x")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
