@@ -18,8 +18,12 @@ _ISBN_TEXT = re.compile(r"(?:97[89][\d\- ]{10,14}|\b\d[\d\- ]{8,11}[\dXx]\b)")
 
 
 def _local(el: etree._Element) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    if "}" in tag:
+        tag = tag[tag.index("}") + 1:]
+    return tag[tag.index(":") + 1:] if ":" in tag else tag
 
 
 def _attr(el: etree._Element, name: str) -> str:
@@ -41,15 +45,16 @@ class OpfDocument:
 
 
 class _Meta:
-    """Index of <meta> elements: refinements by id, named metas, EPUB3 properties."""
+    """Index of <metadata>: children by local name, refinements by id, named metas, EPUB3 properties."""
 
     def __init__(self, metadata_el: etree._Element) -> None:
         self.refines: dict[str, dict[str, str]] = {}
         self.named: list[tuple[str, str]] = []
         self.props: list[etree._Element] = []
+        self.children: dict[str, list[etree._Element]] = {}
         for el in metadata_el:
-            if _local(el) != "meta":
-                continue
+            self.children.setdefault(_local(el), []).append(el)
+        for el in self.children.get("meta", ()):
             refines = _attr(el, "refines").lstrip("#")
             prop = _attr(el, "property")
             if refines and prop:
@@ -67,7 +72,7 @@ def _people(md: etree._Element, meta: _Meta) -> tuple[Person, ...]:
     people: list[Person] = []
     for el in md:
         if _local(el) not in ("creator", "contributor"):
-            continue
+            continue  # one pass keeps creators and contributors in document order
         name = _text(el)
         refined = meta.refines.get(_attr(el, "id"), {})
         code = (_attr(el, "role") or refined.get("role", "")).lower()
@@ -77,12 +82,10 @@ def _people(md: etree._Element, meta: _Meta) -> tuple[Person, ...]:
     return tuple(people)
 
 
-def _identifiers(md: etree._Element) -> tuple[tuple[tuple[str, str], ...], str]:
+def _identifiers(meta: _Meta) -> tuple[tuple[tuple[str, str], ...], str]:
     found: list[tuple[str, str]] = []
     isbn13 = ""
-    for el in md:
-        if _local(el) != "identifier":
-            continue
+    for el in meta.children.get("identifier", ()):
         value, scheme = _text(el), _attr(el, "scheme").lower()
         low = value.lower()
         if low.startswith("urn:isbn:") or scheme == "isbn" or (not scheme and _ISBN_TEXT.fullmatch(value)):
@@ -111,8 +114,8 @@ def _series(meta: _Meta) -> tuple[str, float | None]:
     return series, index
 
 
-def _title(md: etree._Element, meta: _Meta) -> tuple[str, str]:
-    titles = [el for el in md if _local(el) == "title" and _text(el)]
+def _title(meta: _Meta) -> tuple[str, str]:
+    titles = [el for el in meta.children.get("title", ()) if _text(el)]
     main = next((el for el in titles if meta.refines.get(_attr(el, "id"), {}).get("title-type") == "main"),
                 titles[0] if titles else None)
     subtitle = next((_text(el) for el in titles
@@ -120,8 +123,8 @@ def _title(md: etree._Element, meta: _Meta) -> tuple[str, str]:
     return (_text(main) if main is not None else ""), subtitle
 
 
-def _first(md: etree._Element, name: str) -> str:
-    return next((_text(el) for el in md if _local(el) == name and _text(el)), "")
+def _first(meta: _Meta, name: str) -> str:
+    return next((t for t in map(_text, meta.children.get(name, ())) if t), "")
 
 
 def _cover_refs(root: etree._Element, meta: _Meta) -> tuple[str, str]:
@@ -150,17 +153,17 @@ def parse_opf(data: bytes, *, source: str = "opf", confidence: float = 0.9) -> O
     if md is None:
         return OpfDocument(build(source, confidence, warnings=("OPF has no <metadata>",)), "", "")
     meta = _Meta(md)
-    title, subtitle = _title(md, meta)
-    identifiers, isbn13 = _identifiers(md)
+    title, subtitle = _title(meta)
+    identifiers, isbn13 = _identifiers(meta)
     series, index = _series(meta)
-    published, year = common.parse_date(_first(md, "date"))
-    language = common.language_code(_first(md, "language"))
+    published, year = common.parse_date(_first(meta, "date"))
+    language = common.language_code(_first(meta, "language"))
     metadata = build(
         source, confidence,
         title=title, subtitle=subtitle, people=_people(md, meta), language=language,
-        publisher=_first(md, "publisher"), published=published, year=year,
-        description=common.strip_html(_first(md, "description")),
-        subjects=tuple(dict.fromkeys(_text(el) for el in md if _local(el) == "subject" and _text(el))),
+        publisher=_first(meta, "publisher"), published=published, year=year,
+        description=common.strip_html(_first(meta, "description")),
+        subjects=tuple(dict.fromkeys(t for t in map(_text, meta.children.get("subject", ())) if t)),
         identifiers=identifiers, isbn13=isbn13, series=series, series_index=index,
     )
     cover_href, cover_page = _cover_refs(root, meta)

@@ -14,17 +14,24 @@ from scanning.extractors.base import ExtractionError, ExtractOptions
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
-def xml_parser() -> etree.XMLParser:
+def xml_parser(*, recover: bool = False) -> etree.XMLParser:
     """Entities are never resolved (XXE, billion laughs), no DTD or network access."""
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           dtd_validation=False, remove_comments=True, remove_pis=True, recover=False)
+                           dtd_validation=False, remove_comments=True, remove_pis=True, recover=recover)
 
 
 def parse_xml(data: bytes, *, what: str) -> etree._Element:
+    """Strict first; real-world OPFs with undeclared namespace prefixes (`ns0:package`,
+    `dc:creator` without xmlns:dc) are re-read in recover mode, which keeps every safety flag."""
     try:
         root = etree.fromstring(data, parser=xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ExtractionError(f"{what} is not well-formed XML: {exc}") from exc
+        if "Namespace prefix" not in str(exc):
+            raise ExtractionError(f"{what} is not well-formed XML: {exc}") from exc
+        try:
+            root = etree.fromstring(data, parser=xml_parser(recover=True))
+        except etree.XMLSyntaxError as again:
+            raise ExtractionError(f"{what} is not well-formed XML: {again}") from again
     if root is None:
         raise ExtractionError(f"{what} is empty")
     _drop_entity_references(root)
