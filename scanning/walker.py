@@ -56,59 +56,66 @@ def _entries(path: str, problems: WalkProblems) -> list[os.DirEntry]:
     return []
 
 
-def _follow(entry: os.DirEntry, walked_roots: list[str]) -> bool:
-    """A symlinked folder is followed once, unless it points into a tree already walked
-    (its files are reached by their real path, and loops end here)."""
-    target = os.path.realpath(entry.path)
-    if any(target == r or target.startswith(r.rstrip(os.sep) + os.sep) for r in walked_roots):
-        logger.info("Symlinked folder %s points into a walked tree (%s); not followed again", entry.path, target)
-        return False
-    walked_roots.append(target)
-    return True
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = None) -> Iterator[Directory]:
     """Yield every directory under `root` (depth first, sorted) that has book files or sidecars.
-    `extensions` are lower-case without the dot."""
+    `extensions` are lower-case without the dot. Symlinked folders are followed, but a folder
+    is walked once: links back into the tree and loops are skipped by real path."""
     problems = problems if problems is not None else WalkProblems()
     if not os.path.isdir(root):
         problems.unreadable.append((root, "not a readable folder"))
         return
-    stack = [root]
-    walked_roots = [os.path.realpath(root)]
+    real_root = os.path.realpath(root)
+    stack: list[tuple[str, bool]] = [(root, False)]
+    linked_seen: set[str] = set()  # real paths of folders walked through symlinks
     while stack:
-        current = stack.pop()
-        files, sidecars, subdirs = [], {}, []
-        for entry in _entries(current, problems):
-            name = entry.name
-            if is_junk(name):
+        current, via_link = stack.pop()
+        if via_link:
+            real = os.path.realpath(current)
+            if real in linked_seen or _inside(real, real_root):
+                logger.info("Folder %s was already walked as %s; skipped", current, real)
                 continue
-            try:
-                is_dir = entry.is_dir(follow_symlinks=True)
-                if not is_dir and entry.is_symlink() and not os.path.exists(entry.path):
-                    logger.warning("Broken symlink skipped: %s", entry.path)
-                    problems.broken_links.append(entry.path)
-                    continue
-                if is_dir:
-                    if not entry.is_symlink() or _follow(entry, walked_roots):
-                        subdirs.append(entry.path)
-                    continue
-                low = name.lower()
-                if low in SIDECAR_NAMES:
-                    sidecars[low] = entry.path
-                    continue
-                ext = low.rsplit(".", 1)[-1] if "." in low else ""
-                if ext in extensions:
-                    st = entry.stat(follow_symlinks=True)
-                    files.append(FileEntry(entry.path, name, st.st_size, st.st_mtime_ns, ext))
-            except PermissionError as exc:
-                logger.warning("Permission denied: %s (%s)", entry.path, exc.strerror)
-                problems.unreadable.append((entry.path, f"permission denied: {exc.strerror}"))
-            except OSError as exc:
-                problems.unreadable.append((entry.path, str(exc)))
-        stack.extend(reversed(subdirs))
+            linked_seen.add(real)
+        files, sidecars, subdirs = _scan_directory(current, extensions, problems)
+        stack.extend((path, via_link or linked) for path, linked in reversed(subdirs))
         if files or sidecars:
             yield Directory(current, tuple(files), sidecars)
+
+
+def _scan_directory(current: str, extensions: frozenset[str], problems: WalkProblems
+                    ) -> tuple[list[FileEntry], dict[str, str], list[tuple[str, bool]]]:
+    files: list[FileEntry] = []
+    sidecars: dict[str, str] = {}
+    subdirs: list[tuple[str, bool]] = []
+    for entry in _entries(current, problems):
+        name = entry.name
+        if is_junk(name):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                subdirs.append((entry.path, entry.is_symlink()))
+                continue
+            if entry.is_symlink() and not os.path.exists(entry.path):
+                logger.warning("Broken symlink skipped: %s", entry.path)
+                problems.broken_links.append(entry.path)
+                continue
+            low = name.lower()
+            if low in SIDECAR_NAMES:
+                sidecars[low] = entry.path
+                continue
+            ext = low.rsplit(".", 1)[-1] if "." in low else ""
+            if ext in extensions:
+                st = entry.stat(follow_symlinks=True)
+                files.append(FileEntry(entry.path, name, st.st_size, st.st_mtime_ns, ext))
+        except PermissionError as exc:
+            logger.warning("Permission denied: %s (%s)", entry.path, exc.strerror)
+            problems.unreadable.append((entry.path, f"permission denied: {exc.strerror}"))
+        except OSError as exc:
+            problems.unreadable.append((entry.path, str(exc)))
+    return files, sidecars, subdirs
 
 
 def count_files(root: str, extensions: frozenset[str]) -> int:
