@@ -20,12 +20,74 @@ from pathlib import Path
 
 from tests.scanning import samples as s
 
-FIRST = ["Anna", "Émile", "Zoë", "Søren", "Łukasz", "Mary", "John", "Chidi", "Yuki", "Ingrid", "Pedro", "Aoife",
-         "Nadia", "Tomás", "Olga", "Rahul", "Ffion", "Björn", "Chloé", "Kwame"]
-LAST = ["Smith", "Lefèvre", "Nakamura", "Okafor", "García", "Müller", "Kowalski", "Ó Briain", "Nguyen", "Haddad",
-        "Johansson", "Rossi", "Dubois", "Novak", "Petrov", "Jensen", "Silva", "Kim", "Byrne", "Mensah"]
-WORDS = ["Shadow", "River", "Glass", "Winter", "Crown", "Garden", "Silent", "Iron", "Star", "Harbour", "Ember",
-         "Lantern", "Hollow", "Tide", "Orchard", "Raven", "Copper", "Meadow", "Storm", "Echo", "Ashes", "Mirror"]
+FIRST = [
+    "Anna",
+    "Émile",
+    "Zoë",
+    "Søren",
+    "Łukasz",
+    "Mary",
+    "John",
+    "Chidi",
+    "Yuki",
+    "Ingrid",
+    "Pedro",
+    "Aoife",
+    "Nadia",
+    "Tomás",
+    "Olga",
+    "Rahul",
+    "Ffion",
+    "Björn",
+    "Chloé",
+    "Kwame",
+]
+LAST = [
+    "Smith",
+    "Lefèvre",
+    "Nakamura",
+    "Okafor",
+    "García",
+    "Müller",
+    "Kowalski",
+    "Ó Briain",
+    "Nguyen",
+    "Haddad",
+    "Johansson",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Petrov",
+    "Jensen",
+    "Silva",
+    "Kim",
+    "Byrne",
+    "Mensah",
+]
+WORDS = [
+    "Shadow",
+    "River",
+    "Glass",
+    "Winter",
+    "Crown",
+    "Garden",
+    "Silent",
+    "Iron",
+    "Star",
+    "Harbour",
+    "Ember",
+    "Lantern",
+    "Hollow",
+    "Tide",
+    "Orchard",
+    "Raven",
+    "Copper",
+    "Meadow",
+    "Storm",
+    "Echo",
+    "Ashes",
+    "Mirror",
+]
 LANGUAGES = ["en", "fr", "de", "es", "it", "nl", "sv"]
 
 
@@ -48,8 +110,13 @@ class Corpus:
     corrupt: list[str] = field(default_factory=list)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"root": self.root, "valid": [asdict(e) for e in self.valid],
-                                    "corrupt": self.corrupt}, ensure_ascii=False, indent=1))
+        path.write_text(
+            json.dumps(
+                {"root": self.root, "valid": [asdict(e) for e in self.valid], "corrupt": self.corrupt},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
 
 
 def isbn13(rng: random.Random) -> str:
@@ -71,10 +138,15 @@ def _book(rng: random.Random, n: int) -> s.Book:
         title = f"{title}: " + " ".join(rng.choice(WORDS) for _ in range(25))
     series = f"{rng.choice(WORDS)} {rng.choice(WORDS)} Saga" if rng.random() < 0.4 else ""
     return s.Book(
-        title=title, authors=((author, f"{author.split(' ', 1)[1]}, {author.split(' ', 1)[0]}"),),
-        language=rng.choice(LANGUAGES), isbn=isbn13(rng) if rng.random() < 0.8 else "", series=series,
-        series_index=str(rng.randint(1, 12)) if series else "", publisher=f"{rng.choice(WORDS)} Press",
-        uuid=f"00000000-0000-4000-8000-{n:012d}", description=f"<p>Book number {n}.</p>",
+        title=title,
+        authors=((author, f"{author.split(' ', 1)[1]}, {author.split(' ', 1)[0]}"),),
+        language=rng.choice(LANGUAGES),
+        isbn=isbn13(rng) if rng.random() < 0.8 else "",
+        series=series,
+        series_index=str(rng.randint(1, 12)) if series else "",
+        publisher=f"{rng.choice(WORDS)} Press",
+        uuid=f"00000000-0000-4000-8000-{n:012d}",
+        description=f"<p>Book number {n}.</p>",
     )
 
 
@@ -88,8 +160,16 @@ def _book_path(root: Path, book: s.Book, n: int) -> Path:
 
 
 def _expect(path: Path, book: s.Book, kind: str = "ebook") -> Expected:
-    return Expected(str(path), kind, book.title, [book.authors[0][0]], book.series,
-                    float(book.series_index) if book.series else None, book.isbn, book.language)
+    return Expected(
+        str(path),
+        kind,
+        book.title,
+        [book.authors[0][0]],
+        book.series,
+        float(book.series_index) if book.series else None,
+        book.isbn,
+        book.language,
+    )
 
 
 def _epubs(corpus: Corpus, root: Path, rng: random.Random, count: int) -> list[tuple[Path, s.Book]]:
@@ -98,29 +178,44 @@ def _epubs(corpus: Corpus, root: Path, rng: random.Random, count: int) -> list[t
         book = _book(rng, n)
         path = _book_path(root, book, n)
         cover = s.noise_jpeg(n)
-        s.make_epub(path, book, version=2 + n % 2, cover=cover, cover_style=("properties", "meta", "guide")[n % 3],
-                    chapter_text=f"Chapter text of book {n}. " * 40)
+        s.make_epub(
+            path,
+            book,
+            version=2 + n % 2,
+            cover=cover,
+            cover_style=("properties", "meta", "guide")[n % 3],
+            chapter_text=f"Chapter text of book {n}. " * 40,
+        )
         corpus.valid.append(_expect(path, book))
         made.append((path, book))
     return made
 
 
-def _others(corpus: Corpus, root: Path, rng: random.Random, made, *, mobis: int, pdfs: int, cbzs: int) -> None:
-    for path, book in made[1:mobis * 7:7][:mobis]:
+def _others(
+    corpus: Corpus, root: Path, rng: random.Random, made, *, mobis: int, pdfs: int, cbzs: int
+) -> None:
+    for path, book in made[1 : mobis * 7 : 7][:mobis]:
         mobi = s.convert(path, path.with_suffix(".mobi"))
         corpus.valid.append(_expect(mobi, book))
     for n in range(pdfs):
         author = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         title = f"Report on {rng.choice(WORDS)} {n}"
-        path = s.make_pdf(root / "pdf" / _safe(author) / f"{_safe(title)}.pdf", title=title, author=author,
-                          xmp_language="en")
+        path = s.make_pdf(
+            root / "pdf" / _safe(author) / f"{_safe(title)}.pdf",
+            title=title,
+            author=author,
+            xmp_language="en",
+        )
         corpus.valid.append(Expected(str(path), "ebook", title, [author], language="en"))
     for n in range(cbzs):
         series = f"{rng.choice(WORDS)} Comics"
-        path = s.make_cbz(root / "comics" / series / f"{series} #{n + 1:03d}.cbz",
-                          s.comicinfo(series, str(n + 1), writer=f"{rng.choice(FIRST)} {rng.choice(LAST)}"))
-        corpus.valid.append(Expected(str(path), "comic", f"{series} #{n + 1}", [], series, float(n + 1),
-                                     language="en"))
+        path = s.make_cbz(
+            root / "comics" / series / f"{series} #{n + 1:03d}.cbz",
+            s.comicinfo(series, str(n + 1), writer=f"{rng.choice(FIRST)} {rng.choice(LAST)}"),
+        )
+        corpus.valid.append(
+            Expected(str(path), "comic", f"{series} #{n + 1}", [], series, float(n + 1), language="en")
+        )
 
 
 def _corrupt(corpus: Corpus, root: Path, made, *, count: int, hostile: bool) -> None:
@@ -138,8 +233,17 @@ def _corrupt(corpus: Corpus, root: Path, made, *, count: int, hostile: bool) -> 
         (root / junk).write_bytes(b"\0\x05\x16\x07junk")
 
 
-def generate(root: Path, *, epubs: int = 200, mobis: int = 1, pdfs: int = 3, cbzs: int = 3, corrupt: int = 3,
-             hostile: bool = True, seed: int = 42) -> Corpus:
+def generate(
+    root: Path,
+    *,
+    epubs: int = 200,
+    mobis: int = 1,
+    pdfs: int = 3,
+    cbzs: int = 3,
+    corrupt: int = 3,
+    hostile: bool = True,
+    seed: int = 42,
+) -> Corpus:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
@@ -161,10 +265,17 @@ def main() -> None:
     parser.add_argument("--corrupt", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    corpus = generate(args.root, epubs=args.epubs, mobis=args.mobis, pdfs=args.pdfs, cbzs=args.cbzs,
-                      corrupt=args.corrupt, seed=args.seed)
+    corpus = generate(
+        args.root,
+        epubs=args.epubs,
+        mobis=args.mobis,
+        pdfs=args.pdfs,
+        cbzs=args.cbzs,
+        corrupt=args.corrupt,
+        seed=args.seed,
+    )
     corpus.save(args.root.with_suffix(".expected.json"))
-    print(f"{len(corpus.valid)} valid and {len(corpus.corrupt)} corrupt files in {args.root}")  # noqa: T201
+    print(f"{len(corpus.valid)} valid and {len(corpus.corrupt)} corrupt files in {args.root}")
 
 
 if __name__ == "__main__":

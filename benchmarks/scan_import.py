@@ -74,7 +74,9 @@ def _scan(folder_id: int, *, covers: bool, batch: int):
 
     timeline = Timeline()
     started = time.perf_counter()
-    result = scan_folder(folder_id, progress=timeline, options=ScanOptions(batch_size=batch, with_covers=covers))
+    result = scan_folder(
+        folder_id, progress=timeline, options=ScanOptions(batch_size=batch, with_covers=covers)
+    )
     return result, time.perf_counter() - started, timeline
 
 
@@ -89,8 +91,13 @@ def _calibre(root: Path, limit: int, work: Path) -> tuple[int, float] | None:
         shutil.copy2(path, target)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1"}
     started = time.perf_counter()
-    subprocess.run(["calibredb", "add", "-r", str(subset), "--with-library", str(work / "calibre-library")],
-                   check=True, capture_output=True, env=env, timeout=3600)
+    subprocess.run(
+        ["calibredb", "add", "-r", str(subset), "--with-library", str(work / "calibre-library")],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=3600,
+    )
     return len(files), time.perf_counter() - started
 
 
@@ -103,7 +110,7 @@ def _thumbnails() -> tuple[int, float]:
 
 
 def _line(label: str, value: str) -> None:
-    print(f"{label:<58} {value}")  # noqa: T201
+    print(f"{label:<58} {value}")
 
 
 def main() -> None:
@@ -126,24 +133,37 @@ def main() -> None:
     from scanning.services import FolderInput, save_folder
 
     started = time.perf_counter()
-    corpus = generate(work / "corpus", epubs=args.epubs, mobis=args.mobis, pdfs=args.pdfs, cbzs=args.cbzs,
-                      corrupt=args.corrupt)
+    corpus = generate(
+        work / "corpus",
+        epubs=args.epubs,
+        mobis=args.mobis,
+        pdfs=args.pdfs,
+        cbzs=args.cbzs,
+        corrupt=args.corrupt,
+    )
     files = len(corpus.valid) + len(corpus.corrupt)
-    _line("corpus", f"{files} book files ({len(corpus.corrupt)} corrupt/hostile) in "
-          f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}")
+    _line(
+        "corpus",
+        f"{files} book files ({len(corpus.corrupt)} corrupt/hostile) in "
+        f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}",
+    )
     folder = save_folder(FolderInput(path=str(work / "corpus")))
     result, seconds, timeline = _scan(folder.pk, covers=not args.no_covers, batch=args.batch)
     first, last = timeline.decile_rates(result["seen"])
-    _line("initial import (metadata + covers stored, thumbnails deferred)",
-          f"{result['seen']} files in {seconds:.2f} s = {result['seen'] / seconds:.0f} files/s")
+    _line(
+        "initial import (metadata + covers stored, thumbnails deferred)",
+        f"{result['seen']} files in {seconds:.2f} s = {result['seen'] / seconds:.0f} files/s",
+    )
     _line("  added / corrupt / errors", f"{result['added']} / {result['corrupt']} / {result['errors']}")
     _line("  rate first 10% vs last 10%", f"{first:.0f} vs {last:.0f} files/s ({last / first:.0%})")
     walk_started = time.perf_counter()
     walked = plain_walk(str(work / "corpus"))
     walk_seconds = time.perf_counter() - walk_started
     again, rescan_seconds, _ = _scan(folder.pk, covers=not args.no_covers, batch=args.batch)
-    _line("rescan of the unchanged tree", f"{rescan_seconds:.3f} s ({again['unchanged']} unchanged, "
-          f"{again['added']} added)")
+    _line(
+        "rescan of the unchanged tree",
+        f"{rescan_seconds:.3f} s ({again['unchanged']} unchanged, {again['added']} added)",
+    )
     _line("plain os.scandir + stat walk of the same tree", f"{walk_seconds:.3f} s ({walked} entries)")
     _line("  rescan / plain walk", f"{rescan_seconds / walk_seconds:.2f}x")
     made, thumb_seconds = _thumbnails()
@@ -154,9 +174,13 @@ def main() -> None:
         calibre = _calibre(work / "corpus", args.calibre_limit, work)
         if calibre:
             count, cal_seconds = calibre
-            _line("calibredb add -r (same EPUBs, first N)", f"{count} files in {cal_seconds:.1f} s = "
-                  f"{count / cal_seconds:.1f} files/s")
-            _line("  our import rate / calibre's", f"{(result['seen'] / seconds) / (count / cal_seconds):.1f}x")
+            _line(
+                "calibredb add -r (same EPUBs, first N)",
+                f"{count} files in {cal_seconds:.1f} s = {count / cal_seconds:.1f} files/s",
+            )
+            _line(
+                "  our import rate / calibre's", f"{(result['seen'] / seconds) / (count / cal_seconds):.1f}x"
+            )
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 

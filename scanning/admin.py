@@ -11,8 +11,19 @@ class ScanFolderAdmin(admin.ModelAdmin):
 
 @admin.register(ScanRun)
 class ScanRunAdmin(admin.ModelAdmin):
-    list_display = ["folder", "state", "added", "updated", "moved", "missing", "duplicates", "corrupt", "errors",
-                    "started_at", "duration_seconds"]
+    list_display = [
+        "folder",
+        "state",
+        "added",
+        "updated",
+        "moved",
+        "missing",
+        "duplicates",
+        "corrupt",
+        "errors",
+        "started_at",
+        "duration_seconds",
+    ]
     list_filter = ["state"]
     readonly_fields = [f.name for f in ScanRun._meta.fields]
 

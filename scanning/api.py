@@ -96,9 +96,14 @@ class ProblemFilter(PageParams):
 
 
 def _input(payload: FolderIn) -> services.FolderInput:
-    return services.FolderInput(path=payload.path, name=payload.name, content_type=payload.content_type,
-                                formats=tuple(payload.formats) if payload.formats is not None else None,
-                                enabled=payload.enabled, scan_interval_hours=payload.scan_interval_hours)
+    return services.FolderInput(
+        path=payload.path,
+        name=payload.name,
+        content_type=payload.content_type,
+        formats=tuple(payload.formats) if payload.formats is not None else None,
+        enabled=payload.enabled,
+        scan_interval_hours=payload.scan_interval_hours,
+    )
 
 
 @router.get("/folders", response=Envelope[list[FolderOut]], summary="Scan folders")
@@ -125,8 +130,11 @@ def update_folder(request, folder_id: int, payload: FolderIn):
     return ok(services.save_folder(_input(payload), folder_id))
 
 
-@router.delete("/folders/{int:folder_id}", response=Envelope[None],
-               summary="Forget a scan folder (admin; files on disk and catalogue items stay)")
+@router.delete(
+    "/folders/{int:folder_id}",
+    response=Envelope[None],
+    summary="Forget a scan folder (admin; files on disk and catalogue items stay)",
+)
 def delete_folder(request, folder_id: int):
     require_admin(request)
     services.delete_folder(folder_id)
@@ -139,7 +147,9 @@ def start_scan(request, folder_id: int):
     return 202, ok(scan_jobs.start_scan(folder_id, user=request.auth))
 
 
-@router.post("/folders/{int:folder_id}/cancel", response=Envelope[JobOut], summary="Cancel the running scan (admin)")
+@router.post(
+    "/folders/{int:folder_id}/cancel", response=Envelope[JobOut], summary="Cancel the running scan (admin)"
+)
 def cancel_scan(request, folder_id: int):
     require_admin(request)
     return ok(scan_jobs.cancel_scan(folder_id))
@@ -150,8 +160,9 @@ def list_runs(request, filters: Query[RunFilter]):
     return ok(paginate(selectors.runs(filters.folder_id), filters))
 
 
-@router.get("/files/{state}", response=Envelope[Page[ProblemFileOut]],
-            summary="Corrupt, duplicate or missing files")
+@router.get(
+    "/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files"
+)
 def problem_files(request, state: Literal["corrupt", "duplicate", "missing"], filters: Query[ProblemFilter]):
     folder = services.get_folder(filters.folder_id) if filters.folder_id else None
     return ok(paginate(selectors.problem_files(state, folder), filters, count=True))

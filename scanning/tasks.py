@@ -21,7 +21,8 @@ def rescan_due(ctx: JobContext) -> dict:
     return scan_jobs.start_due_scans()
 
 
-@job_actor("scanning.make_thumbnails", title="Make cover thumbnails", max_retries=3,
-           time_limit_seconds=6 * 3600)
+@job_actor(
+    "scanning.make_thumbnails", title="Make cover thumbnails", max_retries=3, time_limit_seconds=6 * 3600
+)
 def make_thumbnails(ctx: JobContext) -> dict:
     return scan_jobs.make_thumbnails(progress=ctx.progress)

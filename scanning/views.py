@@ -7,6 +7,12 @@ from scanning.models import ALL_FORMATS, ContentType
 
 
 def scanning_page(request):
-    return render(request, "scanning/scanning.html", {
-        "can_manage": is_admin(request.user), "content_types": ContentType.choices, "formats": ALL_FORMATS,
-    })
+    return render(
+        request,
+        "scanning/scanning.html",
+        {
+            "can_manage": is_admin(request.user),
+            "content_types": ContentType.choices,
+            "formats": ALL_FORMATS,
+        },
+    )

@@ -12,8 +12,21 @@ from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
 
-JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".directory", "@eadir", "$recycle.bin",
-                        ".trash", ".trashes", ".spotlight-v100", ".fseventsd", "lost+found"})
+JUNK_NAMES = frozenset(
+    {
+        ".ds_store",
+        "thumbs.db",
+        "desktop.ini",
+        ".directory",
+        "@eadir",
+        "$recycle.bin",
+        ".trash",
+        ".trashes",
+        ".spotlight-v100",
+        ".fseventsd",
+        "lost+found",
+    }
+)
 SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"})
 
 
@@ -85,8 +98,9 @@ def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = 
             yield Directory(current, tuple(files), sidecars)
 
 
-def _scan_directory(current: str, extensions: frozenset[str], problems: WalkProblems
-                    ) -> tuple[list[FileEntry], dict[str, str], list[tuple[str, bool]]]:
+def _scan_directory(
+    current: str, extensions: frozenset[str], problems: WalkProblems
+) -> tuple[list[FileEntry], dict[str, str], list[tuple[str, bool]]]:
     files: list[FileEntry] = []
     sidecars: dict[str, str] = {}
     subdirs: list[tuple[str, bool]] = []

@@ -15,6 +15,18 @@ from scanning.extractors.base import (
 from scanning.extractors.registry import EXTRACTORS, extract, extractor_for, kind_for, supported_extensions
 
 __all__ = [
-    "EXTRACTORS", "Chapter", "Cover", "ExtractOptions", "ExtractedMetadata", "ExtractionError", "Extractor",
-    "MissingTool", "Person", "extract", "extractor_for", "kind_for", "merge", "supported_extensions",
+    "EXTRACTORS",
+    "Chapter",
+    "Cover",
+    "ExtractOptions",
+    "ExtractedMetadata",
+    "ExtractionError",
+    "Extractor",
+    "MissingTool",
+    "Person",
+    "extract",
+    "extractor_for",
+    "kind_for",
+    "merge",
+    "supported_extensions",
 ]

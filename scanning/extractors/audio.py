@@ -28,8 +28,14 @@ _KEYS = {
     "composer": ("TCOM", "\xa9wrt", "composer"),
     "narrator": ("TXXX:NARRATOR", "----:com.apple.iTunes:NARRATOR", "narrator", "performer"),
     "series": ("TXXX:SERIES", "----:com.apple.iTunes:SERIES", "series", "TXXX:MVNM", "\xa9mvn", "mvnm"),
-    "series_part": ("TXXX:SERIES-PART", "----:com.apple.iTunes:SERIES-PART", "series-part", "TXXX:MVIN",
-                    "\xa9mvi", "mvin"),
+    "series_part": (
+        "TXXX:SERIES-PART",
+        "----:com.apple.iTunes:SERIES-PART",
+        "series-part",
+        "TXXX:MVIN",
+        "\xa9mvi",
+        "mvin",
+    ),
     "date": ("TDRC", "TYER", "\xa9day", "date", "year"),
     "publisher": ("TPUB", "----:com.apple.iTunes:PUBLISHER", "publisher", "organization"),
     "language": ("TLAN", "----:com.apple.iTunes:LANGUAGE", "language"),
@@ -71,7 +77,7 @@ def _chapters(audio) -> tuple[Chapter, ...]:
     if mp4_chapters:
         found.extend(Chapter(c.title or "", float(c.start)) for c in mp4_chapters)
     if tags is not None and not found and hasattr(tags, "keys"):
-        names = {k.lower(): k for k in tags.keys() if isinstance(k, str)}
+        names = {k.lower(): k for k in list(tags.keys()) if isinstance(k, str)}
         for low, key in sorted(names.items()):
             match = _VORBIS_CHAPTER.match(low)
             if match and f"{low}name" in names:
@@ -82,7 +88,7 @@ def _chapters(audio) -> tuple[Chapter, ...]:
 def _timestamp(text: str) -> float:
     parts = text.split(":")
     try:
-        return sum(float(p) * 60 ** i for i, p in enumerate(reversed(parts)))
+        return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
     except ValueError:
         return 0.0
 
@@ -119,18 +125,29 @@ class AudioExtractor:
         get = {name: _first(tags, keys) for name, keys in _KEYS.items()}
         author = get["albumartist"] or get["artist"]
         narrator = get["narrator"] or (get["composer"] if get["composer"] != author else "")
-        people = tuple(Person(n.strip(), "author") for n in re.split(r"[;/]| & ", author) if n.strip()) + \
-            tuple(Person(n.strip(), "narrator") for n in re.split(r"[;/]| & ", narrator) if n.strip())
+        people = tuple(
+            Person(n.strip(), "author") for n in re.split(r"[;/]| & ", author) if n.strip()
+        ) + tuple(Person(n.strip(), "narrator") for n in re.split(r"[;/]| & ", narrator) if n.strip())
         published, year = common.parse_date(get["date"])
         isbn13 = common.isbn_from(get["isbn"])
         identifiers = tuple(x for x in (("isbn13", isbn13), ("asin", get["asin"])) if x[1])
         length = getattr(getattr(audio, "info", None), "length", None)
         return build(
-            "audio", 0.8, overrides={"duration_seconds": 1.0},
-            title=get["album"] or get["title"], people=people, series=get["series"],
-            series_index=common.parse_number(get["series_part"]), published=published, year=year,
-            publisher=get["publisher"], language=common.language_code(get["language"]),
-            description=common.strip_html(get["description"]), isbn13=isbn13, identifiers=identifiers,
-            duration_seconds=round(float(length), 3) if length else None, chapters=_chapters(audio),
+            "audio",
+            0.8,
+            overrides={"duration_seconds": 1.0},
+            title=get["album"] or get["title"],
+            people=people,
+            series=get["series"],
+            series_index=common.parse_number(get["series_part"]),
+            published=published,
+            year=year,
+            publisher=get["publisher"],
+            language=common.language_code(get["language"]),
+            description=common.strip_html(get["description"]),
+            isbn13=isbn13,
+            identifiers=identifiers,
+            duration_seconds=round(float(length), 3) if length else None,
+            chapters=_chapters(audio),
             cover=_cover(audio, options) if options.with_cover else None,
         )

@@ -51,9 +51,25 @@ class Chapter:
 
 # Fields that carry metadata (and so may have a confidence); kept in one place for merging.
 METADATA_FIELDS = (
-    "title", "subtitle", "people", "series", "series_index", "language", "publisher", "published",
-    "year", "description", "subjects", "identifiers", "isbn13", "page_count", "duration_seconds",
-    "chapters", "issue", "volume", "cover",
+    "title",
+    "subtitle",
+    "people",
+    "series",
+    "series_index",
+    "language",
+    "publisher",
+    "published",
+    "year",
+    "description",
+    "subjects",
+    "identifiers",
+    "isbn13",
+    "page_count",
+    "duration_seconds",
+    "chapters",
+    "issue",
+    "volume",
+    "cover",
 )
 
 
@@ -96,16 +112,22 @@ def _known(value: object) -> bool:
     return value not in (None, "", ())
 
 
-def build(source: str, default_confidence: float, warnings: tuple[str, ...] = (),
-          overrides: Mapping[str, float] | None = None, **values: object) -> ExtractedMetadata:
+def build(
+    source: str,
+    default_confidence: float,
+    warnings: tuple[str, ...] = (),
+    overrides: Mapping[str, float] | None = None,
+    **values: object,
+) -> ExtractedMetadata:
     """Make an `ExtractedMetadata` giving every known field `default_confidence`
     (or its entry in `overrides`)."""
     clean = {k: v for k, v in values.items() if _known(v)}
     confidence = {name: (overrides or {}).get(name, default_confidence) for name in clean if name != "cover"}
     if "cover" in clean:
         confidence["cover"] = (overrides or {}).get("cover", default_confidence)
-    return ExtractedMetadata(source=source, confidence=MappingProxyType(confidence), warnings=warnings,
-                             **clean)  # type: ignore[arg-type]
+    return ExtractedMetadata(
+        source=source, confidence=MappingProxyType(confidence), warnings=warnings, **clean
+    )  # type: ignore[arg-type]
 
 
 def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
@@ -120,9 +142,12 @@ def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
             if name not in values or score > confidence[name]:
                 values[name] = getattr(meta, name)
                 confidence[name] = score
-    return ExtractedMetadata(source="+".join(m.source for m in sources if m.source),
-                             confidence=MappingProxyType(confidence), warnings=tuple(warnings),
-                             **values)  # type: ignore[arg-type]
+    return ExtractedMetadata(
+        source="+".join(m.source for m in sources if m.source),
+        confidence=MappingProxyType(confidence),
+        warnings=tuple(warnings),
+        **values,
+    )  # type: ignore[arg-type]
 
 
 def without_cover(meta: ExtractedMetadata) -> ExtractedMetadata:

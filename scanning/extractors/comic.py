@@ -26,8 +26,14 @@ from scanning.extractors.safety import (
     parse_xml,
 )
 
-_CREDITS = (("Writer", "writer"), ("Penciller", "penciller"), ("Inker", "illustrator"),
-            ("CoverArtist", "illustrator"), ("Editor", "editor"), ("Translator", "translator"))
+_CREDITS = (
+    ("Writer", "writer"),
+    ("Penciller", "penciller"),
+    ("Inker", "illustrator"),
+    ("CoverArtist", "illustrator"),
+    ("Editor", "editor"),
+    ("Translator", "translator"),
+)
 _NATURAL = re.compile(r"(\d+)")
 
 
@@ -39,27 +45,48 @@ def parse_comicinfo(data: bytes) -> ExtractedMetadata:
     root = parse_xml(data, what="ComicInfo.xml")
     fields = {el.tag.rsplit("}", 1)[-1]: (el.text or "").strip() for el in root if isinstance(el.tag, str)}
     get = fields.get
-    people = tuple(Person(name.strip(), role) for key, role in _CREDITS
-                   for name in (get(key) or "").split(",") if name.strip())
+    people = tuple(
+        Person(name.strip(), role)
+        for key, role in _CREDITS
+        for name in (get(key) or "").split(",")
+        if name.strip()
+    )
     year = int(get("Year")) if (get("Year") or "").isdigit() and 1000 <= int(get("Year")) < 3000 else None
-    published = "-".join(p for p in (str(year) if year else "", (get("Month") or "").zfill(2) if year and
-                                     (get("Month") or "").isdigit() else "") if p)
+    published = "-".join(
+        p
+        for p in (
+            str(year) if year else "",
+            (get("Month") or "").zfill(2) if year and (get("Month") or "").isdigit() else "",
+        )
+        if p
+    )
     gtin = re.sub(r"\D", "", get("GTIN") or "")
     isbn13 = common.isbn_from(gtin)
     identifiers = tuple(x for x in (("isbn13", isbn13), ("gtin", gtin if not isbn13 else "")) if x[1])
     page_count = int(get("PageCount")) if (get("PageCount") or "").isdigit() else None
     return build(
-        "comicinfo", 0.9,
-        title=common.clean_text(get("Title")), series=common.clean_text(get("Series")),
-        series_index=common.parse_number(get("Number")), issue=common.clean_text(get("Number"), 16),
-        volume=common.clean_text(get("Volume"), 16), year=year, published=published, people=people,
-        publisher=common.clean_text(get("Publisher")), language=common.language_code(get("LanguageISO") or ""),
-        page_count=page_count, description=common.strip_html(get("Summary")), isbn13=isbn13,
+        "comicinfo",
+        0.9,
+        title=common.clean_text(get("Title")),
+        series=common.clean_text(get("Series")),
+        series_index=common.parse_number(get("Number")),
+        issue=common.clean_text(get("Number"), 16),
+        volume=common.clean_text(get("Volume"), 16),
+        year=year,
+        published=published,
+        people=people,
+        publisher=common.clean_text(get("Publisher")),
+        language=common.language_code(get("LanguageISO") or ""),
+        page_count=page_count,
+        description=common.strip_html(get("Summary")),
+        isbn13=isbn13,
         identifiers=identifiers,
     )
 
 
-def _finish(info_xml: bytes | None, cover: Cover | None, images: int, warnings: list[str]) -> ExtractedMetadata:
+def _finish(
+    info_xml: bytes | None, cover: Cover | None, images: int, warnings: list[str]
+) -> ExtractedMetadata:
     meta = build("comic", 0.9, warnings=tuple(warnings), cover=cover, page_count=images or None)
     if info_xml is None:
         return meta
@@ -75,8 +102,14 @@ def _finish(info_xml: bytes | None, cover: Cover | None, images: int, warnings: 
 
 def _pick(names: list[str]) -> tuple[str | None, list[str]]:
     info = next((n for n in names if n.rsplit("/", 1)[-1].lower() == "comicinfo.xml"), None)
-    images = sorted((n for n in names if n.lower().endswith(IMAGE_EXTENSIONS)
-                     and not n.rsplit("/", 1)[-1].startswith(".")), key=natural_key)
+    images = sorted(
+        (
+            n
+            for n in names
+            if n.lower().endswith(IMAGE_EXTENSIONS) and not n.rsplit("/", 1)[-1].startswith(".")
+        ),
+        key=natural_key,
+    )
     return info, images
 
 
@@ -110,8 +143,10 @@ def configure_rar_backend() -> str:
     if shutil.which("unar"):
         rarfile.tool_setup(unrar=False, unar=True, bsdtar=False, sevenzip=False, sevenzip2=False, force=True)
         return "unar"
-    raise MissingTool("CBR needs the `unrar` program (Debian non-free package 'unrar'; `unar` also works "
-                      "except for RAR5 solid archives) and neither is installed")
+    raise MissingTool(
+        "CBR needs the `unrar` program (Debian non-free package 'unrar'; `unar` also works "
+        "except for RAR5 solid archives) and neither is installed"
+    )
 
 
 class CbrExtractor:
@@ -131,7 +166,9 @@ class CbrExtractor:
                 if len(safe) < len(infos):
                     warnings.append(f"ignored {len(infos) - len(safe)} member(s) with unsafe names")
                 if sum(i.file_size for i in infos) > options.max_total_bytes:
-                    raise ExtractionError("archive declares more uncompressed bytes than allowed (possible bomb)")
+                    raise ExtractionError(
+                        "archive declares more uncompressed bytes than allowed (possible bomb)"
+                    )
                 info_name, images = _pick(list(safe))
                 info_xml = _rar_read(rf, safe[info_name], options.max_xml_bytes) if info_name else None
                 cover = None

@@ -60,8 +60,9 @@ def _resolve(base_file: str, href: str) -> str:
     return joined.lstrip("/")
 
 
-def _cover(zf: SafeZip, opf_path: str, doc: OpfDocument, options: ExtractOptions,
-           warnings: list[str]) -> Cover | None:
+def _cover(
+    zf: SafeZip, opf_path: str, doc: OpfDocument, options: ExtractOptions, warnings: list[str]
+) -> Cover | None:
     image_path = _resolve(opf_path, doc.cover_href) if doc.cover_href else ""
     if not image_path and doc.cover_page_href:
         image_path = _image_in_page(zf, _resolve(opf_path, doc.cover_page_href), options)

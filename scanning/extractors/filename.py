@@ -17,8 +17,9 @@ _DISC = re.compile(r"^(?:cd|disc|disk|part|teil|vol(?:ume)?)[\s._-]*\d+\b.*$", r
 _YEAR_SUFFIX = re.compile(r"\s*[\(\[]((?:1[5-9]|20)\d\d)[\)\]]\s*$")
 _ID_SUFFIX = re.compile(r"\s*\((\d{1,7})\)\s*$")  # calibre's book id folder suffix
 _BRACKETS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
-_SERIES_PART = re.compile(r"^\[?(?P<series>.+?)[\s,]+(?:#|no\.?\s*|book\s+|vol\.?\s*)?(?P<index>\d+(?:\.\d+)?)\]?$",
-                          re.I)
+_SERIES_PART = re.compile(
+    r"^\[?(?P<series>.+?)[\s,]+(?:#|no\.?\s*|book\s+|vol\.?\s*)?(?P<index>\d+(?:\.\d+)?)\]?$", re.I
+)
 _LEADING_NUMBER = re.compile(r"^(?P<index>\d{1,3}(?:\.\d+)?)\s*[-._)]\s*(?P<title>.+)$")
 _COMIC = re.compile(
     r"^(?P<series>.+?)"
@@ -78,16 +79,21 @@ def parse_ebook(path: str) -> ExtractedMetadata:
         parts = [parts[1], parts[0]]  # calibre: 'Title - Author' inside Author/Title (id)/
     if len(parts) >= 3:
         series, index = _series(parts[1])
-        values.update(people=_authors(parts[0]), series=series or parts[1], series_index=index,
-                      title=" - ".join(parts[2:]))
+        values.update(
+            people=_authors(parts[0]),
+            series=series or parts[1],
+            series_index=index,
+            title=" - ".join(parts[2:]),
+        )
     elif len(parts) == 2:
         values.update(people=_authors(parts[0]), title=parts[1])
     else:
         number = _LEADING_NUMBER.match(stem)
         title = number.group("title") if number else stem
         if number and grandparent:  # Author/Series/03 - Title.epub
-            values.update(series=parent_title, series_index=float(number.group("index")),
-                          people=_authors(grandparent))
+            values.update(
+                series=parent_title, series_index=float(number.group("index")), people=_authors(grandparent)
+            )
         elif parent and comparison_key(parent_title) == comparison_key(title) and grandparent:
             values.update(people=_authors(grandparent))  # Author/Title (Year)/Title.epub
         elif parent:
@@ -107,10 +113,17 @@ def parse_comic(path: str) -> ExtractedMetadata:
         return _meta({"title": stem_no_year, "series": stem_no_year, "year": year})
     issue = (match.group("issue") or match.group("issue2") or "").lstrip("0") or "0"
     series = _clean(match.group("series").rstrip("#"))
-    year = int(match.group("year")) if match.group("year") else common.find_year(stem[match.end():])
-    return _meta({"series": series, "volume": match.group("volume") or "", "issue": issue,
-                  "series_index": common.parse_number(issue), "year": year,
-                  "title": f"{series} #{issue}"})
+    year = int(match.group("year")) if match.group("year") else common.find_year(stem[match.end() :])
+    return _meta(
+        {
+            "series": series,
+            "volume": match.group("volume") or "",
+            "issue": issue,
+            "series_index": common.parse_number(issue),
+            "year": year,
+            "title": f"{series} #{issue}",
+        }
+    )
 
 
 def audiobook_folder(path: str) -> PurePath:
@@ -136,8 +149,12 @@ def parse_audiobook(path: str) -> ExtractedMetadata:
             series, index = _series(parts[1])
             values.update(series=series or parts[1], series_index=index)
     elif number and len(names) >= 3:  # Author/Series/01 - Title
-        values.update(people=_authors(names[-3]), series=names[-2], series_index=float(number.group("index")),
-                      title=number.group("title"))
+        values.update(
+            people=_authors(names[-3]),
+            series=names[-2],
+            series_index=float(number.group("index")),
+            title=number.group("title"),
+        )
     else:
         values.update(title=title, people=_authors(names[-2]) if len(names) >= 2 else ())
     return _meta(values)
@@ -153,8 +170,12 @@ def parse_path(path: str, kind: str) -> ExtractedMetadata:
 def as_json(meta: ExtractedMetadata) -> dict[str, object]:
     """The command-line view: title, authors, series, series_index, volume, issue, year + extras."""
     out: dict[str, object] = {
-        "title": meta.title, "authors": [p.name for p in meta.authors], "series": meta.series or None,
-        "series_index": meta.series_index, "volume": meta.volume or None, "issue": meta.issue or None,
+        "title": meta.title,
+        "authors": [p.name for p in meta.authors],
+        "series": meta.series or None,
+        "series_index": meta.series_index,
+        "volume": meta.volume or None,
+        "issue": meta.issue or None,
         "year": meta.year,
     }
     narrators = [p.name for p in meta.people if p.role == "narrator"]

@@ -12,8 +12,16 @@ from scanning.extractors import common
 from scanning.extractors.base import ExtractedMetadata, Person, build
 from scanning.extractors.safety import parse_xml
 
-_ROLES = {"aut": "author", "nrt": "narrator", "edt": "editor", "trl": "translator", "ill": "illustrator",
-          "art": "illustrator", "pbl": "", "bkp": ""}
+_ROLES = {
+    "aut": "author",
+    "nrt": "narrator",
+    "edt": "editor",
+    "trl": "translator",
+    "ill": "illustrator",
+    "art": "illustrator",
+    "pbl": "",
+    "bkp": "",
+}
 _ISBN_TEXT = re.compile(r"(?:97[89][\d\- ]{10,14}|\b\d[\d\- ]{8,11}[\dXx]\b)")
 
 
@@ -22,8 +30,8 @@ def _local(el: etree._Element) -> str:
     if not isinstance(tag, str):
         return ""
     if "}" in tag:
-        tag = tag[tag.index("}") + 1:]
-    return tag[tag.index(":") + 1:] if ":" in tag else tag
+        tag = tag[tag.index("}") + 1 :]
+    return tag[tag.index(":") + 1 :] if ":" in tag else tag
 
 
 def _attr(el: etree._Element, name: str) -> str:
@@ -78,7 +86,9 @@ def _people(md: etree._Element, meta: _Meta) -> tuple[Person, ...]:
         code = (_attr(el, "role") or refined.get("role", "")).lower()
         role = _ROLES.get(code, "author" if _local(el) == "creator" and not code else "")
         if name and role:
-            people.append(Person(name=name, role=role, file_as=_attr(el, "file-as") or refined.get("file-as", "")))
+            people.append(
+                Person(name=name, role=role, file_as=_attr(el, "file-as") or refined.get("file-as", ""))
+            )
     return tuple(people)
 
 
@@ -116,10 +126,14 @@ def _series(meta: _Meta) -> tuple[str, float | None]:
 
 def _title(meta: _Meta) -> tuple[str, str]:
     titles = [el for el in meta.children.get("title", ()) if _text(el)]
-    main = next((el for el in titles if meta.refines.get(_attr(el, "id"), {}).get("title-type") == "main"),
-                titles[0] if titles else None)
-    subtitle = next((_text(el) for el in titles
-                     if meta.refines.get(_attr(el, "id"), {}).get("title-type") == "subtitle"), "")
+    main = next(
+        (el for el in titles if meta.refines.get(_attr(el, "id"), {}).get("title-type") == "main"),
+        titles[0] if titles else None,
+    )
+    subtitle = next(
+        (_text(el) for el in titles if meta.refines.get(_attr(el, "id"), {}).get("title-type") == "subtitle"),
+        "",
+    )
     return (_text(main) if main is not None else ""), subtitle
 
 
@@ -139,7 +153,10 @@ def _cover_refs(root: etree._Element, meta: _Meta) -> tuple[str, str]:
         return _attr(by_id[cover_id], "href"), ""
     guide = next((el for el in root if _local(el) == "guide"), None)
     for ref in guide if guide is not None else []:
-        if _local(ref) == "reference" and _attr(ref, "type").lower() in ("cover", "other.ms-coverimage-standard"):
+        if _local(ref) == "reference" and _attr(ref, "type").lower() in (
+            "cover",
+            "other.ms-coverimage-standard",
+        ):
             href = _attr(ref, "href").split("#")[0]
             if href.lower().endswith((".jpg", ".jpeg", ".png", ".gif", ".webp")):
                 return href, ""
@@ -159,12 +176,21 @@ def parse_opf(data: bytes, *, source: str = "opf", confidence: float = 0.9) -> O
     published, year = common.parse_date(_first(meta, "date"))
     language = common.language_code(_first(meta, "language"))
     metadata = build(
-        source, confidence,
-        title=title, subtitle=subtitle, people=_people(md, meta), language=language,
-        publisher=_first(meta, "publisher"), published=published, year=year,
+        source,
+        confidence,
+        title=title,
+        subtitle=subtitle,
+        people=_people(md, meta),
+        language=language,
+        publisher=_first(meta, "publisher"),
+        published=published,
+        year=year,
         description=common.strip_html(_first(meta, "description")),
         subjects=tuple(dict.fromkeys(t for t in map(_text, meta.children.get("subject", ())) if t)),
-        identifiers=identifiers, isbn13=isbn13, series=series, series_index=index,
+        identifiers=identifiers,
+        isbn13=isbn13,
+        series=series,
+        series_index=index,
     )
     cover_href, cover_page = _cover_refs(root, meta)
     return OpfDocument(metadata, cover_href, cover_page)

@@ -32,9 +32,15 @@ def _xmp(reader) -> dict[str, object]:
     if xmp is None:
         return {}
     out: dict[str, object] = {}
-    for attr, key in (("dc_title", "title"), ("dc_creator", "creators"), ("dc_language", "language"),
-                      ("dc_publisher", "publisher"), ("dc_description", "description"), ("dc_date", "date"),
-                      ("dc_identifier", "identifier")):
+    for attr, key in (
+        ("dc_title", "title"),
+        ("dc_creator", "creators"),
+        ("dc_language", "language"),
+        ("dc_publisher", "publisher"),
+        ("dc_description", "description"),
+        ("dc_date", "date"),
+        ("dc_identifier", "identifier"),
+    ):
         try:
             out[key] = getattr(xmp, attr)
         except Exception:  # malformed XMP: skip the field
@@ -56,8 +62,12 @@ def _render_first_page(path: Path, options: ExtractOptions, warnings: list[str])
         warnings.append("no cover: pdftoppm (poppler-utils) is not installed")
         return None
     try:
-        done = subprocess.run([tool, "-f", "1", "-l", "1", "-scale-to", "800", "-jpeg", "-q", str(path)],
-                              capture_output=True, timeout=options.tool_timeout_seconds, check=False)
+        done = subprocess.run(
+            [tool, "-f", "1", "-l", "1", "-scale-to", "800", "-jpeg", "-q", str(path)],
+            capture_output=True,
+            timeout=options.tool_timeout_seconds,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         warnings.append(f"no cover: pdftoppm failed ({exc})")
         return None
@@ -86,18 +96,33 @@ class PdfExtractor:
         title = common.clean_text(_alt(xmp.get("title")) or info.get("/Title", ""))
         if title.lower().startswith(_JUNK_TITLES) or title.lower().endswith((".doc", ".docx", ".pdf")):
             title = ""
-        creators = xmp.get("creators") or [a.strip() for a in info.get("/Author", "").replace(";", "&").split("&")]
+        creators = xmp.get("creators") or [
+            a.strip() for a in info.get("/Author", "").replace(";", "&").split("&")
+        ]
         people = tuple(Person(common.clean_text(str(n))) for n in creators if str(n).strip())
         published, year = common.parse_date(str(_alt(xmp.get("date"))) or info.get("/CreationDate", "")[2:6])
-        isbn13 = next((common.isbn_from(str(i)) for i in (xmp.get("identifier") or []) if common.isbn_from(str(i))),
-                      "")
-        cover = _render_first_page(path, options, warnings) if options.with_cover and options.render_pdf_cover \
+        isbn13 = next(
+            (common.isbn_from(str(i)) for i in (xmp.get("identifier") or []) if common.isbn_from(str(i))), ""
+        )
+        cover = (
+            _render_first_page(path, options, warnings)
+            if options.with_cover and options.render_pdf_cover
             else None
+        )
         return build(
-            "pdf", 0.6, warnings=tuple(warnings), overrides={"page_count": 1.0, "cover": 0.5},
-            title=title, people=people, language=common.language_code(_alt(xmp.get("language"))),
+            "pdf",
+            0.6,
+            warnings=tuple(warnings),
+            overrides={"page_count": 1.0, "cover": 0.5},
+            title=title,
+            people=people,
+            language=common.language_code(_alt(xmp.get("language"))),
             publisher=common.clean_text(_alt(xmp.get("publisher"))),
             description=common.strip_html(_alt(xmp.get("description")) or info.get("/Subject", "")),
-            published=published, year=year, page_count=pages, isbn13=isbn13,
-            identifiers=(("isbn13", isbn13),) if isbn13 else (), cover=cover,
+            published=published,
+            year=year,
+            page_count=pages,
+            isbn13=isbn13,
+            identifiers=(("isbn13", isbn13),) if isbn13 else (),
+            cover=cover,
         )

@@ -21,7 +21,12 @@ from scanning.extractors.pdf import PdfExtractor
 logger = logging.getLogger(__name__)
 
 EXTRACTORS: tuple[Extractor, ...] = (
-    EpubExtractor(), MobiExtractor(), PdfExtractor(), CbzExtractor(), CbrExtractor(), AudioExtractor(),
+    EpubExtractor(),
+    MobiExtractor(),
+    PdfExtractor(),
+    CbzExtractor(),
+    CbrExtractor(),
+    AudioExtractor(),
 )
 _BY_EXTENSION: dict[str, Extractor] = {ext: e for e in EXTRACTORS for ext in e.extensions}
 

@@ -16,8 +16,16 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 def xml_parser(*, recover: bool = False) -> etree.XMLParser:
     """Entities are never resolved (XXE, billion laughs), no DTD or network access."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           dtd_validation=False, remove_comments=True, remove_pis=True, recover=recover)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=recover,
+    )
 
 
 def parse_xml(data: bytes, *, what: str) -> etree._Element:
@@ -72,8 +80,10 @@ class SafeZip:
         total = sum(i.file_size for i in infos)
         if total > options.max_total_bytes:
             self.zf.close()
-            raise ExtractionError(f"archive declares {total} uncompressed bytes, over the "
-                                  f"{options.max_total_bytes} byte limit (possible zip bomb)")
+            raise ExtractionError(
+                f"archive declares {total} uncompressed bytes, over the "
+                f"{options.max_total_bytes} byte limit (possible zip bomb)"
+            )
         self.unsafe_names = tuple(i.filename for i in infos if not is_safe_member_name(i.filename))
         self.infos = {i.filename: i for i in infos if is_safe_member_name(i.filename) and not i.is_dir()}
 
@@ -93,10 +103,15 @@ class SafeZip:
         cap = min(limit or self.options.max_member_bytes, self.options.max_member_bytes)
         if info.file_size > cap:
             raise ExtractionError(f"member {name!r} is {info.file_size} bytes, over the {cap} byte limit")
-        if info.compress_size and info.file_size / max(info.compress_size, 1) > self.options.max_ratio \
-                and info.file_size > 1024 * 1024:
-            raise ExtractionError(f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1 "
-                                  "(possible zip bomb)")
+        if (
+            info.compress_size
+            and info.file_size / max(info.compress_size, 1) > self.options.max_ratio
+            and info.file_size > 1024 * 1024
+        ):
+            raise ExtractionError(
+                f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1 "
+                "(possible zip bomb)"
+            )
         try:
             with self.zf.open(info) as handle:
                 data = handle.read(cap + 1)

@@ -42,12 +42,22 @@ def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, *, with
         title = f"{meta.series} #{meta.issue}"
     index = Decimal(str(round(meta.series_index, 2))) if meta.series_index is not None else None
     return MediaItem(
-        kind=kind, title=title[:500], sort_title=sort_title(title)[:500], subtitle=meta.subtitle[:500],
-        description=meta.description, language=meta.language[:8], publisher=meta.publisher[:255],
-        published=meta.published[:32], year=meta.year if meta.year and 0 < meta.year < 32768 else None,
-        series_id=series_id, series_index=index, isbn13=meta.isbn13, page_count=meta.page_count,
+        kind=kind,
+        title=title[:500],
+        sort_title=sort_title(title)[:500],
+        subtitle=meta.subtitle[:500],
+        description=meta.description,
+        language=meta.language[:8],
+        publisher=meta.publisher[:255],
+        published=meta.published[:32],
+        year=meta.year if meta.year and 0 < meta.year < 32768 else None,
+        series_id=series_id,
+        series_index=index,
+        isbn13=meta.isbn13,
+        page_count=meta.page_count,
         duration_seconds=int(meta.duration_seconds) if meta.duration_seconds else None,
-        issue_number=meta.issue[:16], volume=meta.volume[:16],
+        issue_number=meta.issue[:16],
+        volume=meta.volume[:16],
         cover_path=store_cover(meta.cover) if with_cover and meta.cover else "",
     )
 
@@ -59,8 +69,11 @@ def _series_ids(specs: list[tuple[str, ExtractedMetadata]], cache: CatalogueCach
         return
     for s in Series.objects.filter(normalized__in={n for _, n in missing}):
         cache.series.setdefault((s.kind, s.normalized), s.pk)
-    new = [Series(title=title[:255], normalized=norm[:255], kind=kind)
-           for (kind, norm), title in missing.items() if (kind, norm) not in cache.series]
+    new = [
+        Series(title=title[:255], normalized=norm[:255], kind=kind)
+        for (kind, norm), title in missing.items()
+        if (kind, norm) not in cache.series
+    ]
     for s in Series.objects.bulk_create(new):
         cache.series[(s.kind, s.normalized)] = s.pk
 
@@ -72,8 +85,13 @@ def _author_ids(names: set[str], cache: CatalogueCache) -> None:
         return
     for a in Author.objects.filter(normalized__in=list(missing)).order_by("pk"):
         cache.authors.setdefault(a.normalized, a.pk)
-    new = [Author(name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255])
-           for norm, raw in missing.items() if norm not in cache.authors]
+    new = [
+        Author(
+            name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255]
+        )
+        for norm, raw in missing.items()
+        if norm not in cache.authors
+    ]
     for a in Author.objects.bulk_create(new):
         cache.authors[a.normalized] = a.pk
 
@@ -83,7 +101,9 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
     ones the index of the first file of the batch that describes the same new item."""
     keys = {k for p in files for k in p.keys}
     known: dict[str, int] = {}
-    for key, item_id in ItemMatchKey.objects.filter(key__in=keys).order_by("pk").values_list("key", "item_id"):
+    for key, item_id in (
+        ItemMatchKey.objects.filter(key__in=keys).order_by("pk").values_list("key", "item_id")
+    ):
         known.setdefault(key, item_id)
     existing: dict[int, int | None] = {}
     leader: dict[int, int] = {}
@@ -99,8 +119,9 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
     return existing, leader
 
 
-def _new_items(readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache, *,
-               with_covers: bool) -> dict[int, MediaItem]:
+def _new_items(
+    readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache, *, with_covers: bool
+) -> dict[int, MediaItem]:
     leaders = sorted(set(leader.values()))
     _series_ids([(readable[i].kind, readable[i].meta) for i in leaders], cache)  # type: ignore[misc]
     durations: dict[int, float] = defaultdict(float)
@@ -127,8 +148,11 @@ def _people(items: dict[int, MediaItem], readable: list[Prepared], cache: Catalo
             author_id = cache.authors.get(fold(author_display_name(person.name)))
             if author_id and (items[i].pk, author_id, person.role) not in seen:
                 seen.add((items[i].pk, author_id, person.role))
-                rows.append(Contribution(item_id=items[i].pk, author_id=author_id, role=person.role,
-                                         position=position))
+                rows.append(
+                    Contribution(
+                        item_id=items[i].pk, author_id=author_id, role=person.role, position=position
+                    )
+                )
     Contribution.objects.bulk_create(rows, ignore_conflicts=True)
 
 
@@ -138,8 +162,9 @@ def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int]) -> 
         for scheme, value in prepared.meta.identifiers:  # type: ignore[union-attr]
             ids.add((item_of[i], scheme[:32], value[:128]))
         keys.update((k, item_of[i]) for k in prepared.keys)
-    Identifier.objects.bulk_create([Identifier(item_id=i, scheme=s, value=v) for i, s, v in ids],
-                                   ignore_conflicts=True)
+    Identifier.objects.bulk_create(
+        [Identifier(item_id=i, scheme=s, value=v) for i, s, v in ids], ignore_conflicts=True
+    )
     ItemMatchKey.objects.bulk_create([ItemMatchKey(key=k, item_id=i) for k, i in keys], ignore_conflicts=True)
 
 
@@ -152,22 +177,33 @@ def _add_durations(readable: list[Prepared], existing: dict[int, int | None]) ->
     for item_id, seconds in extra.items():
         if seconds:
             MediaItem.objects.filter(pk=item_id, duration_seconds__isnull=False).update(
-                duration_seconds=F("duration_seconds") + int(seconds))
+                duration_seconds=F("duration_seconds") + int(seconds)
+            )
 
 
 def _file_row(prepared: Prepared, item_id: int | None) -> LibraryFile:
     e = prepared.entry
     return LibraryFile(
-        pk=prepared.existing_file_id, item_id=item_id, path=e.path, size=e.size, mtime_ns=e.mtime_ns,
-        format=e.ext[:8], partial_hash=prepared.hashes.partial, sha256=prepared.hashes.full,
-        state=FileState.CORRUPT if prepared.meta is None else FileState.PRESENT, error=prepared.error,
+        pk=prepared.existing_file_id,
+        item_id=item_id,
+        path=e.path,
+        size=e.size,
+        mtime_ns=e.mtime_ns,
+        format=e.ext[:8],
+        partial_hash=prepared.hashes.partial,
+        sha256=prepared.hashes.full,
+        state=FileState.CORRUPT if prepared.meta is None else FileState.PRESENT,
+        error=prepared.error,
     )
 
 
 def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[Prepared]) -> None:
     index_of = {id(p): i for i, p in enumerate(readable)}
-    old_items = dict(LibraryFile.objects.filter(pk__in=[p.existing_file_id for p in batch if p.existing_file_id])
-                     .values_list("pk", "item_id"))
+    old_items = dict(
+        LibraryFile.objects.filter(
+            pk__in=[p.existing_file_id for p in batch if p.existing_file_id]
+        ).values_list("pk", "item_id")
+    )
     new_rows, changed_rows = [], []
     for prepared in batch:
         item_id = item_of.get(index_of[id(prepared)]) if id(prepared) in index_of else None
@@ -176,16 +212,33 @@ def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[
         else:
             new_rows.append(_file_row(prepared, item_id))
     LibraryFile.objects.bulk_create(new_rows)
-    LibraryFile.objects.bulk_update(changed_rows, ["item", "size", "mtime_ns", "format", "partial_hash", "sha256",
-                                                   "state", "error"])
+    LibraryFile.objects.bulk_update(
+        changed_rows, ["item", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error"]
+    )
 
 
-_FILLABLE = ("series_id", "series_index", "isbn13", "language", "publisher", "published", "year", "description",
-             "page_count", "cover_path")
+_FILLABLE = (
+    "series_id",
+    "series_index",
+    "isbn13",
+    "language",
+    "publisher",
+    "published",
+    "year",
+    "description",
+    "page_count",
+    "cover_path",
+)
 
 
-def _fill_blanks(readable: list[Prepared], item_of: dict[int, int], sources: set[int], cache: CatalogueCache, *,
-                 with_covers: bool) -> None:
+def _fill_blanks(
+    readable: list[Prepared],
+    item_of: dict[int, int],
+    sources: set[int],
+    cache: CatalogueCache,
+    *,
+    with_covers: bool,
+) -> None:
     """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
     it never overwrites a known value. `sources` are the files new items were made from."""
     others = [i for i in range(len(readable)) if i not in sources and readable[i].kind != "audiobook"]
@@ -218,13 +271,17 @@ def write_batch(batch: list[Prepared], cache: CatalogueCache, *, with_covers: bo
     readable = [p for p in batch if p.meta is not None]
     existing, leader = _resolve_items(readable)
     items = _new_items(readable, leader, cache, with_covers=with_covers)
-    item_of = {i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))}
+    item_of = {
+        i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))
+    }
     _people(items, readable, cache)
     _fill_blanks(readable, item_of, set(items), cache, with_covers=with_covers)
     _identifiers_and_keys(readable, item_of)
     _add_durations(readable, existing)
     _write_files(batch, item_of, readable)
-    return BatchResult(added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
-                       updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),
-                       corrupt=sum(1 for p in batch if p.meta is None),
-                       covers=sum(1 for it in items.values() if it.cover_path))
+    return BatchResult(
+        added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
+        updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),
+        corrupt=sum(1 for p in batch if p.meta is None),
+        covers=sum(1 for it in items.values() if it.cover_path),
+    )

@@ -43,8 +43,10 @@ def store_cover(cover: Cover) -> str:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"Disk full while writing covers to {settings.COVERS_DIR}",
-                           hint="Free some space; the scan resumes where it stopped.") from exc
+            raise DiskFull(
+                f"Disk full while writing covers to {settings.COVERS_DIR}",
+                hint="Free some space; the scan resumes where it stopped.",
+            ) from exc
         raise
     return _relative(target)
 

@@ -40,8 +40,10 @@ def validate_path(raw: str) -> str:
     if not path.is_dir():
         raise InvalidInput(f"{path} is a file, not a folder")
     if not os.access(path, os.R_OK | os.X_OK):
-        raise InvalidInput(f"Folder {path} is not readable by this process",
-                           hint="Fix the permissions or the user the app runs as")
+        raise InvalidInput(
+            f"Folder {path} is not readable by this process",
+            hint="Fix the permissions or the user the app runs as",
+        )
     return str(path)
 
 
@@ -52,8 +54,10 @@ def _formats(data: FolderInput) -> list[str]:
     chosen = {f.lower().lstrip(".") for f in data.formats}
     unknown = chosen - set(ALL_FORMATS)
     if unknown:
-        raise InvalidInput(f"Unsupported format(s): {', '.join(sorted(unknown))}",
-                           hint=f"Supported: {', '.join(ALL_FORMATS)}")
+        raise InvalidInput(
+            f"Unsupported format(s): {', '.join(sorted(unknown))}",
+            hint=f"Supported: {', '.join(ALL_FORMATS)}",
+        )
     if not chosen:
         raise InvalidInput("Choose at least one format")
     return sorted(chosen)
@@ -63,8 +67,10 @@ def _check_overlap(path: str, exclude_pk: int | None) -> None:
     for other in ScanFolder.objects.exclude(pk=exclude_pk).only("pk", "path"):
         a, b = Path(path), Path(other.path)
         if a == b or a in b.parents or b in a.parents:
-            raise Conflict(f"{path} overlaps the scan folder {other.path}",
-                           hint="A file must belong to one scan folder only")
+            raise Conflict(
+                f"{path} overlaps the scan folder {other.path}",
+                hint="A file must belong to one scan folder only",
+            )
 
 
 def save_folder(data: FolderInput, folder_id: int | None = None) -> ScanFolder:

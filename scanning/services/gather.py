@@ -86,8 +86,14 @@ def _read_cover(directory: Directory) -> Cover | None:
     return None
 
 
-def describe(entry: FileEntry, kind: str, directory: Directory, root: str, sidecars: SidecarCache,
-             options: ExtractOptions) -> ExtractedMetadata:
+def describe(
+    entry: FileEntry,
+    kind: str,
+    directory: Directory,
+    root: str,
+    sidecars: SidecarCache,
+    options: ExtractOptions,
+) -> ExtractedMetadata:
     """Merge sidecar OPF (strongest), embedded metadata, then the path (weakest).
     Raises ExtractionError when the file itself is unreadable."""
     embedded = extract(Path(entry.path), options)
@@ -115,8 +121,16 @@ def match_keys(meta: ExtractedMetadata, kind: str, path: str) -> tuple[str, ...]
     return tuple(k[:600] for k in keys)
 
 
-def prepare(entry: FileEntry, kind: str, directory: Directory, root: str, sidecars: SidecarCache,
-            options: ExtractOptions, hashes: Hashes, existing_file_id: int | None = None) -> Prepared:
+def prepare(
+    entry: FileEntry,
+    kind: str,
+    directory: Directory,
+    root: str,
+    sidecars: SidecarCache,
+    options: ExtractOptions,
+    hashes: Hashes,
+    existing_file_id: int | None = None,
+) -> Prepared:
     try:
         meta = describe(entry, kind, directory, root, sidecars, options)
     except MissingTool:

@@ -35,8 +35,10 @@ def start_scan(folder_id: int, *, user=None) -> Job:
         raise ConfigurationError(f"Scan folder {folder.path} is disabled", hint="Enable it first")
     running = active_scan(folder.pk)
     if running is not None:
-        raise Conflict(f"A scan of {folder.path} is already {running.state} (job #{running.pk})",
-                       details={"job_id": running.pk})
+        raise Conflict(
+            f"A scan of {folder.path} is already {running.state} (job #{running.pk})",
+            details={"job_id": running.pk},
+        )
     return submit_job(SCAN_KIND, target=_target(folder.pk), params={"folder_id": folder.pk}, user=user)
 
 
@@ -52,7 +54,10 @@ def start_due_scans() -> dict[str, object]:
     """Periodic: queue a scan of every enabled folder whose interval has passed."""
     now, started = timezone.now(), []
     for folder in ScanFolder.objects.filter(enabled=True, scan_interval_hours__gt=0):
-        due = folder.last_scan_at is None or folder.last_scan_at + timedelta(hours=folder.scan_interval_hours) <= now
+        due = (
+            folder.last_scan_at is None
+            or folder.last_scan_at + timedelta(hours=folder.scan_interval_hours) <= now
+        )
         if due and active_scan(folder.pk) is None:
             started.append(start_scan(folder.pk).pk)
     return {"started_jobs": started}
@@ -70,8 +75,12 @@ def make_thumbnails(*, progress: Callable[..., None] | None = None, chunk: int =
     made = failed = done = last = 0
     total = MediaItem.objects.exclude(cover_path="").count()
     while True:
-        rows = list(MediaItem.objects.exclude(cover_path="").filter(pk__gt=last).order_by("pk")
-                    .values_list("pk", "cover_path")[:chunk])
+        rows = list(
+            MediaItem.objects.exclude(cover_path="")
+            .filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "cover_path")[:chunk]
+        )
         if not rows:
             break
         for pk, cover_path in rows:

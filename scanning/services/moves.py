@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 @dataclass
 class Placement:
     moves: list[tuple[int, Pending]] = field(default_factory=list)  # (file pk, new location)
-    duplicates: list[tuple[Pending, int | None, str]] = field(default_factory=list)  # (file, item id, original)
+    duplicates: list[tuple[Pending, int | None, str]] = field(
+        default_factory=list
+    )  # (file, item id, original)
     fresh: list[Pending] = field(default_factory=list)
     deferred: list[Pending] = field(default_factory=list)  # same content as another new file of this batch
 
@@ -28,7 +30,9 @@ def _same_content(pending: Pending, row: dict[str, Any]) -> bool:
     return not (row["sha256"] and pending.hashes.full and row["sha256"] != pending.hashes.full)
 
 
-def _match(pending: Pending, rows: list[dict[str, Any]], claimed: set[int]) -> tuple[str, dict[str, Any] | None]:
+def _match(
+    pending: Pending, rows: list[dict[str, Any]], claimed: set[int]
+) -> tuple[str, dict[str, Any] | None]:
     duplicate_of = None
     for row in rows:
         if row["path"] == pending.entry.path or not _same_content(pending, row):
@@ -37,7 +41,9 @@ def _match(pending: Pending, rows: list[dict[str, Any]], claimed: set[int]) -> t
             if row["pk"] not in claimed:
                 return "move", row
             continue
-        if duplicate_of is None or (row["state"] == FileState.PRESENT and duplicate_of["state"] != FileState.PRESENT):
+        if duplicate_of is None or (
+            row["state"] == FileState.PRESENT and duplicate_of["state"] != FileState.PRESENT
+        ):
             duplicate_of = row
     return ("duplicate", duplicate_of) if duplicate_of else ("new", None)
 
@@ -48,7 +54,8 @@ def place_new_files(new: list[Pending], known: dict[str, Any]) -> Placement:
         return placement
     candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
     rows = LibraryFile.objects.filter(partial_hash__in={p.hashes.partial for p in new}).values(
-        "pk", "path", "size", "sha256", "item_id", "state", "partial_hash")
+        "pk", "path", "size", "sha256", "item_id", "state", "partial_hash"
+    )
     for row in rows:
         candidates[row["partial_hash"]].append(row)
     claimed: set[int] = set()
@@ -74,12 +81,34 @@ def apply_placement(placement: Placement) -> None:
     moved = []
     for pk, pending in placement.moves:
         e = pending.entry
-        moved.append(LibraryFile(pk=pk, path=e.path, size=e.size, mtime_ns=e.mtime_ns, state=FileState.PRESENT,
-                                 error="", sha256=pending.hashes.full, partial_hash=pending.hashes.partial))
-    LibraryFile.objects.bulk_update(moved, ["path", "size", "mtime_ns", "state", "error", "sha256", "partial_hash"])
-    LibraryFile.objects.bulk_create([
-        LibraryFile(item_id=item_id, path=p.entry.path, size=p.entry.size, mtime_ns=p.entry.mtime_ns,
-                    format=p.entry.ext[:8], partial_hash=p.hashes.partial, sha256=p.hashes.full,
-                    state=FileState.DUPLICATE, error=f"same content as {original}"[:2000])
-        for p, item_id, original in placement.duplicates
-    ])
+        moved.append(
+            LibraryFile(
+                pk=pk,
+                path=e.path,
+                size=e.size,
+                mtime_ns=e.mtime_ns,
+                state=FileState.PRESENT,
+                error="",
+                sha256=pending.hashes.full,
+                partial_hash=pending.hashes.partial,
+            )
+        )
+    LibraryFile.objects.bulk_update(
+        moved, ["path", "size", "mtime_ns", "state", "error", "sha256", "partial_hash"]
+    )
+    LibraryFile.objects.bulk_create(
+        [
+            LibraryFile(
+                item_id=item_id,
+                path=p.entry.path,
+                size=p.entry.size,
+                mtime_ns=p.entry.mtime_ns,
+                format=p.entry.ext[:8],
+                partial_hash=p.hashes.partial,
+                sha256=p.hashes.full,
+                state=FileState.DUPLICATE,
+                error=f"same content as {original}"[:2000],
+            )
+            for p, item_id, original in placement.duplicates
+        ]
+    )

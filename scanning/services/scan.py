@@ -57,9 +57,14 @@ class Pending:
 
 def load_known(root: str) -> dict[str, Known]:
     prefix = root.rstrip(os.sep) + os.sep
-    rows = LibraryFile.objects.filter(path__startswith=prefix).values_list("path", "pk", "size", "mtime_ns", "state")
-    return {path: Known(pk, size, mtime, state) for path, pk, size, mtime, state in rows.iterator(chunk_size=5000)
-            if path.startswith(prefix)}
+    rows = LibraryFile.objects.filter(path__startswith=prefix).values_list(
+        "path", "pk", "size", "mtime_ns", "state"
+    )
+    return {
+        path: Known(pk, size, mtime, state)
+        for path, pk, size, mtime, state in rows.iterator(chunk_size=5000)
+        if path.startswith(prefix)
+    }
 
 
 def _extensions(folder: ScanFolder) -> frozenset[str]:
@@ -68,7 +73,9 @@ def _extensions(folder: ScanFolder) -> frozenset[str]:
 
 
 class Scanner:
-    def __init__(self, folder: ScanFolder, run: ScanRun, progress: Progress | None, options: ScanOptions) -> None:
+    def __init__(
+        self, folder: ScanFolder, run: ScanRun, progress: Progress | None, options: ScanOptions
+    ) -> None:
         self.folder, self.run, self.options = folder, run, options
         self.root = os.path.normpath(folder.path)
         self.progress = progress or (lambda *a, **k: None)
@@ -118,8 +125,11 @@ class Scanner:
         self.pending.append(Pending(entry, directory, kind, hashes, known.pk if known else None))
 
     def _report(self) -> None:
-        self.progress(self.done, max(self.total, self.counts["seen"]),
-                      f"{self.counts['seen']} files checked, {self.counts['added']} added")
+        self.progress(
+            self.done,
+            max(self.total, self.counts["seen"]),
+            f"{self.counts['seen']} files checked, {self.counts['added']} added",
+        )
 
     def _error(self, path: str, reason: str) -> None:
         self.counts["errors"] += 1
@@ -129,8 +139,16 @@ class Scanner:
 
     def _prepare(self, pending: Pending) -> Prepared | None:
         try:
-            return prepare(pending.entry, pending.kind, pending.directory, self.root, self.sidecars,
-                           self.options.extract, pending.hashes, pending.existing_file_id)
+            return prepare(
+                pending.entry,
+                pending.kind,
+                pending.directory,
+                self.root,
+                self.sidecars,
+                self.options.extract,
+                pending.hashes,
+                pending.existing_file_id,
+            )
         except MissingTool as exc:
             self._error(pending.entry.path, exc.reason)
             return None
@@ -176,12 +194,16 @@ class Scanner:
         """Files not seen in a complete walk are marked missing (never deleted), except under
         folders that could not be read this time."""
         blocked = tuple(p.rstrip(os.sep) + os.sep for p, _ in self.problems.unreadable)
-        gone = [k.pk for path, k in self.known.items()
-                if k.state != FileState.MISSING and not path.startswith(blocked)]
+        gone = [
+            k.pk
+            for path, k in self.known.items()
+            if k.state != FileState.MISSING and not path.startswith(blocked)
+        ]
         with transaction.atomic():
             for start in range(0, len(gone), 500):
-                LibraryFile.objects.filter(pk__in=gone[start:start + 500]).update(
-                    state=FileState.MISSING, error="not found at the last scan")
+                LibraryFile.objects.filter(pk__in=gone[start : start + 500]).update(
+                    state=FileState.MISSING, error="not found at the last scan"
+                )
             self.counts["missing"] += len(gone)
             self.save_counts()
 
@@ -192,10 +214,14 @@ class _disk_full_guard:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         text = str(exc or "").lower()
-        if exc_type is not None and issubclass(exc_type, OperationalError | OSError) and (
-                "full" in text or getattr(exc, "errno", None) == errno.ENOSPC):
-            raise DiskFull("Disk full: the scan paused", hint="Free some space; the scan resumes where it "
-                           "stopped.") from exc
+        if (
+            exc_type is not None
+            and issubclass(exc_type, OperationalError | OSError)
+            and ("full" in text or getattr(exc, "errno", None) == errno.ENOSPC)
+        ):
+            raise DiskFull(
+                "Disk full: the scan paused", hint="Free some space; the scan resumes where it stopped."
+            ) from exc
         return False
 
 
@@ -211,21 +237,32 @@ def _start_run(folder: ScanFolder, job_id: int | None) -> ScanRun:
 
 def _finish(scanner: Scanner, state: str, message: str = "") -> None:
     now = timezone.now()
-    scanner.save_counts(state=state, message=message[:500], finished_at=now,
-                        duration_seconds=(now - scanner.run.started_at).total_seconds())
+    scanner.save_counts(
+        state=state,
+        message=message[:500],
+        finished_at=now,
+        duration_seconds=(now - scanner.run.started_at).total_seconds(),
+    )
     if state == RunState.SUCCEEDED:
         ScanFolder.objects.filter(pk=scanner.folder.pk).update(last_scan_at=now)
 
 
-def scan_folder(folder_id: int, *, progress: Progress | None = None, job_id: int | None = None,
-                options: ScanOptions | None = None) -> dict[str, object]:
+def scan_folder(
+    folder_id: int,
+    *,
+    progress: Progress | None = None,
+    job_id: int | None = None,
+    options: ScanOptions | None = None,
+) -> dict[str, object]:
     """Scan one folder; return the summary (also stored on its ScanRun)."""
     folder = ScanFolder.objects.filter(pk=folder_id).first()
     if folder is None:
         raise NotFound(f"Scan folder #{folder_id} does not exist")
     if not os.path.isdir(folder.path) or not os.access(folder.path, os.R_OK | os.X_OK):
-        raise ConfigurationError(f"Scan folder {folder.path} is missing or unreadable",
-                                 hint="Is the volume mounted? Check the path and permissions.")
+        raise ConfigurationError(
+            f"Scan folder {folder.path} is missing or unreadable",
+            hint="Is the volume mounted? Check the path and permissions.",
+        )
     started = time.monotonic()
     scanner = Scanner(folder, _start_run(folder, job_id), progress, options or ScanOptions())
     try:
@@ -235,8 +272,11 @@ def scan_folder(folder_id: int, *, progress: Progress | None = None, job_id: int
         raise
     except BaseException as exc:
         cancelled = type(exc).__name__ == "JobCancelled"
-        _finish(scanner, RunState.CANCELLED if cancelled else RunState.FAILED, "Cancelled" if cancelled else
-                f"{type(exc).__name__}: {exc}")
+        _finish(
+            scanner,
+            RunState.CANCELLED if cancelled else RunState.FAILED,
+            "Cancelled" if cancelled else f"{type(exc).__name__}: {exc}",
+        )
         raise
     _finish(scanner, RunState.SUCCEEDED, f"Done in {time.monotonic() - started:.1f} s")
     return {**scanner.counts, "run_id": scanner.run.pk, "covers_added": scanner.covers_added}

@@ -56,25 +56,36 @@ def _opf(book: Book, version: int, cover_style: str) -> str:
     dc = []
     for i, (name, file_as) in enumerate(book.authors):
         if version == 2:
-            dc.append(f'<dc:creator opf:role="aut" opf:file-as="{escape(file_as)}">{escape(name)}</dc:creator>')
+            dc.append(
+                f'<dc:creator opf:role="aut" opf:file-as="{escape(file_as)}">{escape(name)}</dc:creator>'
+            )
         else:
-            dc.append(f'<dc:creator id="c{i}">{escape(name)}</dc:creator>'
-                      f'<meta refines="#c{i}" property="role" scheme="marc:relators">aut</meta>'
-                      f'<meta refines="#c{i}" property="file-as">{escape(file_as)}</meta>')
+            dc.append(
+                f'<dc:creator id="c{i}">{escape(name)}</dc:creator>'
+                f'<meta refines="#c{i}" property="role" scheme="marc:relators">aut</meta>'
+                f'<meta refines="#c{i}" property="file-as">{escape(file_as)}</meta>'
+            )
     dc.append(f'<dc:identifier id="uid">urn:uuid:{book.uuid}</dc:identifier>')
     if book.isbn:
-        dc.append(f'<dc:identifier opf:scheme="ISBN">{book.isbn}</dc:identifier>' if version == 2
-                  else f"<dc:identifier>urn:isbn:{book.isbn}</dc:identifier>")
+        dc.append(
+            f'<dc:identifier opf:scheme="ISBN">{book.isbn}</dc:identifier>'
+            if version == 2
+            else f"<dc:identifier>urn:isbn:{book.isbn}</dc:identifier>"
+        )
     for scheme, value in book.extra_identifiers:
         dc.append(f'<dc:identifier opf:scheme="{scheme}">{value}</dc:identifier>')
     dc += [f"<dc:subject>{escape(s)}</dc:subject>" for s in book.subjects]
     if book.series and version == 3:
-        dc.append(f'<meta property="belongs-to-collection" id="s1">{escape(book.series)}</meta>'
-                  '<meta refines="#s1" property="collection-type">series</meta>'
-                  f'<meta refines="#s1" property="group-position">{book.series_index}</meta>')
+        dc.append(
+            f'<meta property="belongs-to-collection" id="s1">{escape(book.series)}</meta>'
+            '<meta refines="#s1" property="collection-type">series</meta>'
+            f'<meta refines="#s1" property="group-position">{book.series_index}</meta>'
+        )
     elif book.series:
-        dc.append(f'<meta name="calibre:series" content="{escape(book.series)}"/>'
-                  f'<meta name="calibre:series_index" content="{book.series_index}"/>')
+        dc.append(
+            f'<meta name="calibre:series" content="{escape(book.series)}"/>'
+            f'<meta name="calibre:series_index" content="{book.series_index}"/>'
+        )
     cover_item = '<item id="cover-img" href="images/cover.jpg" media-type="image/jpeg"{}/>'
     if cover_style == "properties":
         cover_item = cover_item.format(' properties="cover-image"')
@@ -97,25 +108,38 @@ def _opf(book: Book, version: int, cover_style: str) -> str:
 </package>"""
 
 
-CONTAINER = """<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+CONTAINER = """<?xml version="1.0"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
 <rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>
 </container>"""
 
 
-def make_epub(path: Path, book: Book, *, version: int = 3, cover: bytes | None = None,
-              cover_style: str = "properties", chapter_text: str = "Call me Ishmael. " * 20) -> Path:
+def make_epub(
+    path: Path,
+    book: Book,
+    *,
+    version: int = 3,
+    cover: bytes | None = None,
+    cover_style: str = "properties",
+    chapter_text: str = "Call me Ishmael. " * 20,
+) -> Path:
     cover = jpeg() if cover is None else cover
     path.parent.mkdir(parents=True, exist_ok=True)
-    xhtml = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
-             f"<title>{escape(book.title)}</title></head><body><h1>{escape(book.title)}</h1>"
-             f"<p>{escape(chapter_text)}</p></body></html>")
+    xhtml = (
+        '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        f"<title>{escape(book.title)}</title></head><body><h1>{escape(book.title)}</h1>"
+        f"<p>{escape(chapter_text)}</p></body></html>"
+    )
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
         zf.writestr("META-INF/container.xml", CONTAINER, compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("OEBPS/content.opf", _opf(book, version, cover_style), compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("OEBPS/text/ch1.xhtml", xhtml, compress_type=zipfile.ZIP_DEFLATED)
-        zf.writestr("OEBPS/cover.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml"><body>'
-                    '<img src="images/cover.jpg"/></body></html>', compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(
+            "OEBPS/cover.xhtml",
+            '<html xmlns="http://www.w3.org/1999/xhtml"><body><img src="images/cover.jpg"/></body></html>',
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
         if cover:
             zf.writestr("OEBPS/images/cover.jpg", cover)
     return path
@@ -124,8 +148,9 @@ def make_epub(path: Path, book: Book, *, version: int = 3, cover: bytes | None =
 def convert(source: Path, target: Path) -> Path:
     """MOBI/AZW3 through calibre's ebook-convert (the real converter)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1"}
-    subprocess.run(["ebook-convert", str(source), str(target)], check=True, capture_output=True, env=env,
-                   timeout=180)
+    subprocess.run(
+        ["ebook-convert", str(source), str(target)], check=True, capture_output=True, env=env, timeout=180
+    )
     return target
 
 
@@ -150,15 +175,37 @@ def make_pdf(path: Path, *, title: str, author: str, pages: int = 2, xmp_languag
     return path
 
 
-def comicinfo(series: str, number: str, volume: str = "", year: int = 2019, writer: str = "Alan Moore",
-              penciller: str = "Dave Gibbons", publisher: str = "DC", language: str = "en", pages: int = 3,
-              gtin: str = "", title: str = "") -> bytes:
-    parts = {"Title": title, "Series": series, "Number": number, "Volume": volume, "Year": str(year),
-             "Writer": writer, "Penciller": penciller, "Publisher": publisher, "LanguageISO": language,
-             "PageCount": str(pages), "GTIN": gtin}
+def comicinfo(
+    series: str,
+    number: str,
+    volume: str = "",
+    year: int = 2019,
+    writer: str = "Alan Moore",
+    penciller: str = "Dave Gibbons",
+    publisher: str = "DC",
+    language: str = "en",
+    pages: int = 3,
+    gtin: str = "",
+    title: str = "",
+) -> bytes:
+    parts = {
+        "Title": title,
+        "Series": series,
+        "Number": number,
+        "Volume": volume,
+        "Year": str(year),
+        "Writer": writer,
+        "Penciller": penciller,
+        "Publisher": publisher,
+        "LanguageISO": language,
+        "PageCount": str(pages),
+        "GTIN": gtin,
+    }
     body = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in parts.items() if v)
-    return (f'<?xml version="1.0"?><ComicInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}'
-            "</ComicInfo>").encode()
+    return (
+        f'<?xml version="1.0"?><ComicInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}'
+        "</ComicInfo>"
+    ).encode()
 
 
 def make_cbz(path: Path, info: bytes | None, pages: int = 3, extra: dict[str, bytes] | None = None) -> Path:
@@ -192,8 +239,13 @@ def make_cbr(path: Path, info: bytes | None, pages: int = 3, *, solid: bool = Tr
 MP3_FRAME = b"\xff\xfb\x90\x00" + b"\x00" * 413  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417 bytes
 
 
-def make_mp3(path: Path, *, seconds: float = 2.0, tags: dict[str, str] | None = None,
-             chapters: tuple[tuple[str, int, int], ...] = ()) -> Path:
+def make_mp3(
+    path: Path,
+    *,
+    seconds: float = 2.0,
+    tags: dict[str, str] | None = None,
+    chapters: tuple[tuple[str, int, int], ...] = (),
+) -> Path:
     from mutagen.id3 import CHAP, ID3, TALB, TCOM, TIT2, TPE1, TPE2, TXXX
 
     frames = int(seconds * 44100 / 1152)
@@ -209,8 +261,14 @@ def make_mp3(path: Path, *, seconds: float = 2.0, tags: dict[str, str] | None = 
         if key.lower() in tags:
             id3.add(TXXX(encoding=3, desc=key, text=[tags[key.lower()]]))
     for i, (title, start, end) in enumerate(chapters):
-        id3.add(CHAP(element_id=f"ch{i}", start_time=start, end_time=end,
-                     sub_frames=[TIT2(encoding=3, text=[title])]))
+        id3.add(
+            CHAP(
+                element_id=f"ch{i}",
+                start_time=start,
+                end_time=end,
+                sub_frames=[TIT2(encoding=3, text=[title])],
+            )
+        )
     id3.save(path)
     return path
 
@@ -238,8 +296,13 @@ def _full(kind: bytes, payload: bytes, version: int = 0) -> bytes:
     return _atom(kind, bytes([version, 0, 0, 0]) + payload)
 
 
-def make_m4b(path: Path, *, seconds: int = 5, tags: dict[str, object] | None = None,
-             chapters: tuple[tuple[str, float], ...] = ()) -> Path:
+def make_m4b(
+    path: Path,
+    *,
+    seconds: int = 5,
+    tags: dict[str, object] | None = None,
+    chapters: tuple[tuple[str, float], ...] = (),
+) -> Path:
     """ftyp + moov (mvhd, one sound trak, Nero chapters) + mdat; tags written by mutagen."""
     from mutagen.mp4 import MP4
 
@@ -256,8 +319,11 @@ def make_m4b(path: Path, *, seconds: int = 5, tags: dict[str, object] | None = N
             body += struct.pack(">Q", int(start * 10_000_000)) + bytes([len(raw)]) + raw
         chpl = _atom(b"udta", _full(b"chpl", body, version=1))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_atom(b"ftyp", b"M4B \x00\x00\x02\x00M4B isom") + _atom(b"moov", mvhd + trak + chpl)
-                     + _atom(b"mdat", b"\x00" * 64))
+    path.write_bytes(
+        _atom(b"ftyp", b"M4B \x00\x00\x02\x00M4B isom")
+        + _atom(b"moov", mvhd + trak + chpl)
+        + _atom(b"mdat", b"\x00" * 64)
+    )
     audio = MP4(path)
     if audio.tags is None:
         audio.add_tags()
@@ -268,6 +334,7 @@ def make_m4b(path: Path, *, seconds: int = 5, tags: dict[str, object] | None = N
 
 
 # --- hostile and corrupt files ------------------------------------------------------------
+
 
 def make_zip_bomb(path: Path, *, inflated: int = 300 * 1024 * 1024) -> Path:
     """An EPUB whose OPF inflates to hundreds of MB from a few hundred KB."""

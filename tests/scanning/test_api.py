@@ -22,26 +22,46 @@ def _data(response, status=200):
 
 @pytest.mark.django_db
 def test_folder_crud_validates_paths(admin_client, tmp_path):
-    bad = admin_client.post(f"{API}/folders", {"path": str(tmp_path / "nope")}, content_type="application/json")
+    bad = admin_client.post(
+        f"{API}/folders", {"path": str(tmp_path / "nope")}, content_type="application/json"
+    )
     assert bad.status_code == 422 and "does not exist" in bad.json()["error"]
     relative = admin_client.post(f"{API}/folders", {"path": "books"}, content_type="application/json")
     assert relative.status_code == 422 and "absolute" in relative.json()["error"]
     a_file = tmp_path / "f.txt"
     a_file.write_text("x")
-    assert admin_client.post(f"{API}/folders", {"path": str(a_file)},
-                             content_type="application/json").status_code == 422
-    created = _data(admin_client.post(f"{API}/folders", {"path": str(tmp_path), "content_type": "comics",
-                                                         "scan_interval_hours": 6},
-                                      content_type="application/json"), 201)
+    assert (
+        admin_client.post(
+            f"{API}/folders", {"path": str(a_file)}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    created = _data(
+        admin_client.post(
+            f"{API}/folders",
+            {"path": str(tmp_path), "content_type": "comics", "scan_interval_hours": 6},
+            content_type="application/json",
+        ),
+        201,
+    )
     assert created["formats"] == ["cbr", "cbz", "pdf"] and created["scan_interval_hours"] == 6
-    overlap = admin_client.post(f"{API}/folders", {"path": str(tmp_path / ".")}, content_type="application/json")
+    overlap = admin_client.post(
+        f"{API}/folders", {"path": str(tmp_path / ".")}, content_type="application/json"
+    )
     assert overlap.status_code == 409
-    unknown = admin_client.put(f"{API}/folders/{created['id']}", {"path": str(tmp_path), "formats": ["docx"]},
-                               content_type="application/json")
+    unknown = admin_client.put(
+        f"{API}/folders/{created['id']}",
+        {"path": str(tmp_path), "formats": ["docx"]},
+        content_type="application/json",
+    )
     assert unknown.status_code == 422 and "docx" in unknown.json()["error"]
-    updated = _data(admin_client.put(f"{API}/folders/{created['id']}", {"path": str(tmp_path), "name": "Comics",
-                                                                        "formats": ["cbz"]},
-                                     content_type="application/json"))
+    updated = _data(
+        admin_client.put(
+            f"{API}/folders/{created['id']}",
+            {"path": str(tmp_path), "name": "Comics", "formats": ["cbz"]},
+            content_type="application/json",
+        )
+    )
     assert updated["name"] == "Comics" and updated["formats"] == ["cbz"]
     assert [f["id"] for f in _data(admin_client.get(f"{API}/folders"))] == [created["id"]]
     _data(admin_client.delete(f"{API}/folders/{created['id']}"))
@@ -52,8 +72,12 @@ def test_folder_crud_validates_paths(admin_client, tmp_path):
 def test_readers_can_look_but_not_configure_or_scan(reader_client, tmp_path):
     folder = ScanFolder.objects.create(path=str(tmp_path))
     assert reader_client.get(f"{API}/folders").status_code == 200
-    assert reader_client.post(f"{API}/folders", {"path": str(tmp_path)},
-                              content_type="application/json").status_code == 403
+    assert (
+        reader_client.post(
+            f"{API}/folders", {"path": str(tmp_path)}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert reader_client.post(f"{API}/folders/{folder.pk}/scan").status_code == 403
     assert reader_client.delete(f"{API}/folders/{folder.pk}").status_code == 403
 
@@ -77,8 +101,9 @@ def _wait(job_id: int, timeout: float = 30) -> Job:
 def test_scan_now_runs_as_a_job_and_shows_history_and_problem_files(admin_client, worker, tmp_path):
     s.make_epub(tmp_path / "A" / "Dune.epub", s.Book("Dune"))
     (tmp_path / "A" / "bad.epub").write_bytes(b"not a zip")
-    folder = _data(admin_client.post(f"{API}/folders", {"path": str(tmp_path)}, content_type="application/json"),
-                   201)
+    folder = _data(
+        admin_client.post(f"{API}/folders", {"path": str(tmp_path)}, content_type="application/json"), 201
+    )
     job = _data(admin_client.post(f"{API}/folders/{folder['id']}/scan"), 202)
     assert job["kind"] == "scanning.scan_folder" and job["target"] == f"scanfolder:{folder['id']}"
     finished = _wait(job["id"])
@@ -114,8 +139,9 @@ def test_periodic_rescan_starts_only_due_enabled_folders(broker, tmp_path):
 
     from django.utils import timezone
 
-    due = ScanFolder.objects.create(path=str(tmp_path / "a"), scan_interval_hours=1,
-                                    last_scan_at=timezone.now() - timedelta(hours=2))
+    due = ScanFolder.objects.create(
+        path=str(tmp_path / "a"), scan_interval_hours=1, last_scan_at=timezone.now() - timedelta(hours=2)
+    )
     ScanFolder.objects.create(path=str(tmp_path / "b"), scan_interval_hours=1, last_scan_at=timezone.now())
     ScanFolder.objects.create(path=str(tmp_path / "c"), scan_interval_hours=0)
     ScanFolder.objects.create(path=str(tmp_path / "d"), enabled=False)
@@ -131,7 +157,9 @@ def test_cancelled_scan_keeps_committed_batches_and_is_recorded(tmp_path):
     from scanning.services.scan import ScanOptions
 
     for i in range(6):
-        s.make_epub(tmp_path / f"{i}" / "b.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+        s.make_epub(
+            tmp_path / f"{i}" / "b.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}")
+        )
     folder = ScanFolder.objects.create(path=str(tmp_path))
     seen = []
 

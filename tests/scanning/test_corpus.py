@@ -21,12 +21,27 @@ def test_import_of_generated_corpus_matches_the_generator_exactly(tmp_path, make
     mismatches = []
     for expected in corpus.valid:
         item = files[expected.path].item
-        authors = [c.author.name for c in item.contributions.all()
-                   if c.role in (ContributorRole.AUTHOR, ContributorRole.WRITER)]
-        got = (item.title, authors if expected.kind != "comic" else [], item.series.title if item.series else "",
-               float(item.series_index) if item.series_index is not None else None, item.isbn13, item.language)
-        want = (expected.title, expected.authors, expected.series, expected.series_index, expected.isbn13,
-                expected.language)
+        authors = [
+            c.author.name
+            for c in item.contributions.all()
+            if c.role in (ContributorRole.AUTHOR, ContributorRole.WRITER)
+        ]
+        got = (
+            item.title,
+            authors if expected.kind != "comic" else [],
+            item.series.title if item.series else "",
+            float(item.series_index) if item.series_index is not None else None,
+            item.isbn13,
+            item.language,
+        )
+        want = (
+            expected.title,
+            expected.authors,
+            expected.series,
+            expected.series_index,
+            expected.isbn13,
+            expected.language,
+        )
         if got != want:
             mismatches.append((expected.path, got, want))
     assert mismatches == []

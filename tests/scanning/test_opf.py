@@ -18,8 +18,9 @@ def _parse(name: str):
 def test_calibre_metadata_opf_sidecar():
     doc = _parse("calibre_metadata_opf2_lazylibrarian_testdata.opf")
     meta = doc.metadata
-    assert meta.title == "Test Title" and [(p.name, p.file_as) for p in meta.authors] == [("Bob Builder",
-                                                                                           "Builder, Bob")]
+    assert meta.title == "Test Title" and [(p.name, p.file_as) for p in meta.authors] == [
+        ("Bob Builder", "Builder, Bob")
+    ]
     assert meta.isbn13 == "9782123456803" and ("asin", "123456789") in meta.identifiers
     assert (meta.series, meta.series_index, meta.language) == ("The Testers", 1.0, "en")
     assert meta.publisher == "Testing, Inc" and meta.year is None  # calibre's 0101 placeholder date
@@ -33,13 +34,16 @@ def test_epub3_refines_give_role_and_file_as():
     assert [(p.name, p.role, p.file_as) for p in meta.people] == [("Nevil Shute", "author", "Shute, Nevil")]
 
 
-@pytest.mark.parametrize(("name", "series", "index"), [
-    ("abs_series_one.opf", "Serie", 1.0),
-    ("abs_series_three_in_order.opf", "Serie 1", 1.0),
-    ("abs_series_odd_index_values.opf", "Serie 1", None),
-    ("abs_series_empty.opf", "", None),
-    ("abs_series_ns0_prefix.opf", "Serie 1", None),
-])
+@pytest.mark.parametrize(
+    ("name", "series", "index"),
+    [
+        ("abs_series_one.opf", "Serie", 1.0),
+        ("abs_series_three_in_order.opf", "Serie 1", 1.0),
+        ("abs_series_odd_index_values.opf", "Serie 1", None),
+        ("abs_series_empty.opf", "", None),
+        ("abs_series_ns0_prefix.opf", "Serie 1", None),
+    ],
+)
 def test_calibre_series_variants(name, series, index):
     text = (FIXTURES / name).read_text()
     meta = parse_opf(text.encode()).metadata

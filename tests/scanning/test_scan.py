@@ -15,9 +15,17 @@ from tests.scanning import samples as s
 
 pytestmark = pytest.mark.django_db
 
-DUNE = s.Book("Dune", authors=(("Frank Herbert", "Herbert, Frank"),), isbn="9780441172719", series="Dune",
-              series_index="1", language="en")
-EMMA = s.Book("Emma", authors=(("Jane Austen", "Austen, Jane"),), language="en", uuid="00000000-0000-4000-8000-0000e")
+DUNE = s.Book(
+    "Dune",
+    authors=(("Frank Herbert", "Herbert, Frank"),),
+    isbn="9780441172719",
+    series="Dune",
+    series_index="1",
+    language="en",
+)
+EMMA = s.Book(
+    "Emma", authors=(("Jane Austen", "Austen, Jane"),), language="en", uuid="00000000-0000-4000-8000-0000e"
+)
 
 
 def _titles() -> set[str]:
@@ -36,7 +44,12 @@ def test_import_creates_items_files_authors_series(library, make_folder):
     assert dune.cover_path.startswith("covers/")
     assert set(dune.identifiers.values_list("scheme", flat=True)) >= {"isbn13", "uuid"}
     f = LibraryFile.objects.get(item=dune)
-    assert f.format == "epub" and len(f.sha256) == 64 and len(f.partial_hash) == 64 and f.state == FileState.PRESENT
+    assert (
+        f.format == "epub"
+        and len(f.sha256) == 64
+        and len(f.partial_hash) == 64
+        and f.state == FileState.PRESENT
+    )
     run = ScanRun.objects.get()
     assert run.state == RunState.SUCCEEDED and run.added == 2
 
@@ -56,9 +69,12 @@ def test_rescan_of_unchanged_tree_writes_nothing_and_opens_no_file(library, make
     monkeypatch.setattr(scan, "file_hashes", forbidden)
     with CaptureQueriesContext(connection) as queries:
         result = scan_folder(folder.pk)
-    writes = [q["sql"] for q in queries.captured_queries
-              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-              and "scanning_scan" not in q["sql"]]
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "scanning_scan" not in q["sql"]
+    ]
     assert writes == []
     assert result["unchanged"] == 2 and result["added"] == 0
 
@@ -133,15 +149,29 @@ def test_corrupt_file_is_marked_with_reason_and_scan_continues(library, make_fol
 def test_sidecar_metadata_opf_and_cover_are_sources_not_books(library, make_folder):
     book_dir = library / "Author" / "Book"
     s.make_epub(book_dir / "book.epub", s.Book("Wrong Title", authors=(("Nobody", "Nobody"),)), cover=b"")
-    (book_dir / "metadata.opf").write_bytes((s.__file__ and open(  # noqa: SIM115
-        os.path.join(os.path.dirname(__file__), "..", "fixtures", "opf",
-                     "calibre_metadata_opf2_lazylibrarian_testdata.opf"), "rb").read()))
+    (book_dir / "metadata.opf").write_bytes(
+
+            s.__file__
+            and open(  # noqa: SIM115
+                os.path.join(
+                    os.path.dirname(__file__),
+                    "..",
+                    "fixtures",
+                    "opf",
+                    "calibre_metadata_opf2_lazylibrarian_testdata.opf",
+                ),
+                "rb",
+            ).read()
+
+    )
     (book_dir / "cover.jpg").write_bytes(s.jpeg((1, 2, 3)))
     folder = make_folder(library)
     result = scan_folder(folder.pk)
     assert result["added"] == 1 and LibraryFile.objects.count() == 1
     item = MediaItem.objects.get()
-    assert item.title == "Test Title" and item.series.title == "The Testers" and item.isbn13 == "9782123456803"
+    assert (
+        item.title == "Test Title" and item.series.title == "The Testers" and item.isbn13 == "9782123456803"
+    )
     assert item.authors_display == "Bob Builder" and item.cover_path
 
 
@@ -164,7 +194,10 @@ def test_audiobook_folder_is_one_item_with_summed_duration(library, make_folder)
 
 def test_interrupted_scan_resumes_without_redoing_committed_batches(library, make_folder):
     for i in range(7):
-        s.make_epub(library / f"b{i}" / f"Book {i}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+        s.make_epub(
+            library / f"b{i}" / f"Book {i}.epub",
+            s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"),
+        )
     folder = make_folder(library)
 
     class Boom(Exception):

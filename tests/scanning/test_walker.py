@@ -14,8 +14,18 @@ def _files(root, problems=None):
 
 def test_walk_finds_books_ignores_junk_and_reports_sidecars(tmp_path):
     (tmp_path / "A" / "B").mkdir(parents=True)
-    for name in ("A/B/book.epub", "A/B/book.PDF", "A/B/notes.txt", "A/.DS_Store", "A/._book.epub", "Thumbs.db",
-                 "A/B/desktop.ini", "A/B/metadata.opf", "A/B/cover.jpg", "A/archive.zip"):
+    for name in (
+        "A/B/book.epub",
+        "A/B/book.PDF",
+        "A/B/notes.txt",
+        "A/.DS_Store",
+        "A/._book.epub",
+        "Thumbs.db",
+        "A/B/desktop.ini",
+        "A/B/metadata.opf",
+        "A/B/cover.jpg",
+        "A/archive.zip",
+    ):
         (tmp_path / name).write_bytes(b"x")
     dirs = list(walk(str(tmp_path), EXTS))
     assert _files(tmp_path) == ["A/B/book.PDF", "A/B/book.epub"]
@@ -38,8 +48,10 @@ def test_symlinks_are_followed_once_loops_end_and_broken_ones_are_logged(tmp_pat
     os.symlink(tmp_path / "gone.epub", root / "broken.epub")
     problems = WalkProblems()
     files = _files(root, problems)
-    assert sorted(files) == ["linked/deep/x.epub", "real/y.epub"] or sorted(files) == ["again/x.epub",
-                                                                                        "real/y.epub"]
+    assert sorted(files) == ["linked/deep/x.epub", "real/y.epub"] or sorted(files) == [
+        "again/x.epub",
+        "real/y.epub",
+    ]
     assert problems.broken_links == [str(root / "broken.epub")]
 
 
