@@ -102,14 +102,16 @@ def _generate(work: Path, args: argparse.Namespace) -> None:
     subprocess.run(command, check=True, cwd=Path(__file__).resolve().parent.parent, capture_output=True)
 
 
-def _scan(folder_id: int, *, covers: bool, batch: int):
+def _scan(folder_id: int, *, covers: bool, batch: int, workers: int = 1):
     from scanning.services import scan_folder
     from scanning.services.scan import ScanOptions
 
     timeline = Timeline()
     started = time.perf_counter()
     result = scan_folder(
-        folder_id, progress=timeline, options=ScanOptions(batch_size=batch, with_covers=covers)
+        folder_id,
+        progress=timeline,
+        options=ScanOptions(batch_size=batch, with_covers=covers, workers=workers),
     )
     return result, time.perf_counter() - started, timeline
 
@@ -155,6 +157,7 @@ def main() -> None:
     parser.add_argument("--cbzs", type=int, default=5)
     parser.add_argument("--corrupt", type=int, default=5)
     parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--workers", type=int, default=1, help="extraction processes (OMNI_SCAN_WORKERS)")
     parser.add_argument("--no-covers", action="store_true", help="do not store covers at import")
     parser.add_argument("--no-calibre", action="store_true")
     parser.add_argument("--calibre-limit", type=int, default=300, help="EPUBs given to calibredb add -r")
@@ -177,7 +180,9 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}",
     )
     folder = save_folder(FolderInput(path=str(work / "corpus")))
-    result, seconds, timeline = _scan(folder.pk, covers=not args.no_covers, batch=args.batch)
+    result, seconds, timeline = _scan(
+        folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers
+    )
     first, last = timeline.decile_rates(result["seen"])
     _line(
         "initial import (metadata + covers stored, thumbnails deferred)",

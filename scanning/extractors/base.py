@@ -10,8 +10,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Protocol, runtime_checkable
+
+
+class FrozenMap(Mapping[str, float]):
+    """A read-only, picklable mapping (per-field confidence crosses process boundaries)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, float] | None = None) -> None:
+        object.__setattr__(self, "_data", dict(data or {}))
+
+    def __getitem__(self, key: str) -> float:
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._data.items())))
+
+    def __reduce__(self):
+        return (FrozenMap, (self._data,))
 
 
 class ExtractionError(Exception):
@@ -97,7 +126,7 @@ class ExtractedMetadata:
     issue: str = ""
     volume: str = ""
     cover: Cover | None = None
-    confidence: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    confidence: Mapping[str, float] = field(default_factory=lambda: FrozenMap({}))
     warnings: tuple[str, ...] = ()
 
     @property
@@ -125,9 +154,7 @@ def build(
     confidence = {name: (overrides or {}).get(name, default_confidence) for name in clean if name != "cover"}
     if "cover" in clean:
         confidence["cover"] = (overrides or {}).get("cover", default_confidence)
-    return ExtractedMetadata(
-        source=source, confidence=MappingProxyType(confidence), warnings=warnings, **clean
-    )  # type: ignore[arg-type]
+    return ExtractedMetadata(source=source, confidence=FrozenMap(confidence), warnings=warnings, **clean)  # type: ignore[arg-type]
 
 
 def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
@@ -144,7 +171,7 @@ def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
                 confidence[name] = score
     return ExtractedMetadata(
         source="+".join(m.source for m in sources if m.source),
-        confidence=MappingProxyType(confidence),
+        confidence=FrozenMap(confidence),
         warnings=tuple(warnings),
         **values,
     )  # type: ignore[arg-type]
@@ -152,7 +179,7 @@ def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
 
 def without_cover(meta: ExtractedMetadata) -> ExtractedMetadata:
     conf = {k: v for k, v in meta.confidence.items() if k != "cover"}
-    return replace(meta, cover=None, confidence=MappingProxyType(conf))
+    return replace(meta, cover=None, confidence=FrozenMap(conf))
 
 
 @dataclass(frozen=True)

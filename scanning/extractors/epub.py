@@ -6,9 +6,8 @@ import posixpath
 import re
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 
-from scanning.extractors.base import Cover, ExtractedMetadata, ExtractionError, ExtractOptions
+from scanning.extractors.base import Cover, ExtractedMetadata, ExtractionError, ExtractOptions, FrozenMap
 from scanning.extractors.opf import OpfDocument, _attr, _local, parse_opf
 from scanning.extractors.safety import SafeZip, image_media_type, parse_xml
 
@@ -35,7 +34,7 @@ class EpubExtractor:
         confidence = dict(meta.confidence)
         if cover is not None:
             confidence["cover"] = 0.9
-        return replace(meta, cover=cover, confidence=MappingProxyType(confidence), warnings=tuple(warnings))
+        return replace(meta, cover=cover, confidence=FrozenMap(confidence), warnings=tuple(warnings))
 
 
 def _opf_path(zf: SafeZip, options: ExtractOptions) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from types import MappingProxyType
 
 from core.text import comparison_key
 from scanning.extractors import (
@@ -18,6 +17,7 @@ from scanning.extractors import (
     extract,
     merge,
 )
+from scanning.extractors.base import FrozenMap
 from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
@@ -102,7 +102,7 @@ def describe(
     opf, side_cover = sidecars.for_directory(directory) if kind != "comic" else (None, None)
     meta = merge(*(m for m in (opf, embedded, from_path) if m is not None))
     if meta.cover is None and side_cover is not None and options.with_cover:
-        meta = replace(meta, cover=side_cover, confidence=MappingProxyType({**meta.confidence, "cover": 0.8}))
+        meta = replace(meta, cover=side_cover, confidence=FrozenMap({**meta.confidence, "cover": 0.8}))
     if not meta.title:
         meta = replace(meta, title=PurePath(entry.name).stem)
     return meta

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core.errors import ConfigurationError, NotFound
 from media.models import FileState, LibraryFile
+from omnireadarr.env import env_int
 from scanning.extractors import ExtractOptions, MissingTool, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
@@ -25,6 +26,7 @@ from scanning.services.folders import KIND_FORMATS
 from scanning.services.gather import Prepared, SidecarCache, prepare
 from scanning.services.hashing import Hashes, file_hashes
 from scanning.services.moves import apply_placement, place_new_files
+from scanning.services.parallel import ExtractionPool
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class ScanOptions:
     batch_size: int = 250
     with_covers: bool = True
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    workers: int = field(default_factory=lambda: env_int("SCAN_WORKERS", 1, minimum=1))
 
 
 class Known(NamedTuple):
@@ -91,15 +94,22 @@ class Scanner:
         self.problems = WalkProblems()
         self.covers_added = 0
         self.total = len(self.known) or count_files(self.root, self.extensions)
+        self.pool: ExtractionPool | None = None
 
     def scan(self) -> None:
         self.progress(0, self.total, f"Scanning {self.root}", force=True)
-        for directory in walk(self.root, self.extensions, self.problems):
-            for entry in directory.files:
-                self._visit(directory, entry)
-            if len(self.pending) >= self.options.batch_size:
-                self.flush()
-        self.flush(final=True)
+        if self.options.workers > 1:
+            self.pool = ExtractionPool(self.options.workers)
+        try:
+            for directory in walk(self.root, self.extensions, self.problems):
+                for entry in directory.files:
+                    self._visit(directory, entry)
+                if len(self.pending) >= self.options.batch_size:
+                    self.flush()
+            self.flush(final=True)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
         self._log_walk_problems()
         self._mark_missing()
 
@@ -137,6 +147,19 @@ class Scanner:
         if len(self.run.error_log) < MAX_LOGGED_ERRORS:
             self.run.error_log.append({"path": path, "reason": reason[:500]})
 
+    def _prepare_all(self, todo: list[Pending]) -> list[Prepared]:
+        if self.pool is None or len(todo) < 16:
+            return [p for p in (self._prepare(x) for x in todo) if p is not None]
+        prepared = []
+        for pending, (status, value) in zip(
+            todo, self.pool.run(todo, self.root, self.options.extract), strict=True
+        ):
+            if status == "ok":
+                prepared.append(value)
+            else:
+                self._error(pending.entry.path, str(value))
+        return prepared
+
     def _prepare(self, pending: Pending) -> Prepared | None:
         try:
             return prepare(
@@ -164,7 +187,7 @@ class Scanner:
         placement = place_new_files([p for p in batch if not p.existing_file_id], self.known)
         self.pending.extend(placement.deferred)
         todo = [p for p in batch if p.existing_file_id] + placement.fresh
-        prepared = [p for p in (self._prepare(x) for x in todo) if p is not None]
+        prepared = self._prepare_all(todo)
         with _disk_full_guard(), transaction.atomic():
             result = write_batch(prepared, self.cache, with_covers=self.options.with_covers)
             apply_placement(placement)

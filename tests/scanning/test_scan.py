@@ -150,19 +150,17 @@ def test_sidecar_metadata_opf_and_cover_are_sources_not_books(library, make_fold
     book_dir = library / "Author" / "Book"
     s.make_epub(book_dir / "book.epub", s.Book("Wrong Title", authors=(("Nobody", "Nobody"),)), cover=b"")
     (book_dir / "metadata.opf").write_bytes(
-
-            s.__file__
-            and open(  # noqa: SIM115
-                os.path.join(
-                    os.path.dirname(__file__),
-                    "..",
-                    "fixtures",
-                    "opf",
-                    "calibre_metadata_opf2_lazylibrarian_testdata.opf",
-                ),
-                "rb",
-            ).read()
-
+        s.__file__
+        and open(  # noqa: SIM115
+            os.path.join(
+                os.path.dirname(__file__),
+                "..",
+                "fixtures",
+                "opf",
+                "calibre_metadata_opf2_lazylibrarian_testdata.opf",
+            ),
+            "rb",
+        ).read()
     )
     (book_dir / "cover.jpg").write_bytes(s.jpeg((1, 2, 3)))
     folder = make_folder(library)
@@ -254,3 +252,22 @@ def test_a_richer_format_found_later_fills_blank_fields_but_never_overwrites(lib
     assert MediaItem.objects.count() == 1 and item.files.count() == 2
     assert item.isbn13 == "9780441172719" and item.series.title == "Dune" and item.publisher == "Sample Press"
     assert item.title == "Dune"
+
+
+def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_folder):
+    for i in range(40):
+        s.make_epub(
+            library / f"A{i % 4}" / f"Book {i}.epub",
+            s.Book(
+                f"Book {i}",
+                isbn="",
+                uuid=f"00000000-0000-4000-8000-{i:012d}",
+                series="S",
+                series_index=str(i),
+            ),
+        )
+    (library / "A0" / "bad.epub").write_bytes(b"nope")
+    folder = make_folder(library)
+    result = scan_folder(folder.pk, options=ScanOptions(workers=2, batch_size=20))
+    assert result["added"] == 40 and result["corrupt"] == 1 and result["errors"] == 0
+    assert sorted(MediaItem.objects.values_list("series_index", flat=True)) == list(range(40))
