@@ -4,6 +4,7 @@ grids are made later by a background job so books are searchable before they exi
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import logging
 import os
@@ -25,30 +26,50 @@ class DiskFull(ServiceUnavailable):
     code = "disk_full"
 
 
-def _relative(path: Path) -> str:
-    return path.relative_to(settings.DATA_DIR).as_posix()
+_made_dirs: set[str] = set()
+
+
+@functools.lru_cache(maxsize=4)
+def _covers_prefix(covers_dir: str, data_dir: str) -> str:
+    return Path(covers_dir).relative_to(data_dir).as_posix()
+
+
+def _write(target: str, data: bytes) -> None:
+    with open(target, "wb") as handle:
+        handle.write(data)
 
 
 def store_cover(cover: Cover) -> str:
-    """Write the cover bytes once; return the path relative to the data directory."""
+    """Write the cover bytes once, named by their SHA-256; return the path relative to the
+    data directory. A file of the right size is trusted (a crash mid-write leaves a short
+    file, which is rewritten next time)."""
     digest = hashlib.sha256(cover.data).hexdigest()
-    target = Path(settings.COVERS_DIR) / digest[:2] / f"{digest}.{cover.extension}"
-    if target.exists():
-        return _relative(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    folder = os.path.join(settings.COVERS_DIR, digest[:2])
+    target = os.path.join(folder, f"{digest}.{cover.extension}")
+    prefix = _covers_prefix(str(settings.COVERS_DIR), str(settings.DATA_DIR))
+    relative = f"{prefix}/{digest[:2]}/{digest}.{cover.extension}"
     try:
-        tmp.write_bytes(cover.data)
-        os.replace(tmp, target)
+        if os.path.getsize(target) == len(cover.data):
+            return relative
+    except OSError:
+        pass
+    if folder not in _made_dirs:
+        os.makedirs(folder, exist_ok=True)
+        _made_dirs.add(folder)
+    try:
+        _write(target, cover.data)
+    except FileNotFoundError:  # the covers folder was removed while we ran
+        os.makedirs(folder, exist_ok=True)
+        _write(target, cover.data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
+            Path(target).unlink(missing_ok=True)
             raise DiskFull(
                 f"Disk full while writing covers to {settings.COVERS_DIR}",
                 hint="Free some space; the scan resumes where it stopped.",
             ) from exc
         raise
-    return _relative(target)
+    return relative
 
 
 def thumbnail_path(cover_path: str) -> Path:
