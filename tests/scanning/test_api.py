@@ -195,3 +195,11 @@ def test_scanning_page_renders_for_admins(admin_client, db):
 def test_scanning_page_hides_the_form_from_readers(reader_client, db):
     page = reader_client.get("/library/scanning/")
     assert page.status_code == 200 and b"folder-form" not in page.content
+
+
+def test_periodic_rescan_is_in_the_schedule_table(broker):
+    from core.jobs import job_kinds
+    from omnireadarr.schedules import SCHEDULES
+
+    rows = [s for s in SCHEDULES if s.job_kind == "scanning.rescan_due"]
+    assert len(rows) == 1 and rows[0].job_kind in job_kinds()

@@ -271,3 +271,70 @@ def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_f
     result = scan_folder(folder.pk, options=ScanOptions(workers=2, batch_size=20))
     assert result["added"] == 40 and result["corrupt"] == 1 and result["errors"] == 0
     assert sorted(MediaItem.objects.values_list("series_index", flat=True)) == list(range(40))
+
+
+def test_retried_job_resumes_the_same_run_and_adds_up(library, make_folder):
+    from core.models import Job
+
+    for i in range(5):
+        s.make_epub(
+            library / f"{i}" / "b.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}")
+        )
+    folder = make_folder(library)
+    job = Job.objects.create(kind="scanning.scan_folder", target=f"scanfolder:{folder.pk}")
+    import scanning.services.scan as scan_module
+
+    original = scan_module.Scanner._write
+    calls = {"n": 0}
+
+    def write_then_die(self, batch):
+        original(self, batch)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("worker killed")
+
+    scan_module.Scanner._write = write_then_die
+    try:
+        with pytest.raises(OSError):
+            scan_folder(folder.pk, job_id=job.pk, options=ScanOptions(batch_size=2))
+    finally:
+        scan_module.Scanner._write = original
+    result = scan_folder(folder.pk, job_id=job.pk, options=ScanOptions(batch_size=2))
+    run = ScanRun.objects.get()
+    assert run.attempts == 2 and run.state == RunState.SUCCEEDED
+    assert run.added == 5 and result["added"] == 5 and result["unchanged"] == 4
+    assert MediaItem.objects.count() == 5
+
+
+def test_cbr_without_a_rar_tool_is_an_error_to_retry_not_a_corrupt_file(library, make_folder, monkeypatch):
+    s.make_cbr(library / "Watchmen 001.cbr", s.comicinfo("Watchmen", "1"))
+    folder = make_folder(library)
+    monkeypatch.setenv("PATH", str(library / "no-tools-here"))
+    result = scan_folder(folder.pk)
+    assert result["errors"] == 1 and result["corrupt"] == 0 and not LibraryFile.objects.exists()
+    assert "unrar" in ScanRun.objects.get().error_log[0]["reason"]
+    monkeypatch.undo()
+    assert scan_folder(folder.pk)["added"] == 1
+    assert MediaItem.objects.get().title == "Watchmen #1"
+
+
+def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, monkeypatch):
+    import errno
+
+    from scanning.services import covers
+    from scanning.services.covers import DiskFull
+
+    s.make_epub(library / "Dune.epub", DUNE, cover=s.noise_jpeg(os.getpid()))  # a cover not stored yet
+    folder = make_folder(library)
+
+    def no_space(target, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(covers, "_write", no_space)
+    with pytest.raises(DiskFull, match="Disk full"):
+        scan_folder(folder.pk)
+    run = ScanRun.objects.get()
+    assert run.state == RunState.PAUSED and "Disk full" in run.message
+    assert not LibraryFile.objects.exists()  # the batch was rolled back, nothing half-written
+    monkeypatch.undo()
+    assert scan_folder(folder.pk)["added"] == 1
