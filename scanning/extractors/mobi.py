@@ -4,6 +4,7 @@ Read directly from the file: no conversion, no external tool."""
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
@@ -25,6 +26,7 @@ _EXTH_TEXT = {
     504: "asin",
 }
 _NO_IMAGE = 0xFFFFFFFF
+_ASIN = re.compile(r"[A-Z0-9]{10}")
 _ENCODINGS = {65001: "utf-8", 1252: "cp1252"}
 
 
@@ -107,7 +109,7 @@ class MobiExtractor:
         isbn13 = next(
             (common.isbn_from(v) for v in self._texts(exth, 104, encoding) if common.isbn_from(v)), ""
         )
-        asin = text(113) or text(504)
+        asin = next((a for a in (text(113), text(504)) if _ASIN.fullmatch(a)), "")  # calibre puts UUIDs here
         published, year = common.parse_date(text(106))
         identifiers = tuple(x for x in (("isbn13", isbn13), ("asin", asin)) if x[1])
         people = tuple(Person(name=a, role="author") for a in self._texts(exth, 100, encoding) if a)

@@ -95,6 +95,7 @@ def test_mobi_and_azw3_exth_metadata_and_cover(converted, fmt):
     assert [p.name for p in meta.authors] == ["Ursula K. Le Guin"]
     assert meta.isbn13 == "9780441478125" and meta.language == "en" and meta.publisher == "Sample Press"
     assert "fine book" in meta.description
+    assert [k for k, _ in meta.identifiers] == ["isbn13"]  # calibre puts a UUID in EXTH 113: not an ASIN
     assert meta.cover is not None and meta.cover.media_type == "image/jpeg"
     import io
 
