@@ -104,8 +104,8 @@ class Scanner:
             for directory in walk(self.root, self.extensions, self.problems):
                 for entry in directory.files:
                     self._visit(directory, entry)
-                if len(self.pending) >= self.options.batch_size:
-                    self.flush()
+                    if len(self.pending) >= self.options.batch_size:  # also inside huge folders
+                        self.flush()
             self.flush(final=True)
         finally:
             if self.pool is not None:

@@ -338,3 +338,24 @@ def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, 
     assert not LibraryFile.objects.exists()  # the batch was rolled back, nothing half-written
     monkeypatch.undo()
     assert scan_folder(folder.pk)["added"] == 1
+
+
+def test_a_huge_flat_folder_is_written_in_bounded_batches(library, make_folder):
+    for i in range(9):
+        s.make_epub(library / f"Book {i}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+    folder = make_folder(library)
+    import scanning.services.scan as scan_module
+
+    sizes = []
+    original = scan_module.Scanner._write
+
+    def spy(self, batch):
+        sizes.append(len(batch))
+        original(self, batch)
+
+    scan_module.Scanner._write = spy
+    try:
+        assert scan_folder(folder.pk, options=ScanOptions(batch_size=4))["added"] == 9
+    finally:
+        scan_module.Scanner._write = original
+    assert max(sizes) <= 4 and sum(sizes) == 9
