@@ -275,6 +275,8 @@ def main() -> None:
         seed=args.seed,
     )
     corpus.save(args.root.with_suffix(".expected.json"))
+    summary = {"valid": len(corpus.valid), "corrupt": len(corpus.corrupt)}
+    args.root.with_suffix(".summary.json").write_text(json.dumps(summary))
     print(f"{len(corpus.valid)} valid and {len(corpus.corrupt)} corrupt files in {args.root}")
 
 
