@@ -77,6 +77,18 @@ def _render_first_page(path: Path, options: ExtractOptions, warnings: list[str])
     return Cover(done.stdout, "image/jpeg")
 
 
+def _title_and_people(info: dict[str, str], xmp: dict[str, object]) -> tuple[str, tuple[Person, ...]]:
+    """XMP first, then the Info dictionary; word-processor placeholders are not titles."""
+    title = common.clean_text(_alt(xmp.get("title")) or info.get("/Title", ""))
+    if title.lower().startswith(_JUNK_TITLES) or title.lower().endswith((".doc", ".docx", ".pdf")):
+        title = ""
+    creators = xmp.get("creators") or [
+        a.strip() for a in info.get("/Author", "").replace(";", "&").split("&")
+    ]
+    people = tuple(Person(common.clean_text(str(n))) for n in creators if str(n).strip())  # type: ignore
+    return title, people
+
+
 class PdfExtractor:
     name = "pdf"
     extensions = frozenset({".pdf"})
@@ -93,13 +105,7 @@ class PdfExtractor:
             raise ExtractionError(f"not a readable PDF: {exc}") from exc
         info, xmp = _info(reader), _xmp(reader)
         warnings: list[str] = []
-        title = common.clean_text(_alt(xmp.get("title")) or info.get("/Title", ""))
-        if title.lower().startswith(_JUNK_TITLES) or title.lower().endswith((".doc", ".docx", ".pdf")):
-            title = ""
-        creators = xmp.get("creators") or [
-            a.strip() for a in info.get("/Author", "").replace(";", "&").split("&")
-        ]
-        people = tuple(Person(common.clean_text(str(n))) for n in creators if str(n).strip())
+        title, people = _title_and_people(info, xmp)
         published, year = common.parse_date(str(_alt(xmp.get("date"))) or info.get("/CreationDate", "")[2:6])
         isbn13 = next(
             (common.isbn_from(str(i)) for i in (xmp.get("identifier") or []) if common.isbn_from(str(i))), ""
