@@ -15,6 +15,7 @@ from indexers.api import router as indexers_router
 from media.api import router as library_router
 from processing.api import router as processing_router
 from processing.renaming.api import router as rename_router
+from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 
 api = NinjaAPI(
@@ -42,3 +43,4 @@ api.add_router("/media", media_router)
 api.add_router("/review", review_router)
 api.add_router("/", catalogue_router)
 api.add_router("/library", library_router)
+api.add_router("/scanning", scanning_router)

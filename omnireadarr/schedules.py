@@ -30,4 +30,5 @@ SCHEDULES: tuple[Schedule, ...] = (
     # Start-up check (first run at scheduler start) and safety net: finish rename batches a crash interrupted.
     Schedule("rename_recover", "processing.rename_recover", timedelta(minutes=10)),
     Schedule("enrich_new_items", "search.enrich_items", timedelta(hours=1), {"only_new": True}),
+    Schedule("library_rescan", "scanning.rescan_due", timedelta(minutes=15)),
 )

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("processing.renaming.urls")),
     path("", include("search.urls")),
     path("", include("processing.urls")),
+    path("", include("scanning.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,238 @@
+"""Scan benchmark: import a generated corpus, rescan it unchanged, and compare with a plain
+os.scandir + stat walk of the same tree and with `calibredb add -r` on the same files.
+
+    python -m benchmarks.scan_import                    # quick: 500 EPUBs
+    python -m benchmarks.scan_import --epubs 5000 --calibre-limit 500
+    python -m benchmarks.scan_import --epubs 100000 --no-calibre
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/omni_bench python -m benchmarks.scan_import
+
+Prints figures only; it asserts nothing (speed goals are not timed tests)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _setup_django(data_dir: Path) -> None:
+    os.environ["OMNI_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnireadarr.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def plain_walk(root: str) -> int:
+    """The floor: list every folder and stat every file, nothing else."""
+    count, stack = 0, [root]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    entry.stat()
+                    count += 1
+    return count
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Timeline:
+    """Progress callback: (time, files handled) points and the largest RSS seen while importing."""
+
+    def __init__(self) -> None:
+        self.points: list[tuple[float, int]] = [(time.perf_counter(), 0)]
+        self.rss_samples: list[float] = [current_rss_mb()]
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None, **kwargs) -> None:
+        self.points.append((time.perf_counter(), done))
+        if len(self.points) % 8 == 0:
+            self.rss_samples.append(current_rss_mb())
+
+    def decile_rates(self, total: int) -> tuple[float, float]:
+        def time_at(n: int) -> float:
+            return next((t for t, d in self.points if d >= n), self.points[-1][0])
+
+        first = total * 0.1 / max(time_at(int(total * 0.1)) - self.points[0][0], 1e-9)
+        last = total * 0.1 / max(self.points[-1][0] - time_at(int(total * 0.9)), 1e-9)
+        return first, last
+
+
+def _children_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _generate(work: Path, args: argparse.Namespace) -> None:
+    """In a child process, so the generator's memory does not count against the import."""
+    corpus = work / "corpus"
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.scan_corpus",
+        str(corpus),
+        "--epubs",
+        str(args.epubs),
+        "--mobis",
+        str(args.mobis),
+        "--pdfs",
+        str(args.pdfs),
+        "--cbzs",
+        str(args.cbzs),
+        "--corrupt",
+        str(args.corrupt),
+    ]
+    subprocess.run(command, check=True, cwd=Path(__file__).resolve().parent.parent, capture_output=True)
+
+
+def _scan(folder_id: int, *, covers: bool, batch: int, workers: int = 1):
+    from scanning.services import scan_folder
+    from scanning.services.scan import ScanOptions
+
+    timeline = Timeline()
+    started = time.perf_counter()
+    result = scan_folder(
+        folder_id,
+        progress=timeline,
+        options=ScanOptions(batch_size=batch, with_covers=covers, workers=workers),
+    )
+    return result, time.perf_counter() - started, timeline
+
+
+def _calibre(root: Path, limit: int, work: Path) -> tuple[int, float] | None:
+    if not shutil.which("calibredb"):
+        return None
+    subset = work / "calibre-input"
+    files = sorted(p for p in root.rglob("*.epub") if "broken" not in p.parts)[:limit]
+    for i, path in enumerate(files):
+        target = subset / f"{i // 100}" / f"{i}.epub"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1"}
+    started = time.perf_counter()
+    subprocess.run(
+        ["calibredb", "add", "-r", str(subset), "--with-library", str(work / "calibre-library")],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=3600,
+    )
+    return len(files), time.perf_counter() - started
+
+
+def _timed_walk(root: Path) -> tuple[int, float]:
+    started = time.perf_counter()
+    count = plain_walk(str(root))
+    return count, time.perf_counter() - started
+
+
+def _rescan_vs_walk(folder_id: int, root: Path, args: argparse.Namespace) -> None:
+    """Warm the caches, then time: plain walk, rescan, plain walk; compare with the faster walk."""
+    plain_walk(str(root))
+    walked, first_walk = _timed_walk(root)
+    again, rescan_seconds, _ = _scan(folder_id, covers=not args.no_covers, batch=args.batch)
+    _, second_walk = _timed_walk(root)
+    walk_seconds = min(first_walk, second_walk)
+    _line(
+        "rescan of the unchanged tree",
+        f"{rescan_seconds:.3f} s ({again['unchanged']} unchanged, {again['added']} added)",
+    )
+    _line("plain os.scandir + stat walk (warm cache, best of 2)", f"{walk_seconds:.3f} s ({walked} entries)")
+    _line("  rescan / plain walk", f"{rescan_seconds / walk_seconds:.2f}x")
+
+
+def _thumbnails() -> tuple[int, float]:
+    from scanning.services.jobs import make_thumbnails
+
+    started = time.perf_counter()
+    made = make_thumbnails()["made"]
+    return made, time.perf_counter() - started
+
+
+def _line(label: str, value: str) -> None:
+    print(f"{label:<58} {value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Library scan benchmark")
+    parser.add_argument("--epubs", type=int, default=int(os.environ.get("BENCH_EPUBS", 500)))
+    parser.add_argument("--mobis", type=int, default=1)
+    parser.add_argument("--pdfs", type=int, default=5)
+    parser.add_argument("--cbzs", type=int, default=5)
+    parser.add_argument("--corrupt", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--workers", type=int, default=1, help="extraction processes (OMNI_SCAN_WORKERS)")
+    parser.add_argument("--no-covers", action="store_true", help="do not store covers at import")
+    parser.add_argument("--no-calibre", action="store_true")
+    parser.add_argument("--calibre-limit", type=int, default=300, help="EPUBs given to calibredb add -r")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="omni-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(work / "data", ignore_errors=True)  # a fresh database every run
+    _setup_django(work / "data")
+    from scanning.services import FolderInput, save_folder
+
+    started = time.perf_counter()
+    if not (work / "corpus.summary.json").exists():
+        _generate(work, args)
+    summary = json.loads((work / "corpus.summary.json").read_text())
+    files = summary["valid"] + summary["corrupt"]
+    _line(
+        "corpus (generated in a child process, reused with --workdir)",
+        f"{files} book files ({summary['corrupt']} corrupt/hostile) ready in "
+        f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}",
+    )
+    folder = save_folder(FolderInput(path=str(work / "corpus")))
+    result, seconds, timeline = _scan(
+        folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers
+    )
+    first, last = timeline.decile_rates(result["seen"])
+    _line(
+        "initial import (metadata + covers stored, thumbnails deferred)",
+        f"{result['seen']} files in {seconds:.2f} s = {result['seen'] / seconds:.0f} files/s",
+    )
+    _line("  added / corrupt / errors", f"{result['added']} / {result['corrupt']} / {result['errors']}")
+    _line("  rate first 10% vs last 10%", f"{first:.0f} vs {last:.0f} files/s ({last / first:.0%})")
+    _rescan_vs_walk(folder.pk, work / "corpus", args)
+    made, thumb_seconds = _thumbnails()
+    _line("deferred thumbnails (background job)", f"{made} in {thumb_seconds:.2f} s")
+    rss = timeline.rss_samples
+    deciles = " ".join(f"{rss[min(len(rss) - 1, len(rss) * k // 10)]:.0f}" for k in range(0, 11, 2))
+    _line("RSS of the importing process: start .. end (MB, 0/20/../100%)", deciles)
+    _line("  peak RSS while importing", f"{max(rss):.0f} MB")
+    _line("  largest child process seen (pdftoppm; or the generator)", f"{_children_peak_rss_mb():.0f} MB")
+    if not args.no_calibre:
+        calibre = _calibre(work / "corpus", args.calibre_limit, work)
+        if calibre:
+            count, cal_seconds = calibre
+            _line(
+                "calibredb add -r (same EPUBs, first N)",
+                f"{count} files in {cal_seconds:.1f} s = {count / cal_seconds:.1f} files/s",
+            )
+            _line(
+                "  our import rate / calibre's", f"{(result['seen'] / seconds) / (count / cal_seconds):.1f}x"
+            )
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""JSON endpoints: scan folders (CRUD), start/cancel a scan, scan history, problem files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api.auth import require_admin
+from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.api.jobs import JobOut
+from scanning import selectors, services
+from scanning.models import ALL_FORMATS, ContentType
+from scanning.services import jobs as scan_jobs
+
+router = Router(tags=["scanning"])
+
+
+class FolderIn(Schema):
+    path: str = Field(..., min_length=1, max_length=4096)
+    name: str = Field("", max_length=255)
+    content_type: ContentType = ContentType.MIXED
+    formats: list[str] | None = Field(None, max_length=len(ALL_FORMATS))
+    enabled: bool = True
+    scan_interval_hours: int = Field(24, ge=0, le=8760)
+
+
+class FolderOut(Schema):
+    id: int
+    path: str
+    name: str
+    content_type: ContentType
+    formats: list[str]
+    enabled: bool
+    scan_interval_hours: int
+    last_scan_at: datetime | None
+    active_job_id: int | None = None
+
+    @staticmethod
+    def resolve_active_job_id(obj) -> int | None:
+        job = scan_jobs.active_scan(obj.pk)
+        return job.pk if job else None
+
+
+class RunOut(Schema):
+    id: int
+    folder_id: int
+    folder_path: str
+    job_id: int | None
+    state: str
+    seen: int
+    unchanged: int
+    added: int
+    updated: int
+    moved: int
+    missing: int
+    duplicates: int
+    corrupt: int
+    errors: int
+    attempts: int
+    message: str
+    error_log: list[dict]
+    started_at: datetime
+    finished_at: datetime | None
+    duration_seconds: float | None
+
+    @staticmethod
+    def resolve_folder_path(obj) -> str:
+        return obj.folder.path
+
+
+class ProblemFileOut(Schema):
+    id: int
+    path: str
+    format: str
+    size: int
+    state: str
+    error: str
+    item_id: int | None
+    item_title: str | None = None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_item_title(obj) -> str | None:
+        return obj.item.title if obj.item_id else None
+
+
+class RunFilter(PageParams):
+    folder_id: int | None = Field(None, ge=1)
+
+
+class ProblemFilter(PageParams):
+    folder_id: int | None = Field(None, ge=1)
+
+
+def _input(payload: FolderIn) -> services.FolderInput:
+    return services.FolderInput(
+        path=payload.path,
+        name=payload.name,
+        content_type=payload.content_type,
+        formats=tuple(payload.formats) if payload.formats is not None else None,
+        enabled=payload.enabled,
+        scan_interval_hours=payload.scan_interval_hours,
+    )
+
+
+@router.get("/folders", response=Envelope[list[FolderOut]], summary="Scan folders")
+def list_folders(request):
+    from scanning.models import ScanFolder
+
+    return ok(list(ScanFolder.objects.all()))
+
+
+@router.post("/folders", response={201: Envelope[FolderOut]}, summary="Add a scan folder (admin)")
+def create_folder(request, payload: FolderIn):
+    require_admin(request)
+    return 201, ok(services.save_folder(_input(payload)))
+
+
+@router.get("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="One scan folder")
+def get_folder(request, folder_id: int):
+    return ok(services.get_folder(folder_id))
+
+
+@router.put("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="Change a scan folder (admin)")
+def update_folder(request, folder_id: int, payload: FolderIn):
+    require_admin(request)
+    return ok(services.save_folder(_input(payload), folder_id))
+
+
+@router.delete(
+    "/folders/{int:folder_id}",
+    response=Envelope[None],
+    summary="Forget a scan folder (admin; files on disk and catalogue items stay)",
+)
+def delete_folder(request, folder_id: int):
+    require_admin(request)
+    services.delete_folder(folder_id)
+    return ok(None)
+
+
+@router.post("/folders/{int:folder_id}/scan", response={202: Envelope[JobOut]}, summary="Scan now (admin)")
+def start_scan(request, folder_id: int):
+    require_admin(request)
+    return 202, ok(scan_jobs.start_scan(folder_id, user=request.auth))
+
+
+@router.post(
+    "/folders/{int:folder_id}/cancel", response=Envelope[JobOut], summary="Cancel the running scan (admin)"
+)
+def cancel_scan(request, folder_id: int):
+    require_admin(request)
+    return ok(scan_jobs.cancel_scan(folder_id))
+
+
+@router.get("/runs", response=Envelope[Page[RunOut]], summary="Scan history, newest first")
+def list_runs(request, filters: Query[RunFilter]):
+    return ok(paginate(selectors.runs(filters.folder_id), filters))
+
+
+@router.get(
+    "/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files"
+)
+def problem_files(request, state: Literal["corrupt", "duplicate", "missing"], filters: Query[ProblemFilter]):
+    folder = services.get_folder(filters.folder_id) if filters.folder_id else None
+    return ok(paginate(selectors.problem_files(state, folder), filters, count=True))

@@ -1,0 +1,136 @@
+"""Reading untrusted archives and XML safely: no entity expansion, no network, no
+extraction to disk, capped sizes and compression ratios, no path traversal."""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from scanning.extractors.base import ExtractionError, ExtractOptions
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def xml_parser(*, recover: bool = False) -> etree.XMLParser:
+    """Entities are never resolved (XXE, billion laughs), no DTD or network access."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=recover,
+    )
+
+
+def parse_xml(data: bytes, *, what: str) -> etree._Element:
+    """Strict first; real-world OPFs with undeclared namespace prefixes (`ns0:package`,
+    `dc:creator` without xmlns:dc) are re-read in recover mode, which keeps every safety flag."""
+    try:
+        root = etree.fromstring(data, parser=xml_parser())
+    except etree.XMLSyntaxError as exc:
+        if "Namespace prefix" not in str(exc):
+            raise ExtractionError(f"{what} is not well-formed XML: {exc}") from exc
+        try:
+            root = etree.fromstring(data, parser=xml_parser(recover=True))
+        except etree.XMLSyntaxError as again:
+            raise ExtractionError(f"{what} is not well-formed XML: {again}") from again
+    if root is None:
+        raise ExtractionError(f"{what} is empty")
+    _drop_entity_references(root)
+    return root
+
+
+def _drop_entity_references(root: etree._Element) -> None:
+    """Unresolved entity references carry no text we trust: remove them, keep their tails."""
+    for ref in list(root.iter(etree.Entity)):
+        parent, previous, tail = ref.getparent(), ref.getprevious(), ref.tail or ""
+        if parent is None:
+            continue
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(ref)
+
+
+def is_safe_member_name(name: str) -> bool:
+    """Relative, no '..' component, no drive letters or backslash tricks."""
+    if not name or name.startswith(("/", "\\")) or "\x00" in name:
+        return False
+    normal = posixpath.normpath(name.replace("\\", "/"))
+    return not (normal.startswith("../") or normal == ".." or (len(normal) > 1 and normal[1] == ":"))
+
+
+class SafeZip:
+    """A read-only view of a zip that refuses bombs and traversal names."""
+
+    def __init__(self, path: Path, options: ExtractOptions) -> None:
+        self.options = options
+        try:
+            self.zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ExtractionError(f"not a readable zip archive: {exc}") from exc
+        infos = self.zf.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > options.max_total_bytes:
+            self.zf.close()
+            raise ExtractionError(
+                f"archive declares {total} uncompressed bytes, over the "
+                f"{options.max_total_bytes} byte limit (possible zip bomb)"
+            )
+        self.unsafe_names = tuple(i.filename for i in infos if not is_safe_member_name(i.filename))
+        self.infos = {i.filename: i for i in infos if is_safe_member_name(i.filename) and not i.is_dir()}
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zf.close()
+
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def read(self, name: str, *, limit: int | None = None) -> bytes:
+        info = self.infos.get(name)
+        if info is None:
+            raise KeyError(name)
+        cap = min(limit or self.options.max_member_bytes, self.options.max_member_bytes)
+        if info.file_size > cap:
+            raise ExtractionError(f"member {name!r} is {info.file_size} bytes, over the {cap} byte limit")
+        if (
+            info.compress_size
+            and info.file_size / max(info.compress_size, 1) > self.options.max_ratio
+            and info.file_size > 1024 * 1024
+        ):
+            raise ExtractionError(
+                f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1 "
+                "(possible zip bomb)"
+            )
+        try:
+            with self.zf.open(info) as handle:
+                data = handle.read(cap + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ExtractionError(f"cannot read {name!r} from the archive: {exc}") from exc
+        except Exception as exc:  # zlib.error and friends
+            raise ExtractionError(f"cannot read {name!r} from the archive: {exc}") from exc
+        if len(data) > cap:
+            raise ExtractionError(f"member {name!r} inflates past the {cap} byte limit (possible zip bomb)")
+        return data
+
+
+def image_media_type(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None

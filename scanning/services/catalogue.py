@@ -1,0 +1,287 @@
+"""Writes one batch of prepared files into the catalogue in a single transaction:
+series, items, authors, contributions, identifiers, match keys and library files, all
+with bulk inserts (hundreds of rows per statement), never a commit per file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F
+
+from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
+from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, Series
+from scanning.extractors import ExtractedMetadata
+from scanning.models import ItemMatchKey
+from scanning.services.covers import store_cover
+from scanning.services.gather import Prepared
+
+_ROLES = {"author", "narrator", "editor", "translator", "illustrator", "writer", "penciller"}
+
+
+@dataclass
+class CatalogueCache:
+    """Author and series ids seen during one scan (saves a query per batch for repeats)."""
+
+    authors: dict[str, int] = field(default_factory=dict)
+    series: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+@dataclass
+class BatchResult:
+    added: int = 0
+    updated: int = 0
+    corrupt: int = 0
+    covers: int = 0
+
+
+def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, *, with_cover: bool) -> MediaItem:
+    title = meta.title or "Untitled"
+    if kind == "comic" and meta.series and meta.issue and not meta.title:
+        title = f"{meta.series} #{meta.issue}"
+    index = Decimal(str(round(meta.series_index, 2))) if meta.series_index is not None else None
+    return MediaItem(
+        kind=kind,
+        title=title[:500],
+        sort_title=sort_title(title)[:500],
+        subtitle=meta.subtitle[:500],
+        description=meta.description,
+        language=meta.language[:8],
+        publisher=meta.publisher[:255],
+        published=meta.published[:32],
+        year=meta.year if meta.year and 0 < meta.year < 32768 else None,
+        series_id=series_id,
+        series_index=index,
+        isbn13=meta.isbn13,
+        page_count=meta.page_count,
+        duration_seconds=int(meta.duration_seconds) if meta.duration_seconds else None,
+        issue_number=meta.issue[:16],
+        volume=meta.volume[:16],
+        cover_path=store_cover(meta.cover) if with_cover and meta.cover else "",
+    )
+
+
+def _series_ids(specs: list[tuple[str, ExtractedMetadata]], cache: CatalogueCache) -> None:
+    wanted = {(kind, comparison_key(m.series)): m.series for kind, m in specs if m.series}
+    missing = {k: v for k, v in wanted.items() if k not in cache.series}
+    if not missing:
+        return
+    for s in Series.objects.filter(normalized__in={n for _, n in missing}):
+        cache.series.setdefault((s.kind, s.normalized), s.pk)
+    new = [
+        Series(title=title[:255], normalized=norm[:255], kind=kind)
+        for (kind, norm), title in missing.items()
+        if (kind, norm) not in cache.series
+    ]
+    for s in Series.objects.bulk_create(new):
+        cache.series[(s.kind, s.normalized)] = s.pk
+
+
+def _author_ids(names: set[str], cache: CatalogueCache) -> None:
+    missing = {fold(author_display_name(n)): n for n in names} if names else {}
+    missing = {k: v for k, v in missing.items() if k and k not in cache.authors}
+    if not missing:
+        return
+    for a in Author.objects.filter(normalized__in=list(missing)).order_by("pk"):
+        cache.authors.setdefault(a.normalized, a.pk)
+    new = [
+        Author(
+            name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255]
+        )
+        for norm, raw in missing.items()
+        if norm not in cache.authors
+    ]
+    for a in Author.objects.bulk_create(new):
+        cache.authors[a.normalized] = a.pk
+
+
+def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[int, int]]:
+    """For every readable file: the existing item id it belongs to (or None), and for new
+    ones the index of the first file of the batch that describes the same new item."""
+    keys = {k for p in files for k in p.keys}
+    known: dict[str, int] = {}
+    for key, item_id in (
+        ItemMatchKey.objects.filter(key__in=keys).order_by("pk").values_list("key", "item_id")
+    ):
+        known.setdefault(key, item_id)
+    existing: dict[int, int | None] = {}
+    leader: dict[int, int] = {}
+    batch_keys: dict[str, int] = {}
+    for i, prepared in enumerate(files):
+        existing[i] = next((known[k] for k in prepared.keys if k in known), None)
+        if existing[i] is not None:
+            continue
+        first = next((batch_keys[k] for k in prepared.keys if k in batch_keys), i)
+        leader[i] = first
+        for k in prepared.keys:
+            batch_keys.setdefault(k, first)
+    return existing, leader
+
+
+def _new_items(
+    readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache, *, with_covers: bool
+) -> dict[int, MediaItem]:
+    leaders = sorted(set(leader.values()))
+    _series_ids([(readable[i].kind, readable[i].meta) for i in leaders], cache)  # type: ignore[misc]
+    durations: dict[int, float] = defaultdict(float)
+    for i, first in leader.items():
+        durations[first] += readable[i].meta.duration_seconds or 0  # type: ignore[union-attr]
+    items: dict[int, MediaItem] = {}
+    for i in leaders:
+        meta, kind = readable[i].meta, readable[i].kind
+        series_id = cache.series.get((kind, comparison_key(meta.series))) if meta.series else None  # type: ignore
+        item = _item_for(meta, kind, series_id, with_cover=with_covers)  # type: ignore[arg-type]
+        if kind == "audiobook" and durations[i]:
+            item.duration_seconds = int(durations[i])
+        items[i] = item
+    MediaItem.objects.bulk_create(list(items.values()))
+    return items
+
+
+def _people(items: dict[int, MediaItem], readable: list[Prepared], cache: CatalogueCache) -> None:
+    people = {i: [p for p in readable[i].meta.people if p.role in _ROLES] for i in items}  # type: ignore
+    _author_ids({p.name for ps in people.values() for p in ps}, cache)
+    rows, seen = [], set()
+    for i, persons in people.items():
+        for position, person in enumerate(persons):
+            author_id = cache.authors.get(fold(author_display_name(person.name)))
+            if author_id and (items[i].pk, author_id, person.role) not in seen:
+                seen.add((items[i].pk, author_id, person.role))
+                rows.append(
+                    Contribution(
+                        item_id=items[i].pk, author_id=author_id, role=person.role, position=position
+                    )
+                )
+    Contribution.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int]) -> None:
+    ids, keys = set(), set()
+    for i, prepared in enumerate(readable):
+        for scheme, value in prepared.meta.identifiers:  # type: ignore[union-attr]
+            ids.add((item_of[i], scheme[:32], value[:128]))
+        keys.update((k, item_of[i]) for k in prepared.keys)
+    Identifier.objects.bulk_create(
+        [Identifier(item_id=i, scheme=s, value=v) for i, s, v in ids], ignore_conflicts=True
+    )
+    ItemMatchKey.objects.bulk_create([ItemMatchKey(key=k, item_id=i) for k, i in keys], ignore_conflicts=True)
+
+
+def _add_durations(readable: list[Prepared], existing: dict[int, int | None]) -> None:
+    extra: dict[int, float] = defaultdict(float)
+    for i, item_id in existing.items():
+        prepared = readable[i]
+        if item_id is not None and prepared.kind == "audiobook" and prepared.existing_file_id is None:
+            extra[item_id] += prepared.meta.duration_seconds or 0  # type: ignore[union-attr]
+    for item_id, seconds in extra.items():
+        if seconds:
+            MediaItem.objects.filter(pk=item_id, duration_seconds__isnull=False).update(
+                duration_seconds=F("duration_seconds") + int(seconds)
+            )
+
+
+def _file_row(prepared: Prepared, item_id: int | None) -> LibraryFile:
+    e = prepared.entry
+    return LibraryFile(
+        pk=prepared.existing_file_id,
+        item_id=item_id,
+        path=e.path,
+        size=e.size,
+        mtime_ns=e.mtime_ns,
+        format=e.ext[:8],
+        partial_hash=prepared.hashes.partial,
+        sha256=prepared.hashes.full,
+        state=FileState.CORRUPT if prepared.meta is None else FileState.PRESENT,
+        error=prepared.error,
+    )
+
+
+def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[Prepared]) -> None:
+    index_of = {id(p): i for i, p in enumerate(readable)}
+    old_items = dict(
+        LibraryFile.objects.filter(
+            pk__in=[p.existing_file_id for p in batch if p.existing_file_id]
+        ).values_list("pk", "item_id")
+    )
+    new_rows, changed_rows = [], []
+    for prepared in batch:
+        item_id = item_of.get(index_of[id(prepared)]) if id(prepared) in index_of else None
+        if prepared.existing_file_id:
+            changed_rows.append(_file_row(prepared, old_items.get(prepared.existing_file_id) or item_id))
+        else:
+            new_rows.append(_file_row(prepared, item_id))
+    LibraryFile.objects.bulk_create(new_rows)
+    LibraryFile.objects.bulk_update(
+        changed_rows, ["item", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error"]
+    )
+
+
+_FILLABLE = (
+    "series_id",
+    "series_index",
+    "isbn13",
+    "language",
+    "publisher",
+    "published",
+    "year",
+    "description",
+    "page_count",
+    "cover_path",
+)
+
+
+def _fill_blanks(
+    readable: list[Prepared],
+    item_of: dict[int, int],
+    sources: set[int],
+    cache: CatalogueCache,
+    *,
+    with_covers: bool,
+) -> None:
+    """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
+    it never overwrites a known value. `sources` are the files new items were made from."""
+    others = [i for i in range(len(readable)) if i not in sources and readable[i].kind != "audiobook"]
+    if not others:
+        return
+    items = MediaItem.objects.in_bulk({item_of[i] for i in others})
+    changed: dict[int, MediaItem] = {}
+    for i in others:
+        item, meta, prepared = items.get(item_of[i]), readable[i].meta, readable[i]
+        if item is None or meta is None:
+            continue
+        series_id = cache.series.get((prepared.kind, comparison_key(meta.series))) if meta.series else None
+        if series_id is None and meta.series:
+            _series_ids([(prepared.kind, meta)], cache)
+            series_id = cache.series.get((prepared.kind, comparison_key(meta.series)))
+        candidate = _item_for(meta, prepared.kind, series_id, with_cover=False)
+        for name in _FILLABLE:
+            if getattr(item, name) in (None, "") and getattr(candidate, name) not in (None, ""):
+                setattr(item, name, getattr(candidate, name))
+                changed[item.pk] = item
+        if with_covers and not item.cover_path and meta.cover is not None:
+            item.cover_path = store_cover(meta.cover)
+            changed[item.pk] = item
+    if changed:
+        MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
+
+
+def write_batch(batch: list[Prepared], cache: CatalogueCache, *, with_covers: bool = True) -> BatchResult:
+    """Insert one batch (the caller holds the transaction)."""
+    readable = [p for p in batch if p.meta is not None]
+    existing, leader = _resolve_items(readable)
+    items = _new_items(readable, leader, cache, with_covers=with_covers)
+    item_of = {
+        i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))
+    }
+    _people(items, readable, cache)
+    _fill_blanks(readable, item_of, set(items), cache, with_covers=with_covers)
+    _identifiers_and_keys(readable, item_of)
+    _add_durations(readable, existing)
+    _write_files(batch, item_of, readable)
+    return BatchResult(
+        added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
+        updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),
+        corrupt=sum(1 for p in batch if p.meta is None),
+        covers=sum(1 for it in items.values() if it.cover_path),
+    )

@@ -1,0 +1,140 @@
+"""Everything the scanner knows about one file before touching the database: hashes,
+embedded metadata, sidecars (metadata.opf, cover.jpg), the path, and the match keys."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
+
+from core.text import comparison_key
+from scanning.extractors import (
+    Cover,
+    ExtractedMetadata,
+    ExtractionError,
+    ExtractOptions,
+    MissingTool,
+    extract,
+    merge,
+)
+from scanning.extractors.base import FrozenMap
+from scanning.extractors.filename import audiobook_folder, parse_path
+from scanning.extractors.opf import parse_opf
+from scanning.extractors.safety import image_media_type
+from scanning.services.hashing import Hashes
+from scanning.walker import Directory, FileEntry
+
+SIDECAR_OPF_CONFIDENCE = 0.95
+_MAX_SIDECAR_BYTES = 4 * 1024 * 1024
+KIND_BY_EXTRACTOR = {"ebook": "ebook", "comic": "comic", "audiobook": "audiobook"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file ready for the catalogue writer."""
+
+    entry: FileEntry
+    kind: str
+    hashes: Hashes
+    meta: ExtractedMetadata | None  # None when the file is corrupt
+    error: str = ""
+    keys: tuple[str, ...] = ()
+    existing_file_id: int | None = None  # set when a known path changed on disk
+
+
+class SidecarCache:
+    """Sidecars are read once per directory even when it holds EPUB + MOBI + PDF."""
+
+    def __init__(self) -> None:
+        self._dir = ""
+        self._opf: ExtractedMetadata | None = None
+        self._cover: Cover | None = None
+
+    def for_directory(self, directory: Directory) -> tuple[ExtractedMetadata | None, Cover | None]:
+        if directory.path != self._dir:
+            self._dir = directory.path
+            self._opf, self._cover = _read_opf(directory), _read_cover(directory)
+        return self._opf, self._cover
+
+
+def _read_small(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        if os.path.getsize(path) > _MAX_SIDECAR_BYTES:
+            return None
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def _read_opf(directory: Directory) -> ExtractedMetadata | None:
+    data = _read_small(directory.sidecars.get("metadata.opf"))
+    if data is None:
+        return None
+    try:
+        return parse_opf(data, source="metadata.opf", confidence=SIDECAR_OPF_CONFIDENCE).metadata
+    except ExtractionError:
+        return None
+
+
+def _read_cover(directory: Directory) -> Cover | None:
+    for name in ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"):
+        data = _read_small(directory.sidecars.get(name))
+        if data and image_media_type(data):
+            return Cover(data, image_media_type(data) or "image/jpeg")
+    return None
+
+
+def describe(
+    entry: FileEntry,
+    kind: str,
+    directory: Directory,
+    root: str,
+    sidecars: SidecarCache,
+    options: ExtractOptions,
+) -> ExtractedMetadata:
+    """Merge sidecar OPF (strongest), embedded metadata, then the path (weakest).
+    Raises ExtractionError when the file itself is unreadable."""
+    embedded = extract(Path(entry.path), options)
+    relative = PurePath(os.path.relpath(entry.path, root)).as_posix()
+    from_path = parse_path(relative, kind)
+    opf, side_cover = sidecars.for_directory(directory) if kind != "comic" else (None, None)
+    meta = merge(*(m for m in (opf, embedded, from_path) if m is not None))
+    if meta.cover is None and side_cover is not None and options.with_cover:
+        meta = replace(meta, cover=side_cover, confidence=FrozenMap({**meta.confidence, "cover": 0.8}))
+    if not meta.title:
+        meta = replace(meta, title=PurePath(entry.name).stem)
+    return meta
+
+
+def match_keys(meta: ExtractedMetadata, kind: str, path: str) -> tuple[str, ...]:
+    """Keys in order of strength. Audiobooks are one per folder; comics one per issue."""
+    if kind == "audiobook":
+        return (f"folder:{audiobook_folder(path).as_posix()}",)
+    keys = [f"isbn:{kind}:{meta.isbn13}"] if meta.isbn13 else []
+    if kind == "comic" and meta.series and meta.issue:
+        keys.append(f"comic:{comparison_key(meta.series)}|{meta.volume}|{meta.issue.lstrip('0') or '0'}")
+    else:
+        author = comparison_key(meta.authors[0].name) if meta.authors else ""
+        keys.append(f"{kind}:{comparison_key(meta.title)}|{author}")
+    return tuple(k[:600] for k in keys)
+
+
+def prepare(
+    entry: FileEntry,
+    kind: str,
+    directory: Directory,
+    root: str,
+    sidecars: SidecarCache,
+    options: ExtractOptions,
+    hashes: Hashes,
+    existing_file_id: int | None = None,
+) -> Prepared:
+    try:
+        meta = describe(entry, kind, directory, root, sidecars, options)
+    except MissingTool:
+        raise
+    except ExtractionError as exc:
+        return Prepared(entry, kind, hashes, None, exc.reason[:2000], (), existing_file_id)
+    return Prepared(entry, kind, hashes, meta, "", match_keys(meta, kind, entry.path), existing_file_id)

@@ -1,0 +1,299 @@
+"""The scan of one folder: walk, skip unchanged files on (path, size, mtime) alone,
+recognise moves and duplicates by content hash, extract and import new files in batches,
+mark vanished files missing. Resumable: committed batches are not redone."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from core.errors import ConfigurationError, NotFound
+from media.models import FileState, LibraryFile
+from omnireadarr.env import env_int
+from scanning.extractors import ExtractOptions, MissingTool, kind_for
+from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
+from scanning.services.catalogue import CatalogueCache, write_batch
+from scanning.services.covers import DiskFull
+from scanning.services.folders import KIND_FORMATS
+from scanning.services.gather import Prepared, SidecarCache, prepare
+from scanning.services.hashing import Hashes, file_hashes
+from scanning.services.moves import apply_placement, place_new_files
+from scanning.services.parallel import ExtractionPool
+from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
+
+logger = logging.getLogger(__name__)
+Progress = Callable[..., None]
+MAX_LOGGED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    batch_size: int = 250
+    with_covers: bool = True
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    workers: int = field(default_factory=lambda: env_int("SCAN_WORKERS", 1, minimum=1))
+
+
+# What the database knows about a path: the row (path, pk, size, mtime_ns, state) as a plain
+# tuple, because 100k of them are loaded before every rescan.
+Known = tuple
+K_PK, K_SIZE, K_MTIME, K_STATE = 1, 2, 3, 4
+
+
+@dataclass
+class Pending:
+    entry: FileEntry
+    directory: Directory
+    kind: str
+    hashes: Hashes
+    existing_file_id: int | None = None
+
+
+def load_known(root: str) -> dict[str, Known]:
+    prefix = root.rstrip(os.sep) + os.sep
+    rows = LibraryFile.objects.filter(path__startswith=prefix).values_list(
+        "path", "pk", "size", "mtime_ns", "state"
+    )
+    return {row[0]: row for row in rows.iterator(chunk_size=5000) if row[0].startswith(prefix)}
+
+
+def _extensions(folder: ScanFolder) -> frozenset[str]:
+    allowed = KIND_FORMATS[ContentType(folder.content_type)]
+    return frozenset(f for f in (folder.formats or allowed) if f in allowed)
+
+
+class Scanner:
+    def __init__(
+        self, folder: ScanFolder, run: ScanRun, progress: Progress | None, options: ScanOptions
+    ) -> None:
+        self.folder, self.run, self.options = folder, run, options
+        self.root = os.path.normpath(folder.path)
+        self.progress = progress or (lambda *a, **k: None)
+        self.extensions = _extensions(folder)
+        self.counts = {name: getattr(run, name) for name in COUNTERS}
+        self.counts["seen"] = self.counts["unchanged"] = 0
+        self.done = 0  # files fully handled (unchanged, or written in a committed batch)
+        self.known = load_known(self.root)
+        self.pending: list[Pending] = []
+        self.restored: list[int] = []
+        self.cache = CatalogueCache()
+        self.sidecars = SidecarCache()
+        self.problems = WalkProblems()
+        self.covers_added = 0
+        self.total = len(self.known) or count_files(self.root, self.extensions)
+        self.pool: ExtractionPool | None = None
+
+    def scan(self) -> None:
+        self.progress(0, self.total, f"Scanning {self.root}", force=True)
+        if self.options.workers > 1:
+            self.pool = ExtractionPool(self.options.workers)
+        try:
+            for directory in walk(self.root, self.extensions, self.problems):
+                for entry in directory.files:
+                    self._visit(directory, entry)
+                    if len(self.pending) >= self.options.batch_size:  # also inside huge folders
+                        self.flush()
+            self.flush(final=True)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+        self._log_walk_problems()
+        self._mark_missing()
+
+    def _visit(self, directory: Directory, entry: FileEntry) -> None:
+        self.counts["seen"] += 1
+        known = self.known.pop(entry.path, None)
+        if known is not None and known[K_SIZE] == entry.size and known[K_MTIME] == entry.mtime_ns:
+            self.counts["unchanged"] += 1
+            self.done += 1
+            if self.done % 256 == 0:
+                self._report()
+            if known[K_STATE] == FileState.MISSING:
+                self.restored.append(known[K_PK])
+            return
+        kind = kind_for(entry.path)
+        if kind is None:
+            return
+        try:
+            hashes = file_hashes(entry.path, entry.size)
+        except OSError as exc:
+            self._error(entry.path, f"cannot read: {exc.strerror or exc}")
+            return
+        self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None))
+
+    def _report(self) -> None:
+        self.progress(
+            self.done,
+            max(self.total, self.counts["seen"]),
+            f"{self.counts['seen']} files checked, {self.counts['added']} added",
+        )
+
+    def _error(self, path: str, reason: str) -> None:
+        self.counts["errors"] += 1
+        logger.warning("Scan error on %s: %s", path, reason)
+        if len(self.run.error_log) < MAX_LOGGED_ERRORS:
+            self.run.error_log.append({"path": path, "reason": reason[:500]})
+
+    def _prepare_all(self, todo: list[Pending]) -> list[Prepared]:
+        if self.pool is None or len(todo) < 16:
+            return [p for p in (self._prepare(x) for x in todo) if p is not None]
+        prepared = []
+        for pending, (status, value) in zip(
+            todo, self.pool.run(todo, self.root, self.options.extract), strict=True
+        ):
+            if status == "ok":
+                prepared.append(value)
+            else:
+                self._error(pending.entry.path, str(value))
+        return prepared
+
+    def _prepare(self, pending: Pending) -> Prepared | None:
+        try:
+            return prepare(
+                pending.entry,
+                pending.kind,
+                pending.directory,
+                self.root,
+                self.sidecars,
+                self.options.extract,
+                pending.hashes,
+                pending.existing_file_id,
+            )
+        except MissingTool as exc:
+            self._error(pending.entry.path, exc.reason)
+            return None
+
+    def flush(self, *, final: bool = False) -> None:
+        while self.pending or self.restored:
+            batch, self.pending = self.pending, []
+            self._write(batch)
+            if not final:
+                return
+
+    def _write(self, batch: list[Pending]) -> None:
+        placement = place_new_files([p for p in batch if not p.existing_file_id], self.known)
+        self.pending.extend(placement.deferred)
+        todo = [p for p in batch if p.existing_file_id] + placement.fresh
+        prepared = self._prepare_all(todo)
+        with _disk_full_guard(), transaction.atomic():
+            result = write_batch(prepared, self.cache, with_covers=self.options.with_covers)
+            apply_placement(placement)
+            if self.restored:
+                LibraryFile.objects.filter(pk__in=self.restored).update(state=FileState.PRESENT, error="")
+                self.counts["updated"] += len(self.restored)
+                self.restored = []
+            for name in ("added", "updated", "corrupt"):
+                self.counts[name] += getattr(result, name)
+            self.counts["moved"] += len(placement.moves)
+            self.counts["duplicates"] += len(placement.duplicates)
+            self.covers_added += result.covers
+            self.save_counts()
+        self.done += len(batch) - len(placement.deferred)
+        self._report()
+
+    def save_counts(self, **extra: object) -> None:
+        ScanRun.objects.filter(pk=self.run.pk).update(**self.counts, error_log=self.run.error_log, **extra)
+
+    def _log_walk_problems(self) -> None:
+        for path in self.problems.broken_links:
+            self._error(path, "broken symbolic link")
+        for path, reason in self.problems.unreadable:
+            self._error(path, reason)
+
+    def _mark_missing(self) -> None:
+        """Files not seen in a complete walk are marked missing (never deleted), except under
+        folders that could not be read this time."""
+        blocked = tuple(p.rstrip(os.sep) + os.sep for p, _ in self.problems.unreadable)
+        gone = [
+            k[K_PK]
+            for path, k in self.known.items()
+            if k[K_STATE] != FileState.MISSING and not path.startswith(blocked)
+        ]
+        with transaction.atomic():
+            for start in range(0, len(gone), 500):
+                LibraryFile.objects.filter(pk__in=gone[start : start + 500]).update(
+                    state=FileState.MISSING, error="not found at the last scan"
+                )
+            self.counts["missing"] += len(gone)
+            self.save_counts()
+
+
+class _disk_full_guard:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        text = str(exc or "").lower()
+        if (
+            exc_type is not None
+            and issubclass(exc_type, OperationalError | OSError)
+            and ("full" in text or getattr(exc, "errno", None) == errno.ENOSPC)
+        ):
+            raise DiskFull(
+                "Disk full: the scan paused", hint="Free some space; the scan resumes where it stopped."
+            ) from exc
+        return False
+
+
+def _start_run(folder: ScanFolder, job_id: int | None) -> ScanRun:
+    run = ScanRun.objects.filter(folder=folder, job_id=job_id).first() if job_id else None
+    if run is None:
+        return ScanRun.objects.create(folder=folder, job_id=job_id)
+    run.attempts += 1
+    run.state, run.message, run.finished_at = RunState.RUNNING, "Resumed after an interruption", None
+    run.save(update_fields=["attempts", "state", "message", "finished_at"])
+    return run
+
+
+def _finish(scanner: Scanner, state: str, message: str = "") -> None:
+    now = timezone.now()
+    scanner.save_counts(
+        state=state,
+        message=message[:500],
+        finished_at=now,
+        duration_seconds=(now - scanner.run.started_at).total_seconds(),
+    )
+    if state == RunState.SUCCEEDED:
+        ScanFolder.objects.filter(pk=scanner.folder.pk).update(last_scan_at=now)
+
+
+def scan_folder(
+    folder_id: int,
+    *,
+    progress: Progress | None = None,
+    job_id: int | None = None,
+    options: ScanOptions | None = None,
+) -> dict[str, object]:
+    """Scan one folder; return the summary (also stored on its ScanRun)."""
+    folder = ScanFolder.objects.filter(pk=folder_id).first()
+    if folder is None:
+        raise NotFound(f"Scan folder #{folder_id} does not exist")
+    if not os.path.isdir(folder.path) or not os.access(folder.path, os.R_OK | os.X_OK):
+        raise ConfigurationError(
+            f"Scan folder {folder.path} is missing or unreadable",
+            hint="Is the volume mounted? Check the path and permissions.",
+        )
+    started = time.monotonic()
+    scanner = Scanner(folder, _start_run(folder, job_id), progress, options or ScanOptions())
+    try:
+        scanner.scan()
+    except DiskFull as exc:
+        _finish(scanner, RunState.PAUSED, str(exc))
+        raise
+    except BaseException as exc:
+        cancelled = type(exc).__name__ == "JobCancelled"
+        _finish(
+            scanner,
+            RunState.CANCELLED if cancelled else RunState.FAILED,
+            "Cancelled" if cancelled else f"{type(exc).__name__}: {exc}",
+        )
+        raise
+    _finish(scanner, RunState.SUCCEEDED, f"Done in {time.monotonic() - started:.1f} s")
+    return {**scanner.counts, "run_id": scanner.run.pk, "covers_added": scanner.covers_added}

@@ -1,0 +1,28 @@
+"""Scanning jobs: thin wrappers, one service call each."""
+
+from __future__ import annotations
+
+from core.jobs import JobContext, job_actor
+from scanning.services import jobs as scan_jobs
+from scanning.services.scan import scan_folder as run_scan
+
+
+@job_actor("scanning.scan_folder", title="Scan library folder", max_retries=5, time_limit_seconds=24 * 3600)
+def scan_folder(ctx: JobContext) -> dict:
+    """Import new files, skip unchanged ones, follow moves, mark missing ones. A retry resumes."""
+    result = run_scan(int(ctx.params["folder_id"]), progress=ctx.progress, job_id=ctx.job.pk)
+    if result.get("covers_added"):
+        scan_jobs.queue_thumbnails()
+    return result
+
+
+@job_actor("scanning.rescan_due", title="Start due library rescans", max_retries=1, time_limit_seconds=600)
+def rescan_due(ctx: JobContext) -> dict:
+    return scan_jobs.start_due_scans()
+
+
+@job_actor(
+    "scanning.make_thumbnails", title="Make cover thumbnails", max_retries=3, time_limit_seconds=6 * 3600
+)
+def make_thumbnails(ctx: JobContext) -> dict:
+    return scan_jobs.make_thumbnails(progress=ctx.progress)

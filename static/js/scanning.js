@@ -1,0 +1,87 @@
+// Library scanning page: folders (add, scan now, cancel, delete), live history, problem files.
+(function () {
+  var el = OmniApi.el;
+  var folders = document.getElementById("folders");
+  var canManage = folders.dataset.canManage === "1";
+  var errorBox = document.getElementById("scan-error");
+  var problemState = document.getElementById("problem-state");
+
+  function showError(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
+  async function act(fn) { try { await fn(); errorBox.hidden = true; refresh(); } catch (e) { showError(e); } }
+  function when(value) { return value ? new Date(value).toLocaleString() : "—"; }
+
+  function folderActions(folder) {
+    var cell = el("td");
+    if (!canManage) return cell;
+    if (folder.active_job_id) {
+      var cancel = el("button", { type: "button", text: "Cancel scan" });
+      cancel.addEventListener("click", function () { act(function () { return OmniApi.post("/api/scanning/folders/" + folder.id + "/cancel"); }); });
+      cell.appendChild(cancel);
+    } else {
+      var scan = el("button", { type: "button", text: "Scan now" });
+      scan.addEventListener("click", function () { act(function () { return OmniApi.post("/api/scanning/folders/" + folder.id + "/scan"); }); });
+      cell.appendChild(scan);
+    }
+    var remove = el("button", { type: "button", class: "link", text: "Remove" });
+    remove.addEventListener("click", function () {
+      if (confirm("Stop scanning " + folder.path + "? Files and catalogue entries are kept.")) {
+        act(function () { return OmniApi.del("/api/scanning/folders/" + folder.id); });
+      }
+    });
+    cell.appendChild(remove);
+    return cell;
+  }
+  function folderRow(folder) {
+    return el("tr", { "data-folder-id": String(folder.id) }, [
+      el("td", { text: (folder.name ? folder.name + " · " : "") + folder.path }),
+      el("td", { text: folder.content_type + " (" + folder.formats.join(", ") + ")" }),
+      el("td", { text: folder.scan_interval_hours ? folder.scan_interval_hours + " h" : "manual" }),
+      el("td", { text: folder.active_job_id ? "scanning…" : when(folder.last_scan_at) }),
+      folderActions(folder),
+    ]);
+  }
+  function runRow(run) {
+    var state = el("td", {}, [el("span", { class: "badge " + run.state, text: run.state })]);
+    if (run.message) state.appendChild(el("div", { text: run.message }));
+    return el("tr", {}, [
+      el("td", { text: run.folder_path }), state,
+      el("td", { text: String(run.added) }), el("td", { text: String(run.updated) }),
+      el("td", { text: String(run.moved) }), el("td", { text: String(run.missing) }),
+      el("td", { text: String(run.duplicates) }), el("td", { text: String(run.corrupt) }),
+      el("td", { text: String(run.errors) }), el("td", { text: when(run.started_at) }),
+      el("td", { text: run.duration_seconds !== null ? run.duration_seconds.toFixed(1) + " s" : "—" }),
+    ]);
+  }
+  function problemRow(file) {
+    return el("tr", {}, [el("td", { text: file.path }), el("td", { text: file.format }),
+      el("td", { text: file.error || file.state }), el("td", { text: file.item_title || "—" })]);
+  }
+  function fill(tbody, rows, cols, empty) {
+    tbody.replaceChildren.apply(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);
+  }
+  async function refresh() {
+    try {
+      var list = await OmniApi.get("/api/scanning/folders");
+      fill(folders, list.map(folderRow), 5, "No scan folders yet.");
+      var runs = await OmniApi.get("/api/scanning/runs?page_size=20");
+      fill(document.getElementById("runs"), runs.items.map(runRow), 11, "No scans yet.");
+      var problems = await OmniApi.get("/api/scanning/files/" + problemState.value + "?page_size=100");
+      fill(document.getElementById("problems"), problems.items.map(problemRow), 4, "None.");
+    } catch (e) { showError(e); }
+  }
+  var form = document.getElementById("folder-form");
+  if (form) form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(form);
+    act(async function () {
+      await OmniApi.post("/api/scanning/folders", {
+        path: data.get("path"), name: data.get("name"), content_type: data.get("content_type"),
+        scan_interval_hours: parseInt(data.get("scan_interval_hours") || "0", 10),
+      });
+      form.reset();
+    });
+  });
+  problemState.addEventListener("change", refresh);
+  refresh();
+  setInterval(function () { if (!document.hidden) refresh(); }, 3000);
+})();

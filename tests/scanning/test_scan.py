@@ -1,0 +1,361 @@
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from media.models import FileState, LibraryFile, MediaItem
+from scanning.models import RunState, ScanRun
+from scanning.services import scan_folder
+from scanning.services.scan import ScanOptions
+from tests.scanning import samples as s
+
+pytestmark = pytest.mark.django_db
+
+DUNE = s.Book(
+    "Dune",
+    authors=(("Frank Herbert", "Herbert, Frank"),),
+    isbn="9780441172719",
+    series="Dune",
+    series_index="1",
+    language="en",
+)
+EMMA = s.Book(
+    "Emma", authors=(("Jane Austen", "Austen, Jane"),), language="en", uuid="00000000-0000-4000-8000-0000e"
+)
+
+
+def _titles() -> set[str]:
+    return set(MediaItem.objects.values_list("title", flat=True))
+
+
+def test_import_creates_items_files_authors_series(library, make_folder):
+    s.make_epub(library / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
+    s.make_epub(library / "Jane Austen" / "Emma.epub", EMMA, version=2)
+    folder = make_folder(library)
+    result = scan_folder(folder.pk)
+    assert result["added"] == 2 and result["corrupt"] == 0 and result["errors"] == 0
+    dune = MediaItem.objects.get(title="Dune")
+    assert dune.isbn13 == "9780441172719" and dune.series.title == "Dune" and dune.series_index == 1
+    assert dune.authors_display == "Frank Herbert" and dune.language == "en" and dune.year == 2001
+    assert dune.cover_path.startswith("covers/")
+    assert set(dune.identifiers.values_list("scheme", flat=True)) >= {"isbn13", "uuid"}
+    f = LibraryFile.objects.get(item=dune)
+    assert (
+        f.format == "epub"
+        and len(f.sha256) == 64
+        and len(f.partial_hash) == 64
+        and f.state == FileState.PRESENT
+    )
+    run = ScanRun.objects.get()
+    assert run.state == RunState.SUCCEEDED and run.added == 2
+
+
+def test_rescan_of_unchanged_tree_writes_nothing_and_opens_no_file(library, make_folder, monkeypatch):
+    s.make_epub(library / "a" / "Dune.epub", DUNE)
+    s.make_epub(library / "b" / "Emma.epub", EMMA)
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    import scanning.services.gather as gather
+    import scanning.services.scan as scan
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("an unchanged file was opened")
+
+    monkeypatch.setattr(gather, "extract", forbidden)
+    monkeypatch.setattr(scan, "file_hashes", forbidden)
+    with CaptureQueriesContext(connection) as queries:
+        result = scan_folder(folder.pk)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "scanning_scan" not in q["sql"]
+    ]
+    assert writes == []
+    assert result["unchanged"] == 2 and result["added"] == 0
+
+
+def test_moved_file_keeps_its_item(library, make_folder):
+    s.make_epub(library / "old" / "Dune.epub", DUNE)
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    item_id = MediaItem.objects.get().pk
+    (library / "new" / "deeper").mkdir(parents=True)
+    shutil.move(library / "old" / "Dune.epub", library / "new" / "deeper" / "Dune (renamed).epub")
+    result = scan_folder(folder.pk)
+    assert result["moved"] == 1 and result["added"] == 0 and result["missing"] == 0
+    f = LibraryFile.objects.get()
+    assert f.path.endswith("Dune (renamed).epub") and f.item_id == item_id and f.state == FileState.PRESENT
+    assert MediaItem.objects.count() == 1
+
+
+def test_deleted_file_is_marked_missing_not_dropped(library, make_folder):
+    path = s.make_epub(library / "Emma.epub", EMMA)
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    path.unlink()
+    result = scan_folder(folder.pk)
+    assert result["missing"] == 1
+    f = LibraryFile.objects.get()
+    assert f.state == FileState.MISSING and f.item.title == "Emma"
+    s.make_epub(library / "Emma.epub", EMMA)  # same content back at the same path
+    os.utime(library / "Emma.epub", ns=(f.mtime_ns, f.mtime_ns))
+    scan_folder(folder.pk)
+    assert LibraryFile.objects.get().state == FileState.PRESENT
+
+
+def test_identical_copy_is_reported_duplicate_not_imported_twice(library, make_folder):
+    s.make_epub(library / "a" / "Dune.epub", DUNE)
+    (library / "b").mkdir()
+    shutil.copy2(library / "a" / "Dune.epub", library / "b" / "Dune copy.epub")
+    folder = make_folder(library)
+    result = scan_folder(folder.pk)
+    assert result["added"] == 1 and result["duplicates"] == 1
+    assert MediaItem.objects.count() == 1
+    dup = LibraryFile.objects.get(state=FileState.DUPLICATE)
+    assert dup.item_id == MediaItem.objects.get().pk and "same content as" in dup.error
+
+
+def test_same_book_in_several_formats_is_one_item(library, make_folder):
+    book_dir = library / "Frank Herbert" / "Dune"
+    s.make_epub(book_dir / "Dune.epub", DUNE)
+    s.make_pdf(book_dir / "Dune.pdf", title="Dune", author="Frank Herbert")
+    folder = make_folder(library)
+    result = scan_folder(folder.pk)
+    assert result["added"] == 2
+    item = MediaItem.objects.get()
+    assert sorted(item.files.values_list("format", flat=True)) == ["epub", "pdf"]
+
+
+def test_corrupt_file_is_marked_with_reason_and_scan_continues(library, make_folder):
+    good = s.make_epub(library / "Dune.epub", DUNE)
+    s.make_truncated(good, library / "Broken.epub")
+    (library / "junk.pdf").write_bytes(b"this is not a pdf")
+    folder = make_folder(library)
+    result = scan_folder(folder.pk)
+    assert result["added"] == 1 and result["corrupt"] == 2
+    broken = LibraryFile.objects.get(path__endswith="Broken.epub")
+    assert broken.state == FileState.CORRUPT and broken.item is None and "zip" in broken.error.lower()
+    assert good.read_bytes()[:2] == b"PK"  # originals untouched
+    again = scan_folder(folder.pk)  # corrupt files are not re-read while unchanged
+    assert again["corrupt"] == 0 and again["unchanged"] == 3
+    assert LibraryFile.objects.filter(state=FileState.CORRUPT).count() == 2
+
+
+def test_sidecar_metadata_opf_and_cover_are_sources_not_books(library, make_folder):
+    book_dir = library / "Author" / "Book"
+    s.make_epub(book_dir / "book.epub", s.Book("Wrong Title", authors=(("Nobody", "Nobody"),)), cover=b"")
+    (book_dir / "metadata.opf").write_bytes(
+        s.__file__
+        and open(  # noqa: SIM115
+            os.path.join(
+                os.path.dirname(__file__),
+                "..",
+                "fixtures",
+                "opf",
+                "calibre_metadata_opf2_lazylibrarian_testdata.opf",
+            ),
+            "rb",
+        ).read()
+    )
+    (book_dir / "cover.jpg").write_bytes(s.jpeg((1, 2, 3)))
+    folder = make_folder(library)
+    result = scan_folder(folder.pk)
+    assert result["added"] == 1 and LibraryFile.objects.count() == 1
+    item = MediaItem.objects.get()
+    assert (
+        item.title == "Test Title" and item.series.title == "The Testers" and item.isbn13 == "9782123456803"
+    )
+    assert item.authors_display == "Bob Builder" and item.cover_path
+
+
+def test_audiobook_folder_is_one_item_with_summed_duration(library, make_folder):
+    book = library / "Tolkien" / "The Hobbit"
+    tags = {"album": "The Hobbit", "artist": "J.R.R. Tolkien", "composer": "Andy Serkis"}
+    s.make_mp3(book / "CD1" / "01.mp3", seconds=2, tags={**tags, "title": "Chapter 1"})
+    s.make_mp3(book / "CD2" / "02.mp3", seconds=3, tags={**tags, "title": "Chapter 2"})
+    s.make_mp3(library / "Other" / "Book" / "01.mp3", seconds=1, tags={"album": "Other", "artist": "X"})
+    folder = make_folder(library, content_type="audiobooks")
+    result = scan_folder(folder.pk)
+    assert result["added"] == 3
+    hobbit = MediaItem.objects.get(title="The Hobbit")
+    assert hobbit.kind == "audiobook" and hobbit.files.count() == 2
+    assert 4 <= hobbit.duration_seconds <= 5
+    roles = set(hobbit.contributions.values_list("author__name", "role"))
+    assert roles == {("J. R. R. Tolkien", "author"), ("Andy Serkis", "narrator")}
+    assert MediaItem.objects.count() == 2
+
+
+def test_interrupted_scan_resumes_without_redoing_committed_batches(library, make_folder):
+    for i in range(7):
+        s.make_epub(
+            library / f"b{i}" / f"Book {i}.epub",
+            s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"),
+        )
+    folder = make_folder(library)
+
+    class Boom(Exception):
+        pass
+
+    calls = {"n": 0}
+
+    def progress(done, total=None, message=None, **kwargs):
+        calls["n"] += 1
+        if done >= 5:
+            raise Boom("worker died")
+
+    import scanning.services.scan as scan_module
+
+    orig = scan_module.Scanner._visit
+
+    def visit(self, directory, entry):
+        orig(self, directory, entry)
+        progress(self.counts["seen"])
+
+    scan_module.Scanner._visit = visit
+    try:
+        with pytest.raises(Boom):
+            scan_folder(folder.pk, job_id=None, options=ScanOptions(batch_size=2))
+    finally:
+        scan_module.Scanner._visit = orig
+    done_before = LibraryFile.objects.count()
+    assert 0 < done_before < 7
+    assert ScanRun.objects.get().state == RunState.FAILED
+    result = scan_folder(folder.pk)
+    assert result["added"] == 7 - done_before and result["unchanged"] == done_before
+    assert LibraryFile.objects.count() == 7 and MediaItem.objects.count() == 7
+
+
+def test_scan_of_missing_folder_is_a_clear_configuration_error(library, make_folder):
+    from core.errors import ConfigurationError
+
+    folder = make_folder(library)
+    shutil.rmtree(library)
+    with pytest.raises(ConfigurationError, match="missing or unreadable"):
+        scan_folder(folder.pk)
+
+
+def test_a_richer_format_found_later_fills_blank_fields_but_never_overwrites(library, make_folder):
+    book_dir = library / "Frank Herbert" / "Dune"
+    s.make_pdf(book_dir / "Dune.pdf", title="Dune", author="Frank Herbert")
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    item = MediaItem.objects.get()
+    assert item.isbn13 == "" and item.series is None and item.publisher == ""
+    s.make_epub(book_dir / "Dune.epub", DUNE)
+    assert scan_folder(folder.pk)["added"] == 1
+    item.refresh_from_db()
+    assert MediaItem.objects.count() == 1 and item.files.count() == 2
+    assert item.isbn13 == "9780441172719" and item.series.title == "Dune" and item.publisher == "Sample Press"
+    assert item.title == "Dune"
+
+
+def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_folder):
+    for i in range(40):
+        s.make_epub(
+            library / f"A{i % 4}" / f"Book {i}.epub",
+            s.Book(
+                f"Book {i}",
+                isbn="",
+                uuid=f"00000000-0000-4000-8000-{i:012d}",
+                series="S",
+                series_index=str(i),
+            ),
+        )
+    (library / "A0" / "bad.epub").write_bytes(b"nope")
+    folder = make_folder(library)
+    result = scan_folder(folder.pk, options=ScanOptions(workers=2, batch_size=20))
+    assert result["added"] == 40 and result["corrupt"] == 1 and result["errors"] == 0
+    assert sorted(MediaItem.objects.values_list("series_index", flat=True)) == list(range(40))
+
+
+def test_retried_job_resumes_the_same_run_and_adds_up(library, make_folder):
+    from core.models import Job
+
+    for i in range(5):
+        s.make_epub(
+            library / f"{i}" / "b.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}")
+        )
+    folder = make_folder(library)
+    job = Job.objects.create(kind="scanning.scan_folder", target=f"scanfolder:{folder.pk}")
+    import scanning.services.scan as scan_module
+
+    original = scan_module.Scanner._write
+    calls = {"n": 0}
+
+    def write_then_die(self, batch):
+        original(self, batch)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("worker killed")
+
+    scan_module.Scanner._write = write_then_die
+    try:
+        with pytest.raises(OSError):
+            scan_folder(folder.pk, job_id=job.pk, options=ScanOptions(batch_size=2))
+    finally:
+        scan_module.Scanner._write = original
+    result = scan_folder(folder.pk, job_id=job.pk, options=ScanOptions(batch_size=2))
+    run = ScanRun.objects.get()
+    assert run.attempts == 2 and run.state == RunState.SUCCEEDED
+    assert run.added == 5 and result["added"] == 5 and result["unchanged"] == 4
+    assert MediaItem.objects.count() == 5
+
+
+def test_cbr_without_a_rar_tool_is_an_error_to_retry_not_a_corrupt_file(library, make_folder, monkeypatch):
+    s.make_cbr(library / "Watchmen 001.cbr", s.comicinfo("Watchmen", "1"))
+    folder = make_folder(library)
+    monkeypatch.setenv("PATH", str(library / "no-tools-here"))
+    result = scan_folder(folder.pk)
+    assert result["errors"] == 1 and result["corrupt"] == 0 and not LibraryFile.objects.exists()
+    assert "unrar" in ScanRun.objects.get().error_log[0]["reason"]
+    monkeypatch.undo()
+    assert scan_folder(folder.pk)["added"] == 1
+    assert MediaItem.objects.get().title == "Watchmen #1"
+
+
+def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, monkeypatch):
+    import errno
+
+    from scanning.services import covers
+    from scanning.services.covers import DiskFull
+
+    s.make_epub(library / "Dune.epub", DUNE, cover=s.noise_jpeg(os.getpid()))  # a cover not stored yet
+    folder = make_folder(library)
+
+    def no_space(target, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(covers, "_write", no_space)
+    with pytest.raises(DiskFull, match="Disk full"):
+        scan_folder(folder.pk)
+    run = ScanRun.objects.get()
+    assert run.state == RunState.PAUSED and "Disk full" in run.message
+    assert not LibraryFile.objects.exists()  # the batch was rolled back, nothing half-written
+    monkeypatch.undo()
+    assert scan_folder(folder.pk)["added"] == 1
+
+
+def test_a_huge_flat_folder_is_written_in_bounded_batches(library, make_folder):
+    for i in range(9):
+        s.make_epub(library / f"Book {i}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+    folder = make_folder(library)
+    import scanning.services.scan as scan_module
+
+    sizes = []
+    original = scan_module.Scanner._write
+
+    def spy(self, batch):
+        sizes.append(len(batch))
+        original(self, batch)
+
+    scan_module.Scanner._write = spy
+    try:
+        assert scan_folder(folder.pk, options=ScanOptions(batch_size=4))["added"] == 9
+    finally:
+        scan_module.Scanner._write = original
+    assert max(sizes) <= 4 and sum(sizes) == 9
