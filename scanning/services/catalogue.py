@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import F
 
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
+from media import search_index
 from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, Series
 from scanning.extractors import ExtractedMetadata
 from scanning.models import ItemMatchKey
@@ -267,18 +268,22 @@ def _fill_blanks(
 
 
 def write_batch(batch: list[Prepared], cache: CatalogueCache, *, with_covers: bool = True) -> BatchResult:
-    """Insert one batch (the caller holds the transaction)."""
-    readable = [p for p in batch if p.meta is not None]
-    existing, leader = _resolve_items(readable)
-    items = _new_items(readable, leader, cache, with_covers=with_covers)
-    item_of = {
-        i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))
-    }
-    _people(items, readable, cache)
-    _fill_blanks(readable, item_of, set(items), cache, with_covers=with_covers)
-    _identifiers_and_keys(readable, item_of)
-    _add_durations(readable, existing)
-    _write_files(batch, item_of, readable)
+    """Insert one batch (the caller holds the transaction). The batch's items are indexed for
+    library search once at the end (bulk inserts fire no signals), so they are searchable as
+    soon as the batch commits."""
+    with search_index.deferred():
+        readable = [p for p in batch if p.meta is not None]
+        existing, leader = _resolve_items(readable)
+        items = _new_items(readable, leader, cache, with_covers=with_covers)
+        item_of = {
+            i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))
+        }
+        _people(items, readable, cache)
+        _fill_blanks(readable, item_of, set(items), cache, with_covers=with_covers)
+        _identifiers_and_keys(readable, item_of)
+        _add_durations(readable, existing)
+        _write_files(batch, item_of, readable)
+        search_index.reindex_items(item_of.values())
     return BatchResult(
         added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
         updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),

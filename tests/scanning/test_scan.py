@@ -359,3 +359,12 @@ def test_a_huge_flat_folder_is_written_in_bounded_batches(library, make_folder):
     finally:
         scan_module.Scanner._write = original
     assert max(sizes) <= 4 and sum(sizes) == 9
+
+
+def test_scanned_books_are_searchable_as_soon_as_the_scan_commits(library, make_folder, reader_client):
+    s.make_epub(library / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
+    s.make_epub(library / "Jane Austen" / "Emma.epub", EMMA, version=2)
+    scan_folder(make_folder(library).pk)
+    for query, title in (("dune", "Dune"), ("author:austen", "Emma"), ("isbn:9780441172719", "Dune")):
+        items = reader_client.get("/api/library/search", {"q": query}).json()["data"]["items"]
+        assert [i["title"] for i in items] == [title], query
