@@ -16,6 +16,7 @@ from search.matching.recommend import Decision, Recommendation, Thresholds, deci
 from search.models import EnrichmentState, MetadataSettings, ReviewItem, ReviewStatus
 from search.providers.base import BookRecord, Capability, SearchQuery
 from search.services.candidates import record_candidates
+from search.services.library_values import record_library_values
 from search.services.lookup import lookup_record, record_from_dict, record_to_dict
 from search.services.providers import call_providers, rows_for
 
@@ -73,6 +74,7 @@ def identify_item(item_id: int, *, user=None) -> IdentifyOutcome:
     item = MediaItem.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFound(f"Item #{item_id} does not exist")
+    record_library_values(item)
     facts = facts_for(item)
     records, errors, transient = _gather(facts)
     if not records and transient:

@@ -368,3 +368,18 @@ def test_scanned_books_are_searchable_as_soon_as_the_scan_commits(library, make_
     for query, title in (("dune", "Dune"), ("author:austen", "Emma"), ("isbn:9780441172719", "Dune")):
         items = reader_client.get("/api/library/search", {"q": query}).json()["data"]["items"]
         assert [i["title"] for i in items] == [title], query
+
+
+def test_scanned_values_become_embedded_provenance_before_providers_merge(library, make_folder):
+    from search.models import FieldCandidate
+    from search.services.library_values import record_library_values
+
+    s.make_epub(library / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
+    scan_folder(make_folder(library).pk)
+    dune = MediaItem.objects.get(title="Dune")
+    assert record_library_values(dune) == "embedded_epub"
+    recorded = {c.field: c.value for c in FieldCandidate.objects.filter(item=dune, source__name="embedded_epub")}
+    assert recorded["title"] == "Dune" and recorded["isbn13"] == "9780441172719"
+    assert recorded["authors"] == ["Frank Herbert"] and recorded["series"]["name"] == "Dune"
+    assert record_library_values(dune) is None  # once only: later scans or refreshes don't duplicate it
+    assert MediaItem.objects.get(pk=dune.pk).title == "Dune"  # recording changes no value
