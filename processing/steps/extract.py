@@ -1,24 +1,22 @@
 """Extract: what the downloaded files say about themselves.
 
-TEMPORARY minimal readers, to be replaced by the scanning extractors (issue 3,
-`scanning/extractors`) when they are merged: `extract_metadata()` is the only entry point
-the pipeline uses. EPUB goes through `processing.opf` (kept: conversion and covers use it)."""
+The library scanner's extractors (`scanning/extractors`) read every format, so a download
+and a scanned file of the same book say the same thing; the file or folder name is the
+fallback. `extract_metadata()` is the only entry point the pipeline uses."""
 
 from __future__ import annotations
 
 import re
-import struct
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from lxml import etree
-
-from core.isbn import to_isbn13
 from processing.context import BaseStep, ImportContext
-from processing.epub import read_epub_cover, read_epub_package
+from processing.epub import read_epub_cover
 from processing.steps.locate import Located
 from processing.types import ExtractedMetadata
+from scanning.extractors.base import ExtractionError, MissingTool
+from scanning.extractors.registry import extract as scan_extract
+from scanning.extractors.registry import extractor_for
 
 _NAME_SPLIT = re.compile(r"\s+-\s+")
 _NOISE = re.compile(
@@ -36,93 +34,34 @@ def guess_from_name(path: Path) -> ExtractedMetadata:
     return ExtractedMetadata("filename", title=" ".join(text.split()))
 
 
-def _isbn_from(values: list[str]) -> str:
-    return next((isbn for isbn in (to_isbn13(v) for v in values) if isbn), "")
+def _index_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def from_epub(path: Path) -> ExtractedMetadata:
-    meta = read_epub_package(path).metadata
-    series = meta.series[0] if meta.series else None
+def from_file(path: Path) -> ExtractedMetadata:
+    """The library scanner's extractor for this format (EPUB/OPF, MOBI/AZW3 EXTH, PDF Info/XMP,
+    ComicInfo.xml in CBZ/CBR, audio tags), narrowed to what identification needs."""
+    meta = scan_extract(path)
     return ExtractedMetadata(
-        "opf",
-        title=meta.title,
-        authors=meta.authors,
-        isbn13=_isbn_from([v for _, v in meta.identifiers]),
-        series=series.name if series else "",
-        series_index=(series.index or "") if series else "",
+        meta.source.split("+")[0] or "file",
+        title=meta.title or meta.series,  # a comic issue often has only Series + Number
+        authors=tuple(p.name for p in meta.authors),
+        isbn13=meta.isbn13,
+        series=meta.series,
+        series_index=_index_text(meta.series_index),
         language=meta.language,
+        issue_number=meta.issue,
+        narrators=tuple(p.name for p in meta.people if p.role == "narrator"),
     )
 
 
-def from_pdf(path: Path) -> ExtractedMetadata:
-    from pypdf import PdfReader
-
-    info = PdfReader(path).metadata or {}
-    author = str(info.get("/Author") or "")
-    authors = tuple(a.strip() for a in re.split(r"\s*(?:;|&| and )\s*", author) if a.strip())
-    return ExtractedMetadata("pdf", title=str(info.get("/Title") or ""), authors=authors)
-
-
-def from_mobi(path: Path) -> ExtractedMetadata:
-    """EXTH records of a MOBI/AZW3: 100 author, 104 ISBN, 503 title."""
-    data = path.read_bytes()[:262_144]
-    record0 = struct.unpack(">I", data[78:82])[0]
-    mobi = data[record0 + 16 :]
-    if mobi[:4] != b"MOBI" or not struct.unpack(">I", mobi[112:116])[0] & 0x40:
-        return ExtractedMetadata("mobi")
-    exth = mobi[struct.unpack(">I", mobi[4:8])[0] :]
-    count, pos, records = struct.unpack(">I", exth[8:12])[0], 12, {}
-    for _ in range(min(count, 500)):
-        kind, length = struct.unpack(">II", exth[pos : pos + 8])
-        records.setdefault(kind, []).append(exth[pos + 8 : pos + length].decode("utf-8", errors="replace"))
-        pos += length
-    return ExtractedMetadata(
-        "mobi",
-        title=(records.get(503) or [""])[0],
-        authors=tuple(records.get(100, [])),
-        isbn13=_isbn_from(records.get(104, [])),
-    )
-
-
-def from_cbz(path: Path) -> ExtractedMetadata:
-    with zipfile.ZipFile(path) as archive:
-        name = next((n for n in archive.namelist() if n.lower().endswith("comicinfo.xml")), None)
-        if name is None:
-            return ExtractedMetadata("comicinfo")
-        root = etree.fromstring(archive.read(name), etree.XMLParser(resolve_entities=False, no_network=True))
-    get = lambda tag: (root.findtext(tag) or "").strip()  # noqa: E731
-    writers = tuple(w.strip() for w in get("Writer").split(",") if w.strip())
-    return ExtractedMetadata(
-        "comicinfo",
-        title=get("Title") or get("Series"),
-        authors=writers,
-        series=get("Series"),
-        issue_number=get("Number"),
-        language=get("LanguageISO"),
-    )
-
-
-NARRATOR_TAGS = ("narrator", "composer", "performer")  # where audiobook taggers put the reader
-
-
-def _split_names(value: str) -> tuple[str, ...]:
-    return tuple(n.strip() for n in re.split(r"\s*(?:;|&|,| and )\s*", value) if n.strip())
-
-
-def from_audio(path: Path) -> ExtractedMetadata:
-    import mutagen
-
-    audio = mutagen.File(path, easy=True)
-    tags = dict(audio.tags or {}) if audio is not None and audio.tags is not None else {}
-    first = lambda key: str((tags.get(key) or [""])[0])  # noqa: E731
-    authors = tuple(a for a in (first("albumartist") or first("artist"),) if a)
-    narrator = next((first(key) for key in NARRATOR_TAGS if first(key)), "")
-    return ExtractedMetadata(
-        "audio-tags",
-        title=first("album") or first("title"),
-        authors=authors,
-        narrators=_split_names(narrator),
-    )
+def _safe_read(path: Path) -> ExtractedMetadata:
+    try:
+        return from_file(path)
+    except ExtractionError:
+        return ExtractedMetadata("audio")
 
 
 def audio_duration(located: Located) -> float | None:
@@ -147,45 +86,20 @@ def with_audio_facts(meta: ExtractedMetadata, located: Located) -> ExtractedMeta
     narrators = meta.narrators
     if not narrators:
         for part in located.files[:6]:
-            narrators = _safe_audio(part.path).narrators
+            narrators = _safe_read(part.path).narrators
             if narrators:
                 break
     return replace(meta, narrators=narrators, duration_seconds=audio_duration(located))
 
 
-def _safe_audio(path: Path) -> ExtractedMetadata:
-    try:
-        return from_audio(path)
-    except Exception:
-        return ExtractedMetadata("audio-tags")
-
-
-READERS = {
-    "epub": from_epub,
-    "kepub": from_epub,
-    "pdf": from_pdf,
-    "mobi": from_mobi,
-    "azw3": from_mobi,
-    "azw": from_mobi,
-    "cbz": from_cbz,
-    "mp3": from_audio,
-    "m4b": from_audio,
-    "m4a": from_audio,
-    "flac": from_audio,
-    "ogg": from_audio,
-    "opus": from_audio,
-}
-
-
 def extract_metadata(located: Located) -> ExtractedMetadata:
     """Best metadata of a download: the files' own, else their (folder) name."""
     for candidate in located.files:
-        reader = READERS.get(candidate.format)
-        if reader is None:
+        if extractor_for(candidate.path) is None:
             continue
         try:
-            meta = reader(candidate.path)
-        except Exception:
+            meta = from_file(candidate.path)
+        except (ExtractionError, MissingTool):
             continue
         if meta.title:
             return meta
