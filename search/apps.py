@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class SearchConfig(AppConfig):
     name = "search"
+
+    def ready(self) -> None:
+        from media.dashboard import register_problem_source
+        from search.problems import metadata_problems
+
+        register_problem_source(metadata_problems)
