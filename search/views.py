@@ -15,7 +15,7 @@ from media.detail import item_detail
 from media.models import Author, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
 from media.selectors import items_for_listing
 from search.models import ReviewItem, ReviewStatus
-from search.selectors import detail_fields, item_metadata, provider_rows
+from search.selectors import detail_fields, display_value, item_metadata, provider_rows
 from search.services.catalogue import series_overview
 from search.services.providers import status_text
 
@@ -45,6 +45,8 @@ def book_detail(request, item_id: int):
     meta = item_metadata(item)
     for change in meta["history"]:
         change["when"] = change["created_at"][:16].replace("T", " ")
+        change["old_display"] = display_value(change["field"], change["old_value"])
+        change["new_display"] = display_value(change["field"], change["new_value"])
     pending = ReviewItem.objects.filter(item=item, status=ReviewStatus.PENDING).first()
     return render(
         request,
