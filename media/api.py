@@ -1,4 +1,5 @@
-"""JSON API of the library: search, listing, one item, export, hand edits, recycle."""
+"""JSON API of the library: search, listing, one item, export, recycle. (Hand edits, locks and
+their history are the metadata app's: /api/media/{id}/fields/{field}.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, ok
-from media import recycle, services
+from media import recycle
 from media.detail import item_detail
 from media.search import SORT_CHOICES, SearchFilters, SearchRequest, run
 from media.search.results import export_row, rows
@@ -160,40 +161,10 @@ def list_items(request, query: Query[LibraryQuery]):
 
 
 @router.get(
-    "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item with files and history"
+    "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item: files, contributors, identifiers"
 )
 def get_item(request, item_id: int):
     return ok(item_detail(item_id))
-
-
-class MetadataIn(Schema):
-    changes: dict[str, Any] = Field(default_factory=dict)
-    lock: list[str] = Field(default_factory=list)
-    unlock: list[str] = Field(default_factory=list)
-
-
-@router.post(
-    "/items/{int:item_id}/metadata",
-    response=Envelope[dict[str, Any]],
-    summary="Edit fields by hand and lock or unlock them (admin)",
-)
-def edit_item(request, item_id: int, payload: MetadataIn):
-    require_admin(request)
-    services.update_metadata(
-        item_id,
-        payload.changes,
-        lock=set(payload.lock),
-        unlock=set(payload.unlock),
-        user=request.user if request.user.is_authenticated else None,
-    )
-    return ok(item_detail(item_id))
-
-
-@router.post("/edits/{int:edit_id}/revert", response=Envelope[dict[str, Any]], summary="Revert one hand edit")
-def revert_edit(request, edit_id: int):
-    require_admin(request)
-    item = services.revert_edit(edit_id)
-    return ok(item_detail(item.pk))
 
 
 class RecycleOut(Schema):

@@ -1,4 +1,6 @@
-"""Everything the book detail page and `GET /api/library/items/<id>` show about one item."""
+"""What `GET /api/library/items/<id>` shows about one item: the catalogue's current values,
+files, contributors and identifiers. (Where each value came from, locks and the history
+of changes are the metadata app's: `GET /api/media/<id>/metadata`.)"""
 
 from __future__ import annotations
 
@@ -7,9 +9,8 @@ from typing import Any
 from django.db.models import Prefetch
 
 from core.errors import NotFound
-from media.models import Contribution, MediaItem
+from media.models import Contribution, ContributorRole, MediaItem
 from media.search.results import cover_url
-from media.services import EDITABLE_FIELDS, current_value
 
 FIELD_LABELS = {
     "title": "Title",
@@ -37,7 +38,6 @@ def load_item(item_id: int) -> MediaItem:
             "identifiers",
             "tags",
             "files",
-            "edits__user",
         )
         .filter(pk=item_id)
         .first()
@@ -47,22 +47,35 @@ def load_item(item_id: int) -> MediaItem:
     return item
 
 
+def current_value(item: MediaItem, field: str) -> Any:
+    if field == "authors":
+        return [c.author.name for c in item.contributions.all() if c.role == ContributorRole.AUTHOR]
+    if field == "tags":
+        return [t.name for t in item.tags.all()]
+    if field == "series":
+        return item.series.title if item.series_id else ""
+    if field == "series_index":
+        return None if item.series_index is None else str(item.series_index)
+    return getattr(item, field)
+
+
+def item_files(item: MediaItem) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f.pk,
+            "path": f.path,
+            "folder": f.path.rsplit("/", 1)[0],
+            "format": f.format,
+            "size": f.size,
+            "state": f.state,
+            "error": f.error,
+        }
+        for f in item.files.all()
+    ]
+
+
 def item_detail(item_id: int) -> dict[str, Any]:
     item = load_item(item_id)
-    fields = []
-    for name in FIELD_LABELS:
-        value = current_value(item, name)
-        fields.append(
-            {
-                "name": name,
-                "label": FIELD_LABELS[name],
-                "value": value,
-                "locked": name in item.locked_fields,
-                "editable": name in EDITABLE_FIELDS,
-                "multiline": name == "description",
-                "list": isinstance(value, list),
-            }
-        )
     return {
         "id": item.pk,
         "kind": item.kind,
@@ -70,35 +83,13 @@ def item_detail(item_id: int) -> dict[str, Any]:
         "status_label": item.get_status_display(),
         "title": item.title,
         "cover_url": cover_url(item),
-        "fields": fields,
-        "locked_fields": list(item.locked_fields),
+        "fields": [
+            {"name": name, "label": label, "value": current_value(item, name)} for name, label in FIELD_LABELS.items()
+        ],
         "contributors": [{"name": c.author.name, "role": c.role} for c in item.contributions.all()],
         "identifiers": [{"scheme": i.scheme, "value": i.value} for i in item.identifiers.all()],
-        "files": [
-            {
-                "id": f.pk,
-                "path": f.path,
-                "folder": f.path.rsplit("/", 1)[0],
-                "format": f.format,
-                "size": f.size,
-                "state": f.state,
-                "error": f.error,
-            }
-            for f in item.files.all()
-        ],
-        "history": [
-            {
-                "id": e.id,
-                "field": e.field,
-                "old": e.old_value,
-                "new": e.new_value,
-                "locked": e.locked,
-                "user": e.user.get_username() if e.user else None,
-                "at": e.created_at,
-                "reverted": e.reverted_at is not None,
-            }
-            for e in item.edits.all()[:50]
-        ],
+        "files": item_files(item),
+        "metadata_url": f"/api/media/{item.pk}/metadata",
         "added_at": item.added_at,
         "updated_at": item.updated_at,
     }

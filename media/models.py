@@ -76,8 +76,6 @@ class MediaItem(models.Model):
     cover_path = models.CharField(max_length=500, blank=True, help_text="Relative to the data directory")
     added_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    locked_fields = models.JSONField(default=list, blank=True,
-                                     help_text="Fields edited by hand that automatic metadata must not change")
 
     class Meta:
         ordering = ["sort_title", "id"]
@@ -169,26 +167,6 @@ class ItemTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class MetadataEdit(models.Model):
-    """Journal of hand edits of an item's fields, newest first; each can be reverted."""
-
-    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="edits")
-    field = models.CharField(max_length=64)
-    old_value = models.JSONField(null=True, blank=True)
-    new_value = models.JSONField(null=True, blank=True)
-    locked = models.BooleanField(default=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    reverted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.field} of item {self.item_id}"
 
 
 class RecycleState(models.TextChoices):

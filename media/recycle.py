@@ -48,7 +48,6 @@ ITEM_FIELDS = (
     "issue_number",
     "volume",
     "cover_path",
-    "locked_fields",
 )
 FILE_FIELDS = ("path", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error")
 
@@ -127,7 +126,7 @@ def _undo_moves(entry: RecycleEntry) -> None:
 
 
 def _restore_rows(snapshot: dict[str, Any]) -> MediaItem:
-    fields = dict(snapshot["fields"])
+    fields = {k: v for k, v in snapshot["fields"].items() if k in ITEM_FIELDS}  # old snapshots: extra keys
     item = MediaItem(**fields)
     if not MediaItem.objects.filter(pk=snapshot["id"]).exists():
         item.pk = snapshot["id"]

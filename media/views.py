@@ -1,6 +1,7 @@
-"""Library pages: dashboard, library (grid/table, search, filters), book detail, covers,
-series and authors. First content is rendered on the server in one round trip; the page
-scripts only enhance (live search, editing, polling)."""
+"""Library pages: dashboard, library (grid/table, search, filters), covers and wanted. (The
+book detail, series and author pages show provenance and live in the metadata app.)
+First content is rendered on the server in one round trip; the page scripts only enhance
+(live search, polling)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
-from core.api.auth import is_admin
 from media import covers
 from media.api import LibraryQuery, search_page
 from media.dashboard import dashboard_context
-from media.detail import item_detail
-from media.models import Author, MediaItem, MediaKind, MediaStatus, Series
+from media.models import MediaItem, MediaKind, MediaStatus
 from media.search import SORT_CHOICES
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
@@ -118,13 +117,6 @@ def library(request):
     )
 
 
-def book_detail(request, item_id: int):
-    detail = item_detail(item_id) if MediaItem.objects.filter(pk=item_id).exists() else None
-    if detail is None:
-        raise Http404("No such item")
-    return render(request, "media/detail.html", {"item": detail, "can_edit": is_admin(request.user)})
-
-
 def dashboard(request):
     return render(request, "media/dashboard.html", dashboard_context())
 
@@ -153,27 +145,3 @@ def wanted(request):
     page = _page(request)
     items, has_next = _paged(items_for_listing(statuses=ACQUISITION_STATUSES).order_by("-added_at"), page)
     return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next})
-
-
-def series_list(request):
-    page = _page(request)
-    rows, has_next = _paged(Series.objects.order_by("title", "id"), page)
-    return render(request, "media/series_list.html", {"rows": rows, "page": page, "has_next": has_next})
-
-
-def series_detail(request, series_id: int):
-    series = get_object_or_404(Series, pk=series_id)
-    items = items_for_listing().filter(series=series).order_by("series_index", "sort_title")[:500]
-    return render(request, "media/series_detail.html", {"series": series, "items": items})
-
-
-def author_list(request):
-    page = _page(request)
-    rows, has_next = _paged(Author.objects.order_by("sort_name", "id"), page)
-    return render(request, "media/author_list.html", {"rows": rows, "page": page, "has_next": has_next})
-
-
-def author_detail(request, author_id: int):
-    author = get_object_or_404(Author, pk=author_id)
-    items = items_for_listing().filter(contributions__author=author).distinct().order_by("sort_title")[:500]
-    return render(request, "media/author_detail.html", {"author": author, "items": items})

@@ -45,3 +45,54 @@ def item_metadata(item: MediaItem, *, history: int = 50) -> dict[str, Any]:
                for c in MetadataChange.objects.filter(item=item).select_related("user")[:history]]
     return {"item_id": item.pk, "title": item.title, "kind": item.kind, "status": item.status, "fields": fields,
             "history": changes}
+
+
+KIND_FIELDS = {"audiobook": ("narrators", "duration_seconds"), "comic": ("issue_number", "volume")}
+KIND_ONLY = frozenset(f for fields in KIND_FIELDS.values() for f in fields)
+
+
+def display_value(field: str, value: Any) -> str:
+    """A value as one line of text (the page's cell and the edit box's starting text)."""
+    if value is None:
+        return ""
+    if field == "series" and isinstance(value, dict):
+        index = value.get("index")
+        return f"{value.get('name', '')}" + (f" #{float(index):g}" if index is not None else "")
+    if field == "identifiers" and isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ("; " if field in ("authors", "narrators") else ", ").join(str(v) for v in value)
+    return str(value)
+
+
+def detail_fields(item: MediaItem, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every field the item page shows: the final value (or the catalogue's, when no source
+    has spoken yet), its source and confidence, the candidates behind it and the edit box."""
+    from search.services.apply import current_value
+    from search.services.manual import EDITABLE_FIELDS, LIST_FIELDS
+
+    known = {f["field"]: f for f in meta["fields"]}
+    labels = dict(MetadataField.choices)
+    rows = []
+    for field in MetadataField.values:
+        if field in KIND_ONLY and field not in KIND_FIELDS.get(item.kind, ()) and field not in known:
+            continue
+        if field not in EDITABLE_FIELDS and field not in known:
+            continue
+        row = dict(known.get(field) or {"field": field, "label": labels[field], "value": None, "source": None,
+                                         "source_label": None, "confidence": None, "score": None,
+                                         "locked": False, "candidates": []})
+        if row["value"] is None:
+            row["value"] = current_value(item, field)
+        row["display"] = display_value(field, row["value"])
+        row["editable"] = field in EDITABLE_FIELDS
+        row["list"] = field in LIST_FIELDS
+        row["multiline"] = field == "description"
+        if field == "series":
+            value = row["value"] if isinstance(row["value"], dict) else {}
+            row["series_name"] = value.get("name") or ""
+            row["series_index"] = "" if value.get("index") is None else f"{float(value['index']):g}"
+        for candidate in row["candidates"]:
+            candidate["display"] = display_value(field, candidate["value"])
+        rows.append(row)
+    return rows

@@ -5,7 +5,8 @@ from search import views
 urlpatterns = [
     path("search/", views.metadata_search, name="metadata-search"),
     path("review/", views.review_queue, name="review"),
-    path("items/<int:item_id>/", views.item_detail, name="item-detail"),
+    path("library/<int:item_id>/", views.book_detail, name="book-detail"),
+    path("items/<int:item_id>/", views.item_redirect),
     path("series/", views.series_list, name="series-list"),
     path("series/<int:series_id>/", views.series_detail, name="series-detail"),
     path("authors/", views.author_list, name="author-list"),

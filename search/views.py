@@ -1,19 +1,26 @@
-"""Pages of the metadata app: metadata search, review queue, item provenance, series, authors."""
+"""Pages of the metadata app: metadata search, review queue, the one item detail page
+(/library/<id>/: files, provenance, edits, locks, history, refresh, downloads, delete), and the
+series and author pages (gaps, completion, aliases, rename/merge)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
 
 from core.api.auth import is_admin
-from media.models import Author, ContributorRole, MediaItem, MediaKind, Series
+from media.detail import item_detail
+from media.models import Author, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
+from media.selectors import items_for_listing
 from search.models import ReviewItem, ReviewStatus
-from search.selectors import item_metadata, provider_rows
+from search.selectors import detail_fields, display_value, item_metadata, provider_rows
 from search.services.catalogue import series_overview
 from search.services.providers import status_text
 
 PAGE_SIZE = 50
+OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
 
 
 def _page(request, queryset):
@@ -32,39 +39,58 @@ def review_queue(request):
     )
 
 
-def item_detail(request, item_id: int):
+def book_detail(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.select_related("series"), pk=item_id)
+    detail = item_detail(item_id)
+    meta = item_metadata(item)
+    for change in meta["history"]:
+        change["when"] = change["created_at"][:16].replace("T", " ")
+        change["old_display"] = display_value(change["field"], change["old_value"])
+        change["new_display"] = display_value(change["field"], change["new_value"])
+    pending = ReviewItem.objects.filter(item=item, status=ReviewStatus.PENDING).first()
     return render(
-        request, "search/item.html", {"item": item, "meta": item_metadata(item), "can_manage": is_admin(request.user)}
+        request,
+        "search/book_detail.html",
+        {"item": item, "detail": detail, "fields": detail_fields(item, meta), "history": meta["history"],
+         "review": pending, "can_edit": is_admin(request.user)},
     )
 
 
+def item_redirect(request, item_id: int):
+    return redirect("book-detail", item_id=item_id, permanent=True)
+
+
 def series_list(request):
-    series = Series.objects.annotate(known=Count("items")).order_by("title")
-    return render(request, "search/series_list.html", {"page": _page(request, series)})
+    series = Series.objects.annotate(known=Count("items"), owned=Count("items", filter=Q(items__status__in=OWNED)))
+    return render(request, "search/series_list.html", {"page": _page(request, series.order_by("title", "id"))})
 
 
 def series_detail(request, series_id: int):
-    return render(request, "search/series_detail.html", series_overview(get_object_or_404(Series, pk=series_id)))
+    context = series_overview(get_object_or_404(Series, pk=series_id))
+    items = items_for_listing().filter(series_id=series_id).order_by("series_index", "sort_title")[:500]
+    rows = [(i.series_index if i.series_index is not None else Decimal("1e9"), 0, i) for i in items]
+    rows += [(Decimal(gap), 1, None) for gap in context["gaps"]]
+    context["rows"] = [{"index": index, "item": item} for index, _, item in sorted(rows, key=lambda r: r[:2])]
+    context["can_manage"] = is_admin(request.user)
+    return render(request, "search/series_detail.html", context)
 
 
 def author_list(request):
-    authors = Author.objects.annotate(books=Count("contributions")).prefetch_related("aliases").order_by("sort_name")
-    return render(request, "search/author_list.html", {"page": _page(request, authors)})
+    authors = Author.objects.annotate(books=Count("contributions__item", distinct=True)).prefetch_related("aliases")
+    return render(request, "search/author_list.html", {"page": _page(request, authors.order_by("sort_name", "id"))})
 
 
 def author_detail(request, author_id: int):
     author = get_object_or_404(Author.objects.prefetch_related("aliases"), pk=author_id)
-    items = MediaItem.objects.filter(contributions__author=author).select_related("series").distinct()
-    roles = dict(author.contributions.values_list("item_id", "role"))
+    items = items_for_listing().filter(contributions__author=author).distinct()
+    roles = {}
+    for item_id, role in author.contributions.values_list("item_id", "role"):
+        roles.setdefault(item_id, []).append(role)
+    items = list(items.order_by("series__title", "series_index", "sort_title")[:500])
+    for item in items:
+        item.author_roles = [r for r in roles.get(item.pk, []) if r != ContributorRole.AUTHOR]
     return render(
         request,
         "search/author_detail.html",
-        {
-            "author": author,
-            "items": items.order_by("series__title", "series_index", "sort_title"),
-            "roles": roles,
-            "author_role": ContributorRole.AUTHOR,
-            "can_manage": is_admin(request.user),
-        },
+        {"author": author, "items": items, "can_manage": is_admin(request.user)},
     )

@@ -27,6 +27,7 @@ from search.models import (
 from search.normalise import author_names, detect_series, genres_for, language_code
 from search.providers.common import parse_date
 from search.services.apply import apply_value, current_value
+from search.services.manual import clean_manual_value
 
 logger = logging.getLogger(__name__)
 FIELDS = frozenset(MetadataField.values)
@@ -163,6 +164,20 @@ def _store(item: MediaItem, field: str, state: ResolvedField | None, result, *, 
                                          old_source=old_source, new_source=source.name, reason=reason, user=user)
 
 
+def _restore_catalogue_value(item: MediaItem, change: MetadataChange, *, user) -> MetadataChange:
+    """No source knows the field: put back the catalogue's value from before the edit."""
+    state = ResolvedField.objects.filter(item=item, field=change.field).first()
+    current = current_value(item, change.field)
+    apply_value(item, change.field, change.old_value)
+    if state is not None:
+        state.value, state.source, state.confidence, state.score = change.old_value, None, 0.0, 0.0
+        state.updated_at = timezone.now()
+        state.save()
+    return MetadataChange.objects.create(item=item, field=change.field, old_value=current,
+                                         new_value=change.old_value, old_source=MANUAL_SOURCE, new_source="",
+                                         reason=ChangeReason.REVERT, user=user)
+
+
 def _check_field(field: str) -> None:
     if field not in FIELDS:
         raise InvalidInput(f"Unknown field {field!r}", hint=f"Fields: {', '.join(sorted(FIELDS))}")
@@ -172,6 +187,7 @@ def _check_field(field: str) -> None:
 def set_manual_value(item: MediaItem, field: str, value: Any, *, user=None, lock: bool = False) -> list[MetadataChange]:
     """A person's value: stored as the 'manual' source, which always wins and survives refreshes."""
     _check_field(field)
+    value = clean_manual_value(field, value)
     if is_empty(value):
         raise InvalidInput(f"A manual {field} cannot be empty", hint="Lock the field instead to keep it as it is.")
     changes = record_candidates(item, MANUAL_SOURCE, {field: value}, 1.0, user=user)
@@ -200,6 +216,8 @@ def revert_change(change_id: int, *, user=None) -> list[MetadataChange]:
     if change.reason == ChangeReason.MANUAL and change.old_source != MANUAL_SOURCE:
         FieldCandidate.objects.filter(item=item, field=change.field, source__name=MANUAL_SOURCE).delete()
         changes = resolve_item(item, fields=[change.field], reason=ChangeReason.REVERT, user=user)
+        if not FieldCandidate.objects.filter(item=item, field=change.field).exists():
+            changes = [_restore_catalogue_value(item, change, user=user)]
     elif is_empty(change.old_value):
         raise Conflict(f"Change #{change.pk} filled an empty field; lock or edit the field instead")
     else:

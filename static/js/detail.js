@@ -1,52 +1,111 @@
-// Book detail: save hand edits and locks, revert an edit, delete to the recycle folder with undo.
+// Book detail: manual values and locks through the metadata API (a manual value always wins,
+// a locked field survives every refresh), revert a change, refresh metadata, the item's
+// download attempts, delete to the recycle folder with undo.
 (function () {
   var root = document.querySelector(".detail");
   var form = document.getElementById("metadata-form");
   var status = document.getElementById("detail-status");
   var itemId = root.dataset.itemId;
-  if (!form || form.dataset.readonly) return;
-  var initial = {};
-  form.querySelectorAll("[name]").forEach(function (input) {
-    if (!input.classList.contains("lock")) initial[input.name] = input.value;
-  });
-  form.querySelectorAll("input[name], textarea[name]").forEach(function (input) {
-    if (input.classList.contains("lock")) return;
-    input.addEventListener("input", function () {
-      var lock = document.getElementById("lock-" + input.name);
-      if (lock && input.value !== initial[input.name]) lock.checked = true;
-    });
-  });
+  var api = "/api/media/" + itemId;
+
   function show(message, isError) {
     status.hidden = false;
     status.className = isError ? "error" : "notice";
     status.replaceChildren(document.createTextNode(message));
     return status;
   }
+
+  function loadAttempts() {
+    var empty = document.getElementById("downloads-empty");
+    var table = document.getElementById("downloads-table");
+    OmniApi.get("/api/downloads/attempts/" + itemId + "/").then(function (attempts) {
+      if (!attempts.length) { empty.textContent = "No download attempts."; return; }
+      var body = table.querySelector("tbody");
+      attempts.forEach(function (a) {
+        var progress = Math.round(a.progress || 0) + "%";
+        body.appendChild(OmniApi.el("tr", {}, [
+          OmniApi.el("td", { text: (a.created_at || "").slice(0, 16).replace("T", " ") }),
+          OmniApi.el("td", { text: a.release_title }),
+          OmniApi.el("td", { text: a.indexer }),
+          OmniApi.el("td", {}, [OmniApi.el("span", { class: "badge", text: a.state })]),
+          OmniApi.el("td", { text: progress + (a.error ? " · " + a.error : "") }),
+        ]));
+      });
+      empty.hidden = true;
+      table.hidden = false;
+    }).catch(function (e) { empty.textContent = "Download attempts unavailable: " + e.message; });
+  }
+  loadAttempts();
+
+  if (!form || form.dataset.readonly) return;
+
+  var inputs = Array.prototype.slice.call(form.querySelectorAll("input[name], textarea[name]"));
+  var locks = Array.prototype.slice.call(form.querySelectorAll("input.lock"));
+  var initial = {};
+  inputs.forEach(function (input) { initial[input.name] = input.value; });
+  var initialLocks = {};
+  locks.forEach(function (box) { initialLocks[box.dataset.field] = box.checked; });
+
+  function rowOf(input) { return input.closest("tr[data-field]"); }
+  inputs.forEach(function (input) {
+    input.addEventListener("input", function () {
+      var box = rowOf(input).querySelector("input.lock");
+      if (box && input.value !== initial[input.name]) box.checked = true;  // editing locks
+    });
+  });
+
+  function valueOf(row) {
+    var field = row.dataset.field;
+    if (field === "series") {
+      var index = document.getElementById("field-series-index").value.trim();
+      return { name: document.getElementById("field-series").value.trim(), index: index === "" ? null : index };
+    }
+    var input = row.querySelector("[name]");
+    if (row.dataset.list) {
+      return input.value.split(row.dataset.list).map(function (s) { return s.trim(); }).filter(Boolean);
+    }
+    return input.value;
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
-    var changes = {}, lock = [], unlock = [];
-    form.querySelectorAll("input[name], textarea[name]").forEach(function (input) {
-      if (input.classList.contains("lock")) {
-        var field = input.name.slice(5);
-        (input.checked ? lock : unlock).push(field);
-      } else if (input.value !== initial[input.name]) {
-        changes[input.name] = input.dataset.list === "1"
-          ? input.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean) : input.value;
-      }
+    var edited = {};
+    inputs.forEach(function (input) {
+      if (input.value !== initial[input.name]) edited[rowOf(input).dataset.field] = rowOf(input);
     });
-    unlock = unlock.filter(function (f) { return !(f in changes); });
     try {
-      await OmniApi.post("/api/library/items/" + itemId + "/metadata", { changes: changes, lock: lock, unlock: unlock });
+      for (var field in edited) {
+        var box = edited[field].querySelector("input.lock");
+        await OmniApi.post(api + "/fields/" + field, { value: valueOf(edited[field]), lock: !!(box && box.checked) });
+      }
+      for (var i = 0; i < locks.length; i++) {
+        var lock = locks[i], name = lock.dataset.field;
+        if (lock.checked !== initialLocks[name] && !(name in edited && lock.checked)) {
+          await OmniApi.post(api + "/fields/" + name + "/lock", { locked: lock.checked });
+        }
+      }
       show("Saved.");
       setTimeout(function () { location.reload(); }, 400);
     } catch (e) { show(e.message, true); }
   });
+
   document.querySelectorAll("button.revert").forEach(function (button) {
     button.addEventListener("click", async function () {
-      try { await OmniApi.post("/api/library/edits/" + button.dataset.editId + "/revert"); location.reload(); }
+      try { await OmniApi.post("/api/media/changes/" + button.dataset.changeId + "/revert"); location.reload(); }
       catch (e) { show(e.message, true); }
     });
   });
+
+  var refresh = document.getElementById("refresh");
+  if (refresh) refresh.addEventListener("click", async function () {
+    try {
+      var job = await OmniApi.post(api + "/refresh");
+      var out = document.getElementById("refresh-status");
+      out.replaceChildren(document.createTextNode("Refresh queued as job #" + job.id + " "),
+        OmniApi.el("a", { href: "/activity/", text: "(see Activity)" }));
+    } catch (e) { show(e.message, true); }
+  });
+
   var del = document.getElementById("delete-item");
   if (del) del.addEventListener("click", async function () {
     if (!confirm("Move this book's files to the recycle folder and remove it from the library?")) return;

@@ -1,12 +1,16 @@
 """Library journeys in a real browser: search with a filter and open a book; edit and lock
-a field and see it survive a reload; first-run wizard up to the review step."""
+a field and see it survive a reload and a forced metadata refresh; first-run wizard up to the
+review step."""
 
 from __future__ import annotations
 
 import pytest
 
 from media.models import MediaItem
+from search.models import FieldCandidate, ResolvedField
+from search.services import record_candidates
 from tests.browser.conftest import log_in
+from tests.search.conftest import fakes, live_providers  # noqa: F401 (fixtures)
 from tests.ui.factories import make_item
 from wizard import services as wizard_services
 from wizard.models import WizardState
@@ -61,8 +65,14 @@ def test_misspelt_search_still_finds_and_table_view(page, admin_user, shelf):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_edit_and_lock_a_field_survives_a_reload(page, screenshot, admin_user, shelf):
-    item = MediaItem.objects.get(title="Les Misérables")
+def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
+    page, screenshot, admin_user, live_providers, broker, worker  # noqa: F811 (fixture imported above)
+):
+    """Through the metadata provenance: the edit is a manual value, the locks are ResolvedField
+    locks, and a forced refresh from the (fake) providers changes other fields but not these."""
+    item = MediaItem.objects.create(title="use of weapons", sort_title="use of weapons")
+    record_candidates(item, "embedded_epub", {"title": "use of weapons", "authors": ["Banks, Iain"],
+                                               "isbn13": "9780316030571"}, 0.8)
     log_in(page, "admin", "pw-admin-123")
     page.goto(f"/library/{item.pk}/")
     page.get_by_label("Publisher", exact=True).fill("Gallimard")
@@ -74,10 +84,24 @@ def test_edit_and_lock_a_field_survives_a_reload(page, screenshot, admin_user, s
     page.reload()
     assert page.get_by_label("Publisher", exact=True).input_value() == "Gallimard"
     assert page.get_by_label("Lock Publisher").is_checked() and page.get_by_label("Lock Year").is_checked()
-    assert page.locator("table").filter(has_text="Gallimard").count() >= 1  # history row
+    assert page.locator("#history").filter(has_text="Gallimard").count() == 1
+    assert page.locator("tr[data-field=publisher]").filter(has_text="Manual entry").count() == 1
+
+    page.get_by_role("button", name="Refresh metadata").click()  # forced refresh in the background
+    page.get_by_text("Refresh queued as job").wait_for()
+    broker.join(next(q for q in broker.queues if not q.endswith((".DQ", ".XQ"))), timeout=30_000)
+    worker.join()
+    page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Use of Weapons"  # the refresh did run
+    assert page.get_by_label("Publisher", exact=True).input_value() == "Gallimard"
+    assert page.get_by_label("Year", exact=True).input_value() == ""
     screenshot(page, "book-edit-locked")
     item.refresh_from_db()
-    assert item.publisher == "Gallimard" and set(item.locked_fields) == {"publisher", "year"}
+    assert item.title == "Use of Weapons" and item.publisher == "Gallimard" and item.year is None
+    assert FieldCandidate.objects.filter(item=item, field="publisher", source__name="openlibrary").exists()
+    assert FieldCandidate.objects.filter(item=item, field="year", source__name="openlibrary").exists()
+    locked = set(ResolvedField.objects.filter(item=item, locked=True).values_list("field", flat=True))
+    assert locked == {"publisher", "year"}
 
 
 @pytest.mark.django_db(transaction=True)

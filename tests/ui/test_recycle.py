@@ -1,4 +1,5 @@
-"""Hand edits with locks and history, and delete-to-recycle with undo, on real files."""
+"""Delete-to-recycle with undo, on real files. (Hand edits, locks and history are the metadata
+app's provenance: tests/search/test_manual_edits.py.)"""
 
 from __future__ import annotations
 
@@ -8,78 +9,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from core.errors import Conflict, InvalidInput
-from media import recycle, services
-from media.models import LibraryFile, MediaItem, MetadataEdit, RecycleEntry, RecycleState
+from core.errors import Conflict
+from media import recycle
+from media.models import LibraryFile, MediaItem, RecycleEntry, RecycleState
 from media.search import SearchRequest, run
 from tests.ui.factories import make_item
 
 pytestmark = pytest.mark.django_db
-
-
-def test_edit_locks_journals_and_reindexes():
-    item = make_item("Dune", authors=["Frank Herbert"], year=1965)
-    services.update_metadata(
-        item.pk,
-        {
-            "title": "Dune (Deluxe)",
-            "year": "1966",
-            "authors": ["F. Herbert", "X"],
-            "isbn13": "0-441-01359-7",
-            "series": "Dune Chronicles",
-            "series_index": "1",
-            "tags": "SF; Classics",
-        },
-    )
-    item.refresh_from_db()
-    assert item.title == "Dune (Deluxe)" and item.year == 1966 and item.isbn13 == "9780441013593"
-    assert item.series.title == "Dune Chronicles" and str(item.series_index) == "1.00"
-    assert [t.name for t in item.tags.all()] == ["Classics", "SF"]
-    assert set(item.locked_fields) == {"title", "year", "authors", "isbn13", "series", "series_index", "tags"}
-    assert MetadataEdit.objects.filter(item=item).count() == 7
-    assert run(SearchRequest(q="deluxe")).ids == (item.pk,)
-    assert run(SearchRequest(q="author:x")).ids == (item.pk,)
-
-
-def test_locked_fields_resist_automatic_metadata_and_unlock_works():
-    item = make_item("Dune")
-    services.update_metadata(item.pk, {"title": "My Title"})
-    item.refresh_from_db()
-    assert services.apply_metadata(item, {"title": "Provider Title", "year": 1965}) == ["year"]
-    assert item.title == "My Title"
-    services.update_metadata(item.pk, {}, unlock={"title"})
-    item.refresh_from_db()
-    assert "title" not in item.locked_fields
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"title": ""}, "title cannot be empty"),
-        ({"year": "abc"}, "whole number"),
-        ({"year": 0}, "between"),
-        ({"isbn13": "123"}, "not a valid ISBN"),
-        ({"series_index": "x"}, "number"),
-        ({"cover_path": "x"}, "Unknown"),
-    ],
-)
-def test_bad_edits_are_refused_without_changes(changes, message):
-    item = make_item("Dune", year=1965)
-    with pytest.raises(InvalidInput, match=message):
-        services.update_metadata(item.pk, changes)
-    item.refresh_from_db()
-    assert item.title == "Dune" and item.year == 1965 and not MetadataEdit.objects.exists()
-
-
-def test_revert_restores_the_old_value():
-    item = make_item("Dune")
-    services.update_metadata(item.pk, {"title": "Wrong"})
-    edit = MetadataEdit.objects.get()
-    services.revert_edit(edit.pk)
-    item.refresh_from_db()
-    assert item.title == "Dune"
-    edit.refresh_from_db()
-    assert edit.reverted_at is not None
 
 
 @pytest.fixture
@@ -87,22 +23,6 @@ def reader(reader_user):
     other = Client()
     other.force_login(reader_user)
     return other
-
-
-def test_edit_api_needs_admin_and_returns_detail(admin_client, reader):
-    reader_client = reader
-    item = make_item("Dune")
-    url = f"/api/library/items/{item.pk}/metadata"
-    assert (
-        reader_client.post(url, {"changes": {"title": "X"}}, content_type="application/json").status_code
-        == 403
-    )
-    body = admin_client.post(
-        url, {"changes": {"publisher": "Ace"}, "lock": ["year"]}, content_type="application/json"
-    ).json()
-    assert body["success"] and set(body["data"]["locked_fields"]) == {"publisher", "year"}
-    bad = admin_client.post(url, {"changes": {"year": "nope"}}, content_type="application/json")
-    assert bad.status_code == 422 and "whole number" in bad.json()["error"]
 
 
 @pytest.fixture
@@ -169,3 +89,12 @@ def test_delete_and_restore_api(admin_client, reader, item_with_files):
     assert entry["state"] == "recycled" and not epub.exists()
     restored = admin_client.post(f"/api/library/recycle/{entry['id']}/restore").json()["data"]
     assert restored["url"] == f"/library/{item.pk}/" and epub.exists()
+
+
+def test_restore_of_an_old_snapshot_ignores_fields_that_no_longer_exist(item_with_files):
+    item, epub, _ = item_with_files
+    entry = recycle.recycle_item(item.pk)
+    entry.snapshot["fields"]["locked_fields"] = ["title"]  # written before hand edits moved to provenance
+    entry.save(update_fields=["snapshot"])
+    restored = recycle.restore_entry(entry.pk)
+    assert restored.title == "Dune" and epub.exists()

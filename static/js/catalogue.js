@@ -1,0 +1,37 @@
+// Series and author pages: rename (a clash with another series/author is merged only after
+// the user confirms) and merge an author into another one (always confirmed).
+(function () {
+  var status = document.getElementById("catalogue-status");
+  function show(message, isError) {
+    status.hidden = false;
+    status.className = isError ? "error" : "notice";
+    status.textContent = message;
+  }
+  var rename = document.querySelector("form.catalogue-rename");
+  if (rename) rename.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var name = rename.querySelector("[name=name]").value.trim();
+    try {
+      var result;
+      try {
+        result = await OmniApi.post(rename.dataset.url, { name: name });
+      } catch (e) {
+        if (e.status !== 409) throw e;
+        if (!confirm(e.message + "\n\nMerge them into one " + rename.dataset.kind + "?")) return show("Nothing changed.");
+        result = await OmniApi.post(rename.dataset.url, { name: name, confirm_merge: true });
+      }
+      var base = rename.dataset.kind === "series" ? "/series/" : "/authors/";
+      location.href = base + result.id + "/";
+    } catch (e) { show(e.message, true); }
+  });
+  var merge = document.querySelector("form.catalogue-merge");
+  if (merge) merge.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var into = parseInt(merge.querySelector("[name=into]").value, 10);
+    if (!confirm("Merge into author #" + into + "? Their books and aliases are combined.")) return;
+    try {
+      var author = await OmniApi.post(merge.dataset.url, { into: into, confirm: true });
+      location.href = "/authors/" + author.id + "/";
+    } catch (e) { show(e.message, true); }
+  });
+})();
