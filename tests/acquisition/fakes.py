@@ -280,6 +280,9 @@ class FakeSabnzbd(_Server):
     jobs: dict[str, FakeJob] = field(default_factory=dict)
     # (title, author) of the book inside a job's download; default: the job name as title
     book_for_job: Callable[[str], tuple[str, str]] | None = None
+    # writes a job's whole download (e.g. an audiobook folder or a comic) into the given folder
+    # and returns the storage path; overrides the default single EPUB
+    content_for_job: Callable[[str, Path], Path] | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -393,6 +396,12 @@ class FakeSabnzbd(_Server):
             }
         )
 
+    def _write_download(self, job: FakeJob, folder: Path) -> Path:
+        if self.content_for_job:
+            return self.content_for_job(job.name, folder)
+        title, author = self.book_for_job(job.name) if self.book_for_job else (job.name, "")
+        return write_epub(folder / f"{job.name}.epub", title, author)
+
     def _history_slot(self, job: FakeJob) -> dict:
         folder = self.complete_dir / job.category / job.name
         status, storage, fail = "Completed", "", ""
@@ -401,8 +410,7 @@ class FakeSabnzbd(_Server):
             fail = "Aborted, cannot be completed - https://sabnzbd.org/not-complete"
         elif job.ticks > self.download_ticks + 1:  # post-processing done: the file is in place
             if not job.storage:
-                title, author = self.book_for_job(job.name) if self.book_for_job else (job.name, "")
-                job.storage = str(write_epub(folder / f"{job.name}.epub", title, author))
+                job.storage = str(self._write_download(job, folder))
             storage = job.storage
         return {
             "nzo_id": job.nzo_id,

@@ -15,7 +15,9 @@ from media.models import Author, LibraryFile, MediaItem, MediaStatus
 from processing import services as processing
 from processing.models import ImportRun, PostProcessStatus
 from tests.acquisition.conftest import make_item
+from tests.acquisition.fakes import FakeRelease
 from tests.acquisition.test_pipeline_e2e import _run_until, _tick_scheduler, _wait
+from tests.processing.samples import make_cbz, make_mp3
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +63,46 @@ def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, libra
     processing.undo_import(run.pk)
     assert not filed.exists()
     assert not LibraryFile.objects.filter(item=item, format="epub").exists()
+
+
+def _audiobook_folder(name: str, folder: Path) -> Path:
+    for disc, part in ((1, "Part 1"), (1, "Part 2"), (2, "Part 3")):
+        make_mp3(folder / f"CD{disc}" / f"{part}.mp3", album="Project Hail Mary", artist="Andy Weir")
+    return folder
+
+
+def _import_automatically(item) -> ImportRun:
+    Author.objects.filter(contributions__item=item).update(sort_name="Weir, Andy")
+    _tick_scheduler(0)
+    attempt = _wait(lambda: DownloadAttempt.objects.filter(item=item).first(), message="automatic grab")
+    _run_until(lambda: DownloadAttempt.objects.get(pk=attempt.pk).state == AttemptState.IMPORTED)
+    run = ImportRun.objects.get(download_attempt_id=attempt.pk)
+    assert run.post_process_status == PostProcessStatus.COMPLETED, run.error
+    return run
+
+
+def test_wanted_audiobook_folder_is_filed_as_one_item_with_parts_in_order(acquisition, library, worker):
+    _, sab = acquisition
+    sab.content_for_job = _audiobook_folder
+    item = make_item(kind="audiobook")
+    run = _import_automatically(item)
+    folder = library / "Weir, Andy" / "Project Hail Mary"
+    assert sorted(p.name for p in folder.glob("*.mp3")) == ["01 - Part 1.mp3", "02 - Part 2.mp3", "03 - Part 3.mp3"]
+    assert LibraryFile.objects.filter(item=item, format="mp3").count() == 3
+    processing.undo_import(run.pk)
+    assert not any(folder.glob("*.mp3"))
+
+
+def test_wanted_comic_is_filed_in_its_series_with_its_issue_number(acquisition, library, worker):
+    prowlarr, sab = acquisition
+    prowlarr.releases.append(
+        FakeRelease("Brian K. Vaughan - Saga 001 (2012) [cbz]", "guid-saga", size=40_000_000, categories=(7030,))
+    )
+    sab.content_for_job = lambda name, folder: make_cbz(
+        folder / f"{name}.cbz", series="Saga", number="1", writer="Brian K. Vaughan"
+    )
+    item = make_item(title="Saga", author="Brian K. Vaughan", kind="comic")
+    MediaItem.objects.filter(pk=item.pk).update(issue_number="1")
+    _import_automatically(item)
+    assert (library / "Saga" / "Saga #001.cbz").is_file()
+    assert LibraryFile.objects.get(item=item).format == "cbz"
