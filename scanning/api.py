@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.auth import require_admin
@@ -116,7 +116,7 @@ def list_folders(request):
 @router.post("/folders", response={201: Envelope[FolderOut]}, summary="Add a scan folder (admin)")
 def create_folder(request, payload: FolderIn):
     require_admin(request)
-    return 201, ok(services.save_folder(_input(payload)))
+    return Status(201, ok(services.save_folder(_input(payload))))
 
 
 @router.get("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="One scan folder")
@@ -144,12 +144,10 @@ def delete_folder(request, folder_id: int):
 @router.post("/folders/{int:folder_id}/scan", response={202: Envelope[JobOut]}, summary="Scan now (admin)")
 def start_scan(request, folder_id: int):
     require_admin(request)
-    return 202, ok(scan_jobs.start_scan(folder_id, user=request.auth))
+    return Status(202, ok(scan_jobs.start_scan(folder_id, user=request.auth)))
 
 
-@router.post(
-    "/folders/{int:folder_id}/cancel", response=Envelope[JobOut], summary="Cancel the running scan (admin)"
-)
+@router.post("/folders/{int:folder_id}/cancel", response=Envelope[JobOut], summary="Cancel the running scan (admin)")
 def cancel_scan(request, folder_id: int):
     require_admin(request)
     return ok(scan_jobs.cancel_scan(folder_id))
@@ -160,9 +158,7 @@ def list_runs(request, filters: Query[RunFilter]):
     return ok(paginate(selectors.runs(filters.folder_id), filters))
 
 
-@router.get(
-    "/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files"
-)
+@router.get("/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files")
 def problem_files(request, state: Literal["corrupt", "duplicate", "missing"], filters: Query[ProblemFilter]):
     folder = services.get_folder(filters.folder_id) if filters.folder_id else None
     return ok(paginate(selectors.problem_files(state, folder), filters, count=True))
