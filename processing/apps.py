@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class ProcessingConfig(AppConfig):
     name = "processing"
+
+    def ready(self) -> None:
+        from processing import wizard_hooks
+
+        wizard_hooks.register()
