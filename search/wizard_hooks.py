@@ -21,7 +21,9 @@ TEST_TIMEOUT = 8.0
 def initial() -> dict:
     ensure_providers()
     rows = {row.name: row for row in SearchProvider.objects.filter(name__in=NAMES)}
-    values: dict = {"providers": [name for name, row in rows.items() if row.enabled]}
+    # a provider that needs a key it does not have is not in use, whatever its switch says
+    usable = [n for n, row in rows.items() if row.enabled and (row.api_key or not provider_info(n).requires_api_key)]
+    values: dict = {"providers": usable}
     for name, row in rows.items():
         values[f"{name}_url"] = row.base_url
         if name in KEYED:

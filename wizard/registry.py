@@ -47,8 +47,9 @@ _INITIAL: dict[str, list[InitialFn]] = {}
 
 
 def register_apply(step: str, fn: ApplyFn) -> None:
-    if fn not in _APPLY.setdefault(step, []):
-        _APPLY[step].append(fn)
+    # copy on write: a shallow copy of the registry (tests) stays a true snapshot
+    if fn not in _APPLY.get(step, []):
+        _APPLY[step] = [*_APPLY.get(step, []), fn]
 
 
 def register_tester(service: str, fn: TestFn) -> None:
@@ -60,8 +61,8 @@ def register_finisher(name: str, label: str, fn: FinishFn) -> None:
 
 
 def register_initial(step: str, fn: InitialFn) -> None:
-    if fn not in _INITIAL.setdefault(step, []):
-        _INITIAL[step].append(fn)
+    if fn not in _INITIAL.get(step, []):
+        _INITIAL[step] = [*_INITIAL.get(step, []), fn]
 
 
 def initial_for(step: str) -> dict:
