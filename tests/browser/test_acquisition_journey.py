@@ -4,19 +4,38 @@ worker runs the automation (scheduler ticks as in tests/acquisition/test_pipelin
 
 from __future__ import annotations
 
+import dramatiq
 import pytest
 
+from core.jobs.actors import _KINDS, JobKind, execute_job
 from downloaders.models import AttemptState, DownloadAttempt, SabnzbdConfig
 from indexers.models import AcquisitionSettings, IndexerConfig
 from media.models import MediaItem, MediaStatus
 from search.models import SearchProvider
 from search.services import providers as provider_services
 from tests.acquisition.fakes import FakeProwlarr, FakeRelease, FakeSabnzbd
-from tests.acquisition.test_pipeline_e2e import IMPORTED, _tick_scheduler, _wait, importer  # noqa: F401
+from tests.acquisition.test_pipeline_e2e import IMPORTED, _fake_import, _tick_scheduler, _wait
 from tests.browser.conftest import log_in
 from tests.search.fakes import FakeProviders
 
 TITLE = "This is How You Lose the Time War"
+
+
+@pytest.fixture
+def importer(broker, monkeypatch):
+    """Post-processing stand-in (as in test_pipeline_e2e), one actor per session."""
+    IMPORTED.clear()
+    name = "tests.fake_import_browser"
+    actor = broker.actors.get(name) or dramatiq.actor(
+        lambda job_id: execute_job(job_id, _fake_import, max_retries=0),
+        actor_name=name,
+        queue_name="default",
+        max_retries=0,
+    )
+    monkeypatch.setitem(
+        _KINDS, "processing.import_download", JobKind("processing.import_download", actor, "Import", False)
+    )
+    return actor
 
 
 @pytest.fixture
@@ -46,7 +65,7 @@ def stack(tmp_path, monkeypatch, db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_add_wanted_from_search_and_watch_the_download(page, screenshot, admin_user, stack, worker, importer):  # noqa: F811
+def test_add_wanted_from_search_and_watch_the_download(page, screenshot, admin_user, stack, worker, importer):
     log_in(page, "admin", "pw-admin-123")
     page.goto("/search/")
     page.get_by_label("Words").fill("time war")
