@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class IndexersConfig(AppConfig):
     name = "indexers"
+
+    def ready(self) -> None:
+        from indexers import wizard_hooks
+
+        wizard_hooks.register()

@@ -9,3 +9,7 @@ class ProcessingConfig(AppConfig):
         from processing.problems import import_problems
 
         register_problem_source(import_problems)
+
+        from processing import wizard_hooks
+
+        wizard_hooks.register()

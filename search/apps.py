@@ -9,3 +9,7 @@ class SearchConfig(AppConfig):
         from search.problems import metadata_problems
 
         register_problem_source(metadata_problems)
+
+        from search import wizard_hooks
+
+        wizard_hooks.register()

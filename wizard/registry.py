@@ -5,9 +5,20 @@
   It must be idempotent: the wizard can be re-run. Raise core.errors.OmniError to refuse.
 - `register_tester(service, fn)`: `fn(answers: dict) -> Message` for a "Test connection"
   button (services: prowlarr, sabnzbd, openlibrary, googlebooks, comicvine).
-- `register_finisher(name, fn)`: `fn(user) -> Message` offered on the review step, e.g.
-  "start the first scan".
-Without a registered tester, a plain TCP connection test is used."""
+- `register_finisher(name, label, fn)`: `fn(user) -> Message` offered on the review step, e.g.
+  "start the first scan" (name `start_scan`: the review step's checkbox only shows once
+  something is registered under that name).
+- `register_initial(step, fn)`: `fn() -> dict` the step's current values from the app's own
+  settings (e.g. the saved Prowlarr URL), shown when the step is opened again. They win over
+  the answers stored in the wizard state, so a re-run never reverts a later change.
+Without a registered tester, a plain TCP connection test is used.
+
+Apps register from their AppConfig.ready() through a `<app>/wizard_hooks.py` module
+(search: metadata; indexers + downloaders: downloads; processing: naming). This module
+imports nothing from the project, so any app may import it. Still to plug in (scanning):
+`register_apply("folders", ...)` turning `library_folders` (one path per line) into scan
+folders idempotently, `register_initial("folders", ...)` and
+`register_finisher("start_scan", "Start the first scan", ...)`."""
 
 from __future__ import annotations
 
@@ -27,15 +38,18 @@ class Message:
 ApplyFn = Callable[[dict], list[Message]]
 TestFn = Callable[[dict], Message]
 FinishFn = Callable[[object], Message]
+InitialFn = Callable[[], dict]
 
 _APPLY: dict[str, list[ApplyFn]] = {}
 _TESTERS: dict[str, TestFn] = {}
 _FINISHERS: dict[str, tuple[str, FinishFn]] = {}
+_INITIAL: dict[str, list[InitialFn]] = {}
 
 
 def register_apply(step: str, fn: ApplyFn) -> None:
-    if fn not in _APPLY.setdefault(step, []):
-        _APPLY[step].append(fn)
+    # copy on write: a shallow copy of the registry (tests) stays a true snapshot
+    if fn not in _APPLY.get(step, []):
+        _APPLY[step] = [*_APPLY.get(step, []), fn]
 
 
 def register_tester(service: str, fn: TestFn) -> None:
@@ -44,6 +58,18 @@ def register_tester(service: str, fn: TestFn) -> None:
 
 def register_finisher(name: str, label: str, fn: FinishFn) -> None:
     _FINISHERS[name] = (label, fn)
+
+
+def register_initial(step: str, fn: InitialFn) -> None:
+    if fn not in _INITIAL.get(step, []):
+        _INITIAL[step] = [*_INITIAL.get(step, []), fn]
+
+
+def initial_for(step: str) -> dict:
+    values: dict = {}
+    for fn in _INITIAL.get(step, []):
+        values.update(fn())
+    return values
 
 
 def apply_step(step: str, answers: dict) -> list[Message]:
@@ -55,6 +81,20 @@ def apply_step(step: str, answers: dict) -> list[Message]:
 
 def finishers() -> dict[str, tuple[str, FinishFn]]:
     return dict(_FINISHERS)
+
+
+LATER = "You can continue and fix it later in Settings; check the address, port and firewall."
+
+
+def failure_message(label: str, exc: Exception) -> Message:
+    """A failed connection test as a message: a service that cannot be reached now is a
+    warning (setup continues); a wrong key or a server that is not what was expected is an
+    error, with the service's hint."""
+    text = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
+    hint = getattr(exc, "hint", "")
+    if getattr(exc, "transient", False):
+        return Message("warning", f"{label} cannot be reached now: {text}", hint or LATER)
+    return Message("error", f"{label}: {text}", hint)
 
 
 def tcp_probe(url: str, *, timeout: float = 2.0) -> Message:
@@ -69,7 +109,7 @@ def tcp_probe(url: str, *, timeout: float = 2.0) -> Message:
         return Message(
             "warning",
             f"Cannot reach {parts.hostname}:{port} ({exc.strerror or exc}).",
-            "You can continue and fix it later in Settings; check the address, port and firewall.",
+            LATER,
         )
 
 

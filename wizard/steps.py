@@ -4,13 +4,14 @@ act on them (create scan folders, save Prowlarr/SABnzbd/providers, naming templa
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 
+from core.errors import OmniError
+from core.naming import TOKEN_NAMES, NamingContext, TemplateError, parse_template, render
 from wizard.folders import check_folder
 from wizard.registry import Message
 
@@ -20,24 +21,7 @@ PROVIDERS = [
     ("googlebooks", "Google Books"),
     ("comicvine", "Comic Vine (comics; needs an API key)"),
 ]
-PLACEHOLDERS = {
-    "author",
-    "author_sort",
-    "title",
-    "series",
-    "series_index",
-    "year",
-    "language",
-    "publisher",
-    "isbn",
-    "format",
-    "ext",
-    "kind",
-    "issue",
-    "volume",
-    "narrator",
-}
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::[^{}]*)?\}")
+KEEP_HELP = "Leave empty to keep the current address."
 
 
 class WelcomeForm(forms.Form):
@@ -108,10 +92,21 @@ class ContentForm(forms.Form):
 
 class MetadataForm(forms.Form):
     providers = forms.MultipleChoiceField(
-        choices=PROVIDERS, widget=forms.CheckboxSelectMultiple, required=False
+        choices=PROVIDERS, widget=forms.CheckboxSelectMultiple, required=False, label="Use these providers"
     )
-    googlebooks_api_key = forms.CharField(required=False, max_length=200)
-    comicvine_api_key = forms.CharField(required=False, max_length=200)
+    openlibrary_url = forms.URLField(
+        required=False, assume_scheme="https", label="Open Library URL", help_text=KEEP_HELP
+    )
+    googlebooks_url = forms.URLField(
+        required=False, assume_scheme="https", label="Google Books URL", help_text=KEEP_HELP
+    )
+    googlebooks_api_key = forms.CharField(
+        required=False, max_length=200, label="Google Books API key", help_text="Optional; raises the quota."
+    )
+    comicvine_url = forms.URLField(
+        required=False, assume_scheme="https", label="Comic Vine URL", help_text=KEEP_HELP
+    )
+    comicvine_api_key = forms.CharField(required=False, max_length=200, label="Comic Vine API key")
 
     def clean(self):
         data = super().clean()
@@ -124,46 +119,96 @@ class MetadataForm(forms.Form):
 
 class DownloadsForm(forms.Form):
     prowlarr_url = forms.URLField(
-        required=False, assume_scheme="http", help_text="e.g. http://127.0.0.1:9696"
+        required=False,
+        assume_scheme="http",
+        label="Prowlarr URL",
+        help_text="e.g. http://127.0.0.1:9696 (with its URL base if set: http://host:9696/prowlarr)",
     )
-    prowlarr_api_key = forms.CharField(required=False, max_length=200)
-    sabnzbd_url = forms.URLField(required=False, assume_scheme="http", help_text="e.g. http://127.0.0.1:8080")
-    sabnzbd_api_key = forms.CharField(required=False, max_length=200)
-    sabnzbd_category = forms.CharField(required=False, max_length=64, initial="books")
+    prowlarr_api_key = forms.CharField(required=False, max_length=200, label="Prowlarr API key")
+    sabnzbd_url = forms.URLField(
+        required=False, assume_scheme="http", label="SABnzbd URL", help_text="e.g. http://127.0.0.1:8080"
+    )
+    sabnzbd_api_key = forms.CharField(required=False, max_length=200, label="SABnzbd API key")
+    sabnzbd_category_ebook = forms.CharField(
+        required=False, max_length=64, initial="books", label="SABnzbd category for ebooks"
+    )
+    sabnzbd_category_audiobook = forms.CharField(
+        required=False, max_length=64, initial="audiobooks", label="SABnzbd category for audiobooks"
+    )
+    sabnzbd_category_comic = forms.CharField(
+        required=False,
+        max_length=64,
+        initial="comics",
+        label="SABnzbd category for comics",
+        help_text="Each category must exist in SABnzbd (Config > Categories); leave empty to use the default.",
+    )
 
     def clean(self):
         data = super().clean()
-        for service in ("prowlarr", "sabnzbd"):
+        for service, label in (("prowlarr", "Prowlarr"), ("sabnzbd", "SABnzbd")):
             if data.get(f"{service}_url") and not data.get(f"{service}_api_key"):
                 self.add_error(
-                    f"{service}_api_key",
-                    f"Enter the {service.capitalize()} API key "
-                    f"(Settings → General in {service.capitalize()}).",
+                    f"{service}_api_key", f"Enter the {label} API key (Settings → General in {label})."
                 )
         return data
+
+
+def template_error(template: str) -> str:
+    """'' for a usable template, else the problem with its position marked (▸)."""
+    try:
+        parse_template(template)
+    except TemplateError as exc:
+        marked = template[: exc.position] + "▸" + template[exc.position :]
+        return f"{exc.message} (marked ▸): {marked}"
+    return ""
+
+
+EXAMPLE = NamingContext(
+    title="Dune Messiah",
+    authors=("Frank Herbert",),
+    author_sort_names=("Herbert, Frank",),
+    narrators=("Scott Brick",),
+    series_title="Dune",
+    series_index="2",
+    year=1969,
+    language="en",
+    publisher="Putnam",
+    issue="7",
+    volume="1",
+    original_filename="Dune Messiah - Part 01",
+)
+EXAMPLE_FORMATS = {"ebook": "epub", "audiobook": "m4b", "comic": "cbz"}
 
 
 class NamingForm(forms.Form):
-    ebook_template = forms.CharField(initial="{author_sort}/{title} ({year})/{title} - {author}.{ext}")
-    audiobook_template = forms.CharField(initial="{author_sort}/{series}/{title}/{title}.{ext}")
-    comic_template = forms.CharField(initial="{series} ({year})/{series} #{issue}.{ext}")
+    ebook_template = forms.CharField(max_length=500, label="Ebook template")
+    audiobook_template = forms.CharField(max_length=500, label="Audiobook template")
+    comic_template = forms.CharField(
+        max_length=500,
+        label="Comic template",
+        help_text="Tokens: " + ", ".join(f"${{{name}}}" for name in TOKEN_NAMES) + ". '/' makes folders.",
+    )
 
     def clean(self):
         data = super().clean()
-        for name, template in list(data.items()):
-            unknown = sorted(set(_PLACEHOLDER.findall(template)) - PLACEHOLDERS)
-            if unknown:
-                self.add_error(
-                    name,
-                    f"Unknown placeholders: {', '.join(unknown)}. Known: {', '.join(sorted(PLACEHOLDERS))}.",
-                )
-            elif template.count("{") != template.count("}"):
-                self.add_error(name, "Unbalanced braces.")
-            elif template.startswith("/") or ".." in template.split("/"):
-                self.add_error(
-                    name, "A template is relative to the library folder: no leading / and no '..'."
-                )
+        for name in ("ebook_template", "audiobook_template", "comic_template"):
+            if data.get(name) and (error := template_error(data[name])):
+                self.add_error(name, error)
         return data
+
+    def examples(self, values: dict) -> list[Message]:
+        messages = []
+        for kind, ext in EXAMPLE_FORMATS.items():
+            template = values.get(f"{kind}_template", "")
+            if template and not template_error(template):
+                context = replace(EXAMPLE, kind=kind, ext=ext, format=ext)
+                try:
+                    path = render(template, context)
+                except OmniError as exc:
+                    messages.append(Message("warning", f"Example {kind}: {exc.message}"))
+                    continue
+                messages.append(Message("ok", f"Example {kind}: {path}"))
+        return messages
 
 
 class ReviewForm(forms.Form):
@@ -218,7 +263,15 @@ STEPS = [
     Step("review", "Review", ReviewForm, "The system checks and a summary of your answers."),
 ]
 STEP_NAMES = [s.name for s in STEPS]
-SECRET_FIELDS = {"password", "password2"}
+# Never kept in the wizard state: passwords, and API keys (they live in the apps' own settings).
+SECRET_FIELDS = {
+    "password",
+    "password2",
+    "prowlarr_api_key",
+    "sabnzbd_api_key",
+    "googlebooks_api_key",
+    "comicvine_api_key",
+}
 
 
 def step(name: str) -> Step | None:

@@ -63,6 +63,8 @@ def _checks_for(name: str, form) -> list:
     if name == "folders" and not form.is_bound and form.initial.get("library_folders"):
         bound = steps.FoldersForm(form.initial)
         return bound.folder_messages() if bound.is_valid() else []
+    if name == "naming" and not form.is_bound:
+        return form.examples(form.initial)
     if name == "review":
         return [
             registry.Message(
@@ -86,10 +88,12 @@ def step_view(request, name: str):
         return redirect("wizard-step", name=steps.previous_step(name))
     form = current.form(
         request.POST if request.method == "POST" else None,
-        initial=state.data.get(name, {}),
+        initial={**state.data.get(name, {}), **registry.initial_for(name)},
         label_suffix="",
         **kwargs,
     )
+    if name == "review" and "start_scan" not in registry.finishers():
+        del form.fields["start_scan"]  # offered once scanning registers its finisher
     checks = _checks_for(name, form)
     if request.method == "POST" and form.is_valid() and not any(c.level == "error" for c in checks):
         return _save(request, name, form)

@@ -1,19 +1,32 @@
-// Setup wizard: "Test connection" buttons call /wizard/test/<service> with the typed values.
+// Setup wizard: "Test connection" buttons post the typed values of one service (the form
+// fields named <service>_*, e.g. sabnzbd_url, sabnzbd_api_key) to /wizard/test/<service>.
 (function () {
   var result = document.getElementById("test-result");
+  var form = document.getElementById("wizard-form");
+  if (!result || !form) return;
+  function valuesOf(service) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (input.name && input.name.indexOf(service + "_") === 0 && input.type !== "checkbox") {
+        values[input.name.slice(service.length + 1)] = input.value;
+      }
+    });
+    return values;
+  }
   document.querySelectorAll("button[data-test]").forEach(function (button) {
     button.addEventListener("click", async function () {
       var service = button.dataset.test;
-      var value = function (name) { var input = document.getElementById("id_" + service + "_" + name); return input ? input.value : ""; };
-      result.textContent = "Testing " + service + "…";
-      var csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+      result.className = "";
+      result.textContent = "Testing " + button.textContent.replace(/^Test /, "") + "…";
+      var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
       try {
         var response = await fetch("/wizard/test/" + service, { method: "POST", credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-          body: JSON.stringify({ url: value("url"), api_key: value("api_key") }) });
+          body: JSON.stringify(valuesOf(service)) });
         var data = await response.json();
         result.className = "field-" + data.level;
-        result.textContent = data.text + (data.hint ? " " + data.hint : "");
+        var mark = data.level === "ok" ? "✓ " : data.level === "warning" ? "⚠ " : "✗ ";
+        result.textContent = mark + data.text + (data.hint ? " Fix: " + data.hint : "");
       } catch (e) { result.className = "field-error"; result.textContent = "Test failed: " + e.message; }
     });
   });

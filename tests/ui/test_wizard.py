@@ -145,16 +145,16 @@ def test_connection_test_warns_when_unreachable_and_uses_registered_testers(admi
 @pytest.mark.parametrize(
     ("template", "error"),
     [
-        ("{author}/{bogus}.{ext}", "Unknown placeholders: bogus"),
-        ("/abs/{title}.{ext}", "relative to the library folder"),
-        ("{author}/../{title}", "relative to the library folder"),
+        ("${author}/${bogus}.${ext}", "Unknown token ${bogus} at position 10 (marked ▸): ${author}/▸${bogus}"),
+        ("/abs/${title}.${ext}", "relative to the library folder at position 0"),
+        ("${author}/../${title}", "Empty, &#x27;.&#x27; or &#x27;..&#x27; folder"),
     ],
 )
 def test_naming_step_validates_templates(admin_client, template, error):
     data = {
         "ebook_template": template,
-        "audiobook_template": "{title}.{ext}",
-        "comic_template": "{series}.{ext}",
+        "audiobook_template": "${title}.${ext}",
+        "comic_template": "${bookseries.title}.${ext}",
     }
     response = admin_client.post("/wizard/naming/", data)
     assert response.status_code == 422 and error in response.content.decode()
