@@ -4,12 +4,16 @@ review step."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from media.models import MediaItem
+from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import FieldCandidate, ResolvedField
 from search.services import record_candidates
 from tests.browser.conftest import log_in
+from tests.scanning import samples
 from tests.search.conftest import fakes, live_providers  # noqa: F401 (fixtures)
 from tests.ui.factories import make_item
 from wizard import services as wizard_services
@@ -18,9 +22,7 @@ from wizard.models import WizardState
 
 @pytest.fixture
 def shelf(db):
-    make_item(
-        "Dune", authors=["Frank Herbert"], series="Dune", index=1, year=1965, files=[("epub", 1_000_000)]
-    )
+    make_item("Dune", authors=["Frank Herbert"], series="Dune", index=1, year=1965, files=[("epub", 1_000_000)])
     make_item(
         "Dune Messiah",
         authors=["Frank Herbert"],
@@ -66,13 +68,19 @@ def test_misspelt_search_still_finds_and_table_view(page, admin_user, shelf):
 
 @pytest.mark.django_db(transaction=True)
 def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
-    page, screenshot, admin_user, live_providers, broker, worker  # noqa: F811 (fixture imported above)
+    page,
+    screenshot,
+    admin_user,
+    live_providers,  # noqa: F811 (fixture imported above)
+    broker,
+    worker,
 ):
     """Through the metadata provenance: the edit is a manual value, the locks are ResolvedField
     locks, and a forced refresh from the (fake) providers changes other fields but not these."""
     item = MediaItem.objects.create(title="use of weapons", sort_title="use of weapons")
-    record_candidates(item, "embedded_epub", {"title": "use of weapons", "authors": ["Banks, Iain"],
-                                               "isbn13": "9780316030571"}, 0.8)
+    record_candidates(
+        item, "embedded_epub", {"title": "use of weapons", "authors": ["Banks, Iain"], "isbn13": "9780316030571"}, 0.8
+    )
     log_in(page, "admin", "pw-admin-123")
     page.goto(f"/library/{item.pk}/")
     page.get_by_label("Publisher", exact=True).fill("Gallimard")
@@ -105,11 +113,12 @@ def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_first_run_wizard_to_the_review_step(page, screenshot, settings, tmp_path):
+def test_first_run_wizard_to_a_completed_scan(page, screenshot, settings, tmp_path, worker):
     settings.WIZARD_REDIRECT = True
     wizard_services.forget_cache()
     books = tmp_path / "books"
-    books.mkdir()
+    samples.make_epub(books / "Frank Herbert" / "Dune.epub", samples.Book("Dune", authors=(("Frank Herbert", ""),)))
+    before = sorted(p.stat().st_mtime_ns for p in books.rglob("*"))
     page.goto("/")
     page.wait_for_url("**/wizard/welcome/")
     page.get_by_role("button", name="Save and continue").click()
@@ -141,7 +150,25 @@ def test_first_run_wizard_to_the_review_step(page, screenshot, settings, tmp_pat
     screenshot(page, "wizard-review")
     state = WizardState.load()
     assert state.data["folders"]["library_folders"] == str(books) and state.current_step == "review"
+    assert page.get_by_label("Start the first scan now").is_checked()
     page.get_by_role("button", name="Finish setup").click()
     page.get_by_role("heading", name="Dashboard").wait_for()
     assert page.get_by_text("Setup complete.").is_visible()
     assert WizardState.load().completed_at is not None
+    assert ScanFolder.objects.get().path == str(books)
+    run = _wait_for(lambda: ScanRun.objects.filter(state=RunState.SUCCEEDED).first())
+    assert run.added == 1
+    page.goto("/library/?q=dune")
+    page.get_by_text("Dune").first.wait_for()
+    screenshot(page, "wizard-first-scan-library")
+    assert sorted(p.stat().st_mtime_ns for p in books.rglob("*")) == before  # the wizard touched no file
+
+
+def _wait_for(probe, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out")
