@@ -17,7 +17,7 @@ from processing.models import ImportRun, PostProcessStatus
 from tests.acquisition.conftest import make_item
 from tests.acquisition.fakes import FakeRelease
 from tests.acquisition.test_pipeline_e2e import _run_until, _tick_scheduler, _wait
-from tests.processing.samples import make_cbz, make_mp3
+from tests.processing.samples import image_bytes, make_cbz, make_epub, make_mp3
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,17 +27,23 @@ def _book_in_release(name: str) -> tuple[str, str]:
     return parsed.title, " & ".join(parsed.authors)
 
 
+def _epub_with_cover(name: str, folder: Path) -> Path:
+    title, author = _book_in_release(name)
+    cover = image_bytes(600, 900, (30, 60, 90), "JPEG")
+    return make_epub(folder / f"{name}.epub", title=title, authors=(author,), cover=cover)
+
+
 @pytest.fixture
 def library(settings, tmp_path, acquisition):
     _, sab = acquisition
-    sab.book_for_job = _book_in_release
+    sab.content_for_job = _epub_with_cover
     settings.DOWNLOADS_DIR = sab.complete_dir
     settings.LIBRARY_DIR = tmp_path / "library"
     settings.LIBRARY_DIR.mkdir()
     return settings.LIBRARY_DIR
 
 
-def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, library, worker):
+def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, library, worker, reader_client):
     item = make_item()
     Author.objects.filter(contributions__item=item).update(sort_name="Weir, Andy")
     _tick_scheduler(0)
@@ -50,8 +56,12 @@ def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, libra
     assert filed.is_file()
     opf = filed.parent / "metadata.opf"
     assert opf.is_file()
+    assert (filed.parent / "cover.jpg").stat().st_size > 1000  # written before the OPF that names it
+    assert 'href="cover.jpg"' in opf.read_text(encoding="utf-8")
     assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.POST_PROCESSED_SUCCESS
     assert LibraryFile.objects.get(item=item, format="epub").path == str(filed)
+    found = reader_client.get("/api/library/search", {"q": "hail mary"}).json()["data"]["items"]
+    assert [i["id"] for i in found] == [item.pk]  # identified and searchable at once
     source = Path(DownloadAttempt.objects.get(pk=attempt.pk).storage_path)
     assert source.is_file(), "the download is kept (copy/hardlink) or moved, never lost"
 
