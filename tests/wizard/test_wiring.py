@@ -151,6 +151,23 @@ def test_naming_step_saves_import_templates_and_shows_examples(admin_client):
     assert ImportSettings.load().ebook_template == data["ebook_template"]
 
 
-def test_review_offers_the_first_scan_only_when_scanning_registers_it(admin_client):
-    html = admin_client.get("/wizard/review/").content.decode()
-    assert "Start the first scan now" not in html
+def test_review_offers_the_first_scan_only_when_scanning_registers_it(admin_client, monkeypatch):
+    from wizard import registry
+
+    assert "Start the first scan now" in admin_client.get("/wizard/review/").content.decode()
+    monkeypatch.setattr(registry, "_FINISHERS", {})
+    assert "Start the first scan now" not in admin_client.get("/wizard/review/").content.decode()
+
+
+def test_folders_step_adds_scan_folders_once_and_touches_no_file(admin_client, tmp_path):
+    from scanning.models import ScanFolder
+    from scanning.wizard_hooks import apply
+
+    books = tmp_path / "books"
+    (books / "a").mkdir(parents=True)
+    before = sorted(p.name for p in books.rglob("*"))
+    for _ in range(2):  # a re-run of the wizard adds nothing twice
+        messages = apply({"library_folders": f"{books}\n{tmp_path / 'missing'}"})
+    assert list(ScanFolder.objects.values_list("path", flat=True)) == [str(books)]
+    assert [m.level for m in messages] == ["ok", "error"] and "already a scan folder" in messages[0].text
+    assert sorted(p.name for p in books.rglob("*")) == before
