@@ -176,7 +176,7 @@ def main() -> None:
     )
     from django.utils import timezone
 
-    from wizard.models import WizardState
+    from core.wizard.models import WizardState
 
     WizardState.objects.update_or_create(pk=1, defaults={"completed_at": timezone.now()})
     client = Client()

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from core.wizard import registry
+from core.wizard.registry import Message
 from downloaders.clients.base import ClientSettings
 from downloaders.clients.registry import client_for
 from downloaders.models import SabnzbdConfig
 from indexers.wizard_hooks import split_url
-from wizard import registry
-from wizard.registry import Message
 
 TEST_TIMEOUT = 8.0
 KINDS = ("ebook", "audiobook", "comic")

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from core.wizard import registry
+from core.wizard.registry import Message
 from indexers.clients.base import IndexerSettings
 from indexers.clients.registry import client_for
 from indexers.models import IndexerConfig, IndexerKind
-from wizard import registry
-from wizard.registry import Message
 
 TEST_TIMEOUT = 8.0
 NAME = "Prowlarr"

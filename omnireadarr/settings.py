@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "downloaders",
     "processing",
     "scanning",
-    "wizard",
+    "core.wizard",
 ]
 
 MIDDLEWARE = [
@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "wizard.middleware.SetupRequiredMiddleware",
+    "core.wizard.middleware.SetupRequiredMiddleware",
     "core.middleware.LoginRequiredForPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

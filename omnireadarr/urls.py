@@ -10,7 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("health", health_page_fallback, name="health"),
-    path("", include("wizard.urls")),
+    path("", include("core.wizard.urls")),
     path("", include("media.urls")),
     path("", include("indexers.urls")),
     path("", include("downloaders.urls")),

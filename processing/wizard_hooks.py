@@ -9,9 +9,9 @@ from django.db import transaction
 
 from core.errors import InvalidInput
 from core.naming import TemplateError, parse_template
+from core.wizard import registry
+from core.wizard.registry import Message
 from processing.models import ImportSettings
-from wizard import registry
-from wizard.registry import Message
 
 FIELDS = ("ebook_template", "audiobook_template", "comic_template")
 

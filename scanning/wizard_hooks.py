@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from core.errors import OmniError
+from core.wizard import registry
+from core.wizard.registry import Message
 from scanning.models import ScanFolder
 from scanning.services.folders import FolderInput, save_folder, validate_path
 from scanning.services.jobs import start_scan
-from wizard import registry
-from wizard.registry import Message
 
 
 def initial() -> dict:

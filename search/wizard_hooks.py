@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.wizard import registry
+from core.wizard.registry import Message
 from search.models import ProviderStatus, SearchProvider
 from search.providers.base import ProviderConfig, SearchQuery
 from search.providers.registry import build_provider, provider_info
 from search.services.providers import ensure_providers
-from wizard import registry
-from wizard.registry import Message
 
 NAMES = ("openlibrary", "googlebooks", "comicvine")
 KEYED = ("googlebooks", "comicvine")

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from core.wizard import services as wizard_services
+from core.wizard.models import WizardState
 from media.models import MediaItem
 from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import FieldCandidate, ResolvedField
@@ -16,8 +18,6 @@ from tests.browser.conftest import log_in
 from tests.scanning import samples
 from tests.search.conftest import fakes, live_providers  # noqa: F401 (fixtures)
 from tests.ui.factories import make_item
-from wizard import services as wizard_services
-from wizard.models import WizardState
 
 
 @pytest.fixture

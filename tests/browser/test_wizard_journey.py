@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from core.wizard import services as wizard_services
+from core.wizard.models import WizardState
 from downloaders.models import SabnzbdConfig
 from indexers.models import IndexerConfig
 from processing.models import ImportSettings
 from search.models import SearchProvider
 from tests.acquisition.fakes import FakeProwlarr, FakeSabnzbd
 from tests.search.fakes import FakeProviders
-from wizard import services as wizard_services
-from wizard.models import WizardState
 
 
 @pytest.fixture

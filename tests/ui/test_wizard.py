@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from core.errors import ConfigurationError
-from wizard import registry, services
-from wizard.folders import check_folder
-from wizard.models import WizardState
-from wizard.registry import Message
+from core.wizard import registry, services
+from core.wizard.folders import check_folder
+from core.wizard.models import WizardState
+from core.wizard.registry import Message
 
 pytestmark = pytest.mark.django_db
 

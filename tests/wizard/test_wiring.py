@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.wizard.models import WizardState
 from downloaders.models import SabnzbdConfig
 from indexers.models import IndexerConfig
 from processing.models import ImportSettings
 from search.models import ProviderStatus, SearchProvider
 from tests.search.fakes import COMICVINE_KEY
-from wizard.models import WizardState
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def test_naming_step_saves_import_templates_and_shows_examples(admin_client):
 
 
 def test_review_offers_the_first_scan_only_when_scanning_registers_it(admin_client, monkeypatch):
-    from wizard import registry
+    from core.wizard import registry
 
     assert "Start the first scan now" in admin_client.get("/wizard/review/").content.decode()
     monkeypatch.setattr(registry, "_FINISHERS", {})

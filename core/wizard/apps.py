@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class WizardConfig(AppConfig):
-    name = "wizard"
+    name = "core.wizard"
+    label = "wizard"
     verbose_name = "Setup wizard"

@@ -60,6 +60,19 @@ def register_finisher(name: str, label: str, fn: FinishFn) -> None:
     _FINISHERS[name] = (label, fn)
 
 
+_LIBRARY_PROBES: list[Callable[[], bool]] = []
+
+
+def register_library_probe(fn: Callable[[], bool]) -> None:
+    """The catalogue tells whether a library already exists (an install older than the wizard)."""
+    if fn not in _LIBRARY_PROBES:
+        _LIBRARY_PROBES.append(fn)
+
+
+def has_library() -> bool:
+    return any(probe() for probe in _LIBRARY_PROBES)
+
+
 def register_initial(step: str, fn: InitialFn) -> None:
     if fn not in _INITIAL.get(step, []):
         _INITIAL[step] = [*_INITIAL.get(step, []), fn]

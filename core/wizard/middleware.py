@@ -20,7 +20,7 @@ class SetupRequiredMiddleware:
             and not request.path.startswith(self.EXEMPT)
             and request.method in ("GET", "HEAD")
         ):
-            from wizard.services import is_complete
+            from core.wizard.services import is_complete
 
             if not is_complete():
                 return redirect("wizard")

@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import OmniError
-from media.models import MediaItem
-from wizard import registry, steps
-from wizard.models import WizardState
-from wizard.registry import Message
+from core.wizard import registry, steps
+from core.wizard.models import WizardState
+from core.wizard.registry import Message
 
 _complete_cache = {"value": False}
 
@@ -25,7 +24,7 @@ def is_complete() -> bool:
     if state is not None:
         done = state.completed_at is not None
     else:
-        done = get_user_model().objects.filter(is_superuser=True).exists() and MediaItem.objects.exists()
+        done = get_user_model().objects.filter(is_superuser=True).exists() and registry.has_library()
     _complete_cache["value"] = done
     return done
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from wizard.registry import Message
+from core.wizard.registry import Message
 
 
 def check_folder(raw: str, *, label: str, need_write: bool) -> list[Message]:

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model, password_validation
 
 from core.errors import OmniError
 from core.naming import TOKEN_NAMES, NamingContext, TemplateError, parse_template, render
-from wizard.folders import check_folder
-from wizard.registry import Message
+from core.wizard.folders import check_folder
+from core.wizard.registry import Message
 
 KINDS = [("ebook", "Ebooks"), ("audiobook", "Audiobooks"), ("comic", "Comics")]
 PROVIDERS = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wizard import views
+from core.wizard import views
 
 urlpatterns = [
     path("wizard/", views.index, name="wizard"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wizard.models import WizardState
+from core.wizard.models import WizardState
 
 
 @admin.register(WizardState)

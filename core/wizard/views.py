@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from core.api.auth import is_admin
 from core.checks import collect_checks
-from wizard import registry, services, steps
-from wizard.models import WizardState
+from core.wizard import registry, services, steps
+from core.wizard.models import WizardState
 
 TESTABLE = ("prowlarr", "sabnzbd", "openlibrary", "googlebooks", "comicvine")
 

@@ -1,0 +1,45 @@
+"""Imports flow one way: core <- media <- {search, scanning, indexers, downloaders} <- processing
+(downloaders may use indexers: grabbing needs the search results). Tests enforce it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing")
+ALLOWED = {
+    "core": set(),
+    "media": {"core"},
+    "search": {"core", "media"},
+    "scanning": {"core", "media"},
+    "indexers": {"core", "media"},
+    "downloaders": {"core", "media", "indexers"},
+    "processing": {"core", "media", "search", "scanning", "indexers", "downloaders"},
+}
+
+
+def _imported_apps(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        found.update(name.split(".")[0] for name in names if name.split(".")[0] in APPS)
+    return found
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_app_imports_only_the_layers_below_it(app):
+    offenders = []
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        bad = _imported_apps(path) - ALLOWED[app] - {app}
+        if bad:
+            offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert not offenders, "\n".join(offenders)
