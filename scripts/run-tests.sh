@@ -21,11 +21,19 @@ status=0
 echo "=== Test suite on SQLite (embedded default) ==="
 "$PY" -m pytest "$@" || status=$?
 
-if pg_isready -q -h 127.0.0.1 2>/dev/null; then
+PG_URL="${OMNI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/omnireadarr}"
+pg_usable() {  # reachable and the test role may log in (a fresh install may refuse without a password)
+  pg_isready -q -h 127.0.0.1 2>/dev/null && "$PY" - "$PG_URL" <<'PYEOF' 2>/dev/null
+import sys, psycopg
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
+psycopg.connect(url, connect_timeout=5).close()
+PYEOF
+}
+if pg_usable; then
   echo "=== Test suite on PostgreSQL (+ RabbitMQ integration) ==="
-  DATABASE_URL="${OMNI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/omnireadarr}" \
+  DATABASE_URL="$PG_URL" \
     "$PY" -m pytest -m "not browser" "$@" || status=$?
 else
-  echo "=== PostgreSQL not reachable on 127.0.0.1:5432: PostgreSQL run skipped ==="
+  echo "=== PostgreSQL not reachable or refusing $PG_URL: PostgreSQL run skipped ==="
 fi
 exit $status
