@@ -185,3 +185,11 @@ def test_forced_refresh_does_not_replace_a_chosen_cover(live_providers):
     state = ResolvedField.objects.get(item=item, field="cover")
     assert state.locked and state.value == chosen and state.source.name == "manual"
     assert Path(settings.DATA_DIR, chosen).read_bytes() == OTHER
+
+
+def test_detail_page_has_the_cover_panel_and_only_admins_get_the_tools(admin_client, reader):
+    item = make_item()
+    admin_page = admin_client.get(f"/library/{item.pk}/").content.decode()
+    reader_page = reader.get(f"/library/{item.pk}/").content.decode()
+    assert 'id="cover-candidates"' in admin_page and 'id="cover-upload-form"' in admin_page
+    assert 'id="cover-candidates"' in reader_page and 'id="cover-upload-form"' not in reader_page
