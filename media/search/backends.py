@@ -130,9 +130,13 @@ class SqliteBackend(SearchBackend):
         grams = {word[i : i + 3] for i in range(len(word) - 2)}
         if not grams:
             return []
-        match = " OR ".join(f'"{g}"' for g in sorted(grams))
+        # terms sharing the most trigrams with the word: one index look-up per trigram and a
+        # count, not bm25 over every term sharing one (that was ~14 ms for common trigrams)
+        each = " UNION ALL ".join([f"SELECT rowid FROM {TRI} WHERE {TRI} MATCH %s"] * len(grams))
         rows = self._fetch(
-            f"SELECT term FROM {TRI} WHERE {TRI} MATCH %s ORDER BY rank LIMIT %s", [match, limit]
+            f"SELECT t.term FROM (SELECT rowid, count(*) AS shared FROM ({each}) GROUP BY rowid "
+            f"ORDER BY shared DESC, rowid LIMIT %s) s JOIN {TERMS} t ON t.id = s.rowid",
+            [*(f'"{g}"' for g in sorted(grams)), limit * 10],
         )
         # words sharing the first letter and about the length: catches swaps in short words
         rows += self._fetch(
