@@ -168,7 +168,7 @@ class SqliteBackend(SearchBackend):
         boost, boost_params = self._boost(boost_key)
         if order is None and offset + limit <= self.CANDIDATES:
             exact_key = boost_key if exact_titles else ""
-            ids = self._top_candidates(compiled.match, clauses, args, boost, boost_params, exact_key, limit, offset)
+            ids = self._top_candidates(compiled.match, clauses, args, boost_key, exact_key, limit, offset)
             if len(ids) == limit or not clauses:
                 return ids
         ranking = order or f"{boost} DESC, {self.BM25}, m.sort_title, m.id"
@@ -181,7 +181,26 @@ class SqliteBackend(SearchBackend):
         )
         return [r[0] for r in self._fetch(sql, [compiled.match, *args, *boost_params, limit, offset])]
 
-    def _top_candidates(self, match, clauses, args, boost, boost_params, exact_key, limit, offset) -> list[int]:
+    BOOST_SET = 500  # titles starting with the query looked up by index instead of joining
+
+    def _boost_by_title_index(self, boost_key: str, clauses) -> tuple[str, list[object]] | None:
+        """The title boost of `_boost` as membership in index ranges (no per-candidate join
+        to the search document) when few titles start with the key and no filter needs it."""
+        if any("sd." in c for c in clauses) or (boost_key and ord(boost_key[-1]) >= 0x10FFFF):
+            return None
+        if not boost_key:
+            return "(SELECT 0)", []
+        upper = boost_key[:-1] + chr(ord(boost_key[-1]) + 1)  # prefix range in code-point order
+        starting = f"SELECT item_id FROM {DOCS} WHERE title_key >= %s AND title_key < %s"
+        if len(self._fetch(starting + " LIMIT %s", [boost_key, upper, self.BOOST_SET + 1])) > self.BOOST_SET:
+            return None
+        return (
+            f"CASE WHEN best.id IN (SELECT item_id FROM {DOCS} WHERE title_key = %s) THEN 2 "
+            f"WHEN best.id IN ({starting}) THEN 1 ELSE 0 END",
+            [boost_key, boost_key, upper],
+        )
+
+    def _top_candidates(self, match, clauses, args, boost_key, exact_key, limit, offset) -> list[int]:
         """Early-terminated ranking for relevance pages: bm25 is computed inside the FTS
         index for at most CANDIDATES newest matches in any field plus CANDIDATES newest
         title matches, plus exact title matches; then those are filtered and ordered. A
@@ -197,11 +216,14 @@ class SqliteBackend(SearchBackend):
             if exact_key
             else ""
         )
+        by_index = self._boost_by_title_index(boost_key, clauses)
+        boost, boost_params = by_index or self._boost(boost_key)
+        docs = "" if by_index else f"JOIN {DOCS} sd INDEXED BY {DOCS}_rank_cover ON sd.item_id = m.id "
         sql = (
             f"WITH hits(id, score) AS ({capped} UNION ALL {capped}{exact}), "
             "best(id, score) AS (SELECT id, MIN(score) FROM hits GROUP BY id) "
             f"SELECT m.id FROM best JOIN {ITEMS} m INDEXED BY {ITEMS}_rank_cover ON m.id = best.id "
-            f"JOIN {DOCS} sd INDEXED BY {DOCS}_rank_cover ON sd.item_id = m.id WHERE 1 = 1"
+            f"{docs}WHERE 1 = 1"
             + "".join(f" AND {c}" for c in clauses)
             + f" ORDER BY {boost} DESC, best.score, m.sort_title, m.id LIMIT %s OFFSET %s"
         )
