@@ -54,6 +54,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--books", type=int, default=int(os.environ.get("BENCH_BOOKS", 20_000)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 200)))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shapes", action="store_true", help="Also print DB figures per query shape")
     parser.add_argument("--fresh", action="store_true", help="Drop the generated data and start again")
     return parser.parse_args()
 
@@ -184,7 +185,11 @@ def main() -> None:
     queries = make_queries(rng, facts, args.rounds)
     time_search(queries[:20])  # warm caches
     print(f"\n{connection.vendor}, {args.books:,} books, {len(queries)} queries ({len(QUERIES)} shapes)")
-    print("search in the DB (first 50 ids)   ", percentiles(time_search(queries)))
+    db_samples = time_search(queries)
+    print("search in the DB (first 50 ids)   ", percentiles(db_samples))
+    if args.shapes:
+        for i, shape in enumerate(QUERIES):
+            print(f"  {shape:<30}", percentiles(db_samples[i :: len(QUERIES)]))
     from urllib.parse import quote
 
     urls = [f"/api/library/search?q={quote(q)}&page_size=50" for q in queries]

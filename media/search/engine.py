@@ -4,6 +4,7 @@ never counting every match), and say why (corrections, notices, suggestions)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -96,8 +97,9 @@ def close_words(engine: SearchBackend, word: str, *, limit: int = 5) -> tuple[st
 
 
 def expand(
-    engine: SearchBackend, parsed: ParsedQuery
+    engine: SearchBackend, parsed: ParsedQuery, close=None
 ) -> tuple[dict[Term, tuple[str, ...]], dict[str, tuple]]:
+    close = close or (lambda word: close_words(engine, word))
     expansions: dict[Term, tuple[str, ...]] = {}
     corrections: dict[str, tuple[str, ...]] = {}
     for term in walk(parsed.root):
@@ -108,17 +110,17 @@ def expand(
         elif len(term.words) == 1 and term.field != "isbn" and not term.words[0].isdigit():
             word = term.words[0]
             if max_typos(word) and not engine.term_exists(word, prefix=term.prefix):
-                expansions[term] = close_words(engine, word)
+                expansions[term] = close(word)
                 if expansions[term]:
                     corrections[word] = expansions[term]
     return expansions, corrections
 
 
-def _suggest(engine: SearchBackend, request: SearchRequest, parsed: ParsedQuery) -> tuple[Suggestion, ...]:
+def _suggest(request: SearchRequest, parsed: ParsedQuery, close) -> tuple[Suggestion, ...]:
     found: list[Suggestion] = []
     for term in parsed.terms:
         if len(term.words) == 1 and not term.pattern:
-            for word in close_words(engine, term.words[0], limit=2):
+            for word in close(term.words[0])[:2]:
                 found.append(
                     Suggestion(
                         f"Did you mean “{word}”?",
@@ -173,7 +175,9 @@ def run(request: SearchRequest) -> SearchOutcome:
         if request.sort == "relevance" or request.sort not in SORTS
         else order_sql(request.sort, descending=request.descending)
     )
-    expansions, corrections = expand(engine, parsed) if not parsed.is_empty else ({}, {})
+    # one vocabulary look-up per word and request: a query without results asks again for suggestions
+    close = functools.lru_cache(maxsize=32)(lambda word: close_words(engine, word))
+    expansions, corrections = expand(engine, parsed, close) if not parsed.is_empty else ({}, {})
     compiled = engine.compile(parsed.root, expansions)
     if parsed.is_empty or compiled.everything:
         listing = order or order_sql("title", descending=request.descending)
@@ -187,7 +191,7 @@ def run(request: SearchRequest) -> SearchOutcome:
             compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed)
         )
     )
-    suggestions = _suggest(engine, request, parsed) if not ids and offset == 0 else ()
+    suggestions = _suggest(request, parsed, close) if not ids and offset == 0 else ()
     return SearchOutcome(
         tuple(ids[:size]), len(ids) > size, "fulltext", parsed, corrections, tuple(notices), suggestions
     )
