@@ -1,13 +1,20 @@
-"""Cover files: resolve `MediaItem.cover_path` safely inside the data directory and make
-cached thumbnails for the library grid."""
+"""Cover files: store cover bytes once (content-addressed under settings.COVERS_DIR),
+resolve `MediaItem.cover_path` safely inside the data directory and make cached thumbnails
+for the library grid."""
 
 from __future__ import annotations
 
+import errno
+import functools
+import hashlib
 import logging
+import os
 from pathlib import Path
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
+
+from core.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 IMAGE_TYPES = {
@@ -18,6 +25,58 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
 }
 THUMB_SIZE = (240, 360)
+
+
+class DiskFull(ServiceUnavailable):
+    """No space left: the scan pauses (the job is retried later and resumes)."""
+
+    code = "disk_full"
+
+
+_made_dirs: set[str] = set()
+
+
+@functools.lru_cache(maxsize=4)
+def _covers_prefix(covers_dir: str, data_dir: str) -> str:
+    return Path(covers_dir).relative_to(data_dir).as_posix()
+
+
+def _write(target: str, data: bytes) -> None:
+    with open(target, "wb") as handle:
+        handle.write(data)
+
+
+def store_image(data: bytes, extension: str) -> str:
+    """Write the cover bytes once, named by their SHA-256; return the path relative to the
+    data directory. A file of the right size is trusted (a crash mid-write leaves a short
+    file, which is rewritten next time). Nothing is ever deleted or overwritten with other bytes."""
+    digest = hashlib.sha256(data).hexdigest()
+    folder = os.path.join(settings.COVERS_DIR, digest[:2])
+    target = os.path.join(folder, f"{digest}.{extension}")
+    prefix = _covers_prefix(str(settings.COVERS_DIR), str(settings.DATA_DIR))
+    relative = f"{prefix}/{digest[:2]}/{digest}.{extension}"
+    try:
+        if os.path.getsize(target) == len(data):
+            return relative
+    except OSError:
+        pass
+    if folder not in _made_dirs:
+        os.makedirs(folder, exist_ok=True)
+        _made_dirs.add(folder)
+    try:
+        _write(target, data)
+    except FileNotFoundError:  # the covers folder was removed while we ran
+        os.makedirs(folder, exist_ok=True)
+        _write(target, data)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            Path(target).unlink(missing_ok=True)
+            raise DiskFull(
+                f"Disk full while writing covers to {settings.COVERS_DIR}",
+                hint="Free some space; the scan resumes where it stopped.",
+            ) from exc
+        raise
+    return relative
 
 
 def cover_file(relative: str) -> Path | None:

@@ -17,6 +17,7 @@ from processing.api import router as processing_router
 from processing.renaming.api import router as rename_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
+from search.cover_api import covers_router
 
 api = NinjaAPI(
     title="OmniReadarr API",
@@ -40,6 +41,7 @@ api.add_router("/rename", rename_router)
 api.add_router("/providers", providers_router)
 api.add_router("/metadata", metadata_router)
 api.add_router("/media", media_router)
+api.add_router("/media", covers_router)
 api.add_router("/review", review_router)
 api.add_router("/", catalogue_router)
 api.add_router("/library", library_router)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("search/", views.metadata_search, name="metadata-search"),
     path("review/", views.review_queue, name="review"),
     path("library/<int:item_id>/", views.book_detail, name="book-detail"),
+    path("library/<int:item_id>/covers/<slug:candidate_id>", views.cover_candidate, name="cover-candidate"),
     path("items/<int:item_id>/", views.item_redirect),
     path("series/", views.series_list, name="series-list"),
     path("series/<int:series_id>/", views.series_detail, name="series-detail"),

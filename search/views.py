@@ -8,15 +8,19 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from core.api.auth import is_admin
+from media import covers as media_covers
 from media.detail import item_detail
 from media.models import Author, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
 from media.selectors import items_for_listing
 from search.models import ReviewItem, ReviewStatus
 from search.selectors import detail_fields, display_value, item_metadata, provider_rows
 from search.services.catalogue import series_overview
+from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 
 PAGE_SIZE = 50
@@ -54,6 +58,15 @@ def book_detail(request, item_id: int):
         {"item": item, "detail": detail, "fields": detail_fields(item, meta), "history": meta["history"],
          "review": pending, "can_edit": is_admin(request.user)},
     )
+
+
+@require_GET
+def cover_candidate(request, item_id: int, candidate_id: str):
+    """A stored cover the item has had (only ids listed for this item: never a path)."""
+    path = local_candidate_file(get_object_or_404(MediaItem, pk=item_id), candidate_id)
+    if path is None:
+        raise Http404("No such cover")
+    return FileResponse(path.open("rb"), content_type=media_covers.content_type(path))
 
 
 def item_redirect(request, item_id: int):

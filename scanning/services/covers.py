@@ -4,72 +4,24 @@ grids are made later by a background job so books are searchable before they exi
 from __future__ import annotations
 
 import errno
-import functools
-import hashlib
 import logging
-import os
 from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
 
-from core.errors import ServiceUnavailable
+from media.covers import DiskFull, store_image
 from scanning.extractors import Cover
+
+__all__ = ["DiskFull", "make_thumbnail", "store_cover", "thumbnail_path"]
 
 logger = logging.getLogger(__name__)
 THUMB_SIZE = (240, 360)
 
 
-class DiskFull(ServiceUnavailable):
-    """No space left: the scan pauses (the job is retried later and resumes)."""
-
-    code = "disk_full"
-
-
-_made_dirs: set[str] = set()
-
-
-@functools.lru_cache(maxsize=4)
-def _covers_prefix(covers_dir: str, data_dir: str) -> str:
-    return Path(covers_dir).relative_to(data_dir).as_posix()
-
-
-def _write(target: str, data: bytes) -> None:
-    with open(target, "wb") as handle:
-        handle.write(data)
-
-
 def store_cover(cover: Cover) -> str:
-    """Write the cover bytes once, named by their SHA-256; return the path relative to the
-    data directory. A file of the right size is trusted (a crash mid-write leaves a short
-    file, which is rewritten next time)."""
-    digest = hashlib.sha256(cover.data).hexdigest()
-    folder = os.path.join(settings.COVERS_DIR, digest[:2])
-    target = os.path.join(folder, f"{digest}.{cover.extension}")
-    prefix = _covers_prefix(str(settings.COVERS_DIR), str(settings.DATA_DIR))
-    relative = f"{prefix}/{digest[:2]}/{digest}.{cover.extension}"
-    try:
-        if os.path.getsize(target) == len(cover.data):
-            return relative
-    except OSError:
-        pass
-    if folder not in _made_dirs:
-        os.makedirs(folder, exist_ok=True)
-        _made_dirs.add(folder)
-    try:
-        _write(target, cover.data)
-    except FileNotFoundError:  # the covers folder was removed while we ran
-        os.makedirs(folder, exist_ok=True)
-        _write(target, cover.data)
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            Path(target).unlink(missing_ok=True)
-            raise DiskFull(
-                f"Disk full while writing covers to {settings.COVERS_DIR}",
-                hint="Free some space; the scan resumes where it stopped.",
-            ) from exc
-        raise
-    return relative
+    """Store an extracted cover (content-addressed, see media.covers.store_image)."""
+    return store_image(cover.data, cover.extension)
 
 
 def thumbnail_path(cover_path: str) -> Path:

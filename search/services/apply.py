@@ -7,6 +7,7 @@ from typing import Any
 
 from core import isbn as isbn_tools
 from core.text import sort_title
+from media.covers import cover_file
 from media.models import Contribution, ContributorRole, Identifier, MediaItem
 from search.services.catalogue import get_or_create_author, get_or_create_series, to_index
 
@@ -27,6 +28,8 @@ def current_value(item: MediaItem, field: str) -> Any:
     if field in ("authors", "narrators"):
         role = ContributorRole.AUTHOR if field == "authors" else ContributorRole.NARRATOR
         return [c.author.name for c in item.contributions.filter(role=role).select_related("author")] or None
+    if field == "cover":
+        return item.cover_path or None
     return None
 
 
@@ -50,8 +53,10 @@ def apply_value(item: MediaItem, field: str, value: Any) -> None:
             if scheme and raw:
                 Identifier.objects.get_or_create(item=item, scheme=str(scheme)[:32], value=str(raw)[:128])
         return
+    elif field == "cover" and isinstance(value, str) and "://" not in value and cover_file(value) is not None:
+        item.cover_path = value  # a stored cover file (chosen by a person); provider URLs stay candidates
     else:
-        return  # subjects, genres, cover: kept in ResolvedField only
+        return  # subjects, genres, cover URLs: kept in ResolvedField only
     item.save()
 
 

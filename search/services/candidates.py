@@ -213,7 +213,8 @@ def revert_change(change_id: int, *, user=None) -> list[MetadataChange]:
     if change.reverted_at is not None:
         raise Conflict(f"Change #{change.pk} was already reverted")
     item = change.item
-    if change.reason == ChangeReason.MANUAL and change.old_source != MANUAL_SOURCE:
+    # a cover is a file: reverting puts the earlier file back (pinned), whatever the providers offer
+    if change.reason == ChangeReason.MANUAL and change.old_source != MANUAL_SOURCE and change.field != "cover":
         FieldCandidate.objects.filter(item=item, field=change.field, source__name=MANUAL_SOURCE).delete()
         changes = resolve_item(item, fields=[change.field], reason=ChangeReason.REVERT, user=user)
         if not FieldCandidate.objects.filter(item=item, field=change.field).exists():

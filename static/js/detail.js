@@ -123,3 +123,85 @@
     } catch (e) { show(e.message, true); }
   });
 })();
+
+// Cover panel: the item's cover candidates (current, earlier covers, provider images);
+// an admin can use one, fetch one from a URL or upload one (validated by the server).
+(function () {
+  var panel = document.getElementById("covers");
+  if (!panel) return;
+  var itemId = document.querySelector(".detail").dataset.itemId;
+  var api = "/api/media/" + itemId;
+  var list = document.getElementById("cover-candidates");
+  var status = document.getElementById("covers-status");
+  var canEdit = panel.dataset.canEdit === "1";
+
+  function say(message, isError) {
+    status.className = isError ? "error" : "muted";
+    status.textContent = message;
+  }
+
+  function showCurrent() {
+    var img = document.getElementById("current-cover");
+    if (img) img.src = "/covers/" + itemId + "?v=" + Date.now();
+    else location.reload();
+  }
+
+  function render(data) {
+    list.replaceChildren();
+    data.candidates.forEach(function (c) {
+      var label = c.current ? "Current cover" : (c.kind === "provider" ? c.source : "Earlier cover (" + c.source + ")");
+      var img = OmniApi.el("img", { src: c.url, alt: label, width: "96", loading: "lazy", referrerpolicy: "no-referrer" });
+      var button = null;
+      if (canEdit && !c.current) {
+        button = OmniApi.el("button", { type: "button", class: "use-cover", "data-candidate-id": c.id, text: "Use this" });
+        button.addEventListener("click", function () { choose({ candidate_id: c.id }, button); });
+      }
+      list.appendChild(OmniApi.el("li", { class: c.current ? "current" : "" }, [
+        img, OmniApi.el("span", { text: label }), button]));
+    });
+    say(data.candidates.length ? (data.locked ? "The cover is locked: refreshes keep it." : "")
+      : "No cover candidates yet.");
+  }
+
+  function load() {
+    return OmniApi.get(api + "/covers").then(render).catch(function (e) { say("Covers unavailable: " + e.message, true); });
+  }
+
+  async function choose(body, button) {
+    if (button) button.disabled = true;
+    say("Setting the cover…");
+    try { render(await OmniApi.post(api + "/cover", body)); showCurrent(); say("Cover changed."); }
+    catch (e) { say(e.message, true); }
+    finally { if (button) button.disabled = false; }
+  }
+
+  async function upload(file) {
+    var data = new FormData();
+    data.append("file", file);
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    var response = await fetch(api + "/cover/upload", {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": match ? decodeURIComponent(match[1]) : "" },
+    });
+    var envelope = null;
+    try { envelope = await response.json(); } catch (e) { /* not JSON */ }
+    if (!envelope || !envelope.success) throw new Error((envelope && envelope.error) || ("HTTP " + response.status));
+    return envelope.data;
+  }
+
+  var urlForm = document.getElementById("cover-url-form");
+  if (urlForm) urlForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    choose({ url: document.getElementById("cover-url").value.trim() });
+  });
+  var uploadForm = document.getElementById("cover-upload-form");
+  if (uploadForm) uploadForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var file = document.getElementById("cover-file").files[0];
+    if (!file) return;
+    say("Uploading…");
+    try { render(await upload(file)); showCurrent(); say("Cover changed."); uploadForm.reset(); }
+    catch (e) { say(e.message, true); }
+  });
+  load();
+})();

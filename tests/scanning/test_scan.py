@@ -321,7 +321,7 @@ def test_cbr_without_a_rar_tool_is_an_error_to_retry_not_a_corrupt_file(library,
 def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, monkeypatch):
     import errno
 
-    from scanning.services import covers
+    from media import covers  # scanning stores covers through media.covers
     from scanning.services.covers import DiskFull
 
     s.make_epub(library / "Dune.epub", DUNE, cover=s.noise_jpeg(os.getpid()))  # a cover not stored yet

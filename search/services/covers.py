@@ -1,0 +1,178 @@
+"""Cover management of one item: list the candidates (current cover, earlier local covers,
+provider cover URLs) and set the cover from a candidate, a URL or an uploaded image.
+
+A chosen cover is a 'manual' candidate of the 'cover' field (it always wins, the field is
+locked against refreshes, the change is in the history and can be reverted). Covers are
+content-addressed: nothing is deleted, the previous cover file stays where it was."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.db import transaction
+from django.urls import reverse
+from PIL import Image, UnidentifiedImageError
+
+from core.errors import InvalidInput, NotFound, OmniError, ServiceUnavailable
+from core.http import HttpClient, HttpConfig
+from media import covers as media_covers
+from media.models import MediaItem
+from search.merge import MANUAL_SOURCE
+from search.models import FieldCandidate, MetadataChange, ResolvedField
+from search.services.candidates import lock_field, record_candidates
+
+MAX_COVER_BYTES = 10 * 1024 * 1024
+DEFAULT_MIN_EDGE = 300
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+@dataclass(frozen=True)
+class CoverCandidate:
+    id: str
+    kind: str  # current | local | provider
+    source: str
+    url: str  # where the browser can show it
+    current: bool = False
+
+
+def is_local_cover(value: object) -> bool:
+    return isinstance(value, str) and "://" not in value and media_covers.cover_file(value) is not None
+
+
+def _local_id(relative: str) -> str:
+    return "file-" + hashlib.sha256(relative.encode()).hexdigest()[:16]
+
+
+def _local_paths(item: MediaItem) -> list[tuple[str, str]]:
+    """(path, source) of every stored cover this item has had: current, candidates, history."""
+    found: dict[str, str] = {}
+    if item.cover_path:
+        found[item.cover_path] = "current"
+    for value, source in FieldCandidate.objects.filter(item=item, field="cover").values_list("value", "source__name"):
+        if is_local_cover(value):
+            found.setdefault(value, source)
+    for old, new in MetadataChange.objects.filter(item=item, field="cover").values_list("old_value", "new_value"):
+        for value in (old, new):
+            if is_local_cover(value):
+                found.setdefault(value, "history")
+    return [(p, s) for p, s in found.items() if media_covers.cover_file(p) is not None]
+
+
+def list_candidates(item: MediaItem) -> list[CoverCandidate]:
+    out = []
+    for path, source in _local_paths(item):
+        current = path == item.cover_path
+        cid = _local_id(path)
+        out.append(CoverCandidate(cid, "current" if current else "local", source,
+                                  reverse("cover-candidate", args=[item.pk, cid]), current))
+    rows = FieldCandidate.objects.filter(item=item, field="cover").select_related("source").order_by("-confidence")
+    for row in rows:
+        if isinstance(row.value, str) and urlsplit(row.value).scheme in ("http", "https"):
+            out.append(CoverCandidate(f"fc-{row.pk}", "provider", row.source.label, row.value))
+    return out
+
+
+def local_candidate_file(item: MediaItem, candidate_id: str):
+    """The file of a local candidate (only paths the item really had: never a path from a request)."""
+    for path, _ in _local_paths(item):
+        if _local_id(path) == candidate_id:
+            return media_covers.cover_file(path)
+    return None
+
+
+def min_cover_edge() -> int:
+    """processing's ImportSettings.min_cover_size when that app is installed (looked up at run
+    time: search does not import processing), else 300 px."""
+    try:
+        model = apps.get_model("processing", "ImportSettings")
+    except LookupError:
+        return DEFAULT_MIN_EDGE
+    row = model.objects.filter(pk=1).values_list("min_cover_size", flat=True).first()
+    return int(row or DEFAULT_MIN_EDGE)
+
+
+def validate_image(data: bytes, *, what: str = "The file") -> str:
+    """The file extension of a usable cover image, or InvalidInput saying what is wrong."""
+    if not data:
+        raise InvalidInput(f"{what} is empty")
+    if len(data) > MAX_COVER_BYTES:
+        raise InvalidInput(f"{what} is larger than {MAX_COVER_BYTES // (1024 * 1024)} MB")
+    try:
+        with Image.open(BytesIO(data)) as image:
+            fmt, size = image.format, image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput(f"{what} is not an image Pillow can read", hint="Use a JPEG, PNG, WebP or GIF.") from exc
+    if fmt not in FORMATS:
+        raise InvalidInput(f"{what} is a {fmt} image; covers must be JPEG, PNG, WebP or GIF")
+    minimum = min_cover_edge()
+    if min(size) < minimum:
+        raise InvalidInput(f"{what} is too small ({size[0]}x{size[1]} px); a cover needs at least "
+                           f"{minimum} px on its shorter edge")
+    return FORMATS[fmt]
+
+
+def check_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"{url[:200]!r} is not an http(s) URL", hint="e.g. https://covers.openlibrary.org/...")
+    return url
+
+
+def fetch_image(url: str, *, transport=None) -> bytes:
+    url = check_url(url)
+    config = HttpConfig(base_url="", service="Cover download", timeout=15.0, retries=0)
+    try:
+        with HttpClient(config, transport=transport) as client:
+            return client.get_bytes(url, max_bytes=MAX_COVER_BYTES)
+    except ServiceUnavailable as exc:
+        raise ServiceUnavailable(f"Cannot download the cover from {url}: {exc.message}",
+                                 hint="Check the address and that the site is reachable.") from exc
+    except OmniError as exc:
+        raise InvalidInput(f"Cannot download the cover from {url}: {exc.message}") from exc
+
+
+def _pin_current(item: MediaItem) -> None:
+    """Make the history's 'old value' the cover shown now, so a revert brings it back."""
+    state = ResolvedField.objects.filter(item=item, field="cover").first()
+    if state is not None and item.cover_path and state.value != item.cover_path:
+        state.value, state.source = item.cover_path, None
+        state.save(update_fields=["value", "source"])
+
+
+@transaction.atomic
+def _use(item: MediaItem, data: bytes, *, what: str, user) -> MediaItem:
+    extension = validate_image(data, what=what)
+    relative = media_covers.store_image(data, extension)
+    item = MediaItem.objects.select_for_update().get(pk=item.pk)  # never a stale cover_path
+    _pin_current(item)
+    record_candidates(item, MANUAL_SOURCE, {"cover": relative}, 1.0, user=user)
+    lock_field(item, "cover", locked=True)
+    item.refresh_from_db()
+    media_covers.thumbnail(item.pk, media_covers.cover_file(item.cover_path))
+    return item
+
+
+def set_cover_from_url(item: MediaItem, url: str, *, user=None, transport=None) -> MediaItem:
+    data = fetch_image(url, transport=transport)
+    return _use(item, data, what=f"The image at {url}", user=user)
+
+
+def set_cover_from_upload(item: MediaItem, data: bytes, *, user=None) -> MediaItem:
+    return _use(item, data, what="The uploaded file", user=user)
+
+
+def set_cover_from_candidate(item: MediaItem, candidate_id: str, *, user=None, transport=None) -> MediaItem:
+    for candidate in list_candidates(item):
+        if candidate.id != candidate_id:
+            continue
+        if candidate.kind == "provider":
+            return set_cover_from_url(item, candidate.url, user=user, transport=transport)
+        path = local_candidate_file(item, candidate_id)
+        return _use(item, path.read_bytes(), what="The earlier cover", user=user)
+    raise NotFound(f"Item #{item.pk} has no cover candidate {candidate_id!r}")
