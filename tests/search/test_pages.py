@@ -77,3 +77,18 @@ def test_author_page_shows_aliases_covers_and_actions(admin_client, reader_user)
     reader = Client()
     reader.force_login(reader_user)
     assert "catalogue-merge" not in reader.get(f"/authors/{author.pk}/").content.decode()
+
+
+def test_item_page_offers_a_rename_preview_of_its_files_to_admins(admin_user, reader_user):
+    from django.test import Client
+
+    from media.models import LibraryFile, MediaItem
+
+    admin_client, reader_client = Client(), Client()
+    admin_client.force_login(admin_user)
+    reader_client.force_login(reader_user)
+    item = MediaItem.objects.create(title="Dune", sort_title="Dune")
+    LibraryFile.objects.create(item=item, path="/books/Dune.epub", size=1, mtime_ns=1, format="epub")
+    link = f'/rename-books/?items={item.pk}"'
+    assert link in admin_client.get(f"/library/{item.pk}/").content.decode()
+    assert link not in reader_client.get(f"/library/{item.pk}/").content.decode()
