@@ -40,6 +40,7 @@ class ResponseStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
+        self._enable_wal()
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS response (key TEXT PRIMARY KEY, body TEXT NOT NULL, "
                        "expires_at REAL NOT NULL)")
@@ -47,9 +48,22 @@ class ResponseStore:
             db.execute("CREATE INDEX IF NOT EXISTS request_log_idx ON request_log (provider, resource, at)")
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        # WAL is a property of the file (set once in __init__): switching the journal mode on
+        # every connection needs an exclusive lock and failed with "database is locked" when
+        # parallel provider threads opened the cache at the same time.
+        return sqlite3.connect(self.path, timeout=20, isolation_level=None)
+
+    def _enable_wal(self) -> None:
+        for attempt in range(50):
+            try:
+                db = sqlite3.connect(self.path, timeout=20, isolation_level=None)
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                finally:
+                    db.close()
+                return
+            except sqlite3.OperationalError:
+                time.sleep(0.05 * (attempt + 1))
 
     def get(self, key: str) -> Any | None:
         with self._connect() as db:
