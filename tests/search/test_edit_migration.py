@@ -18,8 +18,17 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_latest():
+    """Whatever happens, leave the database fully migrated for the tests that follow."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_old_hand_edits_and_locks_become_provenance():
+def test_old_hand_edits_and_locks_become_provenance(back_to_latest):
     old = migrate(BEFORE)
     Item, Edit = old.get_model("media", "MediaItem"), old.get_model("media", "MetadataEdit")
     Series = old.get_model("media", "Series")
