@@ -9,6 +9,7 @@ import functools
 import hashlib
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -46,18 +47,18 @@ def _write(target: str, data: bytes) -> None:
         handle.write(data)
 
 
-def store_image(data: bytes, extension: str) -> str:
-    """Write the cover bytes once, named by their SHA-256; return the path relative to the
-    data directory. A file of the right size is trusted (a crash mid-write leaves a short
-    file, which is rewritten next time). Nothing is ever deleted or overwritten with other bytes."""
+def _location(data: bytes, extension: str) -> tuple[str, str, str]:
+    """(path relative to the data directory, folder, absolute target) of these bytes."""
     digest = hashlib.sha256(data).hexdigest()
     folder = os.path.join(settings.COVERS_DIR, digest[:2])
-    target = os.path.join(folder, f"{digest}.{extension}")
     prefix = _covers_prefix(str(settings.COVERS_DIR), str(settings.DATA_DIR))
-    relative = f"{prefix}/{digest[:2]}/{digest}.{extension}"
+    return f"{prefix}/{digest[:2]}/{digest}.{extension}", folder, os.path.join(folder, f"{digest}.{extension}")
+
+
+def _store_at(folder: str, target: str, data: bytes) -> None:
     try:
         if os.path.getsize(target) == len(data):
-            return relative
+            return
     except OSError:
         pass
     if folder not in _made_dirs:
@@ -76,7 +77,42 @@ def store_image(data: bytes, extension: str) -> str:
                 hint="Free some space; the scan resumes where it stopped.",
             ) from exc
         raise
+
+
+def store_image(data: bytes, extension: str) -> str:
+    """Write the cover bytes once, named by their SHA-256; return the path relative to the
+    data directory. A file of the right size is trusted (a crash mid-write leaves a short
+    file, which is rewritten next time). Nothing is ever deleted or overwritten with other bytes."""
+    relative, folder, target = _location(data, extension)
+    _store_at(folder, target, data)
     return relative
+
+
+class CoverWriter:
+    """`store_image` on background threads, for bulk writers: creating thousands of small
+    files is slow on some disks, and the caller has database work to do meanwhile.
+    `wait()` (before committing rows that name the covers) re-raises any failure, DiskFull
+    included; use as a context manager to shut the threads down."""
+
+    def __init__(self, threads: int = 2) -> None:
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cover-writer")
+        self._pending: list[Future[None]] = []
+
+    def store(self, data: bytes, extension: str) -> str:
+        relative, folder, target = _location(data, extension)
+        self._pending.append(self._executor.submit(_store_at, folder, target, data))
+        return relative
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def __enter__(self) -> CoverWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def cover_file(relative: str) -> Path | None:

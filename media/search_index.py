@@ -13,15 +13,24 @@ import contextlib
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from core import isbn as isbn_tools
+from core.bulk import insert_rows
 from core.text import fold
-from media.models import Contribution, FileState, MediaItem, SearchDocument, SearchTerm
+from media.models import (
+    Contribution,
+    FileState,
+    Identifier,
+    ItemTag,
+    LibraryFile,
+    MediaItem,
+    SearchDocument,
+    SearchTerm,
+)
 from media.query import tokens_of
 
 CHUNK = 1000
@@ -58,18 +67,55 @@ def _words(value: str) -> str:
     return " ".join(tokens_of(value))
 
 
-def _identifier_words(item: MediaItem) -> str:
-    values = [item.isbn13] if item.isbn13 else []
-    if item.isbn13 and (isbn10 := isbn_tools.to_isbn10(item.isbn13)):
+@dataclass
+class IndexSource:
+    """What the index needs of one item, read with plain value queries (no model instances:
+    a scan reindexes hundreds of items per batch)."""
+
+    pk: int
+    title: str
+    subtitle: str
+    description: str
+    publisher: str
+    isbn13: str
+    year: int | None
+    language: str
+    cover_path: str
+    series_index: object
+    series_title: str = ""
+    authors: list[tuple[str, str]] = field(default_factory=list)  # (name, sort name) by position
+    identifiers: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    files: list[tuple[int, str]] = field(default_factory=list)  # (size, format) of files on disk
+
+
+_ITEM_FIELDS = (
+    "pk",
+    "title",
+    "subtitle",
+    "description",
+    "publisher",
+    "isbn13",
+    "year",
+    "language",
+    "cover_path",
+    "series_index",
+    "series__title",
+)
+
+
+def _identifier_words(source: IndexSource) -> str:
+    values = [source.isbn13] if source.isbn13 else []
+    if source.isbn13 and (isbn10 := isbn_tools.to_isbn10(source.isbn13)):
         values.append(isbn10)
-    values += [ident.value.replace("-", "") for ident in item.identifiers.all()]
+    values += [value.replace("-", "") for value in source.identifiers]
     return _words(" ".join(values))
 
 
 COMPLETENESS_FIELDS = ("title", "authors", "description", "year", "language", "publisher", "isbn", "cover")
 
 
-def completeness(item: MediaItem, *, has_authors: bool) -> int:
+def completeness(item: MediaItem | IndexSource, *, has_authors: bool) -> int:
     filled = [
         bool(item.title),
         has_authors,
@@ -83,49 +129,59 @@ def completeness(item: MediaItem, *, has_authors: bool) -> int:
     return round(100 * sum(filled) / len(filled))
 
 
-def _build(item: MediaItem) -> tuple[DocText, SearchDocument]:
-    contributions = list(item.contributions.all())
-    authors = [c.author for c in contributions]
-    files = [f for f in item.files.all() if f.state != FileState.MISSING]
-    series_title = item.series.title if item.series_id else ""
+def _build(source: IndexSource) -> tuple[DocText, SearchDocument]:
+    series_title = source.series_title
     text = DocText(
-        item_id=item.pk,
-        title=_words(f"{item.title} {item.subtitle}"),
-        authors=_words(" ".join(a.name for a in authors)),
+        item_id=source.pk,
+        title=_words(f"{source.title} {source.subtitle}"),
+        authors=_words(" ".join(name for name, _ in source.authors)),
         series=_words(series_title),
-        description=_words(_TAGS.sub(" ", item.description)[:MAX_DESCRIPTION]),
-        identifiers=_identifier_words(item),
-        publisher=_words(item.publisher),
-        tags=_words(" ".join(t.name for t in item.tags.all())),
+        description=_words(_TAGS.sub(" ", source.description)[:MAX_DESCRIPTION]),
+        identifiers=_identifier_words(source),
+        publisher=_words(source.publisher),
+        tags=_words(" ".join(source.tags)),
     )
-    index = f"{float(item.series_index):09.2f}" if item.series_index is not None else ""
+    index = f"{float(source.series_index):09.2f}" if source.series_index is not None else ""
     doc = SearchDocument(
-        item_id=item.pk,
+        item_id=source.pk,
         text=" ".join(filter(None, (text.title, text.authors, text.series))),
-        title_key=_words(item.title)[:500],
-        author_sort=fold(authors[0].sort_name)[:255] if authors else "",
+        title_key=_words(source.title)[:500],
+        author_sort=fold(source.authors[0][1])[:255] if source.authors else "",
         series_sort=f"{fold(series_title)} {index}".strip()[:300] if series_title else NO_SERIES,
-        total_size=sum(f.size for f in files),
-        formats=" ".join(sorted({f.format for f in files}))[:100],
-        completeness=completeness(item, has_authors=bool(authors)),
+        total_size=sum(size for size, _ in source.files),
+        formats=" ".join(sorted({fmt for _, fmt in source.files}))[:100],
+        completeness=completeness(source, has_authors=bool(source.authors)),
         indexed_at=timezone.now(),
     )
     return text, doc
 
 
-def _load(ids: list[int]) -> list[MediaItem]:
-    return list(
-        MediaItem.objects.filter(pk__in=ids)
-        .select_related("series")
-        .prefetch_related(
-            Prefetch(
-                "contributions", queryset=Contribution.objects.select_related("author").order_by("position")
-            ),
-            "identifiers",
-            "tags",
-            "files",
-        )
+def _load(ids: list[int]) -> list[IndexSource]:
+    sources = {
+        row[0]: IndexSource(*row[:-1], series_title=row[-1] or "")
+        for row in MediaItem.objects.filter(pk__in=ids).order_by().values_list(*_ITEM_FIELDS)
+    }
+    found = list(sources)
+    contributions = (
+        Contribution.objects.filter(item_id__in=found)
+        .order_by("item_id", "position", "pk")
+        .values_list("item_id", "author__name", "author__sort_name")
     )
+    for item_id, name, sort_name in contributions:
+        sources[item_id].authors.append((name, sort_name))
+    for item_id, value in Identifier.objects.filter(item_id__in=found).order_by().values_list("item_id", "value"):
+        sources[item_id].identifiers.append(value)
+    for item_id, name in ItemTag.objects.filter(item_id__in=found).order_by("name").values_list("item_id", "name"):
+        sources[item_id].tags.append(name)
+    files = (
+        LibraryFile.objects.filter(item_id__in=found)
+        .exclude(state=FileState.MISSING)
+        .order_by()
+        .values_list("item_id", "size", "format")
+    )
+    for item_id, size, fmt in files:
+        sources[item_id].files.append((size, fmt))
+    return list(sources.values())
 
 
 def _vocabulary(texts: Iterable[DocText]) -> set[str]:
@@ -144,9 +200,7 @@ def _add_terms(words: set[str]) -> None:
     known: set[str] = set()
     ordered = sorted(words)
     for start in range(0, len(ordered), 500):
-        known.update(
-            SearchTerm.objects.filter(term__in=ordered[start : start + 500]).values_list("term", flat=True)
-        )
+        known.update(SearchTerm.objects.filter(term__in=ordered[start : start + 500]).values_list("term", flat=True))
     new = [w for w in ordered if w not in known]
     if not new:
         return
@@ -155,6 +209,18 @@ def _add_terms(words: set[str]) -> None:
     for start in range(0, len(new), 500):
         rows += list(SearchTerm.objects.filter(term__in=new[start : start + 500]).values_list("id", "term"))
     backend().add_terms(rows)
+
+
+_DOC_FIELDS = (
+    "text",
+    "title_key",
+    "author_sort",
+    "series_sort",
+    "total_size",
+    "formats",
+    "completeness",
+    "indexed_at",
+)
 
 
 def reindex_items(ids: Iterable[int]) -> int:
@@ -172,25 +238,18 @@ def reindex_items(ids: Iterable[int]) -> int:
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         with transaction.atomic():
-            built = [_build(item) for item in _load(chunk)]
+            built = [_build(source) for source in _load(chunk)]
             present = {text.item_id for text, _ in built}
             gone = [i for i in chunk if i not in present]
             SearchDocument.objects.filter(item_id__in=gone).delete()
             backend().delete_documents(chunk)
-            SearchDocument.objects.bulk_create(
-                [doc for _, doc in built],
-                update_conflicts=True,
-                unique_fields=["item"],
-                update_fields=[
-                    "text",
-                    "title_key",
-                    "author_sort",
-                    "series_sort",
-                    "total_size",
-                    "formats",
-                    "completeness",
-                    "indexed_at",
-                ],
+            insert_rows(
+                SearchDocument,
+                ("item_id", *_DOC_FIELDS),
+                [(doc.item_id, *(getattr(doc, name) for name in _DOC_FIELDS)) for _, doc in built],
+                on_conflict="update",
+                conflict_fields=("item",),
+                update_fields=_DOC_FIELDS,
             )
             backend().write_documents([text for text, _ in built])
             _add_terms(_vocabulary(text for text, _ in built))

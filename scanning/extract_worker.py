@@ -30,3 +30,7 @@ def task(args: tuple[Any, ...]) -> tuple[str, Any]:
         return "ok", prepare(entry, kind, directory, root, _sidecars, options, hashes, existing)
     except MissingTool as exc:
         return "missing-tool", exc.reason
+
+
+def ping() -> bool:
+    return _sidecars is not None

@@ -5,19 +5,23 @@ with bulk inserts (hundreds of rows per statement), never a commit per file."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F
+from django.utils import timezone
 
+from core.bulk import insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
 from media import search_index
 from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, Series
-from scanning.extractors import ExtractedMetadata
+from scanning.extractors import Cover, ExtractedMetadata
 from scanning.models import ItemMatchKey
-from scanning.services.covers import store_cover
+from scanning.services.covers import CoverWriter, store_cover
 from scanning.services.gather import Prepared
 
+StoreCover = Callable[[Cover], str]
 _ROLES = {"author", "narrator", "editor", "translator", "illustrator", "writer", "penciller"}
 
 
@@ -37,7 +41,7 @@ class BatchResult:
     covers: int = 0
 
 
-def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, *, with_cover: bool) -> MediaItem:
+def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, cover_path: str = "") -> MediaItem:
     title = meta.title or "Untitled"
     if kind == "comic" and meta.series and meta.issue and not meta.title:
         title = f"{meta.series} #{meta.issue}"
@@ -59,7 +63,7 @@ def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, *, with
         duration_seconds=int(meta.duration_seconds) if meta.duration_seconds else None,
         issue_number=meta.issue[:16],
         volume=meta.volume[:16],
-        cover_path=store_cover(meta.cover) if with_cover and meta.cover else "",
+        cover_path=cover_path,
     )
 
 
@@ -87,9 +91,7 @@ def _author_ids(names: set[str], cache: CatalogueCache) -> None:
     for a in Author.objects.filter(normalized__in=list(missing)).order_by("pk"):
         cache.authors.setdefault(a.normalized, a.pk)
     new = [
-        Author(
-            name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255]
-        )
+        Author(name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255])
         for norm, raw in missing.items()
         if norm not in cache.authors
     ]
@@ -102,9 +104,7 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
     ones the index of the first file of the batch that describes the same new item."""
     keys = {k for p in files for k in p.keys}
     known: dict[str, int] = {}
-    for key, item_id in (
-        ItemMatchKey.objects.filter(key__in=keys).order_by("pk").values_list("key", "item_id")
-    ):
+    for key, item_id in ItemMatchKey.objects.filter(key__in=keys).order_by("pk").values_list("key", "item_id"):
         known.setdefault(key, item_id)
     existing: dict[int, int | None] = {}
     leader: dict[int, int] = {}
@@ -121,7 +121,7 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
 
 
 def _new_items(
-    readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache, *, with_covers: bool
+    readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache, store: StoreCover | None
 ) -> dict[int, MediaItem]:
     leaders = sorted(set(leader.values()))
     _series_ids([(readable[i].kind, readable[i].meta) for i in leaders], cache)  # type: ignore[misc]
@@ -132,7 +132,8 @@ def _new_items(
     for i in leaders:
         meta, kind = readable[i].meta, readable[i].kind
         series_id = cache.series.get((kind, comparison_key(meta.series))) if meta.series else None  # type: ignore
-        item = _item_for(meta, kind, series_id, with_cover=with_covers)  # type: ignore[arg-type]
+        cover = store(meta.cover) if store and meta.cover else ""  # type: ignore[union-attr]
+        item = _item_for(meta, kind, series_id, cover)  # type: ignore[arg-type]
         if kind == "audiobook" and durations[i]:
             item.duration_seconds = int(durations[i])
         items[i] = item
@@ -149,12 +150,8 @@ def _people(items: dict[int, MediaItem], readable: list[Prepared], cache: Catalo
             author_id = cache.authors.get(fold(author_display_name(person.name)))
             if author_id and (items[i].pk, author_id, person.role) not in seen:
                 seen.add((items[i].pk, author_id, person.role))
-                rows.append(
-                    Contribution(
-                        item_id=items[i].pk, author_id=author_id, role=person.role, position=position
-                    )
-                )
-    Contribution.objects.bulk_create(rows, ignore_conflicts=True)
+                rows.append((items[i].pk, author_id, person.role, position))
+    insert_rows(Contribution, ("item_id", "author_id", "role", "position"), rows, on_conflict="ignore")
 
 
 def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int]) -> None:
@@ -163,10 +160,8 @@ def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int]) -> 
         for scheme, value in prepared.meta.identifiers:  # type: ignore[union-attr]
             ids.add((item_of[i], scheme[:32], value[:128]))
         keys.update((k, item_of[i]) for k in prepared.keys)
-    Identifier.objects.bulk_create(
-        [Identifier(item_id=i, scheme=s, value=v) for i, s, v in ids], ignore_conflicts=True
-    )
-    ItemMatchKey.objects.bulk_create([ItemMatchKey(key=k, item_id=i) for k, i in keys], ignore_conflicts=True)
+    insert_rows(Identifier, ("item_id", "scheme", "value"), sorted(ids), on_conflict="ignore")
+    insert_rows(ItemMatchKey, ("key", "item_id"), sorted(keys), on_conflict="ignore")
 
 
 def _add_durations(readable: list[Prepared], existing: dict[int, int | None]) -> None:
@@ -182,37 +177,47 @@ def _add_durations(readable: list[Prepared], existing: dict[int, int | None]) ->
             )
 
 
-def _file_row(prepared: Prepared, item_id: int | None) -> LibraryFile:
+_FILE_COLUMNS = ("item_id", "path", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error")
+
+
+def _file_values(prepared: Prepared, item_id: int | None) -> tuple:
     e = prepared.entry
+    state = FileState.CORRUPT if prepared.meta is None else FileState.PRESENT
+    return (
+        item_id,
+        e.path,
+        e.size,
+        e.mtime_ns,
+        e.ext[:8],
+        prepared.hashes.partial,
+        prepared.hashes.full,
+        state.value,
+        prepared.error,
+    )
+
+
+def _file_row(prepared: Prepared, item_id: int | None) -> LibraryFile:
     return LibraryFile(
-        pk=prepared.existing_file_id,
-        item_id=item_id,
-        path=e.path,
-        size=e.size,
-        mtime_ns=e.mtime_ns,
-        format=e.ext[:8],
-        partial_hash=prepared.hashes.partial,
-        sha256=prepared.hashes.full,
-        state=FileState.CORRUPT if prepared.meta is None else FileState.PRESENT,
-        error=prepared.error,
+        pk=prepared.existing_file_id, **dict(zip(_FILE_COLUMNS, _file_values(prepared, item_id), strict=True))
     )
 
 
 def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[Prepared]) -> None:
     index_of = {id(p): i for i, p in enumerate(readable)}
     old_items = dict(
-        LibraryFile.objects.filter(
-            pk__in=[p.existing_file_id for p in batch if p.existing_file_id]
-        ).values_list("pk", "item_id")
+        LibraryFile.objects.filter(pk__in=[p.existing_file_id for p in batch if p.existing_file_id]).values_list(
+            "pk", "item_id"
+        )
     )
     new_rows, changed_rows = [], []
+    now = timezone.now()
     for prepared in batch:
         item_id = item_of.get(index_of[id(prepared)]) if id(prepared) in index_of else None
         if prepared.existing_file_id:
             changed_rows.append(_file_row(prepared, old_items.get(prepared.existing_file_id) or item_id))
         else:
-            new_rows.append(_file_row(prepared, item_id))
-    LibraryFile.objects.bulk_create(new_rows)
+            new_rows.append((*_file_values(prepared, item_id), now, now))
+    insert_rows(LibraryFile, (*_FILE_COLUMNS, "added_at", "updated_at"), new_rows)
     LibraryFile.objects.bulk_update(
         changed_rows, ["item", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error"]
     )
@@ -237,8 +242,7 @@ def _fill_blanks(
     item_of: dict[int, int],
     sources: set[int],
     cache: CatalogueCache,
-    *,
-    with_covers: bool,
+    store: StoreCover | None,
 ) -> None:
     """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
     it never overwrites a known value. `sources` are the files new items were made from."""
@@ -255,35 +259,42 @@ def _fill_blanks(
         if series_id is None and meta.series:
             _series_ids([(prepared.kind, meta)], cache)
             series_id = cache.series.get((prepared.kind, comparison_key(meta.series)))
-        candidate = _item_for(meta, prepared.kind, series_id, with_cover=False)
+        candidate = _item_for(meta, prepared.kind, series_id)
         for name in _FILLABLE:
             if getattr(item, name) in (None, "") and getattr(candidate, name) not in (None, ""):
                 setattr(item, name, getattr(candidate, name))
                 changed[item.pk] = item
-        if with_covers and not item.cover_path and meta.cover is not None:
-            item.cover_path = store_cover(meta.cover)
+        if store and not item.cover_path and meta.cover is not None:
+            item.cover_path = store(meta.cover)
             changed[item.pk] = item
     if changed:
         MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
 
 
-def write_batch(batch: list[Prepared], cache: CatalogueCache, *, with_covers: bool = True) -> BatchResult:
+def write_batch(
+    batch: list[Prepared],
+    cache: CatalogueCache,
+    *,
+    with_covers: bool = True,
+    cover_writer: CoverWriter | None = None,
+) -> BatchResult:
     """Insert one batch (the caller holds the transaction). The batch's items are indexed for
     library search once at the end (bulk inserts fire no signals), so they are searchable as
     soon as the batch commits."""
+    store = (lambda cover: store_cover(cover, cover_writer)) if with_covers else None
     with search_index.deferred():
         readable = [p for p in batch if p.meta is not None]
         existing, leader = _resolve_items(readable)
-        items = _new_items(readable, leader, cache, with_covers=with_covers)
-        item_of = {
-            i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))
-        }
+        items = _new_items(readable, leader, cache, store)
+        item_of = {i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))}
         _people(items, readable, cache)
-        _fill_blanks(readable, item_of, set(items), cache, with_covers=with_covers)
+        _fill_blanks(readable, item_of, set(items), cache, store)
         _identifiers_and_keys(readable, item_of)
         _add_durations(readable, existing)
         _write_files(batch, item_of, readable)
         search_index.reindex_items(item_of.values())
+    if cover_writer is not None:
+        cover_writer.wait()  # every cover named by the batch is on disk before it commits
     return BatchResult(
         added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
         updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),

@@ -10,17 +10,20 @@ from pathlib import Path
 
 from django.conf import settings
 
-from media.covers import DiskFull, store_image
+from media.covers import CoverWriter, DiskFull, store_image
 from scanning.extractors import Cover
 
-__all__ = ["DiskFull", "make_thumbnail", "store_cover", "thumbnail_path"]
+__all__ = ["CoverWriter", "DiskFull", "make_thumbnail", "store_cover", "thumbnail_path"]
 
 logger = logging.getLogger(__name__)
 THUMB_SIZE = (240, 360)
 
 
-def store_cover(cover: Cover) -> str:
-    """Store an extracted cover (content-addressed, see media.covers.store_image)."""
+def store_cover(cover: Cover, writer: CoverWriter | None = None) -> str:
+    """Store an extracted cover (content-addressed, see media.covers.store_image); with a
+    writer, in the background: call `writer.wait()` before committing."""
+    if writer is not None:
+        return writer.store(cover.data, cover.extension)
     return store_image(cover.data, cover.extension)
 
 

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
 @dataclass
 class Placement:
     moves: list[tuple[int, Pending]] = field(default_factory=list)  # (file pk, new location)
-    duplicates: list[tuple[Pending, int | None, str]] = field(
-        default_factory=list
-    )  # (file, item id, original)
+    duplicates: list[tuple[Pending, int | None, str]] = field(default_factory=list)  # (file, item id, original)
     fresh: list[Pending] = field(default_factory=list)
     deferred: list[Pending] = field(default_factory=list)  # same content as another new file of this batch
 
@@ -30,9 +28,7 @@ def _same_content(pending: Pending, row: dict[str, Any]) -> bool:
     return not (row["sha256"] and pending.hashes.full and row["sha256"] != pending.hashes.full)
 
 
-def _match(
-    pending: Pending, rows: list[dict[str, Any]], claimed: set[int]
-) -> tuple[str, dict[str, Any] | None]:
+def _match(pending: Pending, rows: list[dict[str, Any]], claimed: set[int]) -> tuple[str, dict[str, Any] | None]:
     duplicate_of = None
     for row in rows:
         if row["path"] == pending.entry.path or not _same_content(pending, row):
@@ -41,14 +37,15 @@ def _match(
             if row["pk"] not in claimed:
                 return "move", row
             continue
-        if duplicate_of is None or (
-            row["state"] == FileState.PRESENT and duplicate_of["state"] != FileState.PRESENT
-        ):
+        if duplicate_of is None or (row["state"] == FileState.PRESENT and duplicate_of["state"] != FileState.PRESENT):
             duplicate_of = row
     return ("duplicate", duplicate_of) if duplicate_of else ("new", None)
 
 
-def place_new_files(new: list[Pending], known: dict[str, Any]) -> Placement:
+def place_new_files(new: list[Pending], known: dict[str, Any], busy: set[tuple[str, int]] | None = None) -> Placement:
+    """Sort new files into moves, duplicates, fresh files, and files deferred to a later batch
+    because a file with the same content is in this batch or in `busy` (being read, not yet
+    written): once that one is committed, the deferred file is recognised as its duplicate."""
     placement = Placement()
     if not new:
         return placement
@@ -59,7 +56,7 @@ def place_new_files(new: list[Pending], known: dict[str, Any]) -> Placement:
     for row in rows:
         candidates[row["partial_hash"]].append(row)
     claimed: set[int] = set()
-    in_batch: set[tuple[str, int]] = set()
+    in_batch: set[tuple[str, int]] = set(busy or ())
     for pending in new:
         verdict, row = _match(pending, candidates.get(pending.hashes.partial, []), claimed)
         if verdict == "move" and row is not None:
@@ -93,9 +90,7 @@ def apply_placement(placement: Placement) -> None:
                 partial_hash=pending.hashes.partial,
             )
         )
-    LibraryFile.objects.bulk_update(
-        moved, ["path", "size", "mtime_ns", "state", "error", "sha256", "partial_hash"]
-    )
+    LibraryFile.objects.bulk_update(moved, ["path", "size", "mtime_ns", "state", "error", "sha256", "partial_hash"])
     LibraryFile.objects.bulk_create(
         [
             LibraryFile(

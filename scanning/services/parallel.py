@@ -1,26 +1,37 @@
-"""Optional metadata extraction in worker processes (OMNI_SCAN_WORKERS > 1). Workers are
+"""Metadata extraction in worker processes (OMNI_SCAN_WORKERS, default 1 on two cores or more),
+overlapping the scan process writing the previous batch. Workers are
 spawned (not forked: the scan may run inside a threaded Dramatiq worker), never touch the
-database, and return frozen `Prepared` values; the scanner alone writes. With one worker
-(the default) everything runs in the scan process."""
+database, and return frozen `Prepared` values; the scanner alone writes. With 0 workers
+everything runs in the scan process."""
 
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from scanning import extract_worker
 from scanning.extractors import ExtractOptions
-from scanning.services.gather import Prepared
 
 
 class ExtractionPool:
     def __init__(self, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._pool = context.Pool(workers, initializer=extract_worker.init, maxtasksperchild=20_000)
+        self._ping = self._pool.apply_async(extract_worker.ping)
 
-    def run(self, todo: list[Any], root: str, options: ExtractOptions) -> list[tuple[str, Prepared | str]]:
+    def started(self, timeout: float) -> bool:
+        """Whether a worker is up (answers at once after the first success)."""
+        try:
+            self._ping.get(timeout=timeout)
+        except multiprocessing.TimeoutError:
+            return False
+        return True
+
+    def submit(self, todo: list[Any], root: str, options: ExtractOptions) -> AsyncResult:
+        """Start extracting; `.get()` gives one ("ok", Prepared) or (status, reason) per file."""
         args = [(p.entry, p.kind, p.directory, root, options, p.hashes, p.existing_file_id) for p in todo]
-        return self._pool.map(extract_worker.task, args, chunksize=16)
+        return self._pool.map_async(extract_worker.task, args, chunksize=16)
 
     def close(self) -> None:
         self._pool.terminate()

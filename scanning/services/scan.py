@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import errno
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -20,17 +22,18 @@ from omnireadarr.env import env_int
 from scanning.extractors import ExtractOptions, MissingTool, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
-from scanning.services.covers import DiskFull
+from scanning.services.covers import CoverWriter, DiskFull
 from scanning.services.folders import KIND_FORMATS
 from scanning.services.gather import Prepared, SidecarCache, prepare
 from scanning.services.hashing import Hashes, file_hashes
-from scanning.services.moves import apply_placement, place_new_files
+from scanning.services.moves import Placement, apply_placement, place_new_files
 from scanning.services.parallel import ExtractionPool
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
 
 logger = logging.getLogger(__name__)
 Progress = Callable[..., None]
 MAX_LOGGED_ERRORS = 200
+POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,14 @@ class ScanOptions:
     batch_size: int = 250
     with_covers: bool = True
     extract: ExtractOptions = field(default_factory=ExtractOptions)
-    workers: int = field(default_factory=lambda: env_int("SCAN_WORKERS", 1, minimum=1))
+    # extraction processes beside the writing scan process; 0 extracts in the scan process
+    workers: int = field(default_factory=lambda: env_int("SCAN_WORKERS", default_workers(), minimum=0))
+
+
+def default_workers() -> int:
+    """One extraction process when there is a second core: it reads the next batch while
+    the scan process writes this one."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
 # What the database knows about a path: the row (path, pk, size, mtime_ns, state) as a plain
@@ -56,11 +66,23 @@ class Pending:
     existing_file_id: int | None = None
 
 
+@dataclass
+class Submitted:
+    """A batch whose files are being read (in a worker process when pooled) while the
+    previous batch is written."""
+
+    size: int  # files of the batch handled when it commits (deferred ones excluded)
+    placement: Placement
+    todo: list[Pending]
+    extraction: Any  # AsyncResult of the pool, or the list of Prepared already made
+
+    def content(self) -> set[tuple[str, int]]:
+        return {(p.hashes.partial, p.entry.size) for p in self.todo}
+
+
 def load_known(root: str) -> dict[str, Known]:
     prefix = root.rstrip(os.sep) + os.sep
-    rows = LibraryFile.objects.filter(path__startswith=prefix).values_list(
-        "path", "pk", "size", "mtime_ns", "state"
-    )
+    rows = LibraryFile.objects.filter(path__startswith=prefix).values_list("path", "pk", "size", "mtime_ns", "state")
     return {row[0]: row for row in rows.iterator(chunk_size=5000) if row[0].startswith(prefix)}
 
 
@@ -70,9 +92,7 @@ def _extensions(folder: ScanFolder) -> frozenset[str]:
 
 
 class Scanner:
-    def __init__(
-        self, folder: ScanFolder, run: ScanRun, progress: Progress | None, options: ScanOptions
-    ) -> None:
+    def __init__(self, folder: ScanFolder, run: ScanRun, progress: Progress | None, options: ScanOptions) -> None:
         self.folder, self.run, self.options = folder, run, options
         self.root = os.path.normpath(folder.path)
         self.progress = progress or (lambda *a, **k: None)
@@ -89,11 +109,12 @@ class Scanner:
         self.covers_added = 0
         self.total = len(self.known) or count_files(self.root, self.extensions)
         self.pool: ExtractionPool | None = None
+        self.inflight: Submitted | None = None
+        self.cover_writer: CoverWriter | None = None
 
     def scan(self) -> None:
         self.progress(0, self.total, f"Scanning {self.root}", force=True)
-        if self.options.workers > 1:
-            self.pool = ExtractionPool(self.options.workers)
+        self.cover_writer = CoverWriter()
         try:
             for directory in walk(self.root, self.extensions, self.problems):
                 for entry in directory.files:
@@ -102,8 +123,8 @@ class Scanner:
                         self.flush()
             self.flush(final=True)
         finally:
-            if self.pool is not None:
-                self.pool.close()
+            self.cover_writer.__exit__(None, None, None)
+            self._stop_pool()
         self._log_walk_problems()
         self._mark_missing()
 
@@ -141,18 +162,34 @@ class Scanner:
         if len(self.run.error_log) < MAX_LOGGED_ERRORS:
             self.run.error_log.append({"path": path, "reason": reason[:500]})
 
-    def _prepare_all(self, todo: list[Pending]) -> list[Prepared]:
-        if self.pool is None or len(todo) < 16:
-            return [p for p in (self._prepare(x) for x in todo) if p is not None]
+    def _prepared(self, submitted: Submitted) -> list[Prepared]:
+        if isinstance(submitted.extraction, list):
+            return submitted.extraction
+        try:
+            if self.pool is None or not self.pool.started(POOL_START_SECONDS):
+                raise multiprocessing.TimeoutError("extraction processes did not start")
+            results = submitted.extraction.get(timeout=self._batch_timeout(len(submitted.todo)))
+        except multiprocessing.TimeoutError as exc:
+            logger.warning("Extraction processes failed (%s); reading files in the scan process", exc or "timeout")
+            self._stop_pool()
+            return [p for p in (self._prepare(x) for x in submitted.todo) if p is not None]
         prepared = []
-        for pending, (status, value) in zip(
-            todo, self.pool.run(todo, self.root, self.options.extract), strict=True
-        ):
+        for pending, (status, value) in zip(submitted.todo, results, strict=True):
             if status == "ok":
                 prepared.append(value)
             else:
                 self._error(pending.entry.path, str(value))
         return prepared
+
+    def _batch_timeout(self, files: int) -> float:
+        """Generous: every file may need an external tool (PDF covers, RAR) at its time limit."""
+        return 60 + files * self.options.extract.tool_timeout_seconds
+
+    def _stop_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        self.options = replace(self.options, workers=0)
 
     def _prepare(self, pending: Pending) -> Prepared | None:
         try:
@@ -171,31 +208,51 @@ class Scanner:
             return None
 
     def flush(self, *, final: bool = False) -> None:
-        while self.pending or self.restored:
+        """Start reading the pending batch, then write the batch read before it. The final
+        flush drains everything, files deferred behind a same-content twin included."""
+        while self.pending or self.restored or (final and self.inflight):
             batch, self.pending = self.pending, []
-            self._write(batch)
+            submitted = self._submit(batch) if batch else None
+            if self.inflight is not None or self.restored:
+                self._write(self.inflight)
+            self.inflight = submitted
             if not final:
                 return
 
-    def _write(self, batch: list[Pending]) -> None:
-        placement = place_new_files([p for p in batch if not p.existing_file_id], self.known)
+    def _submit(self, batch: list[Pending]) -> Submitted:
+        """Place the batch (moves, duplicates) against what is committed and what is in flight,
+        and start extracting its new files."""
+        busy = self.inflight.content() if self.inflight is not None else set()
+        placement = place_new_files([p for p in batch if not p.existing_file_id], self.known, busy)
         self.pending.extend(placement.deferred)
         todo = [p for p in batch if p.existing_file_id] + placement.fresh
-        prepared = self._prepare_all(todo)
+        if self.options.workers > 0 and len(todo) >= 16:  # small batches are not worth a process
+            if self.pool is None:
+                self.pool = ExtractionPool(self.options.workers)
+            extraction = self.pool.submit(todo, self.root, self.options.extract)
+        else:
+            extraction = [p for p in (self._prepare(x) for x in todo) if p is not None]
+        return Submitted(len(batch) - len(placement.deferred), placement, todo, extraction)
+
+    def _write(self, submitted: Submitted | None) -> None:
+        prepared = self._prepared(submitted) if submitted is not None else []
         with _disk_full_guard(), transaction.atomic():
-            result = write_batch(prepared, self.cache, with_covers=self.options.with_covers)
-            apply_placement(placement)
+            result = write_batch(
+                prepared, self.cache, with_covers=self.options.with_covers, cover_writer=self.cover_writer
+            )
+            if submitted is not None:
+                apply_placement(submitted.placement)
+                self.counts["moved"] += len(submitted.placement.moves)
+                self.counts["duplicates"] += len(submitted.placement.duplicates)
             if self.restored:
                 LibraryFile.objects.filter(pk__in=self.restored).update(state=FileState.PRESENT, error="")
                 self.counts["updated"] += len(self.restored)
                 self.restored = []
             for name in ("added", "updated", "corrupt"):
                 self.counts[name] += getattr(result, name)
-            self.counts["moved"] += len(placement.moves)
-            self.counts["duplicates"] += len(placement.duplicates)
             self.covers_added += result.covers
             self.save_counts()
-        self.done += len(batch) - len(placement.deferred)
+        self.done += submitted.size if submitted is not None else 0
         self._report()
 
     def save_counts(self, **extra: object) -> None:

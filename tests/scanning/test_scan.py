@@ -120,6 +120,22 @@ def test_identical_copy_is_reported_duplicate_not_imported_twice(library, make_f
     assert dup.item_id == MediaItem.objects.get().pk and "same content as" in dup.error
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_copy_of_a_file_still_being_read_waits_and_is_reported_duplicate(library, make_folder, workers):
+    """Batch N+1 is placed while batch N is still being read: a copy of one of N's files must
+    wait until N is written, then be recognised as its duplicate (not imported twice)."""
+    for i in range(48):
+        s.make_epub(library / f"Book {i:02}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+    shutil.copy2(library / "Book 40.epub", library / "Copy.epub")  # walked last: 4th batch, while the 3rd is read
+    folder = make_folder(library)
+    result = scan_folder(folder.pk, options=ScanOptions(batch_size=16, workers=workers))
+    assert result["added"] == 48 and result["duplicates"] == 1 and result["errors"] == 0
+    assert MediaItem.objects.count() == 48
+    dup = LibraryFile.objects.get(state=FileState.DUPLICATE)
+    original = LibraryFile.objects.get(path__endswith="Book 40.epub")
+    assert dup.path.endswith("Copy.epub") and dup.item_id == original.item_id
+
+
 def test_same_book_in_several_formats_is_one_item(library, make_folder):
     book_dir = library / "Frank Herbert" / "Dune"
     s.make_epub(book_dir / "Dune.epub", DUNE)
@@ -349,9 +365,9 @@ def test_a_huge_flat_folder_is_written_in_bounded_batches(library, make_folder):
     sizes = []
     original = scan_module.Scanner._write
 
-    def spy(self, batch):
-        sizes.append(len(batch))
-        original(self, batch)
+    def spy(self, submitted):
+        sizes.append(submitted.size if submitted is not None else 0)
+        original(self, submitted)
 
     scan_module.Scanner._write = spy
     try:
@@ -383,3 +399,18 @@ def test_scanned_values_become_embedded_provenance_before_providers_merge(librar
     assert recorded["authors"] == ["Frank Herbert"] and recorded["series"]["name"] == "Dune"
     assert record_library_values(dune) is None  # once only: later scans or refreshes don't duplicate it
     assert MediaItem.objects.get(pk=dune.pk).title == "Dune"  # recording changes no value
+
+
+def test_extraction_processes_that_do_not_start_fall_back_to_the_scan_process(
+    library, make_folder, monkeypatch, caplog
+):
+    import scanning.services.scan as scan_module
+
+    for i in range(40):
+        s.make_epub(library / f"Book {i:02}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+    monkeypatch.setattr(scan_module, "POOL_START_SECONDS", 0)  # no process can answer that fast
+    folder = make_folder(library)
+    with caplog.at_level("WARNING", logger="scanning.services.scan"):
+        result = scan_folder(folder.pk, options=ScanOptions(batch_size=20, workers=1))
+    assert result["added"] == 40 and result["errors"] == 0
+    assert "reading files in the scan process" in caplog.text
