@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.utils import timezone
 
 _NEEDS_PREP = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField)
 
@@ -69,3 +70,39 @@ def _prepared(row: Sequence[object], prep: list[tuple[int, models.Field]]) -> li
     for index, field in prep:
         values[index] = field.get_db_prep_save(values[index], connection)
     return values
+
+
+def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """`bulk_create` for unsaved instances without its per-value compilation: one multi-row
+    INSERT ... RETURNING per chunk, setting each instance's primary key (SQLite >= 3.35 and
+    PostgreSQL return the rows in VALUES order, which Django's bulk_create relies on too).
+    auto_now/auto_now_add fields are stamped; no signals, no save()."""
+    if not objs:
+        return
+    meta, qn = model._meta, connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    stamped = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    prep = {f.attname: f for f in fields if isinstance(f, _NEEDS_PREP)}
+    columns = ", ".join(qn(f.column) for f in fields)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    chunk = max(1, 30_000 // len(fields))  # SQLite allows 32,766 parameters per statement
+    for start in range(0, len(objs), chunk):
+        part = objs[start : start + chunk]
+        params: list[object] = []
+        for obj in part:
+            for f in fields:
+                value = now if f.attname in stamped else getattr(obj, f.attname)
+                if f.attname in stamped:
+                    setattr(obj, f.attname, now)
+                params.append(prep[f.attname].get_db_prep_save(value, connection) if f.attname in prep else value)
+        sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(part))} "
+            f"RETURNING {qn(meta.pk.column)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(part, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias

@@ -94,7 +94,7 @@ class CoverWriter:
     `wait()` (before committing rows that name the covers) re-raises any failure, DiskFull
     included; use as a context manager to shut the threads down."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 4) -> None:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cover-writer")
         self._pending: list[Future[None]] = []
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
-from core.bulk import insert_rows
+from core.bulk import insert_instances, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
 from media import search_index
 from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, Series
@@ -31,6 +31,14 @@ class CatalogueCache:
 
     authors: dict[str, int] = field(default_factory=dict)
     series: dict[tuple[str, str], int] = field(default_factory=dict)
+    author_keys: dict[str, str] = field(default_factory=dict)
+
+    def author_key(self, raw: str) -> str:
+        """The normalized form an author is stored under (computed once per name and scan)."""
+        key = self.author_keys.get(raw)
+        if key is None:
+            key = self.author_keys[raw] = fold(author_display_name(raw))
+        return key
 
 
 @dataclass
@@ -84,7 +92,7 @@ def _series_ids(specs: list[tuple[str, ExtractedMetadata]], cache: CatalogueCach
 
 
 def _author_ids(names: set[str], cache: CatalogueCache) -> None:
-    missing = {fold(author_display_name(n)): n for n in names} if names else {}
+    missing = {cache.author_key(n): n for n in names} if names else {}
     missing = {k: v for k, v in missing.items() if k and k not in cache.authors}
     if not missing:
         return
@@ -137,7 +145,7 @@ def _new_items(
         if kind == "audiobook" and durations[i]:
             item.duration_seconds = int(durations[i])
         items[i] = item
-    MediaItem.objects.bulk_create(list(items.values()))
+    insert_instances(MediaItem, list(items.values()))
     return items
 
 
@@ -147,7 +155,7 @@ def _people(items: dict[int, MediaItem], readable: list[Prepared], cache: Catalo
     rows, seen = [], set()
     for i, persons in people.items():
         for position, person in enumerate(persons):
-            author_id = cache.authors.get(fold(author_display_name(person.name)))
+            author_id = cache.authors.get(cache.author_key(person.name))
             if author_id and (items[i].pk, author_id, person.role) not in seen:
                 seen.add((items[i].pk, author_id, person.role))
                 rows.append((items[i].pk, author_id, person.role, position))

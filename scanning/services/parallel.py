@@ -7,6 +7,7 @@ everything runs in the scan process."""
 from __future__ import annotations
 
 import multiprocessing
+import time
 from multiprocessing.pool import AsyncResult
 from typing import Any
 
@@ -19,14 +20,14 @@ class ExtractionPool:
         context = multiprocessing.get_context("spawn")
         self._pool = context.Pool(workers, initializer=extract_worker.init, maxtasksperchild=20_000)
         self._ping = self._pool.apply_async(extract_worker.ping)
+        self._created = time.monotonic()
 
-    def started(self, timeout: float) -> bool:
-        """Whether a worker is up (answers at once after the first success)."""
-        try:
-            self._ping.get(timeout=timeout)
-        except multiprocessing.TimeoutError:
-            return False
-        return True
+    def ready(self) -> bool:
+        """Whether a worker is up; never waits (until then the scan reads files itself)."""
+        return self._ping.ready()
+
+    def failed_to_start(self, within_seconds: float) -> bool:
+        return not self.ready() and time.monotonic() - self._created > within_seconds
 
     def submit(self, todo: list[Any], root: str, options: ExtractOptions) -> AsyncResult:
         """Start extracting; `.get()` gives one ("ok", Prepared) or (status, reason) per file."""

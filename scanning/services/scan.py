@@ -115,6 +115,8 @@ class Scanner:
     def scan(self) -> None:
         self.progress(0, self.total, f"Scanning {self.root}", force=True)
         self.cover_writer = CoverWriter()
+        if not self.known and self.total >= 2 * self.options.batch_size:
+            self._start_pool()  # a first import: workers start while the first batch is hashed
         try:
             for directory in walk(self.root, self.extensions, self.problems):
                 for entry in directory.files:
@@ -166,11 +168,9 @@ class Scanner:
         if isinstance(submitted.extraction, list):
             return submitted.extraction
         try:
-            if self.pool is None or not self.pool.started(POOL_START_SECONDS):
-                raise multiprocessing.TimeoutError("extraction processes did not start")
             results = submitted.extraction.get(timeout=self._batch_timeout(len(submitted.todo)))
-        except multiprocessing.TimeoutError as exc:
-            logger.warning("Extraction processes failed (%s); reading files in the scan process", exc or "timeout")
+        except multiprocessing.TimeoutError:
+            logger.warning("Extraction processes stopped answering; reading files in the scan process")
             self._stop_pool()
             return [p for p in (self._prepare(x) for x in submitted.todo) if p is not None]
         prepared = []
@@ -184,6 +184,19 @@ class Scanner:
     def _batch_timeout(self, files: int) -> float:
         """Generous: every file may need an external tool (PDF covers, RAR) at its time limit."""
         return 60 + files * self.options.extract.tool_timeout_seconds
+
+    def _start_pool(self) -> None:
+        if self.pool is None and self.options.workers > 0:
+            self.pool = ExtractionPool(self.options.workers)
+
+    def _ready_pool(self) -> ExtractionPool | None:
+        """The extraction processes once they are up (they take a moment to start: meanwhile
+        the scan process reads the files itself); None without them."""
+        self._start_pool()
+        if self.pool is not None and self.pool.failed_to_start(POOL_START_SECONDS):
+            logger.warning("Extraction processes did not start; reading files in the scan process")
+            self._stop_pool()
+        return self.pool if self.pool is not None and self.pool.ready() else None
 
     def _stop_pool(self) -> None:
         if self.pool is not None:
@@ -226,10 +239,9 @@ class Scanner:
         placement = place_new_files([p for p in batch if not p.existing_file_id], self.known, busy)
         self.pending.extend(placement.deferred)
         todo = [p for p in batch if p.existing_file_id] + placement.fresh
-        if self.options.workers > 0 and len(todo) >= 16:  # small batches are not worth a process
-            if self.pool is None:
-                self.pool = ExtractionPool(self.options.workers)
-            extraction = self.pool.submit(todo, self.root, self.options.extract)
+        pool = self._ready_pool() if len(todo) >= 16 else None  # small batches are not worth a process
+        if pool is not None:
+            extraction = pool.submit(todo, self.root, self.options.extract)
         else:
             extraction = [p for p in (self._prepare(x) for x in todo) if p is not None]
         return Submitted(len(batch) - len(placement.deferred), placement, todo, extraction)

@@ -120,8 +120,28 @@ def test_identical_copy_is_reported_duplicate_not_imported_twice(library, make_f
     assert dup.item_id == MediaItem.objects.get().pk and "same content as" in dup.error
 
 
+@pytest.fixture
+def waiting_pool(monkeypatch):
+    """Extraction processes used from the first batch (the scan normally reads files itself
+    until they are up); returns the list of batch sizes they were given."""
+    from scanning.services.parallel import ExtractionPool
+
+    submitted: list[int] = []
+    original_submit = ExtractionPool.submit
+
+    def submit(self, todo, root, options):
+        submitted.append(len(todo))
+        return original_submit(self, todo, root, options)
+
+    monkeypatch.setattr(ExtractionPool, "ready", lambda self: self._ping.wait(60) or self._ping.ready())
+    monkeypatch.setattr(ExtractionPool, "submit", submit)
+    return submitted
+
+
 @pytest.mark.parametrize("workers", [0, 1])
-def test_a_copy_of_a_file_still_being_read_waits_and_is_reported_duplicate(library, make_folder, workers):
+def test_a_copy_of_a_file_still_being_read_waits_and_is_reported_duplicate(
+    library, make_folder, workers, waiting_pool
+):
     """Batch N+1 is placed while batch N is still being read: a copy of one of N's files must
     wait until N is written, then be recognised as its duplicate (not imported twice)."""
     for i in range(48):
@@ -134,6 +154,7 @@ def test_a_copy_of_a_file_still_being_read_waits_and_is_reported_duplicate(libra
     dup = LibraryFile.objects.get(state=FileState.DUPLICATE)
     original = LibraryFile.objects.get(path__endswith="Book 40.epub")
     assert dup.path.endswith("Copy.epub") and dup.item_id == original.item_id
+    assert waiting_pool == ([16, 16, 16] if workers else [])
 
 
 def test_same_book_in_several_formats_is_one_item(library, make_folder):
@@ -270,7 +291,7 @@ def test_a_richer_format_found_later_fills_blank_fields_but_never_overwrites(lib
     assert item.title == "Dune"
 
 
-def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_folder):
+def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_folder, waiting_pool):
     for i in range(40):
         s.make_epub(
             library / f"A{i % 4}" / f"Book {i}.epub",
@@ -286,6 +307,7 @@ def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_f
     folder = make_folder(library)
     result = scan_folder(folder.pk, options=ScanOptions(workers=2, batch_size=20))
     assert result["added"] == 40 and result["corrupt"] == 1 and result["errors"] == 0
+    assert waiting_pool == [20, 20]  # the last file (a batch of one) is read in the scan process
     assert sorted(MediaItem.objects.values_list("series_index", flat=True)) == list(range(40))
 
 
