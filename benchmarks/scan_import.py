@@ -218,7 +218,7 @@ def main() -> None:
     deciles = " ".join(f"{rss[min(len(rss) - 1, len(rss) * k // 10)]:.0f}" for k in range(0, 11, 2))
     _line("RSS of the importing process: start .. end (MB, 0/20/../100%)", deciles)
     _line("  peak RSS while importing", f"{max(rss):.0f} MB")
-    _line("  largest child process seen (pdftoppm; or the generator)", f"{_children_peak_rss_mb():.0f} MB")
+    _line("  largest child process (extraction process, pdftoppm, generator)", f"{_children_peak_rss_mb():.0f} MB")
     if not args.no_calibre:
         calibre = _calibre(work / "corpus", args.calibre_limit, work)
         if calibre:

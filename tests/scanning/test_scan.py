@@ -436,3 +436,21 @@ def test_extraction_processes_that_do_not_start_fall_back_to_the_scan_process(
         result = scan_folder(folder.pk, options=ScanOptions(batch_size=20, workers=1))
     assert result["added"] == 40 and result["errors"] == 0
     assert "reading files in the scan process" in caplog.text
+
+
+def test_worker_tasks_carry_the_folder_without_its_file_list(library):
+    import pickle
+
+    from scanning.extractors import ExtractOptions
+    from scanning.services.hashing import Hashes
+    from scanning.services.parallel import task_args
+    from scanning.services.scan import Pending
+    from scanning.walker import WalkProblems, walk
+
+    for i in range(300):
+        (library / f"Book {i:03}.epub").write_bytes(b"x")
+    (folder,) = list(walk(str(library), frozenset({"epub"}), WalkProblems()))
+    todo = [Pending(e, folder, "ebook", Hashes("p", "f")) for e in folder.files[:16]]
+    args = task_args(todo, str(library), ExtractOptions())
+    assert {a[2].path for a in args} == {folder.path} and all(a[2].files == () for a in args)
+    assert len(pickle.dumps(args)) < 16 * 2_000  # not 16 copies of a 300-file listing
