@@ -12,6 +12,11 @@ _sidecars: Any = None
 
 def init() -> None:
     global _sidecars
+    import logging
+
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s [extract-worker] %(name)s: %(message)s"
+    )
     from scanning.services.gather import SidecarCache
 
     _sidecars = SidecarCache()
