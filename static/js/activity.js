@@ -6,6 +6,9 @@
   var canManage = tbody.dataset.canManage === "1";
   var page = 1;
   var el = OmniApi.el;
+  function describe(job) { return job.title + " #" + job.id; }
+  var watch = OmniApi.jobWatcher(describe);
+  function fresh() { watch = OmniApi.jobWatcher(describe); refresh(); }  // new list, nothing to announce
   var initial = new URLSearchParams(location.search).get("state");
   if (initial) filter.value = initial;
 
@@ -47,7 +50,7 @@
   function row(job) {
     var message = el("td", { text: job.message });
     if (job.last_error) message.appendChild(el("div", { class: "error", text: job.last_error }));
-    return el("tr", { "data-job-id": String(job.id), "data-state": job.state }, [
+    return el("tr", { "data-job-id": String(job.id), "data-key": String(job.id), "data-state": job.state }, [
       el("td", { text: job.title + " #" + job.id + (job.target ? " · " + job.target : "") }),
       el("td", {}, [el("span", { class: "badge " + job.state, text: job.state })]),
       progressCell(job), message,
@@ -63,15 +66,16 @@
     try {
       var data = await OmniApi.get(query());
       errorBox.hidden = true;
-      tbody.replaceChildren.apply(tbody, data.items.length ? data.items.map(row)
+      OmniApi.replaceRows(tbody, data.items.length ? data.items.map(row)
         : [el("tr", {}, [el("td", { colspan: "6", text: "No jobs." })])]);
+      watch(data.items, false);
       document.getElementById("prev-page").disabled = page <= 1;
       document.getElementById("next-page").disabled = !data.has_next;
     } catch (e) { showError(e); }
   }
-  filter.addEventListener("change", function () { page = 1; refresh(); });
-  document.getElementById("prev-page").addEventListener("click", function () { page -= 1; refresh(); });
-  document.getElementById("next-page").addEventListener("click", function () { page += 1; refresh(); });
+  filter.addEventListener("change", function () { page = 1; fresh(); });
+  document.getElementById("prev-page").addEventListener("click", function () { page -= 1; fresh(); });
+  document.getElementById("next-page").addEventListener("click", function () { page += 1; fresh(); });
   var selftest = document.getElementById("start-selftest");
   if (selftest) selftest.addEventListener("click", async function () {
     try { await OmniApi.post("/api/jobs/", { kind: "core.selftest", params: { steps: 30, step_seconds: 0.5 } }); refresh(); }

@@ -31,10 +31,60 @@ window.OmniApi = (function () {
     (children || []).forEach(function (child) { if (child) node.appendChild(child); });
     return node;
   }
+  // Live tables redraw every few seconds: skip a redraw that changes nothing, and put keyboard
+  // focus back on the same control (same row key, same position in the row) after one that does.
+  function replaceRows(container, children) {
+    var fresh = document.createElement(container.tagName);
+    children.forEach(function (child) { fresh.appendChild(child); });
+    if (fresh.innerHTML === container.innerHTML) return;
+    var focused = document.activeElement, restore = null;
+    if (focused && focused !== container && container.contains(focused)) {
+      var row = focused.closest("[data-key]") || focused.parentElement;
+      var controls = Array.prototype.slice.call(row.querySelectorAll("button, a, input, select"));
+      restore = { key: row.getAttribute("data-key"), index: controls.indexOf(focused) };
+    }
+    container.replaceChildren.apply(container, children);
+    if (restore && restore.key !== null) {
+      var again = container.querySelector('[data-key="' + CSS.escape(restore.key) + '"]');
+      var target = again && again.querySelectorAll("button, a, input, select")[restore.index];
+      if (target && !target.disabled) target.focus();
+      else if (again) { again.setAttribute("tabindex", "-1"); again.focus(); }
+    }
+  }
+  // One polite live region (base.html) for short news: a job started, finished or failed.
+  function announce(text) {
+    var region = document.getElementById("live-status");
+    if (!region || !text) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+  // Remembers each job's state between polls and announces the changes.
+  function jobWatcher(describe) {
+    var known = null;
+    return function (jobs, stillActive) {
+      var now = {};
+      jobs.forEach(function (job) { now[job.id] = job; });
+      if (known !== null) {
+        var news = [];
+        jobs.forEach(function (job) {
+          var before = known[job.id];
+          if (!before || before.state !== job.state) news.push(describe(job) + ": " + job.state);
+        });
+        if (stillActive) Object.keys(known).forEach(function (id) {
+          if (!now[id]) news.push(describe(known[id]) + ": finished");
+        });
+        announce(news.join(". "));
+      }
+      known = now;
+    };
+  }
   return {
     get: function (url) { return call("GET", url); },
     post: function (url, body) { return call("POST", url, body); },
     del: function (url) { return call("DELETE", url); },
     el: el,
+    replaceRows: replaceRows,
+    announce: announce,
+    jobWatcher: jobWatcher,
   };
 })();

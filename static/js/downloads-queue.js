@@ -24,7 +24,7 @@
         (a.client_status ? " · " + a.client_status : ""))]);
   }
   function queueRow(a) {
-    return el("tr", { "data-attempt-id": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),
+    return el("tr", { "data-attempt-id": String(a.id), "data-key": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),
       el("td", {}, [el("span", { class: "badge", text: a.state })]), progress(a), actions(a)]);
   }
   function historyRow(a) {
@@ -34,7 +34,7 @@
       el("td", { text: a.error || a.storage_path })]);
   }
   function fill(tbody, rows, empty, cols) {
-    tbody.replaceChildren.apply(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: cols, text: empty })])]);
+    OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: cols, text: empty })])]);
   }
   async function refresh() {
     try {

@@ -32,7 +32,7 @@
     return cell;
   }
   function folderRow(folder) {
-    return el("tr", { "data-folder-id": String(folder.id) }, [
+    return el("tr", { "data-folder-id": String(folder.id), "data-key": String(folder.id) }, [
       el("td", { text: (folder.name ? folder.name + " · " : "") + folder.path }),
       el("td", { text: folder.content_type + " (" + folder.formats.join(", ") + ")" }),
       el("td", { text: folder.scan_interval_hours ? folder.scan_interval_hours + " h" : "manual" }),
@@ -57,7 +57,7 @@
       el("td", { text: file.error || file.state }), el("td", { text: file.item_title || "—" })]);
   }
   function fill(tbody, rows, cols, empty) {
-    tbody.replaceChildren.apply(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);
+    OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);
   }
   async function refresh() {
     try {
