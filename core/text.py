@@ -22,6 +22,8 @@ def nfc(value: str) -> str:
 
 def fold(value: str) -> str:
     """Case- and accent-insensitive form: 'Émile Zola' -> 'emile zola'."""
+    if value.isascii():  # the common case, exactly the same result: NFKD leaves ASCII alone
+        return _SPACES.sub(" ", value.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.replace("ß", "ss").replace("æ", "ae").replace("ø", "o")).strip()

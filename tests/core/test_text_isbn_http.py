@@ -104,3 +104,23 @@ def test_rate_limiter_spaces_requests():
     for _ in range(3):
         limiter.wait()
     assert slept == [0.5, 1.0]
+
+
+def test_fold_fast_ascii_path_matches_the_unicode_path():
+    import random
+    import string
+    import unicodedata
+
+    from core import text
+
+    def by_unicode(value: str) -> str:  # the general path, applied to every input
+        decomposed = unicodedata.normalize("NFKD", value.casefold())
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        return text._SPACES.sub(" ", stripped).strip()
+
+    rng = random.Random(7)
+    samples = ["", "  Dune  ", "The\tLeft  Hand\x0bOf\x1cDarkness", "ISBN 978-0-441-17271-9"]
+    samples += ["".join(rng.choice(string.printable) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    for value in samples:
+        assert text.fold(value) == by_unicode(value), repr(value)
+    assert text.fold("Émile ZOLA") == "emile zola" and text.fold("Straße") == "strasse"
