@@ -26,6 +26,8 @@ LIBRARY_DIR = env_path("LIBRARY_DIR", DATA_DIR / "library")
 DOWNLOADS_DIR = env_path("DOWNLOADS_DIR", DATA_DIR / "downloads")
 RECYCLE_DIR = env_path("RECYCLE_DIR", DATA_DIR / "recycle")
 COVERS_DIR = DATA_DIR / "covers"
+# Cover downloads from a URL refuse loopback/private/link-local addresses (SSRF) unless allowed
+COVER_FETCH_ALLOW_PRIVATE = env_bool("COVER_FETCH_ALLOW_PRIVATE", False)
 
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("DEBUG", False)

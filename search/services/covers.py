@@ -8,11 +8,15 @@ content-addressed: nothing is deleted, the previous cover file stays where it wa
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import socket
 from dataclasses import dataclass
 from io import BytesIO
 from urllib.parse import urlsplit
 
+import httpx
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
@@ -124,12 +128,50 @@ def check_url(url: str) -> str:
     return url
 
 
+class PrivateAddress(InvalidInput):
+    code = "private_address"
+
+
+def _refuse_private(host: str) -> None:
+    """Refuse hosts that are, or resolve to, loopback, private, link-local or otherwise
+    non-public addresses: a cover URL must not reach the server's own network (SSRF)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InvalidInput(f"Cannot resolve {host!r}", hint="Check the address.") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise PrivateAddress(
+                f"{host} is a private or local address ({ip}): cover downloads only reach public sites",
+                hint="Set OMNI_COVER_FETCH_ALLOW_PRIVATE=true to allow servers on your own network.",
+            )
+
+
+class PublicOnlyTransport(httpx.BaseTransport):
+    """Checks every request, redirects included, before it leaves."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self._inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        _refuse_private(request.url.host)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 def fetch_image(url: str, *, transport=None) -> bytes:
     url = check_url(url)
     config = HttpConfig(base_url="", service="Cover download", timeout=15.0, retries=0)
+    if not settings.COVER_FETCH_ALLOW_PRIVATE:
+        transport = PublicOnlyTransport(transport)
     try:
         with HttpClient(config, transport=transport) as client:
             return client.get_bytes(url, max_bytes=MAX_COVER_BYTES)
+    except PrivateAddress:
+        raise
     except ServiceUnavailable as exc:
         raise ServiceUnavailable(f"Cannot download the cover from {url}: {exc.message}",
                                  hint="Check the address and that the site is reachable.") from exc

@@ -50,7 +50,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def images():
+def images(settings):
+    settings.COVER_FETCH_ALLOW_PRIVATE = True  # the test image server is on 127.0.0.1
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -115,7 +116,8 @@ def test_bad_urls_are_refused_and_nothing_changes(admin_client, images, path, st
     ("ftp://example.org/a.jpg", 422, "not an http(s) URL"),
     ("http://127.0.0.1:9/cover.jpg", 503, "Cannot download the cover"),  # nothing listens there
 ])
-def test_unreachable_and_non_http_urls(admin_client, url, status, message):
+def test_unreachable_and_non_http_urls(admin_client, settings, url, status, message):
+    settings.COVER_FETCH_ALLOW_PRIVATE = True  # "unreachable" is simulated on 127.0.0.1
     item = make_item()
     response = post(admin_client, f"/api/media/{item.pk}/cover", {"url": url})
     assert response.status_code == status and message in response.json()["error"]
@@ -193,3 +195,43 @@ def test_detail_page_has_the_cover_panel_and_only_admins_get_the_tools(admin_cli
     reader_page = reader.get(f"/library/{item.pk}/").content.decode()
     assert 'id="cover-candidates"' in admin_page and 'id="cover-upload-form"' in admin_page
     assert 'id="cover-candidates"' in reader_page and 'id="cover-upload-form"' not in reader_page
+
+
+def test_urls_on_local_or_private_addresses_are_refused_by_default(admin_client, images, settings):
+    settings.COVER_FETCH_ALLOW_PRIVATE = False
+    item = make_item()
+    before = item.cover_path
+    for url in (f"{images}/big.jpg", "http://localhost/x.jpg", "http://10.1.2.3/x.jpg", "http://[::1]/x.jpg",
+                "http://169.254.169.254/latest/meta-data"):
+        response = post(admin_client, f"/api/media/{item.pk}/cover", {"url": url})
+        assert response.status_code == 422, url
+        assert "private or local address" in response.json()["error"]
+    item.refresh_from_db()
+    assert item.cover_path == before and not MetadataChange.objects.filter(item=item).exists()
+
+
+def test_a_public_url_redirecting_to_a_private_address_is_refused_before_the_redirect(monkeypatch, settings):
+    import socket
+
+    import httpx
+
+    from search.services import covers as cover_service
+
+    settings.COVER_FETCH_ALLOW_PRIVATE = False
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "covers.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://10.0.0.5/cover.jpg"})
+
+    with pytest.raises(cover_service.PrivateAddress):
+        cover_service.fetch_image("http://covers.example/c.jpg", transport=httpx.MockTransport(handler))
+    assert seen == ["http://covers.example/c.jpg"]
