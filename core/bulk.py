@@ -50,7 +50,8 @@ def insert_rows(
     ]
     prep = [(i, f) for i, f in enumerate(fields) if isinstance(f, _NEEDS_PREP)]
     if prep:
-        rows = [_prepared(row, prep) for row in rows]
+        convert = _Converter()
+        rows = [_prepared(row, prep, convert) for row in rows]
     column = {f.name: f.column for f in fields}
     columns = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -65,10 +66,31 @@ def insert_rows(
     return len(rows)
 
 
-def _prepared(row: Sequence[object], prep: list[tuple[int, models.Field]]) -> list[object]:
+class _Converter:
+    """Field-by-field `get_db_prep_save`, remembered per (field, value): a batch stamps the
+    same datetime on every row, and converting it is most of the cost of a datetime column."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, object], object] = {}
+
+    def __call__(self, field: models.Field, value: object) -> object:
+        try:
+            key = (id(field), value)
+            hit = self._seen.get(key, _MISSING)
+        except TypeError:  # unhashable (JSON): convert every time
+            return field.get_db_prep_save(value, connection)
+        if hit is _MISSING:
+            hit = self._seen[key] = field.get_db_prep_save(value, connection)
+        return hit
+
+
+_MISSING = object()
+
+
+def _prepared(row: Sequence[object], prep: list[tuple[int, models.Field]], convert: _Converter) -> list[object]:
     values = list(row)
     for index, field in prep:
-        values[index] = field.get_db_prep_save(values[index], connection)
+        values[index] = convert(field, values[index])
     return values
 
 
@@ -87,6 +109,7 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
     columns = ", ".join(qn(f.column) for f in fields)
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     chunk = max(1, 30_000 // len(fields))  # SQLite allows 32,766 parameters per statement
+    convert = _Converter()
     for start in range(0, len(objs), chunk):
         part = objs[start : start + chunk]
         params: list[object] = []
@@ -95,7 +118,7 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
                 value = now if f.attname in stamped else getattr(obj, f.attname)
                 if f.attname in stamped:
                     setattr(obj, f.attname, now)
-                params.append(prep[f.attname].get_db_prep_save(value, connection) if f.attname in prep else value)
+                params.append(convert(prep[f.attname], value) if f.attname in prep else value)
         sql = (
             f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(part))} "
             f"RETURNING {qn(meta.pk.column)}"

@@ -129,7 +129,7 @@ def completeness(item: MediaItem | IndexSource, *, has_authors: bool) -> int:
     return round(100 * sum(filled) / len(filled))
 
 
-def _build(source: IndexSource) -> tuple[DocText, SearchDocument]:
+def _build(source: IndexSource, now) -> tuple[DocText, SearchDocument]:
     series_title = source.series_title
     text = DocText(
         item_id=source.pk,
@@ -151,7 +151,7 @@ def _build(source: IndexSource) -> tuple[DocText, SearchDocument]:
         total_size=sum(size for size, _ in source.files),
         formats=" ".join(sorted({fmt for _, fmt in source.files}))[:100],
         completeness=completeness(source, has_authors=bool(source.authors)),
-        indexed_at=timezone.now(),
+        indexed_at=now,
     )
     return text, doc
 
@@ -238,7 +238,8 @@ def reindex_items(ids: Iterable[int]) -> int:
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         with transaction.atomic():
-            built = [_build(source) for source in _load(chunk)]
+            now = timezone.now()
+            built = [_build(source, now) for source in _load(chunk)]
             present = {text.item_id for text, _ in built}
             gone = [i for i in chunk if i not in present]
             SearchDocument.objects.filter(item_id__in=gone).delete()

@@ -49,7 +49,9 @@ class BatchResult:
     covers: int = 0
 
 
-def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, cover_path: str = "") -> MediaItem:
+def _item_for(
+    meta: ExtractedMetadata, kind: str, series_id: int | None, cover_path: str = "", added_at=None
+) -> MediaItem:
     title = meta.title or "Untitled"
     if kind == "comic" and meta.series and meta.issue and not meta.title:
         title = f"{meta.series} #{meta.issue}"
@@ -72,6 +74,7 @@ def _item_for(meta: ExtractedMetadata, kind: str, series_id: int | None, cover_p
         issue_number=meta.issue[:16],
         volume=meta.volume[:16],
         cover_path=cover_path,
+        added_at=added_at or timezone.now(),
     )
 
 
@@ -137,11 +140,12 @@ def _new_items(
     for i, first in leader.items():
         durations[first] += readable[i].meta.duration_seconds or 0  # type: ignore[union-attr]
     items: dict[int, MediaItem] = {}
+    now = timezone.now()  # one instant for the batch
     for i in leaders:
         meta, kind = readable[i].meta, readable[i].kind
         series_id = cache.series.get((kind, comparison_key(meta.series))) if meta.series else None  # type: ignore
         cover = store(meta.cover) if store and meta.cover else ""  # type: ignore[union-attr]
-        item = _item_for(meta, kind, series_id, cover)  # type: ignore[arg-type]
+        item = _item_for(meta, kind, series_id, cover, now)  # type: ignore[arg-type]
         if kind == "audiobook" and durations[i]:
             item.duration_seconds = int(durations[i])
         items[i] = item
