@@ -129,3 +129,37 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
         for obj, pk in zip(part, ids, strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_returning(
+    model: type[models.Model],
+    field_names: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    returning: Sequence[str],
+    *,
+    conflict_fields: Sequence[str],
+) -> list[tuple]:
+    """Insert plain value tuples, skipping rows that conflict on `conflict_fields`, and return
+    `returning` columns of the rows actually inserted (multi-row INSERT ... ON CONFLICT DO
+    NOTHING RETURNING, chunked under SQLite's parameter limit). No lookup of existing rows is
+    needed first, which matters on PostgreSQL, where such IN-list lookups can be planned badly."""
+    if not rows:
+        return []
+    meta, qn = model._meta, connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(n.removesuffix("_id") if n.endswith("_id") else n).column)
+                        for n in field_names)
+    row_marks = "(" + ", ".join(["%s"] * len(field_names)) + ")"
+    target = ", ".join(qn(meta.get_field(n).column) for n in conflict_fields)
+    back = ", ".join(qn(meta.get_field(n).column) for n in returning)
+    chunk = max(1, 30_000 // len(field_names))
+    inserted: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            cursor.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(part))} "
+                f"ON CONFLICT ({target}) DO NOTHING RETURNING {back}",
+                [value for row in part for value in row],
+            )
+            inserted += [tuple(r) for r in cursor.fetchall()]
+    return inserted

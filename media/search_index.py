@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import isbn as isbn_tools
-from core.bulk import insert_rows
+from core.bulk import insert_returning, insert_rows
 from core.text import fold
 from media.models import (
     Contribution,
@@ -193,22 +193,14 @@ def _vocabulary(texts: Iterable[DocText]) -> set[str]:
 
 
 def _add_terms(words: set[str]) -> None:
+    """Add the words the vocabulary lacks (one INSERT ... ON CONFLICT DO NOTHING RETURNING)
+    and give the new ones to the engine's typo index."""
     from media.search.backends import backend
 
-    if not words:
-        return
-    known: set[str] = set()
-    ordered = sorted(words)
-    for start in range(0, len(ordered), 500):
-        known.update(SearchTerm.objects.filter(term__in=ordered[start : start + 500]).values_list("term", flat=True))
-    new = [w for w in ordered if w not in known]
-    if not new:
-        return
-    SearchTerm.objects.bulk_create([SearchTerm(term=w) for w in new], ignore_conflicts=True, batch_size=1000)
-    rows: list[tuple[int, str]] = []
-    for start in range(0, len(new), 500):
-        rows += list(SearchTerm.objects.filter(term__in=new[start : start + 500]).values_list("id", "term"))
-    backend().add_terms(rows)
+    rows = insert_returning(SearchTerm, ("term",), [(w,) for w in sorted(words)], ("id", "term"),
+                            conflict_fields=("term",))
+    if rows:
+        backend().add_terms(rows)
 
 
 _DOC_FIELDS = (

@@ -47,3 +47,17 @@ def test_insert_rows_ignores_or_updates_conflicts_as_asked():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Contribution, columns, [(item.pk, author.pk, "author", 1)])
+
+
+def test_insert_returning_gives_back_only_the_rows_it_inserted():
+    from core.bulk import insert_returning
+    from media.models import SearchTerm
+
+    SearchTerm.objects.create(term="dune")
+    words = [(f"w{i:05}",) for i in range(40_000)] + [("dune",)]  # more than one chunk
+    rows = insert_returning(SearchTerm, ("term",), words, ("id", "term"), conflict_fields=("term",))
+    assert len(rows) == 40_000 and "dune" not in {term for _, term in rows}
+    assert dict(SearchTerm.objects.filter(term__in=["w00000", "w39999"]).values_list("term", "id")) == {
+        term: pk for pk, term in rows if term in ("w00000", "w39999")
+    }
+    assert insert_returning(SearchTerm, ("term",), [("dune",)], ("id",), conflict_fields=("term",)) == []
