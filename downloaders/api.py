@@ -185,8 +185,13 @@ def blacklist(request, payload: BlacklistIn):
 
 @router.get("/blacklist/", response=Envelope[Page[BlacklistOut]], summary="Blacklist, newest first")
 def blacklist_list(request, params: Query[PageParams], active: bool = True):
+    return ok(blacklist_entries(params, active=active))
+
+
+def blacklist_entries(params: PageParams, *, active: bool) -> dict:
+    """A page of the blacklist: the API's list and the blacklist page's first screen."""
     entries = BlacklistEntry.objects.active() if active else BlacklistEntry.objects.all()
-    return ok(paginate(entries, params))
+    return paginate(entries, params)
 
 
 @router.post(
@@ -201,16 +206,29 @@ def unblacklist(request, entry_id: int, payload: UnblacklistIn):
 
 @router.get("/queue/", response=Envelope[list[AttemptOut]], summary="Active downloads with progress")
 def queue(request):
-    return ok(list(DownloadAttempt.objects.select_related("item").filter(state__in=ACTIVE_STATES)[:500]))
+    return ok(active_attempts())
+
+
+def active_attempts() -> list[DownloadAttempt]:
+    return list(DownloadAttempt.objects.select_related("item").filter(state__in=ACTIVE_STATES)[:500])
 
 
 @router.get("/history/", response=Envelope[Page[AttemptOut]], summary="Finished attempts, newest first")
 def history(request, params: Query[PageParams]):
-    return ok(paginate(DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES), params))
+    return ok(finished_attempts(params))
+
+
+def finished_attempts(params: PageParams) -> dict:
+    return paginate(DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES), params)
 
 
 @router.get("/wanted/", response=Envelope[Page[WantedOut]], summary="Wanted items with search times")
 def wanted(request, params: Query[PageParams]):
+    return ok(wanted_items(params))
+
+
+def wanted_items(params: PageParams) -> dict:
+    """A page of the wanted list: the API's list and the wanted page's first screen."""
     items = (
         MediaItem.objects.filter(status__in=ACQUISITION_STATUSES)
         .select_related("search_state")
@@ -226,7 +244,7 @@ def wanted(request, params: Query[PageParams]):
     )
     page = paginate(items, params)
     page["items"] = [_wanted_row(item) for item in page["items"]]
-    return ok(page)
+    return page
 
 
 def _wanted_row(item: MediaItem) -> dict:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
+from core.api.jobs import first_jobs
 from media import covers
 from media.api import LibraryQuery, search_page
 from media.dashboard import dashboard_context
@@ -23,6 +24,7 @@ from media.selectors import ACQUISITION_STATUSES, items_for_listing
 PAGE_SIZE = 50
 FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
 LIST_FIELDS = ("format", "status")
+RUNNING_JOBS_SHOWN = 10  # the dashboard polls /api/jobs/?active=true&page_size=10
 
 
 def _page(request) -> int:
@@ -118,7 +120,8 @@ def library(request):
 
 
 def dashboard(request):
-    return render(request, "media/dashboard.html", dashboard_context())
+    running = first_jobs(request, page=1, page_size=RUNNING_JOBS_SHOWN, active=True)
+    return render(request, "media/dashboard.html", {**dashboard_context(), "running_jobs": running})
 
 
 @require_GET

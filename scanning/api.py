@@ -16,6 +16,7 @@ from scanning.models import ALL_FORMATS, ContentType
 from scanning.services import jobs as scan_jobs
 
 router = Router(tags=["scanning"])
+ProblemState = Literal["corrupt", "duplicate", "missing"]
 
 
 class FolderIn(Schema):
@@ -106,11 +107,25 @@ def _input(payload: FolderIn) -> services.FolderInput:
     )
 
 
-@router.get("/folders", response=Envelope[list[FolderOut]], summary="Scan folders")
-def list_folders(request):
+def folder_list() -> list:
+    """Every scan folder: the API's list and the scanning page's first screen."""
     from scanning.models import ScanFolder
 
-    return ok(list(ScanFolder.objects.all()))
+    return list(ScanFolder.objects.all())
+
+
+def run_page(filters: RunFilter) -> dict:
+    return paginate(selectors.runs(filters.folder_id), filters)
+
+
+def problem_page(state: ProblemState, filters: ProblemFilter) -> dict:
+    folder = services.get_folder(filters.folder_id) if filters.folder_id else None
+    return paginate(selectors.problem_files(state, folder), filters, count=True)
+
+
+@router.get("/folders", response=Envelope[list[FolderOut]], summary="Scan folders")
+def list_folders(request):
+    return ok(folder_list())
 
 
 @router.post("/folders", response={201: Envelope[FolderOut]}, summary="Add a scan folder (admin)")
@@ -155,10 +170,9 @@ def cancel_scan(request, folder_id: int):
 
 @router.get("/runs", response=Envelope[Page[RunOut]], summary="Scan history, newest first")
 def list_runs(request, filters: Query[RunFilter]):
-    return ok(paginate(selectors.runs(filters.folder_id), filters))
+    return ok(run_page(filters))
 
 
 @router.get("/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files")
-def problem_files(request, state: Literal["corrupt", "duplicate", "missing"], filters: Query[ProblemFilter]):
-    folder = services.get_folder(filters.folder_id) if filters.folder_id else None
-    return ok(paginate(selectors.problem_files(state, folder), filters, count=True))
+def problem_files(request, state: ProblemState, filters: Query[ProblemFilter]):
+    return ok(problem_page(state, filters))

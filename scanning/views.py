@@ -3,7 +3,33 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from core.api.auth import is_admin
+from core.api.envelope import Page, as_sent
+from scanning.api import (
+    FolderOut,
+    ProblemFileOut,
+    ProblemFilter,
+    RunFilter,
+    RunOut,
+    folder_list,
+    problem_page,
+    run_page,
+)
 from scanning.models import ALL_FORMATS, ContentType
+
+# What static/js/scanning.js asks for first: history page size, problem files shown at first.
+RUNS_SHOWN = 20
+PROBLEMS_SHOWN = 100
+FIRST_PROBLEM_STATE = "corrupt"
+
+
+def _first_screen(request) -> dict:
+    """The answers of the page's three first requests, embedded so it draws without them."""
+    return {
+        "folders": as_sent(request, list[FolderOut], folder_list()),
+        "runs": as_sent(request, Page[RunOut], run_page(RunFilter(page=1, page_size=RUNS_SHOWN))),
+        "problems": as_sent(request, Page[ProblemFileOut],
+                            problem_page(FIRST_PROBLEM_STATE, ProblemFilter(page=1, page_size=PROBLEMS_SHOWN))),
+    }
 
 
 def scanning_page(request):
@@ -14,5 +40,6 @@ def scanning_page(request):
             "can_manage": is_admin(request.user),
             "content_types": ContentType.choices,
             "formats": ALL_FORMATS,
+            "first_screen": _first_screen(request),
         },
     )

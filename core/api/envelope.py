@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from ninja import Schema
@@ -67,3 +68,16 @@ def paginate(queryset, params: PageParams, *, count: bool = False) -> dict[str, 
         "has_next": len(rows) > params.page_size,
         "total": queryset.count() if count else None,
     }
+
+
+@cache
+def _holder(schema: Any) -> type[Schema]:
+    return type("EmbeddedData", (Schema,), {"__annotations__": {"data": schema}})
+
+
+def as_sent(request, schema: Any, data: Any) -> Any:
+    """`data` as an endpoint declared with `response=Envelope[schema]` sends it (same schema, same
+    validation and dump as django-ninja), for a page to embed with `json_script` so its first
+    screen needs no second request."""
+    validated = _holder(schema).model_validate({"data": data}, context={"request": request, "response_status": 200})
+    return validated.model_dump()["data"]

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from core.api.auth import require_admin
-from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.api.envelope import Envelope, Page, PageParams, as_sent, ok, paginate
 from core.errors import InvalidInput
 from core.jobs import cancel_job, job_kinds, retry_job, submit_job
 from core.models import Job, JobState
@@ -64,8 +64,8 @@ class JobKindOut(Schema):
     user_startable: bool
 
 
-@router.get("/", response=Envelope[Page[JobOut]], summary="Background jobs, newest first")
-def list_jobs(request, filters: Query[JobFilter]):
+def job_page(filters: JobFilter) -> dict[str, Any]:
+    """One page of jobs: the API's list and the pages that embed their first screen."""
     jobs = Job.objects.select_related("created_by")
     if filters.state:
         jobs = jobs.filter(state=filters.state)
@@ -73,7 +73,17 @@ def list_jobs(request, filters: Query[JobFilter]):
         jobs = jobs.filter(kind=filters.kind)
     if filters.active:
         jobs = jobs.filter(state__in=(JobState.QUEUED, JobState.RUNNING))
-    return ok(paginate(jobs, filters))
+    return paginate(jobs, filters)
+
+
+def first_jobs(request, **filters: Any) -> Any:
+    """What `GET /api/jobs/?<filters>` answers in `data`, for a page to embed."""
+    return as_sent(request, Page[JobOut], job_page(JobFilter(**filters)))
+
+
+@router.get("/", response=Envelope[Page[JobOut]], summary="Background jobs, newest first")
+def list_jobs(request, filters: Query[JobFilter]):
+    return ok(job_page(filters))
 
 
 @router.get("/kinds", response=Envelope[list[JobKindOut]], summary="Job kinds this installation knows")

@@ -165,7 +165,12 @@ def revert(request, payload: RevertIn):
 
 @router.get("/batches", response=Envelope[Page[BatchOut]], summary="Rename history, newest first")
 def batches(request, params: Query[PageParams]):
-    return ok(paginate(RenameBatch.objects.all(), params))
+    return ok(batch_page(params))
+
+
+def batch_page(params: PageParams) -> dict:
+    """A page of rename batches: the API's list and the history page's first screen."""
+    return paginate(RenameBatch.objects.all(), params)
 
 
 @router.get("/batches/{int:batch_id}", response=Envelope[BatchOut], summary="One batch")

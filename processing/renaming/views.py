@@ -1,13 +1,18 @@
-"""Pages of the renamer; the work happens through /api/rename (static/js/rename*.js)."""
+"""Pages of the renamer; the work happens through /api/rename (static/js/rename*.js). The history
+page embeds its first page of batches so it draws without waiting for the API."""
 
 from __future__ import annotations
 
 from django.shortcuts import render
 
 from core.api.auth import is_admin
+from core.api.envelope import Page, PageParams, as_sent
 from media.models import MediaKind
+from processing.renaming.api import BatchOut, batch_page
 from processing.renaming.models import ConflictPolicy
 from processing.renaming.services import template_choices
+
+HISTORY_SHOWN = 25  # batches per page of static/js/rename_history.js
 
 
 def _context(request, **extra) -> dict:
@@ -31,4 +36,5 @@ def rename_templates(request):
 
 
 def rename_history(request):
-    return render(request, "renaming/history.html", _context(request))
+    first = as_sent(request, Page[BatchOut], batch_page(PageParams(page=1, page_size=HISTORY_SHOWN)))
+    return render(request, "renaming/history.html", _context(request, first_screen=first))

@@ -51,6 +51,12 @@ window.OmniApi = (function () {
       else if (again) { again.setAttribute("tabindex", "-1"); again.focus(); }
     }
   }
+  // A page's first screen, embedded by its view with json_script: exactly the `data` the API
+  // endpoint would answer, so the page draws it without a request and then polls as before.
+  function embedded(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
   // One polite live region (base.html) for short news: a job started, finished or failed.
   function announce(text) {
     var region = document.getElementById("live-status");
@@ -84,6 +90,7 @@ window.OmniApi = (function () {
     del: function (url) { return call("DELETE", url); },
     el: el,
     replaceRows: replaceRows,
+    embedded: embedded,
     announce: announce,
     jobWatcher: jobWatcher,
   };

@@ -11,16 +11,19 @@
     return el("li", { "data-job-id": String(job.id), "data-key": String(job.id) }, [el("span", { text: text + " " }), bar,
       el("span", { text: job.percent !== null ? " " + job.percent + "%" : "" })]);
   }
+  function show(data) {
+    OmniApi.replaceRows(list, data.items.length ? data.items.map(item)
+      : [el("li", { class: "muted", text: "No jobs running." })]);
+    watch(data.items, true);
+  }
   async function refresh() {
     try {
-      var data = await OmniApi.get("/api/jobs/?active=true&page_size=10");
-      OmniApi.replaceRows(list, data.items.length ? data.items.map(item)
-        : [el("li", { class: "muted", text: "No jobs running." })]);
-      watch(data.items, true);
+      show(await OmniApi.get("/api/jobs/?active=true&page_size=10"));
     } catch (e) {
       list.replaceChildren(el("li", { class: "error", text: "Could not load jobs: " + e.message }));
     }
   }
-  refresh();
+  var first = OmniApi.embedded("running-jobs-data");  // sent with the page: no request to draw it
+  if (first) show(first); else refresh();
   setInterval(function () { if (!document.hidden) refresh(); }, 2000);
 })();

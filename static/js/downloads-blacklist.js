@@ -23,14 +23,18 @@
       el("td", { text: entry.reason.replace(/_/g, " ") + (entry.details ? ": " + entry.details : "") }),
       el("td", { text: when(entry.created_at) }), el("td", { text: when(entry.expires_at) }), actions(entry)]);
   }
+  function show(data) {
+    tbody.replaceChildren.apply(tbody, data.items.length ? data.items.map(row)
+      : [el("tr", {}, [el("td", { colspan: "5", text: "The blacklist is empty." })])]);
+  }
   async function refresh() {
     try {
       var data = await OmniApi.get("/api/downloads/blacklist/?page_size=200&active=" + (!showAll.checked));
       errorBox.hidden = true;
-      tbody.replaceChildren.apply(tbody, data.items.length ? data.items.map(row)
-        : [el("tr", {}, [el("td", { colspan: "5", text: "The blacklist is empty." })])]);
+      show(data);
     } catch (e) { fail(e); }
   }
   showAll.addEventListener("change", refresh);
-  refresh();
+  var first = OmniApi.embedded("downloads-blacklist-data");  // the active entries, sent with the page
+  if (first && !showAll.checked) show(first); else refresh();
 })();

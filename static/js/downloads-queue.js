@@ -36,15 +36,19 @@
   function fill(tbody, rows, empty, cols) {
     OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: cols, text: empty })])]);
   }
+  function show(active, done) {
+    fill(queue, active.map(queueRow), "Nothing is downloading.", "5");
+    fill(history, done.items.map(historyRow), "No finished downloads yet.", "5");
+  }
   async function refresh() {
     try {
       var active = await OmniApi.get("/api/downloads/queue/");
       var done = await OmniApi.get("/api/downloads/history/?page_size=50");
       errorBox.hidden = true;
-      fill(queue, active.map(queueRow), "Nothing is downloading.", "5");
-      fill(history, done.items.map(historyRow), "No finished downloads yet.", "5");
+      show(active, done);
     } catch (e) { fail(e); }
   }
-  refresh();
+  var first = OmniApi.embedded("downloads-queue-data");  // queue and history sent with the page
+  if (first) show(first.queue, first.history); else refresh();
   setInterval(function () { if (!document.hidden) refresh(); }, 3000);
 })();

@@ -25,14 +25,17 @@
       el("td", { text: when(item.last_search_at) }), el("td", { text: when(item.next_search_at) }),
       el("td", { text: item.last_best_score === null ? "—" : String(item.last_best_score) }), actions(item)]);
   }
+  function show(data) {
+    tbody.replaceChildren.apply(tbody, data.items.length ? data.items.map(row)
+      : [el("tr", {}, [el("td", { colspan: "6", text: "Nothing is wanted." })])]);
+    document.getElementById("prev-page").disabled = page <= 1;
+    document.getElementById("next-page").disabled = !data.has_next;
+  }
   async function refresh() {
     try {
       var data = await OmniApi.get("/api/downloads/wanted/?page=" + page + "&page_size=50");
       errorBox.hidden = true;
-      tbody.replaceChildren.apply(tbody, data.items.length ? data.items.map(row)
-        : [el("tr", {}, [el("td", { colspan: "6", text: "Nothing is wanted." })])]);
-      document.getElementById("prev-page").disabled = page <= 1;
-      document.getElementById("next-page").disabled = !data.has_next;
+      show(data);
     } catch (e) { fail(e); }
   }
   function button(id, url, label) {
@@ -46,6 +49,7 @@
   button("monitor-now", "/api/downloads/monitor/", "Checked");
   document.getElementById("prev-page").addEventListener("click", function () { page -= 1; refresh(); });
   document.getElementById("next-page").addEventListener("click", function () { page += 1; refresh(); });
-  refresh();
+  var first = OmniApi.embedded("downloads-wanted-data");  // page 1, sent with the page
+  if (first) show(first); else refresh();
   setInterval(function () { if (!document.hidden) refresh(); }, 10000);
 })();

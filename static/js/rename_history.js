@@ -14,27 +14,28 @@
       .then(function () { setTimeout(load, 800); }).catch(showError);
   }
   function load() {
-    OmniApi.get("/api/rename/batches?page=" + page + "&page_size=25").then(function (data) {
-      tbody.replaceChildren.apply(tbody, data.items.map(function (b) {
-        var actions = el("td");
-        var show = el("button", { type: "button", text: "Details" });
-        show.addEventListener("click", function () { current = b; detailPage = 1; loadDetail(); });
-        actions.appendChild(show);
-        if (canManage && b.totals && b.totals.done && ["running", "reverting", "planning"].indexOf(b.state) < 0) {
-          var undo = el("button", { type: "button", text: "Revert" });
-          undo.addEventListener("click", function () { revert(b.id); });
-          actions.appendChild(undo);
-        }
-        var t = b.totals || {};
-        return el("tr", {}, [el("td", { text: "#" + b.id + " " + b.origin }), el("td", { text: b.template_name || b.template }),
-          el("td", {}, [el("span", { class: "badge", text: b.state })]),
-          el("td", { text: (t.done || 0) + " moved, " + (t.reverted || 0) + " reverted, " + (t.failed || 0) + " failed" + (b.message ? " — " + b.message : "") }),
-          el("td", { text: new Date(b.created_at).toLocaleString() }), actions]);
-      }));
-      if (!data.items.length) tbody.appendChild(el("tr", {}, [el("td", { colspan: "6", text: "No rename batches yet." })]));
-      document.getElementById("prev-page").disabled = page <= 1;
-      document.getElementById("next-page").disabled = !data.has_next;
-    }).catch(showError);
+    OmniApi.get("/api/rename/batches?page=" + page + "&page_size=25").then(drawBatches).catch(showError);
+  }
+  function drawBatches(data) {
+    tbody.replaceChildren.apply(tbody, data.items.map(function (b) {
+      var actions = el("td");
+      var show = el("button", { type: "button", text: "Details" });
+      show.addEventListener("click", function () { current = b; detailPage = 1; loadDetail(); });
+      actions.appendChild(show);
+      if (canManage && b.totals && b.totals.done && ["running", "reverting", "planning"].indexOf(b.state) < 0) {
+        var undo = el("button", { type: "button", text: "Revert" });
+        undo.addEventListener("click", function () { revert(b.id); });
+        actions.appendChild(undo);
+      }
+      var t = b.totals || {};
+      return el("tr", {}, [el("td", { text: "#" + b.id + " " + b.origin }), el("td", { text: b.template_name || b.template }),
+        el("td", {}, [el("span", { class: "badge", text: b.state })]),
+        el("td", { text: (t.done || 0) + " moved, " + (t.reverted || 0) + " reverted, " + (t.failed || 0) + " failed" + (b.message ? " — " + b.message : "") }),
+        el("td", { text: new Date(b.created_at).toLocaleString() }), actions]);
+    }));
+    if (!data.items.length) tbody.appendChild(el("tr", {}, [el("td", { colspan: "6", text: "No rename batches yet." })]));
+    document.getElementById("prev-page").disabled = page <= 1;
+    document.getElementById("next-page").disabled = !data.has_next;
   }
   function loadDetail() {
     document.getElementById("batch-detail").hidden = false;
@@ -59,6 +60,7 @@
   document.getElementById("next-page").addEventListener("click", function () { page += 1; load(); });
   document.getElementById("detail-prev").addEventListener("click", function () { detailPage -= 1; loadDetail(); });
   document.getElementById("detail-next").addEventListener("click", function () { detailPage += 1; loadDetail(); });
-  load();
+  var first = OmniApi.embedded("rename-batches-data");  // page 1, sent with the page
+  if (first) drawBatches(first); else load();
   setInterval(load, 5000);
 })();

@@ -59,14 +59,14 @@
   function fill(tbody, rows, cols, empty) {
     OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);
   }
+  function showFolders(list) { fill(folders, list.map(folderRow), 5, "No scan folders yet."); }
+  function showRuns(runs) { fill(document.getElementById("runs"), runs.items.map(runRow), 11, "No scans yet."); }
+  function showProblems(problems) { fill(document.getElementById("problems"), problems.items.map(problemRow), 4, "None."); }
   async function refresh() {
     try {
-      var list = await OmniApi.get("/api/scanning/folders");
-      fill(folders, list.map(folderRow), 5, "No scan folders yet.");
-      var runs = await OmniApi.get("/api/scanning/runs?page_size=20");
-      fill(document.getElementById("runs"), runs.items.map(runRow), 11, "No scans yet.");
-      var problems = await OmniApi.get("/api/scanning/files/" + problemState.value + "?page_size=100");
-      fill(document.getElementById("problems"), problems.items.map(problemRow), 4, "None.");
+      showFolders(await OmniApi.get("/api/scanning/folders"));
+      showRuns(await OmniApi.get("/api/scanning/runs?page_size=20"));
+      showProblems(await OmniApi.get("/api/scanning/files/" + problemState.value + "?page_size=100"));
     } catch (e) { showError(e); }
   }
   var form = document.getElementById("folder-form");
@@ -82,6 +82,10 @@
     });
   });
   problemState.addEventListener("change", refresh);
-  refresh();
+  // Folders, history and corrupt files came with the page; draw them now, poll as before.
+  var first = OmniApi.embedded("scanning-data");
+  if (first && problemState.value === "corrupt") {
+    showFolders(first.folders); showRuns(first.runs); showProblems(first.problems);
+  } else refresh();
   setInterval(function () { if (!document.hidden) refresh(); }, 3000);
 })();

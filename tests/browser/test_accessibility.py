@@ -78,7 +78,7 @@ def seeded(db, admin_user):
 
 def _visit(page, path: str) -> None:
     page.goto(path)
-    # Live pages draw their first rows from the JSON API: audit them once "Loading…" is gone.
+    # Live pages draw their first rows from data embedded in the page: audit once "Loading…" is gone.
     page.wait_for_function("() => !document.body.innerText.includes('Loading…')")
 
 

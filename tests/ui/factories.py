@@ -58,3 +58,47 @@ def make_item(
     for scheme, value in identifiers:
         Identifier.objects.create(item=item, scheme=scheme, value=value)
     return item
+
+
+def seed_live_lists() -> None:
+    """One row for each list the live pages draw (Activity, dashboard, scanning, downloads, rename
+    history); each row carries a text listed in LIVE_LIST_TEXTS so a test can look for it."""
+    from django.utils import timezone
+
+    from core.models import Job, JobState
+    from downloaders.models import AttemptState, DownloadAttempt
+    from indexers.models import BlacklistEntry
+    from media.models import MediaStatus
+    from processing.renaming.models import BatchState, RenameBatch
+    from scanning.models import RunState, ScanFolder, ScanRun
+
+    now = timezone.now()
+    Job.objects.create(kind="core.selftest", state=JobState.RUNNING, progress_total=10, message="Counting pages",
+                       started_at=now)
+    folder = ScanFolder.objects.create(path="/shelves/first", name="First shelf")
+    ScanRun.objects.create(folder=folder, state=RunState.SUCCEEDED, added=2, message="Scan of the first shelf",
+                           finished_at=now)
+    LibraryFile.objects.create(path="/shelves/first/broken.epub", size=1, mtime_ns=1, format="epub",
+                               state="corrupt", error="Not a zip archive")
+    hyperion = make_item("Hyperion", authors=["Dan Simmons"], status=MediaStatus.WANTED)
+    fall = make_item("The Fall of Hyperion", authors=["Dan Simmons"], status=MediaStatus.DOWNLOADING)
+    DownloadAttempt.objects.create(item=fall, state=AttemptState.DOWNLOADING, release_title="Fall.of.Hyperion.EPUB",
+                                   guid="fall-1", progress=40)
+    DownloadAttempt.objects.create(item=hyperion, state=AttemptState.FAILED, release_title="Hyperion.1989.EPUB",
+                                   guid="hyp-1", error="Par2 repair failed", completed_at=now)
+    BlacklistEntry.objects.create(title="Hyperion.Fake.NZB", guid="fake-1", details="Password protected")
+    RenameBatch.objects.create(template_name="Author/Title", root="/shelves", state=BatchState.DONE,
+                               message="Renamed the first shelf", totals={"done": 1})
+
+
+LIVE_LIST_TEXTS = {
+    "jobs": "Counting pages",
+    "folders": "First shelf",
+    "runs": "Scan of the first shelf",
+    "problems": "broken.epub",
+    "queue": "Fall.of.Hyperion.EPUB",
+    "history": "Hyperion.1989.EPUB",
+    "wanted": "Hyperion",
+    "blacklist": "Hyperion.Fake.NZB",
+    "batches": "Renamed the first shelf",
+}
