@@ -186,6 +186,22 @@ def test_phone_menu_opens_from_the_keyboard(page, screenshot, seeded):
     state = _tab(page)
     assert state["inMainNav"] and state["text"] == "Library", state
     screenshot(page, "a11y-phone-menu-open")
+    page.keyboard.press("Escape")  # closes the menu and gives focus back to its button
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false" and page.locator("#main-nav a").first.is_hidden()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Menu"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_theme_button_names_the_active_theme(page, seeded):
+    log_in(page, "admin", "pw-admin-123")
+    _visit(page, "/")
+    button = page.locator(".theme-toggle")
+    assert button.get_attribute("aria-label") == "Theme: auto. Switch theme"  # before any click
+    button.click()
+    assert button.get_attribute("aria-label") == "Theme: dark. Switch theme"
+    page.reload()
+    assert page.locator(".theme-toggle").get_attribute("aria-label") == "Theme: dark. Switch theme"
 
 
 @pytest.mark.django_db(transaction=True)

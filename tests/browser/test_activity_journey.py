@@ -42,7 +42,7 @@ def test_failed_login_shows_error_and_theme_toggle_persists(page, screenshot, ad
     assert page.get_by_role("alert").inner_text().startswith("Your username and password didn't match")
 
     log_in(page, "admin", "pw-admin-123")
-    page.get_by_role("button", name="Switch dark or light theme").click()
+    page.get_by_role("button", name="Switch theme").click()
     theme = page.evaluate("document.documentElement.dataset.theme")
     page.reload()
     assert page.evaluate("document.documentElement.dataset.theme") == theme == "dark"
