@@ -29,41 +29,14 @@ def _conflict_clause(on_conflict: str, conflict_fields: Sequence[str], update: S
     raise ValueError(f"unknown on_conflict {on_conflict!r}")
 
 
-def insert_rows(
-    model: type[models.Model],
-    field_names: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    *,
-    on_conflict: str = "error",  # "error", "ignore" (DO NOTHING) or "update" (DO UPDATE)
-    conflict_fields: Sequence[str] = (),
-    update_fields: Sequence[str] = (),
-) -> int:
-    """Insert plain value tuples (in `field_names` order, foreign keys as ids: "item_id").
-    Returns how many rows were sent. The caller holds the transaction."""
-    rows = list(rows)
-    if not rows:
-        return 0
-    meta, qn = model._meta, connection.ops.quote_name
-    fields = [
-        meta.get_field(name.removesuffix("_id")) if name.endswith("_id") else meta.get_field(name)
-        for name in field_names
-    ]
-    prep = [(i, f) for i, f in enumerate(fields) if isinstance(f, _NEEDS_PREP)]
-    if prep:
-        convert = _Converter()
-        rows = [_prepared(row, prep, convert) for row in rows]
-    column = {f.name: f.column for f in fields}
-    columns = ", ".join(qn(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})" + _conflict_clause(
-        on_conflict,
-        [meta.get_field(n).column for n in conflict_fields],
-        [column.get(n) or meta.get_field(n).column for n in update_fields],
-        qn,
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    return len(rows)
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    """Model fields by name; foreign keys may be named by their column ("item_id")."""
+    meta = model._meta
+    return [meta.get_field(n.removesuffix("_id") if n.endswith("_id") else n) for n in names]
+
+
+def _columns(fields: Sequence[models.Field]) -> str:
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields)
 
 
 class _Converter:
@@ -87,48 +60,87 @@ class _Converter:
 _MISSING = object()
 
 
-def _prepared(row: Sequence[object], prep: list[tuple[int, models.Field]], convert: _Converter) -> list[object]:
-    values = list(row)
-    for index, field in prep:
-        values[index] = convert(field, values[index])
-    return values
+def _db_rows(fields: Sequence[models.Field], rows: Iterable[Sequence[object]]) -> list[Sequence[object]]:
+    """The rows with the values of datetime, decimal and JSON columns converted for the database."""
+    prep = [(i, f) for i, f in enumerate(fields) if isinstance(f, _NEEDS_PREP)]
+    if not prep:
+        return list(rows)
+    convert, converted = _Converter(), []
+    for row in rows:
+        values = list(row)
+        for index, field in prep:
+            values[index] = convert(field, values[index])
+        converted.append(values)
+    return converted
+
+
+def insert_rows(
+    model: type[models.Model],
+    field_names: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    on_conflict: str = "error",  # "error", "ignore" (DO NOTHING) or "update" (DO UPDATE)
+    conflict_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
+) -> int:
+    """Insert plain value tuples (in `field_names` order, foreign keys as ids: "item_id").
+    Returns how many rows were sent. The caller holds the transaction."""
+    fields = _fields(model, field_names)
+    rows = _db_rows(fields, rows)
+    if not rows:
+        return 0
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({_columns(fields)}) VALUES ({marks})" + _conflict_clause(
+        on_conflict,
+        [f.column for f in _fields(model, conflict_fields)],
+        [f.column for f in _fields(model, update_fields)],
+        qn,
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def _insert_returning_chunks(
+    model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[object]], suffix: str
+) -> list[tuple]:
+    """Multi-row `INSERT ... VALUES (...), (...) <suffix>` in chunks under SQLite's limit of
+    32,766 parameters per statement; the rows the statements return, in order."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    chunk = max(1, 30_000 // len(fields))
+    returned: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            cursor.execute(
+                f"INSERT INTO {table} ({_columns(fields)}) VALUES {', '.join([row_marks] * len(part))} {suffix}",
+                [value for row in part for value in row],
+            )
+            returned += [tuple(r) for r in cursor.fetchall()]
+    return returned
 
 
 def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """`bulk_create` for unsaved instances without its per-value compilation: one multi-row
-    INSERT ... RETURNING per chunk, setting each instance's primary key (SQLite >= 3.35 and
-    PostgreSQL return the rows in VALUES order, which Django's bulk_create relies on too).
+    """`bulk_create` for unsaved instances without its per-value compilation: multi-row
+    INSERT ... RETURNING, setting each instance's primary key (SQLite >= 3.35 and PostgreSQL
+    return the rows in VALUES order, which Django's bulk_create relies on too).
     auto_now/auto_now_add fields are stamped; no signals, no save()."""
     if not objs:
         return
-    meta, qn = model._meta, connection.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
-    stamped = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
-    prep = {f.attname: f for f in fields if isinstance(f, _NEEDS_PREP)}
-    columns = ", ".join(qn(f.column) for f in fields)
-    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    chunk = max(1, 30_000 // len(fields))  # SQLite allows 32,766 parameters per statement
-    convert = _Converter()
-    for start in range(0, len(objs), chunk):
-        part = objs[start : start + chunk]
-        params: list[object] = []
-        for obj in part:
-            for f in fields:
-                value = now if f.attname in stamped else getattr(obj, f.attname)
-                if f.attname in stamped:
-                    setattr(obj, f.attname, now)
-                params.append(convert(prep[f.attname], value) if f.attname in prep else value)
-        sql = (
-            f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(part))} "
-            f"RETURNING {qn(meta.pk.column)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
-        for obj, pk in zip(part, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, f.attname, now)
+    rows = _db_rows(fields, ([getattr(obj, f.attname) for f in fields] for obj in objs))
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    ids = _insert_returning_chunks(model, fields, rows, f"RETURNING {pk_column}")
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def insert_returning(
@@ -140,26 +152,15 @@ def insert_returning(
     conflict_fields: Sequence[str],
 ) -> list[tuple]:
     """Insert plain value tuples, skipping rows that conflict on `conflict_fields`, and return
-    `returning` columns of the rows actually inserted (multi-row INSERT ... ON CONFLICT DO
-    NOTHING RETURNING, chunked under SQLite's parameter limit). No lookup of existing rows is
-    needed first, which matters on PostgreSQL, where such IN-list lookups can be planned badly."""
+    `returning` columns of the rows actually inserted (INSERT ... ON CONFLICT DO NOTHING
+    RETURNING). No lookup of existing rows is needed first, which matters on PostgreSQL,
+    where such IN-list lookups can be planned badly."""
+    fields = _fields(model, field_names)
+    rows = _db_rows(fields, rows)
     if not rows:
         return []
-    meta, qn = model._meta, connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(n.removesuffix("_id") if n.endswith("_id") else n).column)
-                        for n in field_names)
-    row_marks = "(" + ", ".join(["%s"] * len(field_names)) + ")"
-    target = ", ".join(qn(meta.get_field(n).column) for n in conflict_fields)
-    back = ", ".join(qn(meta.get_field(n).column) for n in returning)
-    chunk = max(1, 30_000 // len(field_names))
-    inserted: list[tuple] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            cursor.execute(
-                f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([row_marks] * len(part))} "
-                f"ON CONFLICT ({target}) DO NOTHING RETURNING {back}",
-                [value for row in part for value in row],
-            )
-            inserted += [tuple(r) for r in cursor.fetchall()]
-    return inserted
+    suffix = (
+        f"ON CONFLICT ({_columns(_fields(model, conflict_fields))}) DO NOTHING "
+        f"RETURNING {_columns(_fields(model, returning))}"
+    )
+    return _insert_returning_chunks(model, fields, rows, suffix)
