@@ -92,7 +92,7 @@ class CoverWriter:
     """`store_image` on background threads, for bulk writers: creating thousands of small
     files is slow on some disks, and the caller has database work to do meanwhile.
     `wait()` (before committing rows that name the covers) re-raises any failure, DiskFull
-    included; use as a context manager to shut the threads down."""
+    included; `close()` (or the context manager) shuts the threads down."""
 
     def __init__(self, threads: int = 4) -> None:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cover-writer")
@@ -108,11 +108,15 @@ class CoverWriter:
         for future in pending:
             future.result()
 
+    def close(self) -> None:
+        """Stop the threads: writes not started are dropped, running ones finish."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
     def __enter__(self) -> CoverWriter:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.close()
 
 
 def cover_file(relative: str) -> Path | None:

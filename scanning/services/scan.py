@@ -125,7 +125,7 @@ class Scanner:
                         self.flush()
             self.flush(final=True)
         finally:
-            self.cover_writer.__exit__(None, None, None)
+            self.cover_writer.close()
             self._stop_pool()
         self._log_walk_problems()
         self._mark_missing()
