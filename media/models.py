@@ -55,7 +55,7 @@ class Series(models.Model):
 class MediaItem(models.Model):
     """One book, audiobook or comic issue, whatever number of files it has."""
 
-    kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK, db_index=True)
+    kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK)  # (kind, status) index
     status = models.CharField(max_length=32, choices=MediaStatus.choices, default=MediaStatus.IN_LIBRARY,
                               db_index=True)
     title = models.CharField(max_length=500)
@@ -100,7 +100,8 @@ class ContributorRole(models.TextChoices):
 
 
 class Contribution(models.Model):
-    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="contributions")
+    # no index of its own: the unique (item, author, role) constraint's index starts with it
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="contributions", db_index=False)
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="contributions")
     role = models.CharField(max_length=16, choices=ContributorRole.choices, default=ContributorRole.AUTHOR)
     position = models.PositiveSmallIntegerField(default=0)
@@ -116,7 +117,8 @@ class Contribution(models.Model):
 class Identifier(models.Model):
     """An external id of an item: isbn13, isbn10, asin, openlibrary, google, comicvine, uuid..."""
 
-    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="identifiers")
+    # no index of its own: the unique (item, scheme, value) constraint's index starts with it
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="identifiers", db_index=False)
     scheme = models.CharField(max_length=32)
     value = models.CharField(max_length=128)
 
@@ -208,9 +210,11 @@ class SearchDocument(models.Model):
                                 related_name="search_doc")
     text = models.TextField(blank=True, help_text="Folded title, authors, series: what a regex search reads")
     title_key = models.CharField(max_length=500, db_index=True)
-    author_sort = models.CharField(max_length=255, blank=True, db_index=True)
-    series_sort = models.CharField(max_length=300, blank=True, db_index=True)
-    total_size = models.BigIntegerField(default=0, db_index=True)
+    # the three sort keys are indexed together with the item (Meta.indexes), which also
+    # serves every lookup on the key alone: one index each to maintain, not two
+    author_sort = models.CharField(max_length=255, blank=True)
+    series_sort = models.CharField(max_length=300, blank=True)
+    total_size = models.BigIntegerField(default=0)
     formats = models.CharField(max_length=100, blank=True)
     completeness = models.PositiveSmallIntegerField(default=0, help_text="Percent of key fields filled")
     indexed_at = models.DateTimeField(default=timezone.now)

@@ -85,7 +85,7 @@ class ItemMatchKey(models.Model):
     """'isbn:9780…', 'book:<title key>|<author key>', 'comic:<series>|<volume>|<issue>',
     'folder:<path>': how the scanner finds the catalogue item a new file belongs to."""
 
-    key = models.CharField(max_length=600, db_index=True)
+    key = models.CharField(max_length=600)  # looked up through the unique (key, item) index
     item = models.ForeignKey("media.MediaItem", on_delete=models.CASCADE, related_name="+")
 
     class Meta:

@@ -1,0 +1,55 @@
+"""DropFieldIndex drops just the redundant index (no table rebuild that would lose indexes
+made by hand) and puts it back when the migration is reversed."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+REDUNDANT = [
+    ("media_searchdocument", "author_sort"),
+    ("media_searchdocument", "series_sort"),
+    ("media_searchdocument", "total_size"),
+    ("media_identifier", "item_id"),
+    ("media_contribution", "item_id"),
+    ("media_mediaitem", "kind"),
+    ("scanning_itemmatchkey", "key"),
+]
+BEFORE = [("media", "0005_searchperf_covering_indexes"), ("scanning", "0001_initial")]
+AFTER = [("media", "0006_drop_redundant_indexes"), ("scanning", "0002_drop_redundant_indexes")]
+
+
+def _single_column_indexes(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        info["columns"][0]
+        for info in constraints.values()
+        if info["index"] and not info["unique"] and not info["primary_key"] and len(info["columns"]) == 1
+    }
+
+
+def _index_names(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, table))
+
+
+def _migrate(targets) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redundant_indexes_are_dropped_and_come_back_on_reverse():
+    assert not any(column in _single_column_indexes(table) for table, column in REDUNDANT)
+    kept = {table: _index_names(table) for table, _ in REDUNDANT}
+    try:
+        _migrate(BEFORE)
+        assert all(column in _single_column_indexes(table) for table, column in REDUNDANT)
+        assert all(kept[table] <= _index_names(table) for table in kept)  # nothing else lost
+    finally:
+        _migrate(AFTER)
+    assert not any(column in _single_column_indexes(table) for table, column in REDUNDANT)
+    assert all(kept[table] == _index_names(table) for table in kept)
+    if connection.vendor == "sqlite":  # hand-made covering index survives (no table rebuild)
+        assert "media_mediaitem_rank_cover" in _index_names("media_mediaitem")
