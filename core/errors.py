@@ -29,6 +29,14 @@ class ServiceUnavailable(OmniError):
     transient = True
 
 
+class DiskFull(ServiceUnavailable):
+    """No space left on a filesystem we write to: transient (retried once space is freed;
+    a scan pauses and resumes where it stopped)."""
+
+    code = "disk_full"
+    status = 507
+
+
 class RateLimited(ServiceUnavailable):
     code = "rate_limited"
     status = 429

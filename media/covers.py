@@ -4,18 +4,17 @@ for the library grid."""
 
 from __future__ import annotations
 
-import errno
 import functools
-import hashlib
 import logging
-import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from core.errors import ServiceUnavailable
+from core.blobs import BlobStore
+from core.errors import DiskFull
+
+__all__ = ["DiskFull", "content_type", "cover_file", "cover_store", "store_image", "thumbnail"]
 
 logger = logging.getLogger(__name__)
 IMAGE_TYPES = {
@@ -28,95 +27,20 @@ IMAGE_TYPES = {
 THUMB_SIZE = (240, 360)
 
 
-class DiskFull(ServiceUnavailable):
-    """No space left: the scan pauses (the job is retried later and resumes)."""
-
-    code = "disk_full"
-
-
-_made_dirs: set[str] = set()
+def cover_store() -> BlobStore:
+    """Where covers go: settings.COVERS_DIR, recorded relative to the data directory."""
+    return _store(str(settings.COVERS_DIR), str(settings.DATA_DIR))
 
 
 @functools.lru_cache(maxsize=4)
-def _covers_prefix(covers_dir: str, data_dir: str) -> str:
-    return Path(covers_dir).relative_to(data_dir).as_posix()
-
-
-def _write(target: str, data: bytes) -> None:
-    with open(target, "wb") as handle:
-        handle.write(data)
-
-
-def _location(data: bytes, extension: str) -> tuple[str, str, str]:
-    """(path relative to the data directory, folder, absolute target) of these bytes."""
-    digest = hashlib.sha256(data).hexdigest()
-    folder = os.path.join(settings.COVERS_DIR, digest[:2])
-    prefix = _covers_prefix(str(settings.COVERS_DIR), str(settings.DATA_DIR))
-    return f"{prefix}/{digest[:2]}/{digest}.{extension}", folder, os.path.join(folder, f"{digest}.{extension}")
-
-
-def _store_at(folder: str, target: str, data: bytes) -> None:
-    try:
-        if os.path.getsize(target) == len(data):
-            return
-    except OSError:
-        pass
-    if folder not in _made_dirs:
-        os.makedirs(folder, exist_ok=True)
-        _made_dirs.add(folder)
-    try:
-        _write(target, data)
-    except FileNotFoundError:  # the covers folder was removed while we ran
-        os.makedirs(folder, exist_ok=True)
-        _write(target, data)
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            Path(target).unlink(missing_ok=True)
-            raise DiskFull(
-                f"Disk full while writing covers to {settings.COVERS_DIR}",
-                hint="Free some space; the scan resumes where it stopped.",
-            ) from exc
-        raise
+def _store(covers_dir: str, data_dir: str) -> BlobStore:
+    return BlobStore(covers_dir, Path(covers_dir).relative_to(data_dir).as_posix())
 
 
 def store_image(data: bytes, extension: str) -> str:
     """Write the cover bytes once, named by their SHA-256; return the path relative to the
-    data directory. A file of the right size is trusted (a crash mid-write leaves a short
-    file, which is rewritten next time). Nothing is ever deleted or overwritten with other bytes."""
-    relative, folder, target = _location(data, extension)
-    _store_at(folder, target, data)
-    return relative
-
-
-class CoverWriter:
-    """`store_image` on background threads, for bulk writers: creating thousands of small
-    files is slow on some disks, and the caller has database work to do meanwhile.
-    `wait()` (before committing rows that name the covers) re-raises any failure, DiskFull
-    included; `close()` (or the context manager) shuts the threads down."""
-
-    def __init__(self, threads: int = 4) -> None:
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cover-writer")
-        self._pending: list[Future[None]] = []
-
-    def store(self, data: bytes, extension: str) -> str:
-        relative, folder, target = _location(data, extension)
-        self._pending.append(self._executor.submit(_store_at, folder, target, data))
-        return relative
-
-    def wait(self) -> None:
-        pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
-
-    def close(self) -> None:
-        """Stop the threads: writes not started are dropped, running ones finish."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> CoverWriter:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    data directory (see core.blobs.BlobStore.store)."""
+    return cover_store().store(data, extension)
 
 
 def cover_file(relative: str) -> Path | None:

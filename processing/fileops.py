@@ -10,16 +10,9 @@ import os
 import shutil
 from pathlib import Path
 
-from core.errors import Conflict, ServiceUnavailable
+from core.errors import Conflict, DiskFull
 
 _CROSS_DEVICE = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
-
-
-class DiskFull(ServiceUnavailable):
-    """No space left on the library's filesystem: transient (retried once space is freed)."""
-
-    code = "disk_full"
-    status = 507
 
 
 def _raise_for(exc: OSError, what: str) -> None:

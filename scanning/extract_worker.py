@@ -23,14 +23,17 @@ def init() -> None:
 
 
 def task(args: tuple[Any, ...]) -> tuple[str, Any]:
+    from core.errors import DiskFull
     from scanning.extractors import MissingTool
     from scanning.services.gather import prepare
 
-    entry, kind, directory, root, options, hashes, existing = args
+    entry, kind, directory, setup, hashes, existing = args
     try:
-        return "ok", prepare(entry, kind, directory, root, _sidecars, options, hashes, existing)
+        return "ok", prepare(entry, kind, directory, setup, _sidecars, hashes, existing)
     except MissingTool as exc:
         return "missing-tool", exc.reason
+    except DiskFull as exc:
+        return "disk-full", str(exc)
 
 
 def ping() -> bool:

@@ -5,7 +5,6 @@ with bulk inserts (hundreds of rows per statement), never a commit per file."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,12 +15,10 @@ from core.bulk import insert_instances, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
 from media import search_index
 from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, Series
-from scanning.extractors import Cover, ExtractedMetadata
+from scanning.extractors import ExtractedMetadata
 from scanning.models import ItemMatchKey
-from scanning.services.covers import CoverWriter, store_cover
 from scanning.services.gather import Prepared
 
-StoreCover = Callable[[Cover], str]
 _ROLES = {"author", "narrator", "editor", "translator", "illustrator", "writer", "penciller"}
 
 
@@ -131,9 +128,7 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
     return existing, leader
 
 
-def _new_items(
-    readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache, store: StoreCover | None
-) -> dict[int, MediaItem]:
+def _new_items(readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache) -> dict[int, MediaItem]:
     leaders = sorted(set(leader.values()))
     _series_ids([(readable[i].kind, readable[i].meta) for i in leaders], cache)  # type: ignore[misc]
     durations: dict[int, float] = defaultdict(float)
@@ -144,8 +139,7 @@ def _new_items(
     for i in leaders:
         meta, kind = readable[i].meta, readable[i].kind
         series_id = cache.series.get((kind, comparison_key(meta.series))) if meta.series else None  # type: ignore
-        cover = store(meta.cover) if store and meta.cover else ""  # type: ignore[union-attr]
-        item = _item_for(meta, kind, series_id, cover, now)  # type: ignore[arg-type]
+        item = _item_for(meta, kind, series_id, readable[i].cover_path, now)  # type: ignore[arg-type]
         if kind == "audiobook" and durations[i]:
             item.duration_seconds = int(durations[i])
         items[i] = item
@@ -254,7 +248,6 @@ def _fill_blanks(
     item_of: dict[int, int],
     sources: set[int],
     cache: CatalogueCache,
-    store: StoreCover | None,
 ) -> None:
     """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
     it never overwrites a known value. `sources` are the files new items were made from."""
@@ -276,37 +269,28 @@ def _fill_blanks(
             if getattr(item, name) in (None, "") and getattr(candidate, name) not in (None, ""):
                 setattr(item, name, getattr(candidate, name))
                 changed[item.pk] = item
-        if store and not item.cover_path and meta.cover is not None:
-            item.cover_path = store(meta.cover)
+        if not item.cover_path and prepared.cover_path:
+            item.cover_path = prepared.cover_path
             changed[item.pk] = item
     if changed:
         MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
 
 
-def write_batch(
-    batch: list[Prepared],
-    cache: CatalogueCache,
-    *,
-    with_covers: bool = True,
-    cover_writer: CoverWriter | None = None,
-) -> BatchResult:
+def write_batch(batch: list[Prepared], cache: CatalogueCache) -> BatchResult:
     """Insert one batch (the caller holds the transaction). The batch's items are indexed for
     library search once at the end (bulk inserts fire no signals), so they are searchable as
-    soon as the batch commits."""
-    store = (lambda cover: store_cover(cover, cover_writer)) if with_covers else None
+    soon as the batch commits. Covers are already stored (see gather.PrepareSetup)."""
     with search_index.deferred():
         readable = [p for p in batch if p.meta is not None]
         existing, leader = _resolve_items(readable)
-        items = _new_items(readable, leader, cache, store)
+        items = _new_items(readable, leader, cache)
         item_of = {i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))}
         _people(items, readable, cache)
-        _fill_blanks(readable, item_of, set(items), cache, store)
+        _fill_blanks(readable, item_of, set(items), cache)
         _identifiers_and_keys(readable, item_of)
         _add_durations(readable, existing)
         _write_files(batch, item_of, readable)
         search_index.reindex_items(item_of.values())
-    if cover_writer is not None:
-        cover_writer.wait()  # every cover named by the batch is on disk before it commits
     return BatchResult(
         added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
         updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),

@@ -1,5 +1,6 @@
-"""Covers are stored once, content-addressed, under settings.COVERS_DIR; thumbnails for
-grids are made later by a background job so books are searchable before they exist."""
+"""Covers are stored once, content-addressed, as files are read (gather.PrepareSetup);
+thumbnails for grids are made later by a background job so books are searchable before
+they exist."""
 
 from __future__ import annotations
 
@@ -10,21 +11,12 @@ from pathlib import Path
 
 from django.conf import settings
 
-from media.covers import CoverWriter, DiskFull, store_image
-from scanning.extractors import Cover
+from core.errors import DiskFull
 
-__all__ = ["CoverWriter", "DiskFull", "make_thumbnail", "store_cover", "thumbnail_path"]
+__all__ = ["DiskFull", "make_thumbnail", "thumbnail_path"]
 
 logger = logging.getLogger(__name__)
 THUMB_SIZE = (240, 360)
-
-
-def store_cover(cover: Cover, writer: CoverWriter | None = None) -> str:
-    """Store an extracted cover (content-addressed, see media.covers.store_image); with a
-    writer, in the background: call `writer.wait()` before committing."""
-    if writer is not None:
-        return writer.store(cover.data, cover.extension)
-    return store_image(cover.data, cover.extension)
 
 
 def thumbnail_path(cover_path: str) -> Path:

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
+from core.blobs import BlobStore
 from core.text import comparison_key
 from scanning.extractors import (
     Cover,
@@ -40,6 +41,18 @@ class Prepared:
     error: str = ""
     keys: tuple[str, ...] = ()
     existing_file_id: int | None = None  # set when a known path changed on disk
+    cover_path: str = ""  # where its cover was stored (the cover bytes are then dropped from meta)
+
+
+@dataclass(frozen=True)
+class PrepareSetup:
+    """What every file of a scan is prepared with. With `covers`, a file's cover is stored
+    there as it is read (in the extraction process when there is one), so the writing
+    process neither receives nor hashes cover bytes."""
+
+    root: str
+    options: ExtractOptions
+    covers: BlobStore | None = None
 
 
 class SidecarCache:
@@ -125,16 +138,20 @@ def prepare(
     entry: FileEntry,
     kind: str,
     directory: Directory,
-    root: str,
+    setup: PrepareSetup,
     sidecars: SidecarCache,
-    options: ExtractOptions,
     hashes: Hashes,
     existing_file_id: int | None = None,
 ) -> Prepared:
+    """Raises MissingTool, and DiskFull when the cover cannot be stored."""
     try:
-        meta = describe(entry, kind, directory, root, sidecars, options)
+        meta = describe(entry, kind, directory, setup.root, sidecars, setup.options)
     except MissingTool:
         raise
     except ExtractionError as exc:
         return Prepared(entry, kind, hashes, None, exc.reason[:2000], (), existing_file_id)
-    return Prepared(entry, kind, hashes, meta, "", match_keys(meta, kind, entry.path), existing_file_id)
+    cover_path = ""
+    if setup.covers is not None and meta.cover is not None:
+        cover_path = setup.covers.store(meta.cover.data, meta.cover.extension)
+        meta = replace(meta, cover=None)
+    return Prepared(entry, kind, hashes, meta, "", match_keys(meta, kind, entry.path), existing_file_id, cover_path)

@@ -12,7 +12,7 @@ from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from scanning import extract_worker
-from scanning.extractors import ExtractOptions
+from scanning.services.gather import PrepareSetup
 
 
 class ExtractionPool:
@@ -29,9 +29,9 @@ class ExtractionPool:
     def failed_to_start(self, within_seconds: float) -> bool:
         return not self.ready() and time.monotonic() - self._created > within_seconds
 
-    def submit(self, todo: list[Any], root: str, options: ExtractOptions) -> AsyncResult:
+    def submit(self, todo: list[Any], setup: PrepareSetup) -> AsyncResult:
         """Start extracting; `.get()` gives one ("ok", Prepared) or (status, reason) per file."""
-        args = task_args(todo, root, options)
+        args = task_args(todo, setup)
         return self._pool.map_async(extract_worker.task, args, chunksize=16)
 
     def close(self) -> None:
@@ -39,7 +39,7 @@ class ExtractionPool:
         self._pool.join()
 
 
-def task_args(todo: list[Any], root: str, options: ExtractOptions) -> list[tuple[Any, ...]]:
+def task_args(todo: list[Any], setup: PrepareSetup) -> list[tuple[Any, ...]]:
     """What each worker task receives. The folder goes without its file list (workers need
     only its path and sidecars): pickling a 30,000-file folder with every task made big
     flat folders import ever more slowly."""
@@ -49,8 +49,7 @@ def task_args(todo: list[Any], root: str, options: ExtractOptions) -> list[tuple
             p.entry,
             p.kind,
             light.setdefault(p.directory.path, p.directory._replace(files=())),
-            root,
-            options,
+            setup,
             p.hashes,
             p.existing_file_id,
         )

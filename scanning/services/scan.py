@@ -17,14 +17,15 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from core.errors import ConfigurationError, NotFound
+from media.covers import cover_store
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning.extractors import ExtractOptions, MissingTool, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
-from scanning.services.covers import CoverWriter, DiskFull
+from scanning.services.covers import DiskFull
 from scanning.services.folders import KIND_FORMATS
-from scanning.services.gather import Prepared, SidecarCache, prepare
+from scanning.services.gather import Prepared, PrepareSetup, SidecarCache, prepare
 from scanning.services.hashing import Hashes, file_hashes
 from scanning.services.moves import Placement, apply_placement, place_new_files
 from scanning.services.parallel import ExtractionPool
@@ -110,11 +111,10 @@ class Scanner:
         self.total = len(self.known) or count_files(self.root, self.extensions)
         self.pool: ExtractionPool | None = None
         self.inflight: Submitted | None = None
-        self.cover_writer: CoverWriter | None = None
+        self.setup = _prepare_setup(self.root, options)
 
     def scan(self) -> None:
         self.progress(0, self.total, f"Scanning {self.root}", force=True)
-        self.cover_writer = CoverWriter()
         if not self.known and self.total >= 2 * self.options.batch_size:
             self._start_pool()  # a first import: workers start while the first batch is hashed
         try:
@@ -125,7 +125,6 @@ class Scanner:
                         self.flush()
             self.flush(final=True)
         finally:
-            self.cover_writer.close()
             self._stop_pool()
         self._log_walk_problems()
         self._mark_missing()
@@ -177,6 +176,8 @@ class Scanner:
         for pending, (status, value) in zip(submitted.todo, results, strict=True):
             if status == "ok":
                 prepared.append(value)
+            elif status == "disk-full":
+                raise DiskFull(value)
             else:
                 self._error(pending.entry.path, str(value))
         return prepared
@@ -210,9 +211,8 @@ class Scanner:
                 pending.entry,
                 pending.kind,
                 pending.directory,
-                self.root,
+                self.setup,
                 self.sidecars,
-                self.options.extract,
                 pending.hashes,
                 pending.existing_file_id,
             )
@@ -241,7 +241,7 @@ class Scanner:
         todo = [p for p in batch if p.existing_file_id] + placement.fresh
         pool = self._ready_pool() if len(todo) >= 16 else None  # small batches are not worth a process
         if pool is not None:
-            extraction = pool.submit(todo, self.root, self.options.extract)
+            extraction = pool.submit(todo, self.setup)
         else:
             extraction = [p for p in (self._prepare(x) for x in todo) if p is not None]
         return Submitted(len(batch) - len(placement.deferred), placement, todo, extraction)
@@ -249,9 +249,7 @@ class Scanner:
     def _write(self, submitted: Submitted | None) -> None:
         prepared = self._prepared(submitted) if submitted is not None else []
         with _disk_full_guard(), transaction.atomic():
-            result = write_batch(
-                prepared, self.cache, with_covers=self.options.with_covers, cover_writer=self.cover_writer
-            )
+            result = write_batch(prepared, self.cache)
             if submitted is not None:
                 apply_placement(submitted.placement)
                 self.counts["moved"] += len(submitted.placement.moves)
@@ -292,6 +290,13 @@ class Scanner:
                 )
             self.counts["missing"] += len(gone)
             self.save_counts()
+
+
+def _prepare_setup(root: str, options: ScanOptions) -> PrepareSetup:
+    """Covers are stored as files are read; without covers they are not even read."""
+    if options.with_covers:
+        return PrepareSetup(root, options.extract, cover_store())
+    return PrepareSetup(root, replace(options.extract, with_cover=False))
 
 
 class _disk_full_guard:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -129,9 +130,9 @@ def waiting_pool(monkeypatch):
     submitted: list[int] = []
     original_submit = ExtractionPool.submit
 
-    def submit(self, todo, root, options):
+    def submit(self, todo, setup):
         submitted.append(len(todo))
-        return original_submit(self, todo, root, options)
+        return original_submit(self, todo, setup)
 
     monkeypatch.setattr(ExtractionPool, "ready", lambda self: self._ping.wait(60) or self._ping.ready())
     monkeypatch.setattr(ExtractionPool, "submit", submit)
@@ -359,7 +360,7 @@ def test_cbr_without_a_rar_tool_is_an_error_to_retry_not_a_corrupt_file(library,
 def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, monkeypatch):
     import errno
 
-    from media import covers  # scanning stores covers through media.covers
+    from core import blobs  # scanning stores covers through core.blobs
     from scanning.services.covers import DiskFull
 
     s.make_epub(library / "Dune.epub", DUNE, cover=s.noise_jpeg(os.getpid()))  # a cover not stored yet
@@ -368,7 +369,7 @@ def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, 
     def no_space(target, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(covers, "_write", no_space)
+    monkeypatch.setattr(blobs, "_write", no_space)
     with pytest.raises(DiskFull, match="Disk full"):
         scan_folder(folder.pk)
     run = ScanRun.objects.get()
@@ -438,10 +439,36 @@ def test_extraction_processes_that_do_not_start_fall_back_to_the_scan_process(
     assert "reading files in the scan process" in caplog.text
 
 
+def test_a_full_disk_met_in_the_extraction_process_pauses_the_scan(library, make_folder, waiting_pool):
+    """Covers are stored where the files are read: the worker's full disk reaches the scan."""
+    from media.covers import cover_store
+    from scanning.services.covers import DiskFull
+
+    cover = s.noise_jpeg(os.getpid() + 1)
+    for i in range(40):
+        s.make_epub(library / f"Book {i:02}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"),
+                    cover=cover)
+    _, cover_folder, cover_target = cover_store().location(cover, "jpg")
+    os.makedirs(cover_folder, exist_ok=True)
+    os.symlink("/dev/full", cover_target)  # writing this cover fails with ENOSPC
+    folder = make_folder(library)
+    with pytest.raises(DiskFull, match="Disk full"):
+        scan_folder(folder.pk, options=ScanOptions(batch_size=20, workers=1))
+    assert waiting_pool, "the extraction process read the files"
+    assert ScanRun.objects.get().state == RunState.PAUSED
+    assert not LibraryFile.objects.exists()
+    # the failed write was removed (a later file of the batch may have stored the cover whole)
+    assert not os.path.islink(cover_target)
+    assert not os.path.exists(cover_target) or Path(cover_target).read_bytes() == cover
+    assert scan_folder(folder.pk, options=ScanOptions(batch_size=20, workers=1))["added"] == 40
+    assert MediaItem.objects.exclude(cover_path="").count() == 40
+
+
 def test_worker_tasks_carry_the_folder_without_its_file_list(library):
     import pickle
 
     from scanning.extractors import ExtractOptions
+    from scanning.services.gather import PrepareSetup
     from scanning.services.hashing import Hashes
     from scanning.services.parallel import task_args
     from scanning.services.scan import Pending
@@ -451,6 +478,6 @@ def test_worker_tasks_carry_the_folder_without_its_file_list(library):
         (library / f"Book {i:03}.epub").write_bytes(b"x")
     (folder,) = list(walk(str(library), frozenset({"epub"}), WalkProblems()))
     todo = [Pending(e, folder, "ebook", Hashes("p", "f")) for e in folder.files[:16]]
-    args = task_args(todo, str(library), ExtractOptions())
+    args = task_args(todo, PrepareSetup(str(library), ExtractOptions()))
     assert {a[2].path for a in args} == {folder.path} and all(a[2].files == () for a in args)
     assert len(pickle.dumps(args)) < 16 * 2_000  # not 16 copies of a 300-file listing
