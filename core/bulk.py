@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
-from django.utils import timezone
 
 _NEEDS_PREP = (models.DateTimeField, models.DateField, models.DecimalField, models.JSONField)
 
@@ -122,45 +121,21 @@ def _insert_returning_chunks(
     return returned
 
 
-def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """`bulk_create` for unsaved instances without its per-value compilation: multi-row
-    INSERT ... RETURNING, setting each instance's primary key (SQLite >= 3.35 and PostgreSQL
-    return the rows in VALUES order, which Django's bulk_create relies on too).
-    auto_now/auto_now_add fields are stamped; no signals, no save()."""
-    if not objs:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, f.attname, now)
-    rows = _db_rows(fields, ([getattr(obj, f.attname) for f in fields] for obj in objs))
-    pk_column = connection.ops.quote_name(model._meta.pk.column)
-    ids = _insert_returning_chunks(model, fields, rows, f"RETURNING {pk_column}")
-    for obj, (pk,) in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-
-
 def insert_returning(
     model: type[models.Model],
     field_names: Sequence[str],
     rows: Sequence[Sequence[object]],
     returning: Sequence[str],
     *,
-    conflict_fields: Sequence[str],
+    conflict_fields: Sequence[str] = (),
 ) -> list[tuple]:
-    """Insert plain value tuples, skipping rows that conflict on `conflict_fields`, and return
-    `returning` columns of the rows actually inserted (INSERT ... ON CONFLICT DO NOTHING
-    RETURNING). No lookup of existing rows is needed first, which matters on PostgreSQL,
-    where such IN-list lookups can be planned badly."""
+    """Insert plain value tuples and return `returning` columns of the rows inserted, in the
+    order given. With `conflict_fields`, rows that conflict on them are skipped (INSERT ... ON
+    CONFLICT DO NOTHING RETURNING): no lookup of existing rows is needed first, which matters
+    on PostgreSQL, where such IN-list lookups can be planned badly."""
     fields = _fields(model, field_names)
     rows = _db_rows(fields, rows)
     if not rows:
         return []
-    suffix = (
-        f"ON CONFLICT ({_columns(_fields(model, conflict_fields))}) DO NOTHING "
-        f"RETURNING {_columns(_fields(model, returning))}"
-    )
-    return _insert_returning_chunks(model, fields, rows, suffix)
+    conflict = f"ON CONFLICT ({_columns(_fields(model, conflict_fields))}) DO NOTHING " if conflict_fields else ""
+    return _insert_returning_chunks(model, fields, rows, f"{conflict}RETURNING {_columns(_fields(model, returning))}")

@@ -86,7 +86,7 @@ class IndexSource:
     authors: list[tuple[str, str]] = field(default_factory=list)  # (name, sort name) by position
     identifiers: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
-    files: list[tuple[int, str]] = field(default_factory=list)  # (size, format) of files on disk
+    files: list[tuple[int, str]] = field(default_factory=list)  # (size, format) of its files on disk
 
 
 _ITEM_FIELDS = (
@@ -108,7 +108,7 @@ def _identifier_words(source: IndexSource) -> str:
     values = [source.isbn13] if source.isbn13 else []
     if source.isbn13 and (isbn10 := isbn_tools.to_isbn10(source.isbn13)):
         values.append(isbn10)
-    values += [value.replace("-", "") for value in source.identifiers]
+    values += sorted(value.replace("-", "") for value in source.identifiers)  # any read order
     return _words(" ".join(values))
 
 
@@ -129,7 +129,8 @@ def completeness(item: MediaItem | IndexSource, *, has_authors: bool) -> int:
     return round(100 * sum(filled) / len(filled))
 
 
-def _build(source: IndexSource, now) -> tuple[DocText, SearchDocument]:
+def _build(source: IndexSource, now) -> tuple[DocText, tuple]:
+    """The item's search text and its SearchDocument row (item_id, *_DOC_FIELDS)."""
     series_title = source.series_title
     text = DocText(
         item_id=source.pk,
@@ -142,18 +143,18 @@ def _build(source: IndexSource, now) -> tuple[DocText, SearchDocument]:
         tags=_words(" ".join(source.tags)),
     )
     index = f"{float(source.series_index):09.2f}" if source.series_index is not None else ""
-    doc = SearchDocument(
-        item_id=source.pk,
-        text=" ".join(filter(None, (text.title, text.authors, text.series))),
-        title_key=_words(source.title)[:500],
-        author_sort=fold(source.authors[0][1])[:255] if source.authors else "",
-        series_sort=f"{fold(series_title)} {index}".strip()[:300] if series_title else NO_SERIES,
-        total_size=sum(size for size, _ in source.files),
-        formats=" ".join(sorted({fmt for _, fmt in source.files}))[:100],
-        completeness=completeness(source, has_authors=bool(source.authors)),
-        indexed_at=now,
+    row = (
+        source.pk,
+        " ".join(filter(None, (text.title, text.authors, text.series))),  # text
+        _words(source.title)[:500],  # title_key
+        fold(source.authors[0][1])[:255] if source.authors else "",  # author_sort
+        f"{fold(series_title)} {index}".strip()[:300] if series_title else NO_SERIES,  # series_sort
+        sum(size for size, _ in source.files),  # total_size
+        " ".join(sorted({fmt for _, fmt in source.files}))[:100],  # formats
+        completeness(source, has_authors=bool(source.authors)),
+        now,  # indexed_at
     )
-    return text, doc
+    return text, row
 
 
 def _load(ids: list[int]) -> list[IndexSource]:
@@ -175,7 +176,7 @@ def _load(ids: list[int]) -> list[IndexSource]:
         sources[item_id].tags.append(name)
     files = (
         LibraryFile.objects.filter(item_id__in=found)
-        .exclude(state=FileState.MISSING)
+        .exclude(state__in=(FileState.MISSING, FileState.DUPLICATE))  # a second copy adds nothing
         .order_by()
         .values_list("item_id", "size", "format")
     )
@@ -230,24 +231,39 @@ def reindex_items(ids: Iterable[int]) -> int:
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         with transaction.atomic():
-            now = timezone.now()
-            built = [_build(source, now) for source in _load(chunk)]
-            present = {text.item_id for text, _ in built}
-            gone = [i for i in chunk if i not in present]
-            SearchDocument.objects.filter(item_id__in=gone).delete()
+            sources = _load(chunk)
+            present = {source.pk for source in sources}
+            SearchDocument.objects.filter(item_id__in=[i for i in chunk if i not in present]).delete()
             backend().delete_documents(chunk)
-            insert_rows(
-                SearchDocument,
-                ("item_id", *_DOC_FIELDS),
-                [(doc.item_id, *(getattr(doc, name) for name in _DOC_FIELDS)) for _, doc in built],
-                on_conflict="update",
-                conflict_fields=("item",),
-                update_fields=_DOC_FIELDS,
-            )
-            backend().write_documents([text for text, _ in built])
-            _add_terms(_vocabulary(text for text, _ in built))
-        indexed += len(built)
+            indexed += _write(sources)
     return indexed
+
+
+def index_new_items(sources: list[IndexSource]) -> int:
+    """Index items created in the caller's transaction from what the caller just wrote
+    (a scan has every value at hand: reading the rows back cost as much as writing them).
+    They must be complete (all authors, identifiers and files) and have no search rows yet;
+    `reindex_items` gives the same rows from the database (tested)."""
+    return _write(sources)
+
+
+def _write(sources: list[IndexSource]) -> int:
+    from media.search.backends import backend
+
+    now = timezone.now()
+    built = [_build(source, now) for source in sources]
+    insert_rows(
+        SearchDocument,
+        ("item_id", *_DOC_FIELDS),
+        [row for _, row in built],
+        on_conflict="update",
+        conflict_fields=("item",),
+        update_fields=_DOC_FIELDS,
+    )
+    texts = [text for text, _ in built]
+    backend().write_documents(texts)
+    _add_terms(_vocabulary(texts))
+    return len(built)
 
 
 @contextlib.contextmanager

@@ -1,6 +1,7 @@
 """Writes one batch of prepared files into the catalogue in a single transaction:
 series, items, authors, contributions, identifiers, match keys and library files, all
-with bulk inserts (hundreds of rows per statement), never a commit per file."""
+with bulk inserts (hundreds of rows per statement), never a commit per file. The search
+rows of the items it creates are built from the values it wrote, not read back."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
-from core.bulk import insert_instances, insert_rows
+from core.bulk import insert_returning, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
 from media import search_index
-from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, Series
+from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, MediaStatus, Series
+from media.search_index import IndexSource
 from scanning.extractors import ExtractedMetadata
 from scanning.models import ItemMatchKey
 from scanning.services.gather import Prepared
@@ -24,10 +26,12 @@ _ROLES = {"author", "narrator", "editor", "translator", "illustrator", "writer",
 
 @dataclass
 class CatalogueCache:
-    """Author and series ids seen during one scan (saves a query per batch for repeats)."""
+    """Author and series rows seen during one scan (saves a query per batch for repeats)."""
 
-    authors: dict[str, int] = field(default_factory=dict)
-    series: dict[tuple[str, str], int] = field(default_factory=dict)
+    authors: dict[str, int] = field(default_factory=dict)  # normalized name -> id
+    author_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name, sort name)
+    series: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, normalized) -> id
+    series_titles: dict[int, str] = field(default_factory=dict)
     author_keys: dict[str, str] = field(default_factory=dict)
 
     def author_key(self, raw: str) -> str:
@@ -36,6 +40,14 @@ class CatalogueCache:
         if key is None:
             key = self.author_keys[raw] = fold(author_display_name(raw))
         return key
+
+    def add_author(self, pk: int, normalized: str, name: str, sort_name: str) -> None:
+        self.authors.setdefault(normalized, pk)
+        self.author_names[pk] = (name, sort_name)
+
+    def add_series(self, pk: int, kind: str, normalized: str, title: str) -> None:
+        self.series.setdefault((kind, normalized), pk)
+        self.series_titles[pk] = title
 
 
 @dataclass
@@ -46,49 +58,104 @@ class BatchResult:
     covers: int = 0
 
 
-def _item_for(
-    meta: ExtractedMetadata, kind: str, series_id: int | None, cover_path: str = "", added_at=None
-) -> MediaItem:
+# MediaItem columns a file's metadata fills, in the order of `_item_values`
+_ITEM_COLUMNS = (
+    "kind",
+    "title",
+    "sort_title",
+    "subtitle",
+    "description",
+    "language",
+    "publisher",
+    "published",
+    "year",
+    "series_id",
+    "series_index",
+    "isbn13",
+    "page_count",
+    "duration_seconds",
+    "issue_number",
+    "volume",
+    "cover_path",
+)
+
+
+def _item_values(meta: ExtractedMetadata, kind: str, series_id: int | None, cover_path: str = "") -> dict:
+    """The MediaItem fields (by `_ITEM_COLUMNS`) this metadata gives, cut to the columns' sizes."""
     title = meta.title or "Untitled"
     if kind == "comic" and meta.series and meta.issue and not meta.title:
         title = f"{meta.series} #{meta.issue}"
-    index = Decimal(str(round(meta.series_index, 2))) if meta.series_index is not None else None
-    return MediaItem(
-        kind=kind,
-        title=title[:500],
-        sort_title=sort_title(title)[:500],
-        subtitle=meta.subtitle[:500],
-        description=meta.description,
-        language=meta.language[:8],
-        publisher=meta.publisher[:255],
-        published=meta.published[:32],
-        year=meta.year if meta.year and 0 < meta.year < 32768 else None,
-        series_id=series_id,
-        series_index=index,
-        isbn13=meta.isbn13,
-        page_count=meta.page_count,
-        duration_seconds=int(meta.duration_seconds) if meta.duration_seconds else None,
-        issue_number=meta.issue[:16],
-        volume=meta.volume[:16],
-        cover_path=cover_path,
-        added_at=added_at or timezone.now(),
-    )
+    return {
+        "kind": kind,
+        "title": title[:500],
+        "sort_title": sort_title(title)[:500],
+        "subtitle": meta.subtitle[:500],
+        "description": meta.description,
+        "language": meta.language[:8],
+        "publisher": meta.publisher[:255],
+        "published": meta.published[:32],
+        "year": meta.year if meta.year and 0 < meta.year < 32768 else None,
+        "series_id": series_id,
+        "series_index": Decimal(str(round(meta.series_index, 2))) if meta.series_index is not None else None,
+        "isbn13": meta.isbn13,
+        "page_count": meta.page_count,
+        "duration_seconds": int(meta.duration_seconds) if meta.duration_seconds else None,
+        "issue_number": meta.issue[:16],
+        "volume": meta.volume[:16],
+        "cover_path": cover_path,
+    }
+
+
+@dataclass
+class NewItem:
+    """An item this batch inserts: its id, its values, and what its search row needs."""
+
+    values: dict
+    pk: int = 0
+    authors: list[tuple[str, str]] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    files: list[tuple[int, str]] = field(default_factory=list)
+
+    def index_source(self, cache: CatalogueCache) -> IndexSource:
+        v = self.values
+        series_id = v["series_id"]
+        return IndexSource(
+            pk=self.pk,
+            title=v["title"],
+            subtitle=v["subtitle"],
+            description=v["description"],
+            publisher=v["publisher"],
+            isbn13=v["isbn13"],
+            year=v["year"],
+            language=v["language"],
+            cover_path=v["cover_path"],
+            series_index=v["series_index"],
+            series_title=cache.series_titles.get(series_id, "") if series_id else "",
+            authors=self.authors,
+            identifiers=self.identifiers,
+            files=self.files,
+        )
+
+
+def _series_key(kind: str, meta: ExtractedMetadata) -> tuple[str, str]:
+    return kind, comparison_key(meta.series)
 
 
 def _series_ids(specs: list[tuple[str, ExtractedMetadata]], cache: CatalogueCache) -> None:
-    wanted = {(kind, comparison_key(m.series)): m.series for kind, m in specs if m.series}
+    wanted = {_series_key(kind, m): m.series for kind, m in specs if m.series}
     missing = {k: v for k, v in wanted.items() if k not in cache.series}
     if not missing:
         return
-    for s in Series.objects.filter(normalized__in={n for _, n in missing}):
-        cache.series.setdefault((s.kind, s.normalized), s.pk)
+    for s in Series.objects.filter(normalized__in={n for _, n in missing}).order_by("pk"):
+        if (s.kind, s.normalized) not in cache.series:
+            cache.add_series(s.pk, s.kind, s.normalized, s.title)
     new = [
         Series(title=title[:255], normalized=norm[:255], kind=kind)
         for (kind, norm), title in missing.items()
         if (kind, norm) not in cache.series
     ]
     for s in Series.objects.bulk_create(new):
-        cache.series[(s.kind, s.normalized)] = s.pk
+        cache.add_series(s.pk, s.kind, s.normalized, s.title)
 
 
 def _author_ids(names: set[str], cache: CatalogueCache) -> None:
@@ -97,14 +164,15 @@ def _author_ids(names: set[str], cache: CatalogueCache) -> None:
     if not missing:
         return
     for a in Author.objects.filter(normalized__in=list(missing)).order_by("pk"):
-        cache.authors.setdefault(a.normalized, a.pk)
+        if a.normalized not in cache.authors:
+            cache.add_author(a.pk, a.normalized, a.name, a.sort_name)
     new = [
         Author(name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255])
         for norm, raw in missing.items()
         if norm not in cache.authors
     ]
     for a in Author.objects.bulk_create(new):
-        cache.authors[a.normalized] = a.pk
+        cache.add_author(a.pk, a.normalized, a.name, a.sort_name)
 
 
 def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[int, int]]:
@@ -128,39 +196,48 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
     return existing, leader
 
 
-def _new_items(readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache) -> dict[int, MediaItem]:
+_NEW_ITEM_COLUMNS = (*_ITEM_COLUMNS, "status", "added_at", "updated_at")
+
+
+def _new_items(readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache) -> dict[int, NewItem]:
+    """Insert one item per leading file; keyed by that file's index."""
     leaders = sorted(set(leader.values()))
     _series_ids([(readable[i].kind, readable[i].meta) for i in leaders], cache)  # type: ignore[misc]
     durations: dict[int, float] = defaultdict(float)
     for i, first in leader.items():
         durations[first] += readable[i].meta.duration_seconds or 0  # type: ignore[union-attr]
-    items: dict[int, MediaItem] = {}
-    now = timezone.now()  # one instant for the batch
+    items: dict[int, NewItem] = {}
     for i in leaders:
         meta, kind = readable[i].meta, readable[i].kind
-        series_id = cache.series.get((kind, comparison_key(meta.series))) if meta.series else None  # type: ignore
-        item = _item_for(meta, kind, series_id, readable[i].cover_path, now)  # type: ignore[arg-type]
+        series_id = cache.series.get(_series_key(kind, meta)) if meta.series else None  # type: ignore[arg-type,union-attr]
+        values = _item_values(meta, kind, series_id, readable[i].cover_path)  # type: ignore[arg-type]
         if kind == "audiobook" and durations[i]:
-            item.duration_seconds = int(durations[i])
-        items[i] = item
-    insert_instances(MediaItem, list(items.values()))
+            values["duration_seconds"] = int(durations[i])
+        items[i] = NewItem(values)
+    now = timezone.now()  # one instant for the batch
+    rows = [(*item.values.values(), MediaStatus.IN_LIBRARY.value, now, now) for item in items.values()]
+    ids = insert_returning(MediaItem, _NEW_ITEM_COLUMNS, rows, ("id",))
+    for item, (pk,) in zip(items.values(), ids, strict=True):
+        item.pk = pk
     return items
 
 
-def _people(items: dict[int, MediaItem], readable: list[Prepared], cache: CatalogueCache) -> None:
+def _people(items: dict[int, NewItem], readable: list[Prepared], cache: CatalogueCache) -> None:
     people = {i: [p for p in readable[i].meta.people if p.role in _ROLES] for i in items}  # type: ignore
     _author_ids({p.name for ps in people.values() for p in ps}, cache)
     rows, seen = [], set()
     for i, persons in people.items():
+        item = items[i]
         for position, person in enumerate(persons):
             author_id = cache.authors.get(cache.author_key(person.name))
-            if author_id and (items[i].pk, author_id, person.role) not in seen:
-                seen.add((items[i].pk, author_id, person.role))
-                rows.append((items[i].pk, author_id, person.role, position))
+            if author_id and (item.pk, author_id, person.role) not in seen:
+                seen.add((item.pk, author_id, person.role))
+                rows.append((item.pk, author_id, person.role, position))
+                item.authors.append(cache.author_names[author_id])
     insert_rows(Contribution, ("item_id", "author_id", "role", "position"), rows, on_conflict="ignore")
 
 
-def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int]) -> None:
+def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int], new: dict[int, NewItem]) -> None:
     ids, keys = set(), set()
     for i, prepared in enumerate(readable):
         for scheme, value in prepared.meta.identifiers:  # type: ignore[union-attr]
@@ -168,6 +245,9 @@ def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int]) -> 
         keys.update((k, item_of[i]) for k in prepared.keys)
     insert_rows(Identifier, ("item_id", "scheme", "value"), sorted(ids), on_conflict="ignore")
     insert_rows(ItemMatchKey, ("key", "item_id"), sorted(keys), on_conflict="ignore")
+    for item_id, _, value in ids:
+        if item_id in new:
+            new[item_id].identifiers.append(value)
 
 
 def _add_durations(readable: list[Prepared], existing: dict[int, int | None]) -> None:
@@ -208,7 +288,9 @@ def _file_row(prepared: Prepared, item_id: int | None) -> LibraryFile:
     )
 
 
-def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[Prepared]) -> None:
+def _write_files(
+    batch: list[Prepared], item_of: dict[int, int], readable: list[Prepared], new: dict[int, NewItem]
+) -> None:
     index_of = {id(p): i for i, p in enumerate(readable)}
     old_items = dict(
         LibraryFile.objects.filter(pk__in=[p.existing_file_id for p in batch if p.existing_file_id]).values_list(
@@ -220,9 +302,12 @@ def _write_files(batch: list[Prepared], item_of: dict[int, int], readable: list[
     for prepared in batch:
         item_id = item_of.get(index_of[id(prepared)]) if id(prepared) in index_of else None
         if prepared.existing_file_id:
-            changed_rows.append(_file_row(prepared, old_items.get(prepared.existing_file_id) or item_id))
+            item_id = old_items.get(prepared.existing_file_id) or item_id
+            changed_rows.append(_file_row(prepared, item_id))
         else:
             new_rows.append((*_file_values(prepared, item_id), now, now))
+        if item_id in new:  # every file of a new item is in this batch, none missing
+            new[item_id].files.append((prepared.entry.size, prepared.entry.ext[:8]))
     insert_rows(LibraryFile, (*_FILE_COLUMNS, "added_at", "updated_at"), new_rows)
     LibraryFile.objects.bulk_update(
         changed_rows, ["item", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error"]
@@ -244,56 +329,54 @@ _FILLABLE = (
 
 
 def _fill_blanks(
-    readable: list[Prepared],
-    item_of: dict[int, int],
-    sources: set[int],
-    cache: CatalogueCache,
-) -> None:
+    readable: list[Prepared], item_of: dict[int, int], sources: set[int], cache: CatalogueCache
+) -> set[int]:
     """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
-    it never overwrites a known value. `sources` are the files new items were made from."""
+    it never overwrites a known value. `sources` are the files new items were made from.
+    Returns the ids of the items changed."""
     others = [i for i in range(len(readable)) if i not in sources and readable[i].kind != "audiobook"]
     if not others:
-        return
+        return set()
     items = MediaItem.objects.in_bulk({item_of[i] for i in others})
     changed: dict[int, MediaItem] = {}
     for i in others:
         item, meta, prepared = items.get(item_of[i]), readable[i].meta, readable[i]
         if item is None or meta is None:
             continue
-        series_id = cache.series.get((prepared.kind, comparison_key(meta.series))) if meta.series else None
+        series_id = cache.series.get(_series_key(prepared.kind, meta)) if meta.series else None
         if series_id is None and meta.series:
             _series_ids([(prepared.kind, meta)], cache)
-            series_id = cache.series.get((prepared.kind, comparison_key(meta.series)))
-        candidate = _item_for(meta, prepared.kind, series_id)
+            series_id = cache.series.get(_series_key(prepared.kind, meta))
+        candidate = _item_values(meta, prepared.kind, series_id, prepared.cover_path)
         for name in _FILLABLE:
-            if getattr(item, name) in (None, "") and getattr(candidate, name) not in (None, ""):
-                setattr(item, name, getattr(candidate, name))
+            if getattr(item, name) in (None, "") and candidate[name] not in (None, ""):
+                setattr(item, name, candidate[name])
                 changed[item.pk] = item
-        if not item.cover_path and prepared.cover_path:
-            item.cover_path = prepared.cover_path
-            changed[item.pk] = item
     if changed:
         MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
+    return set(changed)
 
 
 def write_batch(batch: list[Prepared], cache: CatalogueCache) -> BatchResult:
     """Insert one batch (the caller holds the transaction). The batch's items are indexed for
-    library search once at the end (bulk inserts fire no signals), so they are searchable as
-    soon as the batch commits. Covers are already stored (see gather.PrepareSetup)."""
+    library search at the end (bulk inserts fire no signals), so they are searchable as soon
+    as the batch commits. Covers are already stored (see gather.PrepareSetup)."""
     with search_index.deferred():
         readable = [p for p in batch if p.meta is not None]
         existing, leader = _resolve_items(readable)
-        items = _new_items(readable, leader, cache)
-        item_of = {i: existing[i] if existing[i] is not None else items[leader[i]].pk for i in range(len(readable))}
-        _people(items, readable, cache)
-        _fill_blanks(readable, item_of, set(items), cache)
-        _identifiers_and_keys(readable, item_of)
+        made = _new_items(readable, leader, cache)
+        new = {item.pk: item for item in made.values()}
+        item_of = {i: existing[i] if existing[i] is not None else made[leader[i]].pk for i in range(len(readable))}
+        _people(made, readable, cache)
+        filled = _fill_blanks(readable, item_of, set(made), cache)
+        _identifiers_and_keys(readable, item_of, new)
         _add_durations(readable, existing)
-        _write_files(batch, item_of, readable)
-        search_index.reindex_items(item_of.values())
+        _write_files(batch, item_of, readable, new)
+        search_index.index_new_items([item.index_source(cache) for pk, item in new.items() if pk not in filled])
+        search_index.reindex_items([pk for pk in set(item_of.values()) if pk not in new or pk in filled])
     return BatchResult(
         added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
         updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),
         corrupt=sum(1 for p in batch if p.meta is None),
-        covers=sum(1 for it in items.values() if it.cover_path),
+        covers=sum(1 for item in made.values() if item.values["cover_path"]),
     )

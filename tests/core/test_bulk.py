@@ -6,24 +6,30 @@ from decimal import Decimal
 
 import pytest
 
-from core.bulk import insert_instances, insert_rows
+from core.bulk import insert_returning, insert_rows
 from media.models import Author, Contribution, MediaItem, Series
 
 pytestmark = pytest.mark.django_db
 
 
-def test_insert_instances_sets_primary_keys_in_order_and_stamps_auto_now():
+def test_insert_returning_without_conflicts_gives_ids_in_the_order_given():
+    from django.utils import timezone
+
     series = Series.objects.create(title="Dune", normalized="dune", kind="ebook")
-    items = [
-        MediaItem(kind="ebook", title=f"Book {i}", sort_title=f"Book {i}", series=series, series_index=Decimal(i))
-        for i in range(1, 2001)  # more than one chunk of parameters
+    now = timezone.now()
+    blank = ("subtitle", "description", "language", "publisher", "published", "isbn13", "issue_number", "volume",
+             "cover_path")
+    columns = ("kind", "title", "sort_title", "series_id", "series_index", "added_at", "updated_at", "status", *blank)
+    rows = [
+        ("ebook", f"Book {i}", f"Book {i}", series.pk, Decimal(i) / 4, now, now, "in_library", *[""] * len(blank))
+        for i in range(2000, 0, -1)
     ]
-    insert_instances(MediaItem, items)
-    assert [it.pk for it in items] == sorted(it.pk for it in items) and items[0].pk is not None
-    for item in (items[0], items[1500]):
-        stored = MediaItem.objects.get(pk=item.pk)
-        assert stored.title == item.title and stored.series_index == item.series_index
-        assert stored.updated_at is not None and stored.added_at == item.added_at
+    ids = insert_returning(MediaItem, columns, rows, ("id", "title"))  # more than one chunk of parameters
+    assert [title for _, title in ids] == [row[1] for row in rows]
+    assert [pk for pk, _ in ids] == sorted(pk for pk, _ in ids)
+    for (pk, _), row in zip(ids[::700], rows[::700], strict=True):
+        stored = MediaItem.objects.get(pk=pk)
+        assert (stored.title, stored.series_index, stored.added_at) == (row[1], row[4], now)
     assert MediaItem.objects.count() == 2000
 
 
@@ -50,7 +56,6 @@ def test_insert_rows_ignores_or_updates_conflicts_as_asked():
 
 
 def test_insert_returning_gives_back_only_the_rows_it_inserted():
-    from core.bulk import insert_returning
     from media.models import SearchTerm
 
     SearchTerm.objects.create(term="dune")
