@@ -23,7 +23,6 @@ def init() -> None:
 
 
 def task(args: tuple[Any, ...]) -> tuple[str, Any]:
-    from core.errors import DiskFull
     from scanning.extractors import MissingTool
     from scanning.services.gather import prepare
 
@@ -32,8 +31,6 @@ def task(args: tuple[Any, ...]) -> tuple[str, Any]:
         return "ok", prepare(entry, kind, directory, setup, _sidecars, hashes, existing)
     except MissingTool as exc:
         return "missing-tool", exc.reason
-    except DiskFull as exc:
-        return "disk-full", str(exc)
 
 
 def ping() -> bool:

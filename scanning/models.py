@@ -93,3 +93,15 @@ class ItemMatchKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PendingCover(models.Model):
+    """An item whose cover is still to be read from its files. A scan only queues it: covers
+    and their thumbnails are stored by a background job after the scan, so a first import is
+    searchable at the speed of reading metadata (creating a file per cover cost about as much
+    as reading the book)."""
+
+    item = models.OneToOneField("media.MediaItem", primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"cover of item #{self.item_id}"

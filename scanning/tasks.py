@@ -11,8 +11,8 @@ from scanning.services.scan import scan_folder as run_scan
 def scan_folder(ctx: JobContext) -> dict:
     """Import new files, skip unchanged ones, follow moves, mark missing ones. A retry resumes."""
     result = run_scan(int(ctx.params["folder_id"]), progress=ctx.progress, job_id=ctx.job.pk)
-    if result.get("covers_added"):
-        scan_jobs.queue_thumbnails()
+    if result.get("covers_queued"):
+        scan_jobs.queue_covers()
     return result
 
 
@@ -22,7 +22,7 @@ def rescan_due(ctx: JobContext) -> dict:
 
 
 @job_actor(
-    "scanning.make_thumbnails", title="Make cover thumbnails", max_retries=3, time_limit_seconds=6 * 3600
+    "scanning.make_thumbnails", title="Store covers and thumbnails", max_retries=3, time_limit_seconds=6 * 3600
 )
 def make_thumbnails(ctx: JobContext) -> dict:
     return scan_jobs.make_thumbnails(progress=ctx.progress)

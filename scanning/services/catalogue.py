@@ -18,7 +18,7 @@ from media import search_index
 from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, MediaStatus, Series
 from media.search_index import IndexSource
 from scanning.extractors import ExtractedMetadata
-from scanning.models import ItemMatchKey
+from scanning.models import ItemMatchKey, PendingCover
 from scanning.services.gather import Prepared
 
 _ROLES = {"author", "narrator", "editor", "translator", "illustrator", "writer", "penciller"}
@@ -80,7 +80,7 @@ _ITEM_COLUMNS = (
 )
 
 
-def _item_values(meta: ExtractedMetadata, kind: str, series_id: int | None, cover_path: str = "") -> dict:
+def _item_values(meta: ExtractedMetadata, kind: str, series_id: int | None) -> dict:
     """The MediaItem fields (by `_ITEM_COLUMNS`) this metadata gives, cut to the columns' sizes."""
     title = meta.title or "Untitled"
     if kind == "comic" and meta.series and meta.issue and not meta.title:
@@ -102,7 +102,7 @@ def _item_values(meta: ExtractedMetadata, kind: str, series_id: int | None, cove
         "duration_seconds": int(meta.duration_seconds) if meta.duration_seconds else None,
         "issue_number": meta.issue[:16],
         "volume": meta.volume[:16],
-        "cover_path": cover_path,
+        "cover_path": "",  # stored later by the cover job
     }
 
 
@@ -210,7 +210,7 @@ def _new_items(readable: list[Prepared], leader: dict[int, int], cache: Catalogu
     for i in leaders:
         meta, kind = readable[i].meta, readable[i].kind
         series_id = cache.series.get(_series_key(kind, meta)) if meta.series else None  # type: ignore[arg-type,union-attr]
-        values = _item_values(meta, kind, series_id, readable[i].cover_path)  # type: ignore[arg-type]
+        values = _item_values(meta, kind, series_id)  # type: ignore[arg-type]
         if kind == "audiobook" and durations[i]:
             values["duration_seconds"] = int(durations[i])
         items[i] = NewItem(values)
@@ -324,19 +324,18 @@ _FILLABLE = (
     "year",
     "description",
     "page_count",
-    "cover_path",
 )
 
 
 def _fill_blanks(
     readable: list[Prepared], item_of: dict[int, int], sources: set[int], cache: CatalogueCache
-) -> set[int]:
+) -> tuple[set[int], set[int]]:
     """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
     it never overwrites a known value. `sources` are the files new items were made from.
-    Returns the ids of the items changed."""
+    Returns the ids of the items changed, and of those still without a cover."""
     others = [i for i in range(len(readable)) if i not in sources and readable[i].kind != "audiobook"]
     if not others:
-        return set()
+        return set(), set()
     items = MediaItem.objects.in_bulk({item_of[i] for i in others})
     changed: dict[int, MediaItem] = {}
     for i in others:
@@ -347,20 +346,21 @@ def _fill_blanks(
         if series_id is None and meta.series:
             _series_ids([(prepared.kind, meta)], cache)
             series_id = cache.series.get(_series_key(prepared.kind, meta))
-        candidate = _item_values(meta, prepared.kind, series_id, prepared.cover_path)
+        candidate = _item_values(meta, prepared.kind, series_id)
         for name in _FILLABLE:
             if getattr(item, name) in (None, "") and candidate[name] not in (None, ""):
                 setattr(item, name, candidate[name])
                 changed[item.pk] = item
     if changed:
         MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
-    return set(changed)
+    return set(changed), {item.pk for item in items.values() if not item.cover_path}
 
 
-def write_batch(batch: list[Prepared], cache: CatalogueCache) -> BatchResult:
+def write_batch(batch: list[Prepared], cache: CatalogueCache, *, queue_covers: bool = True) -> BatchResult:
     """Insert one batch (the caller holds the transaction). The batch's items are indexed for
     library search at the end (bulk inserts fire no signals), so they are searchable as soon
-    as the batch commits. Covers are already stored (see gather.PrepareSetup)."""
+    as the batch commits. New items, and known ones still without a cover that got a file,
+    are queued for the cover job."""
     with search_index.deferred():
         readable = [p for p in batch if p.meta is not None]
         existing, leader = _resolve_items(readable)
@@ -368,15 +368,17 @@ def write_batch(batch: list[Prepared], cache: CatalogueCache) -> BatchResult:
         new = {item.pk: item for item in made.values()}
         item_of = {i: existing[i] if existing[i] is not None else made[leader[i]].pk for i in range(len(readable))}
         _people(made, readable, cache)
-        filled = _fill_blanks(readable, item_of, set(made), cache)
+        filled, coverless = _fill_blanks(readable, item_of, set(made), cache)
         _identifiers_and_keys(readable, item_of, new)
         _add_durations(readable, existing)
         _write_files(batch, item_of, readable, new)
         search_index.index_new_items([item.index_source(cache) for pk, item in new.items() if pk not in filled])
         search_index.reindex_items([pk for pk in set(item_of.values()) if pk not in new or pk in filled])
+        covers = sorted(set(new) | coverless) if queue_covers else []
+        insert_rows(PendingCover, ("item_id",), [(pk,) for pk in covers], on_conflict="ignore")
     return BatchResult(
         added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),
         updated=sum(1 for p in batch if p.existing_file_id and p.meta is not None),
         corrupt=sum(1 for p in batch if p.meta is None),
-        covers=sum(1 for item in made.values() if item.values["cover_path"]),
+        covers=len(covers),  # queued for the cover job
     )

@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
-from core.blobs import BlobStore
 from core.text import comparison_key
 from scanning.extractors import (
     Cover,
@@ -23,7 +22,7 @@ from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
 from scanning.services.hashing import Hashes
-from scanning.walker import Directory, FileEntry
+from scanning.walker import SIDECAR_NAMES, Directory, FileEntry
 
 SIDECAR_OPF_CONFIDENCE = 0.95
 _MAX_SIDECAR_BYTES = 4 * 1024 * 1024
@@ -41,18 +40,15 @@ class Prepared:
     error: str = ""
     keys: tuple[str, ...] = ()
     existing_file_id: int | None = None  # set when a known path changed on disk
-    cover_path: str = ""  # where its cover was stored (the cover bytes are then dropped from meta)
 
 
 @dataclass(frozen=True)
 class PrepareSetup:
-    """What every file of a scan is prepared with. With `covers`, a file's cover is stored
-    there as it is read (in the extraction process when there is one), so the writing
-    process neither receives nor hashes cover bytes."""
+    """What every file of a scan is prepared with: the scanned folder and the extraction
+    options (a scan reads no covers: see scanning.models.PendingCover)."""
 
     root: str
     options: ExtractOptions
-    covers: BlobStore | None = None
 
 
 class SidecarCache:
@@ -143,15 +139,29 @@ def prepare(
     hashes: Hashes,
     existing_file_id: int | None = None,
 ) -> Prepared:
-    """Raises MissingTool, and DiskFull when the cover cannot be stored."""
     try:
         meta = describe(entry, kind, directory, setup.root, sidecars, setup.options)
     except MissingTool:
         raise
     except ExtractionError as exc:
         return Prepared(entry, kind, hashes, None, exc.reason[:2000], (), existing_file_id)
-    cover_path = ""
-    if setup.covers is not None and meta.cover is not None:
-        cover_path = setup.covers.store(meta.cover.data, meta.cover.extension)
-        meta = replace(meta, cover=None)
-    return Prepared(entry, kind, hashes, meta, "", match_keys(meta, kind, entry.path), existing_file_id, cover_path)
+    return Prepared(entry, kind, hashes, meta, "", match_keys(meta, kind, entry.path), existing_file_id)
+
+
+def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
+    """The cover of one file: embedded, else a cover image beside it (not for comics, whose
+    folder image belongs to the series). Raises ExtractionError and MissingTool."""
+    embedded = extract(Path(path), replace(options, with_cover=True)).cover
+    if embedded is not None or kind == "comic":
+        return embedded
+    return _read_cover(_sidecars_beside(path))
+
+
+def _sidecars_beside(path: str) -> Directory:
+    folder = os.path.dirname(path)
+    try:
+        with os.scandir(folder) as entries:
+            found = {e.name.lower(): e.path for e in entries if e.name.lower() in SIDECAR_NAMES}
+    except OSError:
+        found = {}
+    return Directory(folder, (), found)

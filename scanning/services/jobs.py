@@ -12,7 +12,7 @@ from core.jobs import cancel_job, submit_job
 from core.models import Job, JobState
 from media.models import MediaItem
 from scanning.models import ScanFolder
-from scanning.services.covers import make_thumbnail, thumbnail_path
+from scanning.services.covers import make_thumbnail, store_pending_covers, thumbnail_path
 from scanning.services.folders import get_folder
 
 SCAN_KIND = "scanning.scan_folder"
@@ -63,15 +63,18 @@ def start_due_scans() -> dict[str, object]:
     return {"started_jobs": started}
 
 
-def queue_thumbnails() -> Job | None:
+def queue_covers() -> Job | None:
+    """The cover job (covers queued by scans, then missing thumbnails); one at a time."""
     if Job.objects.filter(kind=THUMBNAIL_KIND, state__in=ACTIVE).exists():
         return None
     return submit_job(THUMBNAIL_KIND, target="covers")
 
 
 def make_thumbnails(*, progress: Callable[..., None] | None = None, chunk: int = 500) -> dict[str, int]:
-    """Make the missing grid thumbnails of stored covers (items are searchable before this runs)."""
+    """Store the covers scans queued, then make the grid thumbnails still missing (items are
+    searchable before this runs)."""
     report = progress or (lambda *a, **k: None)
+    covers = store_pending_covers(progress=progress)
     made = failed = done = last = 0
     total = MediaItem.objects.exclude(cover_path="").count()
     while True:
@@ -88,4 +91,4 @@ def make_thumbnails(*, progress: Callable[..., None] | None = None, chunk: int =
             if not thumbnail_path(cover_path).exists():
                 made, failed = (made + 1, failed) if make_thumbnail(cover_path) else (made, failed + 1)
             report(done, total, f"{made} thumbnails made")
-    return {"checked": done, "made": made, "failed": failed}
+    return {"covers_stored": covers["stored"], "checked": done, "made": made, "failed": failed}

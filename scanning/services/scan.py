@@ -17,7 +17,6 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from core.errors import ConfigurationError, NotFound
-from media.covers import cover_store
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning.extractors import ExtractOptions, MissingTool, kind_for
@@ -40,7 +39,7 @@ POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __m
 @dataclass(frozen=True)
 class ScanOptions:
     batch_size: int = 250
-    with_covers: bool = True
+    with_covers: bool = True  # queue the new items' covers for the cover job
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     # extraction processes beside the writing scan process; 0 extracts in the scan process
     workers: int = field(default_factory=lambda: env_int("SCAN_WORKERS", default_workers(), minimum=0))
@@ -107,11 +106,12 @@ class Scanner:
         self.cache = CatalogueCache()
         self.sidecars = SidecarCache()
         self.problems = WalkProblems()
-        self.covers_added = 0
+        self.covers_queued = 0
         self.total = len(self.known) or count_files(self.root, self.extensions)
         self.pool: ExtractionPool | None = None
         self.inflight: Submitted | None = None
-        self.setup = _prepare_setup(self.root, options)
+        # covers are read after the scan, by the cover job (see scanning.models.PendingCover)
+        self.setup = PrepareSetup(self.root, replace(options.extract, with_cover=False))
 
     def scan(self) -> None:
         self.progress(0, self.total, f"Scanning {self.root}", force=True)
@@ -176,8 +176,6 @@ class Scanner:
         for pending, (status, value) in zip(submitted.todo, results, strict=True):
             if status == "ok":
                 prepared.append(value)
-            elif status == "disk-full":
-                raise DiskFull(value)
             else:
                 self._error(pending.entry.path, str(value))
         return prepared
@@ -249,7 +247,7 @@ class Scanner:
     def _write(self, submitted: Submitted | None) -> None:
         prepared = self._prepared(submitted) if submitted is not None else []
         with _disk_full_guard(), transaction.atomic():
-            result = write_batch(prepared, self.cache)
+            result = write_batch(prepared, self.cache, queue_covers=self.options.with_covers)
             if submitted is not None:
                 apply_placement(submitted.placement)
                 self.counts["moved"] += len(submitted.placement.moves)
@@ -260,7 +258,7 @@ class Scanner:
                 self.restored = []
             for name in ("added", "updated", "corrupt"):
                 self.counts[name] += getattr(result, name)
-            self.covers_added += result.covers
+            self.covers_queued += result.covers
             self.save_counts()
         self.done += submitted.size if submitted is not None else 0
         self._report()
@@ -290,13 +288,6 @@ class Scanner:
                 )
             self.counts["missing"] += len(gone)
             self.save_counts()
-
-
-def _prepare_setup(root: str, options: ScanOptions) -> PrepareSetup:
-    """Covers are stored as files are read; without covers they are not even read."""
-    if options.with_covers:
-        return PrepareSetup(root, options.extract, cover_store())
-    return PrepareSetup(root, replace(options.extract, with_cover=False))
 
 
 class _disk_full_guard:
@@ -370,4 +361,4 @@ def scan_folder(
         )
         raise
     _finish(scanner, RunState.SUCCEEDED, f"Done in {time.monotonic() - started:.1f} s")
-    return {**scanner.counts, "run_id": scanner.run.pk, "covers_added": scanner.covers_added}
+    return {**scanner.counts, "run_id": scanner.run.pk, "covers_queued": scanner.covers_queued}

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from core.models import JobState
+from core.models import Job, JobState
 from media.models import MediaItem
 from scanning.models import ScanFolder
 from tests.integration.test_queue_processes import ROOT, _env, _kill, _start_worker, _wait_for
@@ -36,12 +36,17 @@ def test_scan_job_in_a_worker_process_imports_through_its_extraction_process(tmp
     )
     job_id = int(submitted.stdout.strip().splitlines()[-1])
     worker = _start_worker(env)
+    finished = lambda j: j.state in (JobState.SUCCEEDED, JobState.FAILED)  # noqa: E731
     try:
-        job = _wait_for(job_id, lambda j: j.state in (JobState.SUCCEEDED, JobState.FAILED), timeout=240)
+        job = _wait_for(job_id, finished, timeout=240)
+        assert job.state == JobState.SUCCEEDED, job.last_error
+        covers_job = Job.objects.get(kind="scanning.make_thumbnails")  # queued by the scan
+        covers_job = _wait_for(covers_job.pk, finished, timeout=240)
     finally:
         _kill(worker)
-    assert job.state == JobState.SUCCEEDED, job.last_error
     assert job.result["added"] == BOOKS and job.result["errors"] == 0
     assert MediaItem.objects.count() == BOOKS
     titles = set(MediaItem.objects.values_list("title", flat=True))
     assert {"Book 0", f"Book {BOOKS - 1}"} <= titles
+    assert covers_job.state == JobState.SUCCEEDED and covers_job.result["covers_stored"] == BOOKS
+    assert not MediaItem.objects.filter(cover_path="").exists()

@@ -5,12 +5,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from media.models import FileState, LibraryFile, MediaItem
-from scanning.models import RunState, ScanRun
+from scanning.models import PendingCover, RunState, ScanRun
 from scanning.services import scan_folder
+from scanning.services.covers import thumbnail_path
+from scanning.services.jobs import make_thumbnails
 from scanning.services.scan import ScanOptions
 from tests.scanning import samples as s
 
@@ -42,7 +45,11 @@ def test_import_creates_items_files_authors_series(library, make_folder):
     dune = MediaItem.objects.get(title="Dune")
     assert dune.isbn13 == "9780441172719" and dune.series.title == "Dune" and dune.series_index == 1
     assert dune.authors_display == "Frank Herbert" and dune.language == "en" and dune.year == 2001
-    assert dune.cover_path.startswith("covers/")
+    assert dune.cover_path == "" and result["covers_queued"] == 2  # covers come after the scan
+    assert make_thumbnails()["covers_stored"] == 2
+    dune.refresh_from_db()
+    assert dune.cover_path.startswith("covers/") and thumbnail_path(dune.cover_path).is_file()
+    assert not PendingCover.objects.exists()
     assert set(dune.identifiers.values_list("scheme", flat=True)) >= {"isbn13", "uuid"}
     f = LibraryFile.objects.get(item=dune)
     assert (
@@ -208,7 +215,10 @@ def test_sidecar_metadata_opf_and_cover_are_sources_not_books(library, make_fold
     assert (
         item.title == "Test Title" and item.series.title == "The Testers" and item.isbn13 == "9782123456803"
     )
-    assert item.authors_display == "Bob Builder" and item.cover_path
+    assert item.authors_display == "Bob Builder"
+    make_thumbnails()
+    item.refresh_from_db()  # the EPUB has no cover: the one beside it is used
+    assert (Path(settings.DATA_DIR) / item.cover_path).read_bytes() == s.jpeg((1, 2, 3))
 
 
 def test_audiobook_folder_is_one_item_with_summed_duration(library, make_folder):
@@ -358,25 +368,47 @@ def test_cbr_without_a_rar_tool_is_an_error_to_retry_not_a_corrupt_file(library,
 
 
 def test_a_full_disk_pauses_the_scan_with_a_clear_message(library, make_folder, monkeypatch):
-    import errno
+    from django.db import OperationalError
 
-    from core import blobs  # scanning stores covers through core.blobs
+    from scanning.services import scan as scan_module
     from scanning.services.covers import DiskFull
 
-    s.make_epub(library / "Dune.epub", DUNE, cover=s.noise_jpeg(os.getpid()))  # a cover not stored yet
+    s.make_epub(library / "Dune.epub", DUNE)
     folder = make_folder(library)
+    original = scan_module.write_batch
 
-    def no_space(target, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def database_full(*args, **kwargs):
+        original(*args, **kwargs)  # rows written, then the commit-time failure SQLite reports
+        raise OperationalError("database or disk is full")
 
-    monkeypatch.setattr(blobs, "_write", no_space)
+    monkeypatch.setattr(scan_module, "write_batch", database_full)
     with pytest.raises(DiskFull, match="Disk full"):
         scan_folder(folder.pk)
     run = ScanRun.objects.get()
     assert run.state == RunState.PAUSED and "Disk full" in run.message
-    assert not LibraryFile.objects.exists()  # the batch was rolled back, nothing half-written
+    assert not LibraryFile.objects.exists() and not MediaItem.objects.exists()  # rolled back
     monkeypatch.undo()
     assert scan_folder(folder.pk)["added"] == 1
+
+
+def test_a_full_disk_stops_the_cover_job_and_loses_no_queued_cover(library, make_folder):
+    from media.covers import cover_store
+    from scanning.services.covers import DiskFull
+
+    cover = s.noise_jpeg(os.getpid() + 1)
+    for i in range(3):
+        s.make_epub(library / f"Book {i}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"),
+                    cover=cover)
+    scan_folder(make_folder(library).pk)
+    _, cover_folder, cover_target = cover_store().location(cover, "jpg")
+    os.makedirs(cover_folder, exist_ok=True)
+    os.symlink("/dev/full", cover_target)  # writing this cover fails with ENOSPC
+    with pytest.raises(DiskFull, match="Disk full"):
+        make_thumbnails()
+    assert not os.path.lexists(cover_target)  # the failed write is removed
+    assert PendingCover.objects.count() == 3 and not MediaItem.objects.exclude(cover_path="").exists()
+    assert make_thumbnails()["covers_stored"] == 3  # the retried job finishes
+    assert Path(cover_target).read_bytes() == cover and not PendingCover.objects.exists()
 
 
 def test_a_huge_flat_folder_is_written_in_bounded_batches(library, make_folder):
@@ -439,31 +471,6 @@ def test_extraction_processes_that_do_not_start_fall_back_to_the_scan_process(
     assert "reading files in the scan process" in caplog.text
 
 
-def test_a_full_disk_met_in_the_extraction_process_pauses_the_scan(library, make_folder, waiting_pool):
-    """Covers are stored where the files are read: the worker's full disk reaches the scan."""
-    from media.covers import cover_store
-    from scanning.services.covers import DiskFull
-
-    cover = s.noise_jpeg(os.getpid() + 1)
-    for i in range(40):
-        s.make_epub(library / f"Book {i:02}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"),
-                    cover=cover)
-    _, cover_folder, cover_target = cover_store().location(cover, "jpg")
-    os.makedirs(cover_folder, exist_ok=True)
-    os.symlink("/dev/full", cover_target)  # writing this cover fails with ENOSPC
-    folder = make_folder(library)
-    with pytest.raises(DiskFull, match="Disk full"):
-        scan_folder(folder.pk, options=ScanOptions(batch_size=20, workers=1))
-    assert waiting_pool, "the extraction process read the files"
-    assert ScanRun.objects.get().state == RunState.PAUSED
-    assert not LibraryFile.objects.exists()
-    # the failed write was removed (a later file of the batch may have stored the cover whole)
-    assert not os.path.islink(cover_target)
-    assert not os.path.exists(cover_target) or Path(cover_target).read_bytes() == cover
-    assert scan_folder(folder.pk, options=ScanOptions(batch_size=20, workers=1))["added"] == 40
-    assert MediaItem.objects.exclude(cover_path="").count() == 40
-
-
 def test_worker_tasks_carry_the_folder_without_its_file_list(library):
     import pickle
 
@@ -481,3 +488,28 @@ def test_worker_tasks_carry_the_folder_without_its_file_list(library):
     args = task_args(todo, PrepareSetup(str(library), ExtractOptions()))
     assert {a[2].path for a in args} == {folder.path} and all(a[2].files == () for a in args)
     assert len(pickle.dumps(args)) < 16 * 2_000  # not 16 copies of a 300-file listing
+
+
+def test_a_format_added_later_gives_a_coverless_item_its_cover(library, make_folder):
+    book = s.Book("Dune", authors=(("Frank Herbert", "Herbert, Frank"),), isbn="9780441172719")
+    s.make_epub(library / "Dune.epub", book, cover=b"")  # no cover in the first file
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    assert make_thumbnails()["covers_stored"] == 0 and not PendingCover.objects.exists()
+    cover = s.noise_jpeg(7)
+    s.make_epub(library / "again" / "Dune.epub", book, cover=cover)  # same book, another file
+    assert scan_folder(folder.pk)["covers_queued"] == 1
+    assert make_thumbnails()["covers_stored"] == 1
+    item = MediaItem.objects.get()
+    assert item.files.count() == 2 and (Path(settings.DATA_DIR) / item.cover_path).read_bytes() == cover
+
+
+def test_the_cover_job_skips_files_gone_or_unreadable_since_the_scan(library, make_folder):
+    for i, title in enumerate(("Gone", "Kept")):
+        book = s.Book(title, uuid=f"00000000-0000-4000-8000-{i:012d}")
+        s.make_epub(library / f"{title}.epub", book, cover=s.noise_jpeg(i))
+    scan_folder(make_folder(library).pk)
+    (library / "Gone.epub").write_bytes(b"not a zip any more")
+    assert make_thumbnails()["covers_stored"] == 1
+    assert set(MediaItem.objects.exclude(cover_path="").values_list("title", flat=True)) == {"Kept"}
+    assert not PendingCover.objects.exists()
