@@ -3,6 +3,7 @@ embedded metadata, sidecars (metadata.opf, cover.jpg), the path, and the match k
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
@@ -21,7 +22,7 @@ from scanning.extractors.base import FrozenMap
 from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
-from scanning.services.hashing import Hashes
+from scanning.services.hashing import Hashes, completed
 from scanning.walker import SIDECAR_NAMES, Directory, FileEntry
 
 SIDECAR_OPF_CONFIDENCE = 0.95
@@ -139,6 +140,9 @@ def prepare(
     hashes: Hashes,
     existing_file_id: int | None = None,
 ) -> Prepared:
+    """Raises MissingTool. Completes the file's full hash where the scan left it out."""
+    with contextlib.suppress(OSError):  # unreadable: extraction says why
+        hashes = completed(hashes, entry.path, entry.size)
     try:
         meta = describe(entry, kind, directory, setup.root, sidecars, setup.options)
     except MissingTool:

@@ -1,6 +1,10 @@
 """Content hashes. The partial hash (size + three 64 KiB samples) is cheap and finds
 candidates; the full SHA-256 confirms a move or a duplicate. Files up to
-`SAMPLE * 3` bytes are hashed whole, so both hashes are the same single read."""
+`SAMPLE * 3` bytes are hashed whole, so both hashes are the same single read.
+
+The scan process takes only the cheap hashes of a new file (`quick_hashes`); the full hash
+of a bigger file is completed where the file is read for its metadata (the extraction
+process), or at once when its partial hash matches a known file (`completed`)."""
 
 from __future__ import annotations
 
@@ -38,14 +42,22 @@ def full_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def file_hashes(path: str, size: int, *, full_limit: int = FULL_HASH_MAX_BYTES) -> Hashes:
+def quick_hashes(path: str, size: int) -> Hashes:
+    """Both hashes of a small file (one read); only the partial hash of a bigger one."""
     if size <= SAMPLE * 3:
         with open(path, "rb") as handle:
             data = handle.read()
         full = hashlib.sha256(data).hexdigest()
         partial = hashlib.sha256(str(len(data)).encode() + b":" + data).hexdigest()
         return Hashes(partial, full)
-    return Hashes(partial_hash(path, size), full_hash(path) if size <= full_limit else "")
+    return Hashes(partial_hash(path, size), "")
+
+
+def completed(hashes: Hashes, path: str, size: int, *, full_limit: int = FULL_HASH_MAX_BYTES) -> Hashes:
+    """The hashes with the full SHA-256 filled in (files over `full_limit` keep none)."""
+    if hashes.full or size > full_limit:
+        return hashes
+    return Hashes(hashes.partial, full_hash(path))
 
 
 def exists(path: str) -> bool:

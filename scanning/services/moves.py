@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from media.models import FileState, LibraryFile
+from scanning.services.hashing import completed
 
 if TYPE_CHECKING:
     from scanning.services.scan import Pending
@@ -25,6 +26,8 @@ class Placement:
 def _same_content(pending: Pending, row: dict[str, Any]) -> bool:
     if row["size"] != pending.entry.size:
         return False
+    if row["sha256"] and not pending.hashes.full:  # confirm now (the scan left it to extraction)
+        pending.hashes = completed(pending.hashes, pending.entry.path, pending.entry.size)
     return not (row["sha256"] and pending.hashes.full and row["sha256"] != pending.hashes.full)
 
 

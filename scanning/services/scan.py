@@ -25,7 +25,7 @@ from scanning.services.catalogue import CatalogueCache, write_batch
 from scanning.services.covers import DiskFull
 from scanning.services.folders import KIND_FORMATS
 from scanning.services.gather import Prepared, PrepareSetup, SidecarCache, prepare
-from scanning.services.hashing import Hashes, file_hashes
+from scanning.services.hashing import Hashes, quick_hashes
 from scanning.services.moves import Placement, apply_placement, place_new_files
 from scanning.services.parallel import ExtractionPool
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
@@ -144,7 +144,7 @@ class Scanner:
         if kind is None:
             return
         try:
-            hashes = file_hashes(entry.path, entry.size)
+            hashes = quick_hashes(entry.path, entry.size)  # the full hash: see hashing
         except OSError as exc:
             self._error(entry.path, f"cannot read: {exc.strerror or exc}")
             return

@@ -122,6 +122,7 @@ def make_epub(
     cover: bytes | None = None,
     cover_style: str = "properties",
     chapter_text: str = "Call me Ishmael. " * 20,
+    extra: dict[str, bytes] | None = None,  # further members, stored uncompressed
 ) -> Path:
     cover = jpeg() if cover is None else cover
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +143,8 @@ def make_epub(
         )
         if cover:
             zf.writestr("OEBPS/images/cover.jpg", cover)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
     return path
 
 

@@ -74,7 +74,7 @@ def test_rescan_of_unchanged_tree_writes_nothing_and_opens_no_file(library, make
         raise AssertionError("an unchanged file was opened")
 
     monkeypatch.setattr(gather, "extract", forbidden)
-    monkeypatch.setattr(scan, "file_hashes", forbidden)
+    monkeypatch.setattr(scan, "quick_hashes", forbidden)
     with CaptureQueriesContext(connection) as queries:
         result = scan_folder(folder.pk)
     writes = [
@@ -513,3 +513,40 @@ def test_the_cover_job_skips_files_gone_or_unreadable_since_the_scan(library, ma
     assert make_thumbnails()["covers_stored"] == 1
     assert set(MediaItem.objects.exclude(cover_path="").values_list("title", flat=True)) == {"Kept"}
     assert not PendingCover.objects.exists()
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_full_hashes_of_big_files_are_completed_where_the_files_are_read(
+    library, make_folder, workers, waiting_pool
+):
+    """The scan process reads only samples of a big file; its full SHA-256 still ends up on the
+    file's row (from the extraction process), and moves and copies are confirmed by it."""
+    import hashlib
+
+    filler = {"OEBPS/filler.bin": os.urandom(300_000)}  # bigger than the 3 samples
+    for i in range(40):
+        s.make_epub(library / f"Book {i:02}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"),
+                    extra=filler)
+    folder = make_folder(library)
+    scan_folder(folder.pk, options=ScanOptions(batch_size=16, workers=workers))
+    rows = LibraryFile.objects.values_list("path", "sha256")
+    assert len(rows) == 40 and all(sha == hashlib.sha256(Path(p).read_bytes()).hexdigest() for p, sha in rows)
+    shutil.move(library / "Book 00.epub", library / "Moved.epub")
+    shutil.copy2(library / "Book 01.epub", library / "Copy.epub")
+    result = scan_folder(folder.pk, options=ScanOptions(batch_size=16, workers=workers))
+    assert (result["moved"], result["duplicates"], result["added"]) == (1, 1, 0)
+
+
+def test_same_samples_but_other_content_is_not_taken_for_a_copy(library, make_folder):
+    """Equal partial hashes (size and the three samples) must be confirmed by the full hash."""
+    first = bytearray(400_000)
+    first[100_000] = 1  # outside the three 64 KiB samples
+    (library / "one.epub").write_bytes(first)
+    folder = make_folder(library)
+    scan_folder(folder.pk)
+    first[100_000] = 2
+    (library / "two.epub").write_bytes(first)
+    result = scan_folder(folder.pk)
+    assert result["duplicates"] == 0 and result["corrupt"] == 1
+    partial = set(LibraryFile.objects.values_list("partial_hash", flat=True))
+    assert len(partial) == 1 and LibraryFile.objects.filter(state=FileState.CORRUPT).count() == 2
