@@ -144,9 +144,9 @@ class LibraryFile(models.Model):
     path = models.CharField(max_length=4096, unique=True)
     size = models.BigIntegerField()
     mtime_ns = models.BigIntegerField()
-    format = models.CharField(max_length=8, db_index=True)
-    partial_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    format = models.CharField(max_length=8)  # only ever read with the item's files: no index
+    partial_hash = models.CharField(max_length=64, blank=True, db_index=True)  # finds moves and copies
+    sha256 = models.CharField(max_length=64, blank=True)  # confirms them: never looked up
     state = models.CharField(max_length=16, choices=FileState.choices, default=FileState.PRESENT, db_index=True)
     error = models.TextField(blank=True)
     added_at = models.DateTimeField(default=timezone.now)

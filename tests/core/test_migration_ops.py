@@ -13,6 +13,8 @@ REDUNDANT = [
     ("media_contribution", "item_id"),
     ("media_mediaitem", "kind"),
     ("scanning_itemmatchkey", "key"),
+    ("media_libraryfile", "format"),
+    ("media_libraryfile", "sha256"),
 ]
 BEFORE = [("media", "0005_searchperf_covering_indexes"), ("scanning", "0001_initial")]
 
