@@ -4,6 +4,7 @@ extraction to disk, capped sizes and compression ratios, no path traversal."""
 from __future__ import annotations
 
 import posixpath
+import threading
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from lxml import etree
 from scanning.extractors.base import ExtractionError, ExtractOptions
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+_parsers = threading.local()  # lxml parsers are reused, but never shared between threads
 
 
 def xml_parser(*, recover: bool = False) -> etree.XMLParser:
@@ -28,16 +30,27 @@ def xml_parser(*, recover: bool = False) -> etree.XMLParser:
     )
 
 
+def _thread_parser(*, recover: bool) -> etree.XMLParser:
+    """This thread's `xml_parser(recover=...)`, made once: building a parser's context
+    costs more than parsing a small OPF."""
+    name = "recover" if recover else "strict"
+    parser = getattr(_parsers, name, None)
+    if parser is None:
+        parser = xml_parser(recover=recover)
+        setattr(_parsers, name, parser)
+    return parser
+
+
 def parse_xml(data: bytes, *, what: str) -> etree._Element:
     """Strict first; real-world OPFs with undeclared namespace prefixes (`ns0:package`,
     `dc:creator` without xmlns:dc) are re-read in recover mode, which keeps every safety flag."""
     try:
-        root = etree.fromstring(data, parser=xml_parser())
+        root = etree.fromstring(data, parser=_thread_parser(recover=False))
     except etree.XMLSyntaxError as exc:
         if "Namespace prefix" not in str(exc):
             raise ExtractionError(f"{what} is not well-formed XML: {exc}") from exc
         try:
-            root = etree.fromstring(data, parser=xml_parser(recover=True))
+            root = etree.fromstring(data, parser=_thread_parser(recover=True))
         except etree.XMLSyntaxError as again:
             raise ExtractionError(f"{what} is not well-formed XML: {again}") from again
     if root is None:
@@ -63,6 +76,8 @@ def is_safe_member_name(name: str) -> bool:
     """Relative, no '..' component, no drive letters or backslash tricks."""
     if not name or name.startswith(("/", "\\")) or "\x00" in name:
         return False
+    if not (".." in name or "\\" in name or ":" in name):
+        return True  # normalising such a name cannot make a '..' component or a drive letter
     normal = posixpath.normpath(name.replace("\\", "/"))
     return not (normal.startswith("../") or normal == ".." or (len(normal) > 1 and normal[1] == ":"))
 
@@ -84,8 +99,14 @@ class SafeZip:
                 f"archive declares {total} uncompressed bytes, over the "
                 f"{options.max_total_bytes} byte limit (possible zip bomb)"
             )
-        self.unsafe_names = tuple(i.filename for i in infos if not is_safe_member_name(i.filename))
-        self.infos = {i.filename: i for i in infos if is_safe_member_name(i.filename) and not i.is_dir()}
+        unsafe: list[str] = []
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            if not is_safe_member_name(info.filename):
+                unsafe.append(info.filename)
+            elif not info.is_dir():
+                self.infos[info.filename] = info
+        self.unsafe_names = tuple(unsafe)
 
     def __enter__(self) -> SafeZip:
         return self
