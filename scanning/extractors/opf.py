@@ -4,6 +4,7 @@ creators with roles and file-as, identifiers, calibre and EPUB3 series, cover re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -97,6 +98,17 @@ class OpfDocument:
     metadata: ExtractedMetadata
     cover_href: str  # relative to the OPF, '' if none declared
     cover_page_href: str  # guide/landmark cover page (XHTML) when no image is declared
+
+
+@dataclass(frozen=True)
+class OpfFields:
+    """What an OPF says, before `build` makes it an `ExtractedMetadata` (the EPUB reader
+    adds the cover first, so the metadata is made once)."""
+
+    values: Mapping[str, object]  # keyword arguments for `build`
+    warnings: tuple[str, ...]
+    cover_href: str
+    cover_page_href: str
 
 
 class _Meta:
@@ -235,34 +247,37 @@ def _last_with_id(items: list[etree._Element], item_id: str) -> etree._Element |
     return None
 
 
-def parse_opf(data: bytes, *, source: str = "opf", confidence: float = 0.9) -> OpfDocument:
+def read_opf(data: bytes) -> OpfFields:
     root = parse_xml(data, what="OPF package document")
     sections = _sections(root)
     md = sections.get("metadata")
     if md is None:
-        return OpfDocument(build(source, confidence, warnings=("OPF has no <metadata>",)), "", "")
+        return OpfFields({}, ("OPF has no <metadata>",), "", "")
     meta = _Meta(md)
     title, subtitle = _title(meta)
     identifiers, isbn13 = _identifiers(meta)
     series, index = _series(meta)
     published, year = common.parse_date(_first(meta, "date"))
-    language = common.language_code(_first(meta, "language"))
-    metadata = build(
-        source,
-        confidence,
-        title=title,
-        subtitle=subtitle,
-        people=_people(meta),
-        language=language,
-        publisher=_first(meta, "publisher"),
-        published=published,
-        year=year,
-        description=common.strip_html(_first(meta, "description")),
-        subjects=tuple(dict.fromkeys(meta.texts("subject"))),
-        identifiers=identifiers,
-        isbn13=isbn13,
-        series=series,
-        series_index=index,
-    )
+    values = {
+        "title": title,
+        "subtitle": subtitle,
+        "people": _people(meta),
+        "language": common.language_code(_first(meta, "language")),
+        "publisher": _first(meta, "publisher"),
+        "published": published,
+        "year": year,
+        "description": common.strip_html(_first(meta, "description")),
+        "subjects": tuple(dict.fromkeys(meta.texts("subject"))),
+        "identifiers": identifiers,
+        "isbn13": isbn13,
+        "series": series,
+        "series_index": index,
+    }
     cover_href, cover_page = _cover_refs(sections, meta)
-    return OpfDocument(metadata, cover_href, cover_page)
+    return OpfFields(values, (), cover_href, cover_page)
+
+
+def parse_opf(data: bytes, *, source: str = "opf", confidence: float = 0.9) -> OpfDocument:
+    fields = read_opf(data)
+    metadata = build(source, confidence, warnings=fields.warnings, **fields.values)
+    return OpfDocument(metadata, fields.cover_href, fields.cover_page_href)

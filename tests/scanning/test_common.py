@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from scanning.extractors.base import FrozenMap
 from scanning.extractors.common import clean_text
 
 
@@ -22,3 +23,8 @@ def test_clean_text_treats_every_unicode_space_as_the_regex_does():
 def test_clean_text(raw, limit, clean):
     assert clean_text(raw, limit) == clean
 
+
+def test_frozen_map_get_and_in_answer_like_a_dict():
+    confidence = FrozenMap({"title": 0.9})
+    assert confidence.get("title") == 0.9 and confidence.get("cover") is None and confidence.get("cover", 0.0) == 0.0
+    assert "title" in confidence and "cover" not in confidence
