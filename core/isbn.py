@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 _NOT_ISBN_CHARS = re.compile(r"[^0-9Xx]")
+_ISBN10 = re.compile(r"\d{9}[\dX]")
+_ISBN13 = re.compile(r"97[89]\d{10}")
 
 
 def clean(raw: str) -> str:
@@ -16,19 +18,19 @@ def clean(raw: str) -> str:
 
 
 def is_valid_isbn10(value: str) -> bool:
-    if not re.fullmatch(r"\d{9}[\dX]", value):
+    if not _ISBN10.fullmatch(value):
         return False
     total = sum((10 - i) * (10 if ch == "X" else int(ch)) for i, ch in enumerate(value))
     return total % 11 == 0
 
 
 def _isbn13_check_digit(first12: str) -> str:
-    total = sum(int(ch) * (1 if i % 2 == 0 else 3) for i, ch in enumerate(first12))
+    total = sum(map(int, first12[0::2])) + 3 * sum(map(int, first12[1::2]))  # weights 1, 3, 1, 3...
     return str((10 - total % 10) % 10)
 
 
 def is_valid_isbn13(value: str) -> bool:
-    return bool(re.fullmatch(r"97[89]\d{10}", value)) and _isbn13_check_digit(value[:12]) == value[12]
+    return bool(_ISBN13.fullmatch(value)) and _isbn13_check_digit(value[:12]) == value[12]
 
 
 def to_isbn13(raw: str) -> str | None:

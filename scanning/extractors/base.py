@@ -24,6 +24,12 @@ class FrozenMap(Mapping[str, float]):
     def __getitem__(self, key: str) -> float:
         return self._data[key]
 
+    def get(self, key: str, default: float | None = None) -> float | None:  # type: ignore[override]
+        return self._data.get(key, default)  # what Mapping.get does, without two Python calls
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
     def __iter__(self):
         return iter(self._data)
 
@@ -134,11 +140,10 @@ class ExtractedMetadata:
         return tuple(p for p in self.people if p.role in ("author", "writer"))
 
     def known_fields(self) -> tuple[str, ...]:
-        return tuple(name for name in METADATA_FIELDS if _known(getattr(self, name)))
+        return tuple([name for name in METADATA_FIELDS if getattr(self, name) not in _UNKNOWN])
 
 
-def _known(value: object) -> bool:
-    return value not in (None, "", ())
+_UNKNOWN = (None, "", ())
 
 
 def build(
@@ -150,10 +155,11 @@ def build(
 ) -> ExtractedMetadata:
     """Make an `ExtractedMetadata` giving every known field `default_confidence`
     (or its entry in `overrides`)."""
-    clean = {k: v for k, v in values.items() if _known(v)}
-    confidence = {name: (overrides or {}).get(name, default_confidence) for name in clean if name != "cover"}
+    clean = {k: v for k, v in values.items() if v not in _UNKNOWN}
+    chosen = overrides or {}
+    confidence = {name: chosen.get(name, default_confidence) for name in clean if name != "cover"}
     if "cover" in clean:
-        confidence["cover"] = (overrides or {}).get("cover", default_confidence)
+        confidence["cover"] = chosen.get("cover", default_confidence)
     return ExtractedMetadata(source=source, confidence=FrozenMap(confidence), warnings=warnings, **clean)  # type: ignore[arg-type]
 
 

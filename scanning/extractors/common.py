@@ -82,6 +82,9 @@ _NAMES = {
 }
 _YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?")
+_SPACES = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]{0,2000}>")
 
 
 def language_code(raw: str) -> str:
@@ -118,7 +121,7 @@ def parse_number(raw: str | None) -> float | None:
     if raw is None:
         return None
     text = str(raw).strip().replace(",", ".")
-    match = re.match(r"^-?\d+(?:\.\d+)?", text)
+    match = _NUMBER.match(text)
     if not match:
         return None
     value = float(match.group(0))
@@ -131,12 +134,16 @@ def isbn_from(raw: str) -> str:
 
 
 def clean_text(raw: str | None, limit: int = 500) -> str:
-    return re.sub(r"\s+", " ", raw or "").strip()[:limit]
+    """Whitespace runs become one space, ends trimmed, cut at `limit`. For a str,
+    str.split() is the fast spelling: it and re's \\s agree on every code point."""
+    if isinstance(raw, str):
+        return " ".join(raw.split())[:limit]
+    return _SPACES.sub(" ", raw or "").strip()[:limit]
 
 
 def strip_html(raw: str | None, limit: int = 20_000) -> str:
     """Descriptions are often HTML; keep the text only (no parser needed for this)."""
-    text = re.sub(r"<[^>]{0,2000}>", " ", raw or "")
+    text = _TAG.sub(" ", raw or "")
     for entity, char in (
         ("&amp;", "&"),
         ("&lt;", "<"),

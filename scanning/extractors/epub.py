@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
-from scanning.extractors.base import Cover, ExtractedMetadata, ExtractionError, ExtractOptions, FrozenMap
-from scanning.extractors.opf import OpfDocument, _attr, _local, parse_opf
+from scanning.extractors.base import Cover, ExtractedMetadata, ExtractionError, ExtractOptions, build
+from scanning.extractors.opf import OpfFields, _attr, _local, read_opf
 from scanning.extractors.safety import SafeZip, image_media_type, parse_xml
 
+CONFIDENCE = 0.9  # every field the package document gives, the cover included
 _IMG_SRC = re.compile(rb"""<(?:img|image)\b[^>]*?(?:src|href)\s*=\s*["']([^"']+)["']""", re.I)
 
 
@@ -23,18 +24,14 @@ class EpubExtractor:
         with SafeZip(path, options) as zf:
             opf_path = _opf_path(zf, options)
             try:
-                doc = parse_opf(zf.read(opf_path, limit=options.max_xml_bytes), source="epub")
+                fields = read_opf(zf.read(opf_path, limit=options.max_xml_bytes))
             except KeyError as exc:
                 raise ExtractionError(f"the OPF file {opf_path!r} named by container.xml is missing") from exc
-            warnings = list(doc.metadata.warnings)
+            warnings = list(fields.warnings)
             if zf.unsafe_names:
                 warnings.append(f"ignored {len(zf.unsafe_names)} member(s) with unsafe names")
-            cover = _cover(zf, opf_path, doc, options, warnings) if options.with_cover else None
-        meta = doc.metadata
-        confidence = dict(meta.confidence)
-        if cover is not None:
-            confidence["cover"] = 0.9
-        return replace(meta, cover=cover, confidence=FrozenMap(confidence), warnings=tuple(warnings))
+            cover = _cover(zf, opf_path, fields, options, warnings) if options.with_cover else None
+        return build("epub", CONFIDENCE, tuple(warnings), cover=cover, **fields.values)
 
 
 def _opf_path(zf: SafeZip, options: ExtractOptions) -> str:
@@ -53,18 +50,16 @@ def _opf_path(zf: SafeZip, options: ExtractOptions) -> str:
 
 
 def _resolve(base_file: str, href: str) -> str:
-    from urllib.parse import unquote
-
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(base_file), unquote(href)))
     return joined.lstrip("/")
 
 
 def _cover(
-    zf: SafeZip, opf_path: str, doc: OpfDocument, options: ExtractOptions, warnings: list[str]
+    zf: SafeZip, opf_path: str, opf: OpfFields, options: ExtractOptions, warnings: list[str]
 ) -> Cover | None:
-    image_path = _resolve(opf_path, doc.cover_href) if doc.cover_href else ""
-    if not image_path and doc.cover_page_href:
-        image_path = _image_in_page(zf, _resolve(opf_path, doc.cover_page_href), options)
+    image_path = _resolve(opf_path, opf.cover_href) if opf.cover_href else ""
+    if not image_path and opf.cover_page_href:
+        image_path = _image_in_page(zf, _resolve(opf_path, opf.cover_page_href), options)
     if not image_path:
         return None
     try:

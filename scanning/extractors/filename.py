@@ -20,6 +20,8 @@ _BRACKETS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _SERIES_PART = re.compile(
     r"^\[?(?P<series>.+?)[\s,]+(?:#|no\.?\s*|book\s+|vol\.?\s*)?(?P<index>\d+(?:\.\d+)?)\]?$", re.I
 )
+_PART_SEPARATOR = re.compile("\\s+[-\u2013\u2014]\\s+")
+_AUTHOR_SEPARATOR = re.compile(r"\s*(?:;|&|\band\b)\s*")
 _LEADING_NUMBER = re.compile(r"^(?P<index>\d{1,3}(?:\.\d+)?)\s*[-._)]\s*(?P<title>.+)$")
 _COMIC = re.compile(
     r"^(?P<series>.+?)"
@@ -32,13 +34,15 @@ _COMIC = re.compile(
 
 
 def _clean(name: str) -> str:
+    """NFC, underscores as spaces, whitespace runs as one space, no leading or trailing ' .-'.
+    (str.split() and re's \\s agree on what whitespace is; the outer spaces go either way.)"""
     text = unicodedata.normalize("NFC", name).replace("_", " ")
-    return re.sub(r"\s+", " ", text).strip(" .-")
+    return " ".join(text.split()).strip(" .-")
 
 
 def _split(stem: str) -> list[str]:
     """'Author - Series 01 - Title' -> parts; a leading track/book number is not a part."""
-    parts = [p.strip() for p in re.split("\\s+[-\u2013\u2014]\\s+", stem) if p.strip()]
+    parts = [p.strip() for p in _PART_SEPARATOR.split(stem) if p.strip()]
     return [stem] if parts and parts[0].replace(".", "").isdigit() else parts
 
 
@@ -59,8 +63,8 @@ def _meta(source_parts: dict[str, object]) -> ExtractedMetadata:
 
 
 def _authors(raw: str) -> tuple[Person, ...]:
-    names = re.split(r"\s*(?:;|&|\band\b)\s*", raw)
-    return tuple(Person(_clean(n)) for n in names if _clean(n))
+    names = (_clean(n) for n in _AUTHOR_SEPARATOR.split(raw))
+    return tuple(Person(n) for n in names if n)
 
 
 def parse_ebook(path: str) -> ExtractedMetadata:

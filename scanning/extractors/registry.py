@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from scanning.extractors.audio import AudioExtractor
 from scanning.extractors.base import (
@@ -36,7 +36,8 @@ def supported_extensions() -> frozenset[str]:
 
 
 def extractor_for(path: Path | str) -> Extractor | None:
-    return _BY_EXTENSION.get(Path(path).suffix.lower())
+    suffix = path.suffix if isinstance(path, PurePath) else PurePath(path).suffix  # no copy of a Path
+    return _BY_EXTENSION.get(suffix.lower())
 
 
 def kind_for(path: Path | str) -> str | None:

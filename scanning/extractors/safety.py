@@ -3,8 +3,12 @@ extraction to disk, capped sizes and compression ratios, no path traversal."""
 
 from __future__ import annotations
 
+import os
 import posixpath
+import struct
+import threading
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -12,6 +16,12 @@ from lxml import etree
 from scanning.extractors.base import ExtractionError, ExtractOptions
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra lengths (APPNOTE 4.3.7)
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_UTF8_NAME = 0x800
+_FLAGS_FOR_ZIPFILE = 0x1 | 0x20 | 0x40  # encrypted, patched data, strong encryption
+_PLAIN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_parsers = threading.local()  # lxml parsers are reused, but never shared between threads
 
 
 def xml_parser(*, recover: bool = False) -> etree.XMLParser:
@@ -28,16 +38,27 @@ def xml_parser(*, recover: bool = False) -> etree.XMLParser:
     )
 
 
+def _thread_parser(*, recover: bool) -> etree.XMLParser:
+    """This thread's `xml_parser(recover=...)`, made once: building a parser's context
+    costs more than parsing a small OPF."""
+    name = "recover" if recover else "strict"
+    parser = getattr(_parsers, name, None)
+    if parser is None:
+        parser = xml_parser(recover=recover)
+        setattr(_parsers, name, parser)
+    return parser
+
+
 def parse_xml(data: bytes, *, what: str) -> etree._Element:
     """Strict first; real-world OPFs with undeclared namespace prefixes (`ns0:package`,
     `dc:creator` without xmlns:dc) are re-read in recover mode, which keeps every safety flag."""
     try:
-        root = etree.fromstring(data, parser=xml_parser())
+        root = etree.fromstring(data, parser=_thread_parser(recover=False))
     except etree.XMLSyntaxError as exc:
         if "Namespace prefix" not in str(exc):
             raise ExtractionError(f"{what} is not well-formed XML: {exc}") from exc
         try:
-            root = etree.fromstring(data, parser=xml_parser(recover=True))
+            root = etree.fromstring(data, parser=_thread_parser(recover=True))
         except etree.XMLSyntaxError as again:
             raise ExtractionError(f"{what} is not well-formed XML: {again}") from again
     if root is None:
@@ -63,6 +84,8 @@ def is_safe_member_name(name: str) -> bool:
     """Relative, no '..' component, no drive letters or backslash tricks."""
     if not name or name.startswith(("/", "\\")) or "\x00" in name:
         return False
+    if not (".." in name or "\\" in name or ":" in name):
+        return True  # normalising such a name cannot make a '..' component or a drive letter
     normal = posixpath.normpath(name.replace("\\", "/"))
     return not (normal.startswith("../") or normal == ".." or (len(normal) > 1 and normal[1] == ":"))
 
@@ -84,8 +107,14 @@ class SafeZip:
                 f"archive declares {total} uncompressed bytes, over the "
                 f"{options.max_total_bytes} byte limit (possible zip bomb)"
             )
-        self.unsafe_names = tuple(i.filename for i in infos if not is_safe_member_name(i.filename))
-        self.infos = {i.filename: i for i in infos if is_safe_member_name(i.filename) and not i.is_dir()}
+        unsafe: list[str] = []
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            if not is_safe_member_name(info.filename):
+                unsafe.append(info.filename)
+            elif not info.is_dir():
+                self.infos[info.filename] = info
+        self.unsafe_names = tuple(unsafe)
 
     def __enter__(self) -> SafeZip:
         return self
@@ -112,6 +141,10 @@ class SafeZip:
                 f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1 "
                 "(possible zip bomb)"
             )
+        data = _read_intact_member(self.zf, info) if info.compress_size <= cap else None
+        return data if data is not None else self._read_with_zipfile(name, info, cap)
+
+    def _read_with_zipfile(self, name: str, info: zipfile.ZipInfo, cap: int) -> bytes:
         try:
             with self.zf.open(info) as handle:
                 data = handle.read(cap + 1)
@@ -122,6 +155,33 @@ class SafeZip:
         if len(data) > cap:
             raise ExtractionError(f"member {name!r} inflates past the {cap} byte limit (possible zip bomb)")
         return data
+
+
+def _read_intact_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member read with one seek, one read and one zlib call, when its
+    local header, name, length and CRC all agree with the central directory; None otherwise.
+    zipfile's own reader returns the same bytes for such a member (only through many more
+    Python calls), and for anything else it decides and words the error. Inflating stops one
+    byte past the declared size. Not for a ZipFile that another thread reads at the same time."""
+    fp = zf.fp
+    if fp is None or info.flag_bits & _FLAGS_FOR_ZIPFILE or info.compress_type not in _PLAIN_METHODS:
+        return None
+    try:
+        fp.seek(info.header_offset)
+        signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack(fp.read(_LOCAL_HEADER.size))
+        name = fp.read(name_length).decode("utf-8" if flags & _UTF8_NAME else "cp437")
+        if signature != _LOCAL_SIGNATURE or name != info.orig_filename:
+            return None
+        fp.seek(extra_length, os.SEEK_CUR)
+        data = fp.read(info.compress_size)
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            data = inflater.decompress(data, info.file_size + 1)
+            if not inflater.eof:
+                return None
+    except Exception:  # a short read, a bad name or stream: zipfile's reader gives the verdict
+        return None
+    return data if len(data) == info.file_size and zlib.crc32(data) == info.CRC else None
 
 
 def image_media_type(data: bytes) -> str | None:

@@ -107,8 +107,7 @@ def describe(
     """Merge sidecar OPF (strongest), embedded metadata, then the path (weakest).
     Raises ExtractionError when the file itself is unreadable."""
     embedded = extract(Path(entry.path), options)
-    relative = PurePath(os.path.relpath(entry.path, root)).as_posix()
-    from_path = parse_path(relative, kind)
+    from_path = parse_path(_relative_posix(entry.path, root), kind)
     opf, side_cover = sidecars.for_directory(directory) if kind != "comic" else (None, None)
     meta = merge(*(m for m in (opf, embedded, from_path) if m is not None))
     if meta.cover is None and side_cover is not None and options.with_cover:
@@ -116,6 +115,13 @@ def describe(
     if not meta.title:
         meta = replace(meta, title=PurePath(entry.name).stem)
     return meta
+
+
+def _relative_posix(path: str, root: str) -> str:
+    """`path` below `root`, '/'-separated. relpath's result is already normal (no '', '.'
+    or inner '..' parts), so on POSIX going through PurePath would give it back unchanged."""
+    relative = os.path.relpath(path, root)
+    return relative if os.sep == "/" else PurePath(relative).as_posix()
 
 
 def match_keys(meta: ExtractedMetadata, kind: str, path: str) -> tuple[str, ...]:

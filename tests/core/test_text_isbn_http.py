@@ -51,6 +51,14 @@ def test_isbn10_roundtrip():
     assert isbn.to_isbn10("9791234567896") is None
 
 
+def test_isbn13_has_exactly_one_check_digit_per_prefix():
+    for n in range(0, 10**9, 7_654_321):
+        prefix = f"978{n:09d}"
+        valid = [d for d in "0123456789" if isbn.is_valid_isbn13(prefix + d)]
+        weighted = sum(int(ch) * (1 if i % 2 == 0 else 3) for i, ch in enumerate(prefix))
+        assert valid == [str((10 - weighted % 10) % 10)]
+
+
 def _client(handler, **config):
     return HttpClient(HttpConfig(base_url="http://svc.test", service="Svc", backoff=0.01, **config),
                       transport=httpx.MockTransport(handler), sleep=lambda s: None)

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from scanning.extractors import EXTRACTORS, ExtractionError, ExtractOptions, Extractor, MissingTool, extract
 from scanning.extractors.comic import CbrExtractor
+from scanning.extractors.opf import parse_opf
 from scanning.extractors.registry import extractor_for, supported_extensions
 from tests.scanning import samples as s
 
@@ -73,6 +76,15 @@ def test_epub_reads_full_opf_metadata_and_cover(tmp_path, version, cover_style):
     assert meta.subjects == ("Science fiction", "Gender") and meta.description == "A fine book."
     assert meta.cover is not None and meta.cover.data == cover and meta.cover.media_type == "image/jpeg"
     assert meta.confidence["title"] == 0.9 and meta.confidence["cover"] == 0.9
+
+
+def test_epub_metadata_is_its_package_document_plus_the_cover(tmp_path):
+    epub = s.make_epub(tmp_path / "b.epub", BOOK, cover=s.jpeg((1, 2, 3)))
+    meta = extract(epub)
+    with zipfile.ZipFile(epub) as zf:
+        opf = parse_opf(zf.read("OEBPS/content.opf"), source="epub").metadata
+    assert replace(meta, cover=None, confidence=opf.confidence) == opf
+    assert list(meta.confidence) == [*opf.confidence, "cover"]  # the cover's confidence comes last
 
 
 def test_epub_with_invalid_isbn_and_missing_cover_gives_partial_metadata(tmp_path):

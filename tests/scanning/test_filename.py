@@ -52,6 +52,16 @@ CASES = [
     ),
     ("ebook", "Jane_Austen_-_Persuasion.pdf", {"title": "Persuasion", "authors": ["Jane Austen"]}),
     ("ebook", "Émile Zola/Germinal.epub", {"title": "Germinal", "authors": ["Émile Zola"]}),
+    (
+        "ebook",
+        "Anna\u00a0Byrne/ The_Ashes  of\tHarbour. /The_Ashes  of\tHarbour -.epub",
+        {"title": "The Ashes of Harbour", "authors": ["Anna Byrne"]},
+    ),
+    (
+        "ebook",
+        "Anna_Byrne\u2003-\u2003Tide_Saga_3\u00a0-  The\u3000Ember.epub",
+        {"title": "The Ember", "authors": ["Anna Byrne"], "series": "Tide Saga", "series_index": 3.0},
+    ),
     ("comic", "Saga v2 #012 (2019).cbz", {"series": "Saga", "volume": "2", "issue": "12", "year": 2019}),
     ("comic", "Watchmen 001 (of 12) (1986).cbr", {"series": "Watchmen", "issue": "1", "year": 1986}),
     ("comic", "Comics/Batman #5.cbz", {"series": "Batman", "issue": "5", "title": "Batman #5"}),
