@@ -59,12 +59,17 @@ class SidecarCache:
         self._dir = ""
         self._opf: ExtractedMetadata | None = None
         self._cover: Cover | None = None
+        self._cover_read = False
 
-    def for_directory(self, directory: Directory) -> tuple[ExtractedMetadata | None, Cover | None]:
+    def for_directory(
+        self, directory: Directory, *, with_cover: bool = True
+    ) -> tuple[ExtractedMetadata | None, Cover | None]:
+        """The folder's metadata.opf and, when asked for, its cover image (read once each)."""
         if directory.path != self._dir:
-            self._dir = directory.path
-            self._opf, self._cover = _read_opf(directory), _read_cover(directory)
-        return self._opf, self._cover
+            self._dir, self._opf, self._cover, self._cover_read = directory.path, _read_opf(directory), None, False
+        if with_cover and not self._cover_read:
+            self._cover, self._cover_read = _read_cover(directory), True
+        return self._opf, self._cover if with_cover else None
 
 
 def _read_small(path: str | None) -> bytes | None:
@@ -108,7 +113,9 @@ def describe(
     Raises ExtractionError when the file itself is unreadable."""
     embedded = extract(Path(entry.path), options)
     from_path = parse_path(_relative_posix(entry.path, root), kind)
-    opf, side_cover = sidecars.for_directory(directory) if kind != "comic" else (None, None)
+    opf, side_cover = (
+        sidecars.for_directory(directory, with_cover=options.with_cover) if kind != "comic" else (None, None)
+    )
     meta = merge(*(m for m in (opf, embedded, from_path) if m is not None))
     if meta.cover is None and side_cover is not None and options.with_cover:
         meta = replace(meta, cover=side_cover, confidence=FrozenMap({**meta.confidence, "cover": 0.8}))
