@@ -44,8 +44,9 @@ MAX_TERMS = 24
 
 
 def tokens_of(text: str) -> list[str]:
-    """Split folded text into index tokens (what FTS5's unicode61 and PostgreSQL 'simple' see)."""
-    return _WORD_CHARS.findall(fold(text))
+    """Split folded text into index tokens (what FTS5's unicode61 and PostgreSQL 'simple' see).
+    ASCII text only needs lower-casing: the rest of `fold` just tidies spaces between words."""
+    return _WORD_CHARS.findall(text.lower() if text.isascii() else fold(text))
 
 
 @dataclass(frozen=True)

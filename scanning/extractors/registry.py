@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path, PurePath
 
 from scanning.extractors.audio import AudioExtractor
@@ -36,7 +37,8 @@ def supported_extensions() -> frozenset[str]:
 
 
 def extractor_for(path: Path | str) -> Extractor | None:
-    suffix = path.suffix if isinstance(path, PurePath) else PurePath(path).suffix  # no copy of a Path
+    # a str is not made a Path (a scan asks for every file): splitext takes the same suffix
+    suffix = path.suffix if isinstance(path, PurePath) else os.path.splitext(path)[1]
     return _BY_EXTENSION.get(suffix.lower())
 
 

@@ -322,3 +322,13 @@ def test_garbage_with_a_book_extension_is_corrupt_not_a_crash(tmp_path):
         (tmp_path / name).write_bytes(os.urandom(2048))
         with pytest.raises(ExtractionError):
             extract(tmp_path / name)
+
+
+def test_extractor_is_chosen_by_the_same_suffix_for_a_str_and_a_path():
+    from pathlib import PurePath
+
+    from scanning.extractors import extractor_for
+
+    names = ["a/Book.EPUB", "a/b.c/book", "x.tar.cbz", ".epub", "book.", "dir.pdf/file", "Über.mobi", "a.azw3"]
+    for name in names:
+        assert extractor_for(name) is extractor_for(PurePath(name)), name

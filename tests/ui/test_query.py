@@ -125,3 +125,19 @@ def test_highlight_is_accent_insensitive_word_anchored_and_escaped(text, words, 
 
 def test_highlight_spans_merge_overlaps():
     assert spans("Dune", [("du", True), ("dune", False)]) == [(0, 4)]
+
+
+def test_index_tokens_are_the_words_of_the_folded_text():
+    """tokens_of skips fold's space tidying for ASCII: same tokens, for every kind of text."""
+    import random
+    import re
+
+    from core.text import fold
+    from media.query import tokens_of
+
+    rng = random.Random(5)
+    alphabet = "abcXYZ019 _-.,'\t\n\x0b\x0c\r\x1c\x1f\x85\xa0éÉßøæ\u0301\u3000日本"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert tokens_of(text) == re.findall(r"[^\W_]+", fold(text)), repr(text)
+
