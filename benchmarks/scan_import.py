@@ -204,6 +204,7 @@ def main() -> None:
     result, seconds, timeline = _scan(
         folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers
     )
+    children_during_import = _children_peak_rss_mb()  # before the cover job runs pdftoppm
     first, last = timeline.decile_rates(result["seen"])
     _line(
         "initial import: searchable (covers + thumbnails deferred)",
@@ -222,7 +223,11 @@ def main() -> None:
     deciles = " ".join(f"{rss[min(len(rss) - 1, len(rss) * k // 10)]:.0f}" for k in range(0, 11, 2))
     _line("RSS of the importing process: start .. end (MB, 0/20/../100%)", deciles)
     _line("  peak RSS while importing", f"{max(rss):.0f} MB")
-    _line("  largest child process (extraction process, pdftoppm, generator)", f"{_children_peak_rss_mb():.0f} MB")
+    _line(
+        "  largest child process until the import ended (extraction; the generator if it ran)",
+        f"{children_during_import:.0f} MB",
+    )
+    _line("  largest child process at the end (the cover job's pdftoppm too)", f"{_children_peak_rss_mb():.0f} MB")
     if not args.no_calibre:
         calibre = _calibre(work / "corpus", args.calibre_limit, work)
         if calibre:

@@ -58,30 +58,8 @@ class BatchResult:
     covers: int = 0
 
 
-# MediaItem columns a file's metadata fills, in the order of `_item_values`
-_ITEM_COLUMNS = (
-    "kind",
-    "title",
-    "sort_title",
-    "subtitle",
-    "description",
-    "language",
-    "publisher",
-    "published",
-    "year",
-    "series_id",
-    "series_index",
-    "isbn13",
-    "page_count",
-    "duration_seconds",
-    "issue_number",
-    "volume",
-    "cover_path",
-)
-
-
 def _item_values(meta: ExtractedMetadata, kind: str, series_id: int | None) -> dict:
-    """The MediaItem fields (by `_ITEM_COLUMNS`) this metadata gives, cut to the columns' sizes."""
+    """The MediaItem fields this metadata gives (by column name), cut to the columns' sizes."""
     title = meta.title or "Untitled"
     if kind == "comic" and meta.series and meta.issue and not meta.title:
         title = f"{meta.series} #{meta.issue}"
@@ -196,9 +174,6 @@ def _resolve_items(files: list[Prepared]) -> tuple[dict[int, int | None], dict[i
     return existing, leader
 
 
-_NEW_ITEM_COLUMNS = (*_ITEM_COLUMNS, "status", "added_at", "updated_at")
-
-
 def _new_items(readable: list[Prepared], leader: dict[int, int], cache: CatalogueCache) -> dict[int, NewItem]:
     """Insert one item per leading file; keyed by that file's index."""
     leaders = sorted(set(leader.values()))
@@ -214,9 +189,12 @@ def _new_items(readable: list[Prepared], leader: dict[int, int], cache: Catalogu
         if kind == "audiobook" and durations[i]:
             values["duration_seconds"] = int(durations[i])
         items[i] = NewItem(values)
+    if not items:
+        return items
     now = timezone.now()  # one instant for the batch
+    columns = (*next(iter(items.values())).values, "status", "added_at", "updated_at")
     rows = [(*item.values.values(), MediaStatus.IN_LIBRARY.value, now, now) for item in items.values()]
-    ids = insert_returning(MediaItem, _NEW_ITEM_COLUMNS, rows, ("id",))
+    ids = insert_returning(MediaItem, columns, rows, ("id",))
     for item, (pk,) in zip(items.values(), ids, strict=True):
         item.pk = pk
     return items
