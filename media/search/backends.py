@@ -256,8 +256,16 @@ class PostgresBackend(SearchBackend):
                 )
                 for t in texts
             ]
+            latest = list({row[-1]: row for row in rows}.values())  # one update per item, the last
+            # one statement over arrays (UNNEST), not an UPDATE per item: a scan writes hundreds
+            document = self.DOCUMENT.replace("%s", "{}").format("u.title", "u.authors", "u.series", "u.rest")
             with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {DOCS} SET document = {self.DOCUMENT} WHERE item_id = %s", rows)
+                cursor.execute(
+                    f"UPDATE {DOCS} AS d SET document = {document} FROM UNNEST(%s::text[], %s::text[], "
+                    "%s::text[], %s::text[], %s::bigint[]) AS u(title, authors, series, rest, item_id) "
+                    "WHERE d.item_id = u.item_id",
+                    [list(column) for column in zip(*latest, strict=True)],
+                )
 
     def term_exists(self, word: str, *, prefix: bool) -> bool:
         if prefix:

@@ -66,3 +66,20 @@ def test_insert_returning_gives_back_only_the_rows_it_inserted():
         term: pk for pk, term in rows if term in ("w00000", "w39999")
     }
     assert insert_returning(SearchTerm, ("term",), [("dune",)], ("id",), conflict_fields=("term",)) == []
+
+
+def test_an_upsert_of_the_same_key_twice_in_one_call_keeps_the_last_row():
+    """PostgreSQL takes the rows in one statement (UNNEST), which may not update a row twice:
+    the result must stay that of row-by-row upserts."""
+    item = MediaItem.objects.create(kind="ebook", title="Dune", sort_title="Dune")
+    author = Author.objects.create(name="Frank Herbert", sort_name="Herbert, Frank", normalized="frank herbert")
+    rows = [(item.pk, author.pk, "author", position) for position in (3, 1, 2)]
+    insert_rows(
+        Contribution,
+        ("item_id", "author_id", "role", "position"),
+        rows,
+        on_conflict="update",
+        conflict_fields=("item", "author", "role"),
+        update_fields=("position",),
+    )
+    assert list(Contribution.objects.values_list("position", flat=True)) == [2]
