@@ -550,3 +550,12 @@ def test_same_samples_but_other_content_is_not_taken_for_a_copy(library, make_fo
     assert result["duplicates"] == 0 and result["corrupt"] == 1
     partial = set(LibraryFile.objects.values_list("partial_hash", flat=True))
     assert len(partial) == 1 and LibraryFile.objects.filter(state=FileState.CORRUPT).count() == 2
+
+
+def test_a_batch_of_only_corrupt_files_is_recorded(library, make_folder):
+    """Every file without an item: on PostgreSQL the batch's item column is an array of NULLs."""
+    for i in range(3):
+        (library / f"bad{i}.epub").write_bytes(b"junk" * (i + 1))
+    result = scan_folder(make_folder(library).pk)
+    assert result["corrupt"] == 3 and result["errors"] == 0
+    assert set(LibraryFile.objects.values_list("item_id", "state")) == {(None, FileState.CORRUPT)}
