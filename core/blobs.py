@@ -1,6 +1,5 @@
-"""Content-addressed files: bytes stored once under a folder, named by their SHA-256.
-Django-free, so a scan's extraction processes store the covers they read themselves
-(no cover bytes travel back to the writing process, and it never hashes them)."""
+"""Content-addressed files: bytes stored once under a folder, named by their SHA-256
+(media.covers keeps covers this way). No Django: the folder is given, not read from settings."""
 
 from __future__ import annotations
 
@@ -58,7 +57,7 @@ class BlobStore:
                 Path(target).unlink(missing_ok=True)
                 raise DiskFull(
                     f"Disk full while writing to {self.root}",
-                    hint="Free some space; the scan resumes where it stopped.",
+                    hint="Free some space; the job resumes where it stopped.",
                 ) from exc
             raise
         return relative

@@ -1,11 +1,12 @@
 """Fast bulk inserts for hot write paths (library scans write hundreds of rows per batch).
 
 `QuerySet.bulk_create` builds a model instance per row and compiles every value through
-its field on each call; on a scan that is most of the write time. `insert_rows` takes plain
-tuples in a fixed column order and runs one prepared `executemany`, converting only the
-columns whose field needs it (datetimes, decimals). It fires no signals and runs no
-`save()`: use it only where the caller already bypasses both (bulk writers that reindex
-search themselves)."""
+its field on each call; on a scan that is most of the write time. `insert_rows` and
+`insert_returning` take plain tuples in a fixed column order, convert only the columns whose
+field needs it (datetimes, decimals), and send them as one prepared `executemany` or multi-row
+INSERT (SQLite) or one INSERT ... SELECT FROM UNNEST of column arrays (PostgreSQL). They
+fire no signals and run no `save()`: use them only where the caller already bypasses both
+(bulk writers that reindex search themselves)."""
 
 from __future__ import annotations
 
@@ -126,8 +127,8 @@ def insert_rows(
 def _insert_returning_chunks(
     model: type[models.Model], fields: Sequence[models.Field], rows: Sequence[Sequence[object]], suffix: str
 ) -> list[tuple]:
-    """Multi-row `INSERT ... VALUES (...), (...) <suffix>` in chunks under SQLite's limit of
-    32,766 parameters per statement; the rows the statements return, in order."""
+    """`INSERT ... <rows> <suffix>`: one UNNEST statement on PostgreSQL, else multi-row VALUES
+    in chunks under SQLite's limit of 32,766 parameters; the rows returned, in input order."""
     table = connection.ops.quote_name(model._meta.db_table)
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     chunk = max(1, 30_000 // len(fields))

@@ -87,7 +87,7 @@ def load_known(root: str) -> dict[str, Known]:
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0]: tuple(row) for row in cursor.fetchall() if row[0].startswith(prefix)}
+        return {row[0]: row for row in cursor.fetchall() if row[0].startswith(prefix)}  # rows are tuples
 
 
 def _extensions(folder: ScanFolder) -> frozenset[str]:
