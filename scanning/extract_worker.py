@@ -5,6 +5,7 @@ and quick to start."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 _sidecars: Any = None
@@ -20,15 +21,21 @@ def init() -> None:
     from scanning.services.gather import SidecarCache
 
     _sidecars = SidecarCache()
+    gc.freeze()  # the modules just imported live as long as the process: no collection walks them
 
 
-def task(args: tuple[Any, ...]) -> tuple[str, Any]:
+def chunk(pieces: list[tuple[Any, ...]]) -> list[tuple[str, Any]]:
+    return [read(args, _sidecars) for args in pieces]
+
+
+def read(args: tuple[Any, ...], sidecars: Any) -> tuple[str, Any]:
+    """One file's ("ok", Prepared), or ("missing-tool", reason); the same in the scan process."""
     from scanning.extractors import MissingTool
     from scanning.services.gather import prepare
 
     entry, kind, directory, setup, hashes, existing = args
     try:
-        return "ok", prepare(entry, kind, directory, setup, _sidecars, hashes, existing)
+        return "ok", prepare(entry, kind, directory, setup, sidecars, hashes, existing)
     except MissingTool as exc:
         return "missing-tool", exc.reason
 

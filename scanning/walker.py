@@ -135,10 +135,11 @@ def _scan_directory(
     return files, sidecars, subdirs
 
 
-def count_files(root: str, extensions: frozenset[str]) -> int:
-    """A quick count for progress totals: names only, no stat of files."""
+def count_files(root: str, extensions: frozenset[str], *, limit: int | None = None) -> int:
+    """A quick count for progress totals: names only, no stat of files. With `limit`, stops
+    once more than `limit` files are found."""
     count, stack = 0, [root]
-    while stack:
+    while stack and (limit is None or count <= limit):
         try:
             with os.scandir(stack.pop()) as it:
                 for entry in it:

@@ -4,13 +4,15 @@ mark vanished files missing. Resumable: committed batches are not redone."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gc
 import logging
-import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
@@ -19,6 +21,7 @@ from django.utils import timezone
 from core.errors import ConfigurationError, NotFound
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
+from scanning import extract_worker
 from scanning.extractors import ExtractOptions, MissingTool, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
@@ -27,12 +30,13 @@ from scanning.services.folders import KIND_FORMATS
 from scanning.services.gather import Prepared, PrepareSetup, SidecarCache, prepare
 from scanning.services.hashing import Hashes, quick_hashes
 from scanning.services.moves import Placement, apply_placement, place_new_files
-from scanning.services.parallel import ExtractionPool
+from scanning.services.parallel import ExtractionPool, SharedBatch, read_chunk
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
 
 logger = logging.getLogger(__name__)
 Progress = Callable[..., None]
 MAX_LOGGED_ERRORS = 200
+SHARE_LEAVE_CHUNKS = 2  # left to the workers while the scan process walks the next batch (see _share)
 POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
 
 
@@ -111,27 +115,48 @@ class Scanner:
         self.sidecars = SidecarCache()
         self.problems = WalkProblems()
         self.covers_queued = 0
-        self.total = len(self.known) or count_files(self.root, self.extensions)
+        self.total = len(self.known)
+        self.counting: AsyncResult | None = None  # the count of a first import's files
         self.pool: ExtractionPool | None = None
         self.inflight: Submitted | None = None
         # covers are read after the scan, by the cover job (see scanning.models.PendingCover)
         self.setup = PrepareSetup(self.root, replace(options.extract, with_cover=False))
 
     def scan(self) -> None:
-        self.progress(0, self.total, f"Scanning {self.root}", force=True)
-        if not self.known and self.total >= 2 * self.options.batch_size:
-            self._start_pool()  # a first import: workers start while the first batch is hashed
+        if not self.known:
+            self._count_new_library()
+        self.progress(0, self._current_total(), f"Scanning {self.root}", force=True)
         try:
             for directory in walk(self.root, self.extensions, self.problems):
                 for entry in directory.files:
                     self._visit(directory, entry)
                     if len(self.pending) >= self.options.batch_size:  # also inside huge folders
                         self.flush()
+            self.total, self.counting = self.counts["seen"], None  # every file is walked: the count is exact
             self.flush(final=True)
         finally:
             self._stop_pool()
         self._log_walk_problems()
         self._mark_missing()
+
+    def _count_new_library(self) -> None:
+        """A first import of more than two batches starts the extraction processes at once
+        (they come up while the first batch is read here), and one of them counts the files
+        for the progress total: counting 100k names takes a second."""
+        enough = 2 * self.options.batch_size
+        self.total = count_files(self.root, self.extensions, limit=enough)
+        if self.total > enough:
+            self._start_pool()
+            if self.pool is None:
+                self.total = count_files(self.root, self.extensions)
+            else:
+                self.counting = self.pool.count_files(self.root, self.extensions)
+
+    def _current_total(self) -> int | None:
+        if self.counting is not None and self.counting.ready():
+            self.total = self.counting.get() if self.counting.successful() else self.total
+            self.counting = None
+        return None if self.counting is not None else max(self.total, self.counts["seen"])
 
     def _visit(self, directory: Directory, entry: FileEntry) -> None:
         self.counts["seen"] += 1
@@ -157,7 +182,7 @@ class Scanner:
     def _report(self) -> None:
         self.progress(
             self.done,
-            max(self.total, self.counts["seen"]),
+            self._current_total(),
             f"{self.counts['seen']} files checked, {self.counts['added']} added",
         )
 
@@ -170,19 +195,29 @@ class Scanner:
     def _prepared(self, submitted: Submitted) -> list[Prepared]:
         if isinstance(submitted.extraction, list):
             return submitted.extraction
-        try:
-            results = submitted.extraction.get(timeout=self._batch_timeout(len(submitted.todo)))
-        except multiprocessing.TimeoutError:
+        batch: SharedBatch = submitted.extraction
+        while self.pool is not None and (chunk := self.pool.take(newest=False, of=batch)) is not None:
+            read_chunk(chunk, self._read)  # rather than wait for the workers to get to it
+        if not batch.wait(timeout=self._batch_timeout(len(submitted.todo))):
             logger.warning("Extraction processes stopped answering; reading files in the scan process")
             self._stop_pool()
             return [p for p in (self._prepare(x) for x in submitted.todo) if p is not None]
         prepared = []
-        for pending, (status, value) in zip(submitted.todo, results, strict=True):
+        for pending, (status, value) in zip(submitted.todo, batch.results(), strict=True):
             if status == "ok":
                 prepared.append(value)
             else:
                 self._error(pending.entry.path, str(value))
         return prepared
+
+    def _read(self, args: tuple[Any, ...]) -> tuple[str, Any]:
+        return extract_worker.read(args, self.sidecars)
+
+    def _share(self) -> None:
+        """Read the newest chunks of the batch in flight that no worker has started, leaving
+        the workers enough to stay busy while this process walks and hashes the next batch."""
+        while self.pool is not None and (chunk := self.pool.take(newest=True, leave=SHARE_LEAVE_CHUNKS)):
+            read_chunk(chunk, self._read)
 
     def _batch_timeout(self, files: int) -> float:
         """Generous: every file may need an external tool (PDF covers, RAR) at its time limit."""
@@ -202,6 +237,8 @@ class Scanner:
         return self.pool if self.pool is not None and self.pool.ready() else None
 
     def _stop_pool(self) -> None:
+        if self.counting is not None and not self.counting.ready():
+            self.counting = None  # the total stays a lower bound until the walk ends
         if self.pool is not None:
             self.pool.close()
             self.pool = None
@@ -231,6 +268,7 @@ class Scanner:
             if self.inflight is not None or self.restored:
                 self._write(self.inflight)
             self.inflight = submitted
+            self._share()
             if not final:
                 return
 
@@ -311,6 +349,18 @@ class _disk_full_guard:
         return False
 
 
+@contextlib.contextmanager
+def _long_lived_objects_frozen() -> Iterator[None]:
+    """Django, the models and everything loaded before the scan are many thousands of objects
+    that the cyclic garbage collector would walk again at every full collection of the scan
+    (2-5% of a first import). They are left out for the scan, and given back after it."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _start_run(folder: ScanFolder, job_id: int | None) -> ScanRun:
     run = ScanRun.objects.filter(folder=folder, job_id=job_id).first() if job_id else None
     if run is None:
@@ -352,7 +402,8 @@ def scan_folder(
     started = time.monotonic()
     scanner = Scanner(folder, _start_run(folder, job_id), progress, options or ScanOptions())
     try:
-        scanner.scan()
+        with _long_lived_objects_frozen():
+            scanner.scan()
     except DiskFull as exc:
         _finish(scanner, RunState.PAUSED, str(exc))
         raise

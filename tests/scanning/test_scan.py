@@ -322,6 +322,24 @@ def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_f
     assert sorted(MediaItem.objects.values_list("series_index", flat=True)) == list(range(40))
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_first_import_reports_the_whole_count_as_its_progress_total(library, make_folder, workers):
+    """The extraction process counts a big first import's files (the scan process only
+    counts far enough to know that it is big); without one the scan process counts them all."""
+    for i in range(41):
+        book = s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}")
+        s.make_epub(library / f"A{i % 3}" / f"Book {i}.epub", book)
+    totals: list[int | None] = []
+    folder = make_folder(library)
+    scan_folder(
+        folder.pk,
+        progress=lambda done, total=None, message=None, **kw: totals.append(total),
+        options=ScanOptions(batch_size=4, workers=workers),
+    )
+    assert totals[-1] == 41 and all(t in (None, 41) for t in totals)
+    assert (totals[0] is None) == bool(workers)  # unknown until the extraction process answers
+
+
 def test_retried_job_resumes_the_same_run_and_adds_up(library, make_folder):
     from core.models import Job
 

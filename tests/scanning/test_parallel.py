@@ -1,0 +1,61 @@
+"""Extraction shared between the worker processes and the scan process."""
+
+from __future__ import annotations
+
+import time
+
+from scanning import extract_worker
+from scanning.extractors import ExtractOptions
+from scanning.services.gather import PrepareSetup, SidecarCache
+from scanning.services.hashing import quick_hashes
+from scanning.services.parallel import CHUNK_FILES, ExtractionPool, read_chunk, task_args
+from scanning.services.scan import Pending
+from scanning.walker import WalkProblems, walk
+from tests.scanning import samples as s
+
+
+def _todo(library, count: int) -> list[Pending]:
+    for i in range(count):
+        s.make_epub(library / f"Book {i:03}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+    (folder,) = list(walk(str(library), frozenset({"epub"}), WalkProblems()))
+    return [Pending(e, folder, "ebook", quick_hashes(e.path, e.size)) for e in folder.files]
+
+
+def test_the_scan_process_reads_the_chunks_no_worker_has_started(library):
+    todo = _todo(library, 4 * CHUNK_FILES)
+    setup = PrepareSetup(str(library), ExtractOptions(with_cover=False))
+    sidecars = SidecarCache()
+    here = [extract_worker.read(args, sidecars) for args in task_args(todo, setup)]
+    pool = ExtractionPool(1)
+    try:
+        pool._pool.apply_async(time.sleep, (1.0,))  # the only worker is busy for a while
+        batch = pool.submit(todo, setup)
+        taken = 0
+        while (chunk := pool.take(newest=True)) is not None:
+            read_chunk(chunk, lambda args: extract_worker.read(args, sidecars))
+            taken += 1
+        assert taken == 2  # the other two chunks were handed to the worker at once
+        assert batch.wait(timeout=60)
+        assert batch.results() == here  # in the order of the batch, as if read here
+    finally:
+        pool.close()
+
+
+def test_a_chunk_is_taken_oldest_first_only_for_its_own_batch(library):
+    todo = _todo(library, 4 * CHUNK_FILES)
+    setup = PrepareSetup(str(library), ExtractOptions(with_cover=False))
+    pool = ExtractionPool(1)
+    try:
+        pool._pool.apply_async(time.sleep, (1.0,))
+        first = pool.submit(todo[: 3 * CHUNK_FILES], setup)  # two chunks go to the worker, one waits
+        second = pool.submit(todo[3 * CHUNK_FILES :], setup)
+        assert pool.take(newest=False, of=second) is None  # the oldest waiting chunk is the first batch's
+        oldest = pool.take(newest=False, of=first)
+        assert oldest is not None and oldest[0] is first and oldest[1] == 2
+        assert pool.take(newest=False, of=first) is None
+        assert pool.take(newest=True, leave=1) is None  # one chunk left: kept for the worker
+        read_chunk(oldest, lambda args: extract_worker.read(args, SidecarCache()))
+        assert first.wait(timeout=60) and second.wait(timeout=60)
+        assert len(first.results()) == 3 * CHUNK_FILES and len(second.results()) == CHUNK_FILES
+    finally:
+        pool.close()
