@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -47,25 +46,39 @@ def plain_walk(root: str) -> int:
     return count
 
 
-def current_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def current_rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # the process has just ended
+        pass
     return 0.0
 
 
+def extraction_rss_mb() -> float:
+    """RSS of the extraction processes now, together (the scan's live child processes; the
+    multiprocessing resource tracker, a few MB, included)."""
+    import multiprocessing
+
+    return sum(current_rss_mb(child.pid) for child in multiprocessing.active_children())
+
+
 class Timeline:
-    """Progress callback: (time, files handled) points and the largest RSS seen while importing."""
+    """Progress callback: (time, files handled) points and RSS samples of the importing
+    process and of its extraction processes."""
 
     def __init__(self) -> None:
         self.points: list[tuple[float, int]] = [(time.perf_counter(), 0)]
         self.rss_samples: list[float] = [current_rss_mb()]
+        self.extraction_rss: list[float] = [0.0]
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None, **kwargs) -> None:
         self.points.append((time.perf_counter(), done))
         if len(self.points) % 8 == 0:
             self.rss_samples.append(current_rss_mb())
+            self.extraction_rss.append(extraction_rss_mb())
 
     def decile_rates(self, total: int) -> tuple[float, float]:
         def time_at(n: int) -> float:
@@ -76,8 +89,21 @@ class Timeline:
         return first, last
 
 
-def _children_peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _deciles(samples: list[float]) -> str:
+    return " ".join(f"{samples[min(len(samples) - 1, len(samples) * k // 10)]:.0f}" for k in range(0, 11, 2))
+
+
+def _rss_lines(timeline: Timeline) -> None:
+    """Sampled on the processes themselves: a child's ru_maxrss would count the parent's pages
+    it shared between fork and exec."""
+    rss, extraction = timeline.rss_samples, timeline.extraction_rss
+    _line("RSS of the importing process: start .. end (MB, 0/20/../100%)", _deciles(rss))
+    _line("RSS of the extraction processes, together (MB, same points)", _deciles(extraction))
+    together = [a + b for a, b in zip(rss, extraction, strict=True)]
+    _line(
+        "  peak while importing: scan / extraction / all at once",
+        f"{max(rss):.0f} / {max(extraction):.0f} / {max(together):.0f} MB",
+    )
 
 
 def _generate(work: Path, args: argparse.Namespace) -> None:
@@ -201,10 +227,7 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}",
     )
     folder = save_folder(FolderInput(path=str(work / "corpus")))
-    result, seconds, timeline = _scan(
-        folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers
-    )
-    children_during_import = _children_peak_rss_mb()  # before the cover job runs pdftoppm
+    result, seconds, timeline = _scan(folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers)
     first, last = timeline.decile_rates(result["seen"])
     _line(
         "initial import: searchable (covers + thumbnails deferred)",
@@ -219,15 +242,7 @@ def main() -> None:
         f"{covers['covers_stored']} covers, {covers['covers_stored'] + covers['made']} thumbnails in "
         f"{cover_seconds:.2f} s",
     )
-    rss = timeline.rss_samples
-    deciles = " ".join(f"{rss[min(len(rss) - 1, len(rss) * k // 10)]:.0f}" for k in range(0, 11, 2))
-    _line("RSS of the importing process: start .. end (MB, 0/20/../100%)", deciles)
-    _line("  peak RSS while importing", f"{max(rss):.0f} MB")
-    _line(
-        "  largest child process until the import ended (extraction; the generator if it ran)",
-        f"{children_during_import:.0f} MB",
-    )
-    _line("  largest child process at the end (the cover job's pdftoppm too)", f"{_children_peak_rss_mb():.0f} MB")
+    _rss_lines(timeline)
     if not args.no_calibre:
         calibre = _calibre(work / "corpus", args.calibre_limit, work)
         if calibre:
@@ -236,9 +251,7 @@ def main() -> None:
                 "calibredb add -r (same EPUBs, first N)",
                 f"{count} files in {cal_seconds:.1f} s = {count / cal_seconds:.1f} files/s",
             )
-            _line(
-                "  our import rate / calibre's", f"{(result['seen'] / seconds) / (count / cal_seconds):.1f}x"
-            )
+            _line("  our import rate / calibre's", f"{(result['seen'] / seconds) / (count / cal_seconds):.1f}x")
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
 
