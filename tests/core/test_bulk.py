@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from core.bulk import insert_returning, insert_rows
 from media.models import Author, Contribution, MediaItem, Series
@@ -83,3 +84,20 @@ def test_an_upsert_of_the_same_key_twice_in_one_call_keeps_the_last_row():
         update_fields=("position",),
     )
     assert list(Contribution.objects.values_list("position", flat=True)) == [2]
+
+
+def _autocheckpoint() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite setting")
+def test_spaced_checkpoints_raise_the_wal_threshold_and_restore_it_even_after_an_error():
+    from core.bulk import spaced_checkpoints
+
+    before = _autocheckpoint()
+    with pytest.raises(RuntimeError), spaced_checkpoints(pages=5_000):
+        assert _autocheckpoint() == 5_000
+        raise RuntimeError("a batch failed")
+    assert _autocheckpoint() == before

@@ -577,3 +577,20 @@ def test_a_batch_of_only_corrupt_files_is_recorded(library, make_folder):
     result = scan_folder(make_folder(library).pk)
     assert result["corrupt"] == 3 and result["errors"] == 0
     assert set(LibraryFile.objects.values_list("item_id", "state")) == {(None, FileState.CORRUPT)}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite setting")
+def test_a_scan_writes_with_spaced_wal_checkpoints_and_restores_the_setting(library, make_folder):
+    from core.bulk import SPACED_CHECKPOINT_PAGES
+
+    def autocheckpoint() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    s.make_epub(library / "Dune.epub", DUNE)
+    seen: list[int] = []
+    before = autocheckpoint()
+    scan_folder(make_folder(library).pk, progress=lambda *a, **k: seen.append(autocheckpoint()))
+    assert seen and set(seen) == {SPACED_CHECKPOINT_PAGES}
+    assert autocheckpoint() == before
