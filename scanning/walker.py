@@ -105,6 +105,11 @@ def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = 
             yield Directory(current, tuple(files), sidecars)
 
 
+def sidecars_in(folder: str) -> dict[str, str]:
+    """The sidecars of one folder, as a walk finds them (the cover job looks beside a file)."""
+    return _scan_directory(folder, frozenset(), WalkProblems())[1]
+
+
 def _scan_directory(
     current: str, extensions: frozenset[str], problems: WalkProblems
 ) -> tuple[list[FileEntry], dict[str, str], list[tuple[str, bool]]]:
@@ -166,7 +171,7 @@ def _other_entry(
 
 def count_files(root: str, extensions: frozenset[str], *, limit: int | None = None) -> int:
     """A quick count for progress totals: names only, no stat of files. With `limit`, stops
-    once more than `limit` files are found."""
+    at the first folder after more than `limit` files are found (a lower bound then)."""
     count, stack = 0, [root]
     while stack and (limit is None or count <= limit):
         try:

@@ -23,7 +23,7 @@ from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
 from scanning.services.hashing import Hashes, completed
-from scanning.walker import SIDECAR_NAMES, Directory, FileEntry
+from scanning.walker import Directory, FileEntry, sidecars_in
 
 SIDECAR_OPF_CONFIDENCE = 0.95
 _MAX_SIDECAR_BYTES = 4 * 1024 * 1024
@@ -171,14 +171,5 @@ def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
     embedded = extract(Path(path), replace(options, with_cover=True)).cover
     if embedded is not None or kind == "comic":
         return embedded
-    return _read_cover(_sidecars_beside(path))
-
-
-def _sidecars_beside(path: str) -> Directory:
     folder = os.path.dirname(path)
-    try:
-        with os.scandir(folder) as entries:
-            found = {e.name.lower(): e.path for e in entries if e.name.lower() in SIDECAR_NAMES}
-    except OSError:
-        found = {}
-    return Directory(folder, (), found)
+    return _read_cover(Directory(folder, (), sidecars_in(folder)))
