@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from scanning import extract_worker
 from scanning.extractors import ExtractOptions
@@ -57,5 +58,20 @@ def test_a_chunk_is_taken_oldest_first_only_for_its_own_batch(library):
         read_chunk(oldest, lambda args: extract_worker.read(args, SidecarCache()))
         assert first.wait(timeout=60) and second.wait(timeout=60)
         assert len(first.results()) == 3 * CHUNK_FILES and len(second.results()) == CHUNK_FILES
+    finally:
+        pool.close()
+
+
+def test_a_chunk_that_fails_in_the_worker_marks_its_files_as_errors(library):
+    """An unexpected exception in a worker (here: a kind no parser knows) is reported for each
+    file of the chunk instead of stopping the batch."""
+    todo = [replace(p, kind="no such kind") for p in _todo(library, CHUNK_FILES)]
+    pool = ExtractionPool(1)
+    try:
+        batch = pool.submit(todo, PrepareSetup(str(library), ExtractOptions(with_cover=False)))
+        assert batch.wait(timeout=60)
+        results = batch.results()
+        assert len(results) == CHUNK_FILES
+        assert all(status == "error" and "extraction process failed" in reason for status, reason in results)
     finally:
         pool.close()
