@@ -16,12 +16,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from scanning import extract_worker
 from scanning.services.gather import PrepareSetup
-from scanning.walker import count_files
+from scanning.walker import count_files_into
 
 CHUNK_FILES = 16  # about 7 ms of reading: small enough to share a batch evenly
 Result = tuple[str, Any]  # ("ok", Prepared) or (status, reason), one per file
@@ -65,10 +64,6 @@ class ExtractionPool:
         self._at_workers = 0
         self._ahead = 2 * workers  # chunks given out at once: one being read, one ready next
         self._closed = False
-
-    def count_files(self, root: str, extensions: frozenset[str]) -> AsyncResult:
-        """Count the files of a first import in a worker (it is idle until the first batch)."""
-        return self._pool.apply_async(count_files, (root, extensions))
 
     def ready(self) -> bool:
         """Whether a worker is up; never waits (until then the scan reads files itself)."""
@@ -133,6 +128,37 @@ class ExtractionPool:
             self._queue.clear()
         self._pool.terminate()
         self._pool.join()
+
+
+class FileCounter:
+    """Counts a first import's files in a process of its own (spawned with nothing but the
+    walker to import), for the progress total: 100k names take it about a second, which the
+    extraction process would otherwise spend before its first chunk."""
+
+    def __init__(self, root: str, extensions: frozenset[str]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._answer, sending = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=count_files_into, args=(root, extensions, sending), name="scan-count", daemon=True
+        )
+        self._process.start()
+        sending.close()
+
+    def result(self) -> int | None:
+        """The count once it is there (never waits); None until then or when counting failed."""
+        try:
+            return self._answer.recv() if self._answer.poll() else None
+        except (EOFError, OSError):
+            return None
+
+    def done(self) -> bool:
+        return not self._process.is_alive() or self._answer.poll()
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._answer.close()
 
 
 def read_chunk(chunk: Chunk, read: Callable[[tuple[Any, ...]], Result]) -> None:

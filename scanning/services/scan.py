@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
@@ -31,7 +30,7 @@ from scanning.services.folders import KIND_FORMATS
 from scanning.services.gather import Prepared, PrepareSetup, SidecarCache, prepare
 from scanning.services.hashing import Hashes, quick_hashes
 from scanning.services.moves import Placement, apply_placement, place_new_files
-from scanning.services.parallel import ExtractionPool, SharedBatch, read_chunk
+from scanning.services.parallel import ExtractionPool, FileCounter, SharedBatch, read_chunk
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
 
 logger = logging.getLogger(__name__)
@@ -117,7 +116,7 @@ class Scanner:
         self.problems = WalkProblems()
         self.covers_queued = 0
         self.total = len(self.known)
-        self.counting: AsyncResult | None = None  # the count of a first import's files
+        self.counting: FileCounter | None = None  # the count of a big first import's files
         self.pool: ExtractionPool | None = None
         self.inflight: Submitted | None = None
         # covers are read after the scan, by the cover job (see scanning.models.PendingCover)
@@ -133,17 +132,19 @@ class Scanner:
                     self._visit(directory, entry)
                     if len(self.pending) >= self.options.batch_size:  # also inside huge folders
                         self.flush()
-            self.total, self.counting = self.counts["seen"], None  # every file is walked: the count is exact
+            self._stop_counting()
+            self.total = self.counts["seen"]  # every file is walked: the count is exact
             self.flush(final=True)
         finally:
+            self._stop_counting()
             self._stop_pool()
         self._log_walk_problems()
         self._mark_missing()
 
     def _count_new_library(self) -> None:
         """A first import of more than two batches starts the extraction processes at once
-        (they come up while the first batch is read here), and one of them counts the files
-        for the progress total: counting 100k names takes a second."""
+        (they come up while the first batch is read here), and a process of its own counts
+        the files for the progress total: counting 100k names takes a second."""
         enough = 2 * self.options.batch_size
         self.total = count_files(self.root, self.extensions, limit=enough)
         if self.total > enough:
@@ -151,13 +152,18 @@ class Scanner:
             if self.pool is None:
                 self.total = count_files(self.root, self.extensions)
             else:
-                self.counting = self.pool.count_files(self.root, self.extensions)
+                self.counting = FileCounter(self.root, self.extensions)
 
     def _current_total(self) -> int | None:
-        if self.counting is not None and self.counting.ready():
-            self.total = self.counting.get() if self.counting.successful() else self.total
-            self.counting = None
+        if self.counting is not None and self.counting.done():
+            self.total = self.counting.result() or self.total
+            self._stop_counting()
         return None if self.counting is not None else max(self.total, self.counts["seen"])
+
+    def _stop_counting(self) -> None:
+        if self.counting is not None:
+            self.counting.close()
+            self.counting = None
 
     def _visit(self, directory: Directory, entry: FileEntry) -> None:
         self.counts["seen"] += 1
@@ -238,8 +244,6 @@ class Scanner:
         return self.pool if self.pool is not None and self.pool.ready() else None
 
     def _stop_pool(self) -> None:
-        if self.counting is not None and not self.counting.ready():
-            self.counting = None  # the total stays a lower bound until the walk ends
         if self.pool is not None:
             self.pool.close()
             self.pool = None

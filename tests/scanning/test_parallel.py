@@ -9,7 +9,7 @@ from scanning import extract_worker
 from scanning.extractors import ExtractOptions
 from scanning.services.gather import PrepareSetup, SidecarCache
 from scanning.services.hashing import quick_hashes
-from scanning.services.parallel import CHUNK_FILES, ExtractionPool, read_chunk, task_args
+from scanning.services.parallel import CHUNK_FILES, ExtractionPool, FileCounter, read_chunk, task_args
 from scanning.services.scan import Pending
 from scanning.walker import WalkProblems, walk
 from tests.scanning import samples as s
@@ -75,3 +75,17 @@ def test_a_chunk_that_fails_in_the_worker_marks_its_files_as_errors(library):
         assert all(status == "error" and "extraction process failed" in reason for status, reason in results)
     finally:
         pool.close()
+
+
+def test_the_file_counter_counts_in_a_process_of_its_own(library):
+    _todo(library, 5)
+    (library / "sub").mkdir()
+    (library / "sub" / "More.epub").write_bytes(b"x")
+    counter = FileCounter(str(library), frozenset({"epub"}))
+    try:
+        deadline = time.monotonic() + 60
+        while not counter.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert counter.result() == 6
+    finally:
+        counter.close()
