@@ -149,10 +149,12 @@ class Scanner:
         self.total = count_files(self.root, self.extensions, limit=enough)
         if self.total > enough:
             self._start_pool()
-            if self.pool is None:
+            try:
+                self.counting = FileCounter(self.root, self.extensions) if self.pool is not None else None
+            except OSError as exc:
+                logger.warning("Cannot start the counting process (%s); counting here", exc)
+            if self.counting is None:
                 self.total = count_files(self.root, self.extensions)
-            else:
-                self.counting = FileCounter(self.root, self.extensions)
 
     def _current_total(self) -> int | None:
         if self.counting is not None and self.counting.done():
@@ -232,7 +234,11 @@ class Scanner:
 
     def _start_pool(self) -> None:
         if self.pool is None and self.options.workers > 0:
-            self.pool = ExtractionPool(self.options.workers)
+            try:
+                self.pool = ExtractionPool(self.options.workers)
+            except OSError as exc:  # no process to be had (limits, memory): the scan reads files itself
+                logger.warning("Cannot start extraction processes (%s); reading files in the scan process", exc)
+                self.options = replace(self.options, workers=0)
 
     def _ready_pool(self) -> ExtractionPool | None:
         """The extraction processes once they are up (they take a moment to start: meanwhile

@@ -594,3 +594,30 @@ def test_a_scan_writes_with_spaced_wal_checkpoints_and_restores_the_setting(libr
     scan_folder(make_folder(library).pk, progress=lambda *a, **k: seen.append(autocheckpoint()))
     assert seen and set(seen) == {SPACED_CHECKPOINT_PAGES}
     assert autocheckpoint() == before
+
+
+@pytest.mark.parametrize(
+    ("missing", "warning"),
+    [("ExtractionPool", "Cannot start extraction processes"), ("FileCounter", "Cannot start the counting process")],
+)
+def test_a_scan_without_processes_to_be_had_reads_and_counts_files_itself(
+    library, make_folder, monkeypatch, caplog, missing, warning
+):
+    import scanning.services.scan as scan_module
+
+    def no_process(*args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    for i in range(10):
+        s.make_epub(library / f"Book {i}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
+    monkeypatch.setattr(scan_module, missing, no_process)
+    totals: list[int | None] = []
+    with caplog.at_level("WARNING", logger="scanning.services.scan"):
+        result = scan_folder(
+            make_folder(library).pk,
+            progress=lambda done, total=None, message=None, **kw: totals.append(total),
+            options=ScanOptions(batch_size=2, workers=1),
+        )
+    assert result["added"] == 10 and result["errors"] == 0
+    assert set(totals) == {10}  # counted here at once
+    assert warning in caplog.text
