@@ -22,15 +22,15 @@ from core.errors import ConfigurationError, NotFound
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning import extract_worker
-from scanning.extractors import ExtractOptions, MissingTool, kind_for
+from scanning.extractors import ExtractOptions, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
 from scanning.services.covers import DiskFull
 from scanning.services.folders import KIND_FORMATS
-from scanning.services.gather import Prepared, PrepareSetup, SidecarCache, prepare
+from scanning.services.gather import Prepared, PrepareSetup, SidecarCache
 from scanning.services.hashing import Hashes, quick_hashes
 from scanning.services.moves import Placement, apply_placement, place_new_files
-from scanning.services.parallel import ExtractionPool, FileCounter, SharedBatch, read_chunk
+from scanning.services.parallel import ExtractionPool, FileCounter, SharedBatch, read_chunk, task_args
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
 
 logger = logging.getLogger(__name__)
@@ -210,17 +210,25 @@ class Scanner:
         if not batch.wait(timeout=self._batch_timeout(len(submitted.todo))):
             logger.warning("Extraction processes stopped answering; reading files in the scan process")
             self._stop_pool()
-            return [p for p in (self._prepare(x) for x in submitted.todo) if p is not None]
+            return self._read_here(submitted.todo)
+        return self._accepted(submitted.todo, batch.results())
+
+    def _read(self, args: tuple[Any, ...]) -> tuple[str, Any]:
+        return extract_worker.read(args, self.sidecars)
+
+    def _read_here(self, todo: list[Pending]) -> list[Prepared]:
+        """The files read in this process, the way an extraction process reads them."""
+        return self._accepted(todo, [self._read(args) for args in task_args(todo, self.setup)])
+
+    def _accepted(self, todo: list[Pending], results: list[tuple[str, Any]]) -> list[Prepared]:
+        """The files read, the others logged as scan errors (a missing tool: retried next scan)."""
         prepared = []
-        for pending, (status, value) in zip(submitted.todo, batch.results(), strict=True):
+        for pending, (status, value) in zip(todo, results, strict=True):
             if status == "ok":
                 prepared.append(value)
             else:
                 self._error(pending.entry.path, str(value))
         return prepared
-
-    def _read(self, args: tuple[Any, ...]) -> tuple[str, Any]:
-        return extract_worker.read(args, self.sidecars)
 
     def _share(self) -> None:
         """Read the newest chunks of the batch in flight that no worker has started, leaving
@@ -255,21 +263,6 @@ class Scanner:
             self.pool = None
         self.options = replace(self.options, workers=0)
 
-    def _prepare(self, pending: Pending) -> Prepared | None:
-        try:
-            return prepare(
-                pending.entry,
-                pending.kind,
-                pending.directory,
-                self.setup,
-                self.sidecars,
-                pending.hashes,
-                pending.existing_file_id,
-            )
-        except MissingTool as exc:
-            self._error(pending.entry.path, exc.reason)
-            return None
-
     def flush(self, *, final: bool = False) -> None:
         """Start reading the pending batch, then write the batch read before it. The final
         flush drains everything, files deferred behind a same-content twin included."""
@@ -291,10 +284,7 @@ class Scanner:
         self.pending.extend(placement.deferred)
         todo = [p for p in batch if p.existing_file_id] + placement.fresh
         pool = self._ready_pool() if len(todo) >= 16 else None  # small batches are not worth a process
-        if pool is not None:
-            extraction = pool.submit(todo, self.setup)
-        else:
-            extraction = [p for p in (self._prepare(x) for x in todo) if p is not None]
+        extraction = pool.submit(todo, self.setup) if pool is not None else self._read_here(todo)
         return Submitted(len(batch) - len(placement.deferred), placement, todo, extraction)
 
     def _write(self, submitted: Submitted | None) -> None:
