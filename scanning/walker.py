@@ -115,7 +115,8 @@ def _scan_directory(
 ) -> tuple[list[FileEntry], dict[str, str], list[tuple[str, bool]]]:
     """One folder's book files, sidecars and subfolders. The common case, a book file that is
     not a symlink, is decided first and in few steps: a rescan spends most of its time here
-    (this order took a 100k-file walk from 1.43 to 1.36 s; a bare scandir + stat takes 1.0 s)."""
+    (this order took a 100k-file walk from 1.48-1.58 s to 1.44-1.48 s; a bare scandir + stat
+    takes 1.0 s)."""
     files: list[FileEntry] = []
     sidecars: dict[str, str] = {}
     subdirs: list[tuple[str, bool]] = []
@@ -128,7 +129,7 @@ def _scan_directory(
                     st = entry.stat()
                     files.append(_new_entry(FileEntry, (entry.path, name, st.st_size, st.st_mtime_ns, ext)))
             else:
-                _other_entry(entry, name, extensions, problems, files, sidecars, subdirs)
+                _other_entry(entry, name, ext if ext in extensions else "", problems, files, sidecars, subdirs)
         except PermissionError as exc:
             logger.warning("Permission denied: %s (%s)", entry.path, exc.strerror)
             problems.unreadable.append((entry.path, f"permission denied: {exc.strerror}"))
@@ -143,7 +144,7 @@ _new_entry = tuple.__new__  # FileEntry's own __new__ is a Python function: slow
 def _other_entry(
     entry: os.DirEntry,
     name: str,
-    extensions: frozenset[str],
+    book_ext: str,  # the name's extension when it is a book format, else ''
     problems: WalkProblems,
     files: list[FileEntry],
     sidecars: dict[str, str],
@@ -163,10 +164,9 @@ def _other_entry(
     if low in SIDECAR_NAMES:
         sidecars[low] = entry.path
         return
-    ext = low.rsplit(".", 1)[-1] if "." in low else ""
-    if ext in extensions:  # a symlink to a book file
+    if book_ext:  # a symlink to a book file
         st = entry.stat(follow_symlinks=True)
-        files.append(FileEntry(entry.path, name, st.st_size, st.st_mtime_ns, ext))
+        files.append(FileEntry(entry.path, name, st.st_size, st.st_mtime_ns, book_ext))
 
 
 def count_files(root: str, extensions: frozenset[str], *, limit: int | None = None) -> int:
