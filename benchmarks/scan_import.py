@@ -163,6 +163,46 @@ def _calibre(root: Path, limit: int, work: Path) -> tuple[int, float] | None:
     return len(files), time.perf_counter() - started
 
 
+def _import_only(work: Path, args: argparse.Namespace) -> None:
+    from scanning.services import FolderInput, save_folder
+
+    folder = save_folder(FolderInput(path=str(work / "corpus")))
+    result, seconds, _ = _scan(folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers)
+    print(json.dumps({"files": result["seen"], "seconds": seconds}))
+
+
+def _more_import_rounds(work: Path, args: argparse.Namespace, first_rate: float) -> None:
+    """This VM's speed drifts by 10-20% between runs a minute apart: the same first import,
+    repeated in fresh processes with fresh databases, shows the spread."""
+    rates = [first_rate]
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.scan_import",
+        "--workdir",
+        str(work),
+        "--import-only",
+        "--batch",
+        str(args.batch),
+        "--workers",
+        str(args.workers),
+    ]
+    command += ["--no-covers"] if args.no_covers else []
+    for _ in range(args.import_rounds - 1):
+        done = subprocess.run(
+            command, check=True, cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True
+        )
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        rates.append(answer["files"] / answer["seconds"])
+    ordered = sorted(rates)
+    _line(
+        f"  the same import, {len(rates)} rounds: median / best",
+        f"{ordered[len(ordered) // 2]:.0f} / "
+        f"{ordered[-1]:.0f} files/s (rounds: {', '.join(f'{r:.0f}' for r in rates)})",
+    )
+    shutil.rmtree(work / "data-round", ignore_errors=True)
+
+
 def _timed_walk(root: Path) -> tuple[int, float]:
     started = time.perf_counter()
     count = plain_walk(str(root))
@@ -214,11 +254,19 @@ def main() -> None:
     parser.add_argument("--no-calibre", action="store_true")
     parser.add_argument("--calibre-limit", type=int, default=300, help="EPUBs given to calibredb add -r")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--import-rounds", type=int, default=1, help="first imports timed, each more in a fresh process and database"
+    )
+    parser.add_argument("--import-only", action="store_true", help=argparse.SUPPRESS)  # one more round
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="omni-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(work / "data", ignore_errors=True)  # a fresh database every run
-    _setup_django(work / "data")
+    data = work / ("data-round" if args.import_only else "data")
+    shutil.rmtree(data, ignore_errors=True)  # a fresh database every run
+    _setup_django(data)
+    if args.import_only:
+        _import_only(work, args)
+        return
     from scanning.services import FolderInput, save_folder
 
     started = time.perf_counter()
@@ -239,6 +287,8 @@ def main() -> None:
         f"{result['seen']} files in {seconds:.2f} s = {result['seen'] / seconds:.0f} files/s",
     )
     _line("  added / corrupt / errors", f"{result['added']} / {result['corrupt']} / {result['errors']}")
+    if args.import_rounds > 1:
+        _more_import_rounds(work, args, result["seen"] / seconds)
     _line("  rate first 10% vs last 10%", f"{first:.0f} vs {last:.0f} files/s ({last / first:.0%})")
     _rescan_vs_walk(folder.pk, work / "corpus", args)
     covers, cover_seconds = _covers()

@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[..., None]
 MAX_LOGGED_ERRORS = 200
 SHARE_LEAVE_CHUNKS = 2  # left to the workers while the scan process walks the next batch (see _share)
+COUNT_HERE_MAX = 10_000  # files counted in the scan process (about 0.1 s) before a counting process is worth it
 POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
 
 
@@ -143,18 +144,22 @@ class Scanner:
 
     def _count_new_library(self) -> None:
         """A first import of more than two batches starts the extraction processes at once
-        (they come up while the first batch is read here), and a process of its own counts
-        the files for the progress total: counting 100k names takes a second."""
+        (they come up while the first batch is read here). The files are counted for the
+        progress total here up to COUNT_HERE_MAX (while the processes come up), beyond that
+        by a process of its own: 100k names take a second, and a process costs 0.1 s to start."""
         enough = 2 * self.options.batch_size
         self.total = count_files(self.root, self.extensions, limit=enough)
-        if self.total > enough:
-            self._start_pool()
+        if self.total <= enough:
+            return
+        self._start_pool()
+        self.total = count_files(self.root, self.extensions, limit=COUNT_HERE_MAX)
+        if self.total > COUNT_HERE_MAX and self.pool is not None:
             try:
-                self.counting = FileCounter(self.root, self.extensions) if self.pool is not None else None
+                self.counting = FileCounter(self.root, self.extensions)
             except OSError as exc:
                 logger.warning("Cannot start the counting process (%s); counting here", exc)
-            if self.counting is None:
-                self.total = count_files(self.root, self.extensions)
+        if self.total > COUNT_HERE_MAX and self.counting is None:
+            self.total = count_files(self.root, self.extensions)
 
     def _current_total(self) -> int | None:
         if self.counting is not None and self.counting.done():

@@ -322,10 +322,16 @@ def test_extraction_in_worker_processes_gives_the_same_catalogue(library, make_f
     assert sorted(MediaItem.objects.values_list("series_index", flat=True)) == list(range(40))
 
 
-@pytest.mark.parametrize("workers", [0, 1])
-def test_a_first_import_reports_the_whole_count_as_its_progress_total(library, make_folder, workers):
-    """The extraction process counts a big first import's files (the scan process only
-    counts far enough to know that it is big); without one the scan process counts them all."""
+@pytest.mark.parametrize(("workers", "count_here_max", "counted_apart"), [(0, 8, False), (1, 8, True), (1, 100, False)])
+def test_a_first_import_reports_the_whole_count_as_its_progress_total(
+    library, make_folder, monkeypatch, workers, count_here_max, counted_apart
+):
+    """A big first import's files are counted by a process of its own (the scan process only
+    counts far enough to know that it is big); without extraction processes, or when the
+    library is small, the scan process counts them all."""
+    import scanning.services.scan as scan_module
+
+    monkeypatch.setattr(scan_module, "COUNT_HERE_MAX", count_here_max)
     for i in range(41):
         book = s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}")
         s.make_epub(library / f"A{i % 3}" / f"Book {i}.epub", book)
@@ -337,7 +343,7 @@ def test_a_first_import_reports_the_whole_count_as_its_progress_total(library, m
         options=ScanOptions(batch_size=4, workers=workers),
     )
     assert totals[-1] == 41 and all(t in (None, 41) for t in totals)
-    assert (totals[0] is None) == bool(workers)  # unknown until the extraction process answers
+    assert (totals[0] is None) == counted_apart  # unknown until the counting process answers
 
 
 def test_retried_job_resumes_the_same_run_and_adds_up(library, make_folder):
@@ -611,6 +617,7 @@ def test_a_scan_without_processes_to_be_had_reads_and_counts_files_itself(
     for i in range(10):
         s.make_epub(library / f"Book {i}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
     monkeypatch.setattr(scan_module, missing, no_process)
+    monkeypatch.setattr(scan_module, "COUNT_HERE_MAX", 4)
     totals: list[int | None] = []
     with caplog.at_level("WARNING", logger="scanning.services.scan"):
         result = scan_folder(
