@@ -132,11 +132,12 @@ class PrivateAddress(InvalidInput):
     code = "private_address"
 
 
-def _refuse_private(host: str) -> None:
-    """Refuse hosts that are, or resolve to, loopback, private, link-local or otherwise
-    non-public addresses: a cover URL must not reach the server's own network (SSRF)."""
+def _public_address(host: str) -> str:
+    """The address to connect to for `host`, refusing hosts that are, or resolve to, loopback,
+    private, link-local or otherwise non-public addresses: a cover URL must not reach the
+    server's own network (SSRF)."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        addresses = [info[4][0] for info in socket.getaddrinfo(host, None)]
     except (socket.gaierror, UnicodeError) as exc:
         raise InvalidInput(f"Cannot resolve {host!r}", hint="Check the address.") from exc
     for address in addresses:
@@ -146,16 +147,26 @@ def _refuse_private(host: str) -> None:
                 f"{host} is a private or local address ({ip}): cover downloads only reach public sites",
                 hint="Set OMNI_COVER_FETCH_ALLOW_PRIVATE=true to allow servers on your own network.",
             )
+    if not addresses:
+        raise InvalidInput(f"Cannot resolve {host!r}", hint="Check the address.")
+    return addresses[0].split("%", 1)[0]
 
 
 class PublicOnlyTransport(httpx.BaseTransport):
-    """Checks every request, redirects included, before it leaves."""
+    """Checks every request, redirects included, before it leaves, and connects to the very
+    address it checked: a name resolved a second time could answer differently (DNS
+    rebinding). The request keeps its Host header, and TLS its server name, so certificates
+    are still checked against the host of the URL."""
 
     def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
         self._inner = inner or httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        _refuse_private(request.url.host)
+        host = request.url.host
+        address = _public_address(host)
+        if address != host:
+            request.url = request.url.copy_with(host=address)
+            request.extensions = {**request.extensions, "sni_hostname": host}
         return self._inner.handle_request(request)
 
     def close(self) -> None:

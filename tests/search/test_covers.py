@@ -234,4 +234,36 @@ def test_a_public_url_redirecting_to_a_private_address_is_refused_before_the_red
 
     with pytest.raises(cover_service.PrivateAddress):
         cover_service.fetch_image("http://covers.example/c.jpg", transport=httpx.MockTransport(handler))
-    assert seen == ["http://covers.example/c.jpg"]
+    assert seen == ["http://93.184.216.34/c.jpg"]  # the address checked, see below
+
+
+def test_a_cover_download_connects_to_the_address_it_checked_not_to_a_second_answer(monkeypatch, settings):
+    """DNS rebinding: a name that resolves to a public address for the check and to a private
+    one a moment later must not reach the private one."""
+    import socket
+
+    import httpx
+
+    from search.services import covers as cover_service
+
+    settings.COVER_FETCH_ALLOW_PRIVATE = False
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+    lookups = []
+
+    def resolve(host, *args, **kwargs):
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    sent = []
+
+    def handler(request):
+        sent.append(request)
+        return httpx.Response(200, content=BIG)
+
+    data = cover_service.fetch_image("https://rebind.example:8443/c.jpg", transport=httpx.MockTransport(handler))
+    assert data == BIG and lookups == ["rebind.example"]
+    request = sent[0]
+    assert request.url.host == "93.184.216.34" and request.url.port == 8443
+    assert request.headers["Host"] == "rebind.example:8443"
+    assert request.extensions["sni_hostname"] == "rebind.example"  # TLS checks the certificate of the name
