@@ -9,7 +9,7 @@ from scanning import extract_worker
 from scanning.extractors import ExtractOptions
 from scanning.services.gather import PrepareSetup, SidecarCache
 from scanning.services.hashing import quick_hashes
-from scanning.services.parallel import CHUNK_FILES, ExtractionPool, FileCounter, read_chunk, task_args
+from scanning.services.parallel import CHUNK_FILES, CHUNKS_AHEAD, ExtractionPool, FileCounter, read_chunk, task_args
 from scanning.services.scan import Pending
 from scanning.walker import WalkProblems, walk
 from tests.scanning import samples as s
@@ -23,7 +23,7 @@ def _todo(library, count: int) -> list[Pending]:
 
 
 def test_the_scan_process_reads_the_chunks_no_worker_has_started(library):
-    todo = _todo(library, 4 * CHUNK_FILES)
+    todo = _todo(library, (CHUNKS_AHEAD + 2) * CHUNK_FILES)
     setup = PrepareSetup(str(library), ExtractOptions(with_cover=False))
     sidecars = SidecarCache()
     here = [extract_worker.read(args, sidecars) for args in task_args(todo, setup)]
@@ -35,7 +35,7 @@ def test_the_scan_process_reads_the_chunks_no_worker_has_started(library):
         while (chunk := pool.take(newest=True)) is not None:
             read_chunk(chunk, lambda args: extract_worker.read(args, sidecars))
             taken += 1
-        assert taken == 2  # the other two chunks were handed to the worker at once
+        assert taken == 2  # the other chunks were handed to the worker at once
         assert batch.wait(timeout=60)
         assert batch.results() == here  # in the order of the batch, as if read here
     finally:
@@ -43,21 +43,22 @@ def test_the_scan_process_reads_the_chunks_no_worker_has_started(library):
 
 
 def test_a_chunk_is_taken_oldest_first_only_for_its_own_batch(library):
-    todo = _todo(library, 4 * CHUNK_FILES)
+    given = CHUNKS_AHEAD * CHUNK_FILES  # what the worker gets at once
+    todo = _todo(library, given + 2 * CHUNK_FILES)
     setup = PrepareSetup(str(library), ExtractOptions(with_cover=False))
     pool = ExtractionPool(1)
     try:
         pool._pool.apply_async(time.sleep, (1.0,))
-        first = pool.submit(todo[: 3 * CHUNK_FILES], setup)  # two chunks go to the worker, one waits
-        second = pool.submit(todo[3 * CHUNK_FILES :], setup)
+        first = pool.submit(todo[: given + CHUNK_FILES], setup)  # one chunk is left waiting
+        second = pool.submit(todo[given + CHUNK_FILES :], setup)
         assert pool.take(newest=False, of=second) is None  # the oldest waiting chunk is the first batch's
         oldest = pool.take(newest=False, of=first)
-        assert oldest is not None and oldest[0] is first and oldest[1] == 2
+        assert oldest is not None and oldest[0] is first and oldest[1] == CHUNKS_AHEAD
         assert pool.take(newest=False, of=first) is None
         assert pool.take(newest=True, leave=1) is None  # one chunk left: kept for the worker
         read_chunk(oldest, lambda args: extract_worker.read(args, SidecarCache()))
         assert first.wait(timeout=60) and second.wait(timeout=60)
-        assert len(first.results()) == 3 * CHUNK_FILES and len(second.results()) == CHUNK_FILES
+        assert len(first.results()) == given + CHUNK_FILES and len(second.results()) == CHUNK_FILES
     finally:
         pool.close()
 
