@@ -9,10 +9,12 @@ import gc
 from typing import Any
 
 _sidecars: Any = None
+_claims: Any = None  # scanning.services.parallel.Claims
 
 
-def init() -> None:
-    global _sidecars
+def init(claims: Any = None) -> None:
+    global _sidecars, _claims
+    _claims = claims
     import logging
 
     logging.basicConfig(
@@ -24,8 +26,20 @@ def init() -> None:
     gc.freeze()  # the modules just imported live as long as the process: no collection walks them
 
 
-def chunk(pieces: list[tuple[Any, ...]]) -> list[tuple[str, Any]]:
-    return [read(args, _sidecars) for args in pieces]
+def claimed_chunks(first: int, pieces: list[list[tuple[Any, ...]]]) -> list[tuple[int, list[tuple[str, Any]]]]:
+    """Read the chunks of a batch that this process claims first, oldest first (chunk
+    `first + i` is `pieces[i]`); the scan process and other workers read the rest. An
+    unexpected error makes the files of its chunk errors, and the batch goes on."""
+    from scanning.services.parallel import BY_WORKER, failed_chunk
+
+    done = []
+    for index, piece in enumerate(pieces):
+        if _claims.claim(first + index, BY_WORKER):
+            try:
+                done.append((index, [read(args, _sidecars) for args in piece]))
+            except Exception as exc:
+                done.append((index, failed_chunk(len(piece), exc)))
+    return done
 
 
 def read(args: tuple[Any, ...], sidecars: Any) -> tuple[str, Any]:

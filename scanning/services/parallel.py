@@ -3,10 +3,13 @@ overlapping the scan process writing the previous batch. Workers are spawned (no
 scan may run inside a threaded Dramatiq worker), never touch the database, and return frozen
 `Prepared` values; the scanner alone writes. With 0 workers everything runs in the scan process.
 
-A batch is cut into small chunks that wait in a queue here, not in the pool: the workers are
-fed a few chunks at a time (topped up from the pool's result thread as each one finishes), so
-the scan process can take the chunks nobody has started whenever it would otherwise sit idle.
-Both cores stay busy without guessing in advance how to split a batch between them."""
+A batch is cut into small chunks, and every chunk is read by whichever process claims it first
+(`Claims`, a byte per chunk in shared memory): a worker is sent the whole batch and claims its
+chunks oldest first, while the scan process claims the newest ones whenever it would otherwise
+sit idle. Both cores stay busy without guessing in advance how to split a batch between them,
+and a worker never waits for the scan process to send its next chunk (sent one by one from the
+pool's result thread, which waits for the GIL while the scan works, they left the worker idle
+for 15-25% of a 5k import)."""
 
 from __future__ import annotations
 
@@ -23,20 +26,42 @@ from scanning.services.gather import PrepareSetup
 from scanning.walker import count_files_into
 
 CHUNK_FILES = 16  # about 7 ms of reading: small enough to share a batch evenly
-# Chunks given out to each worker at once: one being read, two ready. Each next one is sent
-# from this process's result thread, which waits for the GIL (up to 5 ms) while the scan
-# works: with one ready, the worker sat idle 15-25% of a 5k import (0.3-0.5 s), with two
-# about 0.1 s less; more leave the scan waiting for them at the end of each batch instead.
-CHUNKS_AHEAD = 3
+SLOTS = 1 << 16  # claim bytes, reused in turn: far more chunks than are ever in flight at once
+FREE, BY_SCAN, BY_WORKER = 0, 1, 2
 Result = tuple[str, Any]  # ("ok", Prepared) or (status, reason), one per file
+
+
+class Claims:
+    """Who reads each chunk: the first process to claim it. Chunks are numbered in the order
+    they are made; their bytes are shared by the scan process and its workers."""
+
+    def __init__(self, context: Any) -> None:
+        self._flags = context.RawArray("b", SLOTS)
+        self._lock = context.Lock()
+
+    def free(self, first: int, count: int) -> None:
+        with self._lock:
+            for number in range(first, first + count):
+                self._flags[number % SLOTS] = FREE
+
+    def claim(self, number: int, who: int) -> bool:
+        with self._lock:
+            if self._flags[number % SLOTS] != FREE:
+                return False
+            self._flags[number % SLOTS] = who
+            return True
+
+    def holder(self, number: int) -> int:
+        return self._flags[number % SLOTS]
 
 
 class SharedBatch:
     """The results of one batch, filled chunk by chunk by the workers and the scan process."""
 
-    def __init__(self, chunks: int) -> None:
-        self._results: list[list[Result] | None] = [None] * chunks
-        self._left = chunks
+    def __init__(self, sizes: list[int]) -> None:
+        self.sizes = sizes  # files per chunk
+        self._results: list[list[Result] | None] = [None] * len(sizes)
+        self._left = len(sizes)
         self._done = threading.Condition()
 
     def put(self, index: int, results: list[Result]) -> None:
@@ -46,6 +71,10 @@ class SharedBatch:
             self._results[index] = results
             self._done.notify_all()
 
+    def missing(self, index: int) -> bool:
+        with self._done:
+            return self._results[index] is None
+
     def wait(self, timeout: float) -> bool:
         with self._done:
             return self._done.wait_for(lambda: self._left == 0, timeout)
@@ -54,21 +83,23 @@ class SharedBatch:
         return [result for chunk in self._results for result in chunk or ()]
 
 
-# a chunk waiting to be read: its batch, its place in the batch, the worker task arguments
-Chunk = tuple[SharedBatch, int, list[tuple[Any, ...]]]
+# a chunk nobody may have claimed yet: its batch, its place in the batch, its number, the
+# worker task arguments of its files
+Chunk = tuple[SharedBatch, int, int, list[tuple[Any, ...]]]
 
 
 class ExtractionPool:
     def __init__(self, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
-        self._pool = context.Pool(workers, initializer=extract_worker.init, maxtasksperchild=20_000)
+        self._claims = Claims(context)
+        self._pool = context.Pool(
+            workers, initializer=extract_worker.init, initargs=(self._claims,), maxtasksperchild=20_000
+        )
+        self._workers = workers
         self._ping = self._pool.apply_async(extract_worker.ping)
         self._created = time.monotonic()
-        self._queue: deque[Chunk] = deque()
-        self._lock = threading.Lock()
-        self._at_workers = 0
-        self._ahead = CHUNKS_AHEAD * workers
-        self._closed = False
+        self._unclaimed: deque[Chunk] = deque()  # in the order made; those claimed are dropped lazily
+        self._numbered = 0
 
     def ready(self) -> bool:
         """Whether a worker is up; never waits (until then the scan reads files itself)."""
@@ -78,59 +109,50 @@ class ExtractionPool:
         return not self.ready() and time.monotonic() - self._created > within_seconds
 
     def submit(self, todo: list[Any], setup: PrepareSetup) -> SharedBatch:
-        """Queue a batch for reading; `SharedBatch.results()` keeps the order of `todo`."""
+        """Send a batch to the workers; `SharedBatch.results()` keeps the order of `todo`."""
         args = task_args(todo, setup)
         pieces = [args[start : start + CHUNK_FILES] for start in range(0, len(args), CHUNK_FILES)]
-        batch = SharedBatch(len(pieces))
-        with self._lock:
-            self._queue.extend((batch, index, piece) for index, piece in enumerate(pieces))
-        self._feed()
+        batch = SharedBatch([len(piece) for piece in pieces])
+        first, self._numbered = self._numbered, self._numbered + len(pieces)
+        self._claims.free(first, len(pieces))
+        self._unclaimed.extend((batch, index, first + index, piece) for index, piece in enumerate(pieces))
+        for _ in range(self._workers):  # every worker may help with every batch
+            self._pool.apply_async(
+                extract_worker.claimed_chunks,
+                (first, pieces),
+                callback=partial(self._finished, batch),
+                error_callback=partial(self._failed, batch, first, len(pieces)),
+            )
         return batch
 
-    def take(self, *, newest: bool, of: SharedBatch | None = None, leave: int = 0) -> Chunk | None:
-        """A chunk no worker has started, for the scan process to read: the newest one (the
-        workers take the oldest), or the oldest one when it belongs to batch `of`. None when
-        only `leave` chunks are left (enough to keep the workers busy meanwhile)."""
-        with self._lock:
-            if len(self._queue) <= leave:
-                return None
-            if newest:
-                return self._queue.pop()
-            if self._queue[0][0] is of:
-                return self._queue.popleft()
+    def take(self, *, of: SharedBatch | None = None, leave: int = 0) -> Chunk | None:
+        """Claim the newest chunk no worker has claimed (of batch `of` only, when given) for the
+        scan process to read; the workers go oldest first. None when no more than `leave`
+        unclaimed chunks are left (kept for the workers while the scan does other work)."""
+        while self._unclaimed and self._claims.holder(self._unclaimed[0][2]) != FREE:
+            self._unclaimed.popleft()
+        free = [chunk for chunk in self._unclaimed if self._claims.holder(chunk[2]) == FREE]
+        if len(free) <= leave:
             return None
+        for chunk in reversed(free):
+            if (of is None or chunk[0] is of) and self._claims.claim(chunk[2], BY_SCAN):
+                return chunk
+        return None
 
-    def _feed(self) -> None:
-        while True:
-            with self._lock:
-                if self._closed or self._at_workers >= self._ahead or not self._queue:
-                    return
-                batch, index, piece = self._queue.popleft()
-                self._at_workers += 1
-            try:
-                self._pool.apply_async(
-                    extract_worker.chunk,
-                    (piece,),
-                    callback=partial(self._finished, batch, index),
-                    error_callback=partial(self._failed, batch, index, len(piece)),
-                )
-            except ValueError:  # the pool was closed meanwhile
-                return
-
-    def _finished(self, batch: SharedBatch, index: int, results: list[Result]) -> None:
+    def _finished(self, batch: SharedBatch, results: list[tuple[int, list[Result]]]) -> None:
         """Runs on the pool's result thread."""
-        with self._lock:
-            self._at_workers -= 1
-        batch.put(index, results)
-        self._feed()
+        for index, chunk_results in results:
+            batch.put(index, chunk_results)
 
-    def _failed(self, batch: SharedBatch, index: int, files: int, exc: BaseException) -> None:
-        self._finished(batch, index, [("error", f"extraction process failed: {exc}")] * files)
+    def _failed(self, batch: SharedBatch, first: int, chunks: int, exc: BaseException) -> None:
+        """A worker task that failed as a whole (its chunks' own errors come back as results):
+        the chunks a worker claimed and never answered for are errors."""
+        for index in range(chunks):
+            if self._claims.holder(first + index) == BY_WORKER and batch.missing(index):
+                batch.put(index, failed_chunk(batch.sizes[index], exc))
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._queue.clear()
+        self._unclaimed.clear()
         self._pool.terminate()
         self._pool.join()
 
@@ -166,9 +188,13 @@ class FileCounter:
         self._answer.close()
 
 
+def failed_chunk(files: int, exc: BaseException) -> list[Result]:
+    return [("error", f"extraction process failed: {exc}")] * files
+
+
 def read_chunk(chunk: Chunk, read: Callable[[tuple[Any, ...]], Result]) -> None:
     """Read a taken chunk in this process and hand its results to its batch."""
-    batch, index, piece = chunk
+    batch, index, _, piece = chunk
     batch.put(index, [read(args) for args in piece])
 
 

@@ -210,8 +210,8 @@ class Scanner:
         if isinstance(submitted.extraction, list):
             return submitted.extraction
         batch: SharedBatch = submitted.extraction
-        while self.pool is not None and (chunk := self.pool.take(newest=False, of=batch)) is not None:
-            read_chunk(chunk, self._read)  # rather than wait for the workers to get to it
+        while self.pool is not None and (chunk := self.pool.take(of=batch)) is not None:
+            read_chunk(chunk, self._read)  # rather than wait for the workers to get to it (newest first)
         if not batch.wait(timeout=self._batch_timeout(len(submitted.todo))):
             logger.warning("Extraction processes stopped answering; reading files in the scan process")
             self._stop_pool()
@@ -236,9 +236,9 @@ class Scanner:
         return prepared
 
     def _share(self) -> None:
-        """Read the newest chunks of the batch in flight that no worker has started, leaving
+        """Read the newest chunks of the batch in flight that no worker has claimed, leaving
         the workers enough to stay busy while this process walks and hashes the next batch."""
-        while self.pool is not None and (chunk := self.pool.take(newest=True, leave=SHARE_LEAVE_CHUNKS)):
+        while self.pool is not None and (chunk := self.pool.take(leave=SHARE_LEAVE_CHUNKS)):
             read_chunk(chunk, self._read)
 
     def _batch_timeout(self, files: int) -> float:
