@@ -253,14 +253,15 @@ class Scanner:
                 logger.warning("Cannot start extraction processes (%s); reading files in the scan process", exc)
                 self.options = replace(self.options, workers=0)
 
-    def _ready_pool(self) -> ExtractionPool | None:
-        """The extraction processes once they are up (they take a moment to start: meanwhile
-        the scan process reads the files itself); None without them."""
+    def _live_pool(self) -> ExtractionPool | None:
+        """The extraction processes, up or still coming up (they take a moment to start): a
+        worker claims chunks once it is up, and this process reads the ones nobody claimed,
+        so nothing waits for it. None without them."""
         self._start_pool()
         if self.pool is not None and self.pool.failed_to_start(POOL_START_SECONDS):
             logger.warning("Extraction processes did not start; reading files in the scan process")
             self._stop_pool()
-        return self.pool if self.pool is not None and self.pool.ready() else None
+        return self.pool
 
     def _stop_pool(self) -> None:
         if self.pool is not None:
@@ -288,7 +289,7 @@ class Scanner:
         placement = place_new_files([p for p in batch if not p.existing_file_id], self.known, busy)
         self.pending.extend(placement.deferred)
         todo = [p for p in batch if p.existing_file_id] + placement.fresh
-        pool = self._ready_pool() if len(todo) >= 16 else None  # small batches are not worth a process
+        pool = self._live_pool() if len(todo) >= 16 else None  # small batches are not worth a process
         extraction = pool.submit(todo, self.setup) if pool is not None else self._read_here(todo)
         return Submitted(len(batch) - len(placement.deferred), placement, todo, extraction)
 

@@ -130,8 +130,8 @@ def test_identical_copy_is_reported_duplicate_not_imported_twice(library, make_f
 
 @pytest.fixture
 def waiting_pool(monkeypatch):
-    """Extraction processes used from the first batch (the scan normally reads files itself
-    until they are up); returns the list of batch sizes they were given."""
+    """The batch sizes given to the extraction processes (from the first batch on, whether
+    they are up yet or not)."""
     from scanning.services.parallel import ExtractionPool
 
     submitted: list[int] = []
@@ -141,7 +141,6 @@ def waiting_pool(monkeypatch):
         submitted.append(len(todo))
         return original_submit(self, todo, setup)
 
-    monkeypatch.setattr(ExtractionPool, "ready", lambda self: self._ping.wait(60) or self._ping.ready())
     monkeypatch.setattr(ExtractionPool, "submit", submit)
     return submitted
 
