@@ -259,6 +259,8 @@ def main() -> None:
     )
     parser.add_argument("--import-only", action="store_true", help=argparse.SUPPRESS)  # one more round
     args = parser.parse_args()
+    if args.import_rounds > 1 and os.environ.get("DATABASE_URL"):
+        parser.error("--import-rounds needs the embedded SQLite database (each round gets a fresh one)")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="omni-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     data = work / ("data-round" if args.import_only else "data")
