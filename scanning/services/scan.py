@@ -36,7 +36,7 @@ from scanning.walker import Directory, FileEntry, WalkProblems, count_files, wal
 logger = logging.getLogger(__name__)
 Progress = Callable[..., None]
 MAX_LOGGED_ERRORS = 200
-SHARE_LEAVE_CHUNKS = 2  # left to the workers while the scan process walks the next batch (see _share)
+SHARE_LEAVE_CHUNKS = 6  # left to the workers while the scan process walks the next batch (see _share)
 COUNT_HERE_MAX = 10_000  # files counted in the scan process (about 0.1 s) before a counting process is worth it
 POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
 
