@@ -102,7 +102,7 @@ class ExtractionPool:
         self._numbered = 0
 
     def ready(self) -> bool:
-        """Whether a worker is up; never waits (until then the scan reads files itself)."""
+        """Whether a worker is up; never waits (until then the scan process reads every chunk)."""
         return self._ping.ready()
 
     def failed_to_start(self, within_seconds: float) -> bool:

@@ -144,9 +144,10 @@ class Scanner:
 
     def _count_new_library(self) -> None:
         """A first import of more than two batches starts the extraction processes at once
-        (they come up while the first batch is read here). The files are counted for the
-        progress total here up to COUNT_HERE_MAX (while the processes come up), beyond that
-        by a process of its own: 100k names take a second, and a process costs 0.1 s to start."""
+        (they claim chunks once they are up; the scan process reads the others). The files
+        are counted for the progress total here up to COUNT_HERE_MAX (while the processes
+        come up), beyond that by a process of its own: 100k names take a second, and a process
+        costs 0.1 s to start."""
         enough = 2 * self.options.batch_size
         self.total = count_files(self.root, self.extensions, limit=enough)
         if self.total <= enough:
