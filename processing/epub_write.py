@@ -1,5 +1,6 @@
 """Writing final metadata INTO an EPUB: a new copy with an updated package document (title,
-creators, identifiers, series as calibre meta, language, description). The source file is
+creators, identifiers, series as calibre meta, language, description; publisher and date
+when known, else the book's own stay). The source file is
 only read; the copy gets `mimetype` first and stored, every other member copied with its own
 compression, and it is validated by reading it back before it is returned.
 
@@ -19,6 +20,7 @@ from processing.opf import DC_NS, OPF_NS, ROLE_CODES, OpfMetadata, _clean, _file
 
 MIMETYPE = b"application/epub+zip"
 _REPLACED_DC = ("title", "creator", "identifier", "language", "description")
+_REPLACED_WHEN_KNOWN = ("publisher", "date")  # our value replaces the book's; without one, the book's stays
 _CHUNK = 1024 * 1024
 
 
@@ -26,9 +28,10 @@ def _is_epub3(package: etree._Element) -> bool:
     return (package.get("version") or "2.0").strip().startswith("3")
 
 
-def _drop_old(metadata: etree._Element, keep_id: str) -> None:
-    """Remove what is rewritten: the fields above (not the package's unique identifier),
-    their EPUB 3 refinements, and calibre's series metas."""
+def _drop_old(metadata: etree._Element, keep_id: str, known: set[str]) -> None:
+    """Remove what is rewritten: the fields above (not the package's unique identifier), the
+    `known` ones of _REPLACED_WHEN_KNOWN, their EPUB 3 refinements, and calibre's series metas."""
+    replaced = set(_REPLACED_DC) | known
     removed_ids = set()
     refined_roles = {
         (el.get("refines") or "").lstrip("#"): (el.text or "").strip()
@@ -37,7 +40,7 @@ def _drop_old(metadata: etree._Element, keep_id: str) -> None:
     }
     for el in list(metadata):
         local = _local(el.tag)
-        if local in _REPLACED_DC and not (local == "identifier" and el.get("id") == keep_id):
+        if local in replaced and not (local == "identifier" and el.get("id") == keep_id):
             role = el.get(f"{{{OPF_NS}}}role") or refined_roles.get(el.get("id") or "", "") or "aut"
             if local == "creator" and role != "aut":
                 continue  # illustrators, narrators ... stay
@@ -103,12 +106,14 @@ def update_package(opf: bytes, meta: OpfMetadata) -> bytes:
     if _local(package.tag) != "package" or metadata is None:
         raise InvalidInput("The EPUB's package document has no <metadata>")
     epub3 = _is_epub3(package)
-    _drop_old(metadata, package.get("unique-identifier") or "")
+    when_known = {"publisher": meta.publisher, "date": meta.date}
+    known = {tag for tag in _REPLACED_WHEN_KNOWN if _clean(when_known[tag])}
+    _drop_old(metadata, package.get("unique-identifier") or "", known)
     if _clean(meta.title):
         _add(metadata, f"{{{DC_NS}}}title", _clean(meta.title))
     _add_creators(metadata, meta, epub3=epub3)
     _add_identifiers(metadata, meta, epub3=epub3)
-    for tag, value in (("language", meta.language), ("description", meta.description)):
+    for tag, value in (("language", meta.language), ("description", meta.description), *when_known.items()):
         if _clean(value):
             _add(metadata, f"{{{DC_NS}}}{tag}", _clean(value))
     if meta.series:
@@ -150,6 +155,8 @@ def validate_written(path: Path, meta: OpfMetadata) -> None:
             ("authors", found.authors[: len(wanted_authors)] == wanted_authors),
             ("series", not meta.series or (found.series and found.series[0].name == _clean(meta.series[0].name))),
             ("language", not _clean(meta.language) or found.language == _clean(meta.language)),
+            ("publisher", not _clean(meta.publisher) or found.publisher == _clean(meta.publisher)),
+            ("date", not _clean(meta.date) or found.date == _clean(meta.date)),
         )
         if not ok
     ]

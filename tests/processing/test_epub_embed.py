@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,25 @@ def test_other_contributors_stay_and_bad_input_is_refused(tmp_path):
     with pytest.raises(InvalidInput):
         write_epub_metadata(broken, tmp_path / "x.epub", META)
     assert not (tmp_path / "x.epub").exists() and not list(tmp_path.glob(".*.part"))
+
+
+def test_publisher_and_date_replace_the_books_own_only_when_known(tmp_path):
+    opf = b"""<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0"
+    unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:opf="http://www.idpf.org/2007/opf"><dc:title>Old</dc:title>
+    <dc:identifier id="id">urn:uuid:1</dc:identifier><dc:publisher>Old Press</dc:publisher>
+    <dc:date opf:event="publication">1999</dc:date><dc:date opf:event="modification">2020-01-01</dc:date>
+    </metadata><manifest/><spine/></package>"""
+    known = replace(META, publisher="Sample Press & Sons", date="2001-05-04")
+    text = update_package(opf, known).decode()
+    assert "Old Press" not in text and ">1999<" not in text and "2020-01-01" not in text
+    assert text.count("<dc:publisher>") == 1 and "Sample Press &amp; Sons" in text
+    assert text.count("<dc:date>") == 1 and ">2001-05-04<" in text
+    unknown = update_package(opf, META).decode()  # META has neither: the book's own stay
+    assert "Old Press" in unknown and ">1999<" in unknown and "2020-01-01" in unknown
+    source = samples.make_epub(tmp_path / "in.epub", title="T")
+    read = read_epub_package(write_epub_metadata(source, tmp_path / "out.epub", known)).metadata
+    assert (read.publisher, read.date) == ("Sample Press & Sons", "2001-05-04")
 
 
 @pytest.mark.django_db
