@@ -2,22 +2,30 @@
 natural order and ComicInfo.xml kept.
 
 Pure adapter (imports only core): a frozen config in, a frozen result out. RAR needs an
-external tool through `rarfile`: unrar (reads every RAR, also RAR5 solid) is preferred, then
-unar (no RAR5 solid), then bsdtar (no solid archives); none present is a ConfigurationError
-that names them. Hostile archives are refused before anything is written: member names that
+external tool: unrar (reads every RAR) is preferred, then unar, then bsdtar; none present is a
+ConfigurationError that names them. Members are read one by one through `rarfile`, except
+from a solid archive, which is extracted whole in one run of the tool (read member by member,
+it was decompressed again for every page, and the free tools could not read RAR5 solid
+archives at all; whole, both read the ones the tests make with `rar`). Hostile archives are refused before anything is written: member names that
 leave the archive (absolute, drive letters, `..`), links, encrypted members, too many
 members, a declared size or compression ratio beyond the limits; sizes are counted again
 while reading, so a header that lies about its size is caught too."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import rarfile
 
@@ -29,6 +37,7 @@ _CHUNK = 1024 * 1024
 _DIGITS = re.compile(r"(\d+)")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _TOOL_LOCK = threading.Lock()  # rarfile's tool choice is module-global
+EXTRACT_SECONDS = 900  # one run of the tool over a whole solid archive (2 GB at most)
 
 
 class ArchiveRejected(InvalidInput):
@@ -170,12 +179,15 @@ def _check_sizes(total: int, archive_size: int, limits: ArchiveLimits) -> None:
 # --- writing the CBZ ----------------------------------------------------------------------
 
 
-def _copy_member(archive: rarfile.RarFile, info: rarfile.RarInfo, name: str, cbz: zipfile.ZipFile) -> int:
+OpenMember = Callable[[str, rarfile.RarInfo], ContextManager[BinaryIO]]
+
+
+def _copy_member(open_member: OpenMember, info: rarfile.RarInfo, name: str, cbz: zipfile.ZipFile) -> int:
     """Stream one member into the zip (stored), counting the real bytes."""
     target = zipfile.ZipInfo(name, date_time=info.date_time or (1980, 1, 1, 0, 0, 0))
     target.compress_type = zipfile.ZIP_STORED
     written = 0
-    with archive.open(info) as source, cbz.open(target, "w", force_zip64=info.file_size > 2**31) as sink:
+    with open_member(name, info) as source, cbz.open(target, "w", force_zip64=info.file_size > 2**31) as sink:
         while block := source.read(_CHUNK):
             written += len(block)
             if written > info.file_size:
@@ -184,20 +196,61 @@ def _copy_member(archive: rarfile.RarFile, info: rarfile.RarInfo, name: str, cbz
     return written
 
 
-def _write_cbz(archive: rarfile.RarFile, plan: _Plan, output: Path, limits: ArchiveLimits) -> int:
-    partial = output.with_name(f".{output.name}.part")
+def _write_cbz(open_member: OpenMember, plan: _Plan, output: Path, limits: ArchiveLimits) -> int:
+    unfinished = output.with_name(f".{output.name}.part")
     total = 0
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as cbz:
+        with zipfile.ZipFile(unfinished, "w", compression=zipfile.ZIP_STORED) as cbz:
             members = [*plan.pages, *([plan.comicinfo] if plan.comicinfo else [])]
             for name, info in members:
-                total += _copy_member(archive, info, name, cbz)
+                total += _copy_member(open_member, info, name, cbz)
                 if total > limits.max_total_bytes:
                     raise ArchiveRejected(f"Archive unpacks to more than {limits.max_total_bytes} bytes")
-        partial.replace(output)
+        unfinished.replace(output)
     finally:
-        partial.unlink(missing_ok=True)
+        unfinished.unlink(missing_ok=True)
     return total
+
+
+def _repack(
+    archive: rarfile.RarFile, plan: _Plan, output: Path, limits: ArchiveLimits, extract_all: ExtractAll | None
+) -> int:
+    """Members are read from the archive one by one, except from a solid archive (given
+    `extract_all`): the tool decompresses one of those from the archive's start every time,
+    so a 200-page comic took 20,000 page decompressions. It is extracted in one run of the tool
+    into a private folder beside the output instead (already checked: safe names, no links,
+    sizes within the limits; sizes are counted again while the CBZ is written)."""
+    if extract_all is None:
+        return _write_cbz(lambda name, info: archive.open(info), plan, output, limits)
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.stem}-pages-") as folder:
+        extract_all(Path(folder))
+        return _write_cbz(partial(_extracted, Path(folder)), plan, output, limits)
+
+
+ExtractAll = Callable[[Path], None]
+_EXTRACT_ALL = {  # one run of the tool: every member into a folder, no password, no questions
+    "unrar": lambda tool, source, folder: [tool, "x", "-y", "-idq", "-p-", "-o+", str(source), f"{folder}{os.sep}"],
+    "unar": lambda tool, source, folder: [tool, "-q", "-f", "-D", "-p", "", "-o", str(folder), str(source)],
+    "bsdtar": lambda tool, source, folder: [tool, "-x", "-f", str(source), "-C", str(folder)],
+}
+
+
+def _extract_all(kind: str, executable: str, source: Path, folder: Path) -> None:
+    command = _EXTRACT_ALL[kind](executable, source.resolve(), folder)
+    try:
+        subprocess.run(command, check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=EXTRACT_SECONDS)
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or exc.stdout or b"").decode(errors="replace").strip()[-300:]
+        raise rarfile.Error(f"{kind} exited with {exc.returncode}: {said}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise rarfile.Error(f"{kind} took more than {EXTRACT_SECONDS} s") from exc
+
+
+def _extracted(folder: Path, name: str, info: rarfile.RarInfo) -> BinaryIO:
+    path = folder / name
+    if not path.is_file() or path.is_symlink():
+        raise InvalidInput(f"Archive member {name!r} was not extracted")
+    return path.open("rb")
 
 
 def verify_cbz(path: Path, expected: list[str]) -> None:
@@ -237,8 +290,9 @@ def repack_cbr(
             with rarfile.RarFile(source, errors="strict") as archive:  # a bad header fails, never drops pages
                 solid = bool(archive.is_solid())
                 plan = plan_members(archive.infolist(), source.stat().st_size, limits)
+                extract_all = partial(_extract_all, kind, executable, source) if solid else None
                 try:
-                    total = _write_cbz(archive, plan, output, limits)
+                    total = _repack(archive, plan, output, limits, extract_all)
                 except rarfile.Error as exc:
                     raise _read_error(exc, kind, solid) from exc
         except rarfile.NotRarFile as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import random
 import shutil
 import subprocess
 import zipfile
@@ -56,6 +57,26 @@ def test_rar5_comic_becomes_a_stored_cbz_in_natural_order(tmp_path, solid):
     assert sha(cbr) == before  # the original is only read
 
 
+def test_a_solid_archive_is_decompressed_once_whatever_its_page_count(tmp_path):
+    """Read member by member, a solid archive is decompressed from its start for every page."""
+    calls = tmp_path / "calls"
+    counting = tmp_path / "counting-unrar"
+    counting.write_text(f'#!/bin/sh\necho "$1" >> {calls}\nexec {shutil.which("unrar")} "$@"\n')
+    counting.chmod(0o755)
+    runs = {}
+    for pages in (2, 12):
+        names = tuple(f"p{i}.png" for i in range(pages))
+        cbr = samples.make_cbr(tmp_path / f"{pages}.cbr", series="S", number="1", writer="W", page_names=names)
+        calls.write_text("")
+        result = repack_cbr(cbr, tmp_path / f"{pages}.cbz", tools=RarTools(unrar=str(counting)))
+        runs[pages] = calls.read_text().split()  # the first word of each run of the tool
+        assert result.solid and result.pages == pages
+        with zipfile.ZipFile(result.output) as cbz, rarfile.RarFile(cbr) as rar:
+            assert all(cbz.read(name) == rar.read(name) for name in names)
+    assert runs[2] == runs[12] and runs[12].count("x") == 1  # one extraction, the same for 2 or 12 pages
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # the private folder is gone
+
+
 def test_unar_is_the_fallback_when_unrar_is_missing(tmp_path):
     cbr = samples.make_cbr(tmp_path / "a.cbr", series="Saga", number="2", writer="BKV", solid=False)
     result = repack_cbr(cbr, tmp_path / "a.cbz", tools=RarTools(unrar="no-such-unrar"))
@@ -70,14 +91,32 @@ def test_no_rar_tool_is_a_configuration_error_naming_them(tmp_path):
     assert not (tmp_path / "a.cbz").exists()
 
 
-def test_bsdtar_alone_gives_a_clear_error_on_a_solid_archive(tmp_path):
+@pytest.mark.parametrize("tools", [RarTools("no-unrar", "no-unar"), RarTools(unrar="no-unrar")], ids=["bsdtar", "unar"])
+def test_the_fallback_tools_read_a_solid_archive_in_one_pass(tmp_path, tools):
+    names = tuple(f"p{i}.png" for i in range(6))
+    cbr = samples.make_cbr(tmp_path / "a.cbr", series="Saga", number="2", writer="BKV", page_names=names, solid=True)
+    result = repack_cbr(cbr, tmp_path / "a.cbz", tools=tools)
+    assert result.solid and result.pages == 6 and result.tool == ("bsdtar" if tools.unar == "no-unar" else "unar")
+    expected = {name: samples.image_bytes(300, 450, (40 * i % 255, 90, 160), "PNG") for i, name in enumerate(names)}
+    with zipfile.ZipFile(result.output) as cbz:  # the pages make_cbr put in
+        assert {name: cbz.read(name) for name in names} == expected
+
+
+def test_a_damaged_solid_archive_is_a_clear_error_and_nothing_is_written(tmp_path):
     if not shutil.which("bsdtar"):
         pytest.skip("bsdtar missing")
-    cbr = samples.make_cbr(tmp_path / "a.cbr", series="Saga", number="2", writer="BKV", solid=True)
+    noise = random.Random(7).randbytes(300_000)  # does not compress: most of the archive is its data
+    cbr = samples.make_cbr(
+        tmp_path / "a.cbr", series="Saga", number="2", writer="BKV", solid=True, extra={"noise.bin": noise}
+    )
+    data = bytearray(cbr.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # inside the compressed stream: the headers still read
+    cbr.write_bytes(bytes(data))
     with pytest.raises(InvalidInput, match="bsdtar cannot extract this solid RAR") as caught:
         repack_cbr(cbr, tmp_path / "a.cbz", tools=RarTools("no-unrar", "no-unar"))
     assert "unrar" in (caught.value.hint or "")
-    assert list(tmp_path.glob("*.cbz")) == [] and list(tmp_path.glob(".*part")) == []
+    assert list(tmp_path.glob("*.cbz")) == [] and [p.name for p in tmp_path.iterdir()] == ["a.cbr"]
 
 
 @pytest.mark.parametrize(
