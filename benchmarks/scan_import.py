@@ -163,11 +163,16 @@ def _calibre(root: Path, limit: int, work: Path) -> tuple[int, float] | None:
     return len(files), time.perf_counter() - started
 
 
-def _import_only(work: Path, args: argparse.Namespace) -> None:
+def _first_import(work: Path, args: argparse.Namespace):
+    """The corpus made a scan folder and imported: (folder id, scan result, seconds, timeline)."""
     from scanning.services import FolderInput, save_folder
 
     folder = save_folder(FolderInput(path=str(work / "corpus")))
-    result, seconds, _ = _scan(folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers)
+    return folder.pk, *_scan(folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers)
+
+
+def _import_only(work: Path, args: argparse.Namespace) -> None:
+    _, result, seconds, _ = _first_import(work, args)
     print(json.dumps({"files": result["seen"], "seconds": seconds}))
 
 
@@ -220,10 +225,10 @@ def _rescan_vs_walk(folder_id: int, root: Path, args: argparse.Namespace, rounds
         again, seconds, _ = _scan(folder_id, covers=not args.no_covers, batch=args.batch)
         rescans.append(seconds)
     _line(
-        "rescan of the unchanged tree (best of 3)",
+        f"rescan of the unchanged tree (best of {rounds})",
         f"{min(rescans):.3f} s ({again['unchanged']} unchanged, {again['added']} added)",
     )
-    _line("plain os.scandir + stat walk (warm cache, best of 3)", f"{min(walks):.3f} s ({walked} entries)")
+    _line(f"plain os.scandir + stat walk (warm cache, best of {rounds})", f"{min(walks):.3f} s ({walked} entries)")
     _line("  rescan / plain walk", f"{min(rescans) / min(walks):.2f}x")
     rounds_text = ", ".join(f"{r / w:.2f}x" for r, w in zip(rescans, walks, strict=True))
     _line("  each round (rescan / the walk just before it)", rounds_text)
@@ -269,8 +274,6 @@ def main() -> None:
     if args.import_only:
         _import_only(work, args)
         return
-    from scanning.services import FolderInput, save_folder
-
     started = time.perf_counter()
     if not (work / "corpus.summary.json").exists():
         _generate(work, args)
@@ -281,8 +284,7 @@ def main() -> None:
         f"{files} book files ({summary['corrupt']} corrupt/hostile) ready in "
         f"{time.perf_counter() - started:.1f} s at {work / 'corpus'}",
     )
-    folder = save_folder(FolderInput(path=str(work / "corpus")))
-    result, seconds, timeline = _scan(folder.pk, covers=not args.no_covers, batch=args.batch, workers=args.workers)
+    folder_id, result, seconds, timeline = _first_import(work, args)
     first, last = timeline.decile_rates(result["seen"])
     _line(
         "initial import: searchable (covers + thumbnails deferred)",
@@ -292,7 +294,7 @@ def main() -> None:
     if args.import_rounds > 1:
         _more_import_rounds(work, args, result["seen"] / seconds)
     _line("  rate first 10% vs last 10%", f"{first:.0f} vs {last:.0f} files/s ({last / first:.0%})")
-    _rescan_vs_walk(folder.pk, work / "corpus", args)
+    _rescan_vs_walk(folder_id, work / "corpus", args)
     covers, cover_seconds = _covers()
     _line(
         "deferred covers + thumbnails (background job)",

@@ -6,10 +6,12 @@ external tool: unrar (reads every RAR) is preferred, then unar, then bsdtar; non
 ConfigurationError that names them. Members are read one by one through `rarfile`, except
 from a solid archive, which is extracted whole in one run of the tool (read member by member,
 it was decompressed again for every page, and the free tools could not read RAR5 solid
-archives at all; whole, both read the ones the tests make with `rar`). Hostile archives are refused before anything is written: member names that
-leave the archive (absolute, drive letters, `..`), links, encrypted members, too many
-members, a declared size or compression ratio beyond the limits; sizes are counted again
-while reading, so a header that lies about its size is caught too."""
+archives at all; whole, both read the ones the tests make with `rar`).
+
+Hostile archives are refused before anything is written: member names that leave the
+archive (absolute, drive letters, `..`), links, encrypted members, too many members, a
+declared size or compression ratio beyond the limits; sizes are counted again while reading,
+so a header that lies about its size is caught too."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Writing final metadata INTO an EPUB: a new copy with an updated package document (title,
 creators, identifiers, series as calibre meta, language, description; publisher and date
-when known, else the book's own stay). The source file is
-only read; the copy gets `mimetype` first and stored, every other member copied with its own
-compression, and it is validated by reading it back before it is returned.
+when known, else the book's own stay). The source file is only read; the copy gets
+`mimetype` first and stored, every other member copied with its own compression, and it is
+validated by reading it back before it is returned.
 
 EPUB 2 packages get OPF 2 attributes (`opf:role`, `opf:file-as`, `opf:scheme`); EPUB 3
 packages get `refines` metadata and `urn:<scheme>:<value>` identifiers. Pure (no ORM)."""

@@ -55,8 +55,11 @@ class WalkProblems:
 _BY_NAME = operator.attrgetter("name")
 
 
+JUNK_PREFIXES = ("._", ".~")  # macOS resource forks, lock files
+
+
 def is_junk(name: str) -> bool:
-    return name.startswith("._") or name.lower() in JUNK_NAMES or name.startswith(".~")
+    return name.startswith(JUNK_PREFIXES) or name.lower() in JUNK_NAMES
 
 
 def _entries(path: str, problems: WalkProblems) -> list[os.DirEntry]:
@@ -125,7 +128,7 @@ def _scan_directory(
         ext = name[name.rfind(".") + 1 :].lower() if "." in name else ""
         try:
             if ext in extensions and not entry.is_symlink() and not entry.is_dir():
-                if not name.startswith(("._", ".~")):  # macOS resource forks, lock files
+                if not name.startswith(JUNK_PREFIXES):  # no junk name has a book extension
                     st = entry.stat()
                     files.append(_new_entry(FileEntry, (entry.path, name, st.st_size, st.st_mtime_ns, ext)))
             else:

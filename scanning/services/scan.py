@@ -36,7 +36,7 @@ from scanning.walker import Directory, FileEntry, WalkProblems, count_files, wal
 logger = logging.getLogger(__name__)
 Progress = Callable[..., None]
 MAX_LOGGED_ERRORS = 200
-SHARE_LEAVE_CHUNKS = 6  # left to the workers while the scan process walks the next batch (see _share)
+SHARE_LEAVE_CHUNKS = 6  # left to the workers while the scan process walks the next batch (see flush)
 COUNT_HERE_MAX = 10_000  # files counted in the scan process (about 0.1 s) before a counting process is worth it
 POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
 
@@ -211,8 +211,7 @@ class Scanner:
         if isinstance(submitted.extraction, list):
             return submitted.extraction
         batch: SharedBatch = submitted.extraction
-        while self.pool is not None and (chunk := self.pool.take(of=batch)) is not None:
-            read_chunk(chunk, self._read)  # rather than wait for the workers to get to it (newest first)
+        self._read_unclaimed(of=batch)  # rather than wait for the workers to get to them
         if not batch.wait(timeout=self._batch_timeout(len(submitted.todo))):
             logger.warning("Extraction processes stopped answering; reading files in the scan process")
             self._stop_pool()
@@ -236,10 +235,10 @@ class Scanner:
                 self._error(pending.entry.path, str(value))
         return prepared
 
-    def _share(self) -> None:
-        """Read the newest chunks of the batch in flight that no worker has claimed, leaving
-        the workers enough to stay busy while this process walks and hashes the next batch."""
-        while self.pool is not None and (chunk := self.pool.take(leave=SHARE_LEAVE_CHUNKS)):
+    def _read_unclaimed(self, *, of: SharedBatch | None = None, leave: int = 0) -> None:
+        """Read here, newest first, the chunks no worker has claimed (of batch `of` only, when
+        given) until only `leave` are left."""
+        while self.pool is not None and (chunk := self.pool.take(of=of, leave=leave)) is not None:
             read_chunk(chunk, self._read)
 
     def _batch_timeout(self, files: int) -> float:
@@ -279,7 +278,8 @@ class Scanner:
             if self.inflight is not None or self.restored:
                 self._write(self.inflight)
             self.inflight = submitted
-            self._share()
+            # leave the workers enough to stay busy while this process walks the next batch
+            self._read_unclaimed(leave=SHARE_LEAVE_CHUNKS)
             if not final:
                 return
 

@@ -137,11 +137,11 @@ def _public_address(host: str) -> str:
     private, link-local or otherwise non-public addresses: a cover URL must not reach the
     server's own network (SSRF)."""
     try:
-        addresses = [info[4][0] for info in socket.getaddrinfo(host, None)]
+        addresses = [info[4][0].split("%", 1)[0] for info in socket.getaddrinfo(host, None)]  # no IPv6 scope
     except (socket.gaierror, UnicodeError) as exc:
         raise InvalidInput(f"Cannot resolve {host!r}", hint="Check the address.") from exc
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        ip = ipaddress.ip_address(address)
         if not ip.is_global:
             raise PrivateAddress(
                 f"{host} is a private or local address ({ip}): cover downloads only reach public sites",
@@ -149,7 +149,7 @@ def _public_address(host: str) -> str:
             )
     if not addresses:
         raise InvalidInput(f"Cannot resolve {host!r}", hint="Check the address.")
-    return addresses[0].split("%", 1)[0]
+    return addresses[0]
 
 
 class PublicOnlyTransport(httpx.BaseTransport):
