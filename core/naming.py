@@ -369,3 +369,11 @@ SAMPLE_CONTEXT = NamingContext(
     ext="epub",
     original_filename="left_hand_of_darkness",
 )
+
+
+def check_template(text: str) -> Template:
+    """Validate a template as it is saved: parsed (errors name the position) and rendered on
+    a sample book, so a template that cannot name a file is refused before it is used."""
+    template = parse_template(text)
+    render(template, SAMPLE_CONTEXT)
+    return template

@@ -7,6 +7,7 @@ from scanning.models import ItemMatchKey, ScanFolder, ScanRun
 class ScanFolderAdmin(admin.ModelAdmin):
     list_display = ["path", "name", "content_type", "enabled", "scan_interval_hours", "last_scan_at"]
     list_filter = ["content_type", "enabled"]
+    readonly_fields = ["naming_template", "target_root"]  # validated where they are edited: page and API
 
 
 @admin.register(ScanRun)

@@ -26,6 +26,8 @@ class FolderIn(Schema):
     formats: list[str] | None = Field(None, max_length=len(ALL_FORMATS))
     enabled: bool = True
     scan_interval_hours: int = Field(24, ge=0, le=8760)
+    naming_template: str = Field("", max_length=1000, description="Rename template; blank = the one chosen")
+    target_root: str = Field("", max_length=4096, description="Where renames move its books; blank = here")
 
 
 class FolderOut(Schema):
@@ -36,6 +38,8 @@ class FolderOut(Schema):
     formats: list[str]
     enabled: bool
     scan_interval_hours: int
+    naming_template: str
+    target_root: str
     last_scan_at: datetime | None
     active_job_id: int | None = None
 
@@ -104,6 +108,8 @@ def _input(payload: FolderIn) -> services.FolderInput:
         formats=tuple(payload.formats) if payload.formats is not None else None,
         enabled=payload.enabled,
         scan_interval_hours=payload.scan_interval_hours,
+        naming_template=payload.naming_template,
+        target_root=payload.target_root,
     )
 
 

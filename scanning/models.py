@@ -27,6 +27,14 @@ class ScanFolder(models.Model):
     formats = models.JSONField(default=default_formats, help_text="Enabled extensions without the dot")
     enabled = models.BooleanField(default=True)
     scan_interval_hours = models.PositiveIntegerField(default=24, help_text="0 = only manual scans")
+    naming_template = models.CharField(
+        max_length=1000, blank=True, help_text="Rename template of this library; blank = the one chosen for a rename"
+    )
+    target_root = models.CharField(
+        max_length=4096,
+        blank=True,
+        help_text="Folder renames move this library's books to; blank = the scan folder itself",
+    )
     last_scan_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

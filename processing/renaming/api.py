@@ -13,7 +13,7 @@ from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
 from core.naming import TOKEN_NAMES, TOKENS
-from processing.renaming import services
+from processing.renaming import roots, services
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
 
 router = Router(tags=["rename"])
@@ -33,6 +33,18 @@ class PreviewIn(Schema):
     predefined: str = Field("", max_length=32)
     selection: SelectionIn
     policy: Literal["skip", "suffix", "overwrite"] = "skip"
+    allow_other_root: bool = Field(
+        False, description="Plan moves out of a scan folder (to its target root); else they are marked and skipped"
+    )
+
+
+class LibraryOut(Schema):
+    path: str
+    name: str
+    target: str
+    template: str
+    files: int
+    leaving: int
 
 
 class BatchOut(Schema):
@@ -47,6 +59,21 @@ class BatchOut(Schema):
     job_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    allow_other_root: bool = False
+    libraries: list[LibraryOut] = []
+    leaving: int = 0
+
+    @staticmethod
+    def resolve_allow_other_root(obj) -> bool:
+        return bool((obj.selection or {}).get("allow_other_root"))
+
+    @staticmethod
+    def resolve_libraries(obj) -> list[dict]:
+        return (obj.selection or {}).get("libraries", [])
+
+    @staticmethod
+    def resolve_leaving(obj) -> int:
+        return roots.leaving_count((obj.selection or {}).get("libraries", []))
 
 
 class OperationOut(Schema):
@@ -60,10 +87,22 @@ class OperationOut(Schema):
     conflict: str
     overwrite: bool
     message: str
+    leaves_library: str = ""
+    to_root: str = ""
+
+    @staticmethod
+    def resolve_leaves_library(obj) -> str:
+        entry = roots.leaving_library(obj.source, (obj.batch.selection or {}).get("libraries", []))
+        return entry["path"] if entry else ""
+
+    @staticmethod
+    def resolve_to_root(obj) -> str:
+        entry = roots.leaving_library(obj.source, (obj.batch.selection or {}).get("libraries", []))
+        return entry["target"] if entry else ""
 
 
 class OperationFilter(PageParams):
-    only: Literal["all", "conflicts", "moves", "failed"] = "all"
+    only: Literal["all", "conflicts", "moves", "failed", "leaving"] = "all"
     item_id: int | None = None
 
 
@@ -124,6 +163,7 @@ def preview(request, payload: PreviewIn):
         template_name=name,
         policy=payload.policy,
         selection=services.Selection.parse(payload.selection.dict()),
+        allow_other_root=payload.allow_other_root,
         user=request.auth,
     )
     return Status(202, ok(batch))
@@ -136,8 +176,10 @@ def preview(request, payload: PreviewIn):
 )
 def preview_page(request, batch_id: int, filters: Query[OperationFilter]):
     batch = get_object_or_404(RenameBatch, pk=batch_id)
-    ops = RenameOperation.objects.filter(batch=batch).order_by("seq")
-    if filters.only == "conflicts":
+    ops = RenameOperation.objects.filter(batch=batch).select_related("batch").order_by("seq")
+    if filters.only == "leaving":
+        ops = ops.filter(roots.leaving_filter((batch.selection or {}).get("libraries", [])))
+    elif filters.only == "conflicts":
         ops = ops.exclude(conflict="")
     elif filters.only == "moves":
         ops = ops.filter(state__in=("planned", "done", "moving"))

@@ -91,6 +91,8 @@ class Planner:
     template: Template
     policy: str
     known_paths: Callable[[list[str]], set[str]] = field(default=lambda paths: set())
+    placement: Callable[[str], tuple[Path, Template]] | None = None  # (root, template) of a file
+    library_roots: tuple[Path, ...] = ()  # scan folders and target roots: never a book's own folder
     taken: set[str] = field(default_factory=set)
     _listings: dict[str, dict[str, str]] = field(default_factory=dict)
     _trees: dict[str, list[str]] = field(default_factory=dict)
@@ -124,12 +126,17 @@ class Planner:
         ]
         return books + self.resolve(companions)
 
+    def _placement(self, source: str) -> tuple[Path, Template]:
+        """Root and template of one file: its library's (see roots.py), else the planner's."""
+        return self.placement(source) if self.placement else (self.root, self.template)
+
     def _item_moves(self, item: MediaItem) -> list[PlannedMove]:
         moves: list[PlannedMove] = []
         for file in item.files.all():
+            root, template = self._placement(file.path)
             try:
-                relative = render(self.template, context_for(item, file.path, file.format))
-                dst = safe_join(self.root, relative)
+                relative = render(template, context_for(item, file.path, file.format))
+                dst = safe_join(root, relative)
             except MissingMetadata as exc:
                 moves.append(_failed(item, file, ConflictCode.MISSING_METADATA, exc.message))
                 continue
@@ -198,9 +205,9 @@ class Planner:
         return self._trees[key]
 
     def _owned(self, directory: Path, item: MediaItem, sources: set[str]) -> bool:
-        """A folder belongs to the item when it is not the library root (or above it) and
+        """A folder belongs to the item when it is not a library root (or above one) and
         no file in it belongs to another item: then everything in it moves along."""
-        if directory == self.root or self.root.is_relative_to(directory) or directory == directory.parent:
+        if self._holds_a_root(directory) or directory == directory.parent:
             return False
         files = self._tree(directory)
         if not files:
@@ -211,6 +218,10 @@ class Planner:
             if ext in BOOK_EXTENSIONS or (ext in AUDIO_EXTENSIONS and item.kind != "audiobook"):
                 return False  # another book's file (known to the database or not)
         return not self.known_paths(others)
+
+    def _holds_a_root(self, directory: Path) -> bool:
+        """The folder is a library root (the planner's, a scan folder, a target root) or above one."""
+        return any(root.is_relative_to(directory) for root in (self.root, *self.library_roots))
 
     def resolve(self, wanted: list[PlannedMove]) -> list[PlannedMove]:
         in_db = self.known_paths([m.destination for m in wanted if m.state == OpState.PLANNED])

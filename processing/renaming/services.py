@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.jobs import submit_job
-from core.naming import PREDEFINED, SAMPLE_CONTEXT, NamingContext, parse_template, predefined, render
+from core.naming import PREDEFINED, SAMPLE_CONTEXT, NamingContext, check_template, parse_template, predefined, render
 from media.models import Contribution, FileState, LibraryFile, MediaItem, MediaKind
 from processing.renaming.journal import _noop, finish_planning, known_paths, store_plan
 from processing.renaming.models import (
@@ -23,6 +23,7 @@ from processing.renaming.models import (
     RenameOperation,
 )
 from processing.renaming.planner import Planner, context_for
+from processing.renaming.roots import Libraries
 
 INLINE_PREVIEW_LIMIT = 200
 MAX_SELECTION = 50_000
@@ -103,9 +104,11 @@ def create_preview(
     selection: Selection,
     policy: str,
     root: Path | None = None,
+    allow_other_root: bool = False,
     user=None,
 ) -> RenameBatch:
-    """A batch in PLANNING; planned inline when small, else by a background job."""
+    """A batch in PLANNING; planned inline when small, else by a background job. Files stay
+    in their scan folder (see roots.py); those under none go to `root` (OMNI_LIBRARY_DIR)."""
     if policy not in ConflictPolicy.values:
         raise InvalidInput(f"Unknown conflict policy {policy!r}", hint="skip, suffix or overwrite")
     parse_template(template)
@@ -116,7 +119,7 @@ def create_preview(
         template=template,
         template_name=template_name,
         policy=policy,
-        selection=selection.as_dict(),
+        selection={**selection.as_dict(), "allow_other_root": allow_other_root},
         root=str(root or settings.LIBRARY_DIR),
         created_by=user if getattr(user, "pk", None) else None,
     )
@@ -142,24 +145,42 @@ def plan_batch(batch_id: int, *, progress=_noop) -> dict:
     RenameOperation.objects.filter(batch=batch).delete()
     root = Path(batch.root)
     root.mkdir(parents=True, exist_ok=True)
+    libraries = Libraries.load(default_root=root.resolve(), default_template=parse_template(batch.template))
     planner = Planner(
         root=root.resolve(),
-        template=parse_template(batch.template),
+        template=libraries.default_template,
         policy=batch.policy,
         known_paths=known_paths,
+        placement=libraries.placement,
+        library_roots=libraries.roots(),
     )
+    allowed = bool(batch.selection.get("allow_other_root"))
+
+    def plan(chunk: list[MediaItem], seq: int) -> int:
+        return store_plan(batch, libraries.mark(planner.plan_items(chunk), allowed=allowed), start_seq=seq)
+
     items = selection_items(Selection.parse(batch.selection))
     total, done, seq, chunk = items.count(), 0, 0, []
     for item in items.iterator(chunk_size=PLAN_CHUNK):
         chunk.append(item)
         if len(chunk) == PLAN_CHUNK:
-            seq = store_plan(batch, planner.plan_items(chunk), start_seq=seq)
+            seq = plan(chunk, seq)
             done += len(chunk)
             chunk = []
             progress(done, total, f"Planned {done} of {total} items")
-    seq = store_plan(batch, planner.plan_items(chunk), start_seq=seq)
+    plan(chunk, seq)
     progress(total, total, f"Planned {total} items")
+    _remember_libraries(batch, libraries)
     return finish_planning(batch)
+
+
+def _remember_libraries(batch: RenameBatch, libraries: Libraries) -> None:
+    """The libraries the plan touches (shown in the preview) and the folders empty
+    directories are pruned up to (never a scan folder or target root itself)."""
+    summary = libraries.summary()
+    roots = sorted({entry[key] for entry in summary for key in ("path", "target")})
+    batch.selection = {**batch.selection, "libraries": summary, "prune_within": roots}
+    RenameBatch.objects.filter(pk=batch.pk).update(selection=batch.selection)
 
 
 def request_execute(batch_id: int, *, confirm_overwrite: bool = False, user=None):
@@ -205,8 +226,7 @@ def save_template(
         raise InvalidInput("A template needs a name")
     if kind and kind not in MediaKind.values:
         raise InvalidInput(f"Unknown media kind {kind!r}")
-    parse_template(template)  # raises with the position of the problem
-    render(template, SAMPLE_CONTEXT)
+    check_template(template)  # raises with the position of the problem
     if NamingTemplate.objects.filter(name=name.strip()).exclude(pk=template_id).exists():
         raise Conflict(f"A template named {name!r} exists")
     saved = NamingTemplate.objects.filter(pk=template_id).first() if template_id else NamingTemplate()

@@ -1,12 +1,16 @@
-"""Scan folders: validated on save (absolute, exists, is a readable folder)."""
+"""Scan folders: validated on save (absolute, exists, is a readable folder). A scan folder is
+a library: it may have its own rename template (checked by rendering a sample book) and its
+own target root (absolute, an existing writable folder, apart from every other library)."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import Conflict, InvalidInput, NotFound
+from core.naming import check_template
 from scanning.models import ALL_FORMATS, ContentType, ScanFolder
 
 KIND_FORMATS = {
@@ -25,6 +29,8 @@ class FolderInput:
     formats: tuple[str, ...] | None = None
     enabled: bool = True
     scan_interval_hours: int = 24
+    naming_template: str = ""
+    target_root: str = ""
 
 
 def validate_path(raw: str) -> str:
@@ -63,14 +69,68 @@ def _formats(data: FolderInput) -> list[str]:
     return sorted(chosen)
 
 
+def _overlap(a: Path, b: Path) -> bool:
+    return a == b or a in b.parents or b in a.parents
+
+
+def _overlapping_library(path: Path, exclude_pk: int | None) -> str:
+    """What of another library `path` is in, around or equal to: its scan folder or the
+    target root its renames go to ("" when none)."""
+    for other in ScanFolder.objects.exclude(pk=exclude_pk).only("pk", "path", "target_root"):
+        if _overlap(path, Path(other.path)):
+            return f"the scan folder {other.path}"
+        if other.target_root and _overlap(path, Path(other.target_root)):
+            return f"{other.target_root}, where renames of the library {other.path} go"
+    return ""
+
+
 def _check_overlap(path: str, exclude_pk: int | None) -> None:
-    for other in ScanFolder.objects.exclude(pk=exclude_pk).only("pk", "path"):
-        a, b = Path(path), Path(other.path)
-        if a == b or a in b.parents or b in a.parents:
-            raise Conflict(
-                f"{path} overlaps the scan folder {other.path}",
-                hint="A file must belong to one scan folder only",
-            )
+    if clash := _overlapping_library(Path(path), exclude_pk):
+        raise Conflict(f"{path} overlaps {clash}", hint="A file must belong to one scan folder only")
+
+
+def validate_naming_template(raw: str) -> str:
+    """Blank (renames use the template chosen for them) or a template that names a sample book."""
+    text = raw.strip()
+    if not text:
+        return ""
+    try:
+        check_template(text)
+    except InvalidInput as exc:  # TemplateError names the position
+        raise InvalidInput(f"Naming template: {exc.message}", hint=exc.hint, details=exc.details) from exc
+    return text
+
+
+def validate_target_root(raw: str, folder_path: str, exclude_pk: int | None) -> str:
+    """Blank (renames stay in the scan folder) or an absolute, existing, writable folder apart
+    from every other library, so no other scan ever claims the moved books."""
+    text = raw.strip()
+    if not text:
+        return ""
+    try:
+        path = Path(validate_path(text))
+    except InvalidInput as exc:
+        raise InvalidInput(f"Target root: {exc.message}", hint=exc.hint) from exc
+    if path == Path(folder_path):
+        return ""  # the scan folder itself: the default
+    _check_writable(path)
+    if clash := _overlapping_library(path, exclude_pk):
+        raise Conflict(
+            f"Target root {path} overlaps {clash}",
+            hint="Choose a folder apart from every other library, so each book belongs to one library",
+        )
+    return str(path)
+
+
+def _check_writable(path: Path) -> None:
+    try:
+        with tempfile.TemporaryFile(dir=path, prefix=".omni-write-test"):
+            pass
+    except OSError as exc:
+        raise InvalidInput(
+            f"Target root {path} is not writable by this process: {exc.strerror or exc}",
+            hint="Fix the permissions, the user the app runs as, or a read-only volume mount",
+        ) from exc
 
 
 def save_folder(data: FolderInput, folder_id: int | None = None) -> ScanFolder:
@@ -80,7 +140,10 @@ def save_folder(data: FolderInput, folder_id: int | None = None) -> ScanFolder:
         raise InvalidInput("The scan interval must be between 0 and 8760 hours")
     path = validate_path(data.path)
     _check_overlap(path, folder_id)
+    template = validate_naming_template(data.naming_template)
+    target_root = validate_target_root(data.target_root, path, folder_id)
     folder = ScanFolder() if folder_id is None else get_folder(folder_id)
+    folder.naming_template, folder.target_root = template, target_root
     folder.path, folder.name = path, data.name.strip()[:255]
     folder.content_type, folder.formats = data.content_type, _formats(data)
     folder.enabled, folder.scan_interval_hours = data.enabled, data.scan_interval_hours
