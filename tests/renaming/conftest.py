@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,6 +9,19 @@ import pytest
 
 from core.text import author_sort_name
 from media.models import Author, Contribution, ContributorRole, LibraryFile, MediaItem, Series
+
+SHM = Path("/dev/shm")
+
+
+@pytest.fixture
+def other_fs(tmp_path):
+    """A folder on a second filesystem (tmpfs), removed afterwards; skipped where there is none."""
+    if not SHM.is_dir() or os.stat(SHM).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second filesystem (/dev/shm tmpfs) next to the test directory")
+    folder = SHM / f"omni-rename-{os.getpid()}-{tmp_path.name}"
+    folder.mkdir()
+    yield folder
+    subprocess.run(["rm", "-rf", str(folder)], check=False)
 
 
 @pytest.fixture

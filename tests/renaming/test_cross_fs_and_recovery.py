@@ -20,23 +20,7 @@ from processing.renaming.models import BatchState, OpState, RenameBatch, RenameO
 from processing.renaming.services import Selection, create_preview
 from tests.renaming.conftest import make_item, tree, write
 
-SHM = Path("/dev/shm")
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _other_filesystem(tmp_path: Path) -> Path:
-    if not SHM.is_dir() or os.stat(SHM).st_dev == os.stat(tmp_path).st_dev:
-        pytest.skip("no second filesystem (/dev/shm tmpfs) next to the test directory")
-    folder = SHM / f"omni-rename-{os.getpid()}-{tmp_path.name}"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def other_fs(tmp_path):
-    folder = _other_filesystem(tmp_path)
-    yield folder
-    subprocess.run(["rm", "-rf", str(folder)], check=False)
 
 
 def test_fsops_move_across_filesystems_copies_verifies_and_deletes(tmp_path, other_fs):
