@@ -39,7 +39,8 @@
     event.preventDefault();
     showError(null);
     OmniApi.post("/api/rename/preview", { template: text.value, selection: selection(),
-      policy: document.getElementById("policy").value })
+      policy: document.getElementById("policy").value,
+      allow_other_root: document.getElementById("allow-other-root").checked })
       .then(function (b) { batch = b; page = 1; section.hidden = false; poll(); })
       .catch(showError);
   });
@@ -51,12 +52,26 @@
     if (t.failed) parts.push(t.failed + " failed");
     return parts.join(" · ");
   }
+  // Which libraries the plan touches (their template and target root), and the moves out of them.
+  function describeLibraries(b) {
+    var list = document.getElementById("preview-libraries");
+    list.replaceChildren.apply(list, (b.libraries || []).map(function (lib) {
+      var text = (lib.name ? lib.name + " · " : "") + lib.path + ": " + lib.files + " file(s), template " +
+        (lib.template || "chosen above") + (lib.target !== lib.path ? ", target root " + lib.target : "");
+      return el("li", { text: text });
+    }));
+    var leaving = document.getElementById("preview-leaving");
+    leaving.hidden = !b.leaving;
+    leaving.textContent = !b.leaving ? "" : b.leaving + " file(s) move out of their library to another root" +
+      (b.allow_other_root ? " (allowed)." : ": not done. Tick “Allow moving books out of their library” and preview again to include them.");
+  }
   function poll() {
     clearTimeout(timer);
     OmniApi.get("/api/rename/batches/" + batch.id).then(function (b) {
       batch = b;
       document.getElementById("preview-state").textContent = b.state;
       document.getElementById("preview-totals").textContent = describeTotals(b.totals || {}) + (b.message ? " — " + b.message : "");
+      describeLibraries(b);
       var busy = ["planning", "running", "reverting"].indexOf(b.state) >= 0;
       document.getElementById("preview-progress").hidden = !busy;
       confirmLabel.hidden = b.policy !== "overwrite";
@@ -69,7 +84,9 @@
     OmniApi.get("/api/rename/preview/" + batch.id + "?page=" + page + "&page_size=100&only=" + filter.value)
       .then(function (data) {
         tbody.replaceChildren.apply(tbody, data.items.map(function (op) {
-          return el("tr", {}, [el("td", { text: op.source }), el("td", { text: op.destination || "—" }),
+          var after = el("td", { text: op.destination || "—" });
+          if (op.leaves_library) after.appendChild(el("div", { class: "warning", text: "moves out of " + op.leaves_library + " to " + op.to_root }));
+          return el("tr", {}, [el("td", { text: op.source }), after,
             el("td", { text: op.state }), el("td", { class: op.conflict ? "warning" : "", text: (op.conflict || "") + (op.message ? " — " + op.message : "") })]);
         }));
         if (!data.items.length) tbody.appendChild(el("tr", {}, [el("td", { colspan: "4", text: "Nothing to show." })]));

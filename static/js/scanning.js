@@ -22,6 +22,9 @@
       scan.addEventListener("click", function () { act(function () { return OmniApi.post("/api/scanning/folders/" + folder.id + "/scan"); }); });
       cell.appendChild(scan);
     }
+    var edit = el("button", { type: "button", class: "link", text: "Edit" });
+    edit.addEventListener("click", function () { startEditing(folder); });
+    cell.appendChild(edit);
     var remove = el("button", { type: "button", class: "link", text: "Remove" });
     remove.addEventListener("click", function () {
       if (confirm("Stop scanning " + folder.path + "? Files and catalogue entries are kept.")) {
@@ -33,7 +36,9 @@
   }
   function folderRow(folder) {
     return el("tr", { "data-folder-id": String(folder.id), "data-key": String(folder.id) }, [
-      el("td", { text: (folder.name ? folder.name + " · " : "") + folder.path }),
+      el("td", { text: (folder.name ? folder.name + " · " : "") + folder.path +
+        (folder.naming_template ? " · template " + folder.naming_template : "") +
+        (folder.target_root ? " · renames go to " + folder.target_root : "") }),
       el("td", { text: folder.content_type + " (" + folder.formats.join(", ") + ")" }),
       el("td", { text: folder.scan_interval_hours ? folder.scan_interval_hours + " h" : "manual" }),
       el("td", { text: folder.active_job_id ? "scanning…" : when(folder.last_scan_at) }),
@@ -70,17 +75,40 @@
     } catch (e) { showError(e); }
   }
   var form = document.getElementById("folder-form");
+  var editing = null;  // the folder being edited (its formats and enabled flag are kept)
+  function setEditing(folder) {
+    editing = folder;
+    document.getElementById("folder-form-title").textContent = folder ? "Edit " + folder.path : "Add a folder";
+    document.getElementById("folder-submit").textContent = folder ? "Save folder" : "Add folder";
+    document.getElementById("folder-cancel").hidden = !folder;
+  }
+  function startEditing(folder) {
+    var values = { "folder-path": folder.path, "folder-name": folder.name, "folder-type": folder.content_type,
+      "folder-interval": folder.scan_interval_hours, "folder-template": folder.naming_template || "",
+      "folder-target": folder.target_root || "" };
+    Object.keys(values).forEach(function (id) { document.getElementById(id).value = values[id]; });
+    setEditing(folder);
+    document.getElementById("folder-path").focus();
+  }
   if (form) form.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(form);
+    var body = {
+      path: data.get("path"), name: data.get("name"), content_type: data.get("content_type"),
+      scan_interval_hours: parseInt(data.get("scan_interval_hours") || "0", 10),
+      naming_template: data.get("naming_template"), target_root: data.get("target_root"),
+    };
     act(async function () {
-      await OmniApi.post("/api/scanning/folders", {
-        path: data.get("path"), name: data.get("name"), content_type: data.get("content_type"),
-        scan_interval_hours: parseInt(data.get("scan_interval_hours") || "0", 10),
-      });
+      if (editing) {
+        body.enabled = editing.enabled;
+        if (body.content_type === editing.content_type) body.formats = editing.formats;
+        await OmniApi.put("/api/scanning/folders/" + editing.id, body);
+      } else await OmniApi.post("/api/scanning/folders", body);
       form.reset();
+      setEditing(null);
     });
   });
+  if (form) document.getElementById("folder-cancel").addEventListener("click", function () { form.reset(); setEditing(null); });
   problemState.addEventListener("change", refresh);
   // Folders, history and corrupt files came with the page; draw them now, poll as before.
   var first = OmniApi.embedded("scanning-data");
