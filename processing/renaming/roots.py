@@ -100,6 +100,7 @@ class Libraries:
         if library is not None:
             tally = self.counts.setdefault(library.path, {"files": 0, "leaving": 0})
             tally["files"] += 1
+            move = _as_written(move, library.target)
         leaving = self.leaving(move)
         if leaving is None or move.state != OpState.PLANNED:
             return move
@@ -122,6 +123,15 @@ class Libraries:
             for library in self.libraries
             if library.path in self.counts
         ]
+
+
+def _as_written(move: PlannedMove, target: str) -> PlannedMove:
+    """The destination spelled under the library's root as the user wrote it (and as scans
+    store paths), not through the real path a symlink in it resolves to."""
+    real = os.path.realpath(target)
+    if real == target or not _under(move.destination, real):
+        return move
+    return replace(move, destination=target + move.destination[len(real) :])
 
 
 def _parse_templates(libraries: tuple[Library, ...]) -> dict[str, Template]:

@@ -281,3 +281,16 @@ def test_an_item_under_no_scan_folder_still_goes_to_the_library_dir(tmp_path, li
     batch = create_preview(template=TEMPLATE, selection=Selection(everything=True), policy="skip")
     assert journal.execute_batch(batch.pk)["state"] == BatchState.DONE
     assert tree(library) == {"Herbert, Frank/Dune.epub"} and batch.root == str(library)
+
+
+@pytest.mark.django_db
+def test_a_library_reached_through_a_symlink_keeps_its_spelling(tmp_path, library):
+    (tmp_path / "mnt/books").mkdir(parents=True)
+    books = tmp_path / "books"
+    books.symlink_to(tmp_path / "mnt/books")  # e.g. /books -> /mnt/nas/books
+    save_folder(FolderInput(path=str(books)))
+    make_item(books, "Dune", files=("in/dune.epub",))
+    batch = create_preview(template=TEMPLATE, selection=Selection(everything=True), policy="skip")
+    assert RenameOperation.objects.get(batch=batch).destination == str(books / "Herbert, Frank/Dune.epub")
+    assert journal.execute_batch(batch.pk)["state"] == BatchState.DONE
+    assert LibraryFile.objects.get().path == str(books / "Herbert, Frank/Dune.epub")  # where scans look for it
