@@ -20,6 +20,7 @@ from processing.renaming.planner import PlannedMove
 from scanning.models import ScanFolder
 
 NOT_ALLOWED = "not done: allow moving to another root and preview again to include it"
+TARGET_MISSING = "not done: the target root is missing (not mounted?)"
 
 
 def _under(path: str, root: str) -> bool:
@@ -106,9 +107,11 @@ class Libraries:
             return move
         self.counts[leaving.path]["leaving"] += 1
         note = leaving.leaving_note()
-        if allowed:
-            return replace(move, message=f"{note}; {move.message}" if move.message else note)
-        return replace(move, state=OpState.SKIPPED, message=f"{note}: {NOT_ALLOWED}")
+        if not allowed:
+            return replace(move, state=OpState.SKIPPED, message=f"{note}: {NOT_ALLOWED}")
+        if not os.path.isdir(leaving.target):  # never create a missing mount point's folders
+            return replace(move, state=OpState.SKIPPED, message=f"{note}: {TARGET_MISSING}")
+        return replace(move, message=f"{note}; {move.message}" if move.message else note)
 
     def summary(self) -> list[dict]:
         """The libraries this plan touches, for the preview (stored with the batch)."""

@@ -294,3 +294,19 @@ def test_a_library_reached_through_a_symlink_keeps_its_spelling(tmp_path, librar
     assert RenameOperation.objects.get(batch=batch).destination == str(books / "Herbert, Frank/Dune.epub")
     assert journal.execute_batch(batch.pk)["state"] == BatchState.DONE
     assert LibraryFile.objects.get().path == str(books / "Herbert, Frank/Dune.epub")  # where scans look for it
+
+
+@pytest.mark.django_db
+def test_a_missing_target_root_is_never_created(tmp_path, library):
+    books, shelf = tmp_path / "books", tmp_path / "shelf"
+    shelf.mkdir()
+    make_item(books, "Dune", files=("in/dune.epub",))
+    save_folder(FolderInput(path=str(books), target_root=str(shelf)))
+    shelf.rmdir()  # an unmounted volume
+    batch = create_preview(
+        template=TEMPLATE, selection=Selection(everything=True), policy="skip", allow_other_root=True
+    )
+    op = RenameOperation.objects.get(batch=batch)
+    assert op.state == OpState.SKIPPED and op.message.endswith("the target root is missing (not mounted?)")
+    journal.execute_batch(batch.pk)
+    assert not shelf.exists() and tree(books) == {"in/dune.epub"}
