@@ -22,7 +22,7 @@ from core.errors import ConfigurationError, NotFound
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning import extract_worker
-from scanning.extractors import ExtractOptions, kind_for
+from scanning.extractors import ExtractedMetadata, ExtractOptions, calibre_db, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
 from scanning.services.covers import DiskFull
@@ -69,6 +69,7 @@ class Pending:
     kind: str
     hashes: Hashes
     existing_file_id: int | None = None
+    curated: ExtractedMetadata | None = None  # its metadata in the calibre library it is in
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Scanner:
         self.cache = CatalogueCache()
         self.sidecars = SidecarCache()
         self.problems = WalkProblems()
+        self.calibre: dict[str, ExtractedMetadata] = {}  # the books of calibre libraries, by file path
         self.covers_queued = 0
         self.total = len(self.known)
         self.counting: FileCounter | None = None  # the count of a big first import's files
@@ -129,6 +131,8 @@ class Scanner:
         self.progress(0, self._current_total(), f"Scanning {self.root}", force=True)
         try:
             for directory in walk(self.root, self.extensions, self.problems):
+                if calibre_db.DB_NAME in directory.sidecars:  # walked before the books below it
+                    self._read_calibre_library(directory.path)
                 for entry in directory.files:
                     self._visit(directory, entry)
                     if len(self.pending) >= self.options.batch_size:  # also inside huge folders
@@ -192,7 +196,22 @@ class Scanner:
         except OSError as exc:
             self._error(entry.path, f"cannot read: {exc.strerror or exc}")
             return
-        self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None))
+        curated = self.calibre.get(entry.path) if self.calibre else None
+        self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None, curated))
+
+    def _read_calibre_library(self, folder: str) -> None:
+        """A calibre library's metadata, read once (never written): it describes its books
+        above what their files say. Unreadable, it is a scan problem and the files speak."""
+        try:
+            library = calibre_db.read_library(folder)
+        except calibre_db.CalibreError as exc:
+            self._error(
+                os.path.join(folder, calibre_db.DB_NAME),
+                f"calibre library not read, its books are described from their files: {exc.reason}",
+            )
+            return
+        logger.info("calibre library %s: %d book files", folder, len(library.books))
+        self.calibre.update(library.books)
 
     def _report(self) -> None:
         self.progress(
