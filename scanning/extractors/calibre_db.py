@@ -17,10 +17,10 @@ import shutil
 import sqlite3
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from scanning.extractors import common
@@ -60,10 +60,20 @@ class CalibreError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
 class CalibreLibrary:
-    root: str
-    books: Mapping[str, ExtractedMetadata]  # absolute path of each book file -> its metadata
+    """A library's rows, read at once; a file's metadata is made when the scan asks for it
+    (a rescan asks only for the files that changed)."""
+
+    def __init__(self, root: str, books: dict[int, tuple], tables: dict[str, dict[int, Any]]) -> None:
+        self.root = root
+        self._books = books  # id -> (title, pubdate, series_index, author_sort, path, uuid)
+        self._tables = tables
+        self.files = {path: book for book, path in _file_paths(root, books, tables.pop("files"))}
+
+    def metadata(self, path: str) -> ExtractedMetadata | None:
+        """What calibre says about the book file at `path` (None for a file not in the library)."""
+        book = self.files.get(path)
+        return None if book is None else _book(book, self._books[book], self._tables)
 
 
 def is_library(folder: str) -> bool:
@@ -84,20 +94,23 @@ def curated(calibre: ExtractedMetadata, *others: ExtractedMetadata) -> Extracted
 
 def match_key(meta: ExtractedMetadata, kind: str) -> str:
     """One item per calibre book (and kind): two books calibre keeps apart (say, two editions
-    with one title and author) stay apart."""
+    with one title and author) stay apart. '' for a book without its calibre id."""
     uuid = next((value for scheme, value in meta.identifiers if scheme == "calibre"), "")
-    return f"calibre:{kind}:{uuid}"
+    return f"calibre:{kind}:{uuid}" if uuid else ""
 
 
 def read_library(root: str, *, lock_wait_seconds: float = 5.0) -> CalibreLibrary:
-    """Every book file of the library at `root` with its metadata. Raises CalibreError."""
+    """The library at `root`, read with one query per table. Raises CalibreError."""
     try:
         with _read_only(os.path.join(root, DB_NAME), lock_wait_seconds) as db:
-            return CalibreLibrary(root, _books(db, root))
+            db.execute("BEGIN")  # one snapshot for every query (calibre may be writing)
+            books = {row[0]: row[1:] for row in db.execute(_BOOKS)}
+            tables = {name: _rows(db, sql, many=name in _MANY) for name, sql in _QUERIES.items()}
     except sqlite3.DatabaseError as exc:
         raise CalibreError(_explain(exc)) from exc
     except OSError as exc:
         raise CalibreError(f"cannot read {DB_NAME}: {exc.strerror or exc}") from exc
+    return CalibreLibrary(root, books, tables)
 
 
 def _explain(exc: sqlite3.DatabaseError) -> str:
@@ -127,7 +140,7 @@ def _read_only(path: str, lock_wait_seconds: float) -> Iterator[sqlite3.Connecti
 
 
 def _open(path: str, lock_wait_seconds: float) -> sqlite3.Connection:
-    db = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=lock_wait_seconds)
+    db = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=lock_wait_seconds, isolation_level=None)
     db.execute("PRAGMA query_only = 1")
     return db
 
@@ -141,68 +154,65 @@ def _private_copy(path: str, folder: str) -> str:
     return copy
 
 
-def _grouped(db: sqlite3.Connection, sql: str) -> dict[int, list[tuple]]:
-    """Rows of `sql` (book id first) by book, in the query's order."""
-    found: dict[int, list[tuple]] = defaultdict(list)
-    for book, *rest in db.execute(sql):
-        found[book].append(tuple(rest))
-    return found
-
-
-def _first(rows: dict[int, list[tuple]], book: int) -> object:
-    values = rows.get(book)
-    return values[0][0] if values else None
-
-
+_BOOKS = "SELECT id, title, pubdate, series_index, author_sort, path, uuid FROM books"
+_LINKED = "SELECT l.book, {value} FROM books_{table}_link l JOIN {table} t ON t.id = l.{column}"
+# book id first; a list per book for the tables named in _MANY, else the first row's value
 _QUERIES = {
-    "authors": "SELECT l.book, a.name, a.sort FROM books_authors_link l JOIN authors a ON a.id = l.author"
-    " ORDER BY l.id",
-    "series": "SELECT l.book, s.name FROM books_series_link l JOIN series s ON s.id = l.series",
-    "tags": "SELECT l.book, t.name FROM books_tags_link l JOIN tags t ON t.id = l.tag ORDER BY t.name",
+    "authors": _LINKED.format(value="t.name, t.sort", table="authors", column="author") + " ORDER BY l.id",
+    "series": _LINKED.format(value="t.name", table="series", column="series"),
+    "tags": _LINKED.format(value="t.name", table="tags", column="tag") + " ORDER BY t.name",
     "identifiers": "SELECT book, type, val FROM identifiers ORDER BY id",
-    "publisher": "SELECT l.book, p.name FROM books_publishers_link l JOIN publishers p ON p.id = l.publisher",
-    "rating": "SELECT l.book, r.rating FROM books_ratings_link l JOIN ratings r ON r.id = l.rating",
+    "publisher": _LINKED.format(value="t.name", table="publishers", column="publisher"),
+    "rating": _LINKED.format(value="t.rating", table="ratings", column="rating"),
     "comments": "SELECT book, text FROM comments",
-    "languages": "SELECT l.book, g.lang_code FROM books_languages_link l JOIN languages g ON g.id = l.lang_code"
-    " ORDER BY l.item_order",
+    "language": _LINKED.format(value="t.lang_code", table="languages", column="lang_code") + " ORDER BY l.item_order",
     "files": "SELECT book, format, name FROM data",
 }
+_MANY = frozenset({"authors", "tags", "identifiers", "files"})
 
 
-def _books(db: sqlite3.Connection, root: str) -> dict[str, ExtractedMetadata]:
-    tables = {name: _grouped(db, sql) for name, sql in _QUERIES.items()}
-    found: dict[str, ExtractedMetadata] = {}
-    for book, title, pubdate, index, author_sort, path, uuid in db.execute(
-        "SELECT id, title, pubdate, series_index, author_sort, path, uuid FROM books"
-    ):
-        meta = _book(book, tables, title=title, pubdate=pubdate, index=index, author_sort=author_sort, uuid=uuid)
-        folder = os.path.join(root, *str(path).split("/"))
-        for fmt, name in tables["files"].get(book, ()):
-            found[os.path.join(folder, f"{name}.{str(fmt).lower()}")] = meta
+def _rows(db: sqlite3.Connection, sql: str, *, many: bool) -> dict[int, Any]:
+    found: dict[int, Any] = defaultdict(list) if many else {}
+    for book, *values in db.execute(sql):
+        value = values[0] if len(values) == 1 else tuple(values)
+        if many:
+            found[book].append(value)
+        else:
+            found.setdefault(book, value)
     return found
 
 
-def _book(book: int, tables: dict[str, dict[int, list[tuple]]], **row) -> ExtractedMetadata:
-    identifiers, isbn13 = _identifiers(tables["identifiers"].get(book, ()), row["uuid"])
-    series = str(_first(tables["series"], book) or "")
-    published, year = _published(row["pubdate"])
-    rating = _first(tables["rating"], book)
+def _file_paths(root: str, books: dict[int, tuple], files: dict[int, list]) -> Iterator[tuple[int, str]]:
+    """calibre's layout: `<library>/<books.path>/<data.name>.<format in lower case>`."""
+    for book, formats in files.items():
+        if book in books:
+            folder = os.path.join(root, *str(books[book][4]).split("/"))
+            for fmt, name in formats:
+                yield book, os.path.join(folder, f"{name}.{str(fmt).lower()}")
+
+
+def _book(book: int, row: tuple, tables: dict[str, dict[int, Any]]) -> ExtractedMetadata:
+    title, pubdate, index, author_sort, _, uuid = row
+    identifiers, isbn13 = _identifiers(tables["identifiers"].get(book, ()), uuid)
+    series = str(tables["series"].get(book) or "")
+    published, year = _published(pubdate)
+    rating = tables["rating"].get(book)
     return build(
         SOURCE,
         CONFIDENCE,
-        title=common.clean_text(row["title"]),
-        people=_people(tables["authors"].get(book, ()), row["author_sort"] or ""),
+        title=common.clean_text(title),
+        people=_people(tables["authors"].get(book, ()), author_sort or ""),
         series=series,
-        series_index=float(row["index"]) if series and row["index"] is not None else None,
-        language=common.language_code(str(_first(tables["languages"], book) or "")),
-        publisher=str(_first(tables["publisher"], book) or ""),
+        series_index=float(index) if series and index is not None else None,
+        language=common.language_code(str(tables["language"].get(book) or "")),
+        publisher=str(tables["publisher"].get(book) or ""),
         published=published,
         year=year,
-        description=common.strip_html(str(_first(tables["comments"], book) or "")),
-        subjects=tuple(name for (name,) in tables["tags"].get(book, ())),
+        description=common.strip_html(str(tables["comments"].get(book) or "")),
+        subjects=tuple(tables["tags"].get(book, ())),
         identifiers=identifiers,
         isbn13=isbn13,
-        rating=int(rating) if rating else None,  # type: ignore[call-overload]
+        rating=int(rating) if rating else None,
     )
 
 

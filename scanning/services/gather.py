@@ -168,7 +168,8 @@ def prepare(
         raise
     except ExtractionError as exc:
         return Prepared(entry, kind, hashes, None, exc.reason[:2000], (), existing_file_id)
-    keys = (calibre_db.match_key(meta, kind),) if curated is not None else match_keys(meta, kind, entry.path)
+    calibre_key = calibre_db.match_key(meta, kind) if curated is not None else ""
+    keys = (calibre_key,) if calibre_key else match_keys(meta, kind, entry.path)
     return Prepared(entry, kind, hashes, meta, "", keys, existing_file_id)
 
 

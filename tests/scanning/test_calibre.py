@@ -154,6 +154,16 @@ def test_a_damaged_calibre_database_is_a_scan_problem_and_the_files_speak(calibr
     assert MediaItem.objects.filter(title="Embedded Title").exists()  # described by its file
 
 
+def test_a_rescan_of_an_unchanged_calibre_library_does_not_read_its_database(calibre_library, make_folder, tmp_path):
+    copy = tmp_path / "library"
+    shutil.copytree(calibre_library, copy)
+    folder = make_folder(copy)
+    assert scan_folder(folder.pk)["added"] == 4
+    (copy / "metadata.db").write_bytes(b"damaged after the first scan")
+    again = scan_folder(folder.pk)
+    assert again["errors"] == 0 and again["unchanged"] == 4  # no file changed: the library was not opened
+
+
 def test_a_locked_calibre_database_says_so(calibre_library, tmp_path):
     copy = tmp_path / "library"
     shutil.copytree(calibre_library, copy)
@@ -173,9 +183,9 @@ def test_a_wal_library_is_read_without_creating_files_beside_it(calibre_library,
         assert db.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
     db.close()
     before = _state(copy)
-    books = read_library(str(copy)).books
+    library = read_library(str(copy))
     assert _state(copy) == before and not list(copy.glob("metadata.db-*"))
-    assert sorted(m.title for m in books.values()) == ["The Curated Saga Begins"] * 2 + ["Twin"] * 2
+    assert sorted(library.metadata(p).title for p in library.files) == ["The Curated Saga Begins"] * 2 + ["Twin"] * 2
 
 
 def test_a_calibre_library_that_is_not_one_is_reported(tmp_path):
