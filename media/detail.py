@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "language": "Language",
     "isbn13": "ISBN-13",
     "tags": "Tags",
+    "rating": "Rating (of 10)",
     "issue_number": "Issue",
     "volume": "Volume",
     "description": "Description",

@@ -73,6 +73,7 @@ class MediaItem(models.Model):
     duration_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Audiobooks")
     issue_number = models.CharField(max_length=16, blank=True, help_text="Comics")
     volume = models.CharField(max_length=16, blank=True, help_text="Comics")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1-10 (half stars), as in calibre")
     cover_path = models.CharField(max_length=500, blank=True, help_text="Relative to the data directory")
     added_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -47,6 +47,7 @@ ITEM_FIELDS = (
     "duration_seconds",
     "issue_number",
     "volume",
+    "rating",
     "cover_path",
 )
 FILE_FIELDS = ("path", "size", "mtime_ns", "format", "partial_hash", "sha256", "state", "error")

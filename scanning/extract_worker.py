@@ -47,9 +47,9 @@ def read(args: tuple[Any, ...], sidecars: Any) -> tuple[str, Any]:
     from scanning.extractors import MissingTool
     from scanning.services.gather import prepare
 
-    entry, kind, directory, setup, hashes, existing = args
+    entry, kind, directory, setup, hashes, existing, curated = args
     try:
-        return "ok", prepare(entry, kind, directory, setup, sidecars, hashes, existing)
+        return "ok", prepare(entry, kind, directory, setup, sidecars, hashes, existing, curated)
     except MissingTool as exc:
         return "missing-tool", exc.reason
 

@@ -1,7 +1,8 @@
 """Walk a library folder: one `os.scandir` per directory, sorted for a stable order,
 following valid symlinks (with loop protection), logging broken ones and unreadable
 folders, skipping OS junk. Directories are yielded one at a time with their book files
-and their sidecars (`metadata.opf`, `cover.jpg`), so callers can group audiobook folders."""
+and their sidecars (`metadata.opf`, `cover.jpg`, a calibre library's `metadata.db`), so
+callers can group audiobook folders."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ JUNK_NAMES = frozenset(
         "lost+found",
     }
 )
-SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"})
+# metadata.db is no book's sidecar: it marks a calibre library (scanning.extractors.calibre_db)
+SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg", "metadata.db"})
 
 
 class FileEntry(NamedTuple):  # a tuple: cheap to make 100k times, immutable

@@ -105,6 +105,7 @@ METADATA_FIELDS = (
     "issue",
     "volume",
     "cover",
+    "rating",
 )
 
 
@@ -132,6 +133,7 @@ class ExtractedMetadata:
     issue: str = ""
     volume: str = ""
     cover: Cover | None = None
+    rating: int | None = None  # 1-10, half stars (calibre's scale)
     confidence: Mapping[str, float] = field(default_factory=lambda: FrozenMap({}))
     warnings: tuple[str, ...] = ()
 
@@ -144,6 +146,7 @@ class ExtractedMetadata:
 
 
 _UNKNOWN = (None, "", ())
+_DEFAULTS = {f.name: f.default for f in fields(ExtractedMetadata) if f.name in METADATA_FIELDS}
 
 
 def build(
@@ -183,9 +186,15 @@ def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
     )  # type: ignore[arg-type]
 
 
+def without(meta: ExtractedMetadata, names: tuple[str, ...]) -> ExtractedMetadata:
+    """`meta` not knowing the fields `names`."""
+    unknown = {name: _DEFAULTS[name] for name in names}
+    conf = {k: v for k, v in meta.confidence.items() if k not in unknown}
+    return replace(meta, confidence=FrozenMap(conf), **unknown)  # type: ignore[arg-type]
+
+
 def without_cover(meta: ExtractedMetadata) -> ExtractedMetadata:
-    conf = {k: v for k, v in meta.confidence.items() if k != "cover"}
-    return replace(meta, cover=None, confidence=FrozenMap(conf))
+    return without(meta, ("cover",))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Writes one batch of prepared files into the catalogue in a single transaction:
-series, items, authors, contributions, identifiers, match keys and library files, all
+series, items, authors, contributions, identifiers, tags, match keys and library files, all
 with bulk inserts (hundreds of rows per statement), never a commit per file. The search
 rows of the items it creates are built from the values it wrote, not read back."""
 
@@ -15,7 +15,17 @@ from django.utils import timezone
 from core.bulk import insert_returning, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
 from media import search_index
-from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, MediaStatus, Series
+from media.models import (
+    Author,
+    Contribution,
+    FileState,
+    Identifier,
+    ItemTag,
+    LibraryFile,
+    MediaItem,
+    MediaStatus,
+    Series,
+)
 from media.search_index import IndexSource
 from scanning.extractors import ExtractedMetadata
 from scanning.models import ItemMatchKey, PendingCover
@@ -80,6 +90,7 @@ def _item_values(meta: ExtractedMetadata, kind: str, series_id: int | None) -> d
         "duration_seconds": int(meta.duration_seconds) if meta.duration_seconds else None,
         "issue_number": meta.issue[:16],
         "volume": meta.volume[:16],
+        "rating": meta.rating if meta.rating and 0 < meta.rating <= 10 else None,
         "cover_path": "",  # stored later by the cover job
     }
 
@@ -92,6 +103,7 @@ class NewItem:
     pk: int = 0
     authors: list[tuple[str, str]] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     files: list[tuple[int, str]] = field(default_factory=list)
 
     def index_source(self, cache: CatalogueCache) -> IndexSource:
@@ -111,6 +123,7 @@ class NewItem:
             series_title=cache.series_titles.get(series_id, "") if series_id else "",
             authors=self.authors,
             identifiers=self.identifiers,
+            tags=self.tags,
             files=self.files,
         )
 
@@ -136,8 +149,10 @@ def _series_ids(specs: list[tuple[str, ExtractedMetadata]], cache: CatalogueCach
         cache.add_series(s.pk, s.kind, s.normalized, s.title)
 
 
-def _author_ids(names: set[str], cache: CatalogueCache) -> None:
-    missing = {cache.author_key(n): n for n in names} if names else {}
+def _author_ids(names: dict[str, str], cache: CatalogueCache) -> None:
+    """`names`: raw name -> the sort name the metadata gives ('' to work it out). A known
+    author keeps the sort name it has."""
+    missing = {cache.author_key(n): (n, sort) for n, sort in names.items()}
     missing = {k: v for k, v in missing.items() if k and k not in cache.authors}
     if not missing:
         return
@@ -145,8 +160,12 @@ def _author_ids(names: set[str], cache: CatalogueCache) -> None:
         if a.normalized not in cache.authors:
             cache.add_author(a.pk, a.normalized, a.name, a.sort_name)
     new = [
-        Author(name=author_display_name(raw)[:255], sort_name=author_sort_name(raw)[:255], normalized=norm[:255])
-        for norm, raw in missing.items()
+        Author(
+            name=author_display_name(raw)[:255],
+            sort_name=(sort.strip() or author_sort_name(raw))[:255],
+            normalized=norm[:255],
+        )
+        for norm, (raw, sort) in missing.items()
         if norm not in cache.authors
     ]
     for a in Author.objects.bulk_create(new):
@@ -202,7 +221,10 @@ def _new_items(readable: list[Prepared], leader: dict[int, int], cache: Catalogu
 
 def _people(items: dict[int, NewItem], readable: list[Prepared], cache: CatalogueCache) -> None:
     people = {i: [p for p in readable[i].meta.people if p.role in _ROLES] for i in items}  # type: ignore
-    _author_ids({p.name for ps in people.values() for p in ps}, cache)
+    names: dict[str, str] = {}
+    for person in (p for ps in people.values() for p in ps):
+        names[person.name] = names.get(person.name) or person.file_as
+    _author_ids(names, cache)
     rows, seen = [], set()
     for i, persons in people.items():
         item = items[i]
@@ -213,6 +235,20 @@ def _people(items: dict[int, NewItem], readable: list[Prepared], cache: Catalogu
                 rows.append((item.pk, author_id, person.role, position))
                 item.authors.append(cache.author_names[author_id])
     insert_rows(Contribution, ("item_id", "author_id", "role", "position"), rows, on_conflict="ignore")
+
+
+def _tags(items: dict[int, NewItem], readable: list[Prepared]) -> None:
+    """The subjects (calibre's tags) of the new items."""
+    rows = []
+    for i, item in items.items():
+        seen: set[str] = set()
+        for name in readable[i].meta.subjects:  # type: ignore[union-attr]
+            normalized = fold(name)[:128]
+            if normalized and normalized not in seen:
+                seen.add(normalized)
+                rows.append((item.pk, name[:128], normalized))
+                item.tags.append(name[:128])
+    insert_rows(ItemTag, ("item_id", "name", "normalized"), rows, on_conflict="ignore")
 
 
 def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int], new: dict[int, NewItem]) -> None:
@@ -302,6 +338,7 @@ _FILLABLE = (
     "year",
     "description",
     "page_count",
+    "rating",
 )
 
 
@@ -346,6 +383,7 @@ def write_batch(batch: list[Prepared], cache: CatalogueCache, *, queue_covers: b
         new = {item.pk: item for item in made.values()}
         item_of = {i: existing[i] if existing[i] is not None else made[leader[i]].pk for i in range(len(readable))}
         _people(made, readable, cache)
+        _tags(made, readable)
         filled, coverless = _fill_blanks(readable, item_of, set(made), cache)
         _identifiers_and_keys(readable, item_of, new)
         _add_durations(readable, existing)

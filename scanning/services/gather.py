@@ -15,6 +15,7 @@ from scanning.extractors import (
     ExtractionError,
     ExtractOptions,
     MissingTool,
+    calibre_db,
     extract,
     merge,
 )
@@ -108,15 +109,18 @@ def describe(
     root: str,
     sidecars: SidecarCache,
     options: ExtractOptions,
+    curated: ExtractedMetadata | None = None,
 ) -> ExtractedMetadata:
-    """Merge sidecar OPF (strongest), embedded metadata, then the path (weakest).
+    """Merge sidecar OPF (strongest), embedded metadata, then the path (weakest); over them
+    all, for a book of a calibre library, calibre's own metadata (`curated`).
     Raises ExtractionError when the file itself is unreadable."""
     embedded = extract(Path(entry.path), options)
     from_path = parse_path(_relative_posix(entry.path, root), kind)
     opf, side_cover = (
         sidecars.for_directory(directory, with_cover=options.with_cover) if kind != "comic" else (None, None)
     )
-    meta = merge(*(m for m in (opf, embedded, from_path) if m is not None))
+    layers = [m for m in (opf, embedded, from_path) if m is not None]
+    meta = calibre_db.curated(curated, *layers) if curated is not None else merge(*layers)
     if meta.cover is None and side_cover is not None and options.with_cover:
         meta = replace(meta, cover=side_cover, confidence=FrozenMap({**meta.confidence, "cover": 0.8}))
     if not meta.title:
@@ -152,24 +156,38 @@ def prepare(
     sidecars: SidecarCache,
     hashes: Hashes,
     existing_file_id: int | None = None,
+    curated: ExtractedMetadata | None = None,
 ) -> Prepared:
-    """Raises MissingTool. Completes the file's full hash where the scan left it out."""
+    """Raises MissingTool. Completes the file's full hash where the scan left it out.
+    `curated`: the file's metadata in the calibre library it belongs to, if any."""
     with contextlib.suppress(OSError):  # unreadable: extraction says why
         hashes = completed(hashes, entry.path, entry.size)
     try:
-        meta = describe(entry, kind, directory, setup.root, sidecars, setup.options)
+        meta = describe(entry, kind, directory, setup.root, sidecars, setup.options, curated)
     except MissingTool:
         raise
     except ExtractionError as exc:
         return Prepared(entry, kind, hashes, None, exc.reason[:2000], (), existing_file_id)
-    return Prepared(entry, kind, hashes, meta, "", match_keys(meta, kind, entry.path), existing_file_id)
+    calibre_key = calibre_db.match_key(meta, kind) if curated is not None else ""
+    keys = (calibre_key,) if calibre_key else match_keys(meta, kind, entry.path)
+    return Prepared(entry, kind, hashes, meta, "", keys, existing_file_id)
 
 
 def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
     """The cover of one file: embedded, else a cover image beside it (not for comics, whose
-    folder image belongs to the series). Raises ExtractionError and MissingTool."""
-    embedded = extract(Path(path), replace(options, with_cover=True)).cover
-    if embedded is not None or kind == "comic":
-        return embedded
+    folder image belongs to the series). In a calibre library the cover beside the file is
+    the one the user chose, and comes first. Raises ExtractionError and MissingTool."""
+    if kind == "comic":
+        return _embedded_cover(path, options)
+    if calibre_db.in_book_folder(path):
+        return _cover_beside(path) or _embedded_cover(path, options)
+    return _embedded_cover(path, options) or _cover_beside(path)
+
+
+def _embedded_cover(path: str, options: ExtractOptions) -> Cover | None:
+    return extract(Path(path), replace(options, with_cover=True)).cover
+
+
+def _cover_beside(path: str) -> Cover | None:
     folder = os.path.dirname(path)
     return _read_cover(Directory(folder, (), sidecars_in(folder)))

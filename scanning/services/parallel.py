@@ -211,6 +211,7 @@ def task_args(todo: list[Any], setup: PrepareSetup) -> list[tuple[Any, ...]]:
             setup,
             p.hashes,
             p.existing_file_id,
+            p.curated,
         )
         for p in todo
     ]

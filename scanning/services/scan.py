@@ -22,7 +22,7 @@ from core.errors import ConfigurationError, NotFound
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning import extract_worker
-from scanning.extractors import ExtractOptions, kind_for
+from scanning.extractors import ExtractedMetadata, ExtractOptions, calibre_db, kind_for
 from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
 from scanning.services.catalogue import CatalogueCache, write_batch
 from scanning.services.covers import DiskFull
@@ -69,6 +69,7 @@ class Pending:
     kind: str
     hashes: Hashes
     existing_file_id: int | None = None
+    curated: ExtractedMetadata | None = None  # its metadata in the calibre library it is in
 
 
 @dataclass
@@ -115,6 +116,9 @@ class Scanner:
         self.cache = CatalogueCache()
         self.sidecars = SidecarCache()
         self.problems = WalkProblems()
+        self.calibre_folders: list[str] = []  # of the calibre libraries walked, each ending in a separator
+        # those read, when the first file of theirs that is new or changed is (None: unreadable)
+        self.calibre: dict[str, calibre_db.CalibreLibrary | None] = {}
         self.covers_queued = 0
         self.total = len(self.known)
         self.counting: FileCounter | None = None  # the count of a big first import's files
@@ -129,6 +133,8 @@ class Scanner:
         self.progress(0, self._current_total(), f"Scanning {self.root}", force=True)
         try:
             for directory in walk(self.root, self.extensions, self.problems):
+                if calibre_db.DB_NAME in directory.sidecars:  # walked before the books below it
+                    self.calibre_folders.append(directory.path + os.sep)
                 for entry in directory.files:
                     self._visit(directory, entry)
                     if len(self.pending) >= self.options.batch_size:  # also inside huge folders
@@ -192,7 +198,31 @@ class Scanner:
         except OSError as exc:
             self._error(entry.path, f"cannot read: {exc.strerror or exc}")
             return
-        self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None))
+        curated = self._curated(entry.path) if self.calibre_folders else None
+        self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None, curated))
+
+    def _curated(self, path: str) -> ExtractedMetadata | None:
+        """What the calibre library the file is in says about it."""
+        folder = max((f for f in self.calibre_folders if path.startswith(f)), key=len, default=None)
+        if folder is None:
+            return None
+        if folder not in self.calibre:
+            self.calibre[folder] = self._read_calibre_library(folder)
+        library = self.calibre[folder]
+        return library.metadata(path) if library is not None else None
+
+    def _read_calibre_library(self, folder: str) -> calibre_db.CalibreLibrary | None:
+        """Read once and never written. Unreadable, it is a scan problem and the files speak."""
+        try:
+            library = calibre_db.read_library(folder.rstrip(os.sep))
+        except calibre_db.CalibreError as exc:
+            self._error(
+                folder + calibre_db.DB_NAME,
+                f"calibre library not read, its books are described from their files: {exc.reason}",
+            )
+            return None
+        logger.info("calibre library %s: %d book files", folder, len(library.files))
+        return library
 
     def _report(self) -> None:
         self.progress(

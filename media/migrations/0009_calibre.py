@@ -1,0 +1,19 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """A rating per item (1-10, half stars), read from a calibre library."""
+
+    dependencies = [
+        ("media", "0007_unindexed_file_format_and_sha256"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="mediaitem",
+            name="rating",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="1-10 (half stars), as in calibre", null=True
+            ),
+        ),
+    ]
