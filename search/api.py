@@ -244,7 +244,7 @@ class StatusOut(Schema):
     matched_by: str | None
 
 
-@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record already wanted or owned (as this kind)?")
+@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record wanted or owned (as this kind)?")
 def status(request, params: Query[StatusParams]):
     return ok(media_status(kind=params.kind or "", provider=params.provider, external_id=params.external_id,
                            isbn=params.isbn))

@@ -152,3 +152,14 @@ def test_scan_links_a_book_carrying_the_work_id_and_never_guesses_from_titles(li
     audiobook.refresh_from_db()
     assert with_id.work_id == audiobook.work_id is not None
     assert without.title == "Sabriel" and without.work_id is None  # same title, no certain link
+
+
+def test_a_deleted_and_restored_item_is_linked_to_its_work_again(live_providers, admin_client, settings, tmp_path):
+    settings.RECYCLE_DIR = tmp_path / "recycle"
+    audiobook = wanted_item(admin_client, kind="audiobook")
+    ebook = wanted_item(admin_client, external_id=SABRIEL_EDITION)
+    entry = admin_client.delete(f"/api/library/items/{ebook.pk}").json()["data"]
+    assert admin_client.get(f"/api/library/items/{audiobook.pk}").json()["data"]["work"]["editions"] == []
+    restored = admin_client.post(f"/api/library/recycle/{entry['id']}/restore").json()["data"]
+    editions = admin_client.get(f"/api/library/items/{audiobook.pk}").json()["data"]["work"]["editions"]
+    assert [e["id"] for e in editions] == [restored["id"]]
