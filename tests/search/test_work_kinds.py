@@ -163,3 +163,16 @@ def test_a_deleted_and_restored_item_is_linked_to_its_work_again(live_providers,
     restored = admin_client.post(f"/api/library/recycle/{entry['id']}/restore").json()["data"]
     editions = admin_client.get(f"/api/library/items/{audiobook.pk}").json()["data"]["work"]["editions"]
     assert [e["id"] for e in editions] == [restored["id"]]
+
+
+def test_metadata_search_marks_a_result_as_owned_only_for_the_kind_owned(live_providers, reader_client):
+    audiobook = wanted_item(reader_client, kind="audiobook", external_id="OL20639540W",
+                            title="This Is How You Lose the Time War")
+    MediaItem.objects.filter(pk=audiobook.pk).update(status=MediaStatus.IN_LIBRARY)
+
+    def marked(kind):
+        results = reader_client.get("/api/metadata/search", {"q": "time war", "kind": kind}).json()["data"]["results"]
+        return next(r["in_library"] for r in results if r["sources"][0]["external_id"] == "OL20639540W")
+
+    assert marked("audiobook")["item_id"] == audiobook.pk
+    assert marked("ebook") is None  # the search page offers "Add to wanted" for the ebook
