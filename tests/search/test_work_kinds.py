@@ -112,11 +112,13 @@ def test_editions_of_one_work_are_linked_and_listed(live_providers, reader_clien
     work = Work.objects.get()
     assert (work.provider, work.external_id, work.title) == ("openlibrary", SABRIEL_WORK, "Sabriel")
     assert audiobook.work_id == ebook.work_id == work.pk and other.work_id is None
+    assert want(reader_client, kind="comic").json()["data"]["work_id"] == work.pk  # the wanted reply says so
 
     detail = reader_client.get(f"/api/library/items/{ebook.pk}").json()["data"]
     assert detail["work"]["id"] == work.pk and detail["work"]["external_id"] == SABRIEL_WORK
     assert detail["work"]["authors"] == ["George Elliott"]
-    assert detail["work"]["editions"] == [{"id": audiobook.pk, "kind": "audiobook", "kind_label": "Audiobook",
+    assert [e["kind"] for e in detail["work"]["editions"]] == ["audiobook", "comic"]  # every other kind
+    assert detail["work"]["editions"][:1] == [{"id": audiobook.pk, "kind": "audiobook", "kind_label": "Audiobook",
                                            "title": "Sabriel", "status": "wanted", "status_label": "Wanted",
                                            "url": f"/library/{audiobook.pk}/"}]
     assert reader_client.get(f"/api/library/items/{other.pk}").json()["data"]["work"] is None
