@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from media.models import Author, Contribution, Identifier, LibraryFile, MediaItem, Series
+from media.models import Author, Contribution, Identifier, LibraryFile, MediaItem, Series, Work
 
 
 class ContributionInline(admin.TabularInline):
@@ -27,7 +27,14 @@ class MediaItemAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "language"]
     search_fields = ["title", "isbn13", "contributions__author__name", "series__title"]
     autocomplete_fields = ["series"]
+    raw_id_fields = ["work"]
     inlines = [ContributionInline, IdentifierInline, LibraryFileInline]
+
+
+@admin.register(Work)
+class WorkAdmin(admin.ModelAdmin):
+    list_display = ["title", "provider", "external_id", "created_at"]
+    search_fields = ["title", "external_id"]
 
 
 @admin.register(Author)

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from core.errors import NotFound
 from media.models import Contribution, ContributorRole, MediaItem
 from media.search.results import cover_url
+from media.works import work_summary
 
 FIELD_LABELS = {
     "title": "Title",
@@ -33,7 +34,7 @@ FIELD_LABELS = {
 
 def load_item(item_id: int) -> MediaItem:
     item = (
-        MediaItem.objects.select_related("series")
+        MediaItem.objects.select_related("series", "work")
         .prefetch_related(
             Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
             "identifiers",
@@ -90,6 +91,7 @@ def item_detail(item_id: int) -> dict[str, Any]:
         "contributors": [{"name": c.author.name, "role": c.role} for c in item.contributions.all()],
         "identifiers": [{"scheme": i.scheme, "value": i.value} for i in item.identifiers.all()],
         "files": item_files(item),
+        "work": work_summary(item),
         "metadata_url": f"/api/media/{item.pk}/metadata",
         "added_at": item.added_at,
         "updated_at": item.updated_at,

@@ -52,6 +52,23 @@ class Series(models.Model):
         return self.title
 
 
+class Work(models.Model):
+    """What the ebook, audiobook and comic editions of one book share. Items are linked to
+    a work only on a provider's work id (an Open Library work key), never on a title."""
+
+    title = models.CharField(max_length=500)
+    provider = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "external_id"], name="unique_work_id")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class MediaItem(models.Model):
     """One book, audiobook or comic issue, whatever number of files it has."""
 
@@ -75,6 +92,8 @@ class MediaItem(models.Model):
     volume = models.CharField(max_length=16, blank=True, help_text="Comics")
     rating = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1-10 (half stars), as in calibre")
     cover_path = models.CharField(max_length=500, blank=True, help_text="Relative to the data directory")
+    work = models.ForeignKey(Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="items",
+                             help_text="Shared by the ebook, audiobook and comic editions of one work")
     added_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

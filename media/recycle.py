@@ -30,6 +30,7 @@ from media.models import (
     RecycleState,
     Series,
 )
+from media.works import link_to_work
 
 ITEM_FIELDS = (
     "kind",
@@ -148,6 +149,7 @@ def _restore_rows(snapshot: dict[str, Any]) -> MediaItem:
         )
     for scheme, value in snapshot["identifiers"]:
         Identifier.objects.get_or_create(item=item, scheme=scheme, value=value)
+    link_to_work(item)
     for name in snapshot["tags"]:
         ItemTag.objects.get_or_create(item=item, normalized=fold(name)[:128], defaults={"name": name})
     for f in snapshot["files"]:

@@ -159,7 +159,7 @@ def metadata_search(request, params: Query[SearchParams]):
     results = []
     for merged in outcome.results:
         provider, external_id = merged.sources[0]
-        status = media_status(provider=provider, external_id=external_id, isbn=merged.isbn13)
+        status = media_status(kind=params.kind, provider=provider, external_id=external_id, isbn=merged.isbn13)
         results.append(
             {
                 **{k: getattr(merged, k) for k in ResultOut.model_fields if hasattr(merged, k)},
@@ -207,7 +207,8 @@ class WantedIn(Schema):
     kind: MediaKind = MediaKind.EBOOK
     title: str = Field("", max_length=500)
     authors: list[str] = Field(default_factory=list, max_length=20)
-    isbn13: str = Field("", max_length=32)
+    isbn13: str = Field("", max_length=32, description="ISBN-10 or ISBN-13 (stored as ISBN-13)")
+    asin: str = Field("", max_length=32)
     year: int | None = Field(None, ge=0, le=3000)
     cover_url: str = Field("", max_length=1000)
 
@@ -218,6 +219,7 @@ class ItemOut(Schema):
     status: str
     title: str
     isbn13: str
+    work_id: int | None
 
 
 @media_router.post("/wanted/", response={201: Envelope[ItemOut]}, summary="Add a provider record to the wanted list")
@@ -227,6 +229,7 @@ def wanted(request, payload: WantedIn):
 
 
 class StatusParams(Schema):
+    kind: MediaKind | None = Field(None, description="Only items of this kind; empty = any kind")
     provider: str = Field("", max_length=32)
     external_id: str = Field("", max_length=128)
     isbn: str = Field("", max_length=32)
@@ -235,14 +238,16 @@ class StatusParams(Schema):
 class StatusOut(Schema):
     exists: bool
     item_id: int | None
+    kind: str | None
     status: str | None
     title: str | None
     matched_by: str | None
 
 
-@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record already wanted or owned?")
+@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record wanted or owned (as this kind)?")
 def status(request, params: Query[StatusParams]):
-    return ok(media_status(provider=params.provider, external_id=params.external_id, isbn=params.isbn))
+    return ok(media_status(kind=params.kind or "", provider=params.provider, external_id=params.external_id,
+                           isbn=params.isbn))
 
 
 @media_router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 # name, label, kind, trust. Manual entry is trusted most, file names least.
 DATA_SOURCES: tuple[tuple[str, str, str, float], ...] = (
     ("manual", "Manual entry", "manual", 1.0),
+    ("wanted_request", "Given when wanted", "manual", 0.9),  # identifiers sent with a wanted item
     ("opf", "OPF sidecar", "sidecar", 0.85),
     ("comicinfo", "ComicInfo.xml", "sidecar", 0.85),
     ("comicvine", "Comic Vine", "provider", 0.85),

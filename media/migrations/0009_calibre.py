@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """A rating per item (1-10, half stars), read from a calibre library."""
 
     dependencies = [
-        ("media", "0007_unindexed_file_format_and_sha256"),
+        ("media", "0008_works"),
     ]
 
     operations = [

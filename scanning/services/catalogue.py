@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.bulk import insert_returning, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
-from media import search_index
+from media import search_index, works
 from media.models import (
     Author,
     Contribution,
@@ -259,6 +259,7 @@ def _identifiers_and_keys(readable: list[Prepared], item_of: dict[int, int], new
         keys.update((k, item_of[i]) for k in prepared.keys)
     insert_rows(Identifier, ("item_id", "scheme", "value"), sorted(ids), on_conflict="ignore")
     insert_rows(ItemMatchKey, ("key", "item_id"), sorted(keys), on_conflict="ignore")
+    works.link_items(item_id for item_id, scheme, value in ids if works.work_key(scheme, value))
     for item_id, _, value in ids:
         if item_id in new:
             new[item_id].identifiers.append(value)

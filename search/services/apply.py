@@ -9,6 +9,7 @@ from core import isbn as isbn_tools
 from core.text import sort_title
 from media.covers import cover_file
 from media.models import Contribution, ContributorRole, Identifier, MediaItem
+from media.works import link_to_work
 from search.services.catalogue import get_or_create_author, get_or_create_series, to_index
 
 TEXT_COLUMNS = {"subtitle": 500, "description": 100_000, "publisher": 255, "published": 32, "language": 8,
@@ -52,6 +53,7 @@ def apply_value(item: MediaItem, field: str, value: Any) -> None:
         for scheme, raw in (value or {}).items():
             if scheme and raw:
                 Identifier.objects.get_or_create(item=item, scheme=str(scheme)[:32], value=str(raw)[:128])
+        link_to_work(item)
         return
     elif field == "cover" and isinstance(value, str) and "://" not in value and cover_file(value) is not None:
         item.cover_path = value  # a stored cover file (chosen by a person); provider URLs stay candidates

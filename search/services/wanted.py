@@ -1,8 +1,11 @@
-"""The wanted list: add a book/audiobook/comic found in a provider, refusing duplicates
-by provider + external id and by ISBN-13."""
+"""The wanted list: add a book/audiobook/comic found in a provider. Each kind is its own
+item (the ebook of an owned audiobook can be wanted); duplicates are refused per kind, by
+provider + external id and by ISBN-13. An ISBN or ASIN sent with the request is validated
+and kept even when the provider's record has none, so the indexers are asked for it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +16,14 @@ from core import isbn as isbn_tools
 from core.errors import Conflict, InvalidInput
 from core.text import sort_title
 from media.models import Identifier, MediaItem, MediaKind, MediaStatus
+from media.works import link_to_work
 from search.providers.base import AuthorRef, BookRecord
 from search.providers.registry import PROVIDERS
 from search.services.candidates import record_candidates
 from search.services.lookup import lookup_record
+
+WANTED_SOURCE = "wanted_request"  # the data source of identifiers given with a wanted item
+_ASIN = re.compile(r"[A-Z0-9]{10}")
 
 
 @dataclass(frozen=True)
@@ -26,41 +33,62 @@ class WantedRequest:
     kind: str = MediaKind.EBOOK
     title: str = ""  # used only when the provider cannot be asked right now
     authors: tuple[str, ...] = ()
-    isbn13: str = ""
+    isbn13: str = ""  # ISBN-10 or -13, any spelling
+    asin: str = ""
     year: int | None = None
     cover_url: str = ""
 
 
-def find_existing(*, provider: str = "", external_id: str = "", isbn: str = "") -> tuple[MediaItem | None, str]:
+def given_identifiers(request: WantedRequest) -> dict[str, str]:
+    """The request's ISBN (as ISBN-13) and ASIN, validated: {"isbn13": ..., "asin": ...}."""
+    given = {}
+    if request.isbn13.strip():
+        isbn13 = isbn_tools.to_isbn13(request.isbn13)
+        if isbn13 is None:
+            raise InvalidInput(f"{request.isbn13!r} is not a valid ISBN-10 or ISBN-13",
+                               hint="Check the digits: the last one is a check digit.")
+        given["isbn13"] = isbn13
+    if request.asin.strip():
+        asin = request.asin.strip().upper()
+        if not _ASIN.fullmatch(asin):
+            raise InvalidInput(f"{request.asin!r} is not a valid ASIN", hint="An ASIN is 10 letters and digits.")
+        given["asin"] = asin
+    return given
+
+
+def find_existing(*, kind: str = "", provider: str = "", external_id: str = "",
+                  isbn: str = "") -> tuple[MediaItem | None, str]:
+    """The item of this kind (any kind when empty) with this provider record, else with this ISBN."""
+    items = (MediaItem.objects.filter(kind=kind) if kind else MediaItem.objects.all()).order_by("pk")
     if provider and external_id:
-        ident = Identifier.objects.select_related("item").filter(scheme=provider, value=external_id).first()
-        if ident is not None:
-            return ident.item, "provider_id"
+        item = items.filter(identifiers__scheme=provider, identifiers__value=external_id).first()
+        if item is not None:
+            return item, "provider_id"
     isbn13 = isbn_tools.to_isbn13(isbn) if isbn else None
     if isbn13:
-        item = MediaItem.objects.filter(Q(isbn13=isbn13) | Q(identifiers__scheme="isbn13",
-                                                             identifiers__value=isbn13)).first()
+        item = items.filter(Q(isbn13=isbn13) | Q(identifiers__scheme="isbn13", identifiers__value=isbn13)).first()
         if item is not None:
             return item, "isbn"
     return None, ""
 
 
-def media_status(*, provider: str = "", external_id: str = "", isbn: str = "") -> dict[str, Any]:
+def media_status(*, kind: str = "", provider: str = "", external_id: str = "", isbn: str = "") -> dict[str, Any]:
     if not (provider and external_id) and not isbn:
         raise InvalidInput("Give provider and external_id, or an ISBN")
-    item, matched_by = find_existing(provider=provider, external_id=external_id, isbn=isbn)
+    item, matched_by = find_existing(kind=kind, provider=provider, external_id=external_id, isbn=isbn)
     if item is None:
-        return {"exists": False, "item_id": None, "status": None, "title": None, "matched_by": None}
-    return {"exists": True, "item_id": item.pk, "status": item.status, "title": item.title, "matched_by": matched_by}
+        return {"exists": False, "item_id": None, "kind": None, "status": None, "title": None, "matched_by": None}
+    return {"exists": True, "item_id": item.pk, "kind": item.kind, "status": item.status, "title": item.title,
+            "matched_by": matched_by}
 
 
-def _fallback_record(request: WantedRequest) -> BookRecord:
+def _fallback_record(request: WantedRequest, given: dict[str, str]) -> BookRecord:
     if not request.title.strip():
         raise InvalidInput("The provider could not be asked; give at least the title to add it anyway")
-    isbn13 = isbn_tools.to_isbn13(request.isbn13) or "" if request.isbn13 else ""
     return BookRecord(provider=request.provider, external_id=request.external_id, title=request.title.strip(),
                       kind=request.kind, authors=tuple(AuthorRef(a) for a in request.authors if a.strip()),
-                      isbn13=isbn13, year=request.year, cover_url=request.cover_url, confidence=0.6)
+                      isbn13=given.get("isbn13", ""), year=request.year, cover_url=request.cover_url,
+                      confidence=0.6)
 
 
 def add_wanted(request: WantedRequest, *, user=None) -> MediaItem:
@@ -68,27 +96,35 @@ def add_wanted(request: WantedRequest, *, user=None) -> MediaItem:
         raise InvalidInput(f"Unknown provider {request.provider!r}")
     if request.kind not in MediaKind.values:
         raise InvalidInput(f"Unknown media kind {request.kind!r}")
-    _refuse_duplicate(request.provider, request.external_id, request.isbn13)
+    given = given_identifiers(request)
+    _refuse_duplicate(request, given.get("isbn13", ""))
     record, _ = lookup_record(request.provider, request.external_id)
-    record = record or _fallback_record(request)
-    return _create(request, record, user)
+    record = record or _fallback_record(request, given)
+    return _create(request, record, given, user)
 
 
-def _refuse_duplicate(provider: str, external_id: str, isbn: str) -> None:
-    item, matched_by = find_existing(provider=provider, external_id=external_id, isbn=isbn)
+def _refuse_duplicate(request: WantedRequest, isbn: str) -> None:
+    item, matched_by = find_existing(kind=request.kind, provider=request.provider,
+                                     external_id=request.external_id, isbn=isbn)
     if item is not None:
         how = "this provider record" if matched_by == "provider_id" else "this ISBN"
-        raise Conflict(f"'{item.title}' (#{item.pk}, {item.get_status_display()}) already has {how}",
-                       details={"item_id": item.pk, "matched_by": matched_by})
+        raise Conflict(f"The {item.get_kind_display().lower()} '{item.title}' (#{item.pk}, "
+                       f"{item.get_status_display()}) already has {how}",
+                       details={"item_id": item.pk, "kind": item.kind, "matched_by": matched_by})
 
 
 @transaction.atomic
-def _create(request: WantedRequest, record: BookRecord, user) -> MediaItem:
-    _refuse_duplicate(request.provider, request.external_id, record.isbn13)
+def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], user) -> MediaItem:
+    for isbn in dict.fromkeys((given.get("isbn13", ""), record.isbn13)):
+        _refuse_duplicate(request, isbn)
     item = MediaItem.objects.create(kind=request.kind, status=MediaStatus.WANTED, title=record.title[:500],
                                     sort_title=sort_title(record.title)[:500])
-    Identifier.objects.create(item=item, scheme=request.provider, value=request.external_id[:128])
+    for scheme, value in ((request.provider, request.external_id[:128]), *given.items()):
+        Identifier.objects.get_or_create(item=item, scheme=scheme, value=value)
     values = record.as_values()
     values.setdefault("identifiers", {})[request.provider] = request.external_id
     record_candidates(item, request.provider, values, record.confidence, external_id=request.external_id, user=user)
+    if "isbn13" in given:
+        record_candidates(item, WANTED_SOURCE, {"isbn13": given["isbn13"]}, 1.0, user=user)
+    link_to_work(item)
     return item

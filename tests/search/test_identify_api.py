@@ -128,7 +128,7 @@ def test_search_marks_results_already_wanted_and_wanted_refuses_duplicates(live_
                                  content_type="application/json")
     assert by_isbn.status_code == 409 and "ISBN" in by_isbn.json()["error"]
     status = reader_client.get("/api/media/status/", {"isbn": "9784815602666"}).json()["data"]
-    assert status == {"exists": True, "item_id": item.pk, "status": "wanted", "title": item.title,
+    assert status == {"exists": True, "item_id": item.pk, "kind": "ebook", "status": "wanted", "title": item.title,
                       "matched_by": "isbn"}
     results = reader_client.get("/api/metadata/search", {"isbn": "9784815602666"}).json()["data"]["results"]
     assert results[0]["in_library"]["item_id"] == item.pk
