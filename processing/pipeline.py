@@ -17,6 +17,7 @@ from core.errors import JobCancelled, OmniError
 from processing.context import ImportContext, Step, StopImport
 from processing.steps.catalogue import CatalogueStep
 from processing.steps.convert import ConvertStep
+from processing.steps.duplicates import DuplicatesStep
 from processing.steps.embed import EmbedStep
 from processing.steps.extract import ExtractStep
 from processing.steps.identify import IdentifyStep
@@ -35,6 +36,7 @@ STEPS: tuple[Step, ...] = (
     IdentifyStep(),
     ConvertStep(),
     EmbedStep(),
+    DuplicatesStep(),
     PlaceStep(),
     SidecarsStep(),
     CatalogueStep(),

@@ -268,6 +268,7 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         "sidecars": ctx.sidecars,
         "catalogue": ctx.catalogue,
         "note": outcome.error if not error else "",
+        "notes": ctx.notes,
         "match": ctx.match.breakdown if ctx.match else {},
         "distance": ctx.match.distance if ctx.match else None,
     }

@@ -76,8 +76,9 @@ def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, libra
 
 
 def _audiobook_folder(name: str, folder: Path) -> Path:
-    for disc, part in ((1, "Part 1"), (1, "Part 2"), (2, "Part 3")):
-        make_mp3(folder / f"CD{disc}" / f"{part}.mp3", album="Project Hail Mary", artist="Andy Weir")
+    for n, (disc, part) in enumerate(((1, "Part 1"), (1, "Part 2"), (2, "Part 3"))):
+        tags = {"album": "Project Hail Mary", "artist": "Andy Weir"}
+        make_mp3(folder / f"CD{disc}" / f"{part}.mp3", frames=40 + n, **tags)  # parts differ, as real ones do
     return folder
 
 
