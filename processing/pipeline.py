@@ -25,11 +25,13 @@ from processing.steps.locate import LocateStep, VerifyStep
 from processing.steps.place import PlaceStep
 from processing.steps.repack import RepackStep
 from processing.steps.sidecars import SidecarsStep
+from processing.steps.size import SizeStep
 
 logger = logging.getLogger(__name__)
 
 STEPS: tuple[Step, ...] = (
     LocateStep(),
+    SizeStep(),
     VerifyStep(),
     RepackStep(),
     ExtractStep(),
