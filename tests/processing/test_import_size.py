@@ -10,7 +10,8 @@ import pytest
 
 from core.errors import InvalidInput
 from media.models import LibraryFile
-from processing.models import EventKind, ImportEvent, PostProcessStatus
+from processing import services
+from processing.models import EventKind, ImportEvent, ImportRun, PostProcessStatus
 from processing.steps.size import check_size, size_on_disk
 from processing.types import ReportedSize
 from tests.processing.test_pipeline import run, steps
@@ -87,3 +88,22 @@ def test_import_is_refused_and_touches_nothing_when_the_size_differs(dirs, impor
 def test_no_reported_size_no_check(dirs, import_settings, earthsea, earthsea_epub):
     result = run(earthsea_epub.parent, earthsea)
     assert result.post_process_status == PostProcessStatus.COMPLETED and steps(result)["size"] == "skipped"
+
+
+@pytest.mark.django_db
+def test_a_size_refusal_can_be_re_run_accepting_the_size(
+    dirs, import_settings, earthsea, earthsea_epub, admin_client, broker
+):
+    refused = run(earthsea_epub.parent, earthsea, options={"reported_size": {"bytes": 10**9}})
+    page = admin_client.get(f"/imports/{refused.pk}/").content.decode()
+    assert 'id="rerun-accept-size"' in page and "1,000,000,000 bytes the download client reported" in page
+
+    response = admin_client.post(
+        f"/api/processing/rerun/{refused.pk}/", {"accept_size": True}, content_type="application/json"
+    )
+    assert response.status_code == 202
+    new = ImportRun.objects.get(pk=response.json()["data"]["id"])
+    services.run_import(new.pk)
+    new.refresh_from_db()
+    assert new.post_process_status == PostProcessStatus.COMPLETED and new.options["reported_size"]["bytes"] == 10**9
+    assert "size accepted" in admin_client.get(f"/imports/{new.pk}/").content.decode()
