@@ -10,10 +10,10 @@ import pytest
 
 from core.errors import InvalidInput
 from media.models import LibraryFile
-from processing import services
-from processing.models import EventKind, ImportEvent, ImportRun, PostProcessStatus
+from processing.models import EventKind, ImportEvent, PostProcessStatus
 from processing.steps.size import check_size, size_on_disk
 from processing.types import ReportedSize
+from tests.processing.test_events_pages import rerun_through_the_api
 from tests.processing.test_pipeline import run, steps
 
 
@@ -98,12 +98,6 @@ def test_a_size_refusal_can_be_re_run_accepting_the_size(
     page = admin_client.get(f"/imports/{refused.pk}/").content.decode()
     assert 'id="rerun-accept-size"' in page and "1,000,000,000 bytes the download client reported" in page
 
-    response = admin_client.post(
-        f"/api/processing/rerun/{refused.pk}/", {"accept_size": True}, content_type="application/json"
-    )
-    assert response.status_code == 202
-    new = ImportRun.objects.get(pk=response.json()["data"]["id"])
-    services.run_import(new.pk)
-    new.refresh_from_db()
+    new = rerun_through_the_api(admin_client, refused.pk, {"accept_size": True})
     assert new.post_process_status == PostProcessStatus.COMPLETED and new.options["reported_size"]["bytes"] == 10**9
     assert "size accepted" in admin_client.get(f"/imports/{new.pk}/").content.decode()
