@@ -103,9 +103,7 @@ def _sync_media(attempt: DownloadAttempt, state: str) -> None:
 def record_import_error(attempt_id: int, message: str) -> None:
     """An import of the attempt failed or waits for review: the attempt shows why, and stays
     DOWNLOADED (its files untouched) so the import can be re-run."""
-    DownloadAttempt.objects.filter(pk=attempt_id).update(
-        error=f"Import failed: {message}"[:4000], updated_at=timezone.now()
-    )
+    DownloadAttempt.objects.filter(pk=attempt_id).update(error=message[:4000], updated_at=timezone.now())
 
 
 def mark_imported(attempt_id: int, *, success: bool, message: str = "") -> DownloadAttempt:

@@ -333,7 +333,8 @@ def _sync_acquisition(run: ImportRun, status: str, error: str = "") -> None:
     )
     acquisition_status.set_media_status(run.media_item_id, item_status)
     if status != PostProcessStatus.COMPLETED and run.download_attempt_id and error:
-        acquisition_status.record_import_error(run.download_attempt_id, error)
+        label = "Import needs review" if status == PostProcessStatus.NEEDS_REVIEW else "Import failed"
+        acquisition_status.record_import_error(run.download_attempt_id, f"{label}: {error}")
 
 
 def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> dict[str, Any]:
