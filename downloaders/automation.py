@@ -18,7 +18,7 @@ from core.models import Job, JobState
 from downloaders import services, status
 from downloaders.clients.base import JobState as ClientState
 from downloaders.clients.base import JobStatus
-from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt
+from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
 from indexers.models import AcquisitionSettings, BlacklistReason
 from media.models import MediaItem, MediaStatus
 
@@ -138,7 +138,7 @@ def apply_status(attempt: DownloadAttempt, job: JobStatus) -> str:
             completed_at=timezone.now(),
             time_left="",
         ):
-            hand_off(attempt.pk)
+            hand_off(attempt.pk, reported=job)
         return "completed"
     if job.state == ClientState.FAILED:
         fail_download(attempt.pk, job.fail_message or "Download failed in the download client")
@@ -167,8 +167,16 @@ def _missing(attempt: DownloadAttempt) -> str:
 
 
 # --- hand-off -------------------------------------------------------------------------------
-def hand_off(attempt_id: int) -> int | None:
-    """Give a downloaded attempt to post-processing, if an importer is installed."""
+def _reported_size(attempt: DownloadAttempt, job: JobStatus | None) -> dict | None:
+    if job is None or not job.size_bytes:
+        return None
+    config = SabnzbdConfig.objects.filter(pk=attempt.client_config_id).values_list("name", flat=True).first()
+    return {"bytes": job.size_bytes, "margin": job.size_margin_bytes, "client": config or attempt.client_kind}
+
+
+def hand_off(attempt_id: int, *, reported: JobStatus | None = None) -> int | None:
+    """Give a downloaded attempt to post-processing, if an importer is installed, with the
+    size the client reported for the job (`reported`) so the import can check it."""
     attempt = DownloadAttempt.objects.filter(pk=attempt_id, state=AttemptState.DOWNLOADED).first()
     if attempt is None:
         return None
@@ -180,7 +188,10 @@ def hand_off(attempt_id: int) -> int | None:
             IMPORT_JOB_KIND,
         )
         return None
-    job = submit_job(IMPORT_JOB_KIND, target=f"attempt:{attempt.pk}", params={"attempt_id": attempt.pk})
+    params: dict = {"attempt_id": attempt.pk}
+    if size := _reported_size(attempt, reported):
+        params["reported_size"] = size
+    job = submit_job(IMPORT_JOB_KIND, target=f"attempt:{attempt.pk}", params=params)
     DownloadAttempt.objects.filter(pk=attempt.pk).update(handoff_job_id=job.pk)
     logger.info("Attempt %s handed to post-processing as job %s", attempt.pk, job.pk)
     return job.pk

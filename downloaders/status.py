@@ -100,6 +100,12 @@ def _sync_media(attempt: DownloadAttempt, state: str) -> None:
         set_media_status(attempt.item_id, status)
 
 
+def record_import_error(attempt_id: int, message: str) -> None:
+    """An import of the attempt failed or waits for review: the attempt shows why, and stays
+    DOWNLOADED (its files untouched) so the import can be re-run."""
+    DownloadAttempt.objects.filter(pk=attempt_id).update(error=message[:4000], updated_at=timezone.now())
+
+
 def mark_imported(attempt_id: int, *, success: bool, message: str = "") -> DownloadAttempt:
     """For post-processing: the download was imported (or could not be)."""
     attempt = DownloadAttempt.objects.filter(pk=attempt_id).first()

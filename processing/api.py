@@ -92,6 +92,9 @@ class ManualImportIn(Schema):
 
 class RerunIn(Schema):
     accept_mismatch: bool = Field(False, description="File it even though identification disagreed (review)")
+    accept_size: bool = Field(
+        False, description="Import it although its size on disk differs from what the download client reported"
+    )
 
 
 @router.get("/runs/", response=Envelope[Page[RunOut]], summary="Import runs, newest first")
@@ -155,7 +158,10 @@ def manual_import(request, payload: ManualImportIn):
 def rerun(request, run_id: int, payload: RerunIn | None = None):
     require_admin(request)
     accept = bool(payload and payload.accept_mismatch)
-    return Status(202, ok(services.rerun(run_id, accept_mismatch=accept, user=request.auth)))
+    accept_size = bool(payload and payload.accept_size)
+    return Status(
+        202, ok(services.rerun(run_id, accept_mismatch=accept, accept_size=accept_size, user=request.auth))
+    )
 
 
 @router.post(

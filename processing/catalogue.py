@@ -4,7 +4,9 @@ them (absolute path, size, mtime, format, sha256, present)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 
 from media.models import FileState, LibraryFile, MediaItem
-from processing import fileops
 from processing.types import PlacedFile
+from scanning.services.hashing import Hashes, file_hashes, full_hash
 
 
 def present_files(item_id: int, fmt: str) -> list[Path]:
@@ -23,6 +25,40 @@ def present_files(item_id: int, fmt: str) -> list[Path]:
 def present_files_of_formats(item_id: int, formats: tuple[str, ...]) -> list[Path]:
     rows = LibraryFile.objects.filter(item_id=item_id, format__in=formats, state=FileState.PRESENT)
     return [Path(p) for p in rows.order_by("path").values_list("path", flat=True)]
+
+
+@dataclass(frozen=True)
+class LibraryCopy:
+    """A library file with the same content as a file being imported."""
+
+    path: Path
+    item_id: int | None
+    item_title: str
+
+
+def _same_content(row: LibraryFile, hashes: Hashes) -> bool:
+    """Confirmed by the full SHA-256; a row without one (a big file the scanner matched on its
+    partial hash) has it computed now, so a question is only asked about real copies."""
+    if row.partial_hash and row.partial_hash != hashes.partial:
+        return False
+    if not os.path.isfile(row.path):
+        return False
+    return (row.sha256 or full_hash(row.path)) == hashes.full
+
+
+def identical_files(hashes: Hashes, size: int) -> list[LibraryCopy]:
+    """Library files (present, or marked duplicate by a scan) with this content, whatever
+    their name. Rows filed before imports recorded a partial hash are found by SHA-256."""
+    rows = LibraryFile.objects.filter(
+        partial_hash__in=(hashes.partial, ""),
+        size=size,
+        state__in=(FileState.PRESENT, FileState.DUPLICATE),
+    ).select_related("item")
+    return [
+        LibraryCopy(Path(row.path), row.item_id, row.item.title if row.item else "")
+        for row in rows.order_by("path")
+        if _same_content(row, hashes)
+    ]
 
 
 def _mark_recycled(paths: list[Path], updated: list[dict[str, Any]]) -> None:
@@ -59,12 +95,14 @@ def record_files(
         if p.outcome == "skipped_existing" or not p.path.exists():
             continue
         stat = p.path.stat()
+        hashes = file_hashes(str(p.path), stat.st_size)
         values = {
             "item": item,
             "size": stat.st_size,
             "mtime_ns": stat.st_mtime_ns,
             "format": p.format,
-            "sha256": fileops.sha256_of(p.path),
+            "partial_hash": hashes.partial,  # as the scanner records it: later imports and scans find it
+            "sha256": hashes.full,
             "state": FileState.PRESENT,
             "error": "",
         }

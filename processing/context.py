@@ -48,6 +48,7 @@ class ImportContext:
     sidecars: dict[str, str] = field(default_factory=dict)
     embedded_cover: bytes | None = None
     catalogue: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should read in the import event
     outcome_status: str = ""  # set before cleanup: steps roll back when the run did not complete
 
     def require_located(self) -> Located:

@@ -29,9 +29,11 @@ def _title(run: ImportRun) -> str:
 def _imported_message(result: dict) -> str:
     filed = [p for p in result.get("placed", []) if p.get("outcome") != "skipped_existing"]
     if not filed:
-        return result.get("note") or "Nothing new to file"
-    folder = str(PurePath(filed[0]["path"]).parent)
-    return f"Filed {len(filed)} file{'s' if len(filed) != 1 else ''} in {folder}"
+        summary = result.get("note") or "Nothing new to file"
+    else:
+        folder = str(PurePath(filed[0]["path"]).parent)
+        summary = f"Filed {len(filed)} file{'s' if len(filed) != 1 else ''} in {folder}"
+    return "; ".join([summary, *result.get("notes", [])])
 
 
 def message_for(run: ImportRun, kind: str) -> str:

@@ -5,7 +5,6 @@ final name; moves and hardlinks fall back to copying across filesystems."""
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -85,14 +84,6 @@ def unique_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
     raise Conflict(f"Too many files named like {path.name}")
-
-
-def sha256_of(path: Path, *, chunk: int = 1024 * 1024) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def remove_empty_dirs(folders: list[str], *, stop_at: Path | None = None) -> None:

@@ -19,6 +19,7 @@ from core.errors import Conflict, InvalidInput
 from processing import fileops
 from processing.models import ImportFileOperation, OperationKind, OperationState
 from processing.types import PlacedFile, PlannedFile
+from scanning.services.hashing import full_hash
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def place_one(
     destination = planned.destination
     outcome = "placed"
     if destination.exists():
-        if fileops.sha256_of(destination) == fileops.sha256_of(planned.source):
+        if full_hash(str(destination)) == full_hash(str(planned.source)):
             return PlacedFile(destination, planned.format, planned.role, None, "duplicate")
         if policy == "skip":
             return PlacedFile(destination, planned.format, planned.role, None, "skipped_existing")

@@ -17,6 +17,7 @@ from core.errors import JobCancelled, OmniError
 from processing.context import ImportContext, Step, StopImport
 from processing.steps.catalogue import CatalogueStep
 from processing.steps.convert import ConvertStep
+from processing.steps.duplicates import DuplicatesStep
 from processing.steps.embed import EmbedStep
 from processing.steps.extract import ExtractStep
 from processing.steps.identify import IdentifyStep
@@ -24,17 +25,20 @@ from processing.steps.locate import LocateStep, VerifyStep
 from processing.steps.place import PlaceStep
 from processing.steps.repack import RepackStep
 from processing.steps.sidecars import SidecarsStep
+from processing.steps.size import SizeStep
 
 logger = logging.getLogger(__name__)
 
 STEPS: tuple[Step, ...] = (
     LocateStep(),
+    SizeStep(),
     VerifyStep(),
     RepackStep(),
     ExtractStep(),
     IdentifyStep(),
     ConvertStep(),
     EmbedStep(),
+    DuplicatesStep(),
     PlaceStep(),
     SidecarsStep(),
     CatalogueStep(),

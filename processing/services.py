@@ -22,7 +22,7 @@ from processing import catalogue, events, journal
 from processing.context import ImportContext
 from processing.models import ImportAction, ImportRun, ImportSettings, PostProcessStatus
 from processing.pipeline import PipelineOutcome, StepRecord, run_pipeline
-from processing.types import ImportOptions, PathMapping, WantedItem
+from processing.types import ImportOptions, PathMapping, ReportedSize, WantedItem
 
 logger = logging.getLogger(__name__)
 JOB_KIND = "processing.import_download"
@@ -50,6 +50,17 @@ def _mappings(raw: Any) -> tuple[PathMapping, ...]:
     )
 
 
+def _reported_size(raw: Any) -> ReportedSize | None:
+    """The client's figure for the job as the hand-off gave it: {"bytes", "margin", "client"}."""
+    if not isinstance(raw, dict):
+        return None
+    size, margin = raw.get("bytes"), raw.get("margin", 0)
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        return None
+    margin = margin if isinstance(margin, int) and not isinstance(margin, bool) and margin > 0 else 0
+    return ReportedSize(size, margin, str(raw.get("client") or "the download client")[:100])
+
+
 def build_options(run: ImportRun) -> ImportOptions:
     cfg = ImportSettings.load()
     mappings = _mappings(cfg.remote_path_mappings)
@@ -71,6 +82,8 @@ def build_options(run: ImportRun) -> ImportOptions:
         min_cover_size=cfg.min_cover_size,
         match_threshold=cfg.match_threshold,
         accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
+        reported_size=_reported_size((run.options or {}).get("reported_size")),
+        accept_size=bool((run.options or {}).get("accept_size")),
         templates={"ebook": cfg.ebook_template, "audiobook": cfg.audiobook_template, "comic": cfg.comic_template},
         repack_cbr=cfg.repack_cbr,
         write_epub_metadata=cfg.write_epub_metadata,
@@ -174,13 +187,24 @@ def start_import(
     media_item_id: int,
     attempt_id: int | None = None,
     action: str = ImportAction.IMPORT,
+    options: dict | None = None,
     user=None,
 ) -> ImportRun:
     with transaction.atomic():
         run = create_run(
-            storage_path=storage_path, media_item_id=media_item_id, attempt_id=attempt_id, action=action
+            storage_path=storage_path,
+            media_item_id=media_item_id,
+            attempt_id=attempt_id,
+            action=action,
+            options=options,
         )
         return enqueue(run, user=user)
+
+
+def reported_size_of_attempt(attempt_id: int) -> dict | None:
+    """The size the client reported, as the attempt's first import run received it."""
+    runs = ImportRun.objects.filter(download_attempt_id=attempt_id).order_by("created_at", "id")
+    return next((r.options["reported_size"] for r in runs if (r.options or {}).get("reported_size")), None)
 
 
 def on_download_completed(attempt_id: int, storage_path: str, media_item_id: int) -> ImportRun:
@@ -191,12 +215,18 @@ def on_download_completed(attempt_id: int, storage_path: str, media_item_id: int
 def import_attempt(attempt_id: int, *, action: str, user=None) -> ImportRun:
     """Manual 'convert' / 'organize' of a download attempt."""
     path, item_id = source_for_attempt(attempt_id)
+    reported = reported_size_of_attempt(attempt_id)
     return start_import(
-        storage_path=path, media_item_id=item_id, attempt_id=attempt_id, action=action, user=user
+        storage_path=path,
+        media_item_id=item_id,
+        attempt_id=attempt_id,
+        action=action,
+        options={"reported_size": reported} if reported else None,
+        user=user,
     )
 
 
-def rerun(run_id: int, *, accept_mismatch: bool = False, user=None) -> ImportRun:
+def rerun(run_id: int, *, accept_mismatch: bool = False, accept_size: bool = False, user=None) -> ImportRun:
     old = ImportRun.objects.filter(pk=run_id).first()
     if old is None:
         raise NotFound(f"Import #{run_id} does not exist")
@@ -210,7 +240,7 @@ def rerun(run_id: int, *, accept_mismatch: bool = False, user=None) -> ImportRun
             media_item_id=old.media_item_id,
             attempt_id=old.download_attempt_id,
             action=old.action,
-            options={**(old.options or {}), "accept_mismatch": accept_mismatch},
+            options={**(old.options or {}), "accept_mismatch": accept_mismatch, "accept_size": accept_size},
             rerun_of=old,
         )
         return enqueue(run, user=user)
@@ -268,6 +298,7 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         "sidecars": ctx.sidecars,
         "catalogue": ctx.catalogue,
         "note": outcome.error if not error else "",
+        "notes": ctx.notes,
         "match": ctx.match.breakdown if ctx.match else {},
         "distance": ctx.match.distance if ctx.match else None,
     }
@@ -279,12 +310,12 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         finished_at=timezone.now(),
         local_path=str(ctx.local_path or ""),
     )
-    _sync_acquisition(run, status)
+    _sync_acquisition(run, status, error)
     events.record_for_run(run.pk)
     logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
 
 
-def _sync_acquisition(run: ImportRun, status: str) -> None:
+def _sync_acquisition(run: ImportRun, status: str, error: str = "") -> None:
     """Media status goes through the acquisition status service (one place for it). A failed
     import leaves the download attempt DOWNLOADED so the import can be re-run after a fix."""
     if not run.media_item_id:
@@ -301,6 +332,9 @@ def _sync_acquisition(run: ImportRun, status: str) -> None:
         else MediaStatus.POST_PROCESSED_FAILED
     )
     acquisition_status.set_media_status(run.media_item_id, item_status)
+    if status != PostProcessStatus.COMPLETED and run.download_attempt_id and error:
+        label = "Import needs review" if status == PostProcessStatus.NEEDS_REVIEW else "Import failed"
+        acquisition_status.record_import_error(run.download_attempt_id, f"{label}: {error}")
 
 
 def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> dict[str, Any]:
@@ -348,12 +382,16 @@ def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> d
 def import_from_params(
     params: dict[str, Any], *, progress: Callable[..., None] | None = None
 ) -> dict[str, Any]:
-    """Job parameters: {"run_id"} | {"attempt_id"} | {"storage_path", "media_item_id"}."""
+    """Job parameters: {"run_id"} | {"attempt_id"[, "reported_size"]} | {"storage_path", "media_item_id"}.
+    `reported_size` ({"bytes", "margin", "client"}) is what the download client said it downloaded."""
     if "run_id" in params:
         return run_import(_int(params, "run_id"), progress=progress)
     if "attempt_id" in params:
-        path, item_id = source_for_attempt(_int(params, "attempt_id"))
-        run = create_run(storage_path=path, media_item_id=item_id, attempt_id=_int(params, "attempt_id"))
+        attempt_id = _int(params, "attempt_id")
+        path, item_id = source_for_attempt(attempt_id)
+        reported = params.get("reported_size") or reported_size_of_attempt(attempt_id)
+        options = {"reported_size": reported} if _reported_size(reported) else None
+        run = create_run(storage_path=path, media_item_id=item_id, attempt_id=attempt_id, options=options)
     elif "storage_path" in params and "media_item_id" in params:
         run = create_run(
             storage_path=str(params["storage_path"]), media_item_id=_int(params, "media_item_id")

@@ -41,6 +41,16 @@ class WantedItem:
 
 
 @dataclass(frozen=True)
+class ReportedSize:
+    """What the download client says it downloaded for the job, in bytes; `margin` when it
+    only gave a rounded figure ("2.3 GB")."""
+
+    bytes: int
+    margin: int = 0
+    client: str = "the download client"
+
+
+@dataclass(frozen=True)
 class ImportOptions:
     library_dir: Path
     recycle_dir: Path
@@ -56,6 +66,8 @@ class ImportOptions:
     min_cover_size: int = 300
     match_threshold: float = 0.35
     accept_mismatch: bool = False
+    reported_size: ReportedSize | None = None  # None: the client said nothing, nothing to check
+    accept_size: bool = False
     templates: Mapping[str, str] = field(default_factory=dict)  # media kind -> path template
     repack_cbr: bool = False
     write_epub_metadata: bool = False

@@ -51,7 +51,8 @@ class JobStatus:
     state: str  # a JobState value
     name: str = ""
     progress: float = 0.0  # percent
-    size_bytes: int | None = None
+    size_bytes: int | None = None  # a completed job: the bytes the client downloaded for it
+    size_margin_bytes: int = 0  # how far size_bytes may be off (the client gave a rounded "2.3 GB")
     left_bytes: int | None = None
     time_left: str = ""
     storage_path: str = ""

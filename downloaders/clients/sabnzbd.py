@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import httpx
@@ -140,6 +141,33 @@ def _mb_to_bytes(value: Any) -> int | None:
     return int(number * 1024 * 1024) if number is not None else None
 
 
+_UNITS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5}
+_SIZE_TEXT = re.compile(r"^\s*(\d+(?:\.(\d+))?)\s*([KMGTP]?)B?\s*$", re.I)
+
+
+def parse_size(text: str) -> tuple[int, int] | None:
+    """SABnzbd's human sizes ("20 KB", "2.3 GB", "43 K": powers of 1024, rounded) as
+    (bytes, margin): the margin is half a unit of the last digit shown."""
+    match = _SIZE_TEXT.match(text)
+    if match is None:
+        return None
+    number, decimals, unit = match.groups()
+    scale = 1024 ** _UNITS[unit.upper()]
+    return round(float(number) * scale), int(scale * 0.5 * 10 ** -len(decimals or ""))
+
+
+def history_size(slot: dict) -> tuple[int | None, int]:
+    """The job's downloaded bytes: `bytes` (an exact integer in every recorded reply), else
+    the rounded `size` text with its margin; (None, 0) when neither says."""
+    exact = slot.get("bytes")
+    if isinstance(exact, str) and exact.strip().isdigit():
+        exact = int(exact)
+    if isinstance(exact, int | float) and not isinstance(exact, bool) and exact > 0:
+        return int(exact), 0
+    parsed = parse_size(str(slot.get("size") or ""))
+    return parsed if parsed and parsed[0] > 0 else (None, 0)
+
+
 def queue_status(slot: dict) -> JobStatus:
     raw = str(slot.get("status") or "")
     state = JobState.QUEUED if raw.lower() in _QUEUED else JobState.DOWNLOADING
@@ -168,13 +196,14 @@ def history_status(slot: dict) -> JobStatus:
         state = JobState.MISSING
     else:
         state = JobState.POST_PROCESSING
-    size = slot.get("bytes")
+    size, margin = history_size(slot)
     return JobStatus(
         job_id=str(slot.get("nzo_id")),
         state=state,
         name=str(slot.get("name") or ""),
         progress=100.0 if state in (JobState.COMPLETED, JobState.POST_PROCESSING) else 0.0,
-        size_bytes=int(size) if isinstance(size, int | float) else None,
+        size_bytes=size,
+        size_margin_bytes=margin,
         left_bytes=0,
         storage_path=storage if state == JobState.COMPLETED else "",
         fail_message=str(slot.get("fail_message") or ("" if state != JobState.FAILED else "failed")),

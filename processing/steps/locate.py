@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from core.errors import InvalidInput, NotFound
 from processing.types import PathMapping
+from scanning.services.hashing import full_hash
 
 EBOOK_FORMATS = ("epub", "kepub", "azw3", "azw", "mobi", "pdf", "fb2", "djvu", "lit", "docx", "rtf", "txt")
 AUDIO_FORMATS = ("m4b", "m4a", "mp3", "flac", "ogg", "opus", "aac", "wma", "wav")
@@ -60,6 +62,7 @@ class Located:
     files: tuple[LocatedFile, ...]  # book files; for ebooks the preferred format first
     covers: tuple[Path, ...]
     ignored: tuple[tuple[str, str], ...]  # (relative path, reason)
+    copies: tuple[tuple[Path, Path], ...] = ()  # (copy left out, the identical file imported)
 
     @property
     def primary(self) -> LocatedFile:
@@ -145,6 +148,24 @@ def _walk(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: natural_key(p.relative_to(root)))
 
 
+def drop_copies(files: list[LocatedFile]) -> tuple[list[LocatedFile], list[tuple[Path, Path]]]:
+    """Identical files under different names are one file: the one with the shortest name
+    ('Part 2.mp3', not 'Part 2 (1).mp3') is kept, in its place. Only files of equal size
+    are hashed."""
+    sizes = Counter(f.size for f in files)
+    groups: dict[tuple[int, str], list[LocatedFile]] = {}
+    for located in files:
+        key = (located.size, full_hash(str(located.path)) if sizes[located.size] > 1 else "")
+        groups.setdefault(key, []).append(located)
+    keepers = {key: min(group, key=lambda f: len(f.path.name)) for key, group in groups.items()}
+    copies = [
+        (located.path, keepers[key].path) for key, group in groups.items() for located in group
+        if located is not keepers[key]
+    ]
+    kept = set(map(id, keepers.values()))
+    return [f for f in files if id(f) in kept], copies
+
+
 def _ebook_files(books: list[LocatedFile], preferred: Sequence[str]) -> tuple[LocatedFile, ...]:
     """Several formats of one book are fine; two files of one format are two books."""
     by_format: dict[str, list[LocatedFile]] = {}
@@ -197,6 +218,10 @@ def locate(root: Path, kind: str, *, preferred: Sequence[str] = ("epub",)) -> Lo
             ignored.append((str(path.relative_to(base)), reason))
         else:
             categorised[category].append(LocatedFile(path, _extension(path), path.stat().st_size))
+    copies: list[tuple[Path, Path]] = []
+    for category in ("book", "audio", "comic"):
+        categorised[category], dropped = drop_copies(categorised[category])
+        copies += dropped
     chosen = _pick(kind, categorised, preferred)
     if not chosen:
         found = ", ".join(f"{len(v)} {k}" for k, v in categorised.items() if v) or "nothing usable"
@@ -204,7 +229,8 @@ def locate(root: Path, kind: str, *, preferred: Sequence[str] = ("epub",)) -> Lo
             f"No {kind} file in {root} (found {found})",
             hint="The download may be incomplete, of another media kind, or only a sample.",
         )
-    return Located(base, kind, chosen, tuple(f.path for f in categorised["cover"]), tuple(ignored))
+    covers = tuple(f.path for f in categorised["cover"])
+    return Located(base, kind, chosen, covers, tuple(ignored), tuple(copies))
 
 
 # --- verify ------------------------------------------------------------------------------
@@ -304,11 +330,17 @@ class LocateStep(BaseStep):
         )
         ctx.located = locate(ctx.local_path, ctx.item.kind, preferred=(ctx.options.ebook_format,))
         ctx.to_place = [(f, "part" if ctx.item.kind == "audiobook" else "book") for f in ctx.located.files]
+        base = ctx.located.root
+        ctx.notes += [
+            f"{copy.relative_to(base)} is identical to {kept.relative_to(base)} in this download: imported once"
+            for copy, kept in ctx.located.copies
+        ]
         return {
             "local_path": str(ctx.local_path),
             "files": [str(f.path) for f in ctx.located.files],
             "covers": [str(p) for p in ctx.located.covers],
             "ignored": [list(i) for i in ctx.located.ignored],
+            "copies": [[str(copy), str(kept)] for copy, kept in ctx.located.copies],
         }
 
 

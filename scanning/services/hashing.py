@@ -60,5 +60,11 @@ def completed(hashes: Hashes, path: str, size: int, *, full_limit: int = FULL_HA
     return Hashes(hashes.partial, full_hash(path))
 
 
+def file_hashes(path: str, size: int) -> Hashes:
+    """Both hashes whatever the size: for the importer, which files a download once and
+    wants it recognisable later by the scanner and by the next import."""
+    return completed(quick_hashes(path, size), path, size, full_limit=size)
+
+
 def exists(path: str) -> bool:
     return os.path.lexists(path) and os.path.exists(path)

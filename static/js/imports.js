@@ -1,4 +1,4 @@
-// Import run detail: re-run (optionally accepting a mismatch) and undo through the JSON API;
+// Import run detail: re-run (optionally accepting a mismatch or a size difference) and undo through the JSON API;
 // while the run is queued or running, poll it and reload when it has finished.
 (function () {
   var summary = document.getElementById("run-summary");
@@ -16,10 +16,12 @@
     });
   }
 
-  async function rerun(acceptMismatch) {
+  async function rerun(acceptMismatch, acceptSize) {
     setBusy(true);
     try {
-      var run = await OmniApi.post("/api/processing/rerun/" + runId + "/", { accept_mismatch: acceptMismatch });
+      var run = await OmniApi.post(
+        "/api/processing/rerun/" + runId + "/", { accept_mismatch: acceptMismatch, accept_size: !!acceptSize }
+      );
       show("Re-run queued as import #" + run.id + ".");
       location.assign("/imports/" + run.id + "/");
     } catch (e) { fail(e); }
@@ -39,6 +41,7 @@
   }
   bind("rerun", function () { rerun(false); });
   bind("rerun-accept", function () { rerun(true); });
+  bind("rerun-accept-size", function () { rerun(false, true); });
   bind("undo", undo);
 
   if (summary.dataset.active === "1") {

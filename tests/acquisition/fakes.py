@@ -255,6 +255,26 @@ def write_epub(path: Path, title: str, author: str = "") -> Path:
     return path
 
 
+ARTICLE_BYTES = 716_800  # a usual yEnc part size
+ARTICLE_HEADERS = 250  # =ybegin/=ypart/=yend lines and the NNTP headers of one article
+
+
+def _posted_bytes(path: Path) -> int:
+    """A file's size as posted to usenet, which is what SABnzbd counts in `bytes`: yEnc adds
+    42 to every byte and escapes (two bytes) those that become NUL, LF, CR or '=', breaks
+    lines at 128 characters (CRLF), and every article carries its headers."""
+    data = path.read_bytes()
+    body = len(data) + sum(data.count(bytes([(c - 42) % 256])) for c in (0, 10, 13, 61))
+    articles = max(1, -(-len(data) // ARTICLE_BYTES))
+    return body + 2 * -(-body // 128) + ARTICLE_HEADERS * articles
+
+
+def posted_size(storage: Path) -> int:
+    """What a real SABnzbd reports for a job whose files now lie at `storage`."""
+    files = [storage] if storage.is_file() else [p for p in storage.rglob("*") if p.is_file()]
+    return sum(_posted_bytes(f) for f in files)
+
+
 @dataclass
 class FakeJob:
     nzo_id: str
@@ -283,6 +303,8 @@ class FakeSabnzbd(_Server):
     # writes a job's whole download (e.g. an audiobook folder or a comic) into the given folder
     # and returns the storage path; overrides the default single EPUB
     content_for_job: Callable[[str, Path], Path] | None = None
+    # what history reports as the job's `bytes`, given the real posted size (a misreport)
+    report_size: Callable[[int], int] | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -402,6 +424,11 @@ class FakeSabnzbd(_Server):
         title, author = self.book_for_job(job.name) if self.book_for_job else (job.name, "")
         return write_epub(folder / f"{job.name}.epub", title, author)
 
+    def _reported_bytes(self, job: FakeJob) -> int:
+        """The posted size of the job's files (the NZB's figure until they are written)."""
+        posted = posted_size(Path(job.storage)) if job.storage else 20514
+        return self.report_size(posted) if self.report_size else posted
+
     def _history_slot(self, job: FakeJob) -> dict:
         folder = self.complete_dir / job.category / job.name
         status, storage, fail = "Completed", "", ""
@@ -412,6 +439,7 @@ class FakeSabnzbd(_Server):
             if not job.storage:
                 job.storage = str(self._write_download(job, folder))
             storage = job.storage
+        size = self._reported_bytes(job)
         return {
             "nzo_id": job.nzo_id,
             "name": job.name,
@@ -421,8 +449,8 @@ class FakeSabnzbd(_Server):
             "storage": storage,
             "path": str(self.complete_dir / "incomplete" / job.name),
             "fail_message": fail,
-            "bytes": 20514,
-            "size": "20 KB",
+            "bytes": size,
+            "size": f"{size / 1024:.0f} KB",
             "url": job.url,
             "pp": "D",
             "script": "None",

@@ -123,6 +123,33 @@ def test_docs_examples_map_to_states():
     assert history_status({**slot, "status": "Extracting", "storage": ""}).state == JobState.POST_PROCESSING
 
 
+def test_completed_job_reports_the_bytes_it_downloaded():
+    done = _client({"queue": REAL / "queue.json", "history": REAL / "history_rerun2.json"}).status(
+        "SABnzbd_nzo_mq07e0rl"
+    )
+    assert (done.size_bytes, done.size_margin_bytes) == (20514, 0)  # `bytes`, exact (its `size` says "20 KB")
+    slot = _load(DOCS / "history_api_docs_example.json")["history"]["slots"][0]
+    assert history_status(slot).size_bytes == 2436906376
+    assert history_status({**slot, "bytes": "2436906376"}).size_bytes == 2436906376  # a number as text
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ("2.3 GB", (round(2.3 * 1024**3), 1024**3 // 20)),  # rounded to 0.1 GB: +- 0.05 GB
+        ("20 KB", (20 * 1024, 512)),
+        ("43 K", (43 * 1024, 512)),  # the history totals drop the B
+        ("512 B", (512, 0)),
+        ("", (None, 0)),
+        ("unknown", (None, 0)),
+    ],
+)
+def test_size_given_only_with_units_is_read_with_its_rounding_margin(size, expected):
+    slot = {"nzo_id": "x", "status": "Completed", "storage": "/data/x", "size": size}
+    status = history_status(slot)
+    assert (status.size_bytes, status.size_margin_bytes) == expected
+
+
 def test_remove_deletes_from_queue_and_history_with_files():
     seen: list[httpx.Request] = []
     _client(

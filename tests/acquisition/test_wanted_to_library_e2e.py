@@ -15,7 +15,7 @@ from media.models import Author, LibraryFile, MediaItem, MediaStatus
 from processing import services as processing
 from processing.models import ImportRun, PostProcessStatus
 from tests.acquisition.conftest import make_item
-from tests.acquisition.fakes import FakeRelease
+from tests.acquisition.fakes import FakeRelease, posted_size
 from tests.acquisition.test_pipeline_e2e import _run_until, _tick_scheduler, _wait
 from tests.processing.samples import image_bytes, make_cbz, make_epub, make_mp3
 
@@ -75,9 +75,36 @@ def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, libra
     assert not LibraryFile.objects.filter(item=item, format="epub").exists()
 
 
+def test_download_whose_size_differs_from_the_clients_report_is_refused_and_left_alone(
+    acquisition, library, worker
+):
+    _, sab = acquisition
+    sab.report_size = lambda posted: posted * 2  # SABnzbd says it downloaded twice what lies on disk
+    item = make_item()
+    _tick_scheduler(0)
+    attempt = _wait(lambda: DownloadAttempt.objects.filter(item=item).first(), message="automatic grab")
+    _run_until(
+        lambda: ImportRun.objects.filter(
+            download_attempt_id=attempt.pk, post_process_status=PostProcessStatus.FAILED
+        ).exists()
+    )
+
+    attempt.refresh_from_db()
+    source = Path(attempt.storage_path)
+    reported = sab.report_size(posted_size(source))
+    run = ImportRun.objects.get(download_attempt_id=attempt.pk)
+    assert run.error_step == "size"
+    assert f"{source} holds {source.stat().st_size:,} bytes on disk, less than the {reported:,} bytes" in run.error
+    assert attempt.state == AttemptState.DOWNLOADED  # can be imported again once fixed
+    assert attempt.error.startswith("Import failed: size: ") and f"{reported:,} bytes SABnzbd reported" in attempt.error
+    assert source.is_file() and not any(library.rglob("*")) and not LibraryFile.objects.exists()
+    assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.POST_PROCESSED_FAILED
+
+
 def _audiobook_folder(name: str, folder: Path) -> Path:
-    for disc, part in ((1, "Part 1"), (1, "Part 2"), (2, "Part 3")):
-        make_mp3(folder / f"CD{disc}" / f"{part}.mp3", album="Project Hail Mary", artist="Andy Weir")
+    for n, (disc, part) in enumerate(((1, "Part 1"), (1, "Part 2"), (2, "Part 3"))):
+        tags = {"album": "Project Hail Mary", "artist": "Andy Weir"}
+        make_mp3(folder / f"CD{disc}" / f"{part}.mp3", frames=40 + n, **tags)  # parts differ, as real ones do
     return folder
 
 

@@ -159,19 +159,20 @@ def make_wav(path: Path, *, seconds: float = 0.2) -> Path:
 
 
 def make_mp3(
-    path: Path, *, album: str = "", artist: str = "", frames: int = 40, narrator: str = ""
+    path: Path, *, album: str = "", artist: str = "", frames: int = 40, narrator: str = "", title: str = ""
 ) -> Path:
     """MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz, ~26 ms each) with an ID3v2 tag written
-    by mutagen; the narrator goes where audiobook tools put it (composer)."""
+    by mutagen; the narrator goes where audiobook tools put it (composer). Parts of one
+    recording need a title (or another length) to differ: identical files are one part."""
     header = struct.pack(">I", 0xFFFB9000)
     frame = header + b"\x00" * (417 - len(header))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(frame * frames)
-    if album or artist or narrator:
+    if album or artist or narrator or title:
         from mutagen.easyid3 import EasyID3
 
         tags = EasyID3()
-        for key, value in (("album", album), ("artist", artist), ("composer", narrator)):
+        for key, value in (("album", album), ("artist", artist), ("composer", narrator), ("title", title)):
             if value:
                 tags[key] = value
         tags.save(path)

@@ -38,7 +38,7 @@ def test_manual_import_runs_as_a_job_and_can_be_undone(
     assert Job.objects.get(pk=job.pk).result["status"] == "completed"
 
     detail = admin_client.get(f"/api/processing/runs/{run_id}/").json()["data"]
-    assert [s["name"] for s in detail["steps"]][:2] == ["locate", "verify"]
+    assert [s["name"] for s in detail["steps"]][:3] == ["locate", "size", "verify"]
     assert {op["kind"] for op in detail["operations"]} == {"hardlink", "write"}
 
     undone = admin_client.post(f"/api/processing/runs/{run_id}/undo/")

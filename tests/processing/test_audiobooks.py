@@ -82,7 +82,7 @@ def audiobook(*, narrator: str = "", duration: int | None = None):
 def download(root: Path, *, frames: int = 400, narrator: str = "George Guidall", parts: int = 3) -> Path:
     for n in range(1, parts + 1):
         tags = {"album": "The Left Hand of Darkness", "artist": "Ursula K. Le Guin", "narrator": narrator}
-        samples.make_mp3(root / f"Part {n}.mp3", frames=frames, **(tags if n == 1 else {}))
+        samples.make_mp3(root / f"Part {n}.mp3", frames=frames, title=f"Part {n}", **(tags if n == 1 else {}))
     return root
 
 

@@ -127,15 +127,19 @@ def test_pages_need_a_login(client):
     assert client.get("/imports/").status_code in (302, 401)
 
 
-def test_rerun_accepting_the_mismatch_from_the_detail_page_api(three_runs, admin_client, broker):
-    _, _, review = three_runs
-    response = admin_client.post(
-        f"/api/processing/rerun/{review.pk}/", {"accept_mismatch": True}, content_type="application/json"
-    )
+def rerun_through_the_api(admin_client, run_id: int, payload: dict) -> ImportRun:
+    """What the detail page's re-run buttons do; the new run is then run at once."""
+    response = admin_client.post(f"/api/processing/rerun/{run_id}/", payload, content_type="application/json")
     assert response.status_code == 202
     new = ImportRun.objects.get(pk=response.json()["data"]["id"])
     services.run_import(new.pk)
     new.refresh_from_db()
+    return new
+
+
+def test_rerun_accepting_the_mismatch_from_the_detail_page_api(three_runs, admin_client, broker):
+    _, _, review = three_runs
+    new = rerun_through_the_api(admin_client, review.pk, {"accept_mismatch": True})
     assert new.post_process_status == "completed" and new.rerun_of_id == review.pk
     assert ImportEvent.objects.filter(run=new, kind=EventKind.IMPORTED).exists()
     page = admin_client.get(f"/imports/{review.pk}/").content.decode()

@@ -89,11 +89,21 @@ def test_two_books_of_the_same_format_are_not_guessed(tmp_path):
         locate(tmp_path / "dl", "ebook")
 
 
+def test_identical_copies_are_one_file_under_the_shortest_name(tmp_path):
+    book = samples.make_epub(tmp_path / "dl" / "One.epub", title="One")
+    (tmp_path / "dl" / "One (copy).epub").write_bytes(book.read_bytes())
+    (tmp_path / "dl" / "sub").mkdir()
+    (tmp_path / "dl" / "sub" / "1.epub").write_bytes(book.read_bytes())
+    located = locate(tmp_path / "dl", "ebook")
+    assert [f.path for f in located.files] == [tmp_path / "dl" / "sub" / "1.epub"]
+    assert sorted(copy.name for copy, _ in located.copies) == ["One (copy).epub", "One.epub"]
+
+
 def test_audiobook_disc_folders_in_natural_order(tmp_path):
     root = tmp_path / "Author - Audiobook"
     for disc in (1, 2, 10):
         for track in (1, 2, 11):
-            samples.make_wav(root / f"Disc {disc}" / f"Track {track}.wav")
+            samples.make_wav(root / f"Disc {disc}" / f"Track {track}.wav", seconds=(100 * disc + track) / 1000)
     (root / "Disc 1" / "info.nfo").write_text("x")
     located = locate(root, "audiobook")
     names = [f"{f.path.parent.name}/{f.path.name}" for f in located.files]
