@@ -17,10 +17,12 @@ from core.errors import InvalidInput
 from core.naming import Template, parse_template
 from processing.renaming.models import OpState
 from processing.renaming.planner import PlannedMove
+from scanning.extractors.calibre_db import in_book_folder
 from scanning.models import ScanFolder
 
 NOT_ALLOWED = "not done: allow moving to another root and preview again to include it"
 TARGET_MISSING = "not done: the target root is missing (not mounted?)"
+CALIBRE_MANAGED = "not done: calibre manages this file (its library's metadata.db points at it); rename it in calibre"
 
 
 def _under(path: str, root: str) -> bool:
@@ -102,6 +104,8 @@ class Libraries:
             tally = self.counts.setdefault(library.path, {"files": 0, "leaving": 0})
             tally["files"] += 1
             move = _as_written(move, library.target)
+        if move.state == OpState.PLANNED and in_book_folder(move.source):
+            return replace(move, state=OpState.SKIPPED, message=CALIBRE_MANAGED)
         leaving = self.leaving(move)
         if leaving is None or move.state != OpState.PLANNED:
             return move

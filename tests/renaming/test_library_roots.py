@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from core.models import Job, JobState
 from media.models import LibraryFile
 from processing.renaming import fsops, journal
 from processing.renaming.models import BatchState, OpState, RenameOperation
+from processing.renaming.roots import CALIBRE_MANAGED
 from processing.renaming.services import Selection, create_preview
 from scanning.services import FolderInput, save_folder
 from tests.renaming.conftest import make_item, tree, write
 from tests.scanning import samples as s
+from tests.scanning.test_calibre import calibre_library  # noqa: F401 (a fixture)
 
 HERBERT = (("Frank Herbert", "Herbert, Frank"),)
 TEMPLATE = "${author.sortname}/${title}.${ext}"
@@ -310,3 +313,25 @@ def test_a_missing_target_root_is_never_created(tmp_path, library):
     assert op.state == OpState.SKIPPED and op.message.endswith("the target root is missing (not mounted?)")
     journal.execute_batch(batch.pk)
     assert not shelf.exists() and tree(books) == {"in/dune.epub"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_books_of_a_calibre_library_are_never_renamed(admin_client, broker, worker, tmp_path, data_dir,
+                                                      calibre_library):
+    """calibre's metadata.db points at its files: moving one would break that library."""
+    books = tmp_path / "x/books"
+    shutil.copytree(calibre_library, books / "Calibre Library")
+    s.make_epub(books / "loose/messiah.epub", s.Book("Dune Messiah", authors=HERBERT, uuid=_uuid(2)))
+    before = snapshot(books / "Calibre Library")
+    add_and_scan(admin_client, broker, worker, books)
+
+    batch = preview(admin_client, {})
+    states = {Path(op["source"]).name: (op["state"], op["message"]) for op in operations(admin_client, batch["id"])}
+    calibre_files = {name: state for name, state in states.items() if name != "messiah.epub"}
+    assert calibre_files and all(state == OpState.SKIPPED for state, _ in calibre_files.values())
+    assert calibre_files["The Curated Saga Begins - Ada Quill.epub"][1] == CALIBRE_MANAGED
+    assert states["messiah.epub"][0] == OpState.PLANNED
+
+    execute(admin_client, broker, worker, batch["id"])
+    assert (books / "Herbert, Frank/Dune Messiah.epub").is_file()
+    assert snapshot(books / "Calibre Library") == before
