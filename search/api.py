@@ -23,6 +23,7 @@ from search.selectors import item_metadata, provider_rows
 from search.services import catalogue
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
+from search.services.runs import recent_runs
 from search.services.wanted import WantedRequest, add_wanted, media_status
 
 providers_router = Router(tags=["providers"])
@@ -399,6 +400,45 @@ def accept(request, review_id: int, payload: AcceptIn):
 def keep(request, review_id: int):
     require_admin(request)
     return ok(services.keep_embedded(review_id, user=request.auth))
+
+
+# --- enrichment runs (undo what automatic identification applied) ------------------------------------------
+class RunOut(Schema):
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    job_id: int | None
+    counts: dict[str, Any]
+    applied: int
+    reverted_at: datetime | None
+
+    @staticmethod
+    def resolve_applied(obj) -> int:
+        return obj.applied.count()
+
+
+class RevertRunIn(Schema):
+    item_id: int | None = Field(None, description="Undo this item only; leave out to undo the whole run")
+
+
+class RevertRunOut(Schema):
+    run_id: int
+    items: int
+    fields_restored: int
+    identifiers_removed: int
+    kept: list[dict[str, Any]]
+
+
+@review_router.get("/runs/", response=Envelope[list[RunOut]], summary="Latest automatic identification runs")
+def enrichment_runs(request):
+    return ok(list(recent_runs()))
+
+
+@review_router.post("/runs/{int:run_id}/revert", response=Envelope[RevertRunOut],
+                    summary="Undo what a run applied, except fields changed by hand since (admin)")
+def revert_enrichment_run(request, run_id: int, payload: RevertRunIn):
+    require_admin(request)
+    return ok(services.revert_run(run_id, item_id=payload.item_id, user=request.auth))
 
 
 # --- authors and series -------------------------------------------------------------------------------------

@@ -139,8 +139,47 @@ class ChangeReason(models.TextChoices):
     IDENTIFY = "identify", "Identification"
 
 
+class EnrichmentRun(models.Model):
+    """One pass of automatic identification (a background enrichment job, or one item identified
+    at once): groups what it applied so the whole run can be undone ("undo the last run")."""
+
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    job_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="core.Job that ran it, if any")
+    counts = models.JSONField(default=dict, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Enrichment run {self.pk}"
+
+
+class EnrichmentRunItem(models.Model):
+    """A provider record a run applied to one item, and the identifiers that added."""
+
+    run = models.ForeignKey(EnrichmentRun, on_delete=models.CASCADE, related_name="applied")
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=48)
+    external_id = models.CharField(max_length=128)
+    added_identifiers = models.JSONField(default=list, blank=True, help_text="[scheme, value] pairs it created")
+    applied_at = models.DateTimeField(default=timezone.now)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.external_id} on item {self.item_id}"
+
+
 class MetadataChange(models.Model):
     item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="metadata_changes")
+    run = models.ForeignKey(EnrichmentRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes",
+                            help_text="The automatic identification run that made it")
     field = models.CharField(max_length=24, choices=MetadataField.choices)
     old_value = models.JSONField(null=True)
     new_value = models.JSONField(null=True)

@@ -17,6 +17,7 @@ __all__ = [
     "detect_series",
     "genres_for",
     "language_code",
+    "read_number",
     "series_gaps",
     "split_authors",
 ]
@@ -67,7 +68,8 @@ class SeriesGuess:
     index: Decimal | None
 
 
-def _number(raw: str) -> Decimal | None:
+def read_number(raw: str) -> Decimal | None:
+    """'II', 'three', '2.5' -> a number; None when the text is not one."""
     value = raw.strip().lower()
     if re.fullmatch(r"-?\d+(?:\.\d+)?", value):
         return Decimal(value)
@@ -91,9 +93,9 @@ def detect_series(title: str) -> SeriesGuess | None:
         match = pattern.match(text)
         if not match:
             continue
-        index = _number(match.group(match.re.groups - (1 if pattern is _PREFIX else 0)))
+        index = read_number(match.group(match.re.groups - (1 if pattern is _PREFIX else 0)))
         if pattern is _PREFIX:
-            index = _number(_prefix_number(match))
+            index = read_number(_prefix_number(match))
             if not re.search(rf"{_MARK}\s*{_NUM}\s*(?:-|\u2013|:)|\d\s*(?:-|\u2013)\s", text, re.I):
                 continue  # "Title: Subtitle" with a roman/word token is not a series prefix
         series = match.group("series").strip(" ,:-")

@@ -17,4 +17,5 @@ def enrich_items(ctx: JobContext) -> dict:
         ids = pending_item_ids()
     since = ctx.job.started_at if ctx.job.attempts > 1 else None  # a retry resumes where it stopped
     return services.enrich_items(ids, force=bool(ctx.params.get("force")), since=since or
-                                 parse_datetime(ctx.params.get("since") or ""), progress=ctx.progress)
+                                 parse_datetime(ctx.params.get("since") or ""), progress=ctx.progress,
+                                 job_id=ctx.job.pk)

@@ -22,6 +22,7 @@ from search.selectors import detail_fields, display_value, item_metadata, provid
 from search.services.catalogue import series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
+from search.services.runs import recent_runs
 
 PAGE_SIZE = 50
 OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
@@ -38,9 +39,8 @@ def metadata_search(request):
 
 def review_queue(request):
     reviews = ReviewItem.objects.select_related("item").filter(status=ReviewStatus.PENDING)
-    return render(
-        request, "search/review.html", {"page": _page(request, reviews), "can_manage": is_admin(request.user)}
-    )
+    return render(request, "search/review.html", {"page": _page(request, reviews), "runs": recent_runs(5),
+                                                  "can_manage": is_admin(request.user)})
 
 
 def book_detail(request, item_id: int):

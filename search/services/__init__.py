@@ -5,6 +5,7 @@ Entry points for other apps:
   over what it extracted (per-field confidences); the item's fields are re-merged.
 - `queue_enrichment(item_ids)` — enrich/identify items in the background.
 - `identify_item(item_id)` — identify now (strong match applied, else review queue).
+- `revert_run(run_id)` — undo what one automatic identification run applied.
 """
 
 from search.services.candidates import (
@@ -16,6 +17,7 @@ from search.services.candidates import (
 )
 from search.services.enrich import enrich_items, queue_enrichment
 from search.services.identify import accept_review, identify_item, keep_embedded
+from search.services.runs import revert_run
 
 __all__ = [
     "accept_review",
@@ -27,5 +29,6 @@ __all__ = [
     "record_candidates",
     "resolve_item",
     "revert_change",
+    "revert_run",
     "set_manual_value",
 ]

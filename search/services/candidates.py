@@ -18,6 +18,7 @@ from search.merge import MANUAL_SOURCE, Candidate, is_empty, resolve, value_key
 from search.models import (
     ChangeReason,
     DataSource,
+    EnrichmentRun,
     FieldCandidate,
     MetadataChange,
     MetadataField,
@@ -98,7 +99,7 @@ def _clean(field: str, value: Any, values: Mapping[str, Any]) -> Any:
 @transaction.atomic
 def record_candidates(item: MediaItem, source_name: str, values: Mapping[str, Any],
                       confidences: Mapping[str, float] | float | None = None, *, external_id: str = "",
-                      user=None, apply: bool = True) -> list[MetadataChange]:
+                      user=None, apply: bool = True, run: EnrichmentRun | None = None) -> list[MetadataChange]:
     """Store what `source_name` says about `item` (one candidate per field and source,
     replacing that source's previous one) and re-merge the touched fields."""
     if isinstance(confidences, int | float):
@@ -116,13 +117,14 @@ def record_candidates(item: MediaItem, source_name: str, values: Mapping[str, An
     if not apply:
         return []
     reason = ChangeReason.MANUAL if source_name == MANUAL_SOURCE else ChangeReason.MERGE
-    return resolve_item(item, fields=list(cleaned), reason=reason, user=user)
+    return resolve_item(item, fields=list(cleaned), reason=reason, user=user, run=run)
 
 
 def resolve_item(item: MediaItem, *, fields: list[str] | None = None, reason: str = ChangeReason.MERGE,
-                 user=None) -> list[MetadataChange]:
+                 user=None, run: EnrichmentRun | None = None) -> list[MetadataChange]:
     """Recompute the final value of each field; locked fields are left alone, empty
-    results never erase existing data; every change is written to the history."""
+    results never erase existing data; every change is written to the history (with the
+    automatic identification run that caused it, if any)."""
     wanted = fields or sorted(FIELDS)
     rows = FieldCandidate.objects.filter(item=item, field__in=wanted).select_related("source")
     by_field: dict[str, list[Candidate]] = {}
@@ -139,14 +141,14 @@ def resolve_item(item: MediaItem, *, fields: list[str] | None = None, reason: st
         result = resolve(field, by_field.get(field, []))
         if result is None:
             continue
-        change = _store(item, field, state, result, reason=reason, user=user)
+        change = _store(item, field, state, result, reason=reason, user=user, run=run)
         if change is not None:
             changes.append(change)
     return changes
 
 
 def _store(item: MediaItem, field: str, state: ResolvedField | None, result, *, reason: str,
-           user) -> MetadataChange | None:
+           user, run: EnrichmentRun | None = None) -> MetadataChange | None:
     source = DataSource.objects.get(name=result.source)
     old_value = state.value if state is not None else current_value(item, field)
     old_source = state.source.name if state is not None and state.source_id else ""
@@ -161,7 +163,8 @@ def _store(item: MediaItem, field: str, state: ResolvedField | None, result, *, 
         return None
     apply_value(item, field, result.value)
     return MetadataChange.objects.create(item=item, field=field, old_value=old_value, new_value=result.value,
-                                         old_source=old_source, new_source=source.name, reason=reason, user=user)
+                                         old_source=old_source, new_source=source.name, reason=reason, user=user,
+                                         run=run)
 
 
 def _restore_catalogue_value(item: MediaItem, change: MetadataChange, *, user) -> MetadataChange:

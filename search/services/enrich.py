@@ -12,6 +12,7 @@ from django.db.models import Q
 from core.errors import OmniError, ServiceUnavailable
 from media.models import MediaItem
 from search.services.identify import identify_item
+from search.services.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
 Progress = Callable[..., None]
@@ -27,15 +28,17 @@ def items_to_enrich(item_ids: list[int] | None, *, force: bool, since: datetime 
 
 
 def enrich_items(item_ids: list[int] | None = None, *, force: bool = False, since: datetime | None = None,
-                 progress: Progress | None = None) -> dict:
+                 progress: Progress | None = None, job_id: int | None = None) -> dict:
+    """Identify the items; what is applied automatically belongs to one enrichment run (undoable)."""
     ids = list(items_to_enrich(item_ids, force=force, since=since).values_list("pk", flat=True))
     counts = {"applied": 0, "review": 0, "failed": 0, "total": len(ids)}
+    run = start_run(job_id=job_id)
     transient = 0
     for done, item_id in enumerate(ids):
         if progress:
             progress(done, len(ids), f"Identifying item #{item_id}")
         try:
-            outcome = identify_item(item_id)
+            outcome = identify_item(item_id, run=run)
         except ServiceUnavailable as exc:
             transient += 1
             counts["failed"] += 1
@@ -46,6 +49,7 @@ def enrich_items(item_ids: list[int] | None = None, *, force: bool = False, sinc
             logger.warning("Enrichment of item #%s failed: %s", item_id, exc)
             continue
         counts["applied" if outcome.applied else "review"] += 1
+    finish_run(run, counts)
     if progress:
         progress(len(ids), len(ids), f"{counts['applied']} applied, {counts['review']} to review, "
                                      f"{counts['failed']} failed", force=True)

@@ -13,12 +13,13 @@ from core.errors import InvalidInput, NotFound, ServiceUnavailable
 from media.models import ContributorRole, MediaItem
 from search.matching.distance import ItemFacts
 from search.matching.recommend import Decision, Recommendation, Thresholds, decide
-from search.models import EnrichmentState, MetadataSettings, ReviewItem, ReviewStatus
+from search.models import EnrichmentRun, EnrichmentState, MetadataSettings, ReviewItem, ReviewStatus
 from search.providers.base import BookRecord, Capability, SearchQuery
 from search.services.candidates import record_candidates
 from search.services.library_values import record_library_values
 from search.services.lookup import lookup_record, record_from_dict, record_to_dict
 from search.services.providers import call_providers, rows_for
+from search.services.runs import finish_run, identifier_pairs, record_applied, start_run
 
 logger = logging.getLogger(__name__)
 TOP_CANDIDATES = 5
@@ -70,7 +71,9 @@ def _gather(facts: ItemFacts) -> tuple[list[BookRecord], list[str], bool]:
     return records, errors, transient
 
 
-def identify_item(item_id: int, *, user=None) -> IdentifyOutcome:
+def identify_item(item_id: int, *, user=None, run: EnrichmentRun | None = None) -> IdentifyOutcome:
+    """Identify one item now. A strong match is applied as part of `run` (a run of its own when
+    none is given), so it can be undone with the run; anything else goes to the review queue."""
     item = MediaItem.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFound(f"Item #{item_id} does not exist")
@@ -83,7 +86,11 @@ def identify_item(item_id: int, *, user=None) -> IdentifyOutcome:
     options = MetadataSettings.load()
     decision = decide(facts, records, Thresholds(options.strong_distance, options.medium_distance, options.min_gap))
     if decision.recommendation is Recommendation.STRONG:
-        apply_match(item, decision.best.record, decision.best.distance.confidence, user=user)
+        own_run = run is None
+        run = run or start_run()
+        apply_match(item, decision.best.record, decision.best.distance.confidence, user=user, run=run)
+        if own_run:
+            finish_run(run, {"applied": 1, "review": 0, "failed": 0, "total": 1})
         _mark(item, "applied")
         return IdentifyOutcome(item.pk, decision.recommendation, decision.reason,
                                applied=f"{decision.best.record.provider}:{decision.best.record.external_id}",
@@ -100,11 +107,17 @@ def _mark(item: MediaItem, outcome: str, error: str = "") -> None:
 
 
 @transaction.atomic
-def apply_match(item: MediaItem, record: BookRecord, confidence: float, *, user=None) -> None:
+def apply_match(item: MediaItem, record: BookRecord, confidence: float, *, user=None,
+                run: EnrichmentRun | None = None) -> None:
+    """Store the record's values as candidates and merge them; an automatic application
+    (`run` given) is recorded in the run so it can be undone."""
     values = record.as_values()
     values.setdefault("identifiers", {})[record.provider] = record.external_id
+    before = identifier_pairs(item) if run is not None else set()
     record_candidates(item, record.provider, values, max(0.05, min(1.0, confidence)),
-                      external_id=record.external_id, user=user)
+                      external_id=record.external_id, user=user, run=run)
+    if run is not None:
+        record_applied(run, item, record, before)
     ReviewItem.objects.filter(item=item, status=ReviewStatus.PENDING).update(
         status=ReviewStatus.ACCEPTED, resolved_at=timezone.now(), resolved_by=user)
 

@@ -20,4 +20,14 @@
         external_id: section.querySelector(".pick-id").value.trim() });
     });
   });
+  document.querySelectorAll("#enrichment-runs [data-run-id] button.undo-run").forEach(function (button) {
+    button.addEventListener("click", async function () {
+      var row = button.closest("[data-run-id]");
+      try {
+        var result = await OmniApi.post("/api/review/runs/" + row.dataset.runId + "/revert", {});
+        var kept = result.kept.length ? ", " + result.kept.length + " field(s) edited since kept" : "";
+        button.replaceWith(document.createTextNode("Undone: " + result.items + " book(s)" + kept));
+      } catch (e) { errorBox.textContent = e.message; errorBox.hidden = false; }
+    });
+  });
 })();

@@ -174,20 +174,21 @@ def test_isbn_mismatch_caps_confidence_and_is_never_strong():
 def test_close_runner_up_makes_it_medium():
     a = record("openlibrary", "1", "The Hobbit", ["J.R.R. Tolkien"], year=1937)
     b = record("googlebooks", "2", "The Hobbit", ["J. R. R. Tolkien"], year=1937)
-    decision = decide(ItemFacts(title="The Hobbit", authors=("Tolkien, J.R.R.",)), [a, b])
+    decision = decide(ItemFacts(title="The Hobbit", authors=("Tolkien, J.R.R.",), year=1937), [a, b])
     assert decision.recommendation is Recommendation.MEDIUM and "runner-up" in decision.reason
 
 
 @pytest.mark.parametrize(
-    ("title", "authors", "expected"),
+    ("title", "authors", "year", "expected"),
     [
-        ("Use of Weapons", ("Iain M. Banks",), Recommendation.STRONG),
-        ("Use of Weapon", ("Iain Banks",), Recommendation.MEDIUM),
-        ("Weapons", ("Banks",), Recommendation.LOW),
+        ("Use of Weapons", ("Iain M. Banks",), 2008, Recommendation.STRONG),
+        ("Use of Weapons: A Culture Novel", ("Iain Banks",), 2005, Recommendation.MEDIUM),
+        ("Weapons", ("Banks",), 2008, Recommendation.LOW),
     ],
 )
-def test_thresholds_split_strong_medium_low(title, authors, expected):
-    assert decide(ItemFacts(title=title, authors=authors), [WEAPONS], Thresholds(0.05, 0.2)).recommendation is expected
+def test_thresholds_split_strong_medium_low(title, authors, year, expected):
+    decision = decide(ItemFacts(title=title, authors=authors, year=year), [WEAPONS], Thresholds(0.05, 0.2))
+    assert decision.recommendation is expected
 
 
 def test_no_candidates_is_none():
