@@ -13,3 +13,8 @@ class SearchConfig(AppConfig):
         from search import wizard_hooks
 
         wizard_hooks.register()
+
+        from scanning.provenance import register_hook
+        from search.services.scan_provenance import record_scanned_values
+
+        register_hook(record_scanned_values)

@@ -1,8 +1,7 @@
-"""What a scanned file said becomes provenance. The scanner writes an item's fields from the
-file's embedded metadata (scanning cannot import this app); before any provider is merged
-into such an item, its current values are recorded once as candidates of the embedded source
-matching its best file, so a provider never silently replaces what the files say and the
-item page shows where each value came from."""
+"""Provenance for items scanned before scans recorded it (search.services.scan_provenance
+does that now, field by field, as the scan writes): before any provider is merged into such
+an item, its current values are recorded once as candidates of the embedded source matching
+its best file, so a provider never silently replaces what the files say."""
 
 from __future__ import annotations
 
