@@ -29,6 +29,7 @@ class ScannedValues:
 
 Hook = Callable[[list[ScannedValues]], None]
 _hooks: list[Hook] = []
+_after_scan: list[Callable[[], object]] = []
 
 _SIMPLE = {
     "title": "title",
@@ -52,6 +53,17 @@ def register_hook(hook: Hook) -> None:
         _hooks.append(hook)
 
 
+def register_after_scan(hook: Callable[[], object]) -> None:
+    """`hook()` runs after a scan job (to queue the work the batches left for later)."""
+    if hook not in _after_scan:
+        _after_scan.append(hook)
+
+
+def scan_finished() -> None:
+    for hook in _after_scan:
+        hook()
+
+
 def has_hooks() -> bool:
     return bool(_hooks)
 
@@ -64,26 +76,20 @@ def notify(records: list[ScannedValues]) -> None:
 
 def scanned_fields(meta: ExtractedMetadata) -> dict[str, Value]:
     """Every value the file's metadata gives, with the source and confidence of each."""
-    confidence, out = meta.confidence, {}
-
-    def put(name: str, attr: str, value: Any) -> None:
-        out[name] = (value, meta.origin(attr), confidence.get(attr) or UNSTATED_CONFIDENCE)
-
+    confidence, origin, source = meta.confidence.get, meta.origins.get, meta.source
+    out: dict[str, Value] = {}
     for attr, name in _SIMPLE.items():
         value = getattr(meta, attr)
-        if value not in (None, ""):
-            put(name, attr, value)
-    if meta.people:
-        authors = [p.name for p in meta.people if p.role in ("author", "writer")]
-        narrators = [p.name for p in meta.people if p.role == "narrator"]
-        if authors:
-            put("authors", "people", authors)
-        if narrators:
-            put("narrators", "people", narrators)
-    if meta.series:
-        put("series", "series", {"name": meta.series, "index": meta.series_index})
-    if meta.subjects:
-        put("subjects", "subjects", list(meta.subjects))
-    if meta.identifiers:
-        put("identifiers", "identifiers", dict(meta.identifiers))
+        if value is not None and value != "":
+            out[name] = (value, origin(attr) or source, confidence(attr) or UNSTATED_CONFIDENCE)
+    lists = {
+        "authors": ("people", [p.name for p in meta.people if p.role in ("author", "writer")]),
+        "narrators": ("people", [p.name for p in meta.people if p.role == "narrator"]),
+        "series": ("series", {"name": meta.series, "index": meta.series_index} if meta.series else None),
+        "subjects": ("subjects", list(meta.subjects)),
+        "identifiers": ("identifiers", dict(meta.identifiers)),
+    }
+    for name, (attr, value) in lists.items():
+        if value:
+            out[name] = (value, origin(attr) or source, confidence(attr) or UNSTATED_CONFIDENCE)
     return out

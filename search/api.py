@@ -23,6 +23,7 @@ from search.selectors import item_metadata, provider_rows
 from search.services import catalogue
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
+from search.services.scan_provenance import record_pending
 from search.services.wanted import WantedRequest, add_wanted, media_status
 
 providers_router = Router(tags=["providers"])
@@ -251,7 +252,9 @@ def status(request, params: Query[StatusParams]):
     summary="Every field's final value, source, confidence, lock, candidates and history",
 )
 def metadata(request, item_id: int):
-    return ok(item_metadata(get_object_or_404(MediaItem, pk=item_id)))
+    item = get_object_or_404(MediaItem, pk=item_id)
+    record_pending([item.pk])  # what a scan read, should its job not have run yet
+    return ok(item_metadata(item))
 
 
 class FieldIn(Schema):

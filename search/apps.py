@@ -14,7 +14,8 @@ class SearchConfig(AppConfig):
 
         wizard_hooks.register()
 
-        from scanning.provenance import register_hook
-        from search.services.scan_provenance import record_scanned_values
+        from scanning.provenance import register_after_scan, register_hook
+        from search.services.scan_provenance import queue_recording, queue_scanned_values
 
-        register_hook(record_scanned_values)
+        register_hook(queue_scanned_values)
+        register_after_scan(queue_recording)

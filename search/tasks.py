@@ -7,6 +7,7 @@ from django.utils.dateparse import parse_datetime
 from core.jobs import JobContext, job_actor
 from search import services
 from search.services.enrich import pending_item_ids
+from search.services.scan_provenance import record_pending
 
 
 @job_actor("search.enrich_items", title="Enrich metadata", max_retries=5, time_limit_seconds=6 * 3600,
@@ -18,3 +19,9 @@ def enrich_items(ctx: JobContext) -> dict:
     since = ctx.job.started_at if ctx.job.attempts > 1 else None  # a retry resumes where it stopped
     return services.enrich_items(ids, force=bool(ctx.params.get("force")), since=since or
                                  parse_datetime(ctx.params.get("since") or ""), progress=ctx.progress)
+
+
+@job_actor("search.record_scan_provenance", title="Record where scanned values came from", max_retries=3,
+           time_limit_seconds=6 * 3600)
+def record_scan_provenance(ctx: JobContext) -> dict:
+    return record_pending(progress=ctx.progress)

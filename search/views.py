@@ -22,6 +22,7 @@ from search.selectors import detail_fields, display_value, item_metadata, provid
 from search.services.catalogue import series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
+from search.services.scan_provenance import record_pending
 
 PAGE_SIZE = 50
 OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
@@ -45,6 +46,7 @@ def review_queue(request):
 
 def book_detail(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.select_related("series"), pk=item_id)
+    record_pending([item.pk])  # what a scan read, should its job not have run yet
     detail = item_detail(item_id)
     meta = item_metadata(item)
     for change in meta["history"]:

@@ -1,8 +1,10 @@
 """The data sources a scan credits values to (sidecar OPF, the EPUB's own metadata, ComicInfo,
-audio tags, file names, comic archives) and a Calibre library, trusted above embedded metadata.
-Existing rows keep the trust an admin gave them."""
+audio tags, file names, comic archives) and a Calibre library, trusted above embedded metadata;
+existing rows keep the trust an admin gave them. And the queue of scanned values waiting to
+become provenance (PendingScanValues)."""
 
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 SCAN_SOURCES = (
     ("calibre", "Calibre library", "sidecar", 0.9),
@@ -24,5 +26,17 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0003_media_hand_edits")]
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    dependencies = [("search", "0003_media_hand_edits"), ("media", "0007_unindexed_file_format_and_sha256")]
+    operations = [
+        migrations.CreateModel(
+            name="PendingScanValues",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("data", models.TextField(
+                    help_text='{"written": [fields], "fields": {field: [value, source, confidence]}}')),
+                ("item", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                                           to="media.mediaitem")),
+            ],
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]

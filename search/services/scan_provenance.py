@@ -1,22 +1,34 @@
-"""What a scan reads becomes provenance as the scan writes it. Every value a file gives is a
-candidate of its own source (sidecar OPF, the EPUB's own OPF, ComicInfo, audio tags, the
-file name, a Calibre library), and the values the scan put on an item are its resolved
-fields, credited to the source that gave each one, with that source's confidence. Runs as
-scanning's provenance hook (registered in search.apps) inside each batch's transaction:
-two bulk inserts per batch, nothing replaced (a scan never overwrites a known value)."""
+"""What a scan reads becomes provenance. Every value a file gives is a candidate of its own
+source (sidecar OPF, the EPUB's own OPF, ComicInfo, audio tags, the file name, a Calibre
+library), and the values the scan put on an item are its resolved fields, credited to the
+source that gave each one, with that source's confidence.
+
+The scan itself only queues what each file said (`queue_scanned_values`, scanning's
+provenance hook, registered in search.apps: one JSON row per file in the batch's own
+insert), so a first import stays as fast as before; `record_pending` turns the queue into
+provenance in bulk, in the job queued after each scan, and for one item when its page is
+opened first. Nothing is replaced: a scan never overwrites a known value."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.bulk import insert_rows
+from core.jobs import submit_job
+from core.models import Job, JobState
 from scanning.provenance import ScannedValues, Value
 from search.merge import is_empty
-from search.models import DataSource, FieldCandidate, ResolvedField
+from search.models import DataSource, FieldCandidate, PendingScanValues, ResolvedField
 from search.services.candidates import clean_value, data_source, normalise_values
+
+JOB_KIND = "search.record_scan_provenance"
+CHUNK = 500
 
 # ExtractedMetadata.source -> DataSource.name
 SCAN_SOURCES = {
@@ -43,22 +55,68 @@ def source_name(scan_source: str) -> str:
     return "opf" if scan_source.endswith(".opf") else scan_source[:48]
 
 
+def queue_scanned_values(records: list[ScannedValues]) -> None:
+    """The scan's hook: keep what each file said, to be recorded after the scan."""
+    rows = [(r.item_id, json.dumps({"written": _written_json(r), "fields": r.fields})) for r in records]
+    insert_rows(PendingScanValues, ("item_id", "data"), rows)
+
+
+def _written_json(record: ScannedValues) -> bool | list[str]:
+    return True if record.written == record.fields.keys() else sorted(record.written)  # True: all of them
+
+
+def queue_recording() -> Job | None:
+    """After a scan: the job that records the queued values (one at a time)."""
+    active = Job.objects.filter(kind=JOB_KIND, state__in=(JobState.QUEUED, JobState.RUNNING)).exists()
+    if active or not PendingScanValues.objects.exists():
+        return None
+    return submit_job(JOB_KIND, target="scan-provenance")
+
+
+def record_pending(item_ids: list[int] | None = None, *,
+                   progress: Callable[..., None] | None = None) -> dict[str, int]:
+    """Turn queued scanned values (of `item_ids`, or all) into candidates and resolved fields,
+    oldest first, a chunk per transaction; returns how many files' values were recorded."""
+    report = progress or (lambda *a, **k: None)
+    queue = PendingScanValues.objects.order_by("pk")
+    if item_ids is not None:
+        queue = queue.filter(item_id__in=item_ids)
+    total, done, last = queue.count(), 0, 0
+    while rows := list(queue.filter(pk__gt=last).values_list("pk", "item_id", "data")[:CHUNK]):
+        with transaction.atomic():
+            records = [_record(item_id, data) for _, item_id, data in rows]
+            record_scanned_values(records)
+            PendingScanValues.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        last, done = rows[-1][0], done + len(rows)
+        report(done, total, f"{done} scanned files' values recorded")
+    return {"recorded": done}
+
+
+def _record(item_id: int, data: str) -> ScannedValues:
+    parsed = json.loads(data)
+    fields = {name: tuple(value) for name, value in parsed["fields"].items()}
+    written = frozenset(fields if parsed["written"] is True else parsed["written"])
+    return ScannedValues(item_id, "", fields, written)  # type: ignore[arg-type]
+
+
 def record_scanned_values(records: list[ScannedValues]) -> None:
-    """Store the candidates and resolved fields of one scan batch (first value of a source wins)."""
+    """Store the candidates and resolved fields of scanned files (first value of a source wins)."""
     sources: dict[str, DataSource] = {}
+
+    def source_of(scan_source: str) -> DataSource:
+        name = source_name(scan_source)
+        return sources.get(name) or sources.setdefault(name, data_source(name))
+
     candidates: dict[tuple[int, str, int], Row] = {}
     resolved: dict[tuple[int, str], Row] = {}
     now = timezone.now()
     for record in records:
         for field, (value, scan_source, confidence) in _candidates(record).items():
-            name = source_name(scan_source)
-            source = sources.get(name) or sources.setdefault(name, data_source(name))
-            confidence = max(0.0, min(1.0, confidence))
-            key = (record.item_id, field, source.pk)
-            candidates.setdefault(key, (*key[:2], value, source.pk, confidence, "", now))
+            source, confidence = source_of(scan_source), max(0.0, min(1.0, confidence))
+            candidates.setdefault((record.item_id, field, source.pk),
+                                  (record.item_id, field, value, source.pk, confidence, "", now))
         for field, (value, scan_source, confidence) in _written(record).items():
-            source = sources.get(source_name(scan_source)) or data_source(source_name(scan_source))
-            confidence = max(0.0, min(1.0, confidence))
+            source, confidence = source_of(scan_source), max(0.0, min(1.0, confidence))
             row = (record.item_id, field, value, source.pk, confidence, round(source.trust * confidence, 4), False, now)
             resolved.setdefault((record.item_id, field), row)
     insert_rows(FieldCandidate, CANDIDATE_COLUMNS, list(candidates.values()), on_conflict="ignore")

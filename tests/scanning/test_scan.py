@@ -464,17 +464,17 @@ def test_scanned_books_are_searchable_as_soon_as_the_scan_commits(library, make_
         assert [i["title"] for i in items] == [title], query
 
 
-def test_scanned_values_become_embedded_provenance_as_the_scan_writes_them(library, make_folder):
+def test_scanned_values_become_embedded_provenance_before_providers_merge(library, make_folder):
     from search.models import FieldCandidate
     from search.services.library_values import record_library_values
 
     s.make_epub(library / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
     scan_folder(make_folder(library).pk)
     dune = MediaItem.objects.get(title="Dune")
+    assert record_library_values(dune) is None  # what the scan queued is recorded, field by field
     recorded = {c.field: c.value for c in FieldCandidate.objects.filter(item=dune, source__name="embedded_epub")}
     assert recorded["title"] == "Dune" and recorded["isbn13"] == "9780441172719"
     assert recorded["authors"] == ["Frank Herbert"] and recorded["series"]["name"] == "Dune"
-    assert record_library_values(dune) is None  # the scan recorded them: nothing left to do before a merge
     FieldCandidate.objects.filter(item=dune).delete()  # an item scanned before scans recorded provenance
     assert record_library_values(dune) == "embedded_epub"
     assert FieldCandidate.objects.get(item=dune, field="title", source__name="embedded_epub").value == "Dune"

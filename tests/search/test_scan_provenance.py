@@ -3,14 +3,17 @@ the item page and in the metadata API at once, before any enrichment runs."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from core.models import Job, JobState
 from media.models import MediaItem
 from scanning.models import ScanFolder
 from scanning.services import FolderInput, save_folder, scan_folder
-from search.models import FieldCandidate, ResolvedField
+from search.models import FieldCandidate, PendingScanValues, ResolvedField
+from search.services.scan_provenance import record_pending
 from tests.scanning import samples as s
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +92,7 @@ def test_a_further_format_adds_its_own_candidates_without_taking_credit_for_know
     dune = MediaItem.objects.get(title="Dune")
     s.make_pdf(library / "Frank Herbert" / "Dune" / "Dune.pdf", title="Dune", author="Frank Herbert")
     scan_folder(folder.pk)
+    record_pending()  # the job queued after a scan
     assert MediaItem.objects.count() == 1
     resolved = {r.field: r.source.name for r in ResolvedField.objects.filter(item=dune)}
     assert resolved["title"] == "embedded_epub" and resolved["page_count"] == "embedded_pdf"  # the PDF filled it
@@ -99,6 +103,30 @@ def test_a_rescan_changes_no_provenance(tmp_path):
     library = tmp_path / "library"
     s.make_epub(library / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
     folder = _scan(library)
+    record_pending()
     before = list(FieldCandidate.objects.order_by("pk").values_list("pk", "field", "value"))
     scan_folder(folder.pk)
-    assert list(FieldCandidate.objects.order_by("pk").values_list("pk", "field", "value")) == before
+    record_pending()
+    assert before and list(FieldCandidate.objects.order_by("pk").values_list("pk", "field", "value")) == before
+
+
+def _finished(kind: str) -> Job:
+    for _ in range(600):
+        job = Job.objects.filter(kind=kind).first()
+        if job is not None and job.state in (JobState.SUCCEEDED, JobState.FAILED):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"no finished {kind} job")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_job_queues_the_job_that_records_every_scanned_value(admin_client, worker, tmp_path):
+    s.make_epub(tmp_path / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
+    folder = admin_client.post("/api/scanning/folders", {"path": str(tmp_path)}, content_type="application/json")
+    admin_client.post(f"/api/scanning/folders/{folder.json()['data']['id']}/scan")
+    assert _finished("scanning.scan_folder").state == JobState.SUCCEEDED
+    job = _finished("search.record_scan_provenance")
+    assert job.state == JobState.SUCCEEDED and job.result == {"recorded": 1}
+    assert not PendingScanValues.objects.exists()  # recorded without anyone opening the page
+    resolved = {r.field: r.source.name for r in ResolvedField.objects.filter(item__title="Dune")}
+    assert resolved["title"] == resolved["authors"] == resolved["isbn13"] == "embedded_epub"
