@@ -23,6 +23,7 @@ from search.services.catalogue import series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.scan_provenance import record_pending
+from search.services.sources import rescoring_jobs, source_stats
 
 PAGE_SIZE = 50
 OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
@@ -35,6 +36,14 @@ def _page(request, queryset):
 def metadata_search(request):
     providers = [{"row": r, "status": status_text(r)} for r in provider_rows()]
     return render(request, "search/search.html", {"providers": providers, "kinds": MediaKind.choices})
+
+
+def data_sources(request):
+    """Every source of metadata with its trust (admins change it), the values it gave the
+    books and the values a person later corrected by hand."""
+    jobs = rescoring_jobs()
+    rows = [{"stats": stats, "job": jobs.get(stats.source.name)} for stats in source_stats()]
+    return render(request, "search/sources.html", {"rows": rows, "can_manage": is_admin(request.user)})
 
 
 def review_queue(request):

@@ -87,6 +87,7 @@ window.OmniApi = (function () {
   return {
     get: function (url) { return call("GET", url); },
     post: function (url, body) { return call("POST", url, body); },
+    patch: function (url, body) { return call("PATCH", url, body); },
     del: function (url) { return call("DELETE", url); },
     el: el,
     replaceRows: replaceRows,

@@ -109,3 +109,35 @@ def test_saving_a_trust_in_the_admin_queues_the_rescoring(admin_client, broker):
     assert DataSource.objects.get(pk=source.pk).trust == 0.55
     assert Job.objects.filter(kind="search.rescore_source", target="datasource:embedded_pdf").exists()
 
+
+
+@pytest.mark.django_db
+def test_data_sources_page_and_api_show_trust_contributions_and_manual_overrides(tmp_path, reader_client):
+    items = _scan_epub_and_pdf_editions(tmp_path / "library")
+    set_manual_value(items["Emma"], "language", "de")  # a person corrects a value from the EPUB
+    epub_values = ResolvedField.objects.filter(source__name="embedded_epub").count()
+    assert epub_values > 10
+
+    listed = {s["name"]: s for s in reader_client.get("/api/metadata/sources").json()["data"]}
+    assert set(listed) == set(DataSource.objects.values_list("name", flat=True))
+    epub = listed["embedded_epub"]
+    assert (epub["trust"], epub["contributed"], epub["overridden"]) == (0.7, epub_values, 1)
+    assert epub["accuracy"] == round(epub_values / (epub_values + 1), 4)
+    assert listed["calibre"]["trust"] == 0.9 > listed["embedded_epub"]["trust"]
+    assert (listed["manual"]["contributed"], listed["manual"]["overridden"]) == (1, 0)
+
+    page = reader_client.get("/sources/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    row = html.split('data-source="embedded_epub"', 1)[1].split("</tr>", 1)[0]
+    assert "EPUB metadata" in row and "0.70" in row and f">{epub_values}<" in row and ">1<" in row
+    assert 'type="number"' not in html  # readers see the trust, admins edit it
+    assert 'href="/sources/"' in reader_client.get("/settings/").content.decode()
+
+
+@pytest.mark.django_db
+def test_admins_get_a_trust_field_and_anonymous_visitors_the_login(client, admin_user):
+    assert client.get("/sources/").status_code == 302
+    client.force_login(admin_user)
+    html = client.get("/sources/").content.decode()
+    assert 'id="trust-calibre"' in html and 'value="0.90"' in html and "js/sources.js" in html
