@@ -14,7 +14,7 @@ class SearchConfig(AppConfig):
 
         wizard_hooks.register()
 
-        from scanning.provenance import register_after_scan, register_hook
+        from media.scanned_values import register_after_scan, register_hook
         from search.services.scan_provenance import queue_recording, queue_scanned_values
 
         register_hook(queue_scanned_values)

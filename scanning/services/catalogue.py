@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.bulk import insert_returning, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
-from media import search_index
+from media import scanned_values, search_index
 from media.models import Author, Contribution, FileState, Identifier, LibraryFile, MediaItem, MediaStatus, Series
 from media.search_index import IndexSource
 from scanning import provenance
@@ -353,7 +353,7 @@ def _report_provenance(
 ) -> None:
     """Tell the provenance keepers (the metadata app) what each file said and which values
     of the items it gave."""
-    if not provenance.has_hooks():
+    if not scanned_values.has_hooks():
         return
     records = []
     for i, prepared in enumerate(readable):
@@ -364,8 +364,8 @@ def _report_provenance(
                 if name in fields and new.values[name]:
                     fields[name] = (new.values[name], *fields[name][1:])
         written = frozenset(fields) if new is not None else frozenset(filled.fields.get(i, ()))
-        records.append(provenance.ScannedValues(item_of[i], prepared.kind, fields, written))
-    provenance.notify(records)
+        records.append(scanned_values.ScannedValues(item_of[i], prepared.kind, fields, written))
+    scanned_values.notify(records)
 
 
 def write_batch(batch: list[Prepared], cache: CatalogueCache, *, queue_covers: bool = True) -> BatchResult:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.bulk import insert_rows
 from core.jobs import submit_job
 from core.models import Job, JobState
-from scanning.provenance import ScannedValues, Value
+from media.scanned_values import ScannedValues, Value
 from search.merge import is_empty
 from search.models import DataSource, FieldCandidate, PendingScanValues, ResolvedField
 from search.services.candidates import clean_value, data_source, normalise_values
