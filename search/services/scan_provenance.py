@@ -125,7 +125,8 @@ def record_scanned_values(records: list[ScannedValues]) -> None:
 
 def _candidates(record: ScannedValues) -> dict[str, Value]:
     """Each source's values of the file, cleaned as a provider's would be (authors split, a
-    series taken out of a title, genres from subjects); nothing the file did not say."""
+    title without its series part, genres from subjects); a value is credited to the source
+    the scan took that field from, and nothing is added that the file did not say."""
     by_source: dict[str, dict[str, tuple[Any, float]]] = defaultdict(dict)
     for field, (value, scan_source, confidence) in record.fields.items():
         by_source[scan_source][field] = (value, confidence)
@@ -133,7 +134,8 @@ def _candidates(record: ScannedValues) -> dict[str, Value]:
     for scan_source, fields in by_source.items():
         cleaned = normalise_values({f: v for f, (v, _) in fields.items()}, {f: c for f, (_, c) in fields.items()})
         for field, (value, confidence) in cleaned.items():
-            if field in record.fields or field == "genres":
+            origin = record.fields.get("subjects" if field == "genres" else field)
+            if origin is not None and origin[1] == scan_source:
                 out[field] = (value, scan_source, confidence)
     return out
 

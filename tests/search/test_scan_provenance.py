@@ -130,3 +130,18 @@ def test_the_scan_job_queues_the_job_that_records_every_scanned_value(admin_clie
     assert not PendingScanValues.objects.exists()  # recorded without anyone opening the page
     resolved = {r.field: r.source.name for r in ResolvedField.objects.filter(item__title="Dune")}
     assert resolved["title"] == resolved["authors"] == resolved["isbn13"] == "embedded_epub"
+
+
+def test_a_value_is_credited_to_the_source_that_gave_that_field(tmp_path, reader_client):
+    """The EPUB's title names a series, the folders another: each source keeps its own."""
+    library = tmp_path / "library"
+    book = s.Book("Dune Messiah (Dune Chronicles #2)", authors=(("Frank Herbert", "Herbert, Frank"),),
+                  uuid="00000000-0000-4000-8000-00000000d1e2")
+    s.make_epub(library / "Frank Herbert" / "Dune" / "2 - Dune Messiah.epub", book)
+    _scan(library)
+    item = MediaItem.objects.get()
+    shown = _shown_fields(reader_client, item)
+    assert shown["title"]["source"] == "embedded_epub" and shown["title"]["value"] == item.title
+    assert {c["source"]: c["value"] for c in shown["title"]["candidates"]} == {"embedded_epub": "Dune Messiah"}
+    assert shown["series"]["source"] == "filename" and shown["series"]["value"] == {"name": "Dune", "index": 2.0}
+    assert [c["source"] for c in shown["series"]["candidates"]] == ["filename"]
