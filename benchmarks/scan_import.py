@@ -242,6 +242,14 @@ def _covers() -> tuple[dict, float]:
     return result, time.perf_counter() - started
 
 
+def _provenance() -> tuple[dict, float]:
+    from search.services.scan_provenance import record_pending
+
+    started = time.perf_counter()
+    result = record_pending()
+    return result, time.perf_counter() - started
+
+
 def _line(label: str, value: str) -> None:
     print(f"{label:<58} {value}")
 
@@ -300,6 +308,11 @@ def main() -> None:
         "deferred covers + thumbnails (background job)",
         f"{covers['covers_stored']} covers, {covers['covers_stored'] + covers['made']} thumbnails in "
         f"{cover_seconds:.2f} s",
+    )
+    recorded, provenance_seconds = _provenance()
+    _line(
+        "deferred provenance: each value's source (background job)",
+        f"{recorded['recorded']} files' values in {provenance_seconds:.2f} s",
     )
     _rss_lines(timeline)
     if not args.no_calibre:

@@ -31,9 +31,10 @@ def _conflict_clause(on_conflict: str, conflict_fields: Sequence[str], update: S
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
-    """Model fields by name; foreign keys may be named by their column ("item_id")."""
+    """Model fields by name; foreign keys may be named by their column ("item_id"), which
+    `get_field` knows too (so a plain field named "external_id" stays itself)."""
     meta = model._meta
-    return [meta.get_field(n.removesuffix("_id") if n.endswith("_id") else n) for n in names]
+    return [meta.get_field(n) for n in names]
 
 
 def _columns(fields: Sequence[models.Field]) -> str:

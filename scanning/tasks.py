@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.jobs import JobContext, job_actor
+from media import scanned_values
 from scanning.services import jobs as scan_jobs
 from scanning.services.scan import scan_folder as run_scan
 
@@ -13,6 +14,7 @@ def scan_folder(ctx: JobContext) -> dict:
     result = run_scan(int(ctx.params["folder_id"]), progress=ctx.progress, job_id=ctx.job.pk)
     if result.get("covers_queued"):
         scan_jobs.queue_covers()
+    scanned_values.scan_finished()  # e.g. the job that records where each scanned value came from
     return result
 
 

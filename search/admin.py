@@ -11,6 +11,7 @@ from search.models import (
     ReviewItem,
     SearchProvider,
 )
+from search.services.sources import queue_rescore
 
 
 @admin.register(SearchProvider)
@@ -24,6 +25,13 @@ class SearchProviderAdmin(admin.ModelAdmin):
 class DataSourceAdmin(admin.ModelAdmin):
     list_display = ["label", "name", "kind", "trust"]
     list_editable = ["trust"]
+
+    def save_model(self, request, obj, form, change):
+        """A changed trust rescores the books the source touched (a background job)."""
+        trust_changed = change and "trust" in form.changed_data
+        super().save_model(request, obj, form, change)
+        if trust_changed:
+            queue_rescore(obj, user=request.user)
 
 
 @admin.register(FieldCandidate)

@@ -16,14 +16,16 @@ from core.errors import InvalidInput
 from core.jobs import submit_job
 from media.models import Author, MediaItem, MediaKind, Series
 from search import services
-from search.models import DataSource, MetadataChange, ReviewItem, ReviewStatus, SearchProvider
+from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
 from search.selectors import item_metadata, provider_rows
-from search.services import catalogue
+from search.services import catalogue, sources
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
 from search.services.runs import recent_runs
+from search.services.scan_provenance import record_pending
+from search.services.sources import SourceStats, source_stats
 from search.services.wanted import WantedRequest, add_wanted, media_status
 
 providers_router = Router(tags=["providers"])
@@ -176,29 +178,52 @@ def metadata_search(request, params: Query[SearchParams]):
     return ok({"results": results, "providers": providers})
 
 
+class JobRef(Schema):
+    id: int
+    kind: str
+    state: str
+
+
 class SourceOut(Schema):
     name: str
     label: str
     kind: str
+    kind_label: str
     trust: float
+    contributed: int = Field(description="Fields whose value on a book comes from this source")
+    overridden: int = Field(description="Values of this source a person later replaced by a manual edit")
+    accuracy: float | None = Field(description="contributed / (contributed + overridden)")
 
 
-@metadata_router.get("/sources", response=Envelope[list[SourceOut]], summary="Data sources and their trust")
+class TrustOut(Schema):
+    source: SourceOut
+    rescore_job: JobRef | None = Field(description="The background job rescoring the books (none: trust unchanged)")
+
+
+def _source_out(stats: SourceStats) -> dict[str, Any]:
+    source = stats.source
+    return {"name": source.name, "label": source.label, "kind": source.kind,
+            "kind_label": source.get_kind_display(), "trust": source.trust, "contributed": stats.contributed,
+            "overridden": stats.overridden, "accuracy": stats.accuracy}
+
+
+@metadata_router.get("/sources", response=Envelope[list[SourceOut]],
+                     summary="Data sources: trust, values contributed, values overridden by hand")
 def list_sources(request):
-    return ok(list(DataSource.objects.all()))
+    return ok([_source_out(s) for s in source_stats()])
 
 
 class TrustIn(Schema):
     trust: float = Field(..., ge=0.0, le=1.0)
 
 
-@metadata_router.patch("/sources/{name}", response=Envelope[SourceOut], summary="Set a source's trust (admin)")
+@metadata_router.patch("/sources/{name}", response=Envelope[TrustOut],
+                       summary="Set a source's trust and rescore the books it touched (admin)")
 def set_trust(request, name: str, payload: TrustIn):
     require_admin(request)
-    source = get_object_or_404(DataSource, name=name)
-    source.trust = payload.trust
-    source.save(update_fields=["trust"])
-    return ok(source)
+    source, job = sources.set_trust(name, payload.trust, user=request.auth)
+    stats = next(s for s in source_stats() if s.source.pk == source.pk)
+    return ok({"source": _source_out(stats), "rescore_job": job})
 
 
 # --- media: wanted, status, provenance, edits, refresh --------------------------------------------------
@@ -257,7 +282,9 @@ def status(request, params: Query[StatusParams]):
     summary="Every field's final value, source, confidence, lock, candidates and history",
 )
 def metadata(request, item_id: int):
-    return ok(item_metadata(get_object_or_404(MediaItem, pk=item_id)))
+    item = get_object_or_404(MediaItem, pk=item_id)
+    record_pending([item.pk])  # what a scan read, should its job not have run yet
+    return ok(item_metadata(item))
 
 
 class FieldIn(Schema):
@@ -308,12 +335,6 @@ def revert(request, change_id: int):
     require_admin(request)
     get_object_or_404(MetadataChange, pk=change_id)
     return ok(services.revert_change(change_id, user=request.auth))
-
-
-class JobRef(Schema):
-    id: int
-    kind: str
-    state: str
 
 
 @media_router.post(

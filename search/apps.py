@@ -13,3 +13,9 @@ class SearchConfig(AppConfig):
         from search import wizard_hooks
 
         wizard_hooks.register()
+
+        from media.scanned_values import register_after_scan, register_hook
+        from search.services.scan_provenance import queue_recording, queue_scanned_values
+
+        register_hook(queue_scanned_values)
+        register_after_scan(queue_recording)

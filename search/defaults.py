@@ -6,12 +6,14 @@ from __future__ import annotations
 DATA_SOURCES: tuple[tuple[str, str, str, float], ...] = (
     ("manual", "Manual entry", "manual", 1.0),
     ("wanted_request", "Given when wanted", "manual", 0.9),  # identifiers sent with a wanted item
+    ("calibre", "Calibre library", "sidecar", 0.9),
     ("opf", "OPF sidecar", "sidecar", 0.85),
     ("comicinfo", "ComicInfo.xml", "sidecar", 0.85),
     ("comicvine", "Comic Vine", "provider", 0.85),
     ("openlibrary", "Open Library", "provider", 0.8),
     ("googlebooks", "Google Books", "provider", 0.75),
     ("embedded_epub", "EPUB metadata", "embedded", 0.7),
+    ("embedded_comic", "Comic archive", "embedded", 0.7),
     ("embedded_audio", "Audio tags", "embedded", 0.65),
     ("embedded_mobi", "MOBI/AZW metadata", "embedded", 0.6),
     ("embedded_pdf", "PDF metadata", "embedded", 0.45),

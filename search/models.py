@@ -276,3 +276,16 @@ class MetadataSettings(models.Model):
     def load(cls) -> MetadataSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class PendingScanValues(models.Model):
+    """What one scanned file said about its item (values, sources, confidences), waiting to
+    become candidates and resolved fields. A scan only stores these (one row per file, as
+    JSON text): the provenance job turns them into provenance after the scan, and an item's
+    page does it for that item at once when opened first."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="+")
+    data = models.TextField(help_text='{"written": [fields], "fields": {field: [value, source, confidence]}}')
+
+    def __str__(self) -> str:
+        return f"scanned values of item {self.item_id}"

@@ -181,14 +181,18 @@ GENRES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_GENRE_PATTERNS = tuple(
+    (genre, tuple(re.compile(rf"(?<=\W){re.escape(k)}(?=\W)") for k in keywords)) for genre, keywords in GENRES
+)
+
+
 def genres_for(subjects: list[str]) -> list[str]:
     """Map free-form subjects to the small taxonomy, in taxonomy order. A phrase matched by
     a more specific genre is used up ('science fiction' does not also count as 'science')."""
     remaining = [f" {fold(s)} " for s in subjects if s]
     found = []
-    for genre, keywords in GENRES:
+    for genre, patterns in _GENRE_PATTERNS:
         for i, subject in enumerate(remaining):
-            patterns = [re.compile(rf"(?<=\W){re.escape(k)}(?=\W)") for k in keywords]
             if any(p.search(subject) for p in patterns):
                 for p in patterns:
                     subject = p.sub(" ", subject)

@@ -7,6 +7,8 @@ from django.utils.dateparse import parse_datetime
 from core.jobs import JobContext, job_actor
 from search import services
 from search.services.enrich import pending_item_ids
+from search.services.scan_provenance import record_pending
+from search.services.sources import rescore_source
 
 
 @job_actor("search.enrich_items", title="Enrich metadata", max_retries=5, time_limit_seconds=6 * 3600,
@@ -19,3 +21,15 @@ def enrich_items(ctx: JobContext) -> dict:
     return services.enrich_items(ids, force=bool(ctx.params.get("force")), since=since or
                                  parse_datetime(ctx.params.get("since") or ""), progress=ctx.progress,
                                  job_id=ctx.job.pk)
+
+
+@job_actor("search.record_scan_provenance", title="Record where scanned values came from", max_retries=3,
+           time_limit_seconds=6 * 3600)
+def record_scan_provenance(ctx: JobContext) -> dict:
+    return record_pending(progress=ctx.progress)
+
+
+@job_actor("search.rescore_source", title="Rescore books after a trust change", max_retries=3,
+           time_limit_seconds=6 * 3600)
+def rescore(ctx: JobContext) -> dict:
+    return rescore_source(str(ctx.params["source"]), progress=ctx.progress)

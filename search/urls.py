@@ -5,6 +5,7 @@ from search import views
 urlpatterns = [
     path("search/", views.metadata_search, name="metadata-search"),
     path("review/", views.review_queue, name="review"),
+    path("sources/", views.data_sources, name="data-sources"),
     path("library/<int:item_id>/", views.book_detail, name="book-detail"),
     path("library/<int:item_id>/covers/<slug:candidate_id>", views.cover_candidate, name="cover-candidate"),
     path("items/<int:item_id>/", views.item_redirect),

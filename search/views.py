@@ -23,6 +23,8 @@ from search.services.catalogue import series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.runs import recent_runs
+from search.services.scan_provenance import record_pending
+from search.services.sources import rescoring_jobs, source_stats
 
 PAGE_SIZE = 50
 OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
@@ -37,6 +39,14 @@ def metadata_search(request):
     return render(request, "search/search.html", {"providers": providers, "kinds": MediaKind.choices})
 
 
+def data_sources(request):
+    """Every source of metadata with its trust (admins change it), the values it gave the
+    books and the values a person later corrected by hand."""
+    jobs = rescoring_jobs()
+    rows = [{"stats": stats, "job": jobs.get(stats.source.name)} for stats in source_stats()]
+    return render(request, "search/sources.html", {"rows": rows, "can_manage": is_admin(request.user)})
+
+
 def review_queue(request):
     reviews = ReviewItem.objects.select_related("item").filter(status=ReviewStatus.PENDING)
     return render(request, "search/review.html", {"page": _page(request, reviews), "runs": recent_runs(5),
@@ -45,6 +55,7 @@ def review_queue(request):
 
 def book_detail(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.select_related("series"), pk=item_id)
+    record_pending([item.pk])  # what a scan read, should its job not have run yet
     detail = item_detail(item_id)
     meta = item_metadata(item)
     for change in meta["history"]:

@@ -136,10 +136,16 @@ class ExtractedMetadata:
     rating: int | None = None  # 1-10, half stars (calibre's scale)
     confidence: Mapping[str, float] = field(default_factory=lambda: FrozenMap({}))
     warnings: tuple[str, ...] = ()
+    # the source each field's value came from, where it is not `source` (set by `merge`)
+    origins: Mapping[str, str] = field(default_factory=lambda: FrozenMap({}))
 
     @property
     def authors(self) -> tuple[Person, ...]:
         return tuple(p for p in self.people if p.role in ("author", "writer"))
+
+    def origin(self, name: str) -> str:
+        """The source that gave field `name` (sidecar OPF, embedded EPUB, file name...)."""
+        return self.origins.get(name) or self.source  # type: ignore[return-value]
 
     def known_fields(self) -> tuple[str, ...]:
         return tuple([name for name in METADATA_FIELDS if getattr(self, name) not in _UNKNOWN])
@@ -167,9 +173,11 @@ def build(
 
 
 def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
-    """Field by field, the value from the most confident source wins (ties: earlier source)."""
+    """Field by field, the value from the most confident source wins (ties: earlier source);
+    the result remembers which source gave each field (`origins`)."""
     values: dict[str, object] = {}
     confidence: dict[str, float] = {}
+    origins: dict[str, str] = {}
     warnings: list[str] = []
     for meta in sources:
         warnings.extend(meta.warnings)
@@ -178,9 +186,11 @@ def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
             if name not in values or score > confidence[name]:
                 values[name] = getattr(meta, name)
                 confidence[name] = score
+                origins[name] = meta.origins.get(name) or meta.source
     return ExtractedMetadata(
         source="+".join(m.source for m in sources if m.source),
         confidence=FrozenMap(confidence),
+        origins=FrozenMap(origins),  # type: ignore[arg-type]
         warnings=tuple(warnings),
         **values,
     )  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.bulk import insert_returning, insert_rows
 from core.text import author_display_name, author_sort_name, comparison_key, fold, sort_title
-from media import search_index, works
+from media import scanned_values, search_index, works
 from media.models import (
     Author,
     Contribution,
@@ -27,6 +27,7 @@ from media.models import (
     Series,
 )
 from media.search_index import IndexSource
+from scanning import provenance
 from scanning.extractors import ExtractedMetadata
 from scanning.models import ItemMatchKey, PendingCover
 from scanning.services.gather import Prepared
@@ -329,6 +330,8 @@ def _write_files(
     )
 
 
+# the provenance field each fillable column belongs to
+_FILLABLE_FIELD = {"series_id": "series", "series_index": "series"}
 _FILLABLE = (
     "series_id",
     "series_index",
@@ -343,15 +346,23 @@ _FILLABLE = (
 )
 
 
-def _fill_blanks(
-    readable: list[Prepared], item_of: dict[int, int], sources: set[int], cache: CatalogueCache
-) -> tuple[set[int], set[int]]:
+@dataclass
+class Filled:
+    """What `_fill_blanks` changed: the items, which fields each file filled, and the items
+    still without a cover."""
+
+    items: set[int] = field(default_factory=set)
+    fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))  # file index -> fields
+    coverless: set[int] = field(default_factory=set)
+
+
+def _fill_blanks(readable: list[Prepared], item_of: dict[int, int], sources: set[int], cache: CatalogueCache) -> Filled:
     """A further format of a known item (MOBI after EPUB, ...) fills fields the item lacks;
-    it never overwrites a known value. `sources` are the files new items were made from.
-    Returns the ids of the items changed, and of those still without a cover."""
+    it never overwrites a known value. `sources` are the files new items were made from."""
     others = [i for i in range(len(readable)) if i not in sources and readable[i].kind != "audiobook"]
+    filled = Filled()
     if not others:
-        return set(), set()
+        return filled
     items = MediaItem.objects.in_bulk({item_of[i] for i in others})
     changed: dict[int, MediaItem] = {}
     for i in others:
@@ -367,9 +378,32 @@ def _fill_blanks(
             if getattr(item, name) in (None, "") and candidate[name] not in (None, ""):
                 setattr(item, name, candidate[name])
                 changed[item.pk] = item
+                filled.fields[i].add(_FILLABLE_FIELD.get(name, name))
     if changed:
         MediaItem.objects.bulk_update(list(changed.values()), list(_FILLABLE))
-    return set(changed), {item.pk for item in items.values() if not item.cover_path}
+    filled.items = set(changed)
+    filled.coverless = {item.pk for item in items.values() if not item.cover_path}
+    return filled
+
+
+def _report_provenance(
+    readable: list[Prepared], item_of: dict[int, int], made: dict[int, NewItem], filled: Filled
+) -> None:
+    """Tell the provenance keepers (the metadata app) what each file said and which values
+    of the items it gave."""
+    if not scanned_values.has_hooks():
+        return
+    records = []
+    for i, prepared in enumerate(readable):
+        fields = provenance.scanned_fields(prepared.meta)  # type: ignore[arg-type]
+        new = made.get(i)
+        if new is not None:  # the values the item was written with (a comic's made-up title, summed duration)
+            for name in ("title", "duration_seconds"):
+                if name in fields and new.values[name]:
+                    fields[name] = (new.values[name], *fields[name][1:])
+        written = frozenset(fields) if new is not None else frozenset(filled.fields.get(i, ()))
+        records.append(scanned_values.ScannedValues(item_of[i], prepared.kind, fields, written))
+    scanned_values.notify(records)
 
 
 def write_batch(batch: list[Prepared], cache: CatalogueCache, *, queue_covers: bool = True) -> BatchResult:
@@ -385,13 +419,14 @@ def write_batch(batch: list[Prepared], cache: CatalogueCache, *, queue_covers: b
         item_of = {i: existing[i] if existing[i] is not None else made[leader[i]].pk for i in range(len(readable))}
         _people(made, readable, cache)
         _tags(made, readable)
-        filled, coverless = _fill_blanks(readable, item_of, set(made), cache)
+        filled = _fill_blanks(readable, item_of, set(made), cache)
+        _report_provenance(readable, item_of, made, filled)
         _identifiers_and_keys(readable, item_of, new)
         _add_durations(readable, existing)
         _write_files(batch, item_of, readable, new)
-        search_index.index_new_items([item.index_source(cache) for pk, item in new.items() if pk not in filled])
-        search_index.reindex_items([pk for pk in set(item_of.values()) if pk not in new or pk in filled])
-        covers = sorted(set(new) | coverless) if queue_covers else []
+        search_index.index_new_items([item.index_source(cache) for pk, item in new.items() if pk not in filled.items])
+        search_index.reindex_items([pk for pk in set(item_of.values()) if pk not in new or pk in filled.items])
+        covers = sorted(set(new) | filled.coverless) if queue_covers else []
         insert_rows(PendingCover, ("item_id",), [(pk,) for pk in covers], on_conflict="ignore")
     return BatchResult(
         added=sum(1 for p in batch if not p.existing_file_id and p.meta is not None),

@@ -20,6 +20,7 @@ from scanning.extractors import (
     merge,
 )
 from scanning.extractors.base import FrozenMap
+from scanning.extractors.filename import CONFIDENCE as NAME_CONFIDENCE
 from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
@@ -124,7 +125,12 @@ def describe(
     if meta.cover is None and side_cover is not None and options.with_cover:
         meta = replace(meta, cover=side_cover, confidence=FrozenMap({**meta.confidence, "cover": 0.8}))
     if not meta.title:
-        meta = replace(meta, title=PurePath(entry.name).stem)
+        meta = replace(
+            meta,
+            title=PurePath(entry.name).stem,
+            confidence=FrozenMap({**meta.confidence, "title": NAME_CONFIDENCE}),
+            origins=FrozenMap({**meta.origins, "title": "filename"}),
+        )
     return meta
 
 

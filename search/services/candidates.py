@@ -52,7 +52,7 @@ def normalise_values(values: Mapping[str, Any], confidence: Mapping[str, float])
         if field == "series_index" or field not in FIELDS:
             continue
         conf = confidence.get(field, DEFAULT_CONFIDENCE)
-        out[field] = (_clean(field, value, values), conf)
+        out[field] = (clean_value(field, value, values), conf)
     title = out.get("title")
     if title and isinstance(title[0], str):
         guess = detect_series(title[0])
@@ -69,7 +69,8 @@ def normalise_values(values: Mapping[str, Any], confidence: Mapping[str, float])
     return {k: v for k, v in out.items() if not is_empty(v[0])}
 
 
-def _clean(field: str, value: Any, values: Mapping[str, Any]) -> Any:
+def clean_value(field: str, value: Any, values: Mapping[str, Any]) -> Any:
+    """One field of what a source says, cleaned (nothing derived from other fields)."""
     if field in ("authors", "narrators"):
         return author_names(value if isinstance(value, list | tuple) else str(value or ""))
     if field == "language":

@@ -1,8 +1,7 @@
-"""What a scanned file said becomes provenance. The scanner writes an item's fields from the
-file's embedded metadata (scanning cannot import this app); before any provider is merged
-into such an item, its current values are recorded once as candidates of the embedded source
-matching its best file, so a provider never silently replaces what the files say and the
-item page shows where each value came from."""
+"""Provenance for items scanned before scans recorded it (search.services.scan_provenance
+does that now, field by field, as the scan writes): before any provider is merged into such
+an item, its current values are recorded once as candidates of the embedded source matching
+its best file, so a provider never silently replaces what the files say."""
 
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ from media.models import FileState, LibraryFile, MediaItem
 from search.models import FieldCandidate
 from search.services.apply import current_value
 from search.services.candidates import record_candidates
+from search.services.scan_provenance import record_pending
 
 SOURCE_BY_FORMAT = {
     "epub": "embedded_epub",
@@ -34,6 +34,7 @@ def embedded_source(item: MediaItem) -> str | None:
 def record_library_values(item: MediaItem) -> str | None:
     """Record the item's current values as its files' candidates, once; returns the source
     name used, or None when there was nothing to do (no files, or provenance exists)."""
+    record_pending([item.pk])  # what the scan read, if its job has not recorded it yet
     if FieldCandidate.objects.filter(item=item).exists():
         return None
     source = embedded_source(item)

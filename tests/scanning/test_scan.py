@@ -471,11 +471,13 @@ def test_scanned_values_become_embedded_provenance_before_providers_merge(librar
     s.make_epub(library / "Frank Herbert" / "Dune" / "Dune.epub", DUNE)
     scan_folder(make_folder(library).pk)
     dune = MediaItem.objects.get(title="Dune")
-    assert record_library_values(dune) == "embedded_epub"
+    assert record_library_values(dune) is None  # what the scan queued is recorded, field by field
     recorded = {c.field: c.value for c in FieldCandidate.objects.filter(item=dune, source__name="embedded_epub")}
     assert recorded["title"] == "Dune" and recorded["isbn13"] == "9780441172719"
     assert recorded["authors"] == ["Frank Herbert"] and recorded["series"]["name"] == "Dune"
-    assert record_library_values(dune) is None  # once only: later scans or refreshes don't duplicate it
+    FieldCandidate.objects.filter(item=dune).delete()  # an item scanned before scans recorded provenance
+    assert record_library_values(dune) == "embedded_epub"
+    assert FieldCandidate.objects.get(item=dune, field="title", source__name="embedded_epub").value == "Dune"
     assert MediaItem.objects.get(pk=dune.pk).title == "Dune"  # recording changes no value
 
 
