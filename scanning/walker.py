@@ -1,7 +1,8 @@
 """Walk a library folder: one `os.scandir` per directory, sorted for a stable order,
 following valid symlinks (with loop protection), logging broken ones and unreadable
 folders, skipping OS junk. Directories are yielded one at a time with their book files
-and their sidecars (`metadata.opf`, `cover.jpg`), so callers can group audiobook folders."""
+and their sidecars (`metadata.opf`, `cover.jpg`, `<book>.opf`, `<book>.jpg`: which book
+each belongs to is `scanning.sidecars`' to say), so callers can group audiobook folders."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ JUNK_NAMES = frozenset(
         "lost+found",
     }
 )
-SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"})
+SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"})  # generic
+SIDECAR_SUFFIXES = (".opf", ".jpg", ".jpeg", ".png")  # also `<book stem>.opf`, `<book stem>.jpg`
 
 
 class FileEntry(NamedTuple):  # a tuple: cheap to make 100k times, immutable
@@ -108,9 +110,10 @@ def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = 
             yield Directory(current, tuple(files), sidecars)
 
 
-def sidecars_in(folder: str) -> dict[str, str]:
-    """The sidecars of one folder, as a walk finds them (the cover job looks beside a file)."""
-    return _scan_directory(folder, frozenset(), WalkProblems())[1]
+def directory_at(folder: str, extensions: frozenset[str]) -> Directory:
+    """One folder as a walk finds it (the cover job looks beside a file)."""
+    files, sidecars, _ = _scan_directory(folder, extensions, WalkProblems())
+    return Directory(folder, tuple(files), sidecars)
 
 
 def _scan_directory(
@@ -164,7 +167,7 @@ def _other_entry(
         problems.broken_links.append(entry.path)
         return
     low = name.lower()
-    if low in SIDECAR_NAMES:
+    if low.endswith(SIDECAR_SUFFIXES):
         sidecars[low] = entry.path
         return
     if book_ext:  # a symlink to a book file

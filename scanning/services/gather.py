@@ -1,12 +1,15 @@
 """Everything the scanner knows about one file before touching the database: hashes,
-embedded metadata, sidecars (metadata.opf, cover.jpg), the path, and the match keys."""
+embedded metadata, its sidecars (`<stem>.opf`, `metadata.opf`, cover images: see
+scanning.sidecars), the path, and the match keys."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
+from typing import Any
 
 from core.text import comparison_key
 from scanning.extractors import (
@@ -17,13 +20,15 @@ from scanning.extractors import (
     MissingTool,
     extract,
     merge,
+    supported_extensions,
 )
 from scanning.extractors.base import FrozenMap
 from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
 from scanning.services.hashing import Hashes, completed
-from scanning.walker import Directory, FileEntry, sidecars_in
+from scanning.sidecars import COVERS, NAMED_COVERS, OPF, own_sidecar, settle
+from scanning.walker import Directory, FileEntry, directory_at
 
 SIDECAR_OPF_CONFIDENCE = 0.95
 _MAX_SIDECAR_BYTES = 4 * 1024 * 1024
@@ -57,19 +62,34 @@ class SidecarCache:
 
     def __init__(self) -> None:
         self._dir = ""
-        self._opf: ExtractedMetadata | None = None
-        self._cover: Cover | None = None
-        self._cover_read = False
+        self._read: dict[str, Any] = {}  # sidecar path -> what it gave (ExtractedMetadata, Cover or None)
 
-    def for_directory(
-        self, directory: Directory, *, with_cover: bool = True
+    def for_file(
+        self, directory: Directory, name: str, *, with_cover: bool = True
     ) -> tuple[ExtractedMetadata | None, Cover | None]:
-        """The folder's metadata.opf and, when asked for, its cover image (read once each)."""
+        """The OPF and, when asked for, the cover image that belong to the book file `name`:
+        its own (`<stem>.opf`, `<stem>.jpg`) before the folder's generic ones. The walk's
+        folder has them only where they are unambiguous (see scanning.sidecars.settle)."""
         if directory.path != self._dir:
-            self._dir, self._opf, self._cover, self._cover_read = directory.path, _read_opf(directory), None, False
-        if with_cover and not self._cover_read:
-            self._cover, self._cover_read = _read_cover(directory), True
-        return self._opf, self._cover if with_cover else None
+            self._dir, self._read = directory.path, {}
+        opf = self._once(own_sidecar(directory.sidecars, name, ("opf",)) or directory.sidecars.get(OPF), _read_opf)
+        if not with_cover:
+            return opf, None
+        covers = (self._once(path, _read_cover) for path in cover_paths(directory.sidecars, name))
+        return opf, next(filter(None, covers), None)
+
+    def _once(self, path: str | None, read: Callable[[str], Any]) -> Any:
+        if path is None:
+            return None
+        if path not in self._read:
+            self._read[path] = read(path)
+        return self._read[path]
+
+
+def cover_paths(sidecars: dict[str, str], name: str) -> list[str]:
+    """The cover images that may belong to the book file `name`, its own first."""
+    own = own_sidecar(sidecars, name, NAMED_COVERS)
+    return ([own] if own else []) + [sidecars[c] for c in COVERS if c in sidecars]
 
 
 def _read_small(path: str | None) -> bytes | None:
@@ -83,8 +103,8 @@ def _read_small(path: str | None) -> bytes | None:
         return None
 
 
-def _read_opf(directory: Directory) -> ExtractedMetadata | None:
-    data = _read_small(directory.sidecars.get("metadata.opf"))
+def _read_opf(path: str) -> ExtractedMetadata | None:
+    data = _read_small(path)
     if data is None:
         return None
     try:
@@ -93,12 +113,10 @@ def _read_opf(directory: Directory) -> ExtractedMetadata | None:
         return None
 
 
-def _read_cover(directory: Directory) -> Cover | None:
-    for name in ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"):
-        data = _read_small(directory.sidecars.get(name))
-        if data and image_media_type(data):
-            return Cover(data, image_media_type(data) or "image/jpeg")
-    return None
+def _read_cover(path: str) -> Cover | None:
+    data = _read_small(path)
+    media_type = image_media_type(data) if data else None
+    return Cover(data, media_type) if data and media_type else None
 
 
 def describe(
@@ -114,7 +132,7 @@ def describe(
     embedded = extract(Path(entry.path), options)
     from_path = parse_path(_relative_posix(entry.path, root), kind)
     opf, side_cover = (
-        sidecars.for_directory(directory, with_cover=options.with_cover) if kind != "comic" else (None, None)
+        sidecars.for_file(directory, entry.name, with_cover=options.with_cover) if kind != "comic" else (None, None)
     )
     meta = merge(*(m for m in (opf, embedded, from_path) if m is not None))
     if meta.cover is None and side_cover is not None and options.with_cover:
@@ -166,10 +184,10 @@ def prepare(
 
 
 def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
-    """The cover of one file: embedded, else a cover image beside it (not for comics, whose
-    folder image belongs to the series). Raises ExtractionError and MissingTool."""
+    """The cover of one file: embedded, else a cover image beside it that belongs to it (not
+    for comics, whose folder image belongs to the series). Raises ExtractionError and MissingTool."""
     embedded = extract(Path(path), replace(options, with_cover=True)).cover
     if embedded is not None or kind == "comic":
         return embedded
-    folder = os.path.dirname(path)
-    return _read_cover(Directory(folder, (), sidecars_in(folder)))
+    directory, _ = settle(directory_at(os.path.dirname(path), supported_extensions()))
+    return next(filter(None, map(_read_cover, cover_paths(directory.sidecars, os.path.basename(path)))), None)
