@@ -32,6 +32,7 @@ from scanning.walker import Directory, FileEntry, directory_at
 
 SIDECAR_OPF_CONFIDENCE = 0.95
 _MAX_SIDECAR_BYTES = 4 * 1024 * 1024
+BOOK_EXTENSIONS = frozenset(ext.lstrip(".") for ext in supported_extensions())  # as the walker takes them
 KIND_BY_EXTRACTOR = {"ebook": "ebook", "comic": "comic", "audiobook": "audiobook"}
 
 
@@ -189,5 +190,5 @@ def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
     embedded = extract(Path(path), replace(options, with_cover=True)).cover
     if embedded is not None or kind == "comic":
         return embedded
-    directory, _ = settle(directory_at(os.path.dirname(path), supported_extensions()))
+    directory, _ = settle(directory_at(os.path.dirname(path), BOOK_EXTENSIONS))
     return next(filter(None, map(_read_cover, cover_paths(directory.sidecars, os.path.basename(path)))), None)
