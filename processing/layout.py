@@ -5,11 +5,13 @@ renames produce the same paths.
 Defaults: `${author.sortname}/${bookseries.title}/${title}.${ext}` (ebooks; a standalone book
 sits directly under its author), audiobooks as one folder per book with their parts in order,
 comics as `Series/Series #NNN`. Empty segments are dropped, values are legalised by
-`core/paths.py`."""
+`core/paths.py`. Where books share a folder, their sidecars are named after them (see
+`processing.steps.sidecars`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -60,6 +62,14 @@ def library_path(item: WantedItem, ext: str, *, template: str | None = None, ori
 def library_relative_dir(item: WantedItem, *, template: str | None = None) -> Path:
     """The folder of the item's files (an audiobook's folder holds all its parts)."""
     return library_path(item, "bin", template=template, original_filename="part").parent
+
+
+def has_own_folder(item: WantedItem, *, template: str | None = None) -> bool:
+    """Whether the template gives the item a folder of its own: one that changes with the
+    title (`Author/Title/...`, the audiobook default), unlike `Author/Series/Title.epub`, where
+    the books of a series (or an author's standalone books) share a folder."""
+    other = replace(item, title=f"{item.title or 'Untitled'} (another book)")
+    return library_relative_dir(item, template=template) != library_relative_dir(other, template=template)
 
 
 def book_stem(item: WantedItem, *, template: str | None = None) -> str:
