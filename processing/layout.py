@@ -11,10 +11,10 @@ comics as `Series/Series #NNN`. Empty segments are dropped, values are legalised
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from core import naming
 from core.naming import NamingContext, render
 from core.paths import legalize_component
 from processing.types import WantedItem
@@ -65,11 +65,9 @@ def library_relative_dir(item: WantedItem, *, template: str | None = None) -> Pa
 
 
 def has_own_folder(item: WantedItem, *, template: str | None = None) -> bool:
-    """Whether the template gives the item a folder of its own: one that changes with the
-    title (`Author/Title/...`, the audiobook default), unlike `Author/Series/Title.epub`, where
-    the books of a series (or an author's standalone books) share a folder."""
-    other = replace(item, title=f"{item.title or 'Untitled'} (another book)")
-    return library_relative_dir(item, template=template) != library_relative_dir(other, template=template)
+    """Whether the item's folder is its own (see core.naming.has_own_folder)."""
+    chosen = template or DEFAULT_TEMPLATES.get(item.kind, DEFAULT_TEMPLATES["ebook"])
+    return naming.has_own_folder(chosen, naming_context(item, "bin", original_filename="part"))
 
 
 def book_stem(item: WantedItem, *, template: str | None = None) -> str:

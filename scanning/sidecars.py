@@ -15,7 +15,8 @@ import os
 import re
 from typing import NamedTuple
 
-from scanning.walker import SIDECAR_NAMES, Directory, FileEntry
+from scanning.extractors.registry import supported_extensions
+from scanning.walker import SIDECAR_NAMES, Directory, FileEntry, directory_at
 
 OPF = "metadata.opf"
 COVERS = ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg")
@@ -23,6 +24,7 @@ GENERIC = SIDECAR_NAMES
 NAMED_COVERS = ("jpg", "jpeg", "png")  # `<book stem>.jpg`; `<book stem>.opf` for the metadata
 COMIC_EXTENSIONS = frozenset({"cbz", "cbr", "cb7"})
 AUDIO_EXTENSIONS = frozenset({"m4b", "m4a", "mp3", "flac", "ogg", "opus"})
+BOOK_EXTENSIONS = frozenset(ext.lstrip(".") for ext in supported_extensions())  # as the walker takes them
 _CALIBRE_BOOK_FOLDER = re.compile(r" \(\d+\)$")  # calibre's 'Title (123)'
 
 
@@ -73,6 +75,12 @@ def settle(directory: Directory) -> tuple[Directory, Shared | None]:
         return directory, None
     kept = {name: path for name, path in directory.sidecars.items() if name not in GENERIC}
     return directory._replace(sidecars=kept), Shared(directory.path, tuple(generic), books)
+
+
+def folder_as_scanned(folder: str) -> Directory:
+    """One folder's book files and the sidecars a scan would give its books (the cover job
+    and renames look beside a file)."""
+    return settle(directory_at(folder, BOOK_EXTENSIONS))[0]
 
 
 def own_sidecar(sidecars: dict[str, str], book_name: str, extensions: tuple[str, ...]) -> str | None:

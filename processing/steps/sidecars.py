@@ -23,12 +23,29 @@ BOOK_FORMATS = frozenset((*EBOOK_FORMATS, *AUDIO_FORMATS, *COMIC_FORMATS))
 UNIQUE_SCHEME = "omnireadarr"
 
 
+def _read(opf_path: Path) -> OpfMetadata | None:
+    try:
+        return parse_opf(opf_path.read_bytes())
+    except (OSError, InvalidInput):
+        return None
+
+
 def owner_of(opf_path: Path) -> str:
     """The omnireadarr item id an existing sidecar belongs to ('' if foreign or unreadable)."""
-    try:
-        return parse_opf(opf_path.read_bytes()).identifier(UNIQUE_SCHEME)
-    except (OSError, InvalidInput):
-        return ""
+    meta = _read(opf_path)
+    return meta.identifier(UNIQUE_SCHEME) if meta is not None else ""
+
+
+def written_for(folder: Path, item_id: int) -> list[Path]:
+    """The generic `metadata.opf` the importer wrote for the item in `folder` and the cover it
+    names: the item's own even in a folder of several books (earlier imports named only the
+    later books' sidecars after them)."""
+    opf = folder / "metadata.opf"
+    meta = _read(opf) if opf.is_file() else None
+    if meta is None or meta.identifier(UNIQUE_SCHEME) != str(item_id):
+        return []
+    cover = folder / meta.cover_href if meta.cover_href and "/" not in meta.cover_href else None
+    return [opf, cover] if cover is not None and cover.is_file() else [opf]
 
 
 def sidecar_names(book_dir: Path, stem: str, item_id: int, *, shared: bool) -> tuple[Path, Path]:

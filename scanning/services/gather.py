@@ -20,19 +20,17 @@ from scanning.extractors import (
     MissingTool,
     extract,
     merge,
-    supported_extensions,
 )
 from scanning.extractors.base import FrozenMap
 from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
 from scanning.services.hashing import Hashes, completed
-from scanning.sidecars import COVERS, NAMED_COVERS, OPF, own_sidecar, settle
-from scanning.walker import Directory, FileEntry, directory_at
+from scanning.sidecars import COVERS, NAMED_COVERS, OPF, folder_as_scanned, own_sidecar
+from scanning.walker import Directory, FileEntry
 
 SIDECAR_OPF_CONFIDENCE = 0.95
 _MAX_SIDECAR_BYTES = 4 * 1024 * 1024
-BOOK_EXTENSIONS = frozenset(ext.lstrip(".") for ext in supported_extensions())  # as the walker takes them
 KIND_BY_EXTRACTOR = {"ebook": "ebook", "comic": "comic", "audiobook": "audiobook"}
 
 
@@ -190,5 +188,5 @@ def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
     embedded = extract(Path(path), replace(options, with_cover=True)).cover
     if embedded is not None or kind == "comic":
         return embedded
-    directory, _ = settle(directory_at(os.path.dirname(path), BOOK_EXTENSIONS))
-    return next(filter(None, map(_read_cover, cover_paths(directory.sidecars, os.path.basename(path)))), None)
+    sidecars = folder_as_scanned(os.path.dirname(path)).sidecars
+    return next(filter(None, map(_read_cover, cover_paths(sidecars, os.path.basename(path)))), None)
