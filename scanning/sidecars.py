@@ -69,6 +69,8 @@ def is_calibre_book_folder(path: str) -> bool:
 def settle(directory: Directory) -> tuple[Directory, Shared | None]:
     """The folder with only the sidecars that can be trusted, and the generic ones set aside
     (None when there are none to set aside)."""
+    if len(directory.files) < 2:  # most book folders: one file, one book
+        return directory, None
     generic = sorted(name for name in directory.sidecars if name in GENERIC)
     books = books_in(directory.files) if generic else 0
     if books <= 1 or is_calibre_book_folder(directory.path):

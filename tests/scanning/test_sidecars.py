@@ -140,3 +140,25 @@ def test_a_comic_folder_image_is_the_series_and_is_not_reported(library, make_fo
     (series / "cover.jpg").write_bytes(SIDE_COVER)
     result = scan_folder(make_folder(library, content_type="comics").pk)
     assert result["added"] == 2 and result["shared_sidecars"] == 0
+
+
+@pytest.mark.parametrize(
+    ("names", "books"),
+    [
+        (("Dune.epub",), 1),
+        (("Dune.epub", "Dune.PDF", "dune.mobi"), 1),  # one book in three formats
+        (("Dune.epub", "Emma.epub"), 2),
+        (("01.mp3", "02.mp3", "03.mp3"), 1),  # an audiobook's tracks
+        (("01.mp3", "02.mp3", "Dune.epub"), 1),  # with its ebook, as Audiobookshelf keeps it
+        (("01.mp3", "02.mp3", "Dune.epub", "Emma.epub"), 3),
+        (("Dune.m4b", "Dune.epub"), 1),
+        (("Dune.m4b", "Emma.epub"), 2),
+        (("Saga 001.cbz", "Saga 002.cbz"), 0),  # comics: the folder image is the series'
+    ],
+)
+def test_books_in_a_folder(names, books):
+    from scanning.sidecars import books_in
+    from scanning.walker import FileEntry
+
+    files = tuple(FileEntry(f"/x/{n}", n, 1, 1, n.rsplit(".", 1)[1].lower()) for n in names)
+    assert books_in(files) == books
