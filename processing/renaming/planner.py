@@ -19,7 +19,7 @@ from core.paths import unique_path as next_free_path
 from media.models import ContributorRole, LibraryFile, MediaItem
 from processing.renaming.fsops import PART_SUFFIX
 from processing.renaming.models import ConflictCode, ConflictPolicy, OpRole, OpState
-from processing.steps.sidecars import written_for
+from processing.steps.sidecars import written_by_import
 from scanning.sidecars import GENERIC as GENERIC_SIDECARS
 from scanning.sidecars import folder_as_scanned
 
@@ -85,6 +85,27 @@ def context_for(item: MediaItem, path: str, fmt: str = "") -> NamingContext:
     )
 
 
+@dataclass(frozen=True)
+class FolderSidecars:
+    """A folder's generic sidecars and whose they are: the one book's of the folder as a scan
+    sees it (`scanned`: every file of that book must be the item's), else the item an import
+    wrote them for."""
+
+    paths: tuple[str, ...]
+    scanned: bool
+    book_files: frozenset[str] = frozenset()
+    written_for: str = ""
+
+
+def _folder_sidecars(directory: Path) -> FolderSidecars:
+    scanned = folder_as_scanned(str(directory))
+    found = tuple(scanned.sidecars[name] for name in sorted(GENERIC_SIDECARS) if name in scanned.sidecars)
+    if found:
+        return FolderSidecars(found, True, frozenset(f.path for f in scanned.files))
+    owner, written = written_by_import(directory)
+    return FolderSidecars(tuple(str(path) for path in written), False, written_for=owner)
+
+
 @dataclass
 class Planner:
     """Plans moves one chunk of items at a time, remembering every destination it gave
@@ -97,6 +118,7 @@ class Planner:
     taken: set[str] = field(default_factory=set)
     _listings: dict[str, dict[str, str]] = field(default_factory=dict)
     _trees: dict[str, list[str]] = field(default_factory=dict)
+    _generic: dict[str, FolderSidecars] = field(default_factory=dict)
 
     def listing(self, directory: Path) -> dict[str, str]:
         key = str(directory)
@@ -158,7 +180,10 @@ class Planner:
             candidates = (
                 self._tree(src_dir)
                 if owned
-                else self._same_stem(src_dir, [old for old, _ in stems]) + self._generic_sidecars(src_dir, item)
+                else [
+                    *self._same_stem(src_dir, [old for old, _ in stems]),
+                    *self._generic_sidecars(src_dir, item, sources),
+                ]
             )
             for path in candidates:
                 if path in sources or path.endswith(PART_SUFFIX):
@@ -170,15 +195,19 @@ class Planner:
                     moves.append(PlannedMove(path, dst, item.pk, None, OpRole.COMPANION))
         return moves
 
-    def _generic_sidecars(self, directory: Path, item: MediaItem) -> list[str]:
+    def _generic_sidecars(self, directory: Path, item: MediaItem, sources: set[str]) -> list[str]:
         """The generic sidecars (`metadata.opf`, `cover.jpg`) of a folder the item does not own
-        that are still its own: the folder holds one book, the item's (the scan gives them to
-        it), or the importer wrote them for the item. A comic's folder image is the series'."""
+        that are still its own: the folder holds one book, all of whose files are the item's
+        (the scan gives them to it), or an import wrote them for the item. A comic's folder
+        image is the series'."""
         if item.kind == "comic":
             return []
-        sidecars = folder_as_scanned(str(directory)).sidecars
-        found = [sidecars[name] for name in sorted(GENERIC_SIDECARS) if name in sidecars]
-        return found or [str(path) for path in written_for(directory, item.pk)]
+        key = str(directory)
+        if key not in self._generic:  # once per folder: a flat folder may hold thousands of books
+            self._generic[key] = _folder_sidecars(directory)
+        found = self._generic[key]
+        mine = found.book_files <= sources if found.scanned else found.written_for == str(item.pk)
+        return list(found.paths) if mine else []
 
     def _sidecar_name(
         self, relative: PurePath, item: MediaItem, book: tuple[Path, Path], sources: set[str]

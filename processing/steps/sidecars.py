@@ -36,16 +36,17 @@ def owner_of(opf_path: Path) -> str:
     return meta.identifier(UNIQUE_SCHEME) if meta is not None else ""
 
 
-def written_for(folder: Path, item_id: int) -> list[Path]:
-    """The generic `metadata.opf` the importer wrote for the item in `folder` and the cover it
-    names: the item's own even in a folder of several books (earlier imports named only the
-    later books' sidecars after them)."""
+def written_by_import(folder: Path) -> tuple[str, list[Path]]:
+    """The item id a generic `metadata.opf` in `folder` was written for by an import, with that
+    OPF and the cover it names: that item's own even in a folder of several books (earlier
+    imports named only the later books' sidecars after them). ('', []) when there is none."""
     opf = folder / "metadata.opf"
     meta = _read(opf) if opf.is_file() else None
-    if meta is None or meta.identifier(UNIQUE_SCHEME) != str(item_id):
-        return []
+    owner = meta.identifier(UNIQUE_SCHEME) if meta is not None else ""
+    if not owner:
+        return "", []
     cover = folder / meta.cover_href if meta.cover_href and "/" not in meta.cover_href else None
-    return [opf, cover] if cover is not None and cover.is_file() else [opf]
+    return owner, [opf, cover] if cover is not None and cover.is_file() else [opf]
 
 
 def sidecar_names(book_dir: Path, stem: str, item_id: int, *, shared: bool) -> tuple[Path, Path]:
