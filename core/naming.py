@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
@@ -377,3 +377,12 @@ def check_template(text: str) -> Template:
     template = parse_template(text)
     render(template, SAMPLE_CONTEXT)
     return template
+
+
+def has_own_folder(template: Template | str, ctx: NamingContext) -> bool:
+    """Whether the template gives each book a folder of its own: one that changes with the
+    title (`Author/Title/Title.epub`), unlike `Author/Series/Title.epub`, where the books of a
+    series (or an author's standalone books) share a folder. Decides whether a book's
+    sidecars may be the generic `metadata.opf`/`cover.jpg` or must be named after it."""
+    other = replace(ctx, title=f"{ctx.title or 'Untitled'} (another book)")
+    return render(template, ctx).parent != render(template, other).parent

@@ -5,7 +5,8 @@ renames produce the same paths.
 Defaults: `${author.sortname}/${bookseries.title}/${title}.${ext}` (ebooks; a standalone book
 sits directly under its author), audiobooks as one folder per book with their parts in order,
 comics as `Series/Series #NNN`. Empty segments are dropped, values are legalised by
-`core/paths.py`."""
+`core/paths.py`. Where books share a folder, their sidecars are named after them (see
+`processing.steps.sidecars`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from core import naming
 from core.naming import NamingContext, render
 from core.paths import legalize_component
 from processing.types import WantedItem
@@ -60,6 +62,12 @@ def library_path(item: WantedItem, ext: str, *, template: str | None = None, ori
 def library_relative_dir(item: WantedItem, *, template: str | None = None) -> Path:
     """The folder of the item's files (an audiobook's folder holds all its parts)."""
     return library_path(item, "bin", template=template, original_filename="part").parent
+
+
+def has_own_folder(item: WantedItem, *, template: str | None = None) -> bool:
+    """Whether the item's folder is its own (see core.naming.has_own_folder)."""
+    chosen = template or DEFAULT_TEMPLATES.get(item.kind, DEFAULT_TEMPLATES["ebook"])
+    return naming.has_own_folder(chosen, naming_context(item, "bin", original_filename="part"))
 
 
 def book_stem(item: WantedItem, *, template: str | None = None) -> str:

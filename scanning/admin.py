@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from scanning.models import ItemMatchKey, ScanFolder, ScanRun
+from scanning.models import ItemMatchKey, ScanFolder, ScanRun, SidecarProblem
 
 
 @admin.register(ScanFolder)
@@ -34,3 +34,9 @@ class ItemMatchKeyAdmin(admin.ModelAdmin):
     list_display = ["key", "item"]
     search_fields = ["key"]
     raw_id_fields = ["item"]
+
+
+@admin.register(SidecarProblem)
+class SidecarProblemAdmin(admin.ModelAdmin):
+    list_display = ["path", "folder", "books", "seen_at"]
+    readonly_fields = [f.name for f in SidecarProblem._meta.fields]

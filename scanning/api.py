@@ -1,4 +1,5 @@
-"""JSON endpoints: scan folders (CRUD), start/cancel a scan, scan history, problem files."""
+"""JSON endpoints: scan folders (CRUD), start/cancel a scan, scan history, problem files,
+shared sidecars a scan ignored."""
 
 from __future__ import annotations
 
@@ -92,6 +93,16 @@ class ProblemFileOut(Schema):
         return obj.item.title if obj.item_id else None
 
 
+class SidecarProblemOut(Schema):
+    id: int
+    folder_id: int
+    path: str
+    sidecars: list[str]
+    books: int
+    reason: str
+    seen_at: datetime
+
+
 class RunFilter(PageParams):
     folder_id: int | None = Field(None, ge=1)
 
@@ -127,6 +138,11 @@ def run_page(filters: RunFilter) -> dict:
 def problem_page(state: ProblemState, filters: ProblemFilter) -> dict:
     folder = services.get_folder(filters.folder_id) if filters.folder_id else None
     return paginate(selectors.problem_files(state, folder), filters, count=True)
+
+
+def sidecar_problem_page(filters: ProblemFilter) -> dict:
+    folder = services.get_folder(filters.folder_id) if filters.folder_id else None
+    return paginate(selectors.sidecar_problems(folder), filters, count=True)
 
 
 @router.get("/folders", response=Envelope[list[FolderOut]], summary="Scan folders")
@@ -182,3 +198,12 @@ def list_runs(request, filters: Query[RunFilter]):
 @router.get("/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files")
 def problem_files(request, state: ProblemState, filters: Query[ProblemFilter]):
     return ok(problem_page(state, filters))
+
+
+@router.get(
+    "/sidecar-problems",
+    response=Envelope[Page[SidecarProblemOut]],
+    summary="Folders of several books whose generic sidecars (metadata.opf, cover.jpg) the last scan ignored",
+)
+def sidecar_problems(request, filters: Query[ProblemFilter]):
+    return ok(sidecar_problem_page(filters))

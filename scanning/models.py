@@ -113,3 +113,22 @@ class PendingCover(models.Model):
 
     def __str__(self) -> str:
         return f"cover of item #{self.item_id}"
+
+
+class SidecarProblem(models.Model):
+    """A folder of several books whose generic sidecars (`metadata.opf`, `cover.jpg`) were
+    ignored by the last complete scan, as they cannot say which book they describe. Each
+    scan replaces its folder's list, so what is shown is what is on disk now."""
+
+    folder = models.ForeignKey(ScanFolder, on_delete=models.CASCADE, related_name="sidecar_problems")
+    path = models.CharField(max_length=4096, help_text="The folder holding the books")
+    sidecars = models.JSONField(default=list, help_text="The generic sidecars set aside")
+    books = models.PositiveIntegerField(default=0, help_text="Books found in the folder")
+    reason = models.CharField(max_length=500)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {', '.join(self.sidecars)}"

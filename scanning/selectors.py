@@ -1,4 +1,4 @@
-"""Read side for the API and pages: scan history and problem files."""
+"""Read side for the API and pages: scan history, problem files, ignored shared sidecars."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from django.db.models import QuerySet
 
 from media.models import FileState, LibraryFile
-from scanning.models import ScanFolder, ScanRun
+from scanning.models import ScanFolder, ScanRun, SidecarProblem
 
 PROBLEM_STATES = (FileState.CORRUPT, FileState.DUPLICATE, FileState.MISSING)
 
@@ -22,3 +22,8 @@ def problem_files(state: str, folder: ScanFolder | None = None) -> QuerySet[Libr
     if folder is not None:
         qs = qs.filter(path__startswith=folder.path.rstrip(os.sep) + os.sep)
     return qs
+
+
+def sidecar_problems(folder: ScanFolder | None = None) -> QuerySet[SidecarProblem]:
+    qs = SidecarProblem.objects.select_related("folder")
+    return qs.filter(folder=folder) if folder is not None else qs

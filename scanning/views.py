@@ -10,9 +10,11 @@ from scanning.api import (
     ProblemFilter,
     RunFilter,
     RunOut,
+    SidecarProblemOut,
     folder_list,
     problem_page,
     run_page,
+    sidecar_problem_page,
 )
 from scanning.models import ALL_FORMATS, ContentType
 
@@ -23,12 +25,14 @@ FIRST_PROBLEM_STATE = "corrupt"
 
 
 def _first_screen(request) -> dict:
-    """The answers of the page's three first requests, embedded so it draws without them."""
+    """The answers of the page's four first requests, embedded so it draws without them."""
     return {
         "folders": as_sent(request, list[FolderOut], folder_list()),
         "runs": as_sent(request, Page[RunOut], run_page(RunFilter(page=1, page_size=RUNS_SHOWN))),
         "problems": as_sent(request, Page[ProblemFileOut],
                             problem_page(FIRST_PROBLEM_STATE, ProblemFilter(page=1, page_size=PROBLEMS_SHOWN))),
+        "sidecars": as_sent(request, Page[SidecarProblemOut],
+                            sidecar_problem_page(ProblemFilter(page=1, page_size=PROBLEMS_SHOWN))),
     }
 
 

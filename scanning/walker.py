@@ -1,7 +1,8 @@
 """Walk a library folder: one `os.scandir` per directory, sorted for a stable order,
 following valid symlinks (with loop protection), logging broken ones and unreadable
 folders, skipping OS junk. Directories are yielded one at a time with their book files
-and their sidecars (`metadata.opf`, `cover.jpg`, a calibre library's `metadata.db`), so
+and their sidecars (`metadata.opf`, `cover.jpg`, `<book>.opf`, `<book>.jpg`: which book
+each belongs to is `scanning.sidecars`' to say; and a calibre library's `metadata.db`), so
 callers can group audiobook folders."""
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ JUNK_NAMES = frozenset(
         "lost+found",
     }
 )
+SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"})  # generic
+SIDECAR_SUFFIXES = (".opf", ".jpg", ".jpeg", ".png")  # also `<book stem>.opf`, `<book stem>.jpg`
 # metadata.db is no book's sidecar: it marks a calibre library (scanning.extractors.calibre_db)
-SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg", "metadata.db"})
+LIBRARY_MARKER = "metadata.db"
 
 
 class FileEntry(NamedTuple):  # a tuple: cheap to make 100k times, immutable
@@ -110,9 +113,10 @@ def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = 
             yield Directory(current, tuple(files), sidecars)
 
 
-def sidecars_in(folder: str) -> dict[str, str]:
-    """The sidecars of one folder, as a walk finds them (the cover job looks beside a file)."""
-    return _scan_directory(folder, frozenset(), WalkProblems())[1]
+def directory_at(folder: str, extensions: frozenset[str]) -> Directory:
+    """One folder as a walk finds it (the cover job looks beside a file)."""
+    files, sidecars, _ = _scan_directory(folder, extensions, WalkProblems())
+    return Directory(folder, tuple(files), sidecars)
 
 
 def _scan_directory(
@@ -166,7 +170,7 @@ def _other_entry(
         problems.broken_links.append(entry.path)
         return
     low = name.lower()
-    if low in SIDECAR_NAMES:
+    if low.endswith(SIDECAR_SUFFIXES) or low == LIBRARY_MARKER:
         sidecars[low] = entry.path
         return
     if book_ext:  # a symlink to a book file

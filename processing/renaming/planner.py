@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from core.errors import InvalidInput
-from core.naming import MissingMetadata, NamingContext, Template, render
+from core.naming import MissingMetadata, NamingContext, Template, has_own_folder, render
 from core.paths import MAX_PATH_BYTES, case_key, legalize_component, path_bytes, safe_join, split_extension
 from core.paths import unique_path as next_free_path
 from media.models import ContributorRole, LibraryFile, MediaItem
 from processing.renaming.fsops import PART_SUFFIX
 from processing.renaming.models import ConflictCode, ConflictPolicy, OpRole, OpState
+from processing.steps.sidecars import written_by_import
+from scanning.sidecars import GENERIC as GENERIC_SIDECARS
+from scanning.sidecars import folder_as_scanned
 
 BOOK_EXTENSIONS = {
     ".epub",
@@ -82,6 +85,27 @@ def context_for(item: MediaItem, path: str, fmt: str = "") -> NamingContext:
     )
 
 
+@dataclass(frozen=True)
+class FolderSidecars:
+    """A folder's generic sidecars and whose they are: the one book's of the folder as a scan
+    sees it (`scanned`: every file of that book must be the item's), else the item an import
+    wrote them for."""
+
+    paths: tuple[str, ...]
+    scanned: bool
+    book_files: frozenset[str] = frozenset()
+    written_for: str = ""
+
+
+def _folder_sidecars(directory: Path) -> FolderSidecars:
+    scanned = folder_as_scanned(str(directory))
+    found = tuple(scanned.sidecars[name] for name in sorted(GENERIC_SIDECARS) if name in scanned.sidecars)
+    if found:
+        return FolderSidecars(found, True, frozenset(f.path for f in scanned.files))
+    owner, written = written_by_import(directory)
+    return FolderSidecars(tuple(str(path) for path in written), False, written_for=owner)
+
+
 @dataclass
 class Planner:
     """Plans moves one chunk of items at a time, remembering every destination it gave
@@ -96,6 +120,7 @@ class Planner:
     taken: set[str] = field(default_factory=set)
     _listings: dict[str, dict[str, str]] = field(default_factory=dict)
     _trees: dict[str, list[str]] = field(default_factory=dict)
+    _generic: dict[str, FolderSidecars] = field(default_factory=dict)
 
     def listing(self, directory: Path) -> dict[str, str]:
         key = str(directory)
@@ -159,15 +184,63 @@ class Planner:
             )
             owned = self._owned(src_dir, item, sources)
             prefix = f"{src_dir}{os.sep}"
-            candidates = self._tree(src_dir) if owned else self._same_stem(src_dir, [old for old, _ in stems])
+            candidates = (
+                self._tree(src_dir)
+                if owned
+                else [
+                    *self._same_stem(src_dir, [old for old, _ in stems]),
+                    *self._generic_sidecars(src_dir, item, sources),
+                ]
+            )
             for path in candidates:
                 if path in sources or path.endswith(PART_SUFFIX):
                     continue
-                relative = _companion_name(PurePath(path[len(prefix):]), stems, owned=owned)
+                relative = self._sidecar_name(PurePath(path[len(prefix) :]), item, pairs[0], sources)
+                relative = relative or _companion_name(PurePath(path[len(prefix) :]), stems, owned=owned)
                 if relative is not None and str(pairs[0][1].parent / relative) != path:
                     dst = str(pairs[0][1].parent / relative)
                     moves.append(PlannedMove(path, dst, item.pk, None, OpRole.COMPANION))
         return moves
+
+    def _generic_sidecars(self, directory: Path, item: MediaItem, sources: set[str]) -> list[str]:
+        """The generic sidecars (`metadata.opf`, `cover.jpg`) of a folder the item does not own
+        that are still its own: the folder holds one book, all of whose files are the item's
+        (the scan gives them to it), or an import wrote them for the item. A comic's folder
+        image is the series'."""
+        if item.kind == "comic":
+            return []
+        key = str(directory)
+        if key not in self._generic:  # once per folder: a flat folder may hold thousands of books
+            self._generic[key] = _folder_sidecars(directory)
+        found = self._generic[key]
+        mine = found.book_files <= sources if found.scanned else found.written_for == str(item.pk)
+        return list(found.paths) if mine else []
+
+    def _sidecar_name(
+        self, relative: PurePath, item: MediaItem, book: tuple[Path, Path], sources: set[str]
+    ) -> PurePath | None:
+        """A generic sidecar beside the book keeps its name in a folder of the book's own; where
+        other books live or may come (the template shares the folder) it is named after the
+        book, so it never becomes a sidecar of several books. None for other companions."""
+        if len(relative.parts) != 1 or relative.name.lower() not in GENERIC_SIDECARS:
+            return None
+        if self._folder_of_its_own(item, book, sources):
+            return relative
+        new_stem = split_extension(book[1].name)[0]
+        return PurePath(legalize_component(new_stem + split_extension(relative.name)[1].lower()))
+
+    def _folder_of_its_own(self, item: MediaItem, book: tuple[Path, Path], sources: set[str]) -> bool:
+        src, dst = book
+        try:
+            if not has_own_folder(self.template, context_for(item, str(src))):
+                return False
+        except InvalidInput:  # MissingMetadata too
+            return False
+        names = self.listing(dst.parent).values()
+        return not any(
+            os.path.splitext(name)[1].lower() in BOOK_EXTENSIONS and str(dst.parent / name) not in sources
+            for name in names
+        )
 
     def _top_names(self, directory: Path) -> list[str]:
         """Sorted names of the plain files directly in `directory` (cached per plan)."""

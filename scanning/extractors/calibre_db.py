@@ -80,10 +80,15 @@ def is_library(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, DB_NAME))
 
 
-def in_book_folder(path: str) -> bool:
-    """Whether a file lies in a book folder of a calibre library (`<library>/Author/Title (id)/`)."""
-    folder = os.path.dirname(path)
+def is_book_folder(folder: str) -> bool:
+    """Whether a folder is a book folder of a calibre library (`<library>/Author/Title (id)/`)."""
+    folder = os.path.normpath(folder)
     return bool(_BOOK_FOLDER.search(os.path.basename(folder))) and is_library(os.path.dirname(os.path.dirname(folder)))
+
+
+def in_book_folder(path: str) -> bool:
+    """Whether a file lies in a book folder of a calibre library."""
+    return is_book_folder(os.path.dirname(path))
 
 
 def curated(calibre: ExtractedMetadata, *others: ExtractedMetadata) -> ExtractedMetadata:

@@ -1,12 +1,15 @@
 """Everything the scanner knows about one file before touching the database: hashes,
-embedded metadata, sidecars (metadata.opf, cover.jpg), the path, and the match keys."""
+embedded metadata, its sidecars (`<stem>.opf`, `metadata.opf`, cover images: see
+scanning.sidecars), the path, and the match keys."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
+from typing import Any
 
 from core.text import comparison_key
 from scanning.extractors import (
@@ -25,7 +28,8 @@ from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
 from scanning.services.hashing import Hashes, completed
-from scanning.walker import Directory, FileEntry, sidecars_in
+from scanning.sidecars import COVERS, NAMED_COVERS, OPF, folder_as_scanned, own_sidecar
+from scanning.walker import Directory, FileEntry
 
 SIDECAR_OPF_CONFIDENCE = 0.95
 _MAX_SIDECAR_BYTES = 4 * 1024 * 1024
@@ -59,19 +63,34 @@ class SidecarCache:
 
     def __init__(self) -> None:
         self._dir = ""
-        self._opf: ExtractedMetadata | None = None
-        self._cover: Cover | None = None
-        self._cover_read = False
+        self._read: dict[str, Any] = {}  # sidecar path -> what it gave (ExtractedMetadata, Cover or None)
 
-    def for_directory(
-        self, directory: Directory, *, with_cover: bool = True
+    def for_file(
+        self, directory: Directory, name: str, *, with_cover: bool = True
     ) -> tuple[ExtractedMetadata | None, Cover | None]:
-        """The folder's metadata.opf and, when asked for, its cover image (read once each)."""
+        """The OPF and, when asked for, the cover image that belong to the book file `name`:
+        its own (`<stem>.opf`, `<stem>.jpg`) before the folder's generic ones. The walk's
+        folder has them only where they are unambiguous (see scanning.sidecars.settle)."""
         if directory.path != self._dir:
-            self._dir, self._opf, self._cover, self._cover_read = directory.path, _read_opf(directory), None, False
-        if with_cover and not self._cover_read:
-            self._cover, self._cover_read = _read_cover(directory), True
-        return self._opf, self._cover if with_cover else None
+            self._dir, self._read = directory.path, {}
+        opf = self._once(own_sidecar(directory.sidecars, name, ("opf",)) or directory.sidecars.get(OPF), _read_opf)
+        if not with_cover:
+            return opf, None
+        covers = (self._once(path, _read_cover) for path in cover_paths(directory.sidecars, name))
+        return opf, next(filter(None, covers), None)
+
+    def _once(self, path: str | None, read: Callable[[str], Any]) -> Any:
+        if path is None:
+            return None
+        if path not in self._read:
+            self._read[path] = read(path)
+        return self._read[path]
+
+
+def cover_paths(sidecars: dict[str, str], name: str) -> list[str]:
+    """The cover images that may belong to the book file `name`, its own first."""
+    own = own_sidecar(sidecars, name, NAMED_COVERS)
+    return ([own] if own else []) + [sidecars[c] for c in COVERS if c in sidecars]
 
 
 def _read_small(path: str | None) -> bytes | None:
@@ -85,8 +104,8 @@ def _read_small(path: str | None) -> bytes | None:
         return None
 
 
-def _read_opf(directory: Directory) -> ExtractedMetadata | None:
-    data = _read_small(directory.sidecars.get("metadata.opf"))
+def _read_opf(path: str) -> ExtractedMetadata | None:
+    data = _read_small(path)
     if data is None:
         return None
     try:
@@ -95,12 +114,10 @@ def _read_opf(directory: Directory) -> ExtractedMetadata | None:
         return None
 
 
-def _read_cover(directory: Directory) -> Cover | None:
-    for name in ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"):
-        data = _read_small(directory.sidecars.get(name))
-        if data and image_media_type(data):
-            return Cover(data, image_media_type(data) or "image/jpeg")
-    return None
+def _read_cover(path: str) -> Cover | None:
+    data = _read_small(path)
+    media_type = image_media_type(data) if data else None
+    return Cover(data, media_type) if data and media_type else None
 
 
 def describe(
@@ -118,7 +135,7 @@ def describe(
     embedded = extract(Path(entry.path), options)
     from_path = parse_path(_relative_posix(entry.path, root), kind)
     opf, side_cover = (
-        sidecars.for_directory(directory, with_cover=options.with_cover) if kind != "comic" else (None, None)
+        sidecars.for_file(directory, entry.name, with_cover=options.with_cover) if kind != "comic" else (None, None)
     )
     layers = [m for m in (opf, embedded, from_path) if m is not None]
     meta = calibre_db.curated(curated, *layers) if curated is not None else merge(*layers)
@@ -180,9 +197,9 @@ def prepare(
 
 
 def read_cover(path: str, kind: str, options: ExtractOptions) -> Cover | None:
-    """The cover of one file: embedded, else a cover image beside it (not for comics, whose
-    folder image belongs to the series). In a calibre library the cover beside the file is
-    the one the user chose, and comes first. Raises ExtractionError and MissingTool."""
+    """The cover of one file: embedded, else a cover image beside it that belongs to it (not
+    for comics, whose folder image belongs to the series). In a calibre library the cover beside
+    the file is the one the user chose, and comes first. Raises ExtractionError and MissingTool."""
     if kind == "comic":
         return _embedded_cover(path, options)
     if calibre_db.in_book_folder(path):
@@ -195,5 +212,7 @@ def _embedded_cover(path: str, options: ExtractOptions) -> Cover | None:
 
 
 def _cover_beside(path: str) -> Cover | None:
-    folder = os.path.dirname(path)
-    return _read_cover(Directory(folder, (), sidecars_in(folder)))
+    """A cover image beside the file that is its own (named after it, or its folder's when the
+    folder holds only this book)."""
+    sidecars = folder_as_scanned(os.path.dirname(path)).sidecars
+    return next(filter(None, map(_read_cover, cover_paths(sidecars, os.path.basename(path)))), None)

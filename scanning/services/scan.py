@@ -23,7 +23,7 @@ from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning import extract_worker
 from scanning.extractors import ExtractedMetadata, ExtractOptions, calibre_db, kind_for
-from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun
+from scanning.models import COUNTERS, ContentType, RunState, ScanFolder, ScanRun, SidecarProblem
 from scanning.services.catalogue import CatalogueCache, write_batch
 from scanning.services.covers import DiskFull
 from scanning.services.folders import KIND_FORMATS
@@ -31,6 +31,7 @@ from scanning.services.gather import Prepared, PrepareSetup, SidecarCache
 from scanning.services.hashing import Hashes, quick_hashes
 from scanning.services.moves import Placement, apply_placement, place_new_files
 from scanning.services.parallel import ExtractionPool, FileCounter, SharedBatch, read_chunk, task_args
+from scanning.sidecars import Shared, settle
 from scanning.walker import Directory, FileEntry, WalkProblems, count_files, walk
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class Scanner:
         self.calibre_folders: list[str] = []  # of the calibre libraries walked, each ending in a separator
         # those read, when the first file of theirs that is new or changed is (None: unreadable)
         self.calibre: dict[str, calibre_db.CalibreLibrary | None] = {}
+        self.shared_sidecars: list[Shared] = []  # generic sidecars of folders of several books
         self.covers_queued = 0
         self.total = len(self.known)
         self.counting: FileCounter | None = None  # the count of a big first import's files
@@ -135,6 +137,8 @@ class Scanner:
             for directory in walk(self.root, self.extensions, self.problems):
                 if calibre_db.DB_NAME in directory.sidecars:  # walked before the books below it
                     self.calibre_folders.append(directory.path + os.sep)
+                if directory.sidecars:
+                    directory = self._settled(directory)
                 for entry in directory.files:
                     self._visit(directory, entry)
                     if len(self.pending) >= self.options.batch_size:  # also inside huge folders
@@ -147,6 +151,36 @@ class Scanner:
             self._stop_pool()
         self._log_walk_problems()
         self._mark_missing()
+        self._record_shared_sidecars()
+
+    def _settled(self, directory: Directory) -> Directory:
+        """The folder with the sidecars its books can use; generic ones shared by several
+        books are set aside and remembered for the scan's problem list."""
+        directory, shared = settle(directory)
+        if shared is not None:
+            self.shared_sidecars.append(shared)
+        return directory
+
+    def _record_shared_sidecars(self) -> None:
+        """The walk is complete: the folder's list of shared sidecars becomes this scan's
+        (rows still true stay as they are: an unchanged library writes nothing)."""
+        current = {(s.folder, tuple(s.sidecars), s.books): s for s in self.shared_sidecars}
+        stored = {
+            (row.path, tuple(row.sidecars), row.books): row.pk
+            for row in SidecarProblem.objects.filter(folder=self.folder)
+        }
+        stale = [pk for key, pk in stored.items() if key not in current]
+        fresh = [s for key, s in current.items() if key not in stored]
+        if not stale and not fresh:
+            return
+        with transaction.atomic():
+            SidecarProblem.objects.filter(pk__in=stale).delete()
+            SidecarProblem.objects.bulk_create(
+                SidecarProblem(
+                    folder=self.folder, path=s.folder, sidecars=list(s.sidecars), books=s.books, reason=s.reason()
+                )
+                for s in fresh
+            )
 
     def _count_new_library(self) -> None:
         """A first import of more than two batches starts the extraction processes at once
@@ -454,4 +488,9 @@ def scan_folder(
         )
         raise
     _finish(scanner, RunState.SUCCEEDED, f"Done in {time.monotonic() - started:.1f} s")
-    return {**scanner.counts, "run_id": scanner.run.pk, "covers_queued": scanner.covers_queued}
+    return {
+        **scanner.counts,
+        "run_id": scanner.run.pk,
+        "covers_queued": scanner.covers_queued,
+        "shared_sidecars": len(scanner.shared_sidecars),
+    }

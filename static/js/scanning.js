@@ -1,4 +1,5 @@
-// Library scanning page: folders (add, scan now, cancel, delete), live history, problem files.
+// Library scanning page: folders (add, scan now, cancel, delete), live history, problem files,
+// shared sidecars the last scans ignored.
 (function () {
   var el = OmniApi.el;
   var folders = document.getElementById("folders");
@@ -61,17 +62,22 @@
     return el("tr", {}, [el("td", { text: file.path }), el("td", { text: file.format }),
       el("td", { text: file.error || file.state }), el("td", { text: file.item_title || "—" })]);
   }
+  function sidecarRow(problem) {
+    return el("tr", {}, [el("td", { text: problem.path }), el("td", { text: problem.reason })]);
+  }
   function fill(tbody, rows, cols, empty) {
     OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);
   }
   function showFolders(list) { fill(folders, list.map(folderRow), 5, "No scan folders yet."); }
   function showRuns(runs) { fill(document.getElementById("runs"), runs.items.map(runRow), 11, "No scans yet."); }
   function showProblems(problems) { fill(document.getElementById("problems"), problems.items.map(problemRow), 4, "None."); }
+  function showSidecars(problems) { fill(document.getElementById("sidecar-problems"), problems.items.map(sidecarRow), 2, "None."); }
   async function refresh() {
     try {
       showFolders(await OmniApi.get("/api/scanning/folders"));
       showRuns(await OmniApi.get("/api/scanning/runs?page_size=20"));
       showProblems(await OmniApi.get("/api/scanning/files/" + problemState.value + "?page_size=100"));
+      showSidecars(await OmniApi.get("/api/scanning/sidecar-problems?page_size=100"));
     } catch (e) { showError(e); }
   }
   var form = document.getElementById("folder-form");
@@ -113,7 +119,7 @@
   // Folders, history and corrupt files came with the page; draw them now, poll as before.
   var first = OmniApi.embedded("scanning-data");
   if (first && problemState.value === "corrupt") {
-    showFolders(first.folders); showRuns(first.runs); showProblems(first.problems);
+    showFolders(first.folders); showRuns(first.runs); showProblems(first.problems); showSidecars(first.sidecars);
   } else refresh();
   setInterval(function () { if (!document.hidden) refresh(); }, 3000);
 })();

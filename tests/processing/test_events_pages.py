@@ -109,7 +109,7 @@ def test_run_detail_shows_steps_journal_and_admin_actions(three_runs, admin_clie
     for step in ("locate", "verify", "identify", "place", "sidecars", "catalogue"):
         assert f'data-step="{step}"' in page
     assert 'data-kind="hardlink"' in page and 'data-kind="write"' in page
-    assert "A Wizard of Earthsea.epub" in page and "metadata.opf" in page
+    assert "A Wizard of Earthsea.epub" in page and "A Wizard of Earthsea.opf" in page
     assert 'id="undo"' in page and 'id="undo" disabled' not in page
     assert "js/imports.js" in page
 

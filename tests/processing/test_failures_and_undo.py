@@ -159,12 +159,12 @@ def test_same_file_again_is_recognised_as_a_duplicate(dirs, import_settings, ear
     assert LibraryFile.objects.filter(item=earthsea).count() == 1
     assert sorted(p.name for p in (dirs.library / BOOK).parent.iterdir()) == [
         "A Wizard of Earthsea.epub",
-        "cover.jpg",
-        "metadata.opf",
+        "A Wizard of Earthsea.jpg",
+        "A Wizard of Earthsea.opf",
     ]
 
 
-def test_second_book_in_the_same_folder_gets_its_own_sidecars(dirs, import_settings, earthsea, earthsea_epub):
+def test_books_of_a_series_folder_get_sidecars_named_after_them(dirs, import_settings, earthsea, earthsea_epub):
     run(earthsea_epub.parent, earthsea)
     shore = make_item(
         title="The Farthest Shore", authors=("Ursula K. Le Guin",), series="Earthsea", series_index="3"
@@ -179,11 +179,11 @@ def test_second_book_in_the_same_folder_gets_its_own_sidecars(dirs, import_setti
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
     assert sorted(p.name for p in (dirs.library / BOOK).parent.iterdir()) == [
         "A Wizard of Earthsea.epub",
+        "A Wizard of Earthsea.jpg",
+        "A Wizard of Earthsea.opf",
         "The Farthest Shore.epub",
         "The Farthest Shore.jpg",
         "The Farthest Shore.opf",
-        "cover.jpg",
-        "metadata.opf",
     ]
 
 

@@ -43,12 +43,13 @@ def test_epub_download_is_filed_with_opf_and_cover_by_hardlink(
     book = dirs.library / "Le Guin, Ursula K" / "Earthsea" / "A Wizard of Earthsea.epub"
     assert book.is_file()
     assert os.stat(book).st_nlink == 2 and os.path.samefile(book, earthsea_epub)  # hardlink: still seeding
-    cover, opf = book.parent / "cover.jpg", book.parent / "metadata.opf"
+    # the series folder is shared by the series' books: the sidecars are named after this one
+    cover, opf = book.with_suffix(".jpg"), book.with_suffix(".opf")
     assert cover.is_file() and opf.is_file()
     ops = {Path(o.destination).name: o for o in ImportFileOperation.objects.filter(run=result)}
-    assert ops["cover.jpg"].sequence < ops["metadata.opf"].sequence  # cover before the OPF that names it
+    assert ops[cover.name].sequence < ops[opf.name].sequence  # cover before the OPF that names it
     meta = parse_opf(opf.read_bytes())
-    assert meta.title == "A Wizard of Earthsea" and meta.cover_href == "cover.jpg"
+    assert meta.title == "A Wizard of Earthsea" and meta.cover_href == "A Wizard of Earthsea.jpg"
     assert meta.description == "<p>A boy & his <b>shadow</b>. 魔法使い</p>"
     assert meta.identifier("isbn") == "9780547773742" and meta.identifier("omnireadarr") == str(earthsea.pk)
     read = subprocess.run(
@@ -95,9 +96,9 @@ def test_mobi_is_converted_to_epub_and_the_original_kept(dirs, import_settings, 
     folder = dirs.library / "Le Guin, Ursula K" / "Earthsea"
     assert sorted(p.name for p in folder.iterdir()) == [
         "The Tombs of Atuan.epub",
+        "The Tombs of Atuan.jpg",
         "The Tombs of Atuan.mobi",
-        "cover.jpg",
-        "metadata.opf",
+        "The Tombs of Atuan.opf",
     ]
     assert steps(result)["convert"] == "ok"
     assert set(LibraryFile.objects.filter(item=item).values_list("format", flat=True)) == {"epub", "mobi"}

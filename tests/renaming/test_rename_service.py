@@ -142,14 +142,14 @@ def test_companions_move_with_the_book_in_an_owned_folder(library):
         write(library / "old/Dune Book" / extra, extra)
     batch = preview(library)
     journal.execute_batch(batch.pk)
-    base = "Herbert, Frank/Dune/"
+    base = "Herbert, Frank/Dune/"  # the series' folder: generic sidecars are named after the book
     assert tree(library) == {
         base + name
         for name in (
             "Dune.epub",
             "Dune.pdf",
-            "cover.jpg",
-            "metadata.opf",
+            "Dune.jpg",
+            "Dune.opf",
             "Dune.nfo",
             "Dune.en.srt",
             "extras/map.png",

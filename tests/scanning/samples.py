@@ -108,6 +108,13 @@ def _opf(book: Book, version: int, cover_style: str) -> str:
 </package>"""
 
 
+def make_opf(path: Path, book: Book) -> Path:
+    """A sidecar OPF (calibre's metadata.opf is OPF 2) describing `book`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_opf(book, 2, "meta"), encoding="utf-8")
+    return path
+
+
 CONTAINER = """<?xml version="1.0"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
 <rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import unicodedata
 
-from scanning.walker import WalkProblems, count_files, sidecars_in, walk
+from scanning.walker import WalkProblems, count_files, directory_at, walk
 
 EXTS = frozenset({"epub", "pdf", "mp3"})
 
@@ -33,7 +33,7 @@ def test_walk_finds_books_ignores_junk_and_reports_sidecars(tmp_path):
     assert set(book_dir.sidecars) == {"metadata.opf", "cover.jpg"}
     assert {f.ext for f in book_dir.files} == {"epub", "pdf"} and all(f.size == 1 for f in book_dir.files)
     assert count_files(str(tmp_path), EXTS) == 2
-    assert sidecars_in(book_dir.path) == book_dir.sidecars  # what the cover job finds beside a book
+    assert directory_at(book_dir.path, EXTS) == book_dir  # what the cover job finds beside a book
 
 
 def test_a_limited_count_stops_at_the_first_folder_past_the_limit(tmp_path):
@@ -51,7 +51,7 @@ def test_a_book_named_like_a_folder_or_a_sidecar_is_told_apart(tmp_path):
     (tmp_path / "cover.jpg" / "Emma.pdf").write_bytes(b"x")
     (tmp_path / "COVER.JPG.epub").write_bytes(b"x")
     assert _files(tmp_path) == ["COVER.JPG.epub", "Dune.epub/Dune.epub", "cover.jpg/Emma.pdf"]
-    assert sidecars_in(str(tmp_path)) == {}
+    assert directory_at(str(tmp_path), EXTS).sidecars == {}
 
 
 def test_symlinks_are_followed_once_loops_end_and_broken_ones_are_logged(tmp_path):
