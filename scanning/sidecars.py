@@ -11,7 +11,6 @@ Pure: file names in, names out (the scan decides per folder as it walks it)."""
 
 from __future__ import annotations
 
-import os
 from typing import NamedTuple
 
 from scanning.extractors import calibre_db
