@@ -317,7 +317,7 @@ def test_a_missing_target_root_is_never_created(tmp_path, library):
 
 @pytest.mark.django_db(transaction=True)
 def test_books_of_a_calibre_library_are_never_renamed(admin_client, broker, worker, tmp_path, data_dir,
-                                                      calibre_library):
+                                                      calibre_library):  # noqa: F811 (the fixture)
     """calibre's metadata.db points at its files: moving one would break that library."""
     books = tmp_path / "x/books"
     shutil.copytree(calibre_library, books / "Calibre Library")

@@ -53,7 +53,7 @@ def author_variant(name: str, variant: int) -> str:
     if variant == 1:
         return f"{parts[-1]}, {' '.join(parts[:-1])}"
     if variant == 2 and len(parts[0]) > 2 and not parts[0].endswith("."):
-        return " ".join([parts[0][0] + "."] + parts[1:])
+        return " ".join([parts[0][0] + ".", *parts[1:]])
     if variant == 3:
         return strip_accents(name)
     return name
@@ -112,7 +112,8 @@ SERIES = [
     ("The Hunger Games", ["Suzanne Collins"], [("The Ballad of Songbirds and Snakes", 2020, 0),
                                                ("The Hunger Games", 2008, 1), ("Catching Fire", 2009, 2),
                                                ("Mockingjay", 2010, 3)]),
-    ("The Expanse", ["James S. A. Corey"], [("Leviathan Wakes", 2011, 1), ("The Butcher of Anderson Station", 2011, 1.5),
+    ("The Expanse", ["James S. A. Corey"], [("Leviathan Wakes", 2011, 1),
+                                            ("The Butcher of Anderson Station", 2011, 1.5),
                                             ("Caliban's War", 2012, 2), ("Gods of Risk", 2012, 2.5),
                                             ("Abaddon's Gate", 2013, 3), ("The Churn", 2014, 3.5),
                                             ("Cibola Burn", 2014, 4), ("Nemesis Games", 2015, 5),
@@ -162,7 +163,8 @@ COMPANIONS = [
     (("Ender's Game", ["Orson Scott Card"], 1985), ("Ender's Shadow", ["Orson Scott Card"], 1999)),
     (("The Girl with the Dragon Tattoo", ["Stieg Larsson"], 2005),
      ("The Girl in the Spider's Web", ["David Lagercrantz"], 2015)),
-    (("The Hitchhiker's Guide to the Galaxy", ["Douglas Adams"], 1979), ("And Another Thing...", ["Eoin Colfer"], 2009)),
+    (("The Hitchhiker's Guide to the Galaxy", ["Douglas Adams"], 1979),
+     ("And Another Thing...", ["Eoin Colfer"], 2009)),
     (("Harry Potter and the Deathly Hallows", ["J. K. Rowling"], 2007),
      ("Harry Potter and the Cursed Child", ["J. K. Rowling", "John Tiffany", "Jack Thorne"], 2016)),
     (("Star Wars: Heir to the Empire", ["Timothy Zahn"], 1991), ("Star Wars: Thrawn", ["Timothy Zahn"], 2017)),
@@ -206,7 +208,7 @@ def build_series() -> None:
             confusers = [series_record(series, authors, books[j], provider) for j in sorted(near)]
             item = series_item(series, authors, book, variant)
             key = slug(f"{series}-{book[0]}")
-            add("series", f"{key}/offered", item, confusers + [truth], truth)
+            add("series", f"{key}/offered", item, [*confusers, truth], truth)
             add("series", f"{key}/absent", item, confusers, None, "only its neighbours in the series are offered")
     for (first, first_authors, first_year), (other, other_authors, other_year) in COMPANIONS:
         a = record("openlibrary", f"c-{first}", first, first_authors, year=first_year, language="en")
@@ -254,7 +256,7 @@ def build_same_title() -> None:
             item = {"title": title_variant(title, variant), "authors": [author_variant(author, variant)],
                     "year": year if n % 3 != 2 else None}
             others = [r for r in records if r is not records[n]]
-            add("same_title", f"{slug(title)}/{slug(author)}/offered", item, others + [records[n]], records[n])
+            add("same_title", f"{slug(title)}/{slug(author)}/offered", item, [*others, records[n]], records[n])
             add("same_title", f"{slug(title)}/{slug(author)}/absent", item, others, None,
                 "the same title by another author is not this book")
 
@@ -468,7 +470,7 @@ def build_volumes() -> None:
             item = {"kind": "comic", "title": volume_title(series, n, sub if i % 2 else "", i + 1),
                     "authors": [author_variant(w, i % 4) for w in writers[:1]], "year": year}
             others = [r for m, r in records.items() if m != n]
-            add("volume", f"{slug(series)}/{n}/offered", item, others + [records[n]], records[n])
+            add("volume", f"{slug(series)}/{n}/offered", item, [*others, records[n]], records[n])
             add("volume", f"{slug(series)}/{n}/absent", item, others, None, "another volume of the same series")
 
 
@@ -505,7 +507,7 @@ def build_issues() -> None:
         item = {"kind": "comic", "title": series, "authors": [author_variant(writer, 1)], "issue_number":
                 issue.zfill(3), "volume_year": start}
         key = f"{slug(series)}-{start}/{issue}"
-        add("issue", f"{key}/offered", item, confusers + [truth], truth)
+        add("issue", f"{key}/offered", item, [*confusers, truth], truth)
         add("issue", f"{key}/absent", item, confusers, None, "another issue, the annual, the trade paperback")
         ebook_item = {"kind": "ebook", "title": f"{series}, Vol. 1", "authors": [writer], "year": year + 1}
         add("issue", f"{key}/ebook-not-comic", ebook_item, [truth], None, "a comic record for an ebook")
@@ -552,7 +554,7 @@ def build_audiobooks() -> None:
                     "narrators": [author_variant(x, i % 2) for x in narrators], "duration_seconds": seconds}
             others = [r for r in records if r is not records[i]]
             key = f"{slug(title)}/{slug(narrators[0])}-{hours}h"
-            add("audiobook", f"{key}/offered", item, others + [records[i]], records[i])
+            add("audiobook", f"{key}/offered", item, [*others, records[i]], records[i])
             if others:
                 add("audiobook", f"{key}/absent", item, others, None, "another recording (narrator or length)")
             for other_title, other_narrators, other_seconds in SEQUELS_READ_BY_THE_SAME.get(title, ()):
