@@ -21,6 +21,7 @@ from scanning.extractors.calibre_db import CalibreError, _published, read_librar
 from scanning.models import ScanRun
 from scanning.services import scan_folder
 from scanning.services.jobs import make_thumbnails
+from search.services.scan_provenance import record_pending
 from tests.scanning import samples as s
 
 pytestmark = pytest.mark.skipif(shutil.which("calibredb") is None, reason="calibre (calibredb) is not installed")
@@ -128,6 +129,9 @@ def test_calibre_edits_survive_the_scan_and_nothing_is_written_into_the_library(
     assert (folder / "cover.jpg").read_bytes() != s.jpeg()  # not the cover inside the EPUB
     assert MediaItem.objects.filter(title="Twin").count() == 2  # two calibre books stay two items
     assert not Author.objects.filter(name="Some Writer").exists()
+    record_pending()  # provenance: calibre's values are credited to the Calibre library source
+    sources = dict(item.resolved_fields.values_list("field", "source__name"))
+    assert {sources[f] for f in ("title", "authors", "series", "publisher", "language")} == {"calibre"}
     assert _state(calibre_library) == before
 
 
