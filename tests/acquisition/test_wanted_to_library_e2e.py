@@ -54,10 +54,10 @@ def test_wanted_book_ends_up_filed_with_opf_and_can_be_undone(acquisition, libra
     assert run.post_process_status == PostProcessStatus.COMPLETED, run.error
     filed = library / "Weir, Andy" / "Project Hail Mary.epub"
     assert filed.is_file()
-    opf = filed.parent / "metadata.opf"
-    assert opf.is_file()
-    assert (filed.parent / "cover.jpg").stat().st_size > 1000  # written before the OPF that names it
-    assert 'href="cover.jpg"' in opf.read_text(encoding="utf-8")
+    opf = filed.parent / "Project Hail Mary.opf"  # named after the book: the author's folder is shared
+    assert opf.is_file() and not (filed.parent / "metadata.opf").exists()
+    assert (filed.parent / "Project Hail Mary.jpg").stat().st_size > 1000  # written before the OPF that names it
+    assert 'href="Project Hail Mary.jpg"' in opf.read_text(encoding="utf-8")
     assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.POST_PROCESSED_SUCCESS
     assert LibraryFile.objects.get(item=item, format="epub").path == str(filed)
     found = reader_client.get("/api/library/search", {"q": "hail mary"}).json()["data"]["items"]
