@@ -79,7 +79,7 @@ def test_wanted_book_is_found_downloaded_and_filed_by_scheduler_and_worker_proce
         _kill(scheduler, signal.SIGTERM)
         _kill(worker, signal.SIGTERM)
     filed = library / "Weir, Andy" / "Project Hail Mary.epub"
-    assert filed.is_file() and (filed.parent / "metadata.opf").is_file()
+    assert filed.is_file() and (filed.parent / "Project Hail Mary.opf").is_file()  # named: a shared folder
     assert LibraryFile.objects.get(item=item, format="epub").path == str(filed)
     assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.POST_PROCESSED_SUCCESS
     attempt = DownloadAttempt.objects.get(item=item, state=AttemptState.IMPORTED)
