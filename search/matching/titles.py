@@ -10,6 +10,7 @@ Pure: no ORM."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,6 +77,7 @@ def _marked_number(text: str) -> tuple[Decimal | None, str]:
     return read_number(found.group(1)), (text[:found.start()] + " " + text[found.end():]).strip(" ,:")
 
 
+@lru_cache(maxsize=4096)  # an item's title is compared with each of its candidates
 def title_parts(title: str) -> TitleParts:
     text = " ".join(title.split())
     collection = bool(_COLLECTION.search(text))
