@@ -1,4 +1,6 @@
-# Production image: web (gunicorn), worker and scheduler share it; see docker-compose.yml.
+# Production image: web (gunicorn), worker and scheduler share it; see docker-compose.yml, whose
+# one-shot `migrate` service prepares the database and static files and whose health checks run
+# `python manage.py healthcheck` (no curl needed). This CMD suits a single `docker run` (web only).
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     OMNI_DATA_DIR=/data OMNI_LIBRARY_DIR=/library OMNI_DOWNLOADS_DIR=/downloads QT_QPA_PLATFORM=offscreen

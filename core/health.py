@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.http.request import validate_host
 from django.utils import timezone
 
 HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
@@ -51,15 +54,39 @@ def probe_broker(timeout: float = 2.0) -> Probe:
         return Probe("broker", False, f"embedded queue unusable: {exc}")
 
 
-def probe_heartbeat(role: str) -> Probe:
+def probe_heartbeat(role: str, host: str | None = None, stale_after: timedelta = HEARTBEAT_STALE_AFTER) -> Probe:
+    """Is a `role` process alive: any of them, or one on `host` (a container checking itself)?"""
     from core.models import Heartbeat
 
-    beat = Heartbeat.latest(role)
+    try:
+        beat = Heartbeat.latest(role, host)
+    except DatabaseError as exc:
+        return Probe(role, False, f"heartbeat unreadable: {type(exc).__name__}: {exc}")
     if beat is None:
-        return Probe(role, False, f"no {role} has reported yet")
+        return Probe(role, False, f"no {role} has reported yet" + (f" on {host}" if host else ""))
     age = timezone.now() - beat.seen_at
-    fresh = age <= HEARTBEAT_STALE_AFTER
+    fresh = age <= stale_after
     return Probe(role, fresh, f"last seen {int(age.total_seconds())} s ago ({beat.name})")
+
+
+def probe_web(url: str, timeout: float = 5.0) -> Probe:
+    """GET the health endpoint of a web server on this machine; only HTTP 200 counts as up. The
+    Host header is one ALLOWED_HOSTS accepts, so a site restricted to its domain still passes."""
+    request = urllib.request.Request(url, headers={"Host": _accepted_host()})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via HTTP_PROXY
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return Probe("web", response.status == 200, f"HTTP {response.status} from {url}")
+    except urllib.error.HTTPError as exc:
+        return Probe("web", False, f"HTTP {exc.code} from {url}")
+    except (OSError, ValueError) as exc:  # refused, timed out, bad URL
+        return Probe("web", False, f"{url} unreachable: {exc}")
+
+
+def _accepted_host() -> str:
+    hosts = settings.ALLOWED_HOSTS
+    candidates = ["localhost", "127.0.0.1", *(host.lstrip(".") for host in hosts)]
+    return next((name for name in candidates if name and validate_host(name, hosts)), "localhost")
 
 
 def health_report() -> dict:

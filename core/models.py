@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import socket
 from datetime import timedelta
 
 from django.conf import settings
@@ -83,13 +85,22 @@ class Heartbeat(models.Model):
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
+    @staticmethod
+    def name_for(role: str) -> str:
+        """This process's heartbeat name: role, host and PID (in a container the host name is its id)."""
+        return f"{role}:{socket.gethostname()}:{os.getpid()}"
+
     @classmethod
     def beat(cls, name: str, role: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"role": role, "seen_at": timezone.now()})
 
     @classmethod
-    def latest(cls, role: str) -> Heartbeat | None:
-        return cls.objects.filter(role=role).order_by("-seen_at").first()
+    def latest(cls, role: str, host: str | None = None) -> Heartbeat | None:
+        """The most recent heartbeat of `role`, of any host or only of processes on `host`."""
+        beats = cls.objects.filter(role=role)
+        if host is not None:
+            beats = beats.filter(name__startswith=f"{role}:{host}:")
+        return beats.order_by("-seen_at").first()
 
 
 class ScheduleSetting(models.Model):

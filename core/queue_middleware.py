@@ -4,8 +4,6 @@ worker processes report a heartbeat for /api/health."""
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 
 from django.db import connection
@@ -32,10 +30,8 @@ class JobLifecycleMiddleware(Middleware):
 class WorkerHeartbeatMiddleware(Middleware):
     def __init__(self) -> None:
         self._stop = threading.Event()
-        self.name = f"worker:{socket.gethostname()}:{os.getpid()}"
 
     def after_worker_boot(self, broker, worker):
-        self.name = f"worker:{socket.gethostname()}:{os.getpid()}"
         threading.Thread(target=self._run, name="omni-heartbeat", daemon=True).start()
 
     def before_worker_shutdown(self, broker, worker):
@@ -44,9 +40,10 @@ class WorkerHeartbeatMiddleware(Middleware):
     def _run(self) -> None:
         from core.models import Heartbeat
 
+        name = Heartbeat.name_for("worker")  # in the worker process (Dramatiq forks after loading us)
         while not self._stop.is_set():
             try:
-                Heartbeat.beat(self.name, "worker")
+                Heartbeat.beat(name, "worker")
             except Exception:
                 logger.warning("Worker heartbeat could not be written", exc_info=True)
             finally:

@@ -1,7 +1,5 @@
 import logging
-import os
 import signal
-import socket
 import threading
 
 from django.core.management.base import BaseCommand
@@ -24,7 +22,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-        name = f"scheduler:{socket.gethostname()}:{os.getpid()}"
+        name = Heartbeat.name_for("scheduler")
         logger.info("Scheduler started (%s)", name)
         while not stop.is_set():
             try:
