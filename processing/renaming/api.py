@@ -12,6 +12,7 @@ from pydantic import Field
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
+from core.api.types import Id
 from core.naming import TOKEN_NAMES, TOKENS
 from processing.renaming import roots, services
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
@@ -20,16 +21,16 @@ router = Router(tags=["rename"])
 
 
 class SelectionIn(Schema):
-    item_ids: list[int] = Field(default_factory=list, max_length=50_000)
+    item_ids: list[Id] = Field(default_factory=list, max_length=50_000)
     kind: str = Field("", max_length=16)
-    series_id: int | None = None
-    author_id: int | None = None
+    series_id: Id | None = None
+    author_id: Id | None = None
     everything: bool = False
 
 
 class PreviewIn(Schema):
     template: str = Field("", max_length=1000)
-    template_id: int | None = None
+    template_id: Id | None = None
     predefined: str = Field("", max_length=32)
     selection: SelectionIn
     policy: Literal["skip", "suffix", "overwrite"] = "skip"
@@ -76,7 +77,7 @@ class BatchOut(Schema):
         return roots.leaving_count((obj.selection or {}).get("libraries", []))
 
 
-class OperationOut(Schema):
+class RenameOperationOut(Schema):
     id: int
     seq: int
     item_id: int | None
@@ -103,17 +104,17 @@ class OperationOut(Schema):
 
 class OperationFilter(PageParams):
     only: Literal["all", "conflicts", "moves", "failed", "leaving"] = "all"
-    item_id: int | None = None
+    item_id: Id | None = None
 
 
 class ExecuteIn(Schema):
-    batch_id: int
+    batch_id: Id
     confirm_overwrite: bool = False
 
 
 class RevertIn(Schema):
-    batch_id: int
-    item_id: int | None = None
+    batch_id: Id
+    item_id: Id | None = None
 
 
 class TemplateIn(Schema):
@@ -133,7 +134,7 @@ class TemplateOut(Schema):
 
 class CheckIn(Schema):
     template: str = Field(..., max_length=1000)
-    item_id: int | None = None
+    item_id: Id | None = None
 
 
 class CheckOut(Schema):
@@ -171,10 +172,10 @@ def preview(request, payload: PreviewIn):
 
 @router.get(
     "/preview/{int:batch_id}",
-    response=Envelope[Page[OperationOut]],
+    response=Envelope[Page[RenameOperationOut]],
     summary="One page of a batch's planned moves (before -> after, conflicts)",
 )
-def preview_page(request, batch_id: int, filters: Query[OperationFilter]):
+def preview_page(request, batch_id: Id, filters: Query[OperationFilter]):
     batch = get_object_or_404(RenameBatch, pk=batch_id)
     ops = RenameOperation.objects.filter(batch=batch).select_related("batch").order_by("seq")
     if filters.only == "leaving":
@@ -216,7 +217,7 @@ def batch_page(params: PageParams) -> dict:
 
 
 @router.get("/batches/{int:batch_id}", response=Envelope[BatchOut], summary="One batch")
-def batch(request, batch_id: int):
+def batch(request, batch_id: Id):
     return ok(get_object_or_404(RenameBatch, pk=batch_id))
 
 
@@ -233,7 +234,7 @@ def create_template(request, payload: TemplateIn):
 
 
 @router.put("/templates/{int:template_id}", response=Envelope[TemplateOut], summary="Change a template (admin)")
-def update_template(request, template_id: int, payload: TemplateIn):
+def update_template(request, template_id: Id, payload: TemplateIn):
     require_admin(request)
     saved = services.save_template(
         name=payload.name, template=payload.template, kind=payload.kind, template_id=template_id
@@ -242,7 +243,7 @@ def update_template(request, template_id: int, payload: TemplateIn):
 
 
 @router.delete("/templates/{int:template_id}", response=Envelope[None], summary="Delete a template (admin)")
-def delete_template(request, template_id: int):
+def delete_template(request, template_id: Id):
     require_admin(request)
     get_object_or_404(NamingTemplate, pk=template_id).delete()
     return ok(None)
