@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from core.api.types import Id
+from core.api.types import Flag, Id
 from downloaders.models import AttemptState
 from indexers.models import BlacklistReason
 
@@ -100,7 +100,7 @@ class BlacklistIn(Schema):
     reason: BlacklistReason = BlacklistReason.MANUAL
     details: str = Field("", max_length=4000)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
-    retry: bool = Field(False, description="Grab the next best release afterwards")
+    retry: Flag = Field(False, description="Grab the next best release afterwards")
 
 
 class UnblacklistIn(Schema):

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
-from core.api.types import Id
+from core.api.types import Flag, Id
 from processing import events, services
 from processing.models import (
     EventKind,
@@ -92,8 +92,8 @@ class ManualImportIn(Schema):
 
 
 class RerunIn(Schema):
-    accept_mismatch: bool = Field(False, description="File it even though identification disagreed (review)")
-    accept_size: bool = Field(
+    accept_mismatch: Flag = Field(False, description="File it even though identification disagreed (review)")
+    accept_size: Flag = Field(
         False, description="Import it although its size on disk differs from what the download client reported"
     )
 

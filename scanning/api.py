@@ -12,7 +12,7 @@ from pydantic import Field
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
-from core.api.types import Id
+from core.api.types import Flag, Id
 from scanning import selectors, services
 from scanning.models import ALL_FORMATS, ContentType
 from scanning.services import jobs as scan_jobs
@@ -26,7 +26,7 @@ class FolderIn(Schema):
     name: str = Field("", max_length=255)
     content_type: ContentType = ContentType.MIXED
     formats: list[str] | None = Field(None, max_length=len(ALL_FORMATS))
-    enabled: bool = True
+    enabled: Flag = True
     scan_interval_hours: int = Field(24, ge=0, le=8760)
     naming_template: str = Field("", max_length=1000, description="Rename template; blank = the one chosen")
     target_root: str = Field("", max_length=4096, description="Where renames move its books; blank = here")

@@ -4,7 +4,7 @@ provenance and edits, identification/refresh, review queue, authors and series."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -12,7 +12,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
-from core.api.types import Id
+from core.api.types import Flag, Id
 from core.errors import InvalidInput
 from core.jobs import submit_job
 from media.models import Author, MediaItem, MediaKind, Series
@@ -86,7 +86,7 @@ def list_providers(request, filters: Query[ProviderFilter]):
 
 
 class ProviderPatch(Schema):
-    enabled: bool | None = None
+    enabled: Flag | None = None
     base_url: str | None = Field(None, max_length=500, pattern=r"^https?://")
     api_key: str | None = Field(None, max_length=255)
     priority: int | None = Field(None, ge=0, le=1000)
@@ -229,8 +229,11 @@ def set_trust(request, name: str, payload: TrustIn):
 
 
 # --- media: wanted, status, provenance, edits, refresh --------------------------------------------------
+ProviderName = Literal[tuple(PROVIDERS)]  # the registry's names
+
+
 class WantedIn(Schema):
-    provider: str = Field(..., max_length=32)
+    provider: ProviderName
     external_id: str = Field(..., min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
     kind: MediaKind = MediaKind.EBOOK
     title: str = Field("", max_length=500)
@@ -291,7 +294,7 @@ def metadata(request, item_id: Id):
 
 class FieldIn(Schema):
     value: Any
-    lock: bool = False
+    lock: Flag = False
 
 
 class ChangeOut(Schema):
@@ -318,7 +321,7 @@ def edit_field(request, item_id: Id, field: str, payload: FieldIn):
 
 
 class LockIn(Schema):
-    locked: bool
+    locked: Flag
 
 
 @media_router.post(
@@ -352,7 +355,7 @@ def refresh_item(request, item_id: Id):
 
 class BulkRefreshIn(Schema):
     item_ids: list[Id] | None = Field(None, max_length=10_000, description="Empty = every item")
-    force: bool = False
+    force: Flag = False
 
 
 @media_router.post("/refresh", response={202: Envelope[JobStateRef]}, summary="Refresh many items (admin)")
@@ -478,12 +481,12 @@ class AuthorOut(Schema):
 
 class RenameIn(Schema):
     name: str = Field(..., min_length=1, max_length=255)
-    confirm_merge: bool = False
+    confirm_merge: Flag = False
 
 
 class MergeIn(Schema):
     into: Id
-    confirm: bool = False
+    confirm: Flag = False
 
 
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
+from ninja.parser import Parser
 
 from core.api.envelope import ErrorEnvelope, error_body
 from core.errors import OmniError
@@ -39,8 +41,23 @@ def error_statuses() -> list[int]:
     return sorted(statuses)
 
 
+class ObjectBodyParser(Parser):
+    """Every request body is a JSON object: ninja would otherwise read the fields of a schema from
+    the attributes of whatever arrives (a list, or a string whose `.title` is a method)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
 class OmniAPI(NinjaAPI):
-    """NinjaAPI whose OpenAPI document also documents the error responses."""
+    """NinjaAPI whose request bodies are JSON objects and whose OpenAPI document also documents the
+    error responses."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(parser=ObjectBodyParser(), **kwargs)
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -62,6 +79,7 @@ def document_errors(schema: dict) -> None:
                 responses.setdefault(status, {"description": ERROR_DESCRIPTIONS[status], "content": content})
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """Any /api/ address no operation matches (a path parameter of the wrong type included)."""
     return JsonResponse(error_body(f"No API endpoint at {request.path}", "not_found"), status=404)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 MAX_BIGINT = 2**63 - 1
 
@@ -14,3 +14,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 
 Size = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
 """A size in bytes or a count: 0 .. 2**63-1."""
+
+Flag = Annotated[bool, Strict()]
+"""A yes/no in a JSON body: true or false, not 0, 1 or "yes"."""

@@ -12,20 +12,22 @@ from pydantic import Field
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
-from core.api.types import Id
+from core.api.types import Flag, Id
 from core.naming import TOKEN_NAMES, TOKENS
+from media.models import MediaKind
 from processing.renaming import roots, services
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
 
 router = Router(tags=["rename"])
+KindOrAll = Literal[("", *MediaKind.values)]  # a media kind, or blank for every kind
 
 
 class SelectionIn(Schema):
     item_ids: list[Id] = Field(default_factory=list, max_length=50_000)
-    kind: str = Field("", max_length=16)
+    kind: KindOrAll = ""
     series_id: Id | None = None
     author_id: Id | None = None
-    everything: bool = False
+    everything: Flag = False
 
 
 class PreviewIn(Schema):
@@ -34,7 +36,7 @@ class PreviewIn(Schema):
     predefined: str = Field("", max_length=32)
     selection: SelectionIn
     policy: Literal["skip", "suffix", "overwrite"] = "skip"
-    allow_other_root: bool = Field(
+    allow_other_root: Flag = Field(
         False, description="Plan moves out of a scan folder (to its target root); else they are marked and skipped"
     )
 
@@ -109,7 +111,7 @@ class OperationFilter(PageParams):
 
 class ExecuteIn(Schema):
     batch_id: Id
-    confirm_overwrite: bool = False
+    confirm_overwrite: Flag = False
 
 
 class RevertIn(Schema):
@@ -120,7 +122,7 @@ class RevertIn(Schema):
 class TemplateIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     template: str = Field(..., min_length=1, max_length=1000)
-    kind: str = Field("", max_length=16)
+    kind: KindOrAll = Field("", description="The kind of item it is for; blank = every kind")
 
 
 class TemplateOut(Schema):
@@ -133,7 +135,7 @@ class TemplateOut(Schema):
 
 
 class CheckIn(Schema):
-    template: str = Field(..., max_length=1000)
+    template: str = Field(..., min_length=1, max_length=1000)
     item_id: Id | None = None
 
 

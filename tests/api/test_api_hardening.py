@@ -62,3 +62,20 @@ def test_blacklisting_for_a_missing_media_item_is_a_404_and_writes_nothing(clien
 @pytest.mark.django_db
 def test_unknown_api_addresses_answer_404_in_the_envelope(client, api_key):
     _error(client.get("/api/jobs/not-a-number", HTTP_X_API_KEY=api_key), 404, "not_found")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ['"Some.Release"', "[null, null]", "42"])
+def test_a_request_body_that_is_not_a_json_object_is_a_400(client, api_key, body):
+    """ninja read a schema's fields from any value's attributes: "Some.Release" became a
+    blacklist entry titled "Some.Release".title()."""
+    response = client.post("/api/downloads/blacklist/", body, content_type="application/json", HTTP_X_API_KEY=api_key)
+    _error(response, 400, "http_400")
+    assert not BlacklistEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_yes_no_field_takes_only_true_or_false(client, api_key):
+    response = client.post("/api/media/refresh", json.dumps({"force": 0}), content_type="application/json",
+                           HTTP_X_API_KEY=api_key)
+    assert _error(response, 422, "invalid_input")["details"][0]["field"] == "force"
