@@ -9,6 +9,7 @@ from ninja import Query, Router, Status
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.api.types import Id
 from core.errors import InvalidInput
 from core.jobs import submit_job
 from downloaders import automation, services
@@ -18,9 +19,9 @@ from downloaders.schemas import (
     BlacklistIn,
     BlacklistOut,
     InitiateIn,
-    JobRef,
+    JobIdRef,
+    ReleaseSearchOut,
     SearchIn,
-    SearchOut,
     SearchResultOut,
     UnblacklistIn,
     WantedOut,
@@ -48,10 +49,10 @@ def _search_payload(outcome) -> dict:
 
 @router.post(
     "/search/{int:media_id}/",
-    response={200: Envelope[SearchOut], 202: Envelope[JobRef]},
+    response={200: Envelope[ReleaseSearchOut], 202: Envelope[JobIdRef]},
     summary="Search indexers for an item: scored results (interactive) or a search-and-grab job",
 )
-def search(request, media_id: int, payload: SearchIn | None = None):
+def search(request, media_id: Id, payload: SearchIn | None = None):
     get_object_or_404(MediaItem, pk=media_id)
     if payload is not None and payload.mode == "automatic":
         require_admin(request)
@@ -70,7 +71,7 @@ def search(request, media_id: int, payload: SearchIn | None = None):
     response=Envelope[list[SearchResultOut]],
     summary="Results of the item's latest search",
 )
-def search_results(request, media_id: int):
+def search_results(request, media_id: Id):
     get_object_or_404(MediaItem, pk=media_id)
     return ok(list(SearchResult.objects.filter(item_id=media_id).order_by("rank")))
 
@@ -92,7 +93,7 @@ def initiate(request, payload: InitiateIn):
     response=Envelope[list[AttemptOut]],
     summary="Every download attempt of an item, newest first",
 )
-def attempts(request, media_id: int):
+def attempts(request, media_id: Id):
     get_object_or_404(MediaItem, pk=media_id)
     return ok(list(DownloadAttempt.objects.select_related("item").filter(item_id=media_id)))
 
@@ -102,7 +103,7 @@ def attempts(request, media_id: int):
     response=Envelope[AttemptOut],
     summary="One attempt's state and progress (refresh=true asks the client now)",
 )
-def attempt_status(request, attempt_id: int, refresh: bool = False):
+def attempt_status(request, attempt_id: Id, refresh: bool = False):
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     if refresh:
         automation.refresh_attempt(attempt_id)
@@ -114,7 +115,7 @@ def attempt_status(request, attempt_id: int, refresh: bool = False):
     response=Envelope[AttemptOut | None],
     summary="Cancel an active download (removed from the client) or delete a finished attempt (admin)",
 )
-def delete_attempt(request, attempt_id: int):
+def delete_attempt(request, attempt_id: Id):
     require_admin(request)
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     attempt = services.cancel_attempt(attempt_id)
@@ -123,10 +124,10 @@ def delete_attempt(request, attempt_id: int):
 
 @router.post(
     "/attempt/{int:attempt_id}/handoff/",
-    response=Envelope[JobRef | None],
+    response=Envelope[JobIdRef | None],
     summary="Hand a downloaded attempt to post-processing now (admin)",
 )
-def handoff(request, attempt_id: int):
+def handoff(request, attempt_id: Id):
     require_admin(request)
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     job_id = automation.hand_off(attempt_id)
@@ -138,7 +139,7 @@ def handoff(request, attempt_id: int):
     response=Envelope[AttemptOut | None],
     summary="Grab the next best stored release of an item (admin)",
 )
-def retry(request, media_id: int):
+def retry(request, media_id: Id):
     require_admin(request)
     get_object_or_404(MediaItem, pk=media_id)
     candidate = services.next_candidate(media_id)
@@ -199,7 +200,7 @@ def blacklist_entries(params: PageParams, *, active: bool) -> dict:
     response=Envelope[BlacklistOut],
     summary="Take a release off the blacklist, with a reason (admin)",
 )
-def unblacklist(request, entry_id: int, payload: UnblacklistIn):
+def unblacklist(request, entry_id: Id, payload: UnblacklistIn):
     require_admin(request)
     return ok(indexer_services.remove_from_blacklist(entry_id, reason=payload.reason, user=request.auth))
 
@@ -270,7 +271,7 @@ def monitor(request):
     return ok(automation.monitor_downloads())
 
 
-@router.post("/wanted/search/", response={202: Envelope[JobRef]}, summary="Search every due wanted item now (admin)")
+@router.post("/wanted/search/", response={202: Envelope[JobIdRef]}, summary="Search every due wanted item now (admin)")
 def search_wanted(request):
     require_admin(request)
     job = submit_job("downloaders.search_wanted", target="manual", user=request.auth)
@@ -278,7 +279,7 @@ def search_wanted(request):
 
 
 @router.post("/clients/{int:config_id}/test/", response=Envelope[dict], summary="Test SABnzbd (admin)")
-def test_client(request, config_id: int):
+def test_client(request, config_id: Id):
     require_admin(request)
     return ok(services.test_client(config_id))
 

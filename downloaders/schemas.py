@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from core.api.types import Flag, Id
 from downloaders.models import AttemptState
 from indexers.models import BlacklistReason
 
@@ -38,7 +39,7 @@ class SearchResultOut(Schema):
     searched_at: datetime
 
 
-class SearchOut(Schema):
+class ReleaseSearchOut(Schema):
     item_id: int
     queries: list[str]
     errors: dict[str, str]
@@ -58,8 +59,8 @@ class SearchIn(Schema):
 
 
 class InitiateIn(Schema):
-    media_id: int = Field(..., ge=1)
-    result_id: int = Field(..., ge=1, description="id of a result of the item's latest search")
+    media_id: Id
+    result_id: Id = Field(..., description="id of a result of the item's latest search")
 
 
 class AttemptOut(Schema):
@@ -91,15 +92,15 @@ class AttemptOut(Schema):
 
 
 class BlacklistIn(Schema):
-    attempt_id: int | None = Field(None, ge=1, description="Blacklist this attempt's release (and stop it)")
+    attempt_id: Id | None = Field(None, description="Blacklist this attempt's release (and stop it)")
     title: str = Field("", max_length=1000)
     guid: str = Field("", max_length=1000)
     info_hash: str = Field("", max_length=64)
-    media_id: int | None = Field(None, ge=1)
+    media_id: Id | None = None
     reason: BlacklistReason = BlacklistReason.MANUAL
     details: str = Field("", max_length=4000)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
-    retry: bool = Field(False, description="Grab the next best release afterwards")
+    retry: Flag = Field(False, description="Grab the next best release afterwards")
 
 
 class UnblacklistIn(Schema):
@@ -136,6 +137,6 @@ class WantedOut(Schema):
     active_attempt_id: int | None
 
 
-class JobRef(Schema):
+class JobIdRef(Schema):
     job_id: int
     kind: str

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, ok
+from core.api.types import Id
 from indexers import services
 from indexers.models import IndexerConfig
 from indexers.releases import parse_release
@@ -79,7 +80,7 @@ def list_indexers(request):
     response=Envelope[IndexerTestOut],
     summary="Test an indexer connection and list its indexers (admin)",
 )
-def test_indexer(request, config_id: int):
+def test_indexer(request, config_id: Id):
     require_admin(request)
     get_object_or_404(IndexerConfig, pk=config_id)
     return ok(services.test_indexer(config_id))

@@ -308,6 +308,8 @@ def add_to_blacklist(
         raise InvalidInput("A blacklist entry needs at least a release title")
     if reason not in BlacklistReason.values:
         raise InvalidInput(f"Unknown blacklist reason {reason!r}", hint=", ".join(BlacklistReason.values))
+    if item_id is not None and not MediaItem.objects.filter(pk=item_id).exists():
+        raise NotFound(f"Media item #{item_id} does not exist", hint="media_id must name an item of the library")
     existing = BlacklistEntry.objects.active().filter(guid=guid, title=title).first() if guid else None
     if existing:
         return existing

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, ok
+from core.api.types import Id, Size
 from media import recycle
 from media.detail import item_detail
 from media.search import SORT_CHOICES, SearchFilters, SearchRequest, run
@@ -47,8 +48,8 @@ class LibraryQuery(Schema):
     genre: str | None = Field(None, max_length=128)
     year_min: int | None = Field(None, ge=0, le=9999)
     year_max: int | None = Field(None, ge=0, le=9999)
-    size_min: int | None = Field(None, ge=0, description="Bytes")
-    size_max: int | None = Field(None, ge=0, description="Bytes")
+    size_min: Size | None = Field(None, description="Bytes")
+    size_max: Size | None = Field(None, description="Bytes")
     has_cover: bool | None = None
     has_series: bool | None = None
     completeness_min: int | None = Field(None, ge=0, le=100)
@@ -163,7 +164,7 @@ def list_items(request, query: Query[LibraryQuery]):
 @router.get(
     "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item: files, contributors, identifiers"
 )
-def get_item(request, item_id: int):
+def get_item(request, item_id: Id):
     return ok(item_detail(item_id))
 
 
@@ -177,7 +178,7 @@ class RecycleOut(Schema):
 @router.delete(
     "/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)"
 )
-def delete_item(request, item_id: int):
+def delete_item(request, item_id: Id):
     require_admin(request)
     return ok(recycle.recycle_item(item_id, user=request.user if request.user.is_authenticated else None))
 
@@ -185,7 +186,7 @@ def delete_item(request, item_id: int):
 @router.post(
     "/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)"
 )
-def restore(request, entry_id: int):
+def restore(request, entry_id: Id):
     require_admin(request)
     item = recycle.restore_entry(entry_id)
     return ok({"id": item.pk, "url": f"/library/{item.pk}/"})

@@ -3,11 +3,10 @@ API key except /api/health. OpenAPI at /api/openapi.json, docs at /api/docs."""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from core.api import handlers
 from core.api.auth import API_AUTH, docs_guard
 from core.api.jobs import router as jobs_router
+from core.api.openapi import OmniAPI
 from core.api.system import router as system_router
 from downloaders.api import router as downloads_router
 from indexers.api import parse_router
@@ -19,7 +18,7 @@ from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 from search.cover_api import covers_router
 
-api = NinjaAPI(
+api = OmniAPI(
     title="OmniReadarr API",
     version="1",
     description="All responses use the envelope {success, data, error, error_code}. "

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from core.api.openapi import api_not_found
 from core.api.system import health_page_fallback
 from omnireadarr.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    re_path(r"^api/", api_not_found),  # JSON 404 for any other /api/ address
     path("health", health_page_fallback, name="health"),
     path("", include("core.wizard.urls")),
     path("", include("media.urls")),

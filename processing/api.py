@@ -12,6 +12,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.api.types import Flag, Id
 from processing import events, services
 from processing.models import (
     EventKind,
@@ -24,7 +25,7 @@ from processing.models import (
 router = Router(tags=["processing"])
 
 
-class OperationOut(Schema):
+class ImportOperationOut(Schema):
     id: int
     sequence: int
     kind: str
@@ -34,7 +35,7 @@ class OperationOut(Schema):
     detail: str
 
 
-class RunOut(Schema):
+class ImportRunOut(Schema):
     id: int
     storage_path: str
     local_path: str
@@ -55,18 +56,18 @@ class RunOut(Schema):
     undone_at: datetime | None
 
 
-class RunDetailOut(RunOut):
-    operations: list[OperationOut]
+class ImportRunDetailOut(ImportRunOut):
+    operations: list[ImportOperationOut]
 
     @staticmethod
     def resolve_operations(obj: ImportRun) -> list[ImportFileOperation]:
         return list(obj.operations.order_by("sequence"))
 
 
-class RunFilter(PageParams):
+class ImportRunFilter(PageParams):
     status: PostProcessStatus | None = None
-    media_item_id: int | None = Field(None, ge=1)
-    download_attempt_id: int | None = Field(None, ge=1)
+    media_item_id: Id | None = None
+    download_attempt_id: Id | None = None
 
 
 class EventOut(Schema):
@@ -82,23 +83,23 @@ class EventOut(Schema):
 
 class EventFilter(PageParams):
     kind: EventKind | None = None
-    after_id: int | None = Field(None, ge=1, description="Only events newer than this one")
+    after_id: Id | None = Field(None, description="Only events newer than this one")
 
 
 class ManualImportIn(Schema):
     storage_path: str = Field(..., min_length=1, max_length=4096)
-    media_item_id: int = Field(..., ge=1)
+    media_item_id: Id
 
 
 class RerunIn(Schema):
-    accept_mismatch: bool = Field(False, description="File it even though identification disagreed (review)")
-    accept_size: bool = Field(
+    accept_mismatch: Flag = Field(False, description="File it even though identification disagreed (review)")
+    accept_size: Flag = Field(
         False, description="Import it although its size on disk differs from what the download client reported"
     )
 
 
-@router.get("/runs/", response=Envelope[Page[RunOut]], summary="Import runs, newest first")
-def list_runs(request, filters: Query[RunFilter]):
+@router.get("/runs/", response=Envelope[Page[ImportRunOut]], summary="Import runs, newest first")
+def list_runs(request, filters: Query[ImportRunFilter]):
     runs = ImportRun.objects.all()
     if filters.status:
         runs = runs.filter(post_process_status=filters.status)
@@ -115,35 +116,35 @@ def list_events(request, filters: Query[EventFilter]):
 
 
 @router.get(
-    "/runs/{int:run_id}/", response=Envelope[RunDetailOut], summary="One import with steps and journal"
+    "/runs/{int:run_id}/", response=Envelope[ImportRunDetailOut], summary="One import with steps and journal"
 )
-def get_run(request, run_id: int):
+def get_run(request, run_id: Id):
     return ok(get_object_or_404(ImportRun, pk=run_id))
 
 
 @router.post(
     "/convert/{int:attempt_id}/",
-    response={202: Envelope[RunOut]},
+    response={202: Envelope[ImportRunOut]},
     summary="Import a completed download, converting to the preferred format (admin)",
 )
-def convert(request, attempt_id: int):
+def convert(request, attempt_id: Id):
     require_admin(request)
     return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.CONVERT, user=request.auth)))
 
 
 @router.post(
     "/organize/{int:attempt_id}/",
-    response={202: Envelope[RunOut]},
+    response={202: Envelope[ImportRunOut]},
     summary="Import a completed download as it is, without converting (admin)",
 )
-def organize(request, attempt_id: int):
+def organize(request, attempt_id: Id):
     require_admin(request)
     return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.ORGANIZE, user=request.auth)))
 
 
 @router.post(
     "/imports/",
-    response={202: Envelope[RunOut]},
+    response={202: Envelope[ImportRunOut]},
     summary="Import a folder or file under the downloads folder for an item (admin)",
 )
 def manual_import(request, payload: ManualImportIn):
@@ -154,8 +155,8 @@ def manual_import(request, payload: ManualImportIn):
     return Status(202, ok(run))
 
 
-@router.post("/rerun/{int:run_id}/", response={202: Envelope[RunOut]}, summary="Run an import again (admin)")
-def rerun(request, run_id: int, payload: RerunIn | None = None):
+@router.post("/rerun/{int:run_id}/", response={202: Envelope[ImportRunOut]}, summary="Run an import again (admin)")
+def rerun(request, run_id: Id, payload: RerunIn | None = None):
     require_admin(request)
     accept = bool(payload and payload.accept_mismatch)
     accept_size = bool(payload and payload.accept_size)
@@ -166,9 +167,9 @@ def rerun(request, run_id: int, payload: RerunIn | None = None):
 
 @router.post(
     "/runs/{int:run_id}/undo/",
-    response=Envelope[RunDetailOut],
+    response=Envelope[ImportRunDetailOut],
     summary="Undo a completed import: files back, library rows removed (admin)",
 )
-def undo(request, run_id: int):
+def undo(request, run_id: Id):
     require_admin(request)
     return ok(services.undo_import(run_id))

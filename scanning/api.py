@@ -12,6 +12,7 @@ from pydantic import Field
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
+from core.api.types import Flag, Id
 from scanning import selectors, services
 from scanning.models import ALL_FORMATS, ContentType
 from scanning.services import jobs as scan_jobs
@@ -25,7 +26,7 @@ class FolderIn(Schema):
     name: str = Field("", max_length=255)
     content_type: ContentType = ContentType.MIXED
     formats: list[str] | None = Field(None, max_length=len(ALL_FORMATS))
-    enabled: bool = True
+    enabled: Flag = True
     scan_interval_hours: int = Field(24, ge=0, le=8760)
     naming_template: str = Field("", max_length=1000, description="Rename template; blank = the one chosen")
     target_root: str = Field("", max_length=4096, description="Where renames move its books; blank = here")
@@ -50,7 +51,7 @@ class FolderOut(Schema):
         return job.pk if job else None
 
 
-class RunOut(Schema):
+class ScanRunOut(Schema):
     id: int
     folder_id: int
     folder_path: str
@@ -103,12 +104,12 @@ class SidecarProblemOut(Schema):
     seen_at: datetime
 
 
-class RunFilter(PageParams):
-    folder_id: int | None = Field(None, ge=1)
+class ScanRunFilter(PageParams):
+    folder_id: Id | None = None
 
 
 class ProblemFilter(PageParams):
-    folder_id: int | None = Field(None, ge=1)
+    folder_id: Id | None = None
 
 
 def _input(payload: FolderIn) -> services.FolderInput:
@@ -131,7 +132,7 @@ def folder_list() -> list:
     return list(ScanFolder.objects.all())
 
 
-def run_page(filters: RunFilter) -> dict:
+def run_page(filters: ScanRunFilter) -> dict:
     return paginate(selectors.runs(filters.folder_id), filters)
 
 
@@ -157,12 +158,12 @@ def create_folder(request, payload: FolderIn):
 
 
 @router.get("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="One scan folder")
-def get_folder(request, folder_id: int):
+def get_folder(request, folder_id: Id):
     return ok(services.get_folder(folder_id))
 
 
 @router.put("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="Change a scan folder (admin)")
-def update_folder(request, folder_id: int, payload: FolderIn):
+def update_folder(request, folder_id: Id, payload: FolderIn):
     require_admin(request)
     return ok(services.save_folder(_input(payload), folder_id))
 
@@ -172,26 +173,26 @@ def update_folder(request, folder_id: int, payload: FolderIn):
     response=Envelope[None],
     summary="Forget a scan folder (admin; files on disk and catalogue items stay)",
 )
-def delete_folder(request, folder_id: int):
+def delete_folder(request, folder_id: Id):
     require_admin(request)
     services.delete_folder(folder_id)
     return ok(None)
 
 
 @router.post("/folders/{int:folder_id}/scan", response={202: Envelope[JobOut]}, summary="Scan now (admin)")
-def start_scan(request, folder_id: int):
+def start_scan(request, folder_id: Id):
     require_admin(request)
     return Status(202, ok(scan_jobs.start_scan(folder_id, user=request.auth)))
 
 
 @router.post("/folders/{int:folder_id}/cancel", response=Envelope[JobOut], summary="Cancel the running scan (admin)")
-def cancel_scan(request, folder_id: int):
+def cancel_scan(request, folder_id: Id):
     require_admin(request)
     return ok(scan_jobs.cancel_scan(folder_id))
 
 
-@router.get("/runs", response=Envelope[Page[RunOut]], summary="Scan history, newest first")
-def list_runs(request, filters: Query[RunFilter]):
+@router.get("/runs", response=Envelope[Page[ScanRunOut]], summary="Scan history, newest first")
+def list_runs(request, filters: Query[ScanRunFilter]):
     return ok(run_page(filters))
 
 

@@ -8,8 +8,8 @@ from scanning.api import (
     FolderOut,
     ProblemFileOut,
     ProblemFilter,
-    RunFilter,
-    RunOut,
+    ScanRunFilter,
+    ScanRunOut,
     SidecarProblemOut,
     folder_list,
     problem_page,
@@ -28,7 +28,7 @@ def _first_screen(request) -> dict:
     """The answers of the page's four first requests, embedded so it draws without them."""
     return {
         "folders": as_sent(request, list[FolderOut], folder_list()),
-        "runs": as_sent(request, Page[RunOut], run_page(RunFilter(page=1, page_size=RUNS_SHOWN))),
+        "runs": as_sent(request, Page[ScanRunOut], run_page(ScanRunFilter(page=1, page_size=RUNS_SHOWN))),
         "problems": as_sent(request, Page[ProblemFileOut],
                             problem_page(FIRST_PROBLEM_STATE, ProblemFilter(page=1, page_size=PROBLEMS_SHOWN))),
         "sidecars": as_sent(request, Page[SidecarProblemOut],

@@ -4,7 +4,7 @@ provenance and edits, identification/refresh, review queue, authors and series."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -12,6 +12,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
+from core.api.types import Flag, Id
 from core.errors import InvalidInput
 from core.jobs import submit_job
 from media.models import Author, MediaItem, MediaKind, Series
@@ -85,7 +86,7 @@ def list_providers(request, filters: Query[ProviderFilter]):
 
 
 class ProviderPatch(Schema):
-    enabled: bool | None = None
+    enabled: Flag | None = None
     base_url: str | None = Field(None, max_length=500, pattern=r"^https?://")
     api_key: str | None = Field(None, max_length=255)
     priority: int | None = Field(None, ge=0, le=1000)
@@ -144,12 +145,12 @@ class ResultOut(Schema):
     in_library: dict[str, Any] | None = None
 
 
-class SearchOut(Schema):
+class MetadataSearchOut(Schema):
     results: list[ResultOut]
     providers: list[ProviderStatusOut]
 
 
-@metadata_router.get("/search", response=Envelope[SearchOut], summary="Search every provider at once, merged")
+@metadata_router.get("/search", response=Envelope[MetadataSearchOut], summary="Search every provider at once, merged")
 def metadata_search(request, params: Query[SearchParams]):
     names = [n.strip() for n in params.providers.split(",") if n.strip()]
     unknown = [n for n in names if n not in PROVIDERS]
@@ -178,7 +179,7 @@ def metadata_search(request, params: Query[SearchParams]):
     return ok({"results": results, "providers": providers})
 
 
-class JobRef(Schema):
+class JobStateRef(Schema):
     id: int
     kind: str
     state: str
@@ -197,7 +198,8 @@ class SourceOut(Schema):
 
 class TrustOut(Schema):
     source: SourceOut
-    rescore_job: JobRef | None = Field(description="The background job rescoring the books (none: trust unchanged)")
+    rescore_job: JobStateRef | None = Field(
+        description="The background job rescoring the books (none: trust unchanged)")
 
 
 def _source_out(stats: SourceStats) -> dict[str, Any]:
@@ -227,8 +229,11 @@ def set_trust(request, name: str, payload: TrustIn):
 
 
 # --- media: wanted, status, provenance, edits, refresh --------------------------------------------------
+ProviderName = Literal[tuple(PROVIDERS)]  # the registry's names
+
+
 class WantedIn(Schema):
-    provider: str = Field(..., max_length=32)
+    provider: ProviderName
     external_id: str = Field(..., min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
     kind: MediaKind = MediaKind.EBOOK
     title: str = Field("", max_length=500)
@@ -281,7 +286,7 @@ def status(request, params: Query[StatusParams]):
     response=Envelope[dict[str, Any]],
     summary="Every field's final value, source, confidence, lock, candidates and history",
 )
-def metadata(request, item_id: int):
+def metadata(request, item_id: Id):
     item = get_object_or_404(MediaItem, pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
     return ok(item_metadata(item))
@@ -289,7 +294,7 @@ def metadata(request, item_id: int):
 
 class FieldIn(Schema):
     value: Any
-    lock: bool = False
+    lock: Flag = False
 
 
 class ChangeOut(Schema):
@@ -309,20 +314,20 @@ class ChangeOut(Schema):
     response=Envelope[list[ChangeOut]],
     summary="Manual value for a field (always wins; admin)",
 )
-def edit_field(request, item_id: int, field: str, payload: FieldIn):
+def edit_field(request, item_id: Id, field: str, payload: FieldIn):
     require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
     return ok(services.set_manual_value(item, field, payload.value, user=request.auth, lock=payload.lock))
 
 
 class LockIn(Schema):
-    locked: bool
+    locked: Flag
 
 
 @media_router.post(
     "/{int:item_id}/fields/{field}/lock", response=Envelope[dict[str, Any]], summary="Lock or unlock a field (admin)"
 )
-def lock(request, item_id: int, field: str, payload: LockIn):
+def lock(request, item_id: Id, field: str, payload: LockIn):
     require_admin(request)
     state = services.lock_field(get_object_or_404(MediaItem, pk=item_id), field, locked=payload.locked)
     return ok({"field": state.field, "locked": state.locked})
@@ -331,7 +336,7 @@ def lock(request, item_id: int, field: str, payload: LockIn):
 @media_router.post(
     "/changes/{int:change_id}/revert", response=Envelope[list[ChangeOut]], summary="Revert one change (admin)"
 )
-def revert(request, change_id: int):
+def revert(request, change_id: Id):
     require_admin(request)
     get_object_or_404(MetadataChange, pk=change_id)
     return ok(services.revert_change(change_id, user=request.auth))
@@ -339,21 +344,21 @@ def revert(request, change_id: int):
 
 @media_router.post(
     "/{int:item_id}/refresh",
-    response={202: Envelope[JobRef]},
+    response={202: Envelope[JobStateRef]},
     summary="Refresh/identify one item in the background (admin)",
 )
-def refresh_item(request, item_id: int):
+def refresh_item(request, item_id: Id):
     require_admin(request)
     get_object_or_404(MediaItem, pk=item_id)
     return Status(202, ok(services.queue_enrichment([item_id], force=True, user=request.auth)))
 
 
 class BulkRefreshIn(Schema):
-    item_ids: list[int] | None = Field(None, max_length=10_000, description="Empty = every item")
-    force: bool = False
+    item_ids: list[Id] | None = Field(None, max_length=10_000, description="Empty = every item")
+    force: Flag = False
 
 
-@media_router.post("/refresh", response={202: Envelope[JobRef]}, summary="Refresh many items (admin)")
+@media_router.post("/refresh", response={202: Envelope[JobStateRef]}, summary="Refresh many items (admin)")
 def refresh_bulk(request, payload: BulkRefreshIn):
     require_admin(request)
     if payload.item_ids is not None and not payload.item_ids:
@@ -404,7 +409,7 @@ class AcceptIn(Schema):
 
 
 @review_router.post("/{int:review_id}/accept", response=Envelope[ReviewOut], summary="Accept a candidate (admin)")
-def accept(request, review_id: int, payload: AcceptIn):
+def accept(request, review_id: Id, payload: AcceptIn):
     require_admin(request)
     return ok(
         services.accept_review(
@@ -418,13 +423,13 @@ def accept(request, review_id: int, payload: AcceptIn):
 
 
 @review_router.post("/{int:review_id}/keep", response=Envelope[ReviewOut], summary="Keep embedded data (admin)")
-def keep(request, review_id: int):
+def keep(request, review_id: Id):
     require_admin(request)
     return ok(services.keep_embedded(review_id, user=request.auth))
 
 
 # --- enrichment runs (undo what automatic identification applied) ------------------------------------------
-class RunOut(Schema):
+class EnrichmentRunOut(Schema):
     id: int
     started_at: datetime
     finished_at: datetime | None
@@ -439,7 +444,7 @@ class RunOut(Schema):
 
 
 class RevertRunIn(Schema):
-    item_id: int | None = Field(None, description="Undo this item only; leave out to undo the whole run")
+    item_id: Id | None = Field(None, description="Undo this item only; leave out to undo the whole run")
 
 
 class RevertRunOut(Schema):
@@ -450,14 +455,14 @@ class RevertRunOut(Schema):
     kept: list[dict[str, Any]]
 
 
-@review_router.get("/runs/", response=Envelope[list[RunOut]], summary="Latest automatic identification runs")
+@review_router.get("/runs/", response=Envelope[list[EnrichmentRunOut]], summary="Latest automatic identification runs")
 def enrichment_runs(request):
     return ok(list(recent_runs()))
 
 
 @review_router.post("/runs/{int:run_id}/revert", response=Envelope[RevertRunOut],
                     summary="Undo what a run applied, except fields changed by hand since (admin)")
-def revert_enrichment_run(request, run_id: int, payload: RevertRunIn):
+def revert_enrichment_run(request, run_id: Id, payload: RevertRunIn):
     require_admin(request)
     return ok(services.revert_run(run_id, item_id=payload.item_id, user=request.auth))
 
@@ -476,12 +481,12 @@ class AuthorOut(Schema):
 
 class RenameIn(Schema):
     name: str = Field(..., min_length=1, max_length=255)
-    confirm_merge: bool = False
+    confirm_merge: Flag = False
 
 
 class MergeIn(Schema):
-    into: int
-    confirm: bool = False
+    into: Id
+    confirm: Flag = False
 
 
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
@@ -490,14 +495,14 @@ def authors(request, params: Query[PageParams]):
 
 
 @catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")
-def rename_author(request, author_id: int, payload: RenameIn):
+def rename_author(request, author_id: Id, payload: RenameIn):
     require_admin(request)
     get_object_or_404(Author, pk=author_id)
     return ok(catalogue.rename_author(author_id, payload.name, confirm_merge=payload.confirm_merge))
 
 
 @catalogue_router.post("/authors/{int:author_id}/merge", response=Envelope[AuthorOut], summary="Merge (admin)")
-def merge_author(request, author_id: int, payload: MergeIn):
+def merge_author(request, author_id: Id, payload: MergeIn):
     require_admin(request)
     get_object_or_404(Author, pk=author_id)
     get_object_or_404(Author, pk=payload.into)
@@ -513,7 +518,7 @@ class SeriesOut(Schema):
 
 
 @catalogue_router.post("/series/{int:series_id}/rename", response=Envelope[SeriesOut], summary="Rename (admin)")
-def rename_series(request, series_id: int, payload: RenameIn):
+def rename_series(request, series_id: Id, payload: RenameIn):
     require_admin(request)
     get_object_or_404(Series, pk=series_id)
     return ok(catalogue.rename_series(series_id, payload.name, confirm_merge=payload.confirm_merge))

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, ok
+from core.api.types import Id
 from core.errors import InvalidInput
 from media.models import MediaItem
 from search.services import covers
@@ -44,13 +45,13 @@ def _covers(item: MediaItem) -> dict:
 
 
 @covers_router.get("/{int:item_id}/covers", response=Envelope[CoversOut], summary="An item's cover candidates")
-def list_covers(request, item_id: int):
+def list_covers(request, item_id: Id):
     return ok(_covers(get_object_or_404(MediaItem, pk=item_id)))
 
 
 @covers_router.post("/{int:item_id}/cover", response=Envelope[CoversOut],
                     summary="Use a candidate or an image URL as the cover (admin)")
-def set_cover(request, item_id: int, payload: CoverIn):
+def set_cover(request, item_id: Id, payload: CoverIn):
     require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
     if bool(payload.candidate_id) == bool(payload.url.strip()):
@@ -64,7 +65,7 @@ def set_cover(request, item_id: int, payload: CoverIn):
 
 @covers_router.post("/{int:item_id}/cover/upload", response=Envelope[CoversOut],
                     summary="Upload an image as the cover (admin; multipart field 'file')")
-def upload_cover(request, item_id: int, file: File[UploadedFile]):
+def upload_cover(request, item_id: Id, file: File[UploadedFile]):
     require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
     if file.size and file.size > covers.MAX_COVER_BYTES:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
+from django.db import IntegrityError
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from core.api.envelope import error_body
@@ -13,6 +15,10 @@ from core.errors import OmniError, RateLimited
 from core.logging import current_correlation_id
 
 logger = logging.getLogger(__name__)
+
+# Raised by Django while it reads a request (body, multipart data, form fields): the client's fault.
+REQUEST_PARSING_ERRORS = (MultiPartParserError, RequestDataTooBig, UnreadablePostError, BadRequest,
+                          SuspiciousOperation, UnicodeDecodeError)
 
 
 def _field_errors(errors) -> list[dict[str, str]]:
@@ -60,6 +66,25 @@ def install(api) -> None:
     @api.exception_handler(ObjectDoesNotExist)
     def missing_object(request, exc):
         return api.create_response(request, error_body(str(exc) or "Not found", "not_found"), status=404)
+
+    def malformed(request, exc):
+        logger.info("Malformed API request to %s: %s", request.path, exc)
+        return api.create_response(
+            request, error_body(f"Malformed request: {exc}", "malformed_request",
+                                hint="Check the body's encoding and, for uploads, the multipart boundary"),
+            status=400)
+
+    for error_class in REQUEST_PARSING_ERRORS:
+        api.add_exception_handler(error_class, malformed)
+
+    @api.exception_handler(IntegrityError)
+    def integrity(request, exc):
+        # Writes are validated before they reach the database; this is the last resort, logged as a bug.
+        logger.error("API write refused by the database on %s: %s", request.path, exc)
+        return api.create_response(
+            request, error_body("The change conflicts with existing data (refused by the database).", "conflict",
+                                details={"correlation_id": current_correlation_id()}),
+            status=409)
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, as_sent, ok, paginate
+from core.api.types import Id
 from core.errors import InvalidInput
 from core.jobs import cancel_job, job_kinds, retry_job, submit_job
 from core.models import Job, JobState
@@ -93,7 +94,7 @@ def list_kinds(request):
 
 
 @router.get("/{int:job_id}", response=Envelope[JobOut], summary="One job with progress and ETA")
-def get_job(request, job_id: int):
+def get_job(request, job_id: Id):
     return ok(get_object_or_404(Job.objects.select_related("created_by"), pk=job_id))
 
 
@@ -108,14 +109,14 @@ def start_job(request, payload: JobIn):
 
 
 @router.post("/{int:job_id}/cancel", response=Envelope[JobOut], summary="Ask a job to stop")
-def cancel(request, job_id: int):
+def cancel(request, job_id: Id):
     require_admin(request)
     get_object_or_404(Job, pk=job_id)
     return ok(cancel_job(job_id))
 
 
 @router.post("/{int:job_id}/retry", response={202: Envelope[JobOut]}, summary="Run a failed job again")
-def retry(request, job_id: int):
+def retry(request, job_id: Id):
     require_admin(request)
     get_object_or_404(Job, pk=job_id)
     return Status(202, ok(retry_job(job_id, user=request.auth)))

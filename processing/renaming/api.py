@@ -12,28 +12,31 @@ from pydantic import Field
 from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
+from core.api.types import Flag, Id
 from core.naming import TOKEN_NAMES, TOKENS
+from media.models import MediaKind
 from processing.renaming import roots, services
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
 
 router = Router(tags=["rename"])
+KindOrAll = Literal[("", *MediaKind.values)]  # a media kind, or blank for every kind
 
 
 class SelectionIn(Schema):
-    item_ids: list[int] = Field(default_factory=list, max_length=50_000)
-    kind: str = Field("", max_length=16)
-    series_id: int | None = None
-    author_id: int | None = None
-    everything: bool = False
+    item_ids: list[Id] = Field(default_factory=list, max_length=50_000)
+    kind: KindOrAll = ""
+    series_id: Id | None = None
+    author_id: Id | None = None
+    everything: Flag = False
 
 
 class PreviewIn(Schema):
     template: str = Field("", max_length=1000)
-    template_id: int | None = None
+    template_id: Id | None = None
     predefined: str = Field("", max_length=32)
     selection: SelectionIn
     policy: Literal["skip", "suffix", "overwrite"] = "skip"
-    allow_other_root: bool = Field(
+    allow_other_root: Flag = Field(
         False, description="Plan moves out of a scan folder (to its target root); else they are marked and skipped"
     )
 
@@ -76,7 +79,7 @@ class BatchOut(Schema):
         return roots.leaving_count((obj.selection or {}).get("libraries", []))
 
 
-class OperationOut(Schema):
+class RenameOperationOut(Schema):
     id: int
     seq: int
     item_id: int | None
@@ -103,23 +106,23 @@ class OperationOut(Schema):
 
 class OperationFilter(PageParams):
     only: Literal["all", "conflicts", "moves", "failed", "leaving"] = "all"
-    item_id: int | None = None
+    item_id: Id | None = None
 
 
 class ExecuteIn(Schema):
-    batch_id: int
-    confirm_overwrite: bool = False
+    batch_id: Id
+    confirm_overwrite: Flag = False
 
 
 class RevertIn(Schema):
-    batch_id: int
-    item_id: int | None = None
+    batch_id: Id
+    item_id: Id | None = None
 
 
 class TemplateIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     template: str = Field(..., min_length=1, max_length=1000)
-    kind: str = Field("", max_length=16)
+    kind: KindOrAll = Field("", description="The kind of item it is for; blank = every kind")
 
 
 class TemplateOut(Schema):
@@ -132,8 +135,8 @@ class TemplateOut(Schema):
 
 
 class CheckIn(Schema):
-    template: str = Field(..., max_length=1000)
-    item_id: int | None = None
+    template: str = Field(..., min_length=1, max_length=1000)
+    item_id: Id | None = None
 
 
 class CheckOut(Schema):
@@ -171,10 +174,10 @@ def preview(request, payload: PreviewIn):
 
 @router.get(
     "/preview/{int:batch_id}",
-    response=Envelope[Page[OperationOut]],
+    response=Envelope[Page[RenameOperationOut]],
     summary="One page of a batch's planned moves (before -> after, conflicts)",
 )
-def preview_page(request, batch_id: int, filters: Query[OperationFilter]):
+def preview_page(request, batch_id: Id, filters: Query[OperationFilter]):
     batch = get_object_or_404(RenameBatch, pk=batch_id)
     ops = RenameOperation.objects.filter(batch=batch).select_related("batch").order_by("seq")
     if filters.only == "leaving":
@@ -216,7 +219,7 @@ def batch_page(params: PageParams) -> dict:
 
 
 @router.get("/batches/{int:batch_id}", response=Envelope[BatchOut], summary="One batch")
-def batch(request, batch_id: int):
+def batch(request, batch_id: Id):
     return ok(get_object_or_404(RenameBatch, pk=batch_id))
 
 
@@ -233,7 +236,7 @@ def create_template(request, payload: TemplateIn):
 
 
 @router.put("/templates/{int:template_id}", response=Envelope[TemplateOut], summary="Change a template (admin)")
-def update_template(request, template_id: int, payload: TemplateIn):
+def update_template(request, template_id: Id, payload: TemplateIn):
     require_admin(request)
     saved = services.save_template(
         name=payload.name, template=payload.template, kind=payload.kind, template_id=template_id
@@ -242,7 +245,7 @@ def update_template(request, template_id: int, payload: TemplateIn):
 
 
 @router.delete("/templates/{int:template_id}", response=Envelope[None], summary="Delete a template (admin)")
-def delete_template(request, template_id: int):
+def delete_template(request, template_id: Id):
     require_admin(request)
     get_object_or_404(NamingTemplate, pk=template_id).delete()
     return ok(None)
