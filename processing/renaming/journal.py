@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, NotFound
@@ -136,13 +136,18 @@ def finish_planning(batch: RenameBatch) -> dict:
 
 
 def summarise(batch: RenameBatch) -> dict:
-    ops = RenameOperation.objects.filter(batch=batch)
+    groups = (
+        RenameOperation.objects.filter(batch=batch)
+        .values_list("state", "conflict")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
     totals: dict[str, int] = {"operations": 0}
-    for state, conflict in ops.values_list("state", "conflict").iterator(chunk_size=5000):
-        totals["operations"] += 1
-        totals[state] = totals.get(state, 0) + 1
+    for state, conflict, count in groups:
+        totals["operations"] += count
+        totals[state] = totals.get(state, 0) + count
         if conflict:
-            totals[f"conflict_{conflict}"] = totals.get(f"conflict_{conflict}", 0) + 1
+            totals[f"conflict_{conflict}"] = totals.get(f"conflict_{conflict}", 0) + count
     return totals
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from core.db import chunks
 from core.errors import Conflict, InvalidInput, NotFound
 from core.jobs import submit_job
 from core.naming import PREDEFINED, SAMPLE_CONTEXT, NamingContext, check_template, parse_template, predefined, render
@@ -160,15 +161,11 @@ def plan_batch(batch_id: int, *, progress=_noop) -> dict:
         return store_plan(batch, libraries.mark(planner.plan_items(chunk), allowed=allowed), start_seq=seq)
 
     items = selection_items(Selection.parse(batch.selection))
-    total, done, seq, chunk = items.count(), 0, 0, []
-    for item in items.iterator(chunk_size=PLAN_CHUNK):
-        chunk.append(item)
-        if len(chunk) == PLAN_CHUNK:
-            seq = plan(chunk, seq)
-            done += len(chunk)
-            chunk = []
-            progress(done, total, f"Planned {done} of {total} items")
-    plan(chunk, seq)
+    total, done, seq = items.count(), 0, 0
+    for chunk in chunks(items, PLAN_CHUNK):  # each chunk read in full before its plan is written
+        seq = plan(chunk, seq)
+        done += len(chunk)
+        progress(done, total, f"Planned {done} of {total} items")
     progress(total, total, f"Planned {total} items")
     _remember_libraries(batch, libraries)
     return finish_planning(batch)

@@ -361,6 +361,8 @@ class Scanner:
     def _write(self, submitted: Submitted | None) -> None:
         prepared = self._prepared(submitted) if submitted is not None else []
         with _disk_full_guard(), transaction.atomic():
+            if submitted is not None:
+                prepared = _skip_catalogued_meanwhile(prepared, submitted.placement)
             result = write_batch(prepared, self.cache, queue_covers=self.options.with_covers)
             if submitted is not None:
                 apply_placement(submitted.placement)
@@ -391,17 +393,33 @@ class Scanner:
         folders that could not be read this time."""
         blocked = tuple(p.rstrip(os.sep) + os.sep for p, _ in self.problems.unreadable)
         gone = [
-            k[K_PK]
+            (k[K_PK], path)
             for path, k in self.known.items()
             if k[K_STATE] != FileState.MISSING and not path.startswith(blocked)
         ]
         with transaction.atomic():
             for start in range(0, len(gone), 500):
-                LibraryFile.objects.filter(pk__in=gone[start : start + 500]).update(
+                pks, paths = zip(*gone[start : start + 500], strict=True)
+                # still at the path the walk missed (a rename meanwhile moved it elsewhere: not missing)
+                self.counts["missing"] += LibraryFile.objects.filter(pk__in=pks, path__in=paths).update(
                     state=FileState.MISSING, error="not found at the last scan"
                 )
-            self.counts["missing"] += len(gone)
             self.save_counts()
+
+
+def _skip_catalogued_meanwhile(prepared: list[Prepared], placement: Placement) -> list[Prepared]:
+    """Leave out the new paths another writer catalogued since the walk (a rename moved a
+    known file there), so none is inserted twice. One query per batch, inside the batch's
+    transaction (IMMEDIATE on SQLite: no other writer can add one before it commits)."""
+    paths = [p.entry.path for p in prepared if not p.existing_file_id]
+    paths += [pending.entry.path for _, pending in placement.moves]
+    paths += [pending.entry.path for pending, _, _ in placement.duplicates]
+    taken = set(LibraryFile.objects.filter(path__in=paths).values_list("path", flat=True)) if paths else set()
+    if not taken:
+        return prepared
+    placement.moves[:] = [(pk, p) for pk, p in placement.moves if p.entry.path not in taken]
+    placement.duplicates[:] = [d for d in placement.duplicates if d[0].entry.path not in taken]
+    return [p for p in prepared if p.existing_file_id or p.entry.path not in taken]
 
 
 class _disk_full_guard:
