@@ -23,6 +23,7 @@ from scanning.extractors.safety import (
     SafeZip,
     image_media_type,
     is_safe_member_name,
+    open_book,
     parse_xml,
 )
 
@@ -160,7 +161,7 @@ class CbrExtractor:
         configure_rar_backend()
         warnings: list[str] = []
         try:
-            with rarfile.RarFile(path) as rf:
+            with open_book(path) as handle, rarfile.RarFile(handle) as rf:
                 infos = [i for i in rf.infolist() if not i.is_dir()]
                 safe = {i.filename: i for i in infos if is_safe_member_name(i.filename)}
                 if len(safe) < len(infos):
