@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import BinaryIO
 
-from core.files import open_regular, size_of
+from core.files import read_at, regular_fd
 
 SAMPLE = 64 * 1024
 CHUNK = 1024 * 1024
@@ -31,31 +30,27 @@ class Hashes:
     full: str  # '' when the file is larger than FULL_HASH_MAX_BYTES
 
 
-def _sampled(handle: BinaryIO, size: int) -> str:
+def _sampled(fd: int, size: int) -> str:
     digest = hashlib.sha256(str(size).encode() + b":")
     for offset in (0, size // 2 - SAMPLE // 2, size - SAMPLE):
-        handle.seek(offset)
-        digest.update(handle.read(SAMPLE))
+        digest.update(read_at(fd, SAMPLE, offset))
     return digest.hexdigest()
 
 
 def full_hash(path: str) -> str:
     digest = hashlib.sha256()
-    with open_regular(path) as handle:
-        left = size_of(handle)
-        while left > 0 and (chunk := handle.read(min(CHUNK, left))):
-            digest.update(chunk)
-            left -= len(chunk)
+    with regular_fd(path) as (fd, st):
+        for offset in range(0, st.st_size, CHUNK):
+            digest.update(read_at(fd, min(CHUNK, st.st_size - offset), offset))
     return digest.hexdigest()
 
 
 def quick_hashes(path: str) -> Hashes:
     """Both hashes of a small file (one read); only the partial hash of a bigger one."""
-    with open_regular(path) as handle:
-        size = size_of(handle)
-        if size > SAMPLE * 3:
-            return Hashes(_sampled(handle, size), "")
-        data = handle.read(size)
+    with regular_fd(path) as (fd, st):
+        if st.st_size > SAMPLE * 3:
+            return Hashes(_sampled(fd, st.st_size), "")
+        data = read_at(fd, st.st_size)
     full = hashlib.sha256(data).hexdigest()
     partial = hashlib.sha256(str(len(data)).encode() + b":" + data).hexdigest()
     return Hashes(partial, full)
