@@ -3,7 +3,12 @@ following valid symlinks (with loop protection), logging broken ones and unreada
 folders, skipping OS junk. Directories are yielded one at a time with their book files
 and their sidecars (`metadata.opf`, `cover.jpg`, `<book>.opf`, `<book>.jpg`: which book
 each belongs to is `scanning.sidecars`' to say; and a calibre library's `metadata.db`), so
-callers can group audiobook folders."""
+callers can group audiobook folders.
+
+Files are files: a book file or sidecar that is (or links to) a device file, a FIFO or a
+socket is never yielded, nor is an empty book file; each is listed in `WalkProblems.skipped`
+with the reason. A plain book file pays nothing for the check (the DirEntry's stat has the
+mode); a symlink is stat'ed once, as before."""
 
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from stat import S_ISREG
 from typing import NamedTuple
+
+from core.files import skip_reason, special_reason
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,7 @@ class Directory(NamedTuple):
 class WalkProblems:
     broken_links: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): special or empty files
 
 
 _BY_NAME = operator.attrgetter("name")
@@ -136,7 +145,10 @@ def _scan_directory(
             if ext in extensions and not entry.is_symlink() and not entry.is_dir():
                 if not name.startswith(JUNK_PREFIXES):  # no junk name has a book extension
                     st = entry.stat()
-                    files.append(_new_entry(FileEntry, (entry.path, name, st.st_size, st.st_mtime_ns, ext)))
+                    if st.st_size and S_ISREG(st.st_mode):
+                        files.append(_new_entry(FileEntry, (entry.path, name, st.st_size, st.st_mtime_ns, ext)))
+                    else:
+                        problems.skipped.append((entry.path, skip_reason(st)))
             else:
                 _other_entry(entry, name, ext if ext in extensions else "", problems, files, sidecars, subdirs)
         except PermissionError as exc:
@@ -170,11 +182,18 @@ def _other_entry(
         problems.broken_links.append(entry.path)
         return
     low = name.lower()
-    if low.endswith(SIDECAR_SUFFIXES) or low == LIBRARY_MARKER:
+    is_sidecar = low.endswith(SIDECAR_SUFFIXES) or low == LIBRARY_MARKER
+    if is_sidecar and entry.is_file():  # a plain file: known from the folder listing, no stat
         sidecars[low] = entry.path
         return
-    if book_ext:  # a symlink to a book file
-        st = entry.stat(follow_symlinks=True)
+    if not (is_sidecar or book_ext):
+        return
+    st = entry.stat(follow_symlinks=True)  # the link's target; cached by the is_dir above
+    reason = special_reason(st.st_mode) if is_sidecar else skip_reason(st)
+    if reason:
+        target = f" (a symbolic link to {os.readlink(entry.path)})" if entry.is_symlink() else ""
+        problems.skipped.append((entry.path, reason + target))
+    elif book_ext:  # a symlink to a book file
         files.append(FileEntry(entry.path, name, st.st_size, st.st_mtime_ns, book_ext))
 
 

@@ -189,7 +189,8 @@ def validate_output(path: Path, fmt: str, *, expected_title: str = "") -> str:
         if expected_title and title != expected_title:
             raise ConversionFailed(f"The converted EPUB has title {title!r}, expected {expected_title!r}")
         return title
-    head = path.read_bytes()[:68]
+    with path.open("rb") as output:
+        head = output.read(68)
     if fmt in ("azw3", "mobi") and head[60:68] != b"BOOKMOBI":
         raise ConversionFailed(f"The converted {fmt.upper()} is not a MOBI container")
     if fmt == "pdf" and not head.startswith(b"%PDF"):

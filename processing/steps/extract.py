@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from core.files import open_regular
 from processing.context import BaseStep, ImportContext
 from processing.epub import read_epub_cover
 from processing.steps.locate import Located
@@ -71,7 +72,8 @@ def audio_duration(located: Located) -> float | None:
     total = 0.0
     for part in located.files:
         try:
-            audio = mutagen.File(part.path)
+            with open_regular(part.path) as handle:
+                audio = mutagen.File(handle)
         except Exception:
             return None
         length = getattr(getattr(audio, "info", None), "length", None)

@@ -7,6 +7,7 @@ media kind, and a readability/format check that fails with a clear reason."""
 from __future__ import annotations
 
 import re
+import stat
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from core.errors import InvalidInput, NotFound
+from core.files import kind_of, open_regular, size_of, special_reason
 from processing.types import PathMapping
 from scanning.services.hashing import full_hash
 
@@ -131,21 +133,45 @@ def _classify(path: Path, root: Path) -> tuple[str, str]:
     return "ignored", f"unknown file type .{ext}" if ext else "no extension"
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The regular files of a download folder, and its special files (FIFOs, sockets, device
+    files: never read) with the reason."""
     found: list[Path] = []
+    special: list[tuple[Path, str]] = []
     stack = [(root, 0)]
     while stack:
         folder, depth = stack.pop()
         for entry in sorted(folder.iterdir(), key=natural_key):
             if entry.is_symlink():
                 continue
-            if entry.is_dir() and depth < MAX_DEPTH:
-                stack.append((entry, depth + 1))
+            if entry.is_dir():
+                if depth < MAX_DEPTH:
+                    stack.append((entry, depth + 1))
             elif entry.is_file():
                 found.append(entry)
                 if len(found) > MAX_FILES:
                     raise InvalidInput(f"{root} holds more than {MAX_FILES} files: not a single download")
-    return sorted(found, key=lambda p: natural_key(p.relative_to(root)))
+            elif reason := _special(entry):
+                special.append((entry, reason))
+    return sorted(found, key=lambda p: natural_key(p.relative_to(root))), special
+
+
+def _special(path: Path) -> str:
+    """Why a folder entry that is neither a folder nor a regular file is left out ('' if it is gone)."""
+    try:
+        return special_reason(path.lstat().st_mode)
+    except OSError:
+        return ""
+
+
+def _listed(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files of a download (its storage path is one file or a folder of them)."""
+    if root.is_dir():
+        return _walk(root)
+    mode = root.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"The download's storage path {root} is {kind_of(mode)}, not a file or a folder")
+    return [root], []
 
 
 def drop_copies(files: list[LocatedFile]) -> tuple[list[LocatedFile], list[tuple[Path, Path]]]:
@@ -208,10 +234,10 @@ def locate(root: Path, kind: str, *, preferred: Sequence[str] = ("epub",)) -> Lo
             f"The download's storage path does not exist: {root}",
             hint="Check the remote path mapping if the download client runs elsewhere.",
         )
-    files = [root] if root.is_file() else _walk(root)
-    base = root.parent if root.is_file() else root
+    files, special = _listed(root)
+    base = root if root.is_dir() else root.parent
     categorised: dict[str, list[LocatedFile]] = {"book": [], "audio": [], "comic": [], "cover": []}
-    ignored: list[tuple[str, str]] = []
+    ignored = [(str(path.relative_to(base)), reason) for path, reason in special]
     for path in files:
         category, reason = _classify(path, base)
         if category == "ignored":
@@ -240,9 +266,9 @@ MIN_SIZES = {"epub": 200, "cbz": 100, "pdf": 60, "mobi": 100, "azw3": 100}
 
 def _check_zip(path: Path, fmt: str) -> None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as handle, zipfile.ZipFile(handle) as archive:
             names = archive.namelist()
-            bad = archive.testzip() if path.stat().st_size < 256 * 1024 * 1024 else None
+            bad = archive.testzip() if size_of(handle) < 256 * 1024 * 1024 else None
     except (zipfile.BadZipFile, OSError) as exc:
         raise InvalidInput(f"{path.name} is not a valid .{fmt} (zip) file: {exc}") from exc
     if bad:
@@ -254,11 +280,11 @@ def _check_zip(path: Path, fmt: str) -> None:
 
 
 def _check_signature(path: Path, fmt: str) -> None:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         head = handle.read(68)
         if fmt == "pdf":
-            handle.seek(max(0, path.stat().st_size - 2048))
-            tail = handle.read()
+            handle.seek(max(0, size_of(handle) - 2048))
+            tail = handle.read(2048)
     if fmt == "pdf" and (not head.startswith(b"%PDF-") or b"%%EOF" not in tail):
         raise InvalidInput(f"{path.name} is not a complete PDF (missing %PDF header or %%EOF trailer)")
     if fmt in ("mobi", "azw3", "azw") and head[60:68] not in (b"BOOKMOBI", b"TEXtREAd"):
@@ -271,7 +297,8 @@ def _check_audio(path: Path) -> None:
     import mutagen
 
     try:
-        audio = mutagen.File(path)
+        with open_regular(path) as handle:
+            audio = mutagen.File(handle)
     except Exception as exc:  # mutagen raises many types on damaged files
         raise InvalidInput(f"{path.name} is not a readable audio file: {exc}") from exc
     if audio is None:
@@ -282,8 +309,8 @@ def verify_file(located: LocatedFile) -> None:
     """Fail with a clear reason when a file is empty, unreadable or not what its name says."""
     path, fmt = located.path, located.format
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:  # a FIFO put in its place is refused, not waited on
+            size = size_of(handle)
             handle.read(1)
     except OSError as exc:
         raise InvalidInput(f"Cannot read {path.name}: {exc.strerror or exc}") from exc

@@ -8,9 +8,11 @@ books describes none of them (the scan ignores it), so the importer never writes
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from core.errors import InvalidInput
+from core.files import read_limited
 from processing import covers, journal, layout
 from processing.context import BaseStep, ImportContext
 from processing.epub import read_epub_cover
@@ -21,11 +23,13 @@ from processing.types import WantedItem
 BOOK_FORMATS = frozenset((*EBOOK_FORMATS, *AUDIO_FORMATS, *COMIC_FORMATS))
 
 UNIQUE_SCHEME = "omnireadarr"
+MAX_OPF_BYTES = 4 * 1024 * 1024
+MAX_FOLDER_COVER_BYTES = 20 * 1024 * 1024
 
 
 def _read(opf_path: Path) -> OpfMetadata | None:
     try:
-        return parse_opf(opf_path.read_bytes())
+        return parse_opf(read_limited(opf_path, MAX_OPF_BYTES))
     except (OSError, InvalidInput):
         return None
 
@@ -104,8 +108,8 @@ def _candidates(ctx: ImportContext) -> list[covers.CoverCandidate]:
     if embedded:
         found.append(covers.CoverCandidate("embedded", embedded, "inside the book"))
     for path in ctx.require_located().covers:
-        if path.stat().st_size < 20 * 1024 * 1024:
-            found.append(covers.CoverCandidate("folder", path.read_bytes(), path.name))
+        with contextlib.suppress(OSError):  # too big, gone, or no longer a regular file
+            found.append(covers.CoverCandidate("folder", read_limited(path, MAX_FOLDER_COVER_BYTES), path.name))
     return found
 
 

@@ -17,7 +17,7 @@ from scanning.extractors.base import (
     Person,
     build,
 )
-from scanning.extractors.safety import image_media_type
+from scanning.extractors.safety import image_media_type, open_book
 
 # Normalised tag name -> candidate raw keys (ID3 frame ids, MP4 atoms, Vorbis comments).
 _KEYS = {
@@ -116,7 +116,8 @@ class AudioExtractor:
         import mutagen
 
         try:
-            audio = mutagen.File(path)
+            with open_book(path) as handle:  # named after the path: mutagen weighs the suffix
+                audio = mutagen.File(handle)
         except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
             raise ExtractionError(f"not a readable audio file: {exc}") from exc
         if audio is None:

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from core.files import open_regular
 from scanning.extractors import common
 from scanning.extractors.base import ExtractedMetadata, Person, build, merge, without
 
@@ -129,7 +130,7 @@ def _explain(exc: sqlite3.DatabaseError) -> str:
 
 @contextmanager
 def _read_only(path: str, lock_wait_seconds: float) -> Iterator[sqlite3.Connection]:
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:  # a FIFO named metadata.db is refused, not waited on
         header = handle.read(100)
     if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
         raise sqlite3.DatabaseError("file is not a database")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 from scanning.extractors import common
 from scanning.extractors.base import (
@@ -23,6 +24,7 @@ from scanning.extractors.safety import (
     SafeZip,
     image_media_type,
     is_safe_member_name,
+    open_book,
     parse_xml,
 )
 
@@ -155,12 +157,17 @@ class CbrExtractor:
     kind = "comic"
 
     def extract(self, path: Path, options: ExtractOptions) -> ExtractedMetadata:
+        with open_book(path) as handle:  # a special file is refused before a tool is looked for
+            configure_rar_backend()
+            return self._read(handle, options)
+
+    @staticmethod
+    def _read(handle: BinaryIO, options: ExtractOptions) -> ExtractedMetadata:
         import rarfile
 
-        configure_rar_backend()
         warnings: list[str] = []
         try:
-            with rarfile.RarFile(path) as rf:
+            with rarfile.RarFile(handle) as rf:
                 infos = [i for i in rf.infolist() if not i.is_dir()]
                 safe = {i.filename: i for i in infos if is_safe_member_name(i.filename)}
                 if len(safe) < len(infos):

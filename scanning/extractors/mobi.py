@@ -8,9 +8,10 @@ import re
 import struct
 from pathlib import Path
 
+from core.files import size_of
 from scanning.extractors import common
 from scanning.extractors.base import Cover, ExtractedMetadata, ExtractionError, ExtractOptions, Person, build
-from scanning.extractors.safety import image_media_type
+from scanning.extractors.safety import image_media_type, open_book
 
 _EXTH_TEXT = {
     100: "author",
@@ -49,6 +50,15 @@ def _record(data: bytes, offsets: list[int], index: int) -> bytes:
     return data[start:end]
 
 
+def _read_head(path: Path, limit: int) -> tuple[bytes, bool]:
+    """The file up to `limit` bytes (its header and records come first), and whether there was more."""
+    try:
+        with open_book(path) as handle:
+            return handle.read(limit), size_of(handle) > limit
+    except OSError as exc:
+        raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from exc
+
+
 def _exth(rec0: bytes, header_len: int, encoding: str) -> dict[int, list[bytes]]:
     start = 16 + header_len
     if rec0[start : start + 4] != b"EXTH":
@@ -72,10 +82,7 @@ class MobiExtractor:
     kind = "ebook"
 
     def extract(self, path: Path, options: ExtractOptions) -> ExtractedMetadata:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ExtractionError(f"cannot read file: {exc}") from exc
+        data, truncated = _read_head(path, options.max_total_bytes)
         offsets = _records(data)
         rec0 = _record(data, offsets, 0)
         if rec0[16:20] != b"MOBI":
@@ -92,7 +99,7 @@ class MobiExtractor:
             else {}
         )
         values = self._values(rec0, exth, encoding)
-        warnings: list[str] = []
+        warnings = [f"only the first {len(data)} bytes were read (the file is larger)"] if truncated else []
         cover = self._cover(data, offsets, rec0, exth, options, warnings) if options.with_cover else None
         return build("mobi", 0.85, warnings=tuple(warnings), cover=cover, **values)
 

@@ -7,9 +7,11 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
+from typing import BinaryIO
 
 from scanning.extractors import common
 from scanning.extractors.base import Cover, ExtractedMetadata, ExtractionError, ExtractOptions, Person, build
+from scanning.extractors.safety import open_book
 
 logger = logging.getLogger(__name__)
 _JUNK_TITLES = ("untitled", "microsoft word", "title", "document")
@@ -56,14 +58,17 @@ def _alt(value: object) -> str:
     return str(value or "")
 
 
-def _render_first_page(path: Path, options: ExtractOptions, warnings: list[str]) -> Cover | None:
+def _render_first_page(handle: BinaryIO, options: ExtractOptions, warnings: list[str]) -> Cover | None:
+    """pdftoppm reads the open file on its standard input: the very file checked to be regular."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         warnings.append("no cover: pdftoppm (poppler-utils) is not installed")
         return None
     try:
+        handle.seek(0)
         done = subprocess.run(
-            [tool, "-f", "1", "-l", "1", "-scale-to", "800", "-jpeg", "-q", str(path)],
+            [tool, "-f", "1", "-l", "1", "-scale-to", "800", "-jpeg", "-q", "-"],
+            stdin=handle,
             capture_output=True,
             timeout=options.tool_timeout_seconds,
             check=False,
@@ -95,11 +100,15 @@ class PdfExtractor:
     kind = "ebook"
 
     def extract(self, path: Path, options: ExtractOptions) -> ExtractedMetadata:
+        with open_book(path) as handle:  # read as it is needed (a path would be read whole)
+            return self._extract(handle, options)
+
+    def _extract(self, handle: BinaryIO, options: ExtractOptions) -> ExtractedMetadata:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
 
         try:
-            reader = PdfReader(path, strict=False)
+            reader = PdfReader(handle, strict=False)
             pages = len(reader.pages)
         except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
             raise ExtractionError(f"not a readable PDF: {exc}") from exc
@@ -111,7 +120,7 @@ class PdfExtractor:
             (common.isbn_from(str(i)) for i in (xmp.get("identifier") or []) if common.isbn_from(str(i))), ""
         )
         cover = (
-            _render_first_page(path, options, warnings)
+            _render_first_page(handle, options, warnings)
             if options.with_cover and options.render_pdf_cover
             else None
         )

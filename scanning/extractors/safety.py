@@ -3,6 +3,7 @@ extraction to disk, capped sizes and compression ratios, no path traversal."""
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import struct
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from core.files import open_regular
 from scanning.extractors.base import ExtractionError, ExtractOptions
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -22,6 +24,15 @@ _UTF8_NAME = 0x800
 _FLAGS_FOR_ZIPFILE = 0x1 | 0x20 | 0x40  # encrypted, patched data, strong encryption
 _PLAIN_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _parsers = threading.local()  # lxml parsers are reused, but never shared between threads
+
+
+def open_book(path: Path | str) -> io.BufferedReader:
+    """The book file opened for reading, if it is a regular file (never blocks on a FIFO put
+    in its place: see core.files); else ExtractionError saying what it is."""
+    try:
+        return open_regular(path)
+    except OSError as exc:
+        raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from exc
 
 
 def xml_parser(*, recover: bool = False) -> etree.XMLParser:
@@ -95,14 +106,16 @@ class SafeZip:
 
     def __init__(self, path: Path, options: ExtractOptions) -> None:
         self.options = options
+        self.handle = open_book(path)
         try:
-            self.zf = zipfile.ZipFile(path)
+            self.zf = zipfile.ZipFile(self.handle)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            self.handle.close()
             raise ExtractionError(f"not a readable zip archive: {exc}") from exc
         infos = self.zf.infolist()
         total = sum(i.file_size for i in infos)
         if total > options.max_total_bytes:
-            self.zf.close()
+            self.close()
             raise ExtractionError(
                 f"archive declares {total} uncompressed bytes, over the "
                 f"{options.max_total_bytes} byte limit (possible zip bomb)"
@@ -120,7 +133,11 @@ class SafeZip:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.zf.close()
+        self.close()
+
+    def close(self) -> None:
+        self.zf.close()  # leaves a file it was given open
+        self.handle.close()
 
     def names(self) -> list[str]:
         return list(self.infos)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core.errors import DiskFull
+from core.files import read_limited
 from media import search_index
 from media.covers import store_image
 from media.models import FileState, LibraryFile, MediaItem
@@ -26,6 +27,7 @@ __all__ = ["DiskFull", "make_thumbnail", "store_pending_covers", "thumbnail_path
 
 logger = logging.getLogger(__name__)
 THUMB_SIZE = (240, 360)
+MAX_STORED_COVER_BYTES = ExtractOptions().max_cover_bytes  # no bigger cover is read from a book
 
 
 def thumbnail_path(cover_path: str) -> Path:
@@ -42,7 +44,7 @@ def make_thumbnail(cover_path: str) -> bool:
     if target.exists():
         return True
     try:
-        with Image.open(BytesIO(source.read_bytes())) as image:
+        with Image.open(BytesIO(read_limited(source, MAX_STORED_COVER_BYTES))) as image:
             image.draft("RGB", THUMB_SIZE)
             image = image.convert("RGB")
             image.thumbnail(THUMB_SIZE)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
 
+from core.files import read_limited
 from core.text import comparison_key
 from scanning.extractors import (
     Cover,
@@ -94,12 +95,11 @@ def cover_paths(sidecars: dict[str, str], name: str) -> list[str]:
 
 
 def _read_small(path: str | None) -> bytes | None:
+    """A sidecar's bytes; None when it is unreadable, not a regular file or too big."""
     if not path:
         return None
     try:
-        if os.path.getsize(path) > _MAX_SIDECAR_BYTES:
-            return None
-        return Path(path).read_bytes()
+        return read_limited(path, _MAX_SIDECAR_BYTES)
     except OSError:
         return None
 

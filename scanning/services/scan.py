@@ -228,7 +228,7 @@ class Scanner:
         if kind is None:
             return
         try:
-            hashes = quick_hashes(entry.path, entry.size)  # the full hash: see hashing
+            hashes = quick_hashes(entry.path)  # the full hash: see hashing
         except OSError as exc:
             self._error(entry.path, f"cannot read: {exc.strerror or exc}")
             return
@@ -385,7 +385,7 @@ class Scanner:
     def _log_walk_problems(self) -> None:
         for path in self.problems.broken_links:
             self._error(path, "broken symbolic link")
-        for path, reason in self.problems.unreadable:
+        for path, reason in self.problems.unreadable + self.problems.skipped:
             self._error(path, reason)
 
     def _mark_missing(self) -> None:
@@ -404,6 +404,9 @@ class Scanner:
                 self.counts["missing"] += LibraryFile.objects.filter(pk__in=pks, path__in=paths).update(
                     state=FileState.MISSING, error="not found at the last scan"
                 )
+            for path, reason in self.problems.skipped:  # a book replaced by a FIFO or emptied: not a book now
+                if path in self.known:
+                    LibraryFile.objects.filter(pk=self.known[path][K_PK]).update(state=FileState.MISSING, error=reason)
             self.save_counts()
 
 

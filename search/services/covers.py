@@ -22,6 +22,7 @@ from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import InvalidInput, NotFound, OmniError, ServiceUnavailable
+from core.files import read_limited
 from core.http import HttpClient, HttpConfig
 from media import covers as media_covers
 from media.models import MediaItem
@@ -220,6 +221,14 @@ def set_cover_from_upload(item: MediaItem, data: bytes, *, user=None) -> MediaIt
     return _use(item, data, what="The uploaded file", user=user)
 
 
+def _read_stored(path) -> bytes:
+    """A stored cover's bytes, no more than a cover may have (one byte more: validate_image says it is too big)."""
+    try:
+        return read_limited(path, MAX_COVER_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"The earlier cover cannot be read: {exc.strerror or exc}") from exc
+
+
 def set_cover_from_candidate(item: MediaItem, candidate_id: str, *, user=None, transport=None) -> MediaItem:
     for candidate in list_candidates(item):
         if candidate.id != candidate_id:
@@ -227,5 +236,5 @@ def set_cover_from_candidate(item: MediaItem, candidate_id: str, *, user=None, t
         if candidate.kind == "provider":
             return set_cover_from_url(item, candidate.url, user=user, transport=transport)
         path = local_candidate_file(item, candidate_id)
-        return _use(item, path.read_bytes(), what="The earlier cover", user=user)
+        return _use(item, _read_stored(path), what="The earlier cover", user=user)
     raise NotFound(f"Item #{item.pk} has no cover candidate {candidate_id!r}")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,36 @@ def test_verify_rejects_a_zip_that_is_no_epub(tmp_path):
         z.writestr("hello.txt", "hello " * 100)
     with pytest.raises(InvalidInput, match=r"container\.xml is missing"):
         verify_file(_file(path))
+
+
+def test_special_files_in_a_download_folder_are_ignored_with_the_reason(tmp_path):
+    from tests.hostile_files import released_fifo, unix_socket
+
+    book = samples.make_epub(tmp_path / "Book" / "Book.epub", title="Book")
+    os.symlink("/dev/zero", book.parent / "linked.mobi")  # symlinks are never followed in a download
+    with released_fifo(book.parent / "Other.mobi") as released, unix_socket(book.parent / "cover.jpg"):
+        located = locate(book.parent, "ebook")
+    assert not released.is_set()
+    assert [f.path for f in located.files] == [book] and located.covers == ()
+    assert dict(located.ignored) == {
+        "Other.mobi": "a FIFO (named pipe), not a regular file: skipped",
+        "cover.jpg": "a socket, not a regular file: skipped",
+    }
+
+
+def test_a_storage_path_that_is_a_fifo_is_refused_with_the_reason(tmp_path):
+    from tests.hostile_files import released_fifo
+
+    with released_fifo(tmp_path / "Book.epub") as released, pytest.raises(InvalidInput, match="FIFO"):
+        locate(tmp_path / "Book.epub", "ebook")
+    assert not released.is_set()
+
+
+@pytest.mark.parametrize("fmt", ["epub", "pdf", "mobi", "mp3"])
+def test_verify_refuses_a_fifo_put_in_place_of_a_located_file(tmp_path, fmt):
+    from tests.hostile_files import released_fifo
+
+    path = tmp_path / f"Book.{fmt}"
+    with released_fifo(path) as released, pytest.raises(InvalidInput, match="FIFO"):
+        verify_file(LocatedFile(path, fmt, 1000))
+    assert not released.is_set()

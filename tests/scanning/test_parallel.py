@@ -27,7 +27,7 @@ def _todo(library, count: int) -> list[Pending]:
     for i in range(count):
         s.make_epub(library / f"Book {i:03}.epub", s.Book(f"Book {i}", uuid=f"00000000-0000-4000-8000-{i:012d}"))
     (folder,) = list(walk(str(library), frozenset({"epub"}), WalkProblems()))
-    return [Pending(e, folder, "ebook", quick_hashes(e.path, e.size)) for e in folder.files]
+    return [Pending(e, folder, "ebook", quick_hashes(e.path)) for e in folder.files]
 
 
 def _read_all_here(todo, setup):

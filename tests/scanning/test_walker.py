@@ -87,3 +87,24 @@ def test_missing_root_is_a_problem_not_a_crash(tmp_path):
     problems = WalkProblems()
     assert list(walk(str(tmp_path / "nope"), EXTS, problems)) == []
     assert problems.unreadable
+
+
+def test_special_and_empty_files_are_skipped_with_the_reason_plain_files_kept(tmp_path):
+    from tests.hostile_files import released_fifo, unix_socket
+
+    (tmp_path / "book.epub").write_bytes(b"x")
+    (tmp_path / "empty.epub").write_bytes(b"")
+    os.symlink("/dev/null", tmp_path / "null.pdf")
+    os.symlink("/dev/null", tmp_path / "cover.jpg")  # a sidecar's name: not read either
+    (tmp_path / "linked.epub").symlink_to(tmp_path / "book.epub")  # a link to a book is a book
+    problems = WalkProblems()
+    with released_fifo(tmp_path / "fifo.mp3"), unix_socket(tmp_path / "socket.epub"):
+        assert _files(tmp_path, problems) == ["book.epub", "linked.epub"]
+        assert directory_at(str(tmp_path), EXTS).sidecars == {}
+    assert dict(problems.skipped) == {
+        str(tmp_path / "cover.jpg"): "a character device, not a regular file: skipped (a symbolic link to /dev/null)",
+        str(tmp_path / "empty.epub"): "empty file (0 bytes): not a book, skipped",
+        str(tmp_path / "fifo.mp3"): "a FIFO (named pipe), not a regular file: skipped",
+        str(tmp_path / "null.pdf"): "a character device, not a regular file: skipped (a symbolic link to /dev/null)",
+        str(tmp_path / "socket.epub"): "a socket, not a regular file: skipped",
+    }
