@@ -7,7 +7,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.errors import InvalidInput
 from core.jobs import submit_job
@@ -49,12 +48,11 @@ def _search_payload(outcome) -> dict:
 @router.post(
     "/search/{int:media_id}/",
     response={200: Envelope[SearchOut], 202: Envelope[JobRef]},
-    summary="Search indexers for an item: scored results (interactive) or a search-and-grab job",
+    summary="Search indexers for an item: scored results (interactive) or a search-and-grab job (admin)",
 )
 def search(request, media_id: int, payload: SearchIn | None = None):
     get_object_or_404(MediaItem, pk=media_id)
     if payload is not None and payload.mode == "automatic":
-        require_admin(request)
         job = submit_job(
             "downloaders.search_item",
             target=f"item:{media_id}",
@@ -81,7 +79,6 @@ def search_results(request, media_id: int):
     summary="Grab a search result: send it to the download client (admin)",
 )
 def initiate(request, payload: InitiateIn):
-    require_admin(request)
     get_object_or_404(MediaItem, pk=payload.media_id)
     attempt = services.grab(payload.media_id, payload.result_id)
     return Status(201, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk)))
@@ -115,7 +112,6 @@ def attempt_status(request, attempt_id: int, refresh: bool = False):
     summary="Cancel an active download (removed from the client) or delete a finished attempt (admin)",
 )
 def delete_attempt(request, attempt_id: int):
-    require_admin(request)
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     attempt = services.cancel_attempt(attempt_id)
     return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk) if attempt else None)
@@ -127,7 +123,6 @@ def delete_attempt(request, attempt_id: int):
     summary="Hand a downloaded attempt to post-processing now (admin)",
 )
 def handoff(request, attempt_id: int):
-    require_admin(request)
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     job_id = automation.hand_off(attempt_id)
     return ok({"job_id": job_id, "kind": automation.IMPORT_JOB_KIND} if job_id else None)
@@ -139,7 +134,6 @@ def handoff(request, attempt_id: int):
     summary="Grab the next best stored release of an item (admin)",
 )
 def retry(request, media_id: int):
-    require_admin(request)
     get_object_or_404(MediaItem, pk=media_id)
     candidate = services.next_candidate(media_id)
     if candidate is None:
@@ -154,7 +148,6 @@ def retry(request, media_id: int):
     summary="Blacklist a release or an attempt's release (admin)",
 )
 def blacklist(request, payload: BlacklistIn):
-    require_admin(request)
     if payload.attempt_id:
         attempt = get_object_or_404(DownloadAttempt, pk=payload.attempt_id)
         services.blacklist_attempt(
@@ -200,7 +193,6 @@ def blacklist_entries(params: PageParams, *, active: bool) -> dict:
     summary="Take a release off the blacklist, with a reason (admin)",
 )
 def unblacklist(request, entry_id: int, payload: UnblacklistIn):
-    require_admin(request)
     return ok(indexer_services.remove_from_blacklist(entry_id, reason=payload.reason, user=request.auth))
 
 
@@ -266,20 +258,17 @@ def _wanted_row(item: MediaItem) -> dict:
 
 @router.post("/monitor/", response=Envelope[dict], summary="Check the download client now (admin)")
 def monitor(request):
-    require_admin(request)
     return ok(automation.monitor_downloads())
 
 
 @router.post("/wanted/search/", response={202: Envelope[JobRef]}, summary="Search every due wanted item now (admin)")
 def search_wanted(request):
-    require_admin(request)
     job = submit_job("downloaders.search_wanted", target="manual", user=request.auth)
     return Status(202, ok({"job_id": job.pk, "kind": job.kind}))
 
 
 @router.post("/clients/{int:config_id}/test/", response=Envelope[dict], summary="Test SABnzbd (admin)")
 def test_client(request, config_id: int):
-    require_admin(request)
     return ok(services.test_client(config_id))
 
 

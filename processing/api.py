@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from processing import events, services
 from processing.models import (
@@ -127,7 +126,6 @@ def get_run(request, run_id: int):
     summary="Import a completed download, converting to the preferred format (admin)",
 )
 def convert(request, attempt_id: int):
-    require_admin(request)
     return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.CONVERT, user=request.auth)))
 
 
@@ -137,7 +135,6 @@ def convert(request, attempt_id: int):
     summary="Import a completed download as it is, without converting (admin)",
 )
 def organize(request, attempt_id: int):
-    require_admin(request)
     return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.ORGANIZE, user=request.auth)))
 
 
@@ -147,7 +144,6 @@ def organize(request, attempt_id: int):
     summary="Import a folder or file under the downloads folder for an item (admin)",
 )
 def manual_import(request, payload: ManualImportIn):
-    require_admin(request)
     run = services.start_import(
         storage_path=payload.storage_path, media_item_id=payload.media_item_id, user=request.auth
     )
@@ -156,7 +152,6 @@ def manual_import(request, payload: ManualImportIn):
 
 @router.post("/rerun/{int:run_id}/", response={202: Envelope[RunOut]}, summary="Run an import again (admin)")
 def rerun(request, run_id: int, payload: RerunIn | None = None):
-    require_admin(request)
     accept = bool(payload and payload.accept_mismatch)
     accept_size = bool(payload and payload.accept_size)
     return Status(
@@ -170,5 +165,4 @@ def rerun(request, run_id: int, payload: RerunIn | None = None):
     summary="Undo a completed import: files back, library rows removed (admin)",
 )
 def undo(request, run_id: int):
-    require_admin(request)
     return ok(services.undo_import(run_id))
