@@ -189,9 +189,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0, minimum=0)
 SECURE_PROXY_SSL_HEADER = trusted_proxy_header()
 # Every page's scripts and styles are files under /static/ (no inline script, style or event
-# attribute); covers are ours or data: URLs, metadata search results show the providers' HTTPS covers.
+# attribute). Images: our covers, data: URLs, and the covers metadata search results and review
+# candidates show straight from the providers (Google Books gives http:// thumbnail URLs).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
