@@ -4,8 +4,10 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 
 from core.logging import correlation, new_correlation_id
+from core.permissions import FIRST_RUN_PAGES, Role, page_access, role_of
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -26,11 +28,24 @@ class CorrelationIdMiddleware:
         return response
 
 
-class LoginRequiredForPagesMiddleware:
-    """Every HTML page needs a login. The JSON API under /api/ enforces its own auth
-    (session or API key) and answers 401 in the envelope instead of redirecting."""
+class ContentSecurityPolicyMiddleware:
+    """`Content-Security-Policy` from settings.CONTENT_SECURITY_POLICY on every response."""
 
-    OPEN_PREFIXES = ("/api/", "/accounts/login/", "/static/", "/health")
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
+        return response
+
+
+class PageRolesMiddleware:
+    """Every HTML page is open to the roles core/permissions.py gives it: anonymous visitors of
+    another page go to the log-in page, readers get 403. The JSON API under /api/ checks the
+    same table itself (core/api/auth.py) and answers 401/403 in the envelope."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,8 +54,19 @@ class LoginRequiredForPagesMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.user.is_authenticated or request.path.startswith(self.OPEN_PREFIXES):
+        match = request.resolver_match
+        if match is None or "api" in match.namespaces:
             return None
-        if getattr(view_func, "login_required", True) is False:
+        name = "admin:*" if "admin" in match.namespaces else match.view_name
+        role = role_of(request.user)
+        if page_access(name).allows(role) or (role == Role.ANONYMOUS and _first_run(name)):
             return None
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        if role == Role.ANONYMOUS:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        raise PermissionDenied("This page needs the admin role.")
+
+
+def _first_run(name: str) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return name in FIRST_RUN_PAGES and not get_user_model().objects.exists()

@@ -7,7 +7,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
-from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Id
 from core.errors import InvalidInput
@@ -50,12 +49,11 @@ def _search_payload(outcome) -> dict:
 @router.post(
     "/search/{int:media_id}/",
     response={200: Envelope[ReleaseSearchOut], 202: Envelope[JobIdRef]},
-    summary="Search indexers for an item: scored results (interactive) or a search-and-grab job",
+    summary="Search indexers for an item: scored results (interactive) or a search-and-grab job (admin)",
 )
 def search(request, media_id: Id, payload: SearchIn | None = None):
     get_object_or_404(MediaItem, pk=media_id)
     if payload is not None and payload.mode == "automatic":
-        require_admin(request)
         job = submit_job(
             "downloaders.search_item",
             target=f"item:{media_id}",
@@ -82,7 +80,6 @@ def search_results(request, media_id: Id):
     summary="Grab a search result: send it to the download client (admin)",
 )
 def initiate(request, payload: InitiateIn):
-    require_admin(request)
     get_object_or_404(MediaItem, pk=payload.media_id)
     attempt = services.grab(payload.media_id, payload.result_id)
     return Status(201, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk)))
@@ -116,7 +113,6 @@ def attempt_status(request, attempt_id: Id, refresh: bool = False):
     summary="Cancel an active download (removed from the client) or delete a finished attempt (admin)",
 )
 def delete_attempt(request, attempt_id: Id):
-    require_admin(request)
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     attempt = services.cancel_attempt(attempt_id)
     return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk) if attempt else None)
@@ -128,7 +124,6 @@ def delete_attempt(request, attempt_id: Id):
     summary="Hand a downloaded attempt to post-processing now (admin)",
 )
 def handoff(request, attempt_id: Id):
-    require_admin(request)
     get_object_or_404(DownloadAttempt, pk=attempt_id)
     job_id = automation.hand_off(attempt_id)
     return ok({"job_id": job_id, "kind": automation.IMPORT_JOB_KIND} if job_id else None)
@@ -140,7 +135,6 @@ def handoff(request, attempt_id: Id):
     summary="Grab the next best stored release of an item (admin)",
 )
 def retry(request, media_id: Id):
-    require_admin(request)
     get_object_or_404(MediaItem, pk=media_id)
     candidate = services.next_candidate(media_id)
     if candidate is None:
@@ -155,7 +149,6 @@ def retry(request, media_id: Id):
     summary="Blacklist a release or an attempt's release (admin)",
 )
 def blacklist(request, payload: BlacklistIn):
-    require_admin(request)
     if payload.attempt_id:
         attempt = get_object_or_404(DownloadAttempt, pk=payload.attempt_id)
         services.blacklist_attempt(
@@ -201,7 +194,6 @@ def blacklist_entries(params: PageParams, *, active: bool) -> dict:
     summary="Take a release off the blacklist, with a reason (admin)",
 )
 def unblacklist(request, entry_id: Id, payload: UnblacklistIn):
-    require_admin(request)
     return ok(indexer_services.remove_from_blacklist(entry_id, reason=payload.reason, user=request.auth))
 
 
@@ -267,20 +259,17 @@ def _wanted_row(item: MediaItem) -> dict:
 
 @router.post("/monitor/", response=Envelope[dict], summary="Check the download client now (admin)")
 def monitor(request):
-    require_admin(request)
     return ok(automation.monitor_downloads())
 
 
 @router.post("/wanted/search/", response={202: Envelope[JobIdRef]}, summary="Search every due wanted item now (admin)")
 def search_wanted(request):
-    require_admin(request)
     job = submit_job("downloaders.search_wanted", target="manual", user=request.auth)
     return Status(202, ok({"job_id": job.pk, "kind": job.kind}))
 
 
 @router.post("/clients/{int:config_id}/test/", response=Envelope[dict], summary="Test SABnzbd (admin)")
 def test_client(request, config_id: Id):
-    require_admin(request)
     return ok(services.test_client(config_id))
 
 

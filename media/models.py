@@ -15,6 +15,7 @@ class MediaKind(models.TextChoices):
 
 
 class MediaStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"  # a reader asked for it; nothing happens until an admin approves
     WANTED = "wanted", "Wanted"
     SEARCHING = "searching", "Searching"
     DOWNLOADING = "downloading", "Downloading"
@@ -94,6 +95,8 @@ class MediaItem(models.Model):
     cover_path = models.CharField(max_length=500, blank=True, help_text="Relative to the data directory")
     work = models.ForeignKey(Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="items",
                              help_text="Shared by the ebook, audiobook and comic editions of one work")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", help_text="The reader who asked for it (requests)")
     added_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

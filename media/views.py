@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
+from core.api.auth import is_admin
 from core.api.jobs import first_jobs
 from media import covers
 from media.api import LibraryQuery, search_page
@@ -25,6 +26,7 @@ PAGE_SIZE = 50
 FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
 LIST_FIELDS = ("format", "status")
 RUNNING_JOBS_SHOWN = 10  # the dashboard polls /api/jobs/?active=true&page_size=10
+REQUESTS_SHOWN = 200  # readers' wanted requests listed for approval
 
 
 def _page(request) -> int:
@@ -147,4 +149,7 @@ def _image(path: Path | None) -> FileResponse:
 def wanted(request):
     page = _page(request)
     items, has_next = _paged(items_for_listing(statuses=ACQUISITION_STATUSES).order_by("-added_at"), page)
-    return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next})
+    requests = items_for_listing(statuses=(MediaStatus.REQUESTED,)).select_related("requested_by")
+    return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next,
+                                                 "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
+                                                 "can_manage": is_admin(request.user)})

@@ -78,6 +78,13 @@ def env_path(name: str, default: Path) -> Path:
     return (Path(value).expanduser() if value else default).resolve()
 
 
+def trusted_proxy_header() -> tuple[str, str] | None:
+    """Django's SECURE_PROXY_SSL_HEADER when OMNI_TRUSTED_PROXY is true: a request the proxy marks
+    `X-Forwarded-Proto: https` counts as HTTPS. Off by default: a client reaching the app directly
+    could send the header itself."""
+    return ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUSTED_PROXY", False) else None
+
+
 def database_url() -> str | None:
     """`DATABASE_URL` (the common convention) or `OMNI_DATABASE_URL`; empty means unset."""
     return _raw("DATABASE_URL") or os.environ.get("DATABASE_URL") or None

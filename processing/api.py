@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Flag, Id
 from processing import events, services
@@ -128,7 +127,6 @@ def get_run(request, run_id: Id):
     summary="Import a completed download, converting to the preferred format (admin)",
 )
 def convert(request, attempt_id: Id):
-    require_admin(request)
     return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.CONVERT, user=request.auth)))
 
 
@@ -138,7 +136,6 @@ def convert(request, attempt_id: Id):
     summary="Import a completed download as it is, without converting (admin)",
 )
 def organize(request, attempt_id: Id):
-    require_admin(request)
     return Status(202, ok(services.import_attempt(attempt_id, action=ImportAction.ORGANIZE, user=request.auth)))
 
 
@@ -148,7 +145,6 @@ def organize(request, attempt_id: Id):
     summary="Import a folder or file under the downloads folder for an item (admin)",
 )
 def manual_import(request, payload: ManualImportIn):
-    require_admin(request)
     run = services.start_import(
         storage_path=payload.storage_path, media_item_id=payload.media_item_id, user=request.auth
     )
@@ -157,7 +153,6 @@ def manual_import(request, payload: ManualImportIn):
 
 @router.post("/rerun/{int:run_id}/", response={202: Envelope[ImportRunOut]}, summary="Run an import again (admin)")
 def rerun(request, run_id: Id, payload: RerunIn | None = None):
-    require_admin(request)
     accept = bool(payload and payload.accept_mismatch)
     accept_size = bool(payload and payload.accept_size)
     return Status(
@@ -171,5 +166,4 @@ def rerun(request, run_id: Id, payload: RerunIn | None = None):
     summary="Undo a completed import: files back, library rows removed (admin)",
 )
 def undo(request, run_id: Id):
-    require_admin(request)
     return ok(services.undo_import(run_id))

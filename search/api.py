@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from core.api.auth import require_admin
+from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Flag, Id
 from core.errors import InvalidInput
@@ -27,7 +27,14 @@ from search.services.providers import status_text
 from search.services.runs import recent_runs
 from search.services.scan_provenance import record_pending
 from search.services.sources import SourceStats, source_stats
-from search.services.wanted import WantedRequest, add_wanted, media_status
+from search.services.wanted import (
+    WantedRequest,
+    add_wanted,
+    approve_request,
+    deny_request,
+    media_status,
+    requested_items,
+)
 
 providers_router = Router(tags=["providers"])
 metadata_router = Router(tags=["metadata"])
@@ -96,7 +103,6 @@ class ProviderPatch(Schema):
 
 @providers_router.patch("/{name}", response=Envelope[ProviderOut], summary="Change a provider (admin)")
 def update_provider(request, name: str, payload: ProviderPatch):
-    require_admin(request)
     row = get_object_or_404(SearchProvider, name=name)
     changes = payload.dict(exclude_none=True)
     for key, value in changes.items():
@@ -222,7 +228,6 @@ class TrustIn(Schema):
 @metadata_router.patch("/sources/{name}", response=Envelope[TrustOut],
                        summary="Set a source's trust and rescore the books it touched (admin)")
 def set_trust(request, name: str, payload: TrustIn):
-    require_admin(request)
     source, job = sources.set_trust(name, payload.trust, user=request.auth)
     stats = next(s for s in source_stats() if s.source.pk == source.pk)
     return ok({"source": _source_out(stats), "rescore_job": job})
@@ -253,10 +258,53 @@ class ItemOut(Schema):
     work_id: int | None
 
 
-@media_router.post("/wanted/", response={201: Envelope[ItemOut]}, summary="Add a provider record to the wanted list")
+@media_router.post("/wanted/", response={201: Envelope[ItemOut]},
+                   summary="Add a provider record to the wanted list (a reader's is a request an admin approves)")
 def wanted(request, payload: WantedIn):
-    item = add_wanted(WantedRequest(**{**payload.dict(), "authors": tuple(payload.authors)}), user=request.auth)
+    wanted_request = WantedRequest(**{**payload.dict(), "authors": tuple(payload.authors)})
+    item = add_wanted(wanted_request, user=request.auth, as_request=not is_admin(request.auth))
     return Status(201, ok(item))
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str
+    title: str
+    authors: str
+    requested_by: str | None
+    added_at: datetime
+
+    @staticmethod
+    def resolve_authors(obj: MediaItem) -> str:
+        return obj.authors_display
+
+    @staticmethod
+    def resolve_requested_by(obj: MediaItem) -> str | None:
+        return obj.requested_by.get_username() if obj.requested_by_id else None
+
+
+def request_page(params: PageParams) -> dict[str, Any]:
+    """Readers' requests: the API's list and the wanted page's first screen."""
+    return paginate(requested_items(), params)
+
+
+@media_router.get("/wanted/requests/", response=Envelope[Page[RequestOut]],
+                  summary="Readers' wanted requests waiting for an admin, oldest first")
+def wanted_requests(request, params: Query[PageParams]):
+    return ok(request_page(params))
+
+
+@media_router.post("/wanted/{int:item_id}/approve", response=Envelope[ItemOut],
+                   summary="Approve a reader's request: the item becomes wanted and is searched (admin)")
+def approve_wanted(request, item_id: int):
+    return ok(approve_request(item_id))
+
+
+@media_router.post("/wanted/{int:item_id}/deny", response=Envelope[None],
+                   summary="Deny a reader's request: the item is removed (admin)")
+def deny_wanted(request, item_id: int):
+    deny_request(item_id)
+    return ok(None)
 
 
 class StatusParams(Schema):
@@ -315,7 +363,6 @@ class ChangeOut(Schema):
     summary="Manual value for a field (always wins; admin)",
 )
 def edit_field(request, item_id: Id, field: str, payload: FieldIn):
-    require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
     return ok(services.set_manual_value(item, field, payload.value, user=request.auth, lock=payload.lock))
 
@@ -328,7 +375,6 @@ class LockIn(Schema):
     "/{int:item_id}/fields/{field}/lock", response=Envelope[dict[str, Any]], summary="Lock or unlock a field (admin)"
 )
 def lock(request, item_id: Id, field: str, payload: LockIn):
-    require_admin(request)
     state = services.lock_field(get_object_or_404(MediaItem, pk=item_id), field, locked=payload.locked)
     return ok({"field": state.field, "locked": state.locked})
 
@@ -337,7 +383,6 @@ def lock(request, item_id: Id, field: str, payload: LockIn):
     "/changes/{int:change_id}/revert", response=Envelope[list[ChangeOut]], summary="Revert one change (admin)"
 )
 def revert(request, change_id: Id):
-    require_admin(request)
     get_object_or_404(MetadataChange, pk=change_id)
     return ok(services.revert_change(change_id, user=request.auth))
 
@@ -348,7 +393,6 @@ def revert(request, change_id: Id):
     summary="Refresh/identify one item in the background (admin)",
 )
 def refresh_item(request, item_id: Id):
-    require_admin(request)
     get_object_or_404(MediaItem, pk=item_id)
     return Status(202, ok(services.queue_enrichment([item_id], force=True, user=request.auth)))
 
@@ -360,7 +404,6 @@ class BulkRefreshIn(Schema):
 
 @media_router.post("/refresh", response={202: Envelope[JobStateRef]}, summary="Refresh many items (admin)")
 def refresh_bulk(request, payload: BulkRefreshIn):
-    require_admin(request)
     if payload.item_ids is not None and not payload.item_ids:
         raise InvalidInput("item_ids is empty; leave it out to refresh every item")
     job = submit_job(
@@ -410,7 +453,6 @@ class AcceptIn(Schema):
 
 @review_router.post("/{int:review_id}/accept", response=Envelope[ReviewOut], summary="Accept a candidate (admin)")
 def accept(request, review_id: Id, payload: AcceptIn):
-    require_admin(request)
     return ok(
         services.accept_review(
             review_id,
@@ -424,7 +466,6 @@ def accept(request, review_id: Id, payload: AcceptIn):
 
 @review_router.post("/{int:review_id}/keep", response=Envelope[ReviewOut], summary="Keep embedded data (admin)")
 def keep(request, review_id: Id):
-    require_admin(request)
     return ok(services.keep_embedded(review_id, user=request.auth))
 
 
@@ -463,7 +504,6 @@ def enrichment_runs(request):
 @review_router.post("/runs/{int:run_id}/revert", response=Envelope[RevertRunOut],
                     summary="Undo what a run applied, except fields changed by hand since (admin)")
 def revert_enrichment_run(request, run_id: Id, payload: RevertRunIn):
-    require_admin(request)
     return ok(services.revert_run(run_id, item_id=payload.item_id, user=request.auth))
 
 
@@ -496,14 +536,12 @@ def authors(request, params: Query[PageParams]):
 
 @catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")
 def rename_author(request, author_id: Id, payload: RenameIn):
-    require_admin(request)
     get_object_or_404(Author, pk=author_id)
     return ok(catalogue.rename_author(author_id, payload.name, confirm_merge=payload.confirm_merge))
 
 
 @catalogue_router.post("/authors/{int:author_id}/merge", response=Envelope[AuthorOut], summary="Merge (admin)")
 def merge_author(request, author_id: Id, payload: MergeIn):
-    require_admin(request)
     get_object_or_404(Author, pk=author_id)
     get_object_or_404(Author, pk=payload.into)
     if not payload.confirm:
@@ -519,6 +557,5 @@ class SeriesOut(Schema):
 
 @catalogue_router.post("/series/{int:series_id}/rename", response=Envelope[SeriesOut], summary="Rename (admin)")
 def rename_series(request, series_id: Id, payload: RenameIn):
-    require_admin(request)
     get_object_or_404(Series, pk=series_id)
     return ok(catalogue.rename_series(series_id, payload.name, confirm_merge=payload.confirm_merge))

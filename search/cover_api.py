@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
-from core.api.auth import require_admin
 from core.api.envelope import Envelope, ok
 from core.api.types import Id
 from core.errors import InvalidInput
@@ -52,7 +51,6 @@ def list_covers(request, item_id: Id):
 @covers_router.post("/{int:item_id}/cover", response=Envelope[CoversOut],
                     summary="Use a candidate or an image URL as the cover (admin)")
 def set_cover(request, item_id: Id, payload: CoverIn):
-    require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
     if bool(payload.candidate_id) == bool(payload.url.strip()):
         raise InvalidInput("Give either candidate_id or url", hint='e.g. {"url": "https://.../cover.jpg"}')
@@ -66,7 +64,6 @@ def set_cover(request, item_id: Id, payload: CoverIn):
 @covers_router.post("/{int:item_id}/cover/upload", response=Envelope[CoversOut],
                     summary="Upload an image as the cover (admin; multipart field 'file')")
 def upload_cover(request, item_id: Id, file: File[UploadedFile]):
-    require_admin(request)
     item = get_object_or_404(MediaItem, pk=item_id)
     if file.size and file.size > covers.MAX_COVER_BYTES:
         raise InvalidInput(f"The uploaded file is larger than {covers.MAX_COVER_BYTES // (1024 * 1024)} MB")

@@ -8,7 +8,7 @@ urlpatterns = [
     path("sources/", views.data_sources, name="data-sources"),
     path("library/<int:item_id>/", views.book_detail, name="book-detail"),
     path("library/<int:item_id>/covers/<slug:candidate_id>", views.cover_candidate, name="cover-candidate"),
-    path("items/<int:item_id>/", views.item_redirect),
+    path("items/<int:item_id>/", views.item_redirect, name="item-redirect"),
     path("series/", views.series_list, name="series-list"),
     path("series/<int:series_id>/", views.series_detail, name="series-detail"),
     path("authors/", views.author_list, name="author-list"),

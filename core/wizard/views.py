@@ -20,11 +20,6 @@ from core.wizard.models import WizardState
 TESTABLE = ("prowlarr", "sabnzbd", "openlibrary", "googlebooks", "comicvine")
 
 
-def _open(view):
-    view.login_required = False  # the wizard decides itself (see _gate)
-    return view
-
-
 def _gate(request, name: str):
     if not get_user_model().objects.exists() and name in ("welcome", "admin"):
         return None
@@ -35,7 +30,6 @@ def _gate(request, name: str):
     return None
 
 
-@_open
 def index(request):
     state = WizardState.load()
     target = "welcome" if state.completed_at else state.current_step
@@ -75,7 +69,6 @@ def _checks_for(name: str, form) -> list:
     return []
 
 
-@_open
 def step_view(request, name: str):
     current = steps.step(name)
     if current is None:
@@ -128,7 +121,6 @@ def _save(request, name: str, form):
     return redirect("wizard-step", name=steps.next_step(name))
 
 
-@_open
 @require_POST
 def test_connection(request, service: str):
     if service not in TESTABLE:

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from core.api.auth import require_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
 from core.api.types import Flag, Id
@@ -157,7 +156,6 @@ def tokens(request):
 
 @router.post("/preview", response={202: Envelope[BatchOut]}, summary="Plan a rename batch (admin)")
 def preview(request, payload: PreviewIn):
-    require_admin(request)
     template, name = services.resolve_template(
         template=payload.template, template_id=payload.template_id, predefined_key=payload.predefined
     )
@@ -195,7 +193,6 @@ def preview_page(request, batch_id: Id, filters: Query[OperationFilter]):
 
 @router.post("/execute", response={202: Envelope[JobOut]}, summary="Execute a planned batch (admin)")
 def execute(request, payload: ExecuteIn):
-    require_admin(request)
     return Status(
         202,
         ok(services.request_execute(payload.batch_id, confirm_overwrite=payload.confirm_overwrite, user=request.auth)),
@@ -204,7 +201,6 @@ def execute(request, payload: ExecuteIn):
 
 @router.post("/revert", response={202: Envelope[JobOut]}, summary="Undo a batch or one item of it (admin)")
 def revert(request, payload: RevertIn):
-    require_admin(request)
     return Status(202, ok(services.request_revert(payload.batch_id, item_id=payload.item_id, user=request.auth)))
 
 
@@ -230,14 +226,12 @@ def templates(request):
 
 @router.post("/templates", response={201: Envelope[TemplateOut]}, summary="Save a template (admin)")
 def create_template(request, payload: TemplateIn):
-    require_admin(request)
     saved = services.save_template(name=payload.name, template=payload.template, kind=payload.kind)
     return Status(201, ok(_template_out(saved)))
 
 
 @router.put("/templates/{int:template_id}", response=Envelope[TemplateOut], summary="Change a template (admin)")
 def update_template(request, template_id: Id, payload: TemplateIn):
-    require_admin(request)
     saved = services.save_template(
         name=payload.name, template=payload.template, kind=payload.kind, template_id=template_id
     )
@@ -246,7 +240,6 @@ def update_template(request, template_id: Id, payload: TemplateIn):
 
 @router.delete("/templates/{int:template_id}", response=Envelope[None], summary="Delete a template (admin)")
 def delete_template(request, template_id: Id):
-    require_admin(request)
     get_object_or_404(NamingTemplate, pk=template_id).delete()
     return ok(None)
 

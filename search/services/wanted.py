@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import isbn as isbn_tools
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, NotFound
 from core.text import sort_title
 from media.models import Identifier, MediaItem, MediaKind, MediaStatus
 from media.works import link_to_work
@@ -91,7 +91,9 @@ def _fallback_record(request: WantedRequest, given: dict[str, str]) -> BookRecor
                       confidence=0.6)
 
 
-def add_wanted(request: WantedRequest, *, user=None) -> MediaItem:
+def add_wanted(request: WantedRequest, *, user=None, as_request: bool = False) -> MediaItem:
+    """A wanted item; `as_request` (a reader's) makes it a request that stays out of the automatic
+    search until an admin approves it, and never credits the requester's words to the provider."""
     if request.provider not in PROVIDERS:
         raise InvalidInput(f"Unknown provider {request.provider!r}")
     if request.kind not in MediaKind.values:
@@ -99,8 +101,11 @@ def add_wanted(request: WantedRequest, *, user=None) -> MediaItem:
     given = given_identifiers(request)
     _refuse_duplicate(request, given.get("isbn13", ""))
     record, _ = lookup_record(request.provider, request.external_id)
-    record = record or _fallback_record(request, given)
-    return _create(request, record, given, user)
+    source = request.provider
+    if record is None:
+        record = _fallback_record(request, given)
+        source = WANTED_SOURCE if as_request else request.provider
+    return _create(request, record, given, user, source=source, as_request=as_request)
 
 
 def _refuse_duplicate(request: WantedRequest, isbn: str) -> None:
@@ -114,17 +119,49 @@ def _refuse_duplicate(request: WantedRequest, isbn: str) -> None:
 
 
 @transaction.atomic
-def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], user) -> MediaItem:
+def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], user, *, source: str,
+            as_request: bool) -> MediaItem:
     for isbn in dict.fromkeys((given.get("isbn13", ""), record.isbn13)):
         _refuse_duplicate(request, isbn)
-    item = MediaItem.objects.create(kind=request.kind, status=MediaStatus.WANTED, title=record.title[:500],
+    item = MediaItem.objects.create(kind=request.kind, title=record.title[:500],
+                                    status=MediaStatus.REQUESTED if as_request else MediaStatus.WANTED,
+                                    requested_by=user if as_request else None,
                                     sort_title=sort_title(record.title)[:500])
     for scheme, value in ((request.provider, request.external_id[:128]), *given.items()):
         Identifier.objects.get_or_create(item=item, scheme=scheme, value=value)
     values = record.as_values()
     values.setdefault("identifiers", {})[request.provider] = request.external_id
-    record_candidates(item, request.provider, values, record.confidence, external_id=request.external_id, user=user)
+    record_candidates(item, source, values, record.confidence, external_id=request.external_id, user=user)
     if "isbn13" in given:
         record_candidates(item, WANTED_SOURCE, {"isbn13": given["isbn13"]}, 1.0, user=user)
     link_to_work(item)
     return item
+
+
+def requested_items():
+    """Readers' requests waiting for an admin, oldest first."""
+    return (MediaItem.objects.filter(status=MediaStatus.REQUESTED).select_related("requested_by")
+            .prefetch_related("contributions__author").order_by("added_at", "pk"))
+
+
+def approve_request(item_id: int) -> MediaItem:
+    """A request becomes a wanted item: the schedule searches and grabs it from now on."""
+    _claim_request(item_id, MediaStatus.WANTED)
+    return MediaItem.objects.get(pk=item_id)
+
+
+def deny_request(item_id: int) -> None:
+    """A denied request is forgotten (it has no files)."""
+    with transaction.atomic():
+        _claim_request(item_id, MediaStatus.REQUESTED)
+        MediaItem.objects.filter(pk=item_id, status=MediaStatus.REQUESTED).delete()
+
+
+def _claim_request(item_id: int, new_status: str) -> None:
+    if MediaItem.objects.filter(pk=item_id, status=MediaStatus.REQUESTED).update(status=new_status) == 1:
+        return
+    item = MediaItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(f"No item #{item_id}")
+    raise Conflict(f"'{item.title}' (#{item.pk}) is not a request waiting for approval "
+                   f"(it is {item.get_status_display().lower()})")

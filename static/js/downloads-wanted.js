@@ -6,7 +6,8 @@
   function when(value) { return value ? new Date(value).toLocaleString() : "—"; }
   function fail(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
   function actions(item) {
-    var cell = el("td", {}, [el("a", { href: "/downloads/search/" + item.id + "/", text: "Search…" })]);
+    // The indexer search page is for admins (core/permissions.py): readers get no link to it.
+    var cell = el("td", {}, canManage ? [el("a", { href: "/downloads/search/" + item.id + "/", text: "Search…" })] : []);
     if (canManage && item.status === "wanted") {
       var auto = el("button", { type: "button", text: "Search and grab" });
       auto.addEventListener("click", async function () {

@@ -39,10 +39,11 @@
     var first = result.sources[0];
     button.disabled = true;
     try {
-      await OmniApi.post("/api/media/wanted/", { provider: first.provider, external_id: first.external_id,
+      var item = await OmniApi.post("/api/media/wanted/", { provider: first.provider, external_id: first.external_id,
         kind: document.getElementById("kind").value, title: result.title, authors: result.authors,
         isbn13: result.isbn13, year: result.year, cover_url: result.cover_url });
-      button.textContent = "Wanted";
+      // A reader's addition is a request: nothing is searched until an admin approves it.
+      button.textContent = item.status === "requested" ? "Requested (waits for an admin)" : "Wanted";
     } catch (e) { button.disabled = false; showError(e); }
   }
   form.addEventListener("submit", async function (event) {

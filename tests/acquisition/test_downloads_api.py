@@ -86,10 +86,15 @@ def test_torrent_result_is_refused_with_a_clear_message(admin_client, acquisitio
     assert not DownloadAttempt.objects.exists() and _status(item) == MediaStatus.WANTED
 
 
-def test_readers_cannot_grab(reader_client, acquisition):
+def test_readers_can_neither_search_indexers_nor_grab(reader_user, admin_user, client, acquisition):
     item = make_item()
-    result = _search(reader_client, item)["results"][0]
-    assert _grab(reader_client, item, result["id"]).status_code == 403
+    client.force_login(admin_user)
+    result = _search(client, item)["results"][0]
+    client.force_login(reader_user)
+    searched = client.post(f"/api/downloads/search/{item.pk}/", {"mode": "interactive"},
+                           content_type="application/json")
+    assert searched.status_code == 403
+    assert _grab(client, item, result["id"]).status_code == 403
 
 
 def test_sabnzbd_down_at_grab_fails_the_attempt_and_keeps_item_wanted(admin_client, acquisition):

@@ -11,6 +11,7 @@ import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 CHROMIUM = os.environ.get("OMNI_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CSP_REFUSAL = "Content Security Policy"  # Chromium's console message when the policy blocks something
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -39,8 +40,11 @@ def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    refused = []  # every page must work under the Content-Security-Policy (see settings)
+    tab.on("console", lambda message: refused.append(message.text) if CSP_REFUSAL in message.text else None)
     yield tab
     context.close()
+    assert refused == [], "the Content-Security-Policy blocked something"
 
 
 @pytest.fixture

@@ -114,23 +114,23 @@ def test_rate_limited_provider_status_says_when_to_retry(live_providers, reader_
                                                     "Google Books: rate limited, retry in 39 s")
 
 
-def test_search_marks_results_already_wanted_and_wanted_refuses_duplicates(live_providers, reader_client):
-    reply = reader_client.post("/api/media/wanted/", {"provider": "googlebooks", "external_id": "GjASzgEACAAJ"},
+def test_search_marks_results_already_wanted_and_wanted_refuses_duplicates(live_providers, admin_client):
+    reply = admin_client.post("/api/media/wanted/", {"provider": "googlebooks", "external_id": "GjASzgEACAAJ"},
                                content_type="application/json")
     assert reply.status_code == 201, reply.json()
     item = MediaItem.objects.get(pk=reply.json()["data"]["id"])
     assert item.status == MediaStatus.WANTED and item.isbn13 == "9784815602666" and item.language == "ja"
-    again = reader_client.post("/api/media/wanted/", {"provider": "googlebooks", "external_id": "GjASzgEACAAJ"},
+    again = admin_client.post("/api/media/wanted/", {"provider": "googlebooks", "external_id": "GjASzgEACAAJ"},
                                content_type="application/json")
     assert again.status_code == 409 and again.json()["error_code"] == "conflict"
-    by_isbn = reader_client.post("/api/media/wanted/", {"provider": "openlibrary", "external_id": "OL999M",
+    by_isbn = admin_client.post("/api/media/wanted/", {"provider": "openlibrary", "external_id": "OL999M",
                                                         "title": "x", "isbn13": "4815602662"},
                                  content_type="application/json")
     assert by_isbn.status_code == 409 and "ISBN" in by_isbn.json()["error"]
-    status = reader_client.get("/api/media/status/", {"isbn": "9784815602666"}).json()["data"]
+    status = admin_client.get("/api/media/status/", {"isbn": "9784815602666"}).json()["data"]
     assert status == {"exists": True, "item_id": item.pk, "kind": "ebook", "status": "wanted", "title": item.title,
                       "matched_by": "isbn"}
-    results = reader_client.get("/api/metadata/search", {"isbn": "9784815602666"}).json()["data"]["results"]
+    results = admin_client.get("/api/metadata/search", {"isbn": "9784815602666"}).json()["data"]["results"]
     assert results[0]["in_library"]["item_id"] == item.pk
 
 

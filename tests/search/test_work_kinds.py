@@ -32,30 +32,30 @@ def wanted_item(client, **kwargs) -> MediaItem:
     return MediaItem.objects.get(pk=reply.json()["data"]["id"])
 
 
-def test_owning_the_audiobook_does_not_block_wanting_the_ebook(live_providers, reader_client):
-    audiobook = wanted_item(reader_client, kind="audiobook")
+def test_owning_the_audiobook_does_not_block_wanting_the_ebook(live_providers, admin_client):
+    audiobook = wanted_item(admin_client, kind="audiobook")
     MediaItem.objects.filter(pk=audiobook.pk).update(status=MediaStatus.IN_LIBRARY)
-    reply = want(reader_client, kind="ebook")
+    reply = want(admin_client, kind="ebook")
     assert reply.status_code == 201, reply.json()
     ebook = MediaItem.objects.get(pk=reply.json()["data"]["id"])
     assert (ebook.kind, ebook.status, ebook.title) == ("ebook", MediaStatus.WANTED, "Sabriel")
     assert ebook.pk != audiobook.pk
 
 
-def test_a_second_item_of_the_same_kind_is_refused_naming_the_existing_one(live_providers, reader_client):
-    ebook = wanted_item(reader_client, kind="ebook", isbn13=SABRIEL_ISBN13)
-    again = want(reader_client, kind="ebook")
+def test_a_second_item_of_the_same_kind_is_refused_naming_the_existing_one(live_providers, admin_client):
+    ebook = wanted_item(admin_client, kind="ebook", isbn13=SABRIEL_ISBN13)
+    again = want(admin_client, kind="ebook")
     assert again.status_code == 409
     body = again.json()
     assert body["error"] == f"The ebook 'Sabriel' (#{ebook.pk}, Wanted) already has this provider record"
-    by_isbn = want(reader_client, external_id="OL1M", kind="ebook", title="Sabriel", isbn13=SABRIEL_ISBN10)
+    by_isbn = want(admin_client, external_id="OL1M", kind="ebook", title="Sabriel", isbn13=SABRIEL_ISBN10)
     assert by_isbn.status_code == 409
     assert by_isbn.json()["error"] == f"The ebook 'Sabriel' (#{ebook.pk}, Wanted) already has this ISBN"
     assert MediaItem.objects.count() == 1
-    status = reader_client.get("/api/media/status/", {"provider": "openlibrary", "external_id": SABRIEL_WORK,
+    status = admin_client.get("/api/media/status/", {"provider": "openlibrary", "external_id": SABRIEL_WORK,
                                                      "kind": "audiobook"}).json()["data"]
     assert status["exists"] is False  # the audiobook is still free to want
-    assert want(reader_client, kind="audiobook").status_code == 201
+    assert want(admin_client, kind="audiobook").status_code == 201
 
 
 def test_identifiers_given_with_a_wanted_item_are_kept_when_the_record_has_none(live_providers, reader_client):
@@ -102,29 +102,29 @@ def test_isbn_given_with_a_wanted_item_is_the_first_indexer_query(live_providers
         ("Nix.G.-.Old.Kingdom.1.RETAIL.EPUB.eBook", "isbn")]
 
 
-def test_editions_of_one_work_are_linked_and_listed(live_providers, reader_client):
-    audiobook = wanted_item(reader_client, kind="audiobook")  # the work record
-    ebook = wanted_item(reader_client, external_id=SABRIEL_EDITION, kind="ebook")  # an edition of it
-    other = wanted_item(reader_client, provider="googlebooks", external_id="GjASzgEACAAJ")  # no work id
+def test_editions_of_one_work_are_linked_and_listed(live_providers, admin_client):
+    audiobook = wanted_item(admin_client, kind="audiobook")  # the work record
+    ebook = wanted_item(admin_client, external_id=SABRIEL_EDITION, kind="ebook")  # an edition of it
+    other = wanted_item(admin_client, provider="googlebooks", external_id="GjASzgEACAAJ")  # no work id
     audiobook.refresh_from_db()
     ebook.refresh_from_db()
     other.refresh_from_db()
     work = Work.objects.get()
     assert (work.provider, work.external_id, work.title) == ("openlibrary", SABRIEL_WORK, "Sabriel")
     assert audiobook.work_id == ebook.work_id == work.pk and other.work_id is None
-    assert want(reader_client, kind="comic").json()["data"]["work_id"] == work.pk  # the wanted reply says so
+    assert want(admin_client, kind="comic").json()["data"]["work_id"] == work.pk  # the wanted reply says so
 
-    detail = reader_client.get(f"/api/library/items/{ebook.pk}").json()["data"]
+    detail = admin_client.get(f"/api/library/items/{ebook.pk}").json()["data"]
     assert detail["work"]["id"] == work.pk and detail["work"]["external_id"] == SABRIEL_WORK
     assert detail["work"]["authors"] == ["George Elliott"]
     assert [e["kind"] for e in detail["work"]["editions"]] == ["audiobook", "comic"]  # every other kind
     assert detail["work"]["editions"][:1] == [{"id": audiobook.pk, "kind": "audiobook", "kind_label": "Audiobook",
                                            "title": "Sabriel", "status": "wanted", "status_label": "Wanted",
                                            "url": f"/library/{audiobook.pk}/"}]
-    assert reader_client.get(f"/api/library/items/{other.pk}").json()["data"]["work"] is None
-    page = reader_client.get(f"/library/{ebook.pk}/").content.decode()
+    assert admin_client.get(f"/api/library/items/{other.pk}").json()["data"]["work"] is None
+    page = admin_client.get(f"/library/{ebook.pk}/").content.decode()
     assert "Other editions of this work" in page and f'href="/library/{audiobook.pk}/"' in page
-    assert "Other editions of this work" not in reader_client.get(f"/library/{other.pk}/").content.decode()
+    assert "Other editions of this work" not in admin_client.get(f"/library/{other.pk}/").content.decode()
 
 
 def test_identification_links_the_item_to_its_work(live_providers, admin_client):

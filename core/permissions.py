@@ -1,0 +1,206 @@
+"""Who may do what: the one table of roles for every API operation and every page.
+
+The API's auth classes (core/api/auth.py) and the pages' middleware (core/middleware.py) both
+read it; tests/core/test_roles.py walks the URLconf and the OpenAPI document and fails for an
+endpoint without an entry. Roles: anonymous (not logged in), reader (any active user), admin
+(staff or superuser). Something missing from the table is for admins only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    READER = "reader"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[Role]
+    note: str = ""
+
+    def allows(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def _access(*roles: Role, note: str = "") -> Access:
+    return Access(frozenset(roles), note)
+
+
+EVERYONE = _access(Role.ANONYMOUS, Role.READER, Role.ADMIN)
+READERS = _access(Role.READER, Role.ADMIN)
+ADMINS = _access(Role.ADMIN)
+UNLISTED = ADMINS  # fail safe: an endpoint nobody listed yet is for admins only
+
+# API operations: "METHOD /api/path" as in the OpenAPI document.
+API: dict[str, Access] = {
+    "GET /api/health": _access(*EVERYONE.roles, note="anonymous: status only; admins: every check"),
+    "GET /api/auth/api-key": READERS,
+    "POST /api/auth/api-key": _access(*READERS.roles, note="own key; needs the session or the password"),
+    "GET /api/jobs/": READERS,
+    "POST /api/jobs/": ADMINS,
+    "GET /api/jobs/kinds": READERS,
+    "GET /api/jobs/{job_id}": READERS,
+    "POST /api/jobs/{job_id}/cancel": ADMINS,
+    "POST /api/jobs/{job_id}/retry": ADMINS,
+    "GET /api/parse/": READERS,
+    "GET /api/indexers/": READERS,
+    "POST /api/indexers/{config_id}/test/": ADMINS,
+    "POST /api/downloads/search/{media_id}/": _access(Role.ADMIN, note="asks the indexers; results lead to grabs"),
+    "GET /api/downloads/search/{media_id}/results/": READERS,
+    "POST /api/downloads/initiate/": ADMINS,
+    "GET /api/downloads/attempts/{media_id}/": READERS,
+    "GET /api/downloads/attempt/{attempt_id}/status/": READERS,
+    "DELETE /api/downloads/attempt/{attempt_id}/": ADMINS,
+    "POST /api/downloads/attempt/{attempt_id}/handoff/": ADMINS,
+    "POST /api/downloads/retry/{media_id}/": ADMINS,
+    "POST /api/downloads/blacklist/": ADMINS,
+    "GET /api/downloads/blacklist/": READERS,
+    "POST /api/downloads/blacklist/{entry_id}/remove/": ADMINS,
+    "GET /api/downloads/queue/": READERS,
+    "GET /api/downloads/history/": READERS,
+    "GET /api/downloads/wanted/": READERS,
+    "POST /api/downloads/monitor/": ADMINS,
+    "POST /api/downloads/wanted/search/": ADMINS,
+    "POST /api/downloads/clients/{config_id}/test/": ADMINS,
+    "GET /api/downloads/clients/": READERS,
+    "GET /api/processing/runs/": READERS,
+    "GET /api/processing/events/": READERS,
+    "GET /api/processing/runs/{run_id}/": READERS,
+    "POST /api/processing/convert/{attempt_id}/": ADMINS,
+    "POST /api/processing/organize/{attempt_id}/": ADMINS,
+    "POST /api/processing/imports/": ADMINS,
+    "POST /api/processing/rerun/{run_id}/": ADMINS,
+    "POST /api/processing/runs/{run_id}/undo/": ADMINS,
+    "GET /api/rename/tokens": READERS,
+    "POST /api/rename/preview": ADMINS,
+    "GET /api/rename/preview/{batch_id}": READERS,
+    "POST /api/rename/execute": ADMINS,
+    "POST /api/rename/revert": ADMINS,
+    "GET /api/rename/batches": READERS,
+    "GET /api/rename/batches/{batch_id}": READERS,
+    "GET /api/rename/templates": READERS,
+    "POST /api/rename/templates": ADMINS,
+    "PUT /api/rename/templates/{template_id}": ADMINS,
+    "DELETE /api/rename/templates/{template_id}": ADMINS,
+    "POST /api/rename/templates/check": _access(*READERS.roles, note="renders a sample; changes nothing"),
+    "GET /api/providers/": READERS,
+    "PATCH /api/providers/{name}": ADMINS,
+    "GET /api/metadata/search": READERS,
+    "GET /api/metadata/sources": READERS,
+    "PATCH /api/metadata/sources/{name}": ADMINS,
+    "POST /api/media/wanted/": _access(*READERS.roles, note="a reader's item is a request: not searched "
+                                       "or grabbed until an admin approves it"),
+    "GET /api/media/wanted/requests/": READERS,
+    "POST /api/media/wanted/{item_id}/approve": ADMINS,
+    "POST /api/media/wanted/{item_id}/deny": ADMINS,
+    "GET /api/media/status/": READERS,
+    "GET /api/media/{item_id}/metadata": READERS,
+    "POST /api/media/{item_id}/fields/{field}": ADMINS,
+    "POST /api/media/{item_id}/fields/{field}/lock": ADMINS,
+    "POST /api/media/changes/{change_id}/revert": ADMINS,
+    "POST /api/media/{item_id}/refresh": ADMINS,
+    "POST /api/media/refresh": ADMINS,
+    "GET /api/media/{item_id}/covers": READERS,
+    "POST /api/media/{item_id}/cover": ADMINS,
+    "POST /api/media/{item_id}/cover/upload": ADMINS,
+    "GET /api/review/": READERS,
+    "POST /api/review/{review_id}/accept": ADMINS,
+    "POST /api/review/{review_id}/keep": ADMINS,
+    "GET /api/review/runs/": READERS,
+    "POST /api/review/runs/{run_id}/revert": ADMINS,
+    "GET /api/authors/": READERS,
+    "POST /api/authors/{author_id}/rename": ADMINS,
+    "POST /api/authors/{author_id}/merge": ADMINS,
+    "POST /api/series/{series_id}/rename": ADMINS,
+    "GET /api/library/search": READERS,
+    "GET /api/library/items": READERS,
+    "GET /api/library/items/{item_id}": READERS,
+    "DELETE /api/library/items/{item_id}": ADMINS,
+    "POST /api/library/recycle/{entry_id}/restore": ADMINS,
+    "GET /api/library/export": _access(*READERS.roles, note="CSV cells starting with = + - @ tab CR are quoted"),
+    "GET /api/scanning/folders": READERS,
+    "POST /api/scanning/folders": ADMINS,
+    "GET /api/scanning/folders/{folder_id}": READERS,
+    "PUT /api/scanning/folders/{folder_id}": ADMINS,
+    "DELETE /api/scanning/folders/{folder_id}": ADMINS,
+    "POST /api/scanning/folders/{folder_id}/scan": ADMINS,
+    "POST /api/scanning/folders/{folder_id}/cancel": ADMINS,
+    "GET /api/scanning/runs": READERS,
+    "GET /api/scanning/files/{state}": READERS,
+    "GET /api/scanning/sidecar-problems": READERS,
+    "GET /api/openapi.json": READERS,
+    "GET /api/docs": READERS,
+}
+
+# Pages by URL name ("admin:*" is the whole Django admin). Anonymous visitors of a page that is
+# not theirs are sent to the log-in page; readers get 403.
+FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
+PAGES: dict[str, Access] = {
+    "login": EVERYONE,
+    "logout": EVERYONE,
+    "health": _access(*EVERYONE.roles, note="status only"),
+    "home": READERS,
+    "library": READERS,
+    "cover": READERS,
+    "cover-thumb": READERS,
+    "wanted": _access(*READERS.roles, note="admins approve or deny readers' requests here"),
+    "parse-release": READERS,
+    "downloads": READERS,
+    "downloads-wanted": READERS,
+    "downloads-search": ADMINS,
+    "downloads-blacklist": READERS,
+    "rename_books": _access(*READERS.roles, note="readers see plans and history; admins change"),
+    "rename_templates": READERS,
+    "rename_history": READERS,
+    "metadata-search": READERS,
+    "review": READERS,
+    "data-sources": READERS,
+    "book-detail": READERS,
+    "cover-candidate": READERS,
+    "item-redirect": READERS,
+    "series-list": READERS,
+    "series-detail": READERS,
+    "author-list": READERS,
+    "author-detail": READERS,
+    "imports": READERS,
+    "import_detail": READERS,
+    "scanning": READERS,
+    "activity": READERS,
+    "settings": _access(*READERS.roles, note="own API key; system checks for admins"),
+    "wizard": _access(Role.ADMIN, note=FIRST_RUN),
+    "wizard-step": _access(Role.ADMIN, note=FIRST_RUN),
+    "wizard-test": ADMINS,
+    "admin:*": ADMINS,
+}
+# Pages anonymous visitors may open before the first account exists (the wizard's first steps
+# check further which step).
+FIRST_RUN_PAGES = frozenset({"wizard", "wizard-step"})
+
+
+def role_of(user) -> Role:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Role.ANONYMOUS
+    return Role.ADMIN if (user.is_staff or user.is_superuser) else Role.READER
+
+
+def api_access(method: str, path: str) -> Access:
+    return API.get(f"{method.upper()} {path}", UNLISTED)
+
+
+def page_access(name: str) -> Access:
+    return PAGES.get(name, UNLISTED)
+
+
+def markdown_table() -> str:
+    """The README's table: `python manage.py shell -c "from core.permissions import *;
+    print(markdown_table())"`."""
+    lines = ["| endpoint or page | anonymous | reader | admin | note |", "|---|---|---|---|---|"]
+    for title, table in (("", API), ("page ", PAGES)):
+        for key, access in table.items():
+            marks = " | ".join("yes" if access.allows(role) else "-" for role in Role)
+            lines.append(f"| {title}`{key}` | {marks} | {access.note} |")
+    return "\n".join(lines)
