@@ -143,6 +143,7 @@ PAGES: dict[str, Access] = {
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
+    "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
     "home": READERS,
     "library": READERS,
     "cover": READERS,

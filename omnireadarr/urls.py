@@ -10,7 +10,7 @@ from omnireadarr.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    re_path(r"^api/", api_not_found),  # JSON 404 for any other /api/ address
+    re_path(r"^api/", api_not_found, name="api-not-found"),  # JSON 404 for any other /api/ address
     path("health", health_page_fallback, name="health"),
     path("", include("core.wizard.urls")),
     path("", include("media.urls")),

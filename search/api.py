@@ -296,13 +296,13 @@ def wanted_requests(request, params: Query[PageParams]):
 
 @media_router.post("/wanted/{int:item_id}/approve", response=Envelope[ItemOut],
                    summary="Approve a reader's request: the item becomes wanted and is searched (admin)")
-def approve_wanted(request, item_id: int):
+def approve_wanted(request, item_id: Id):
     return ok(approve_request(item_id))
 
 
 @media_router.post("/wanted/{int:item_id}/deny", response=Envelope[None],
                    summary="Deny a reader's request: the item is removed (admin)")
-def deny_wanted(request, item_id: int):
+def deny_wanted(request, item_id: Id):
     deny_request(item_id)
     return ok(None)
 
