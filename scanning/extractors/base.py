@@ -192,12 +192,13 @@ def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
             if name not in values:
                 values[name], confidence[name], origins[name] = value, score, origin or meta.source
                 continue
-            loser = (name, value, origin or meta.source, score)
             if score > confidence[name]:
-                loser = (name, values[name], origins[name], confidence[name])
+                lost = (values[name], origins[name], confidence[name])
                 values[name], confidence[name], origins[name] = value, score, origin or meta.source
-            if name not in _NOT_KEPT:
-                overridden.append(loser)
+            else:
+                lost = (value, origin or meta.source, score)
+            if name not in _NOT_KEPT:  # an equal value is the kept object itself: pickled once
+                overridden.append((name, values[name] if lost[0] == values[name] else lost[0], *lost[1:]))
     return ExtractedMetadata(
         source="+".join(m.source for m in sources if m.source),
         confidence=FrozenMap(confidence),

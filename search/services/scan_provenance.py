@@ -64,10 +64,22 @@ def queue_scanned_values(records: list[ScannedValues]) -> None:
 
 
 def _json(record: ScannedValues) -> dict[str, Any]:
-    data = {"written": _written_json(record), "fields": record.fields}
+    data: dict[str, Any] = {"written": _written_json(record), "fields": record.fields}
     if record.overridden:
-        data["overridden"] = record.overridden
+        data["overridden"] = [_overridden_json(name, value, record.fields) for name, value in record.overridden]
     return data
+
+
+def _overridden_json(name: str, value: Value, fields: dict[str, Value]) -> list[Any]:
+    """[field, source, confidence] for a value equal to the file's kept one, else [field, value,
+    source, confidence] (a sidecar and the file mostly agree: their long values are kept once)."""
+    kept = fields.get(name)
+    return [name, *value[1:]] if kept is not None and kept[0] == value[0] else [name, *value]
+
+
+def _overridden(parsed: dict[str, Any], fields: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
+    return tuple((name, (fields[name][0], *rest) if len(rest) == 2 else tuple(rest))  # type: ignore[misc]
+                 for name, *rest in parsed.get("overridden", ()))
 
 
 def _written_json(record: ScannedValues) -> bool | list[str]:
@@ -105,8 +117,7 @@ def _record(item_id: int, data: str) -> ScannedValues:
     parsed = json.loads(data)
     fields = {name: tuple(value) for name, value in parsed["fields"].items()}
     written = frozenset(fields if parsed["written"] is True else parsed["written"])
-    overridden = tuple((name, tuple(value)) for name, value in parsed.get("overridden", ()))
-    return ScannedValues(item_id, "", fields, written, overridden)  # type: ignore[arg-type]
+    return ScannedValues(item_id, "", fields, written, _overridden(parsed, fields))  # type: ignore[arg-type]
 
 
 def record_scanned_values(records: list[ScannedValues]) -> None:

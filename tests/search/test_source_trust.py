@@ -171,7 +171,7 @@ def test_lowering_the_sidecars_trust_gives_the_epubs_own_title_back(tmp_path, ad
     assert job.state == JobState.SUCCEEDED, job.error
 
     dispossessed = MediaItem.objects.get(pk=items["The Dispossessed"].pk)
-    assert dispossessed.title == books["The Dispossessed"]  # the EPUB's 0.63 now beats the sidecar's 0.475 (+ file name)
+    assert dispossessed.title == books["The Dispossessed"]  # EPUB 0.63 beats sidecar 0.475 + file name
     title = ResolvedField.objects.select_related("source").get(item=dispossessed, field="title")
     assert title.source.name == "embedded_epub"
     assert dispossessed.authors_display == "U. Kroeber"
