@@ -78,6 +78,7 @@ def _overridden_json(name: str, value: Value, fields: dict[str, Value]) -> list[
 
 
 def _overridden(parsed: dict[str, Any], fields: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
+    """The queued overridden values back as (field, (value, source, confidence))."""
     return tuple((name, (fields[name][0], *rest) if len(rest) == 2 else tuple(rest))  # type: ignore[misc]
                  for name, *rest in parsed.get("overridden", ()))
 
