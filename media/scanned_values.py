@@ -17,12 +17,14 @@ Value = tuple[Any, str, float]  # (value, source, confidence)
 class ScannedValues:
     """What one file said about its item. `written` are the fields whose value on the item
     came from this file (all of them for the file an item was made from; for a further
-    format, only the blanks it filled)."""
+    format, only the blanks it filled). `overridden`: what the file's other sources said
+    that the scan did not keep (field, value), candidates only."""
 
     item_id: int
     kind: str
     fields: dict[str, Value]
     written: frozenset[str]
+    overridden: tuple[tuple[str, Value], ...] = ()
 
 
 BatchHook = Callable[[list[ScannedValues]], None]

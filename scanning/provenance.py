@@ -1,5 +1,6 @@
-"""Which source gave each value a scanned file has (see media.scanned_values, where the scan
-hands them to the metadata app)."""
+"""Which source gave each value a scanned file has, and what its other metadata layers said
+that the scan did not keep (see media.scanned_values, where the scan hands them to the
+metadata app)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ _SIMPLE = {
     "issue": "issue_number",
     "volume": "volume",
 }
+_ROLES = {"authors": ("author", "writer"), "narrators": ("narrator",)}
+_LISTS = {"subjects": list, "identifiers": dict}
 
 
 def scanned_fields(meta: ExtractedMetadata) -> dict[str, Value]:
@@ -43,3 +46,32 @@ def scanned_fields(meta: ExtractedMetadata) -> dict[str, Value]:
         if value:
             out[name] = (value, origin(attr) or source, confidence(attr) or UNSTATED_CONFIDENCE)
     return out
+
+
+def overridden_fields(meta: ExtractedMetadata) -> tuple[tuple[str, Value], ...]:
+    """What the file's other layers said (a sidecar OPF, the EPUB's own OPF, the file name...)
+    that the merge did not keep, as (field, (value, source, confidence)); a series comes with
+    the index its own source gave."""
+    out: list[tuple[str, Value]] = []
+    for attr, value, source, confidence in meta.overridden:
+        confidence = confidence or UNSTATED_CONFIDENCE
+        if attr in _SIMPLE:
+            out.append((_SIMPLE[attr], (value, source, confidence)))
+        elif attr in _LISTS:
+            out.append((attr, (_LISTS[attr](value), source, confidence)))
+        elif attr == "series":
+            out.append(("series", ({"name": value, "index": _series_index(meta, source)}, source, confidence)))
+        elif attr == "people":
+            for name, roles in _ROLES.items():
+                names = [p.name for p in value if p.role in roles]  # type: ignore[attr-defined]
+                if names:
+                    out.append((name, (names, source, confidence)))
+    return tuple(out)
+
+
+def _series_index(meta: ExtractedMetadata, source: str) -> float | None:
+    """The series index `source` gave: one it was overridden on, else the kept one if it is its."""
+    lost = [value for attr, value, origin, _ in meta.overridden if attr == "series_index" and origin == source]
+    if lost:
+        return lost[0]  # type: ignore[return-value]
+    return meta.series_index if meta.origin("series_index") == source else None

@@ -3,6 +3,7 @@ from titles, language codes, subjects -> a small genre taxonomy, series gaps."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -189,6 +190,11 @@ _GENRE_PATTERNS = tuple(
 def genres_for(subjects: list[str]) -> list[str]:
     """Map free-form subjects to the small taxonomy, in taxonomy order. A phrase matched by
     a more specific genre is used up ('science fiction' does not also count as 'science')."""
+    return list(_genres(tuple(subjects)))
+
+
+@functools.lru_cache(maxsize=4096)  # a library's books share their subjects (and a file's sources too)
+def _genres(subjects: tuple[str, ...]) -> tuple[str, ...]:
     remaining = [f" {fold(s)} " for s in subjects if s]
     found = []
     for genre, patterns in _GENRE_PATTERNS:
@@ -199,4 +205,4 @@ def genres_for(subjects: list[str]) -> list[str]:
                 remaining[i] = subject
                 if genre not in found:
                     found.append(genre)
-    return found
+    return tuple(found)

@@ -138,6 +138,8 @@ class ExtractedMetadata:
     warnings: tuple[str, ...] = ()
     # the source each field's value came from, where it is not `source` (set by `merge`)
     origins: Mapping[str, str] = field(default_factory=lambda: FrozenMap({}))
+    # what the other layers said that `merge` did not keep: (field, value, source, confidence)
+    overridden: tuple[tuple[str, object, str, float], ...] = ()
 
     @property
     def authors(self) -> tuple[Person, ...]:
@@ -152,6 +154,7 @@ class ExtractedMetadata:
 
 
 _UNKNOWN = (None, "", ())
+_NOT_KEPT = ("cover", "chapters")  # bulky, and no source of provenance: a losing layer's are dropped
 _DEFAULTS = {f.name: f.default for f in fields(ExtractedMetadata) if f.name in METADATA_FIELDS}
 
 
@@ -174,33 +177,44 @@ def build(
 
 def merge(*sources: ExtractedMetadata) -> ExtractedMetadata:
     """Field by field, the value from the most confident source wins (ties: earlier source);
-    the result remembers which source gave each field (`origins`)."""
+    the result remembers which source gave each field (`origins`) and what the other sources
+    said (`overridden`: every value that lost, equal or not, but covers and chapter lists)."""
     values: dict[str, object] = {}
     confidence: dict[str, float] = {}
     origins: dict[str, str] = {}
+    overridden: list[tuple[str, object, str, float]] = []
     warnings: list[str] = []
     for meta in sources:
         warnings.extend(meta.warnings)
+        overridden.extend(meta.overridden)
         for name in meta.known_fields():
-            score = meta.confidence.get(name, 0.0)
-            if name not in values or score > confidence[name]:
-                values[name] = getattr(meta, name)
-                confidence[name] = score
-                origins[name] = meta.origins.get(name) or meta.source
+            value, score, origin = getattr(meta, name), meta.confidence.get(name, 0.0), meta.origins.get(name)
+            if name not in values:
+                values[name], confidence[name], origins[name] = value, score, origin or meta.source
+                continue
+            if score > confidence[name]:
+                lost = (values[name], origins[name], confidence[name])
+                values[name], confidence[name], origins[name] = value, score, origin or meta.source
+            else:
+                lost = (value, origin or meta.source, score)
+            if name not in _NOT_KEPT:  # an equal value is the kept object itself: pickled once
+                overridden.append((name, values[name] if lost[0] == values[name] else lost[0], *lost[1:]))
     return ExtractedMetadata(
         source="+".join(m.source for m in sources if m.source),
         confidence=FrozenMap(confidence),
         origins=FrozenMap(origins),  # type: ignore[arg-type]
+        overridden=tuple(overridden),
         warnings=tuple(warnings),
         **values,
     )  # type: ignore[arg-type]
 
 
 def without(meta: ExtractedMetadata, names: tuple[str, ...]) -> ExtractedMetadata:
-    """`meta` not knowing the fields `names`."""
+    """`meta` not knowing the fields `names` (nor what it overrode of them)."""
     unknown = {name: _DEFAULTS[name] for name in names}
     conf = {k: v for k, v in meta.confidence.items() if k not in unknown}
-    return replace(meta, confidence=FrozenMap(conf), **unknown)  # type: ignore[arg-type]
+    overridden = tuple(entry for entry in meta.overridden if entry[0] not in unknown)
+    return replace(meta, confidence=FrozenMap(conf), overridden=overridden, **unknown)  # type: ignore[arg-type]
 
 
 def without_cover(meta: ExtractedMetadata) -> ExtractedMetadata:

@@ -93,9 +93,12 @@ def in_book_folder(path: str) -> bool:
 
 
 def curated(calibre: ExtractedMetadata, *others: ExtractedMetadata) -> ExtractedMetadata:
-    """The calibre layer merged over the others, which keep only what calibre does not manage
-    (page count, cover, duration...)."""
-    return merge(calibre, *(without(meta, CURATED_FIELDS) for meta in others))
+    """The calibre layer merged over the others. Their values of the fields calibre gives lose
+    to calibre's (whose confidence is above every other layer's) and stay as what they said;
+    of the fields calibre manages but leaves empty they keep nothing, since an empty value is
+    the user's too. What calibre does not manage (page count, cover, duration...) is theirs."""
+    left_empty = tuple(name for name in CURATED_FIELDS if getattr(calibre, name) in (None, "", ()))
+    return merge(calibre, *(without(meta, left_empty) for meta in others))
 
 
 def match_key(meta: ExtractedMetadata, kind: str) -> str:

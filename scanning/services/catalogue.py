@@ -402,7 +402,8 @@ def _report_provenance(
                 if name in fields and new.values[name]:
                     fields[name] = (new.values[name], *fields[name][1:])
         written = frozenset(fields) if new is not None else frozenset(filled.fields.get(i, ()))
-        records.append(scanned_values.ScannedValues(item_of[i], prepared.kind, fields, written))
+        overridden = provenance.overridden_fields(prepared.meta)  # type: ignore[arg-type]
+        records.append(scanned_values.ScannedValues(item_of[i], prepared.kind, fields, written, overridden))
     scanned_values.notify(records)
 
 

@@ -1,7 +1,9 @@
 """What a scan reads becomes provenance. Every value a file gives is a candidate of its own
 source (sidecar OPF, the EPUB's own OPF, ComicInfo, audio tags, the file name, a Calibre
-library), and the values the scan put on an item are its resolved fields, credited to the
-source that gave each one, with that source's confidence.
+library), those the scan's merge did not keep too (so agreeing sources reinforce each other
+and a trust change can flip a value between the sources of one file), and the values the scan
+put on an item are its resolved fields, credited to the source that gave each one, with that
+source's confidence.
 
 The scan itself only queues what each file said (`queue_scanned_values`, scanning's
 provenance hook, registered in search.apps: one JSON row per file in the batch's own
@@ -57,8 +59,28 @@ def source_name(scan_source: str) -> str:
 
 def queue_scanned_values(records: list[ScannedValues]) -> None:
     """The scan's hook: keep what each file said, to be recorded after the scan."""
-    rows = [(r.item_id, json.dumps({"written": _written_json(r), "fields": r.fields})) for r in records]
+    rows = [(r.item_id, json.dumps(_json(r))) for r in records]
     insert_rows(PendingScanValues, ("item_id", "data"), rows)
+
+
+def _json(record: ScannedValues) -> dict[str, Any]:
+    data: dict[str, Any] = {"written": _written_json(record), "fields": record.fields}
+    if record.overridden:
+        data["overridden"] = [_overridden_json(name, value, record.fields) for name, value in record.overridden]
+    return data
+
+
+def _overridden_json(name: str, value: Value, fields: dict[str, Value]) -> list[Any]:
+    """[field, source, confidence] for a value equal to the file's kept one, else [field, value,
+    source, confidence] (a sidecar and the file mostly agree: their long values are kept once)."""
+    kept = fields.get(name)
+    return [name, *value[1:]] if kept is not None and kept[0] == value[0] else [name, *value]
+
+
+def _overridden(parsed: dict[str, Any], fields: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
+    """The queued overridden values back as (field, (value, source, confidence))."""
+    return tuple((name, (fields[name][0], *rest) if len(rest) == 2 else tuple(rest))  # type: ignore[misc]
+                 for name, *rest in parsed.get("overridden", ()))
 
 
 def _written_json(record: ScannedValues) -> bool | list[str]:
@@ -96,7 +118,7 @@ def _record(item_id: int, data: str) -> ScannedValues:
     parsed = json.loads(data)
     fields = {name: tuple(value) for name, value in parsed["fields"].items()}
     written = frozenset(fields if parsed["written"] is True else parsed["written"])
-    return ScannedValues(item_id, "", fields, written)  # type: ignore[arg-type]
+    return ScannedValues(item_id, "", fields, written, _overridden(parsed, fields))  # type: ignore[arg-type]
 
 
 def record_scanned_values(records: list[ScannedValues]) -> None:
@@ -111,7 +133,7 @@ def record_scanned_values(records: list[ScannedValues]) -> None:
     resolved: dict[tuple[int, str], Row] = {}
     now = timezone.now()
     for record in records:
-        for field, (value, scan_source, confidence) in _candidates(record).items():
+        for field, (value, scan_source, confidence) in _candidates(record):
             source, confidence = source_of(scan_source), max(0.0, min(1.0, confidence))
             candidates.setdefault((record.item_id, field, source.pk),
                                   (record.item_id, field, value, source.pk, confidence, "", now))
@@ -123,20 +145,19 @@ def record_scanned_values(records: list[ScannedValues]) -> None:
     insert_rows(ResolvedField, RESOLVED_COLUMNS, list(resolved.values()), on_conflict="ignore")
 
 
-def _candidates(record: ScannedValues) -> dict[str, Value]:
-    """Each source's values of the file, cleaned as a provider's would be (authors split, a
-    title without its series part, genres from subjects); a value is credited to the source
-    the scan took that field from, and nothing is added that the file did not say."""
+def _candidates(record: ScannedValues) -> list[tuple[str, Value]]:
+    """Each source's values of the file, the kept ones and those the scan overrode, cleaned as
+    a provider's would be (authors split, a title without its series part, genres from
+    subjects); nothing is added that a source did not say (a series guessed from its title)."""
     by_source: dict[str, dict[str, tuple[Any, float]]] = defaultdict(dict)
-    for field, (value, scan_source, confidence) in record.fields.items():
-        by_source[scan_source][field] = (value, confidence)
-    out: dict[str, Value] = {}
+    for field, (value, scan_source, confidence) in (*record.fields.items(), *record.overridden):
+        by_source[scan_source].setdefault(field, (value, confidence))
+    out: list[tuple[str, Value]] = []
     for scan_source, fields in by_source.items():
         cleaned = normalise_values({f: v for f, (v, _) in fields.items()}, {f: c for f, (_, c) in fields.items()})
         for field, (value, confidence) in cleaned.items():
-            origin = record.fields.get("subjects" if field == "genres" else field)
-            if origin is not None and origin[1] == scan_source:
-                out[field] = (value, scan_source, confidence)
+            if ("subjects" if field == "genres" else field) in fields:
+                out.append((field, (value, scan_source, confidence)))
     return out
 
 

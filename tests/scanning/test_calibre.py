@@ -16,11 +16,13 @@ import pytest
 from django.conf import settings
 
 from media.models import Author, MediaItem
-from scanning.extractors import extract
+from scanning.extractors import calibre_db, extract
+from scanning.extractors.base import Person, build
 from scanning.extractors.calibre_db import CalibreError, _published, read_library
 from scanning.models import ScanRun
 from scanning.services import scan_folder
 from scanning.services.jobs import make_thumbnails
+from search.models import FieldCandidate
 from search.services.scan_provenance import record_pending
 from tests.scanning import samples as s
 
@@ -132,7 +134,19 @@ def test_calibre_edits_survive_the_scan_and_nothing_is_written_into_the_library(
     record_pending()  # provenance: calibre's values are credited to the Calibre library source
     sources = dict(item.resolved_fields.values_list("field", "source__name"))
     assert {sources[f] for f in ("title", "authors", "series", "publisher", "language")} == {"calibre"}
+    titles = dict(FieldCandidate.objects.filter(item=item, field="title").values_list("source__name", "value"))
+    assert titles["calibre"] == item.title and titles["embedded_epub"] == "Embedded Title"  # what the file says
     assert _state(calibre_library) == before
+
+
+def test_a_field_calibre_leaves_empty_takes_nothing_from_the_file():
+    """An empty calibre value is the user's too (a tag removed in calibre does not come back,
+    not even as a candidate); a value calibre gives beats the file's, which is kept as said."""
+    calibre = build("calibre", calibre_db.CONFIDENCE, title="Curated", people=(Person("Ada Quill"),))
+    embedded = build("epub", 0.9, title="Embedded", subjects=("Embedded Tag",), page_count=12)
+    merged = calibre_db.curated(calibre, embedded)
+    assert (merged.title, merged.subjects, merged.page_count) == ("Curated", (), 12)
+    assert merged.overridden == (("title", "Embedded", "epub", 0.9),)
 
 
 def test_a_calibre_library_inside_a_scan_folder_is_read_too(calibre_library, make_folder, tmp_path):

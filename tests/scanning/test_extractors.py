@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanning.extractors import EXTRACTORS, ExtractionError, ExtractOptions, Extractor, MissingTool, extract
+from scanning.extractors.base import Cover, build, merge
 from scanning.extractors.comic import CbrExtractor
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.registry import extractor_for, supported_extensions
@@ -332,3 +333,22 @@ def test_extractor_is_chosen_by_the_same_suffix_for_a_str_and_a_path():
     names = ["a/Book.EPUB", "a/b.c/book", "x.tar.cbz", ".epub", "book.", "dir.pdf/file", "Über.mobi", "a.azw3"]
     for name in names:
         assert extractor_for(name) is extractor_for(PurePath(name)), name
+
+
+def test_merge_keeps_what_every_layer_said_that_it_did_not_keep():
+    """The strongest value wins; the others stay with their source and confidence (an equal one
+    as the kept object itself, pickled once), through nested merges; covers are not kept."""
+    embedded = build("epub", 0.9, title="Winter Planet", cover=Cover(s.jpeg()))
+    sidecar = build("metadata.opf", 0.95, title="The Left Hand of Darkness", cover=Cover(s.jpeg((0, 0, 9))))
+    name = build("filename", 0.3, title="The Left Hand of Darkness")
+    merged = merge(embedded, sidecar, name)
+    assert (merged.title, merged.origin("title")) == ("The Left Hand of Darkness", "metadata.opf")
+    assert merged.overridden == (("title", "Winter Planet", "epub", 0.9),
+                                 ("title", "The Left Hand of Darkness", "filename", 0.3))
+    assert merged.overridden[1][1] is merged.title
+    again = merge(build("calibre", 0.98, title="Curated"), merged)
+    assert [(source, value) for _, value, source, _ in again.overridden] == [
+        ("epub", "Winter Planet"),
+        ("filename", "The Left Hand of Darkness"),
+        ("metadata.opf", "The Left Hand of Darkness"),
+    ]

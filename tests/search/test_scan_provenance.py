@@ -142,6 +142,44 @@ def test_a_value_is_credited_to_the_source_that_gave_that_field(tmp_path, reader
     item = MediaItem.objects.get()
     shown = _shown_fields(reader_client, item)
     assert shown["title"]["source"] == "embedded_epub" and shown["title"]["value"] == item.title
-    assert {c["source"]: c["value"] for c in shown["title"]["candidates"]} == {"embedded_epub": "Dune Messiah"}
+    titles = {c["source"]: c["value"] for c in shown["title"]["candidates"]}
+    assert titles == {"embedded_epub": "Dune Messiah", "filename": "Dune Messiah"}  # the file name's agrees
     assert shown["series"]["source"] == "filename" and shown["series"]["value"] == {"name": "Dune", "index": 2.0}
     assert [c["source"] for c in shown["series"]["candidates"]] == ["filename"]
+
+
+# The sidecar metadata.opf and the EPUB's own OPF disagree: the sidecar's values win the scan,
+# the EPUB's stay candidates of their own source.
+SIDECAR = s.Book("The Left Hand of Darkness", authors=(("Ursula K. Le Guin", "Le Guin, Ursula K."),),
+                 series="Hainish Cycle", series_index="4", uuid="00000000-0000-4000-8000-0000000001e1")
+EMBEDDED = s.Book("Winter Planet", authors=(("Ursula Kroeber", "Kroeber, Ursula"),), series="Ekumen",
+                  series_index="1", uuid="00000000-0000-4000-8000-0000000001e2")
+
+
+def _book_with_a_disagreeing_sidecar(library: Path, sidecar: s.Book = SIDECAR, embedded: s.Book = EMBEDDED) -> None:
+    folder = library / "Ursula K. Le Guin" / sidecar.title
+    s.make_epub(folder / f"{sidecar.title}.epub", embedded)
+    s.make_opf(folder / "metadata.opf", sidecar)
+
+
+def _candidates(shown: dict[str, dict], field: str) -> dict[str, object]:
+    return {c["source"]: c["value"] for c in shown[field]["candidates"]}
+
+
+def test_values_the_sidecar_overrode_stay_candidates_of_the_epubs_own_metadata(tmp_path, reader_client):
+    _book_with_a_disagreeing_sidecar(tmp_path / "library")
+    _scan(tmp_path / "library", "ebooks")
+    item = MediaItem.objects.get()
+    assert item.title == SIDECAR.title
+    shown = _shown_fields(reader_client, item)
+    assert shown["title"]["source"] == "opf" and shown["title"]["value"] == SIDECAR.title
+    assert _candidates(shown, "title") == {"opf": SIDECAR.title, "embedded_epub": "Winter Planet",
+                                           "filename": SIDECAR.title}  # the file name agrees with the sidecar
+    assert _candidates(shown, "authors") == {"opf": ["Ursula K. Le Guin"], "embedded_epub": ["Ursula Kroeber"],
+                                             "filename": ["Ursula K. Le Guin"]}
+    assert _candidates(shown, "series") == {"opf": {"name": "Hainish Cycle", "index": 4.0},
+                                            "embedded_epub": {"name": "Ekumen", "index": 1.0}}
+    assert shown["series"]["source"] == "opf"
+    page = reader_client.get(f"/library/{item.pk}/").content.decode()
+    row = page.split('data-field="title"', 1)[1].split("</tr>", 1)[0]
+    assert "EPUB metadata" in row and "Winter Planet" in row and "OPF sidecar" in row

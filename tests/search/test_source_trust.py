@@ -75,11 +75,13 @@ def test_lowering_a_sources_trust_rescores_existing_books_in_a_job(tmp_path, adm
 @pytest.mark.django_db
 def test_rescoring_updates_the_scores_of_values_that_keep_their_source(tmp_path):
     items = _scan_epub_and_pdf_editions(tmp_path / "library")
+    rescore_source("embedded_epub")  # the scores a merge gives at the default trust
     title = ResolvedField.objects.get(item=items["Dune"], field="title")
     DataSource.objects.filter(name="embedded_epub").update(trust=0.5)
     assert rescore_source("embedded_epub")["changed"] == 0
+    before = title.score
     title.refresh_from_db()
-    assert title.source.name == "embedded_epub" and title.score < 0.6
+    assert title.source.name == "embedded_epub" and title.score < before
 
 
 @pytest.mark.django_db
@@ -141,3 +143,38 @@ def test_admins_get_a_trust_field_and_anonymous_visitors_the_login(client, admin
     client.force_login(admin_user)
     html = client.get("/sources/").content.decode()
     assert 'id="trust-calibre"' in html and 'value="0.90"' in html and "js/sources.js" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lowering_the_sidecars_trust_gives_the_epubs_own_title_back(tmp_path, admin_client, worker):
+    """Both layers of one file are candidates: a trust change flips a value between them;
+    a manual edit still wins."""
+    library = tmp_path / "library"
+    books = {}
+    for number, title in enumerate(("The Dispossessed", "The Lathe of Heaven")):
+        sidecar = s.Book(title, uuid=f"00000000-0000-4000-8000-0000000002a{number}")
+        embedded = s.Book(f"{title} (working title)", authors=(("U. Kroeber", "Kroeber, U."),),
+                          uuid=f"00000000-0000-4000-8000-0000000002b{number}")
+        folder = library / "Ursula K. Le Guin" / title
+        s.make_epub(folder / f"{title}.epub", embedded)
+        s.make_opf(folder / "metadata.opf", sidecar)
+        books[title] = embedded.title
+    scan_folder(save_folder(FolderInput(path=str(library), content_type="ebooks")).pk)
+    record_pending()
+    items = {i.title: i for i in MediaItem.objects.all()}
+    assert set(items) == set(books)
+    set_manual_value(items["The Lathe of Heaven"], "title", "Lathe of Heaven")
+
+    reply = admin_client.patch("/api/metadata/sources/opf", {"trust": 0.5}, content_type="application/json")
+    assert reply.status_code == 200, reply.content
+    job = _finished(reply.json()["data"]["rescore_job"]["id"])
+    assert job.state == JobState.SUCCEEDED, job.error
+
+    dispossessed = MediaItem.objects.get(pk=items["The Dispossessed"].pk)
+    assert dispossessed.title == books["The Dispossessed"]  # EPUB 0.63 beats sidecar 0.475 + file name
+    title = ResolvedField.objects.select_related("source").get(item=dispossessed, field="title")
+    assert title.source.name == "embedded_epub"
+    assert dispossessed.authors_display == "U. Kroeber"
+    change = MetadataChange.objects.get(item=dispossessed, field="title")
+    assert (change.old_source, change.new_source, change.reason) == ("opf", "embedded_epub", "merge")
+    assert MediaItem.objects.get(pk=items["The Lathe of Heaven"].pk).title == "Lathe of Heaven"  # manual wins
