@@ -18,7 +18,9 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.bulk import spaced_checkpoints
-from core.errors import ConfigurationError, NotFound
+from core.errors import ConfigurationError, JobCancelled, NotFound
+from core.jobs.runs import EndedJob
+from core.models import JobState
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning import extract_worker
@@ -373,12 +375,22 @@ class Scanner:
             for name in ("added", "updated", "corrupt"):
                 self.counts[name] += getattr(result, name)
             self.covers_queued += result.covers
-            self.save_counts()
+            self._save_or_stop()
         self.done += submitted.size if submitted is not None else 0
         self._report()
 
-    def save_counts(self, **extra: object) -> None:
-        ScanRun.objects.filter(pk=self.run.pk).update(**self.counts, error_log=self.run.error_log, **extra)
+    def save_counts(self, **extra: object) -> bool:
+        """Store the counters (a compare-and-swap: never once the run was ended elsewhere,
+        say by the watchdog that abandoned this thread). True if stored."""
+        return bool(
+            ScanRun.objects.filter(pk=self.run.pk, state=RunState.RUNNING).update(
+                **self.counts, error_log=self.run.error_log, **extra
+            )
+        )
+
+    def _save_or_stop(self) -> None:
+        if not self.save_counts():
+            raise JobCancelled(f"scan run {self.run.pk} was ended while it ran")
 
     def _log_walk_problems(self) -> None:
         for path in self.problems.broken_links:
@@ -401,7 +413,7 @@ class Scanner:
                     state=FileState.MISSING, error="not found at the last scan"
                 )
             self.counts["missing"] += len(gone)
-            self.save_counts()
+            self._save_or_stop()
 
 
 class _disk_full_guard:
@@ -455,6 +467,27 @@ def _finish(scanner: Scanner, state: str, message: str = "") -> None:
         ScanFolder.objects.filter(pk=scanner.folder.pk).update(last_scan_at=now)
 
 
+def working_job_ids() -> list[int]:
+    """Jobs of the scan runs still marked running."""
+    return list(ScanRun.objects.filter(state=RunState.RUNNING, job__isnull=False).values_list("job_id", flat=True))
+
+
+def settle_ended_runs(ended: dict[int, EndedJob]) -> int:
+    """End the scan runs still marked running whose job has ended (cancelled: the run is
+    cancelled; otherwise failed), with an end time and the reason."""
+    settled = 0
+    for run in ScanRun.objects.filter(state=RunState.RUNNING, job_id__in=list(ended)):
+        job = ended[run.job_id]
+        now = timezone.now()
+        settled += ScanRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+            state=RunState.CANCELLED if job.state == JobState.CANCELLED else RunState.FAILED,
+            message=f"Stopped: {job.describe()}"[:500],
+            finished_at=now,
+            duration_seconds=(now - run.started_at).total_seconds(),
+        )
+    return settled
+
+
 def scan_folder(
     folder_id: int,
     *,
@@ -480,7 +513,7 @@ def scan_folder(
         _finish(scanner, RunState.PAUSED, str(exc))
         raise
     except BaseException as exc:
-        cancelled = type(exc).__name__ == "JobCancelled"
+        cancelled = isinstance(exc, JobCancelled)
         _finish(
             scanner,
             RunState.CANCELLED if cancelled else RunState.FAILED,
