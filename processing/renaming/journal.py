@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, JobCancelled, NotFound
 from core.jobs.runs import EndedJob
 from core.paths import is_inside, unique_path
 from media.models import LibraryFile
@@ -259,7 +259,7 @@ def execute_batch(
         return _finish(batch, BatchState.PLANNED, "Overwriting needs an explicit confirmation")
     sources: set[Path] = set()
     while ops := list(pending.order_by("seq")[:CHUNK]):
-        stop = _run_chunk(batch, ops, sources)
+        stop = _run_chunk(batch, ops, sources, _ticker(progress, done, total, "Moved {} of {} files"))
         done += len(ops)
         _beat(batch)
         progress(done, total, f"Moved {done} of {total} files")
@@ -270,13 +270,23 @@ def execute_batch(
     return _finish(batch, BatchState.DONE)
 
 
-def _run_chunk(batch: RenameBatch, ops: list[RenameOperation], sources: set[Path]) -> str:
+def _ticker(progress: Progress, done: int, total: int, message: str) -> Callable[[int], None]:
+    """Progress at each file of a chunk (and so the job's cancel check)."""
+    return lambda moved: progress(done + moved, total, message.format(done + moved, total))
+
+
+def _run_chunk(
+    batch: RenameBatch, ops: list[RenameOperation], sources: set[Path], tick: Callable[[int], None] = _noop
+) -> str:
+    """Move a chunk's files. A cancel (raised by `tick` before each file) stops between two
+    files: the rest go back to PLANNED and the chunk is committed before `JobCancelled` goes on."""
     ids = [op.pk for op in ops]
     with transaction.atomic():
         RenameOperation.objects.filter(pk__in=ids, state=OpState.PLANNED).update(state=OpState.MOVING)
-    stop = ""
-    for op in ops:
-        if stop:
+    stop, cancelled = "", None
+    for moved, op in enumerate(ops):
+        cancelled = cancelled or _cancel_from(tick, moved)
+        if stop or cancelled:
             op.state = OpState.PLANNED
             continue
         stop = _apply(batch, op)
@@ -284,7 +294,17 @@ def _run_chunk(batch: RenameBatch, ops: list[RenameOperation], sources: set[Path
             sources.add(Path(op.source).parent)
             _pause_hook()
     _commit(ops, forward=True)
+    if cancelled is not None:
+        raise cancelled
     return stop
+
+
+def _cancel_from(tick: Callable[[int], None], count: int) -> JobCancelled | None:
+    try:
+        tick(count)
+    except JobCancelled as exc:
+        return exc
+    return None
 
 
 def _apply(batch: RenameBatch, op: RenameOperation) -> str:

@@ -42,6 +42,7 @@ MAX_LOGGED_ERRORS = 200
 SHARE_LEAVE_CHUNKS = 6  # left to the workers while the scan process walks the next batch (see flush)
 COUNT_HERE_MAX = 10_000  # files counted in the scan process (about 0.1 s) before a counting process is worth it
 POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
+WAIT_SLICE_SECONDS = 0.25  # waits for the extraction processes are cut in slices for the cancel check
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Scanner:
         self.progress(0, self._current_total(), f"Scanning {self.root}", force=True)
         try:
             for directory in walk(self.root, self.extensions, self.problems):
+                self._report()  # folders without books take time too: the cancel check stays due
                 if calibre_db.DB_NAME in directory.sidecars:  # walked before the books below it
                     self.calibre_folders.append(directory.path + os.sep)
                 if directory.sidecars:
@@ -236,6 +238,7 @@ class Scanner:
             return
         curated = self._curated(entry.path) if self.calibre_folders else None
         self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None, curated))
+        self._report()  # a batch of big new files takes a while to hash
 
     def _curated(self, path: str) -> ExtractedMetadata | None:
         """What the calibre library the file is in says about it."""
@@ -261,6 +264,8 @@ class Scanner:
         return library
 
     def _report(self) -> None:
+        """Progress, and the job's cancel check: called at every step that can take time
+        (each file hashed or read, each folder, each wait); the job writes it twice a second."""
         self.progress(
             self.done,
             self._current_total(),
@@ -278,10 +283,13 @@ class Scanner:
             return submitted.extraction
         batch: SharedBatch = submitted.extraction
         self._read_unclaimed(of=batch)  # rather than wait for the workers to get to them
-        if not batch.wait(timeout=self._batch_timeout(len(submitted.todo))):
-            logger.warning("Extraction processes stopped answering; reading files in the scan process")
-            self._stop_pool()
-            return self._read_here(submitted.todo)
+        deadline = time.monotonic() + self._batch_timeout(len(submitted.todo))
+        while not batch.wait(timeout=WAIT_SLICE_SECONDS):  # in slices: the cancel check stays due
+            if time.monotonic() > deadline:
+                logger.warning("Extraction processes stopped answering; reading files in the scan process")
+                self._stop_pool()
+                return self._read_here(submitted.todo)
+            self._report()
         return self._accepted(submitted.todo, batch.results())
 
     def _read(self, args: tuple[Any, ...]) -> tuple[str, Any]:
@@ -289,7 +297,11 @@ class Scanner:
 
     def _read_here(self, todo: list[Pending]) -> list[Prepared]:
         """The files read in this process, the way an extraction process reads them."""
-        return self._accepted(todo, [self._read(args) for args in task_args(todo, self.setup)])
+        results = []
+        for args in task_args(todo, self.setup):
+            results.append(self._read(args))
+            self._report()
+        return self._accepted(todo, results)
 
     def _accepted(self, todo: list[Pending], results: list[tuple[str, Any]]) -> list[Prepared]:
         """The files read, the others logged as scan errors (a missing tool: retried next scan)."""
@@ -306,6 +318,7 @@ class Scanner:
         given) until only `leave` are left."""
         while self.pool is not None and (chunk := self.pool.take(of=of, leave=leave)) is not None:
             read_chunk(chunk, self._read)
+            self._report()
 
     def _batch_timeout(self, files: int) -> float:
         """Generous: every file may need an external tool (PDF covers, RAR) at its time limit."""
