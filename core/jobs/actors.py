@@ -111,7 +111,10 @@ def _pause_for_tests(kind: str) -> None:
 
 
 def release_paused_jobs() -> None:
+    """Let the jobs the test hook blocks go on (in-process tests); later ones block again."""
+    global _pause_release
     _pause_release.set()
+    _pause_release = threading.Event()
 
 
 def _retries_exhausted(max_retries: int) -> bool:
