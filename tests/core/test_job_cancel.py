@@ -23,6 +23,7 @@ from processing.renaming import journal, undo
 from processing.renaming.models import BatchState, OpState, RenameBatch, RenameOperation
 from processing.renaming.services import Selection, create_preview, request_execute, request_revert
 from scanning.models import RunState, ScanFolder, ScanRun
+from search.models import EnrichmentRun
 from scanning.services.jobs import start_scan
 from tests.processing.conftest import make_item as make_wanted_item
 from tests.renaming.conftest import make_item as make_library_item
@@ -233,6 +234,7 @@ def test_worker_start_ends_runs_of_finished_or_gone_jobs_and_leaves_the_others(b
     jobless = ScanRun.objects.create(folder=folder)  # a scan run outside a job (a command): left alone
     planning_of_gone_job = RenameBatch.objects.create(root=str(tmp_path), job_id=987654)
     inline_planning = RenameBatch.objects.create(root=str(tmp_path))
+    enrichment = EnrichmentRun.objects.create(job_id=cancelled.pk)
     w = Worker(broker, worker_timeout=100, worker_threads=1)
     w.start()  # the start-up check runs at boot
     w.stop(timeout=10_000)
@@ -243,6 +245,8 @@ def test_worker_start_ends_runs_of_finished_or_gone_jobs_and_leaves_the_others(b
     batches = dict(RenameBatch.objects.values_list("pk", "state"))
     assert batches == {planning_of_gone_job.pk: BatchState.FAILED, inline_planning.pk: BatchState.PLANNING}
     assert "no longer exists" in RenameBatch.objects.get(pk=planning_of_gone_job.pk).message
+    enrichment.refresh_from_db()
+    assert enrichment.finished_at is not None and "ended (cancelled" in enrichment.counts["stopped"]
 
 
 @pytest.fixture
