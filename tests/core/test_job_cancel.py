@@ -23,8 +23,8 @@ from processing.renaming import journal, undo
 from processing.renaming.models import BatchState, OpState, RenameBatch, RenameOperation
 from processing.renaming.services import Selection, create_preview, request_execute, request_revert
 from scanning.models import RunState, ScanFolder, ScanRun
-from search.models import EnrichmentRun
 from scanning.services.jobs import start_scan
+from search.models import EnrichmentRun
 from tests.processing.conftest import make_item as make_wanted_item
 from tests.renaming.conftest import make_item as make_library_item
 from tests.scanning import samples as s
