@@ -66,16 +66,18 @@ def end_job(job_id: int, state: str, *, expect: dict[str, Any] | None = None, **
     from core.jobs.runs import settle_runs
 
     now = timezone.now()
-    ended = (
-        Job.objects.filter(pk=job_id, **(expect or {}))
-        .exclude(state__in=FINISHED_STATES)
-        .update(state=state, finished_at=now, updated_at=now, **fields)
-    )
-    if ended:
-        try:
-            settle_runs([job_id])
-        except Exception:  # the job has ended; its runs are settled again at the next worker start
-            logger.exception("Run records of job %s could not be settled", job_id)
+    with transaction.atomic():  # nobody sees the job ended and its runs still working
+        ended = (
+            Job.objects.filter(pk=job_id, **(expect or {}))
+            .exclude(state__in=FINISHED_STATES)
+            .update(state=state, finished_at=now, updated_at=now, **fields)
+        )
+        if ended:
+            try:
+                with transaction.atomic():
+                    settle_runs([job_id])
+            except Exception:  # the job ends anyway; its runs are settled again at the next worker start
+                logger.exception("Run records of job %s could not be settled", job_id)
     return bool(ended)
 
 
