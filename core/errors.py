@@ -87,6 +87,11 @@ class JobCancelled(Exception):
     """Raised inside a job when the user asked to cancel it."""
 
 
+class JobAbandoned(JobCancelled):
+    """Raised in a job's thread by the watchdog when the thread wakes up after it was
+    abandoned (it did not stop within the grace period of a cancel)."""
+
+
 PERMANENT_ERRORS: tuple[type[OmniError], ...] = (
     AuthenticationFailed,
     PermissionDenied,

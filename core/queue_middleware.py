@@ -1,5 +1,6 @@
-"""Dramatiq middleware: jobs whose message was skipped (too old) are marked failed, and
-worker processes report a heartbeat for /api/health."""
+"""Dramatiq middleware: jobs whose message was skipped (too old) are marked failed, worker
+processes report a heartbeat for /api/health, and each worker process runs the job watchdog
+and ends, when it starts, the run records that jobs which ended left working."""
 
 from __future__ import annotations
 
@@ -15,16 +16,44 @@ HEARTBEAT_SECONDS = 15
 
 class JobLifecycleMiddleware(Middleware):
     def after_skip_message(self, broker, message):
-        from django.utils import timezone
-
-        from core.models import FINISHED_STATES, Job, JobState
+        from core.jobs.services import end_job
+        from core.models import JobState
 
         if not message.args:
             return
-        Job.objects.filter(pk=message.args[0]).exclude(state__in=FINISHED_STATES).update(
-            state=JobState.FAILED, finished_at=timezone.now(),
-            last_error="The job waited in the queue longer than its age limit and was skipped",
-        )
+        end_job(message.args[0], JobState.FAILED,
+                last_error="The job waited in the queue longer than its age limit and was skipped")
+
+
+class JobWatchdogMiddleware(Middleware):
+    """At boot: end the run records of jobs that are finished or gone (a worker killed
+    mid-job, a job cancelled while no worker ran), then start the watchdog that abandons
+    jobs that do not stop after a cancel (core.jobs.watchdog)."""
+
+    def after_worker_boot(self, broker, worker):
+        from core.jobs.runs import settle_runs
+        from core.jobs.watchdog import WATCHDOG
+
+        try:
+            settle_runs()
+        except Exception:
+            logger.exception("Run records left working by ended jobs could not be settled")
+        WATCHDOG.start(on_abandon=lambda thread: _replace_worker_thread(worker, thread))
+
+    def before_worker_shutdown(self, broker, worker):
+        from core.jobs.watchdog import WATCHDOG
+
+        WATCHDOG.stop()
+
+
+def _replace_worker_thread(worker, thread: threading.Thread) -> None:
+    """Take an abandoned thread out of the worker's pool (it leaves its loop if it ever
+    returns; shutting down does not wait for it) and start a new one in its place."""
+    if thread not in worker.workers:
+        return
+    thread.stop()
+    worker.workers.remove(thread)
+    worker._add_worker()  # dramatiq.Worker's own way of starting a worker thread
 
 
 class WorkerHeartbeatMiddleware(Middleware):

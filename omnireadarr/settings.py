@@ -137,6 +137,7 @@ _DRAMATIQ_MIDDLEWARE = [
     "django_dramatiq.middleware.DbConnectionsMiddleware",
     "core.queue_middleware.JobLifecycleMiddleware",
     "core.queue_middleware.WorkerHeartbeatMiddleware",
+    "core.queue_middleware.JobWatchdogMiddleware",
 ]
 QUEUE_PREFIX = env_str("QUEUE_PREFIX", "omni.") or ""  # lets several installs share one RabbitMQ
 QUEUE_LEASE_SECONDS = env_int("QUEUE_LEASE_SECONDS", 60, minimum=1)
@@ -162,6 +163,9 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 DRAMATIQ_TASKS_DATABASE = "default"
 WORKER_PROCESSES = env_int("WORKER_PROCESSES", 1, minimum=1)
 WORKER_THREADS = env_int("WORKER_THREADS", 4, minimum=1)
+# A running job stops within a second of a cancel; one that has not stopped after this many
+# seconds (a thread blocked in the kernel) is marked cancelled and its thread abandoned.
+JOB_CANCEL_GRACE_SECONDS = env_int("JOB_CANCEL_GRACE_SECONDS", 30, minimum=1)
 
 # --- Auth -------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

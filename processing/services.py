@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
 from core.jobs import submit_job
+from core.jobs.runs import EndedJob
 from downloaders import status as acquisition_status
 from media.models import ContributorRole, MediaItem, MediaStatus
 from processing import catalogue, events, journal
@@ -249,12 +250,13 @@ def rerun(run_id: int, *, accept_mismatch: bool = False, accept_size: bool = Fal
 # --- running -----------------------------------------------------------------------------------
 
 
-def _claim(run_id: int) -> ImportRun | None:
+def _claim(run_id: int, job_id: int | None = None) -> ImportRun | None:
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None or run.post_process_status not in CLAIMABLE:
         return None
     claimed = ImportRun.objects.filter(pk=run_id, post_process_status=run.post_process_status).update(
         post_process_status=PostProcessStatus.PROCESSING,
+        job_id=job_id or run.job_id,
         started_at=timezone.now(),
         attempts=run.attempts + 1,
         steps=[],
@@ -270,7 +272,7 @@ def _claim(run_id: int) -> ImportRun | None:
 def _step_recorder(run: ImportRun) -> Callable[[StepRecord], None]:
     def record(step: StepRecord) -> None:
         run.steps = [*run.steps, step.as_dict()]
-        ImportRun.objects.filter(pk=run.pk).update(steps=run.steps)
+        _processing(run.pk).update(steps=run.steps)
 
     return record
 
@@ -302,14 +304,17 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
         "match": ctx.match.breakdown if ctx.match else {},
         "distance": ctx.match.distance if ctx.match else None,
     }
-    ImportRun.objects.filter(pk=run.pk).update(
+    if not _processing(run.pk).update(
         post_process_status=status,
         error=error[:4000],
         error_step=outcome.error_step if error else "",
         result=result,
         finished_at=timezone.now(),
         local_path=str(ctx.local_path or ""),
-    )
+    ):
+        logger.warning("Import %s was ended while it ran (its job ended); its %s outcome is not recorded",
+                       run.pk, status)
+        return
     _sync_acquisition(run, status, error)
     events.record_for_run(run.pk)
     logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
@@ -337,14 +342,17 @@ def _sync_acquisition(run: ImportRun, status: str, error: str = "") -> None:
         acquisition_status.record_import_error(run.download_attempt_id, f"{label}: {error}")
 
 
-def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Run the pipeline on a claimed run. Transient failures raise ServiceUnavailable (the job
-    retries with backoff), permanent ones ImportFailed; a mismatch ends in needs_review."""
-    run = _claim(run_id)
+def run_import(
+    run_id: int, *, progress: Callable[..., None] | None = None, job_id: int | None = None
+) -> dict[str, Any]:
+    """Run the pipeline on a claimed run (recorded as the work of job `job_id`). Transient
+    failures raise ServiceUnavailable (the job retries with backoff), permanent ones
+    ImportFailed; a mismatch ends in needs_review."""
+    run = _claim(run_id, job_id)
     if run is None:
         return {"run_id": run_id, "skipped": "not pending (already running, done or gone)"}
     if run.media_item_id is None:
-        ImportRun.objects.filter(pk=run.pk).update(
+        _processing(run.pk).update(
             post_process_status=PostProcessStatus.FAILED,
             error="The media item was deleted",
             finished_at=timezone.now(),
@@ -380,12 +388,12 @@ def run_import(run_id: int, *, progress: Callable[..., None] | None = None) -> d
 
 
 def import_from_params(
-    params: dict[str, Any], *, progress: Callable[..., None] | None = None
+    params: dict[str, Any], *, progress: Callable[..., None] | None = None, job_id: int | None = None
 ) -> dict[str, Any]:
     """Job parameters: {"run_id"} | {"attempt_id"[, "reported_size"]} | {"storage_path", "media_item_id"}.
     `reported_size` ({"bytes", "margin", "client"}) is what the download client said it downloaded."""
     if "run_id" in params:
-        return run_import(_int(params, "run_id"), progress=progress)
+        return run_import(_int(params, "run_id"), progress=progress, job_id=job_id)
     if "attempt_id" in params:
         attempt_id = _int(params, "attempt_id")
         path, item_id = source_for_attempt(attempt_id)
@@ -398,7 +406,38 @@ def import_from_params(
         )
     else:
         raise InvalidInput("Give run_id, attempt_id, or storage_path and media_item_id")
-    return run_import(run.pk, progress=progress)
+    return run_import(run.pk, progress=progress, job_id=job_id)
+
+
+def _processing(run_id: int):
+    """The run, only while it is processing: its writes are compare-and-swaps, so a thread
+    whose job was ended meanwhile (abandoned after a cancel) cannot overwrite the outcome."""
+    return ImportRun.objects.filter(pk=run_id, post_process_status=PostProcessStatus.PROCESSING)
+
+
+def working_job_ids() -> list[int]:
+    """Jobs of the import runs still pending or processing."""
+    working = (PostProcessStatus.PENDING, PostProcessStatus.PROCESSING)
+    return list(
+        ImportRun.objects.filter(post_process_status__in=working, job_id__isnull=False).values_list("job_id", flat=True)
+    )
+
+
+def settle_ended_runs(ended: dict[int, EndedJob]) -> int:
+    """Fail the import runs still pending or processing whose job has ended (cancelled
+    before it started, cancelled, abandoned, or redelivered after its worker was killed and
+    found the run taken): with an end time and the reason, so they can be re-run."""
+    working = (PostProcessStatus.PENDING, PostProcessStatus.PROCESSING)
+    settled = 0
+    for run in ImportRun.objects.filter(post_process_status__in=working, job_id__in=list(ended)):
+        error = f"The import did not finish: {ended[run.job_id].describe()}. Re-run it."
+        if ImportRun.objects.filter(pk=run.pk, post_process_status=run.post_process_status).update(
+            post_process_status=PostProcessStatus.FAILED, error=error[:4000], finished_at=timezone.now()
+        ):
+            settled += 1
+            _sync_acquisition(run, PostProcessStatus.FAILED, error)
+            events.record_for_run(run.pk)
+    return settled
 
 
 def _int(params: dict[str, Any], key: str) -> int:

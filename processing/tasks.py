@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from core.jobs import JobContext, job_actor
+from core.jobs.runs import register_run_settler
 from processing import services
 from processing.renaming import journal, undo
 from processing.renaming import services as rename_services
+
+register_run_settler("import runs", working_job_ids=services.working_job_ids, settle=services.settle_ended_runs)
+register_run_settler(
+    "rename batches", working_job_ids=journal.working_job_ids, settle=journal.settle_ended_batches
+)
 
 
 @job_actor(
@@ -20,9 +26,7 @@ from processing.renaming import services as rename_services
 )
 def import_download(ctx: JobContext) -> dict:
     """params: {"run_id"} | {"attempt_id"} | {"storage_path", "media_item_id"}."""
-    return services.import_from_params(ctx.params, progress=ctx.progress)
-
-
+    return services.import_from_params(ctx.params, progress=ctx.progress, job_id=ctx.job.pk)
 
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from core.jobs import JobContext, job_actor
+from core.jobs.runs import register_run_settler
 from media import scanned_values
 from scanning.services import jobs as scan_jobs
+from scanning.services import scan
 from scanning.services.scan import scan_folder as run_scan
+
+register_run_settler("scan runs", working_job_ids=scan.working_job_ids, settle=scan.settle_ended_runs)
 
 
 @job_actor("scanning.scan_folder", title="Scan library folder", max_retries=5, time_limit_seconds=24 * 3600)

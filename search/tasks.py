@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.utils.dateparse import parse_datetime
 
 from core.jobs import JobContext, job_actor
+from core.jobs.runs import register_run_settler
 from search import services
+from search.services import runs
 from search.services.enrich import pending_item_ids
 from search.services.scan_provenance import record_pending
 from search.services.sources import rescore_source
+
+register_run_settler("enrichment runs", working_job_ids=runs.working_job_ids, settle=runs.settle_ended_runs)
 
 
 @job_actor("search.enrich_items", title="Enrich metadata", max_retries=5, time_limit_seconds=6 * 3600,

@@ -5,9 +5,12 @@ and stores the outcome. The function itself calls one service."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import dramatiq
@@ -18,6 +21,8 @@ from django.utils.module_loading import autodiscover_modules
 from dramatiq.middleware import CurrentMessage
 
 from core.errors import PERMANENT_ERRORS, JobCancelled
+from core.jobs import watchdog
+from core.jobs.services import end_job
 from core.logging import correlation, new_correlation_id
 from core.models import FINISHED_STATES, Job, JobState
 
@@ -48,7 +53,11 @@ def job_kinds() -> dict[str, JobKind]:
 @dataclass
 class JobContext:
     """What a running job sees: its parameters, a progress reporter and the cancel flag.
-    Progress is written at most every `write_interval` seconds so tight loops stay cheap."""
+    Progress is written at most every `write_interval` seconds so tight loops stay cheap: call
+    it often (every file, every item), a call between writes costs a clock read. Each write
+    is also the cancel check: one UPDATE that only succeeds while this attempt still runs
+    and no cancel was asked (a compare-and-swap), else `JobCancelled` is raised. So a job
+    that reports progress at least every second of work stops within a second of a cancel."""
 
     job: Job
     write_interval: float = 0.5
@@ -69,20 +78,43 @@ class JobContext:
         if not force and now - self._last_write < self.write_interval:
             return
         self._last_write = now
-        Job.objects.filter(pk=self.job.pk).update(
+        _pause_for_tests(self.job.kind)
+        written = self._this_attempt().filter(cancel_requested=False).update(
             progress_done=self.job.progress_done, progress_total=self.job.progress_total,
             message=self.job.message, updated_at=timezone.now(),
         )
-        self.check_cancelled()
+        if not written:
+            raise JobCancelled(f"job {self.job.pk} cancelled (or no longer running in this thread)")
 
     def check_cancelled(self) -> None:
-        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
-            raise JobCancelled(f"job {self.job.pk} cancelled by request")
+        if not self._this_attempt().filter(cancel_requested=False).exists():
+            raise JobCancelled(f"job {self.job.pk} cancelled (or no longer running in this thread)")
+
+    def _this_attempt(self):
+        return Job.objects.filter(pk=self.job.pk, state=JobState.RUNNING, attempts=self.job.attempts)
 
 
-def _finish(job_id: int, state: str, **fields: Any) -> None:
-    Job.objects.filter(pk=job_id).update(state=state, finished_at=timezone.now(), updated_at=timezone.now(),
-                                         **fields)
+_pause_release = threading.Event()
+
+
+def _pause_for_tests(kind: str) -> None:
+    """Test hook, the stand-in for a thread blocked in the kernel (a read from a FIFO or a
+    hung disk): with OMNI_TEST_PAUSE_JOB_KIND=<kind>, a progress write of such a job touches
+    OMNI_TEST_PAUSE_MARKER and blocks until `release_paused_jobs()` (or the process dies).
+    Nothing can interrupt the wait, as nothing interrupts a blocked system call."""
+    if os.environ.get("OMNI_TEST_PAUSE_JOB_KIND") != kind:
+        return
+    marker = os.environ.get("OMNI_TEST_PAUSE_MARKER")
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+    _pause_release.wait(timeout=3600)
+
+
+def release_paused_jobs() -> None:
+    """Let the jobs the test hook blocks go on (in-process tests); later ones block again."""
+    global _pause_release
+    _pause_release.set()
+    _pause_release = threading.Event()
 
 
 def _retries_exhausted(max_retries: int) -> bool:
@@ -95,8 +127,8 @@ def _claim(job_id: int) -> Job | None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.state in FINISHED_STATES:
         return None
-    if job.cancel_requested:
-        _finish(job_id, JobState.CANCELLED, message="Cancelled before it started")
+    if job.cancel_requested:  # e.g. cancelled while its killed worker's message waited for redelivery
+        end_job(job_id, JobState.CANCELLED, message="Cancelled before it started")
         return None
     claimed = (
         Job.objects.filter(pk=job_id, attempts=job.attempts)
@@ -110,36 +142,45 @@ def _claim(job_id: int) -> Job | None:
     return job
 
 
+def _end_attempt(job: Job, state: str, **fields: Any) -> bool:
+    """End the job this thread runs, unless it was ended meanwhile (abandoned by the watchdog)."""
+    ended = end_job(job.pk, state, expect={"state": JobState.RUNNING, "attempts": job.attempts}, **fields)
+    if not ended:
+        logger.warning("Job %s had already ended (its thread was abandoned); its %s outcome is not recorded",
+                       job.pk, state)
+    return ended
+
+
 def execute_job(job_id: int, fn: Callable[[JobContext], Any], *, max_retries: int) -> None:
     job = _claim(job_id)
     if job is None:
         return
-    with correlation(job.correlation_id or new_correlation_id()):
+    with correlation(job.correlation_id or new_correlation_id()), watchdog.tracking(job):
         logger.info("Job %s (%s) started, attempt %s", job.pk, job.kind, job.attempts)
         ctx = JobContext(job)
         try:
             result = fn(ctx)
         except JobCancelled:
-            _finish(job.pk, JobState.CANCELLED, message="Cancelled", progress_done=ctx.job.progress_done)
-            logger.info("Job %s cancelled", job.pk)
+            if _end_attempt(job, JobState.CANCELLED, message="Cancelled", progress_done=ctx.job.progress_done):
+                logger.info("Job %s cancelled", job.pk)
             return
-        except Exception as exc:
+        except BaseException as exc:  # a time limit (dramatiq's Interrupt) ends the attempt too
             _record_failure(job, exc, max_retries=max_retries)
             raise
-        _finish(job.pk, JobState.SUCCEEDED, result=result if result is not None else None,
-                progress_done=ctx.job.progress_total or ctx.job.progress_done,
-                message=ctx.job.message or "Done")
-        logger.info("Job %s succeeded", job.pk)
+        if _end_attempt(job, JobState.SUCCEEDED, result=result if result is not None else None,
+                        progress_done=ctx.job.progress_total or ctx.job.progress_done,
+                        message=ctx.job.message or "Done"):
+            logger.info("Job %s succeeded", job.pk)
 
 
-def _record_failure(job: Job, exc: Exception, *, max_retries: int) -> None:
+def _record_failure(job: Job, exc: BaseException, *, max_retries: int) -> None:
     error = f"{type(exc).__name__}: {exc}"[:4000]
     if isinstance(exc, PERMANENT_ERRORS) or _retries_exhausted(max_retries):
-        _finish(job.pk, JobState.FAILED, last_error=error, message="Failed")
-        logger.error("Job %s failed: %s", job.pk, error)
-    else:
-        Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED, last_error=error,
-                                             message="Failed, will retry", updated_at=timezone.now())
+        if _end_attempt(job, JobState.FAILED, last_error=error, message="Failed"):
+            logger.error("Job %s failed: %s", job.pk, error)
+    elif Job.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts).update(
+        state=JobState.QUEUED, last_error=error, message="Failed, will retry", updated_at=timezone.now()
+    ):
         logger.warning("Job %s failed, will retry: %s", job.pk, error)
 
 

@@ -47,8 +47,7 @@ def _send(job: Job, actor, delay_seconds: float | None) -> None:
         message = actor.send_with_options(args=(job.pk,), delay=delay)
     except Exception as exc:
         reason = f"The task queue is unreachable ({type(exc).__name__}: {exc})"
-        Job.objects.filter(pk=job.pk).update(state=JobState.FAILED, last_error=reason, message="Not queued",
-                                             finished_at=timezone.now())
+        end_job(job.pk, JobState.FAILED, last_error=reason, message="Not queued")
         logger.error("Job %s could not be queued: %s", job.pk, reason)
         raise ServiceUnavailable(
             f"Job #{job.pk} could not be queued: the task queue is unreachable.",
@@ -59,16 +58,38 @@ def _send(job: Job, actor, delay_seconds: float | None) -> None:
     job.message_id = message.message_id
 
 
+def end_job(job_id: int, state: str, *, expect: dict[str, Any] | None = None, **fields: Any) -> bool:
+    """The one way a job ends: a compare-and-swap from an unfinished state (and `expect`,
+    e.g. the running attempt, so a thread that was abandoned cannot end its job again),
+    then its run records that are still working are ended with it. True if this call
+    ended the job."""
+    from core.jobs.runs import settle_runs
+
+    now = timezone.now()
+    with transaction.atomic():  # nobody sees the job ended and its runs still working
+        ended = (
+            Job.objects.filter(pk=job_id, **(expect or {}))
+            .exclude(state__in=FINISHED_STATES)
+            .update(state=state, finished_at=now, updated_at=now, **fields)
+        )
+        if ended:
+            try:
+                with transaction.atomic():
+                    settle_runs([job_id])
+            except Exception:  # the job ends anyway; its runs are settled again at the next worker start
+                logger.exception("Run records of job %s could not be settled", job_id)
+    return bool(ended)
+
+
 def cancel_job(job_id: int) -> Job:
     """Ask a job to stop. A queued job is cancelled at once; a running one stops at its
-    next progress report."""
+    next progress report (within a second of work), or is abandoned by its worker's
+    watchdog after JOB_CANCEL_GRACE_SECONDS (see core.jobs.watchdog)."""
     job = Job.objects.get(pk=job_id)
     if job.state in FINISHED_STATES:
         raise Conflict(f"Job #{job.pk} already {job.state}")
     Job.objects.filter(pk=job.pk).update(cancel_requested=True, updated_at=timezone.now())
-    Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
-        state=JobState.CANCELLED, finished_at=timezone.now(), message="Cancelled"
-    )
+    end_job(job.pk, JobState.CANCELLED, expect={"state": JobState.QUEUED}, message="Cancelled")
     job.refresh_from_db()
     return job
 

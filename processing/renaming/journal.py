@@ -24,7 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, JobCancelled, NotFound
+from core.jobs.runs import EndedJob
 from core.paths import is_inside, unique_path
 from media.models import LibraryFile
 from processing.renaming import fsops
@@ -129,8 +130,12 @@ def plan_moves(
 
 
 def finish_planning(batch: RenameBatch) -> dict:
+    """The preview is ready, unless the batch was ended meanwhile (its job ended: see
+    `settle_ended_batches`)."""
     totals = summarise(batch)
-    RenameBatch.objects.filter(pk=batch.pk).update(state=BatchState.PLANNED, totals=totals)
+    planning = (BatchState.PLANNING, BatchState.PLANNED)
+    if not RenameBatch.objects.filter(pk=batch.pk, state__in=planning).update(state=BatchState.PLANNED, totals=totals):
+        raise Conflict(f"Batch #{batch.pk} was ended while its preview was computed")
     batch.state, batch.totals = BatchState.PLANNED, totals
     return totals
 
@@ -180,16 +185,59 @@ def _claim(
     return batch
 
 
+def _owned(batch: RenameBatch):
+    """The batch while this owner works on it: writes through it are compare-and-swaps, so a
+    thread whose batch was ended meanwhile (its job abandoned after a cancel) changes nothing."""
+    return RenameBatch.objects.filter(pk=batch.pk, owner=batch.owner)
+
+
 def _beat(batch: RenameBatch) -> None:
-    RenameBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+    _owned(batch).update(heartbeat_at=timezone.now())
 
 
 def _finish(batch: RenameBatch, state: str, message: str = "") -> dict:
     totals = summarise(batch)
-    RenameBatch.objects.filter(pk=batch.pk).update(
+    if not _owned(batch).update(
         state=state, totals=totals, message=message[:2000], finished_at=timezone.now(), owner=""
-    )
+    ):
+        current = RenameBatch.objects.filter(pk=batch.pk).values_list("state", flat=True).first()
+        logger.warning("Batch %s was ended while it ran (%s); %s not recorded", batch.pk, current, state)
+        return {"batch": batch.pk, "state": current, "message": "Ended while it ran", **totals}
     return {"batch": batch.pk, "state": state, "message": message, **totals}
+
+
+# --- batches whose job ended ------------------------------------------------------------------------------
+
+WORKING = (BatchState.PLANNING, BatchState.RUNNING, BatchState.REVERTING)
+_STOPPED = {
+    BatchState.PLANNING: "The preview did not finish: {job}. Nothing was moved; make a new preview.",
+    BatchState.RUNNING: "Stopped after {moved} of {total} moves: {job}. Execute it again to move the rest, "
+    "or revert it.",
+    BatchState.REVERTING: "Revert stopped: {job}. Revert it again to finish (or execute it).",
+}
+
+
+def working_job_ids() -> list[int]:
+    """Jobs of the batches still planning, moving or reverting."""
+    return list(RenameBatch.objects.filter(state__in=WORKING, job_id__isnull=False).values_list("job_id", flat=True))
+
+
+def settle_ended_batches(ended: dict[int, EndedJob]) -> int:
+    """Batches still planning, moving or reverting whose job has ended become FAILED, with an
+    end time and what to do next: a failed batch can be executed or reverted (moves a crash
+    left half done are settled from the disk first, see `resolve_inflight`), and is never
+    resumed automatically, as the recovery of interrupted batches would (the job may have
+    been cancelled)."""
+    settled = 0
+    for batch in RenameBatch.objects.filter(state__in=WORKING, job_id__in=list(ended)):
+        totals = summarise(batch)
+        message = _STOPPED[batch.state].format(
+            job=ended[batch.job_id].describe(), moved=totals.get(OpState.DONE, 0), total=totals["operations"]
+        )
+        settled += RenameBatch.objects.filter(pk=batch.pk, state=batch.state, job_id=batch.job_id).update(
+            state=BatchState.FAILED, totals=totals, message=message, finished_at=timezone.now(), owner=""
+        )
+    return settled
 
 
 # --- executing --------------------------------------------------------------------------------------------
@@ -216,7 +264,7 @@ def execute_batch(
         return _finish(batch, BatchState.PLANNED, "Overwriting needs an explicit confirmation")
     sources: set[Path] = set()
     while ops := list(pending.order_by("seq")[:CHUNK]):
-        stop = _run_chunk(batch, ops, sources)
+        stop = _run_chunk(batch, ops, sources, _ticker(progress, done, total, "Moved {} of {} files"))
         done += len(ops)
         _beat(batch)
         progress(done, total, f"Moved {done} of {total} files")
@@ -227,13 +275,23 @@ def execute_batch(
     return _finish(batch, BatchState.DONE)
 
 
-def _run_chunk(batch: RenameBatch, ops: list[RenameOperation], sources: set[Path]) -> str:
+def _ticker(progress: Progress, done: int, total: int, message: str) -> Callable[[int], None]:
+    """Progress at each file of a chunk (and so the job's cancel check)."""
+    return lambda moved: progress(done + moved, total, message.format(done + moved, total))
+
+
+def _run_chunk(
+    batch: RenameBatch, ops: list[RenameOperation], sources: set[Path], tick: Callable[[int], None] = _noop
+) -> str:
+    """Move a chunk's files. A cancel (raised by `tick` before each file) stops between two
+    files: the rest go back to PLANNED and the chunk is committed before `JobCancelled` goes on."""
     ids = [op.pk for op in ops]
     with transaction.atomic():
         RenameOperation.objects.filter(pk__in=ids, state=OpState.PLANNED).update(state=OpState.MOVING)
-    stop = ""
-    for op in ops:
-        if stop:
+    stop, cancelled = "", None
+    for moved, op in enumerate(ops):
+        cancelled = cancelled or _cancel_from(tick, moved)
+        if stop or cancelled:
             op.state = OpState.PLANNED
             continue
         stop = _apply(batch, op)
@@ -241,7 +299,17 @@ def _run_chunk(batch: RenameBatch, ops: list[RenameOperation], sources: set[Path
             sources.add(Path(op.source).parent)
             _pause_hook()
     _commit(ops, forward=True)
+    if cancelled is not None:
+        raise cancelled
     return stop
+
+
+def _cancel_from(tick: Callable[[int], None], count: int) -> JobCancelled | None:
+    try:
+        tick(count)
+    except JobCancelled as exc:
+        return exc
+    return None
 
 
 def _apply(batch: RenameBatch, op: RenameOperation) -> str:

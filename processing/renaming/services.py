@@ -28,7 +28,7 @@ from processing.renaming.roots import Libraries
 
 INLINE_PREVIEW_LIMIT = 200
 MAX_SELECTION = 50_000
-PLAN_CHUNK = 500
+PLAN_CHUNK = 200  # items planned between two progress reports (the cancel check): about 0.4 s
 
 
 @dataclass(frozen=True)

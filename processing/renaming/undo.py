@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from processing.renaming.journal import (
     STALE_SECONDS,
     Progress,
     _beat,
+    _cancel_from,
     _claim,
     _commit,
     _finish,
     _noop,
     _prune,
+    _ticker,
     execute_batch,
     resolve_inflight,
 )
@@ -63,7 +66,7 @@ def revert_batch(
         )
     total, count, folders, cursor = done.count(), 0, set(), None
     while ops := list((done if cursor is None else done.filter(seq__lt=cursor)).order_by("-seq")[:CHUNK]):
-        _revert_chunk(ops, folders)
+        _revert_chunk(ops, folders, _ticker(progress, count, total, "Moved back {} of {} files"))
         cursor, count = ops[-1].seq, count + len(ops)
         _beat(batch)
         progress(count, total, f"Moved back {count} of {total} files")
@@ -76,12 +79,18 @@ def revert_batch(
     return _finish(batch, BatchState.DONE if still_moved else BatchState.REVERTED, message)
 
 
-def _revert_chunk(ops: list[RenameOperation], folders: set[Path]) -> None:
+def _revert_chunk(ops: list[RenameOperation], folders: set[Path], tick: Callable[[int], None] = _noop) -> None:
+    """Move a chunk's files back; a cancel stops after the file being moved (see `_run_chunk`)."""
     with transaction.atomic():
         RenameOperation.objects.filter(pk__in=[op.pk for op in ops], state=OpState.DONE).update(
             state=OpState.REVERTING
         )
-    for op in ops:
+    cancelled = None
+    for moved, op in enumerate(ops):
+        cancelled = cancelled or _cancel_from(tick, moved)
+        if cancelled:
+            op.state = OpState.DONE
+            continue
         here, back = Path(op.destination), Path(op.source)
         try:
             fsops.move(here, back)
@@ -92,6 +101,8 @@ def _revert_chunk(ops: list[RenameOperation], folders: set[Path]) -> None:
         folders.add(here.parent)
         _restore_recycled(op)
     _commit(ops, forward=False)
+    if cancelled is not None:
+        raise cancelled
 
 
 def _restore_recycled(op: RenameOperation) -> None:

@@ -69,7 +69,8 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
         for item_id, path, kind in rows.values_list("item_id", "path", "item__kind"):
             files[item_id].append((path, kind))
         found = {}
-        for item_id in ids:
+        for n, item_id in enumerate(ids):
+            report(done + n, total, f"{stored + len(found)} covers stored")  # and the cancel check
             cover = _first_cover(files[item_id])
             if cover is not None:
                 found[item_id] = store_image(cover.data, cover.extension)

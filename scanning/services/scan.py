@@ -18,7 +18,9 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.bulk import spaced_checkpoints
-from core.errors import ConfigurationError, NotFound
+from core.errors import ConfigurationError, JobCancelled, NotFound
+from core.jobs.runs import EndedJob
+from core.models import JobState
 from media.models import FileState, LibraryFile
 from omnireadarr.env import env_int
 from scanning import extract_worker
@@ -40,6 +42,7 @@ MAX_LOGGED_ERRORS = 200
 SHARE_LEAVE_CHUNKS = 6  # left to the workers while the scan process walks the next batch (see flush)
 COUNT_HERE_MAX = 10_000  # files counted in the scan process (about 0.1 s) before a counting process is worth it
 POOL_START_SECONDS = 120  # a worker that cannot start (say, an unimportable __main__) must not hang the scan
+WAIT_SLICE_SECONDS = 0.25  # waits for the extraction processes are cut in slices for the cancel check
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Scanner:
         self.progress(0, self._current_total(), f"Scanning {self.root}", force=True)
         try:
             for directory in walk(self.root, self.extensions, self.problems):
+                self._report()  # folders without books take time too: the cancel check stays due
                 if calibre_db.DB_NAME in directory.sidecars:  # walked before the books below it
                     self.calibre_folders.append(directory.path + os.sep)
                 if directory.sidecars:
@@ -234,6 +238,7 @@ class Scanner:
             return
         curated = self._curated(entry.path) if self.calibre_folders else None
         self.pending.append(Pending(entry, directory, kind, hashes, known[K_PK] if known else None, curated))
+        self._report()  # a batch of big new files takes a while to hash
 
     def _curated(self, path: str) -> ExtractedMetadata | None:
         """What the calibre library the file is in says about it."""
@@ -259,6 +264,8 @@ class Scanner:
         return library
 
     def _report(self) -> None:
+        """Progress, and the job's cancel check: called at every step that can take time
+        (each file hashed or read, each folder, each wait); the job writes it twice a second."""
         self.progress(
             self.done,
             self._current_total(),
@@ -276,10 +283,13 @@ class Scanner:
             return submitted.extraction
         batch: SharedBatch = submitted.extraction
         self._read_unclaimed(of=batch)  # rather than wait for the workers to get to them
-        if not batch.wait(timeout=self._batch_timeout(len(submitted.todo))):
-            logger.warning("Extraction processes stopped answering; reading files in the scan process")
-            self._stop_pool()
-            return self._read_here(submitted.todo)
+        deadline = time.monotonic() + self._batch_timeout(len(submitted.todo))
+        while not batch.wait(timeout=WAIT_SLICE_SECONDS):  # in slices: the cancel check stays due
+            if time.monotonic() > deadline:
+                logger.warning("Extraction processes stopped answering; reading files in the scan process")
+                self._stop_pool()
+                return self._read_here(submitted.todo)
+            self._report()
         return self._accepted(submitted.todo, batch.results())
 
     def _read(self, args: tuple[Any, ...]) -> tuple[str, Any]:
@@ -287,7 +297,11 @@ class Scanner:
 
     def _read_here(self, todo: list[Pending]) -> list[Prepared]:
         """The files read in this process, the way an extraction process reads them."""
-        return self._accepted(todo, [self._read(args) for args in task_args(todo, self.setup)])
+        results = []
+        for args in task_args(todo, self.setup):
+            results.append(self._read(args))
+            self._report()
+        return self._accepted(todo, results)
 
     def _accepted(self, todo: list[Pending], results: list[tuple[str, Any]]) -> list[Prepared]:
         """The files read, the others logged as scan errors (a missing tool: retried next scan)."""
@@ -304,6 +318,7 @@ class Scanner:
         given) until only `leave` are left."""
         while self.pool is not None and (chunk := self.pool.take(of=of, leave=leave)) is not None:
             read_chunk(chunk, self._read)
+            self._report()
 
     def _batch_timeout(self, files: int) -> float:
         """Generous: every file may need an external tool (PDF covers, RAR) at its time limit."""
@@ -375,12 +390,22 @@ class Scanner:
             for name in ("added", "updated", "corrupt"):
                 self.counts[name] += getattr(result, name)
             self.covers_queued += result.covers
-            self.save_counts()
+            self._save_or_stop()
         self.done += submitted.size if submitted is not None else 0
         self._report()
 
-    def save_counts(self, **extra: object) -> None:
-        ScanRun.objects.filter(pk=self.run.pk).update(**self.counts, error_log=self.run.error_log, **extra)
+    def save_counts(self, **extra: object) -> bool:
+        """Store the counters (a compare-and-swap: never once the run was ended elsewhere,
+        say by the watchdog that abandoned this thread). True if stored."""
+        return bool(
+            ScanRun.objects.filter(pk=self.run.pk, state=RunState.RUNNING).update(
+                **self.counts, error_log=self.run.error_log, **extra
+            )
+        )
+
+    def _save_or_stop(self) -> None:
+        if not self.save_counts():
+            raise JobCancelled(f"scan run {self.run.pk} was ended while it ran")
 
     def _log_walk_problems(self) -> None:
         for path in self.problems.broken_links:
@@ -407,7 +432,7 @@ class Scanner:
             for path, reason in self.problems.skipped:  # a book replaced by a FIFO or emptied: not a book now
                 if path in self.known:
                     LibraryFile.objects.filter(pk=self.known[path][K_PK]).update(state=FileState.MISSING, error=reason)
-            self.save_counts()
+            self._save_or_stop()
 
 
 def _skip_catalogued_meanwhile(prepared: list[Prepared], placement: Placement) -> list[Prepared]:
@@ -476,6 +501,27 @@ def _finish(scanner: Scanner, state: str, message: str = "") -> None:
         ScanFolder.objects.filter(pk=scanner.folder.pk).update(last_scan_at=now)
 
 
+def working_job_ids() -> list[int]:
+    """Jobs of the scan runs still marked running."""
+    return list(ScanRun.objects.filter(state=RunState.RUNNING, job__isnull=False).values_list("job_id", flat=True))
+
+
+def settle_ended_runs(ended: dict[int, EndedJob]) -> int:
+    """End the scan runs still marked running whose job has ended (cancelled: the run is
+    cancelled; otherwise failed), with an end time and the reason."""
+    settled = 0
+    for run in ScanRun.objects.filter(state=RunState.RUNNING, job_id__in=list(ended)):
+        job = ended[run.job_id]
+        now = timezone.now()
+        settled += ScanRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+            state=RunState.CANCELLED if job.state == JobState.CANCELLED else RunState.FAILED,
+            message=f"Stopped: {job.describe()}"[:500],
+            finished_at=now,
+            duration_seconds=(now - run.started_at).total_seconds(),
+        )
+    return settled
+
+
 def scan_folder(
     folder_id: int,
     *,
@@ -501,7 +547,7 @@ def scan_folder(
         _finish(scanner, RunState.PAUSED, str(exc))
         raise
     except BaseException as exc:
-        cancelled = type(exc).__name__ == "JobCancelled"
+        cancelled = isinstance(exc, JobCancelled)
         _finish(
             scanner,
             RunState.CANCELLED if cancelled else RunState.FAILED,

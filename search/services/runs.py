@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, NotFound
+from core.jobs.runs import EndedJob
 from media.models import Identifier, MediaItem
 from search.models import (
     ChangeReason,
@@ -41,8 +42,26 @@ def start_run(*, job_id: int | None = None) -> EnrichmentRun:
 
 
 def finish_run(run: EnrichmentRun, counts: dict) -> None:
+    """A compare-and-swap: a run ended meanwhile (its job ended, see `settle_ended_runs`) stays so."""
     run.finished_at, run.counts = timezone.now(), counts
-    run.save(update_fields=["finished_at", "counts"])
+    EnrichmentRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=run.finished_at, counts=counts)
+
+
+def working_job_ids() -> list[int]:
+    """Jobs of the enrichment runs not finished."""
+    unfinished = EnrichmentRun.objects.filter(finished_at__isnull=True, job_id__isnull=False)
+    return list(unfinished.values_list("job_id", flat=True))
+
+
+def settle_ended_runs(ended: dict[int, EndedJob]) -> int:
+    """End the enrichment runs whose job has ended before the run did (what they applied stays
+    and can be undone as any run's)."""
+    settled = 0
+    for run in EnrichmentRun.objects.filter(finished_at__isnull=True, job_id__in=list(ended)):
+        settled += EnrichmentRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now(), counts={**run.counts, "stopped": ended[run.job_id].describe()}
+        )
+    return settled
 
 
 def identifier_pairs(item: MediaItem) -> set[tuple[str, str]]:

@@ -58,8 +58,8 @@ def _submitted_job(env, steps=3, step_seconds=0.1) -> int:
     return json.loads(out)["job"]
 
 
-def _start_worker(env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", "worker", "--processes", "1", "--threads", "2"],
+def _start_worker(env, threads: int = 2) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", "worker", "--processes", "1", "--threads", str(threads)],
                             cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
