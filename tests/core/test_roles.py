@@ -127,3 +127,13 @@ def test_the_wizard_is_open_to_anonymous_visitors_only_before_the_first_account(
     django_user_model.objects.create_user("someone", password="pw-someone-123")
     response = client.get("/wizard/welcome/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_readme_shows_the_roles_table_as_the_code_has_it():
+    from pathlib import Path
+
+    from core.permissions import markdown_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [line for line in markdown_table().splitlines() if line.strip() and line not in readme]
+    assert missing == [], "paste core.permissions.markdown_table() into the README's Security section"
