@@ -162,8 +162,6 @@ def blacklist(request, payload: BlacklistIn):
             automation.schedule_retry(attempt.item_id)
         entry = BlacklistEntry.objects.filter(guid=attempt.guid).order_by("-created_at").first()
         return Status(201, ok(entry))
-    if not payload.title:
-        raise InvalidInput("Give attempt_id, or the release's title (and guid or info_hash)")
     entry = indexer_services.add_to_blacklist(
         title=payload.title,
         guid=payload.guid,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from ninja import Schema
 from pydantic import Field
 
-from core.api.types import Flag, Id
+from core.api.types import GIVEN_ID, GIVEN_TEXT, Flag, Id, OneOfSchema
 from downloaders.models import AttemptState
 from indexers.models import BlacklistReason
 
@@ -91,7 +91,11 @@ class AttemptOut(Schema):
         return obj.item.title
 
 
-class BlacklistIn(Schema):
+class BlacklistIn(OneOfSchema):
+    """An attempt's release, or a release named by its title (and guid or info hash)."""
+
+    ONE_OF: ClassVar[dict[str, dict]] = {"attempt_id": GIVEN_ID, "title": GIVEN_TEXT}
+
     attempt_id: Id | None = Field(None, description="Blacklist this attempt's release (and stop it)")
     title: str = Field("", max_length=1000)
     guid: str = Field("", max_length=1000)

@@ -20,15 +20,22 @@ router = Router(tags=["scanning"])
 ProblemState = Literal["corrupt", "duplicate", "missing"]
 
 
+ABSOLUTE_PATH = r"^/[^\x00]*$"
+FormatName = Literal[tuple(ALL_FORMATS)]
+
+
 class FolderIn(Schema):
-    path: str = Field(..., min_length=1, max_length=4096)
+    path: str = Field(..., max_length=4096, pattern=ABSOLUTE_PATH,
+                      description="Absolute path of an existing readable folder (404 when absent)")
     name: str = Field("", max_length=255)
     content_type: ContentType = ContentType.MIXED
-    formats: list[str] | None = Field(None, max_length=len(ALL_FORMATS))
+    formats: list[FormatName] | None = Field(None, min_length=1, max_length=len(ALL_FORMATS),
+                                             description="Leave out for every format of the content type")
     enabled: Flag = True
     scan_interval_hours: int = Field(24, ge=0, le=8760)
     naming_template: str = Field("", max_length=1000, description="Rename template; blank = the one chosen")
-    target_root: str = Field("", max_length=4096, description="Where renames move its books; blank = here")
+    target_root: str = Field("", max_length=4096, pattern=r"^\s*$|^\s*/",
+                             description="Where renames move its books: an absolute path; blank = here")
 
 
 class FolderOut(Schema):

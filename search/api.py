@@ -4,7 +4,7 @@ provenance and edits, identification/refresh, review queue, authors and series."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -12,8 +12,7 @@ from pydantic import Field
 
 from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
-from core.api.types import Flag, Id
-from core.errors import InvalidInput
+from core.api.types import Confirmed, Flag, Id
 from core.jobs import submit_job
 from media.models import Author, MediaItem, MediaKind, Series
 from search import services
@@ -114,13 +113,20 @@ def update_provider(request, name: str, payload: ProviderPatch):
 
 
 # --- metadata search ---------------------------------------------------------------------------------
+_PROVIDER_NAME = "|".join(PROVIDERS)
+_PROVIDER_LIST = rf"^\s*$|^\s*({_PROVIDER_NAME})\s*(,\s*({_PROVIDER_NAME})\s*)*$"
+
+
 class SearchParams(Schema):
+    """Nothing to search for (no words, title, author or ISBN) finds nothing."""
+
     q: str = Field("", max_length=300)
     title: str = Field("", max_length=300)
     author: str = Field("", max_length=300)
     isbn: str = Field("", max_length=32)
     kind: MediaKind = MediaKind.EBOOK
-    providers: str = Field("", max_length=200, description="Comma-separated provider names; empty = all")
+    providers: str = Field("", max_length=200, pattern=_PROVIDER_LIST,
+                           description="Comma-separated provider names; empty = all")
     limit: int = Field(10, ge=1, le=40)
 
 
@@ -159,9 +165,6 @@ class MetadataSearchOut(Schema):
 @metadata_router.get("/search", response=Envelope[MetadataSearchOut], summary="Search every provider at once, merged")
 def metadata_search(request, params: Query[SearchParams]):
     names = [n.strip() for n in params.providers.split(",") if n.strip()]
-    unknown = [n for n in names if n not in PROVIDERS]
-    if unknown:
-        raise InvalidInput(f"Unknown provider(s): {', '.join(unknown)}")
     query = SearchQuery(
         text=params.q, title=params.title, author=params.author, isbn=params.isbn, kind=params.kind, limit=params.limit
     )
@@ -323,7 +326,8 @@ class StatusOut(Schema):
     matched_by: str | None
 
 
-@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record wanted or owned (as this kind)?")
+@media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record wanted or owned (as this kind)?",
+                  description="Matches provider and external_id, or the ISBN; with neither, nothing matches.")
 def status(request, params: Query[StatusParams]):
     return ok(media_status(kind=params.kind or "", provider=params.provider, external_id=params.external_id,
                            isbn=params.isbn))
@@ -398,14 +402,13 @@ def refresh_item(request, item_id: Id):
 
 
 class BulkRefreshIn(Schema):
-    item_ids: list[Id] | None = Field(None, max_length=10_000, description="Empty = every item")
+    item_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = Field(
+        None, description="Leave out (or null) to refresh every item")
     force: Flag = False
 
 
 @media_router.post("/refresh", response={202: Envelope[JobStateRef]}, summary="Refresh many items (admin)")
 def refresh_bulk(request, payload: BulkRefreshIn):
-    if payload.item_ids is not None and not payload.item_ids:
-        raise InvalidInput("item_ids is empty; leave it out to refresh every item")
     job = submit_job(
         "search.enrich_items",
         target="items:bulk",
@@ -525,8 +528,8 @@ class RenameIn(Schema):
 
 
 class MergeIn(Schema):
-    into: Id
-    confirm: Flag = False
+    into: Id = Field(..., description="The author that stays; another author than the one merged (else 409)")
+    confirm: Confirmed = Field(..., description="true: the merged author's name becomes an alias of `into`")
 
 
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
@@ -544,8 +547,6 @@ def rename_author(request, author_id: Id, payload: RenameIn):
 def merge_author(request, author_id: Id, payload: MergeIn):
     get_object_or_404(Author, pk=author_id)
     get_object_or_404(Author, pk=payload.into)
-    if not payload.confirm:
-        raise InvalidInput("Merging authors needs confirm=true", hint="The merged author's name becomes an alias.")
     return ok(catalogue.merge_authors(author_id, payload.into))
 
 

@@ -5,11 +5,10 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from core.api.envelope import Envelope, Page, PageParams, as_sent, ok, paginate
 from core.api.types import Id
-from core.errors import InvalidInput
 from core.jobs import cancel_job, job_kinds, retry_job, submit_job
 from core.models import Job, JobState
 
@@ -53,9 +52,28 @@ class JobFilter(PageParams):
     active: bool | None = Field(None, description="Only queued and running jobs")
 
 
+def startable_kinds() -> list[str]:
+    return sorted(k.kind for k in job_kinds().values() if k.user_startable)
+
+
+def _document_startable_kinds(schema: dict[str, Any]) -> None:
+    # The kinds are registered by each app's tasks module, so the enum is filled in when the
+    # document is built, not when this module is imported.
+    schema["properties"]["kind"]["enum"] = startable_kinds()
+
+
 class JobIn(Schema):
-    kind: str = Field(..., max_length=64)
+    kind: str = Field(..., max_length=64, description="A kind GET /api/jobs/kinds lists as user_startable")
     params: dict[str, Any] = Field(default_factory=dict)
+
+    model_config = {"json_schema_extra": _document_startable_kinds}
+
+    @field_validator("kind")
+    @classmethod
+    def _startable(cls, kind: str) -> str:
+        if kind not in startable_kinds():
+            raise ValueError(f"{kind!r} is not a job kind that can be started by hand (GET /api/jobs/kinds)")
+        return kind
 
 
 class JobKindOut(Schema):
@@ -99,10 +117,6 @@ def get_job(request, job_id: Id):
 
 @router.post("/", response={202: Envelope[JobOut]}, summary="Start a job of a user-startable kind (admin)")
 def start_job(request, payload: JobIn):
-    kind = job_kinds().get(payload.kind)
-    if kind is None or not kind.user_startable:
-        raise InvalidInput(f"Job kind {payload.kind!r} cannot be started by hand",
-                           hint="GET /api/jobs/kinds lists the kinds and whether they can be started")
     return Status(202, ok(submit_job(payload.kind, params=payload.params, user=request.auth)))
 
 

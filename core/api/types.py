@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import Field, Strict
+from ninja import Schema
+from pydantic import AfterValidator, Field, Strict, model_validator
 
 MAX_BIGINT = 2**63 - 1
 
@@ -17,3 +18,40 @@ Size = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
 
 Flag = Annotated[bool, Strict()]
 """A yes/no in a JSON body: true or false, not 0, 1 or "yes"."""
+
+
+def _true(value: bool) -> bool:
+    if value is not True:
+        raise ValueError("must be true")
+    return value
+
+
+Confirmed = Annotated[bool, Strict(), AfterValidator(_true), Field(json_schema_extra={"const": True})]
+"""A confirmation a destructive action needs: the schema says it must be `true`."""
+
+
+def _given(value: object) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else value not in (None, False, [])
+
+
+def _document_one_of(schema: dict, model: type) -> None:
+    schema["anyOf"] = [{"required": [name], "properties": {name: rule}} for name, rule in model.ONE_OF.items()]
+
+
+class OneOfSchema(Schema):
+    """A body that needs at least one of several fields: `ONE_OF` maps each field to the JSON
+    schema its value must then match (not null, not blank); the OpenAPI document states the rule
+    as `anyOf` and the model enforces the same (a 422 names the fields)."""
+
+    ONE_OF: ClassVar[dict[str, dict]] = {}
+    model_config = {"json_schema_extra": _document_one_of}
+
+    @model_validator(mode="after")
+    def _one_given(self):
+        if not any(_given(getattr(self, name)) for name in self.ONE_OF):
+            raise ValueError(f"give at least one of: {', '.join(self.ONE_OF)}")
+        return self
+
+
+GIVEN_ID = {"type": "integer"}
+GIVEN_TEXT = {"type": "string", "pattern": r"\S"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -11,17 +11,24 @@ from pydantic import Field
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
-from core.api.types import Flag, Id
-from core.naming import TOKEN_NAMES, TOKENS
+from core.api.types import GIVEN_ID, GIVEN_TEXT, Flag, Id, OneOfSchema
+from core.naming import PREDEFINED, TOKEN_NAMES, TOKENS
 from media.models import MediaKind
 from processing.renaming import roots, services
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
 
 router = Router(tags=["rename"])
+PREDEFINED_KEYS = [entry.key for entry in PREDEFINED]
 KindOrAll = Literal[("", *MediaKind.values)]  # a media kind, or blank for every kind
 
 
-class SelectionIn(Schema):
+class SelectionIn(OneOfSchema):
+    """What to rename: items, a kind, a series, an author, or everything (at least one)."""
+
+    ONE_OF: ClassVar[dict[str, dict]] = {"item_ids": {"type": "array", "minItems": 1},
+                                         "kind": {"enum": list(MediaKind.values)}, "series_id": GIVEN_ID,
+                                         "author_id": GIVEN_ID, "everything": {"const": True}}
+
     item_ids: list[Id] = Field(default_factory=list, max_length=50_000)
     kind: KindOrAll = ""
     series_id: Id | None = None
@@ -29,10 +36,15 @@ class SelectionIn(Schema):
     everything: Flag = False
 
 
-class PreviewIn(Schema):
+class PreviewIn(OneOfSchema):
+    """The template: its text, a saved template's id or a predefined template's key (one of them)."""
+
+    ONE_OF: ClassVar[dict[str, dict]] = {"template": GIVEN_TEXT, "template_id": GIVEN_ID,
+                                         "predefined": {"enum": PREDEFINED_KEYS}}
+
     template: str = Field("", max_length=1000)
     template_id: Id | None = None
-    predefined: str = Field("", max_length=32)
+    predefined: Literal[("", *PREDEFINED_KEYS)] = ""
     selection: SelectionIn
     policy: Literal["skip", "suffix", "overwrite"] = "skip"
     allow_other_root: Flag = Field(

@@ -34,7 +34,8 @@ class FolderInput:
 
 
 def validate_path(raw: str) -> str:
-    """Absolute, normalised, an existing readable folder; a clear error otherwise."""
+    """Absolute, normalised, an existing readable folder; a clear error otherwise: 422 for the
+    path's shape, 404 when nothing is there, 409 when what is there is no readable folder."""
     if not raw or "\x00" in raw:
         raise InvalidInput("The folder path is empty or contains a NUL character")
     path = Path(raw).expanduser()
@@ -42,11 +43,11 @@ def validate_path(raw: str) -> str:
         raise InvalidInput(f"{raw!r} is not an absolute path", hint="Give the full path, e.g. /books")
     path = Path(os.path.normpath(path))
     if not path.exists():
-        raise InvalidInput(f"Folder {path} does not exist", hint="Check the path and any volume mounts")
+        raise NotFound(f"Folder {path} does not exist", hint="Check the path and any volume mounts")
     if not path.is_dir():
-        raise InvalidInput(f"{path} is a file, not a folder")
+        raise Conflict(f"{path} is a file, not a folder")
     if not os.access(path, os.R_OK | os.X_OK):
-        raise InvalidInput(
+        raise Conflict(
             f"Folder {path} is not readable by this process",
             hint="Fix the permissions or the user the app runs as",
         )
@@ -109,8 +110,8 @@ def validate_target_root(raw: str, folder_path: str, exclude_pk: int | None) -> 
         return ""
     try:
         path = Path(validate_path(text))
-    except InvalidInput as exc:
-        raise InvalidInput(f"Target root: {exc.message}", hint=exc.hint) from exc
+    except (InvalidInput, NotFound, Conflict) as exc:
+        raise type(exc)(f"Target root: {exc.message}", hint=exc.hint) from exc
     if path == Path(folder_path):
         return ""  # the scan folder itself: the default
     _check_writable(path)
@@ -127,7 +128,7 @@ def _check_writable(path: Path) -> None:
         with tempfile.TemporaryFile(dir=path, prefix=".omni-write-test"):
             pass
     except OSError as exc:
-        raise InvalidInput(
+        raise Conflict(
             f"Target root {path} is not writable by this process: {exc.strerror or exc}",
             hint="Fix the permissions, the user the app runs as, or a read-only volume mount",
         ) from exc

@@ -68,7 +68,7 @@ def rename_author(author_id: int, new_name: str, *, confirm_merge: bool = False)
 def merge_authors(source_id: int, target_id: int) -> Author:
     """Move every contribution and alias of `source` to `target`; the old name stays an alias."""
     if source_id == target_id:
-        raise InvalidInput("Cannot merge an author into itself")
+        raise Conflict("Cannot merge an author into itself", hint="Choose another author to merge into")
     source = Author.objects.select_for_update().get(pk=source_id)
     target = Author.objects.select_for_update().get(pk=target_id)
     for contribution in Contribution.objects.filter(author=source):

@@ -32,8 +32,8 @@ def _records_for(query: SearchQuery):
 
 
 def search_metadata(query: SearchQuery, *, providers: list[str] | None = None) -> SearchOutcome:
-    if query.is_empty:
-        raise InvalidInput("Give a title, an author, an ISBN or some words to search for")
+    if query.is_empty:  # nothing to search for finds nothing
+        return SearchOutcome([], [])
     if query.isbn and isbn_tools.to_isbn13(query.isbn) is None:
         raise InvalidInput(f"{query.isbn!r} is not a valid ISBN-10 or ISBN-13")
     rows = rows_for(query.kind, Capability.SEARCH, providers)

@@ -73,8 +73,8 @@ def find_existing(*, kind: str = "", provider: str = "", external_id: str = "",
 
 
 def media_status(*, kind: str = "", provider: str = "", external_id: str = "", isbn: str = "") -> dict[str, Any]:
-    if not (provider and external_id) and not isbn:
-        raise InvalidInput("Give provider and external_id, or an ISBN")
+    """Whether a provider's record (provider and external_id) or an ISBN is wanted or owned; with
+    neither, nothing matches."""
     item, matched_by = find_existing(kind=kind, provider=provider, external_id=external_id, isbn=isbn)
     if item is None:
         return {"exists": False, "item_id": None, "kind": None, "status": None, "title": None, "matched_by": None}
@@ -84,7 +84,8 @@ def media_status(*, kind: str = "", provider: str = "", external_id: str = "", i
 
 def _fallback_record(request: WantedRequest, given: dict[str, str]) -> BookRecord:
     if not request.title.strip():
-        raise InvalidInput("The provider could not be asked; give at least the title to add it anyway")
+        # State, not shape: the provider did not give the record (down, or no such id) right now.
+        raise Conflict("The provider could not be asked for this record; give at least the title to add it anyway")
     return BookRecord(provider=request.provider, external_id=request.external_id, title=request.title.strip(),
                       kind=request.kind, authors=tuple(AuthorRef(a) for a in request.authors if a.strip()),
                       isbn13=given.get("isbn13", ""), year=request.year, cover_url=request.cover_url,
