@@ -4,10 +4,10 @@ shared sidecars a scan ignored."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
@@ -32,7 +32,7 @@ class FolderIn(Schema):
     formats: list[FormatName] | None = Field(None, min_length=1, max_length=len(ALL_FORMATS),
                                              description="Leave out for every format of the content type")
     enabled: Flag = True
-    scan_interval_hours: int = Field(24, ge=0, le=8760)
+    scan_interval_hours: Annotated[int, Strict()] = Field(24, ge=0, le=8760)
     naming_template: str = Field("", max_length=1000, description="Rename template; blank = the one chosen")
     target_root: str = Field("", max_length=4096, pattern=r"^\s*$|^\s*/",
                              description="Where renames move its books: an absolute path; blank = here")

@@ -247,7 +247,7 @@ class WantedIn(Schema):
     title: str = Field("", max_length=500)
     authors: list[str] = Field(default_factory=list, max_length=20)
     isbn13: str = Field("", max_length=32, description="ISBN-10 or ISBN-13 (stored as ISBN-13)")
-    asin: str = Field("", max_length=32)
+    asin: str = Field("", max_length=32, pattern=r"^\s*([A-Za-z0-9]{10})?\s*$", description="10 letters and digits")
     year: int | None = Field(None, ge=0, le=3000)
     cover_url: str = Field("", max_length=1000)
 

@@ -24,7 +24,11 @@ REQUEST_PARSING_ERRORS = (MultiPartParserError, RequestDataTooBig, UnreadablePos
 def _field_errors(errors) -> list[dict[str, str]]:
     result = []
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path"):  # where it came from, not a field named so
+            loc.pop(0)
+        if loc and loc[0] == "payload":
+            loc.pop(0)
         result.append({"field": ".".join(loc) or "(input)", "message": error.get("msg", "invalid")})
     return result
 

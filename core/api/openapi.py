@@ -43,13 +43,10 @@ def error_statuses() -> list[int]:
 
 class ObjectBodyParser(Parser):
     """Every request body is a JSON object: ninja would otherwise read the fields of a schema from
-    the attributes of whatever arrives (a list, or a string whose `.title` is a method). A JSON
-    `null` is no body (documented so where the body is optional): its fields take their defaults."""
+    the attributes of whatever arrives (a list, or a string whose `.title` is a method)."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
-        if data is None:
-            return {}
         if not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
         return data

@@ -42,7 +42,7 @@ def validate_path(raw: str) -> str:
     if not path.is_absolute():
         raise InvalidInput(f"{raw!r} is not an absolute path", hint="Give the full path, e.g. /books")
     path = Path(os.path.normpath(path))
-    if not path.exists():
+    if not _exists(path):
         raise NotFound(f"Folder {path} does not exist", hint="Check the path and any volume mounts")
     if not path.is_dir():
         raise Conflict(f"{path} is a file, not a folder")
@@ -52,6 +52,13 @@ def validate_path(raw: str) -> str:
             hint="Fix the permissions or the user the app runs as",
         )
     return str(path)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the filesystem: nothing can be there
+        return False
 
 
 def _formats(data: FolderInput) -> list[str]:

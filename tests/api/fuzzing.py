@@ -23,8 +23,11 @@ TEMPLATE_GRAMMAR = ("POST /api/rename/templates", "PUT /api/rename/templates/{te
                     "POST /api/rename/templates/check", "POST /api/rename/preview",
                     "POST /api/scanning/folders", "PUT /api/scanning/folders/{folder_id}")
 # The rule: an ISBN's check digit.
-ISBN_CHECK_DIGIT = ("GET /api/metadata/search",)
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT
+ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
+# The rule: the document allows a JSON null where the body is optional; the body parser takes
+# only objects (a null body is a 400, leaving the body out works).
+NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
+POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY
 
 
 @dataclass

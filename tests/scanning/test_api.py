@@ -26,16 +26,16 @@ def test_folder_crud_validates_paths(admin_client, tmp_path):
     bad = admin_client.post(
         f"{API}/folders", {"path": str(tmp_path / "nope")}, content_type="application/json"
     )
-    assert bad.status_code == 422 and "does not exist" in bad.json()["error"]
+    assert bad.status_code == 404 and "does not exist" in bad.json()["error"]  # state: nothing there
     relative = admin_client.post(f"{API}/folders", {"path": "books"}, content_type="application/json")
-    assert relative.status_code == 422 and "absolute" in relative.json()["error"]
+    assert relative.status_code == 422 and relative.json()["details"][0]["field"] == "path"  # shape
     a_file = tmp_path / "f.txt"
     a_file.write_text("x")
     assert (
         admin_client.post(
             f"{API}/folders", {"path": str(a_file)}, content_type="application/json"
         ).status_code
-        == 422
+        == 409
     )
     created = _data(
         admin_client.post(
@@ -55,7 +55,7 @@ def test_folder_crud_validates_paths(admin_client, tmp_path):
         {"path": str(tmp_path), "formats": ["docx"]},
         content_type="application/json",
     )
-    assert unknown.status_code == 422 and "docx" in unknown.json()["error"]
+    assert unknown.status_code == 422 and unknown.json()["details"][0]["field"] == "formats.0"
     updated = _data(
         admin_client.put(
             f"{API}/folders/{created['id']}",
