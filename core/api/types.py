@@ -53,5 +53,5 @@ class OneOfSchema(Schema):
         return self
 
 
-GIVEN_ID = {"type": "integer"}
+GIVEN_ID = {"type": "integer", "minimum": 1, "maximum": MAX_BIGINT}
 GIVEN_TEXT = {"type": "string", "pattern": r"\S"}
