@@ -228,8 +228,8 @@ def test_library_settings_are_validated_with_clear_errors(admin_client, tmp_path
     assert "Unknown token ${nope}" in refused(422, naming_template="${author}/${nope}.${ext}")
     assert "position 10" in refused(422, naming_template="${author}/${nope}.${ext}")
     assert "needs a token besides ${ext}" in refused(422, naming_template="${author}/${ext}")
-    assert "absolute" in refused(422, target_root="shelf")
-    assert "Target root" in refused(422, target_root=str(tmp_path / "missing"))
+    assert "target_root: String should match pattern" in refused(422, target_root="shelf")  # the schema's rule
+    assert "Target root" in refused(404, target_root=str(tmp_path / "missing"))  # state: nothing there
     (other / "sub").mkdir()
     assert f"overlaps the scan folder {other}" in refused(409, target_root=str(other / "sub"))
     assert f"overlaps the scan folder {other}" in refused(409, target_root=str(tmp_path))  # around it
