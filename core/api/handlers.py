@@ -60,6 +60,8 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, OmniError):  # a body the parser refused with a reason of ours
+            return omni_error(request, exc.__cause__)
         return api.create_response(request, error_body(str(exc), f"http_{exc.status_code}"),
                                    status=exc.status_code)
 

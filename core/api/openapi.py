@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from core.api.envelope import ErrorEnvelope, error_body
-from core.errors import OmniError
+from core.errors import InvalidInput, OmniError
 
 REF = "#/components/schemas/{model}"
 ERROR_DESCRIPTIONS = {
@@ -49,7 +49,30 @@ class ObjectBodyParser(Parser):
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
+        if _holds_nul(data):
+            raise InvalidInput(NUL_REFUSED)  # ninja wraps it in a 400; the handler answers with it
         return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if _holds_nul(parsed):
+            raise InvalidInput(NUL_REFUSED)
+        return parsed
+
+
+NUL_REFUSED = "text must not contain NUL characters (\\u0000)"
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a NUL character hides in a parsed body or query, in a key or a value: PostgreSQL
+    refuses it in text and JSON columns, so it is turned away before any work."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 class OmniAPI(NinjaAPI):

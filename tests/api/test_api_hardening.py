@@ -79,3 +79,21 @@ def test_a_yes_no_field_takes_only_true_or_false(client, api_key):
     response = client.post("/api/media/refresh", json.dumps({"force": 0}), content_type="application/json",
                            HTTP_X_API_KEY=api_key)
     assert _error(response, 422, "invalid_input")["details"][0]["field"] == "force"
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_body_is_refused_before_the_database(client, api_key):
+    """PostgreSQL refuses NUL in text and JSON columns: the fuzz run's job parameters with one
+    were a 500 ("unsupported Unicode escape sequence") on PostgreSQL only."""
+    from core.models import Job
+
+    body = {"kind": "processing.import_download", "params": {"a\u0000b": {"x": "y"}}}
+    response = client.post("/api/jobs/", json.dumps(body), content_type="application/json", HTTP_X_API_KEY=api_key)
+    assert "NUL" in _error(response, 422, "invalid_input")["error"]
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_query_is_refused(client, api_key):
+    body = _error(client.get("/api/library/search?q=du%00ne", HTTP_X_API_KEY=api_key), 422, "invalid_input")
+    assert "NUL" in body["error"]
