@@ -129,6 +129,11 @@ def safe_join(root: str | os.PathLike[str], relative: str | os.PathLike[str]) ->
     return joined
 
 
+def is_under(path: str, root: str) -> bool:
+    """`path` is `root` or below it, as both are written (no symlink resolved, no I/O)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
     try:
         return Path(path).resolve().is_relative_to(Path(root).resolve())

@@ -21,6 +21,7 @@ from stat import S_ISREG
 from typing import NamedTuple
 
 from core.files import skip_reason, special_reason
+from core.paths import is_under
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,6 @@ def _entries(path: str, problems: WalkProblems) -> list[os.DirEntry]:
     return entries
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = None) -> Iterator[Directory]:
     """Yield every directory under `root` (depth first, sorted) that has book files or sidecars.
     `extensions` are lower-case without the dot. Symlinked folders are followed, but a folder
@@ -112,7 +109,7 @@ def walk(root: str, extensions: frozenset[str], problems: WalkProblems | None = 
         current, via_link = stack.pop()
         if via_link:
             real = os.path.realpath(current)
-            if real in linked_seen or _inside(real, real_root):
+            if real in linked_seen or is_under(real, real_root):
                 logger.info("Folder %s was already walked as %s; skipped", current, real)
                 continue
             linked_seen.add(real)

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from core.errors import InvalidInput
 from core.naming import Template, parse_template
+from core.paths import is_under
 from processing.renaming.models import OpState
 from processing.renaming.planner import PlannedMove
 from scanning.extractors.calibre_db import in_book_folder
@@ -23,10 +24,6 @@ from scanning.models import ScanFolder
 NOT_ALLOWED = "not done: allow moving to another root and preview again to include it"
 TARGET_MISSING = "not done: the target root is missing (not mounted?)"
 CALIBRE_MANAGED = "not done: calibre manages this file (its library's metadata.db points at it); rename it in calibre"
-
-
-def _under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class Library:
 
     @property
     def moves_out(self) -> bool:
-        return not _under(self.target, self.path)
+        return not is_under(self.target, self.path)
 
     def leaving_note(self) -> str:
         return f"Moves out of {self.path} to {self.target}"
@@ -71,7 +68,7 @@ class Libraries:
         best, best_length = None, -1
         for library in self.libraries:
             for place in (library.path, library.target):
-                if len(place) > best_length and _under(path, place):
+                if len(place) > best_length and is_under(path, place):
                     best, best_length = library, len(place)
         return best
 
@@ -90,7 +87,7 @@ class Libraries:
     def leaving(self, move: PlannedMove) -> Library | None:
         """The scan folder a move takes its file out of (None when the file stays in it)."""
         library = self.library_of(move.source)
-        if library is None or not library.moves_out or not _under(move.source, library.path):
+        if library is None or not library.moves_out or not is_under(move.source, library.path):
             return None
         return library
 
@@ -136,7 +133,7 @@ def _as_written(move: PlannedMove, target: str) -> PlannedMove:
     """The destination spelled under the library's root as the user wrote it (and as scans
     store paths), not through the real path a symlink in it resolves to."""
     real = os.path.realpath(target)
-    if real == target or not _under(move.destination, real):
+    if real == target or not is_under(move.destination, real):
         return move
     return replace(move, destination=target + move.destination[len(real) :])
 
@@ -165,7 +162,7 @@ def leaving_count(summary: list[dict]) -> int:
 def leaving_library(source: str, summary: list[dict]) -> dict | None:
     """The summary entry of the scan folder an operation's file leaves, if it does."""
     for entry in summary:
-        if entry.get("leaving") and _under(source, entry["path"]):
+        if entry.get("leaving") and is_under(source, entry["path"]):
             return entry
     return None
 
