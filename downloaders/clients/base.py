@@ -20,12 +20,15 @@ class JobState:
 class ClientSettings:
     name: str
     url: str  # scheme://host[:port]
-    api_key: str
-    base_path: str = ""  # SABnzbd's url_base, e.g. "/sabnzbd"; the API is at <base>/api
+    api_key: str = ""
+    base_path: str = ""  # the client's URL base, e.g. SABnzbd's "/sabnzbd"; the API is below it
+    username: str = ""  # clients that log in (qBittorrent, Transmission, Deluge's password, NZBGet)
+    password: str = ""
     verify_ssl: bool = True
     timeout: float = 20.0
     categories: tuple[tuple[str, str], ...] = ()  # (media kind, category)
     priority: int = -100  # SABnzbd: -100 default, -1 low, 0 normal, 1 high, 2 force
+    add_paused: bool = False
     config_id: int | None = None
 
     @property
@@ -43,6 +46,7 @@ class AddRequest:
     name: str
     kind: str  # media kind: picks the category
     link_kind: str = "nzb_url"  # nzb_url | torrent_url | magnet
+    content: bytes | None = None  # the .nzb/.torrent file itself when we fetched it (client can't reach the URL)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class JobStatus:
     fail_message: str = ""
     raw_status: str = ""
     category: str = ""
+    seeding: bool = False  # torrents: complete and still being seeded (never move its files)
+    ratio: float | None = None  # torrents: uploaded / downloaded
+    seeding_seconds: int | None = None
 
 
 @dataclass(frozen=True)
