@@ -37,10 +37,11 @@ _ONE_SHOT = re.compile(r"\bone[\s-]?shot\b", re.I)
 _GRAPHIC_NOVEL = re.compile(r"\bgraphic[\s-]novel\b", re.I)
 _GROUP = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
 _BARE_NUM = re.compile(_NUM)
+_NAME_DOT = re.compile(r"(?<!\d)\.|\.(?!\d{1,2}(?!\d))")  # not the dot of `12.5`
 _PAGE = re.compile(r"p\d{1,4}", re.I)  # a page marker in scanlation names: `c003 (v01) - p000`
 _YEAR = re.compile(r"((?:19|20)\d\d)(?:\s*-\s*(?:(?:19|20)\d\d)?)?")
 _DATE_GROUP = re.compile(
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s*|\d{1,2}[-/. ])*"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s*|\d{1,2}(?:,?\s|[-/.]))*"
     r"((?:19|20)\d\d)(?:[-/. ]\d{1,2}){0,2}",
     re.I,
 )
@@ -141,7 +142,7 @@ def _normalise(text: str) -> str:
     (but for dots inside numbers: `Series.v01.c1.5`)."""
     text = unicodedata.normalize("NFC", text).translate(_DIGITS).replace("_", " ")
     if " " not in text and text.count(".") > 1:
-        text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+        text = _NAME_DOT.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -176,15 +177,16 @@ def _parse_stem(stem: str, series: str = "") -> ComicName:
     found = _Found()
     plain, groups = _take_groups(stem)
     tokens = _mark(plain).split()
-    kinds = [_kind(t) for t in tokens]
+    kinds = _of_between_numbers([_kind(t) for t in tokens])
     issue_at = kinds.index("issue") if "issue" in kinds else _choose_issue(tokens, kinds, groups)
     marks = [i for i, k in enumerate(kinds) if k in ("volume", "issue") or i == issue_at]
-    first = min((i for i, k in enumerate(kinds) if k in _STRUCTURAL or i == issue_at), default=len(tokens))
+    start = next((i for i, k in enumerate(kinds) if k not in ("group", "tag")), len(tokens))  # `[Group] Series`
+    first = min((i for i in range(start, len(tokens)) if kinds[i] in _STRUCTURAL or i == issue_at), default=len(tokens))
     for at, kind in enumerate(kinds):
         _apply(tokens[at], kind, at == issue_at, issue_at is not None and at < issue_at, found, groups)
     if found.issue_count is None and issue_at is not None and _followed_by_of(kinds, issue_at):
         found.issue_count = int(tokens[issue_at + 2])
-    own_series = " ".join(t for t, k in zip(tokens[:first], kinds[:first], strict=True) if k != "tag")
+    own_series = " ".join(t for t, k in zip(tokens[start:first], kinds[start:first], strict=True) if k != "tag")
     return ComicName(
         series=series or _clean_series(own_series),
         issue=_trim_zeros(found.issue),
@@ -239,6 +241,16 @@ def _kind(token: str) -> str:
     return "word"
 
 
+def _of_between_numbers(kinds: list[str]) -> list[str]:
+    """'of' counts only in `2 of 6`; elsewhere it is a word (`Tales of the Reach`)."""
+    for at, kind in enumerate(kinds):
+        if kind == "of" and not (
+            0 < at < len(kinds) - 1 and kinds[at - 1] in ("num", "issue") and kinds[at + 1] == "num"
+        ):
+            kinds[at] = "word"
+    return kinds
+
+
 def _choose_issue(tokens: list[str], kinds: list[str], groups: list[str]) -> int | None:
     """The index of the plain number that is the issue (no number is marked). A year-like
     number after another number is the year (`Series 001 2019`); a lone one is the year
@@ -246,6 +258,9 @@ def _choose_issue(tokens: list[str], kinds: list[str], groups: list[str]) -> int
     part of the series: `Nights 1984 (2019)`, `Space Patrol 2099`). The year's token becomes
     kind 'year'."""
     nums = [i for i, k in enumerate(kinds) if k == "num" and not _is_count(kinds, i)]
+    padded = [i for i in nums if tokens[i][0] == "0" and i + 1 < len(kinds) and kinds[i + 1] == "dash"]
+    if padded:
+        return padded[0]  # `Series 004 - Title 2`
     for at in reversed(nums):
         if at == 0 and len(tokens) > 1 and kinds[1] in ("word", "num"):
             return None  # `100 Bullets` starts with a number and has no issue
