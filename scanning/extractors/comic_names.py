@@ -307,6 +307,8 @@ def _apply(token: str, kind: str, is_issue: bool, before_issue: bool, found: _Fo
 def _group(text: str, found: _Found, *, before_issue: bool) -> None:
     """One bracketed group: a year (a volume year when before the issue), a date, `of N`,
     `1 of 3`, `#N`, a volume, a flag; anything else is a release tag."""
+    if text.lower() in _TAGS:
+        return  # `(c2c)` is no chapter 2c
     year = _YEAR.fullmatch(text)
     if year:
         if before_issue and found.volume_year is None:
