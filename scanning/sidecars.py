@@ -21,7 +21,7 @@ OPF = "metadata.opf"
 COVERS = ("cover.jpg", "cover.jpeg", "cover.png", "folder.jpg")
 GENERIC = SIDECAR_NAMES
 NAMED_COVERS = ("jpg", "jpeg", "png")  # `<book stem>.jpg`; `<book stem>.opf` for the metadata
-COMIC_EXTENSIONS = frozenset({"cbz", "cbr", "cb7"})
+COMIC_EXTENSIONS = frozenset({"cbz", "cbr", "cb7", "zip", "rar"})  # a zip/rar the scan reads is a comic
 AUDIO_EXTENSIONS = frozenset({"m4b", "m4a", "mp3", "flac", "ogg", "opus"})
 BOOK_EXTENSIONS = frozenset(ext.lstrip(".") for ext in supported_extensions())  # as the walker takes them
 

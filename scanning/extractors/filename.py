@@ -9,8 +9,8 @@ import unicodedata
 from pathlib import PurePath
 
 from core.text import comparison_key
-from scanning.extractors import common
 from scanning.extractors.base import ExtractedMetadata, Person, build
+from scanning.extractors.comic_names import issue_number, parse_comic_name
 
 CONFIDENCE = 0.3
 _DISC = re.compile(r"^(?:cd|disc|disk|part|teil|vol(?:ume)?)[\s._-]*\d+\b.*$", re.I)
@@ -23,14 +23,6 @@ _SERIES_PART = re.compile(
 _PART_SEPARATOR = re.compile("\\s+[-\u2013\u2014]\\s+")
 _AUTHOR_SEPARATOR = re.compile(r"\s*(?:;|&|\band\b)\s*")
 _LEADING_NUMBER = re.compile(r"^(?P<index>\d{1,3}(?:\.\d+)?)\s*[-._)]\s*(?P<title>.+)$")
-_COMIC = re.compile(
-    r"^(?P<series>.+?)"
-    r"(?:\s+v(?:ol(?:ume)?)?\.?\s*(?P<volume>\d{1,4}))?"
-    r"(?:\s+#?(?P<issue>\d{1,4}(?:\.\d+)?[a-z]?)|\s+#(?P<issue2>[\w.]+))"
-    r"(?:\s+\(of\s+\d+\))?"
-    r"(?:\s*\((?P<year>(?:19|20)\d\d)\))?",
-    re.I,
-)
 
 
 def _clean(name: str) -> str:
@@ -109,23 +101,19 @@ def parse_ebook(path: str) -> ExtractedMetadata:
 
 
 def parse_comic(path: str) -> ExtractedMetadata:
-    p = PurePath(path)
-    stem = _clean(p.stem)
-    match = _COMIC.match(stem)
-    if not match:
-        stem_no_year, year = _year(stem)
-        return _meta({"title": stem_no_year, "series": stem_no_year, "year": year})
-    issue = (match.group("issue") or match.group("issue2") or "").lstrip("0") or "0"
-    series = _clean(match.group("series").rstrip("#"))
-    year = int(match.group("year")) if match.group("year") else common.find_year(stem[match.end() :])
+    """See scanning.extractors.comic_names; the title is made up (`Series #3`) when the name has none."""
+    name = parse_comic_name(path)
+    made_up = f"{name.series} #{name.issue}" if name.series and name.issue else name.series
     return _meta(
         {
-            "series": series,
-            "volume": match.group("volume") or "",
-            "issue": issue,
-            "series_index": common.parse_number(issue),
-            "year": year,
-            "title": f"{series} #{issue}",
+            "series": name.series,
+            "volume": name.volume,
+            "issue": name.issue,
+            "series_index": issue_number(name.issue) if name.issue else None,
+            "year": name.year,
+            "title": name.title or made_up,
+            "issue_count": name.issue_count,
+            "special": name.special,
         }
     )
 
@@ -185,4 +173,8 @@ def as_json(meta: ExtractedMetadata) -> dict[str, object]:
     narrators = [p.name for p in meta.people if p.role == "narrator"]
     if narrators:
         out["narrators"] = narrators
+    if meta.issue_count is not None:
+        out["issue_count"] = meta.issue_count
+    if meta.special:
+        out["special"] = meta.special
     return out
