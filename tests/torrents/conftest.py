@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from downloaders import services
+from downloaders.clients.base import ClientSettings
 from downloaders.clients.torrentfiles import info_hash_of_torrent
+from downloaders.services import ConfiguredClient
 from tests.processing.samples import make_epub
 from tests.torrents.swarm import (
+    QBIT_PASSWORD,
+    QBIT_USER,
     Qbittorrent,
     Tracker,
     make_torrent,
@@ -67,12 +72,14 @@ def qbittorrent(swarm_dir):
     qbit.stop()
 
 
-def seed_book(seeder: Qbittorrent, tracker: Tracker, folder: Path, *, title: str, author: str) -> SeededBook:
+def seed_book(
+    seeder: Qbittorrent, tracker: Tracker, folder: Path, *, title: str, author: str, cover: bytes | None = None
+) -> SeededBook:
     """A new real EPUB under `folder`, made into a torrent and seeded (each its own hash)."""
     _require("mktorrent")
     name = f"{author} - {title}"
     folder.mkdir(parents=True, exist_ok=True)
-    path = make_epub(folder / f"{name}.epub", title=title, authors=(author,))
+    path = make_epub(folder / f"{name}.epub", title=title, authors=(author,), cover=cover)
     torrent = make_torrent(path, tracker.announce, folder / f"{name}.torrent")
     tracker.allow(info_hash_of_torrent(torrent))
     info_hash = seeder.seed(torrent, folder)
@@ -82,3 +89,24 @@ def seed_book(seeder: Qbittorrent, tracker: Tracker, folder: Path, *, title: str
 @pytest.fixture(scope="session")
 def seeded_book(seeder, tracker, swarm_dir) -> SeededBook:
     return seed_book(seeder, tracker, swarm_dir / "seeded", title="Project Hail Mary", author="Andy Weir")
+
+
+@pytest.fixture
+def qbittorrent_configured(qbittorrent, monkeypatch) -> dict:
+    """qBittorrent as the configured torrent client (the only client). Until issue 18's one
+    client configuration model lands, `services.configured_clients` is the seam; the returned
+    dict's values (ClientSettings fields) can be changed by the test while it runs."""
+    values = {
+        "name": "qBittorrent",
+        "url": qbittorrent.url,
+        "username": QBIT_USER,
+        "password": QBIT_PASSWORD,
+        "timeout": 5.0,
+        "categories": (("ebook", "books"),),
+    }
+
+    def configured() -> list[ConfiguredClient]:
+        return [ConfiguredClient("qbittorrent", None, ClientSettings(**values))]
+
+    monkeypatch.setattr(services, "configured_clients", configured)
+    return values
