@@ -54,11 +54,13 @@ class Daemon:
     port: int
     log: Path
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 3.0) -> None:
+        """SIGTERM, then SIGKILL after `grace` seconds (qbittorrent-nox may wait for its
+        trackers' 'stopped' announces; its temporary profile needs no clean shutdown)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
