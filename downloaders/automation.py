@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.errors import OmniError
 from core.jobs import job_kinds, submit_job
 from core.models import Job, JobState
-from downloaders import services, status
+from downloaders import seeding, services, status
 from downloaders.clients.base import JobState as ClientState
 from downloaders.clients.base import JobStatus
 from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
@@ -94,18 +94,18 @@ def monitor_downloads(progress: Progress = _noop) -> dict:
     """Ask each download client once about all its monitored attempts and move them on."""
     attempts = list(DownloadAttempt.objects.filter(state__in=MONITORED_STATES).exclude(client_job_id=""))
     summary: dict = defaultdict(int)
-    by_client: dict[int | None, list[DownloadAttempt]] = defaultdict(list)
+    by_client: dict[tuple[str, int | None], list[DownloadAttempt]] = defaultdict(list)
     for attempt in attempts:
-        by_client[attempt.client_config_id].append(attempt)
-    for config_id, group in by_client.items():
+        by_client[(attempt.client_kind, attempt.client_config_id)].append(attempt)
+    for (kind, config_id), group in by_client.items():
         try:
-            client = services.client_by_config(config_id)
+            client = services.client_by_config(config_id, kind)
             try:
                 found = client.statuses([a.client_job_id for a in group])
             finally:
                 client.close()
         except OmniError as exc:
-            logger.warning("Monitor: download client %s unreachable: %s", config_id, exc)
+            logger.warning("Monitor: download client %s %s unreachable: %s", kind, config_id, exc)
             summary["client_errors"] += 1
             summary["last_error"] = str(exc)
             continue
@@ -113,7 +113,8 @@ def monitor_downloads(progress: Progress = _noop) -> dict:
             outcome = apply_status(attempt, found[attempt.client_job_id])
             summary[outcome] += 1
     progress(len(attempts), len(attempts), f"Checked {len(attempts)} download(s)")
-    return {"checked": len(attempts), **summary}
+    finished = seeding.finish_seeding()
+    return {"checked": len(attempts), **summary, **({"seeding": finished} if finished else {})}
 
 
 def apply_status(attempt: DownloadAttempt, job: JobStatus) -> str:
@@ -189,6 +190,8 @@ def hand_off(attempt_id: int, *, reported: JobStatus | None = None) -> int | Non
         )
         return None
     params: dict = {"attempt_id": attempt.pk}
+    if attempt.protocol == "torrent" or (reported is not None and reported.seeding):
+        params["keep_source"] = True  # the client seeds these files: hardlink or copy, never move
     if size := _reported_size(attempt, reported):
         params["reported_size"] = size
     job = submit_job(IMPORT_JOB_KIND, target=f"attempt:{attempt.pk}", params=params)
@@ -252,7 +255,7 @@ def refresh_attempt(attempt_id: int) -> DownloadAttempt | None:
     attempt = DownloadAttempt.objects.filter(pk=attempt_id).first()
     if attempt is None or attempt.state not in MONITORED_STATES or not attempt.client_job_id:
         return attempt
-    client = services.client_by_config(attempt.client_config_id)
+    client = services.client_by_config(attempt.client_config_id, attempt.client_kind)
     try:
         job = client.status(attempt.client_job_id)
     finally:

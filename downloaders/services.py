@@ -5,14 +5,15 @@ the API call these; every state change goes through `downloaders.status`."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, OmniError
 from downloaders import status
-from downloaders.clients.base import AddRequest, DownloadClient
-from downloaders.clients.registry import client_for, link_kinds_supported
+from downloaders.clients.base import AddRequest, ClientSettings, DownloadClient
+from downloaders.clients.registry import CLIENTS, client_for, link_kinds_supported
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
 from indexers import services as indexer_services
 from indexers.clients.base import Release, resolve_download_link
@@ -21,25 +22,70 @@ from media.models import MediaItem
 
 logger = logging.getLogger(__name__)
 TORRENT_REFUSED = (
-    "Torrent releases cannot be downloaded yet: no torrent client is configured "
-    "(only usenet through SABnzbd). Choose a usenet release."
+    "Torrent releases cannot be downloaded: no torrent client is configured "
+    "(add qBittorrent as a download client). Choose a usenet release."
 )
+TORRENT_LINKS = frozenset({"torrent_url", "magnet"})
 
 
-def download_client() -> tuple[SabnzbdConfig, DownloadClient]:
-    config = SabnzbdConfig.objects.filter(enabled=True).order_by("pk").first()
-    if config is None:
+# --- which client takes a release -----------------------------------------------------------
+@dataclass(frozen=True)
+class ConfiguredClient:
+    kind: str  # a key of downloaders.clients.registry.CLIENTS
+    config_id: int | None
+    settings: ClientSettings
+    enabled: bool = True
+
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        return tuple(getattr(CLIENTS.get(self.kind), "protocols", ()))
+
+    def client(self) -> DownloadClient:
+        return client_for(self.kind, self.settings)
+
+
+def configured_clients() -> list[ConfiguredClient]:
+    """Every configured download client, enabled first, in priority order. Until issue 18's one
+    configuration model for every client kind lands these are the SABnzbd rows; that model
+    replaces this body with its own rows (kind, pk, to_settings(), enabled)."""
+    rows = SabnzbdConfig.objects.order_by("-enabled", "pk")
+    return [ConfiguredClient("sabnzbd", c.pk, c.to_settings(), c.enabled) for c in rows]
+
+
+def link_kinds_available() -> set[str]:
+    """The link kinds (nzb_url, torrent_url, magnet) an enabled client accepts."""
+    kinds = {k for c in configured_clients() if c.enabled for k in c.protocols}
+    return kinds & link_kinds_supported()
+
+
+def torrents_available() -> bool:
+    return bool(TORRENT_LINKS & link_kinds_available())
+
+
+def client_for_link(link_kind: str) -> tuple[ConfiguredClient, DownloadClient]:
+    """The first enabled client that takes this kind of link: torrents go to a torrent
+    client, NZBs to a usenet client."""
+    for configured in configured_clients():
+        if configured.enabled and link_kind in configured.protocols:
+            return configured, configured.client()
+    if link_kind in TORRENT_LINKS:
+        raise InvalidInput(TORRENT_REFUSED)
+    raise ConfigurationError(
+        "No download client is configured.", hint="Add SABnzbd in the admin: SABnzbd configs."
+    )
+
+
+def client_by_config(config_id: int | None, kind: str = "sabnzbd") -> DownloadClient:
+    """The client an attempt was sent to (also when disabled since); when its configuration is
+    gone, the first enabled client of the same kind."""
+    candidates = [c for c in configured_clients() if c.kind == kind]
+    chosen = next((c for c in candidates if c.config_id == config_id), None)
+    chosen = chosen or next((c for c in candidates if c.enabled), None)
+    if chosen is None:
         raise ConfigurationError(
-            "No download client is configured.", hint="Add SABnzbd in the admin: SABnzbd configs."
+            f"No {kind} download client is configured.", hint="Add it again in the download client settings."
         )
-    return config, client_for("sabnzbd", config.to_settings())
-
-
-def client_by_config(config_id: int | None) -> DownloadClient:
-    config = SabnzbdConfig.objects.filter(pk=config_id).first() if config_id else None
-    if config is None:
-        return download_client()[1]
-    return client_for("sabnzbd", config.to_settings())
+    return chosen.client()
 
 
 def search_item(item_id: int) -> indexer_services.SearchOutcome:
@@ -48,7 +94,7 @@ def search_item(item_id: int) -> indexer_services.SearchOutcome:
         raise NotFound(f"Media item {item_id} does not exist")
     status.begin_search(item_id)
     try:
-        return indexer_services.search_releases(item_id)
+        return indexer_services.search_releases(item_id, torrent_client_available=torrents_available())
     finally:
         status.end_search(item_id)
 
@@ -68,7 +114,8 @@ def _release_of(result: SearchResult) -> Release:
 
 
 def _check_grabbable(item_id: int, result: SearchResult) -> None:
-    if result.protocol == "torrent" or result.magnet_url.startswith("magnet:"):
+    is_torrent = result.protocol == "torrent" or result.magnet_url.startswith("magnet:")
+    if is_torrent and not torrents_available():
         raise InvalidInput(TORRENT_REFUSED, details={"result_id": result.pk, "protocol": result.protocol})
     if indexer_services.is_blacklisted(guid=result.guid, info_hash=result.info_hash):
         raise Conflict(f"Release {result.title!r} is blacklisted", hint="Remove it from the blacklist first.")
@@ -91,9 +138,7 @@ def grab(item_id: int, result_id: int, *, automatic: bool = False) -> DownloadAt
         )
     _check_grabbable(item_id, result)
     link = resolve_download_link(_release_of(result))
-    if link.kind not in link_kinds_supported():
-        raise InvalidInput(TORRENT_REFUSED)
-    config, client = download_client()
+    config, client = client_for_link(link.kind)
     try:
         with transaction.atomic():
             attempt = DownloadAttempt.objects.create(
@@ -108,8 +153,8 @@ def grab(item_id: int, result_id: int, *, automatic: bool = False) -> DownloadAt
                 size=result.size,
                 score=result.score,
                 automatic=automatic,
-                client_kind="sabnzbd",
-                client_config_id=config.pk,
+                client_kind=config.kind,
+                client_config_id=config.config_id,
             )
     except IntegrityError as exc:
         client.close()
@@ -136,8 +181,9 @@ def _send(attempt: DownloadAttempt, client: DownloadClient, link_kind: str) -> D
         raise
     finally:
         client.close()
+    extra = {"info_hash": job_id.lower()} if link_kind in TORRENT_LINKS and not attempt.info_hash else {}
     status.move(
-        attempt, AttemptState.SENT, client_job_id=job_id, sent_at=timezone.now(), client_status="Sent"
+        attempt, AttemptState.SENT, client_job_id=job_id, sent_at=timezone.now(), client_status="Sent", **extra
     )
     logger.info("Grabbed %r for item %s as %s", attempt.release_title, attempt.item_id, job_id)
     return attempt
@@ -148,9 +194,12 @@ def attempted_guids(item_id: int) -> set[str]:
 
 
 def next_candidate(item_id: int, *, min_score: float | None = None) -> SearchResult | None:
-    """The best stored, acceptable, usenet result not tried yet and not blacklisted."""
+    """The best stored, acceptable result not tried yet, not blacklisted, that a configured
+    client can download (torrents only with a torrent client)."""
     tried = attempted_guids(item_id)
-    results = SearchResult.objects.filter(item_id=item_id, accepted=True).exclude(protocol="torrent")
+    results = SearchResult.objects.filter(item_id=item_id, accepted=True)
+    if not torrents_available():
+        results = results.exclude(protocol="torrent")
     if min_score is not None:
         results = results.filter(score__gte=min_score)
     for result in results.order_by("-score", "rank"):
@@ -198,7 +247,7 @@ def cancel_attempt(attempt_id: int) -> DownloadAttempt | None:
 def _remove_from_client(attempt: DownloadAttempt) -> None:
     if not attempt.client_job_id:
         return
-    client = client_by_config(attempt.client_config_id)
+    client = client_by_config(attempt.client_config_id, attempt.client_kind)
     try:
         client.remove(attempt.client_job_id, delete_files=True)
     finally:

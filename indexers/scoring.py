@@ -195,16 +195,25 @@ def _age(age_days: float | None) -> tuple[float, str]:
 
 def _availability(release: Release, prefs: ScoringPrefs, rejections: list[str]) -> tuple[float, str]:
     if release.protocol == "torrent":
-        if not prefs.torrent_client_available:
-            rejections.append("torrent release: no torrent client is configured (only usenet via SABnzbd)")
-        seeders = release.seeders or 0
-        if seeders == 0:
-            rejections.append("torrent has no seeders")
-        return min(seeders, 10) / 10.0, f"{seeders} seeders"
+        return _torrent_health(release, prefs, rejections)
     if release.protocol == "unknown":
         rejections.append("unknown download protocol")
         return 0.0, "unknown protocol"
     return 1.0, "usenet"
+
+
+def _torrent_health(release: Release, prefs: ScoringPrefs, rejections: list[str]) -> tuple[float, str]:
+    """Seeders decide whether a torrent can finish: none is a rejection, ten or more is full
+    marks; an indexer that does not say gets a low mark, not a rejection."""
+    if not prefs.torrent_client_available:
+        rejections.append("torrent release: no torrent client is configured")
+    leechers = f", {release.leechers} leechers" if release.leechers is not None else ""
+    if release.seeders is None:
+        return 0.3, "seeders unknown"
+    if release.seeders <= 0:
+        rejections.append(f"torrent has no seeders{leechers}: it cannot finish")
+        return 0.0, f"0 seeders{leechers}"
+    return min(release.seeders, 10) / 10.0, f"{release.seeders} seeders{leechers}"
 
 
 def _bonuses(wanted: WantedBook, parsed: ParsedRelease, rejections: list[str]) -> list[ScorePart]:

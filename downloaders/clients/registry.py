@@ -1,4 +1,4 @@
-"""The explicit registry of download clients (SABnzbd first; torrent clients can follow)."""
+"""The explicit registry of download clients: SABnzbd (usenet) and qBittorrent (torrents)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.qbittorrent import QbittorrentClient
 from downloaders.clients.sabnzbd import SabnzbdClient
 
-CLIENTS: dict[str, Callable[..., DownloadClient]] = {"sabnzbd": SabnzbdClient}
+CLIENTS: dict[str, Callable[..., DownloadClient]] = {
+    "sabnzbd": SabnzbdClient,
+    "qbittorrent": QbittorrentClient,
+}
 
 
 def client_for(
