@@ -1,4 +1,4 @@
-"""The explicit registry of download clients (SABnzbd first; torrent clients can follow)."""
+"""The explicit registry of download clients: SABnzbd (usenet), Transmission and Deluge (torrents)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.deluge import DelugeClient
 from downloaders.clients.sabnzbd import SabnzbdClient
+from downloaders.clients.transmission import TransmissionClient
 
-CLIENTS: dict[str, Callable[..., DownloadClient]] = {"sabnzbd": SabnzbdClient}
+CLIENTS: dict[str, Callable[..., DownloadClient]] = {
+    "sabnzbd": SabnzbdClient,
+    "transmission": TransmissionClient,
+    "deluge": DelugeClient,
+}
 
 
 def client_for(
