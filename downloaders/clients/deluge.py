@@ -171,10 +171,10 @@ class DelugeClient:
             raise ConfigurationError(f"{self.service} downloads torrents only, not {request.link_kind} links")
         label = self._label_for(request.kind)
         self._ready()
+        if label and label not in self._labels():  # first: without the plugin, nothing is added
+            self.call("label.add", label)
         job_id = self._add_torrent(request, {"add_paused": self.settings.add_paused})
         if label:
-            if label not in self._labels():
-                self.call("label.add", label)
             self.call("label.set_torrent", job_id, label)
         if self.settings.priority >= 1:
             self.call("core.queue_top", [job_id])

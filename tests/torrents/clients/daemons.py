@@ -207,6 +207,9 @@ class Deluge:
             "new_release_check": False,
             "enabled_plugins": ["Label"],
             "stop_seed_at_ratio": False,
+            "max_active_limit": -1,  # no queue: each test's torrents run whatever the others do
+            "max_active_downloading": -1,
+            "max_active_seeding": -1,
         }
         web = {
             **deluge_web_password(DELUGE_WEB_PASSWORD),

@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import AuthenticationFailed, BadResponse, NotFound, ServiceUnavailable
 from downloaders.clients.base import AddRequest, ClientSettings, JobState
-from downloaders.clients.transmission import TransmissionClient, rpc_base_url
+from downloaders.clients.transmission import TransmissionClient, rpc_base_url, torrent_status
 from tests.torrents.clients.daemons import wait_until
 
 CATEGORIES = (("ebook", "omni-books"), ("audiobook", "omni-audio"))
@@ -186,3 +186,35 @@ def test_daemon_stopped_mid_download_is_retryable_and_the_job_survives_a_restart
         transmission.start()
     # the restarted daemon hands out a new session id (renewed by the 409) and reloads its torrents
     state_of(client, job_id, JobState.DOWNLOADING)
+
+
+@pytest.mark.parametrize(
+    ("code", "left", "error", "expected", "seeding"),
+    [
+        (0, 10, 0, JobState.QUEUED, False),  # paused
+        (0, 0, 0, JobState.COMPLETED, False),  # finished seeding (or paused when complete)
+        (1, 10, 0, JobState.QUEUED, False),
+        (2, 10, 0, JobState.QUEUED, False),
+        (3, 10, 0, JobState.QUEUED, False),
+        (4, 10, 0, JobState.DOWNLOADING, False),
+        (4, 10, 2, JobState.DOWNLOADING, False),  # a tracker error is not the download's failure
+        (5, 0, 0, JobState.COMPLETED, True),  # queued to seed: still seeding, never move its files
+        (6, 0, 0, JobState.COMPLETED, True),
+        (4, 10, 3, JobState.FAILED, False),  # local error: disk full, data missing
+    ],
+)
+def test_every_transmission_status_maps_to_a_job_state(code, left, error, expected, seeding):
+    raw = {
+        "hashString": "A" * 40,
+        "status": code,
+        "leftUntilDone": left,
+        "percentDone": 0.5 if left else 1.0,
+        "error": error,
+        "errorString": "boom" if error else "",
+        "name": "b.epub",
+        "downloadDir": "/dl",
+    }
+    status = torrent_status(raw)
+    assert (status.job_id, status.state, status.seeding) == ("a" * 40, expected, seeding)
+    assert status.storage_path == ("/dl/b.epub" if expected == JobState.COMPLETED else "")
+    assert status.fail_message == ("boom" if expected == JobState.FAILED else "")
