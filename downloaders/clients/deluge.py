@@ -162,7 +162,10 @@ class DelugeClient:
         version = str(self.call("daemon.get_version") or "")
         if not version:
             raise BadResponse(f"{self.service}: daemon.get_version gave no version")
-        if any(category for _, category in self.settings.categories):
+        kinds = [kind for kind, category in self.settings.categories if category]
+        if kinds:
+            for kind in kinds:
+                self._label_for(kind)  # a name Deluge cannot hold is said at the Test button
             self.list_categories()  # raises when the Label plugin is off
         return ClientVersion("Deluge", version)
 

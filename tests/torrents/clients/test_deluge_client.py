@@ -143,7 +143,11 @@ def test_create_category_adds_a_lower_case_label_once(client):
 def test_a_category_deluge_cannot_hold_is_a_clear_configuration_error(deluge, new_torrent):
     adapter = DelugeClient(deluge.client_settings(categories=(("ebook", "My Books!"),)))
     with pytest.raises(ConfigurationError, match="cannot be a Deluge label"):
-        adapter.add(torrent_request(new_torrent()))
+        adapter.test_connection()
+    torrent = new_torrent()
+    with pytest.raises(ConfigurationError, match="cannot be a Deluge label"):
+        adapter.add(torrent_request(torrent))
+    assert adapter.status(torrent.info_hash).state == JobState.MISSING
 
 
 def test_without_the_label_plugin_categories_are_not_available(client, deluge, new_torrent):
