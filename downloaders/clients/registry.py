@@ -1,4 +1,4 @@
-"""The explicit registry of download clients: SABnzbd (usenet) and qBittorrent (torrents)."""
+"""The explicit registry of download clients: SABnzbd (usenet), qBittorrent, Transmission and Deluge (torrents)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.deluge import DelugeClient
 from downloaders.clients.qbittorrent import QbittorrentClient
 from downloaders.clients.sabnzbd import SabnzbdClient
+from downloaders.clients.transmission import TransmissionClient
 
 CLIENTS: dict[str, Callable[..., DownloadClient]] = {
     "sabnzbd": SabnzbdClient,
     "qbittorrent": QbittorrentClient,
+    "transmission": TransmissionClient,
+    "deluge": DelugeClient,
 }
 
 
