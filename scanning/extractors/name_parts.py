@@ -16,6 +16,7 @@ from core.text import author_display_name
 
 _NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
 _MARKER = r"(?:#\s*|(?:book|bk|vol(?:ume)?|part|pt|tome|no|nr)\.?\s*)"
+_DIGIT = re.compile(r"\d")
 _SEPARATOR = re.compile(r"(?:\s+(?:--?|[\u2013\u2014]))+\s+")
 _BRACKET = re.compile(r"[\(\[]([^\(\)\[\]]*)[\)\]]")
 _NARRATOR = re.compile(r"\{([^{}]*)\}")
@@ -52,6 +53,7 @@ _TAG_PATTERN = re.compile(
 )
 _TAG_SPLIT = re.compile(r"[\s,;/+&]+")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|&|\+|\band\b|\bwith\b)\s*", re.I)
+_LIST_MARKS = (",", ";", "&", "+", " and ", " with ", " et al", " et. al")
 _ET_AL = re.compile(r",?\s+(?:et\.?\s+al\.?|and\s+others)$", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z]\.?)+$")
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "ter", "bin"})
@@ -95,14 +97,17 @@ def clean(raw: str) -> str:
 
 def is_tag(text: str) -> bool:
     """An edition, format or source note: `Unabridged`, `Retail, EPUB`, `z-lib.org`, `64kbps`."""
-    words = [w for w in _TAG_SPLIT.split(text.lower()) if w]
+    low = text.lower()
+    if low in _TAG_WORDS:
+        return True
+    words = [w for w in _TAG_SPLIT.split(low) if w]
     return bool(words) and all(w in _TAG_WORDS or _TAG_PATTERN.match(w) for w in words)
 
 
 def is_person(text: str) -> bool:
     """Reads like a person's name: 2-5 capitalised words or initials, no digits, no title words."""
     words = text.split()
-    if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
+    if not 2 <= len(words) <= 5 or _DIGIT.search(text):
         return False
     for i, word in enumerate(words):
         low = word.lower()
@@ -119,6 +124,9 @@ def are_people(text: str) -> bool:
 
 def split_people(raw: str) -> list[str]:
     """'A & B', 'A and B', 'A; B', 'A, B' (two full names), 'Last, First', 'Last, First & Last, First'."""
+    low = raw.lower()
+    if not any(mark in low for mark in _LIST_MARKS):  # one name, as most are
+        return [raw.strip(" ,")] if raw else []
     names: list[str] = []
     for piece in _AUTHOR_SPLIT.split(_ET_AL.sub("", raw)):
         piece = piece.strip(" ,")
@@ -152,8 +160,9 @@ def read_name(raw: str, *, audio: bool = False) -> Name:
     """Take one name apart (see the module's docstring)."""
     name = Name()
     text = _take_notes(clean(raw), name, audio=audio)
-    name.whole = " - ".join(p for p in _SEPARATOR.split(text) if p.strip(" -")) or text
-    _read_parts([p.strip() for p in _SEPARATOR.split(text) if p.strip(" -")], name)
+    parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip(" -")]
+    name.whole = " - ".join(parts) or text
+    _read_parts(parts, name)
     return name
 
 
@@ -163,7 +172,7 @@ def _take_notes(text: str, name: Name, *, audio: bool) -> str:
         for match in _NARRATOR.finditer(text):
             name.narrators.extend(split_people(match.group(1)))
         text = _NARRATOR.sub(" ", text)
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text):
         text = _ISBN.sub(lambda m: _isbn(m, name), text)
     if "(" in text or "[" in text:
         kept = _BRACKET.sub(lambda m: _note(m.group(1).strip(), name, audio=audio), text)
@@ -225,8 +234,9 @@ def _read_parts(parts: list[str], name: Name) -> None:
     bare: list[tuple[int, re.Match[str]]] = []
     last = len(parts) - 1
     for i, part in enumerate(parts):
-        year = _YEAR.match(part) if i < last or last > 1 else None
-        index = _INDEX_PART.match(part)
+        digits = _DIGIT.search(part) is not None  # most parts have none: most patterns need one
+        year = _YEAR.match(part) if digits and (i < last or last > 1) else None
+        index = _INDEX_PART.match(part) if digits else None
         if year and name.year is None:
             name.year = int(year.group(1))
         elif last and (is_tag(part) or part.lower() in _NOTE_PARTS):
@@ -238,8 +248,10 @@ def _read_parts(parts: list[str], name: Name) -> None:
                 name.series_before_index = i == last
         elif last and _SERIES_PHRASE.match(part) and texts and not name.series:
             name.series = texts.pop()  # 'Series - Side Stories'
-        else:
+        elif digits:
             _read_text_part(part, texts, bare, name)
+        else:
+            texts.append(part)
     if bare and not name.series and name.index is None and len(texts) >= (3 if bare[0][0] else 2):
         position, match = bare[0]
         name.series, name.index = match.group("series").strip(" ,"), float(match.group("n"))
@@ -248,6 +260,7 @@ def _read_parts(parts: list[str], name: Name) -> None:
 
 
 def _read_text_part(part: str, texts: list[str], bare: list[tuple[int, re.Match[str]]], name: Name) -> None:
+    """A part with a number in it: `3. Title`, `Series Book 3: Title`, `Series Vol 2`, `Series 03`."""
     prefixed = _PREFIXED.match(part)
     series_title = _SERIES_TITLE.match(part)
     marked = _SERIES_MARKED.match(part)
