@@ -1,0 +1,116 @@
+"""The vocabulary of release titles: which words are tags (formats, flags, scene words, languages,
+years, bitrates) and how sure we are that a word is a tag and not part of a title.
+
+`classify(word)` -> `Tag` or None. A tag's `strength`:
+- HARD: never a title word in practice (EPUB, M4B, 64kbps, 2CD, eBook, Unabridged, NFOFix);
+- SOFT: a tag in a tag list, but also an ordinary word (Web, Proper, Digital, Internal);
+- WEAK: a year or a language name.
+Two-letter language codes (EN, DE, IT) are only tags where the caller says so (brackets, scene
+fields), since `It` and `De` are title and name words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+EBOOK_FORMATS = ("epub", "azw3", "azw", "mobi", "pdf", "fb2", "djvu", "lit", "rtf", "txt", "doc", "docx", "html")
+AUDIO_FORMATS = ("m4b", "m4a", "mp3", "flac", "aac", "ogg", "opus")
+COMIC_FORMATS = ("cbz", "cbr", "cb7")
+ALL_FORMATS = EBOOK_FORMATS + AUDIO_FORMATS + COMIC_FORMATS
+
+HARD, SOFT, WEAK = 3, 2, 1
+
+_FORMAT_ALIASES = {"kindle": "azw3", "kf8": "azw3", "flac24": "flac", "azw4": "azw"}
+LANGUAGES = {
+    "eng": "en", "english": "en", "ger": "de", "deu": "de", "german": "de", "deutsch": "de",
+    "fre": "fr", "fra": "fr", "french": "fr", "francais": "fr", "spa": "es", "esp": "es", "spanish": "es",
+    "espanol": "es", "ita": "it", "italian": "it", "italiano": "it", "dut": "nl", "nld": "nl", "dutch": "nl",
+    "flemish": "nl", "por": "pt", "portuguese": "pt", "swe": "sv", "swedish": "sv", "rus": "ru",
+    "russian": "ru", "pol": "pl", "polish": "pl", "dan": "da", "danish": "da", "nor": "no", "norwegian": "no",
+    "fin": "fi", "finnish": "fi", "jpn": "ja", "japanese": "ja", "chi": "zh", "chinese": "zh", "hun": "hu",
+    "hungarian": "hu", "cze": "cs", "czech": "cs",
+}  # fmt: skip
+TWO_LETTER_LANGUAGES = {"en", "de", "fr", "es", "it", "nl", "pt", "sv", "ru", "pl", "da", "no", "fi", "ja", "hu"}
+_KIND_WORDS = {
+    "audiobook": "audiobook", "audiobooks": "audiobook", "abook": "audiobook", "hoerbuch": "audiobook",
+    "horbuch": "audiobook", "luisterboek": "audiobook", "aax": "audiobook",
+    "ebook": "ebook", "ebooks": "ebook", "e-book": "ebook",
+}  # fmt: skip
+_HARD_NOISE = {
+    "multiformat", "multiformats", "freeleech", "dirfix", "nfofix", "readnfo", "samplefix", "webdl",
+    "eac", "lossless", "vbr", "mp3cd", "lame", "kbps", "kbit", "nfo",
+}  # fmt: skip
+_SOFT_NOISE = {
+    "web", "vip", "fl", "multi", "hq", "lq", "illustrated", "converted", "conv", "ocr", "cd", "rip",
+    "internal", "int", "real", "fixed", "sample", "retail", "audible", "digital", "comic", "comics",
+    "webrip", "c2c", "scan", "scans", "v0", "v2", "cue", "log", "incl", "bonus", "stereo", "mono",
+    "abridged", "abr", "unabr", "unabridged", "repack", "rerip", "proper", "ml", "kobo", "ibooks",
+}  # fmt: skip
+# words that are HARD despite being in the soft list above (they never end a title in practice)
+_HARD_WORDS = {"unabridged", "unabr", "webrip", "c2c", "rerip", "repack", "retail"}
+_COMIC = {"digital", "comic", "comics", "webrip", "c2c", "scan", "scans"}
+_YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
+_QUALITY = re.compile(r"^@?(\d{2,3})(?:kbps|kbit|kbits|k|kb/s|kbs)?$")
+_AUDIO_TECH = re.compile(r"^(?:\d{1,2}cds?|cds?\d{1,2}|\d{1,2}(?:\.\d)?khz|\d{2}bits?|\d{2}-\d{2,3}|\d+hrs?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    kind: str  # format | retail | unabridged | abridged | kind | year | quality | language | repack | proper | noise
+    value: str
+    strength: int
+
+
+def classify(token: str, *, two_letter_language: bool = False) -> Tag | None:
+    """The tag `token` is, or None. Case matters only through the caller."""
+    word = token.lower().strip(".,;:!")
+    if two_letter_language and word in TWO_LETTER_LANGUAGES:
+        return Tag("language", word, WEAK)
+    return _classify(word)
+
+
+@lru_cache(maxsize=8192)
+def _classify(word: str) -> Tag | None:  # noqa: PLR0911 - one table lookup per branch
+    if not word:
+        return None
+    fmt = _FORMAT_ALIASES.get(word, word)
+    if fmt in ALL_FORMATS:
+        return Tag("format", fmt, HARD)
+    if word in _KIND_WORDS:
+        return Tag("kind", _KIND_WORDS[word], HARD)
+    if _YEAR.match(word):
+        return Tag("year", word, WEAK)
+    if word in LANGUAGES:
+        return Tag("language", LANGUAGES[word], WEAK)
+    quality = _QUALITY.match(word)
+    if quality and (word[0] == "@" or not word.isdigit()):
+        return Tag("quality", f"{quality.group(1)}kbps", HARD)
+    if _AUDIO_TECH.match(word):
+        return Tag("kind", "audiobook", HARD)
+    return _classify_word(word)
+
+
+def _classify_word(word: str) -> Tag | None:
+    strength = HARD if word in _HARD_WORDS or word in _HARD_NOISE else SOFT
+    if word in ("unabridged", "unabr"):
+        return Tag("unabridged", "1", strength)
+    if word in ("abridged", "abr"):
+        return Tag("abridged", "1", strength)
+    if word == "retail":
+        return Tag("retail", "1", strength)
+    if word in ("repack", "rerip"):
+        return Tag("repack", "1", strength)
+    if word == "proper":
+        return Tag("proper", "1", strength)
+    if word in _COMIC:
+        return Tag("kind", "comic", strength)
+    if word == "audible":
+        return Tag("kind", "audiobook", strength)
+    if word in _HARD_NOISE or word in _SOFT_NOISE:
+        return Tag("noise", word, strength)
+    return None
+
+
+def is_year(word: str) -> bool:
+    return bool(_YEAR.match(word))
