@@ -31,7 +31,10 @@ LANGUAGES = {
     "fin": "fi", "finnish": "fi", "jpn": "ja", "japanese": "ja", "chi": "zh", "chinese": "zh", "hun": "hu",
     "hungarian": "hu", "cze": "cs", "czech": "cs",
 }  # fmt: skip
-TWO_LETTER_LANGUAGES = {"en", "de", "fr", "es", "it", "nl", "pt", "sv", "ru", "pl", "da", "no", "fi", "ja", "hu"}
+TWO_LETTER_LANGUAGES = {
+    "en": "en", "de": "de", "fr": "fr", "es": "es", "it": "it", "nl": "nl", "pt": "pt", "sv": "sv", "se": "sv",
+    "ru": "ru", "pl": "pl", "da": "da", "dk": "da", "no": "no", "fi": "fi", "ja": "ja", "jp": "ja", "hu": "hu",
+}  # fmt: skip
 _KIND_WORDS = {
     "audiobook": "audiobook", "audiobooks": "audiobook", "abook": "audiobook", "hoerbuch": "audiobook",
     "horbuch": "audiobook", "luisterboek": "audiobook", "aax": "audiobook",
@@ -66,7 +69,7 @@ def classify(token: str, *, two_letter_language: bool = False) -> Tag | None:
     """The tag `token` is, or None. Case matters only through the caller."""
     word = token.lower().strip(".,;:!")
     if two_letter_language and word in TWO_LETTER_LANGUAGES:
-        return Tag("language", word, WEAK)
+        return Tag("language", TWO_LETTER_LANGUAGES[word], WEAK)
     return _classify(word)
 
 
@@ -112,5 +115,20 @@ def _classify_word(word: str) -> Tag | None:
     return None
 
 
-def is_year(word: str) -> bool:
-    return bool(_YEAR.match(word))
+# tags that are glued to a name with a hyphen (`EPUB-eBook`), so never a release group
+_NEVER_GROUPS = {"format", "retail", "unabridged", "abridged", "repack", "proper", "year", "quality"}
+
+
+def is_glued_tag(word: str) -> bool:
+    """`eBook`, `EPUB`, `2019` after the last hyphen are tags; `KiNDLE`, `DiGiTAL` may be groups."""
+    tag = _classify(word.lower())
+    if not tag:
+        return False
+    if tag.kind == "kind":
+        return tag.value != "comic"
+    return tag.kind in _NEVER_GROUPS and word.lower() != "kindle"
+
+
+def looks_scene_cased(token: str) -> bool:
+    """`NORDiC`, `iNTERNAL`, `XPLiCiT`: the scene's capitals-with-a-small-i, never a title word."""
+    return "i" in token and token.replace("i", "I").isupper() and any(c.isupper() for c in token)

@@ -33,6 +33,8 @@ from indexers.release_words import (
     HARD,
     Tag,
     classify,
+    is_glued_tag,
+    looks_scene_cased,
 )
 
 __all__ = ["ALL_FORMATS", "AUDIO_FORMATS", "COMIC_FORMATS", "EBOOK_FORMATS", "ParsedRelease", "parse_release"]
@@ -42,13 +44,13 @@ _GROUP = re.compile(r"-([A-Za-z0-9]{2,24})$")
 _BRACKETS = re.compile(r"[\[\(\{]([^\[\]\(\)\{\}]*)[\]\)\}]")
 _SEGMENT_SPLIT = re.compile(r"\s+[-\u2013\u2014~]+\s+")
 _LIST_SPLIT = re.compile(r"[\s/,|+_;&]+")
-_PART_SPLIT = re.compile(r"[-.]")
+_PART_SPLIT = re.compile(r"[-.]|(?=@)")
 _SCENE_DASH = re.compile(r"[._]+-+[._]+")
 _SCENE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)|_")
 _KBPS = re.compile(r"(?<=\d)\s+(?=(?:kbps|kbit/?s?|kb/s|kbs)\b)|(?<=@)\s+(?=\d)", re.I)
 _SERIES_MARK = "\x01"
 _NARRATOR = re.compile(
-    r"(?:^|[\s,;]+)(?:narrated|read|performed|narr\.?)\s+by:?\s+(?P<name>[^,;]+?)\s*$|^narrator:?\s+(?P<alone>.+)$", re.I
+    r"(?:^|[\s,;]+)(?:narrated|read|performed|narr\.?)\s+by:?\s+(?P<name>[^,;]+?)\s*$|^(?:narrator|narr\.?):?\s+(?P<alone>.+)$", re.I
 )
 _SERIES_IN_BRACKETS = re.compile(
     r"^(?P<series>.+?)(?:,|\s)\s*(?:book|bk\.?|vol\.?|volume|part|#|no\.?)\s*(?P<number>\d+(?:\.\d+)?)$", re.I
@@ -162,14 +164,16 @@ def parse_release(raw: str) -> ParsedRelease:
         series, number = _comic_issue(title)
     if not group and _is_comic(tags) and extra.leftovers:
         group = extra.leftovers[-1]
+    lowered = raw.lower()
+    formats = tuple(sorted(tags.formats, key=lambda f: lowered.find(f) % 10_000))  # as written; aliases last
     return ParsedRelease(
         raw=raw,
         title=title,
         authors=_authors(author_part, scene=extra.scene),
         series=series,
         series_number=_clean_number(number),
-        format=tags.formats[0] if tags.formats else "",
-        formats=tuple(tags.formats),
+        format=formats[0] if formats else "",
+        formats=formats,
         retail=tags.retail,
         unabridged=tags.unabridged,
         year=tags.years[-1] if tags.years else None,
@@ -200,9 +204,10 @@ def _cached_token_tags(token: str, two_letter: bool) -> tuple[Tag, ...] | None: 
     return None if None in found else found  # type: ignore[return-value]
 
 
-def _list_tags(text: str, *, two_letter: bool) -> list[Tag] | None:
-    """Tags of a tag list (`EPUB, retail, 2017`, `ENG / M4B`). Unknown words are tolerated beside a
-    sure tag when they are fewer than the tags (`[EPUB RETAIL iNTERNAL]`); otherwise None."""
+def _list_tags(text: str, *, two_letter: bool, tolerant: bool = False) -> list[Tag] | None:
+    """Tags of a tag list (`EPUB, retail, 2017`, `ENG / M4B`), or None if a word is not a tag.
+    Scene-cased unknown words (`iNTERNAL`) are tolerated beside a sure tag; in a bracket
+    (`tolerant`) any unknown words are, when fewer than the tags (`[EPUB RETAIL FoXiE]`)."""
     found: list[Tag] = []
     unknown = 0
     for token in _LIST_SPLIT.split(text):
@@ -211,8 +216,10 @@ def _list_tags(text: str, *, two_letter: bool) -> list[Tag] | None:
         tags = _token_tags(token, two_letter=two_letter)
         if tags:
             found.extend(tags)
-        else:
+        elif tolerant or looks_scene_cased(token):
             unknown += 1
+        else:
+            return None
     if not found or (unknown and (unknown >= len(found) or all(t.strength < HARD for t in found))):
         return None
     return found
@@ -233,7 +240,7 @@ def _strip_extension(text: str, tags: _Tags) -> str:
 def _take_group(text: str) -> tuple[str, str]:
     """`...EPUB-GRP`, `Title [EPUB]-GRP`, `...-2019-GRP`: a group follows a tag or a bracket."""
     match = _GROUP.search(text)
-    if not match or _token_tags(match.group(1)):
+    if not match or is_glued_tag(match.group(1)):
         return text, ""
     before = text[: match.start()]
     if before.endswith((")", "]", "}")):
@@ -289,7 +296,7 @@ def _bracket(inner: str, tags: _Tags, extra: _Extra) -> str:
     if narrator:
         extra.narrator = extra.narrator or (narrator.group("name") or narrator.group("alone")).strip()
         return " "
-    found = _list_tags(inner, two_letter=True)
+    found = _list_tags(inner, two_letter=True, tolerant=True)
     if found:
         tags.add_all(found)
         extra.mam = extra.mam or "/" in inner
@@ -298,6 +305,9 @@ def _bracket(inner: str, tags: _Tags, extra: _Extra) -> str:
     if series and series.group("series").strip(" ,") and not extra.series:
         extra.series, extra.series_number = series.group("series").strip(" ,"), series.group("number")
         return f" {_SERIES_MARK} "
+    head = classify(inner.split("-", 1)[0])
+    if head and head.value == "comic":  # `(Digital-Empire)`: the scanner's group tag
+        tags.add(head)
     extra.leftovers.append(inner)
     return " "
 
@@ -343,7 +353,9 @@ def _strip_tail(segment: str, tags: _Tags) -> str:
             if known * 2 >= len(tokens) - index:
                 cut = index
                 break
-    while cut > 1 and _running_tag(tokens[cut - 1], found[cut - 1]):
+    while cut > 1 and (
+        _running_tag(tokens[cut - 1], found[cut - 1]) or (cut < len(tokens) and looks_scene_cased(tokens[cut - 1]))
+    ):
         cut -= 1
     for item in found[cut:]:
         if item:
@@ -362,19 +374,21 @@ def _narrator_out(segment: str, extra: _Extra) -> str:
 def _segments(text: str, tags: _Tags, extra: _Extra) -> list[str]:
     """The content segments between ` - `; tag-only segments are absorbed (a lone year or
     two-letter word stays when it is the only candidate for the title: `George Orwell - 1984`)."""
-    cleaned = []
+    cleaned: list[tuple[str, list[Tag] | None]] = []
     for raw in _SEGMENT_SPLIT.split(text):
-        segment = _narrator_out(_strip_tail(raw, tags), extra)
-        if segment.replace(_SERIES_MARK, "").strip():
-            cleaned.append(segment)
+        found = _list_tags(raw, two_letter=raw.isupper())
+        if found is None and " " not in raw and cleaned and cleaned[-1][1] and extra.scene:
+            found = []  # an unknown scene word among the tag fields: `-AUDIOBOOK-WEB-XX-2021-`
+        segment = raw if found is not None else _narrator_out(_strip_tail(raw, tags), extra)
+        if segment.replace(_SERIES_MARK, "").strip() or found is not None:
+            cleaned.append((segment, found))
         elif _SERIES_MARK in segment:
-            cleaned.append(_SERIES_MARK)
-    found = [_list_tags(s, two_letter=s.isupper()) for s in cleaned]
-    others = sum(1 for f in found if not f)
+            cleaned.append((_SERIES_MARK, None))
+    others = sum(1 for _, found in cleaned if found is None)
     kept = []
-    for segment, seg_tags in zip(cleaned, found, strict=True):
-        if seg_tags and (others >= 2 or any(t.strength == HARD for t in seg_tags)):
-            tags.add_all(seg_tags)
+    for segment, found in cleaned:
+        if found is not None and (others >= 2 or not found or any(t.strength == HARD for t in found)):
+            tags.add_all(found)
         else:
             kept.append(segment)
     return kept
