@@ -74,7 +74,7 @@ def classify(token: str, *, two_letter_language: bool = False) -> Tag | None:
 
 
 @lru_cache(maxsize=8192)
-def _classify(word: str) -> Tag | None:  # noqa: PLR0911 - one table lookup per branch
+def _classify(word: str) -> Tag | None:
     if not word:
         return None
     fmt = _FORMAT_ALIASES.get(word, word)

@@ -50,7 +50,9 @@ _SCENE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)|_")
 _KBPS = re.compile(r"(?<=\d)\s+(?=(?:kbps|kbit/?s?|kb/s|kbs)\b)|(?<=@)\s+(?=\d)", re.I)
 _SERIES_MARK = "\x01"
 _NARRATOR = re.compile(
-    r"(?:^|[\s,;]+)(?:narrated|read|performed|narr\.?)\s+by:?\s+(?P<name>[^,;]+?)\s*$|^(?:narrator|narr\.?):?\s+(?P<alone>.+)$", re.I
+    r"(?:^|[\s,;]+)(?:narrated|read|performed|narr\.?)\s+by:?\s+(?P<name>[^,;]+?)\s*$"
+    r"|^(?:narrator|narr\.?):?\s+(?P<alone>.+)$",
+    re.I,
 )
 _SERIES_IN_BRACKETS = re.compile(
     r"^(?P<series>.+?)(?:,|\s)\s*(?:book|bk\.?|vol\.?|volume|part|#|no\.?)\s*(?P<number>\d+(?:\.\d+)?)$", re.I
@@ -108,7 +110,7 @@ class _Tags:
     repack: bool = False
     proper: bool = False
 
-    def add(self, tag: Tag) -> None:  # noqa: C901, PLR0912 - one branch per tag kind
+    def add(self, tag: Tag) -> None:
         kind, value = tag.kind, tag.value
         if kind == "format":
             if value not in self.formats:
@@ -193,7 +195,7 @@ def _token_tags(token: str, *, two_letter: bool = False) -> tuple[Tag, ...] | No
 
 
 @lru_cache(maxsize=16384)
-def _cached_token_tags(token: str, two_letter: bool) -> tuple[Tag, ...] | None:  # noqa: FBT001 - cache key
+def _cached_token_tags(token: str, two_letter: bool) -> tuple[Tag, ...] | None:
     tag = classify(token, two_letter_language=two_letter)
     if tag:
         return (tag,)
@@ -505,4 +507,3 @@ def _kind(tags: _Tags) -> str:
     if any(f in EBOOK_FORMATS for f in tags.formats) or "ebook" in tags.kinds:
         return "ebook"
     return ""
-
