@@ -49,6 +49,9 @@ _SCENE_DASH = re.compile(r"[._]+-+[._]+")
 _SCENE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)|_")
 _KBPS = re.compile(r"(?<=\d)\s+(?=(?:kbps|kbit/?s?|kb/s|kbs)\b)|(?<=@)\s+(?=\d)", re.I)
 _SERIES_MARK = "\x01"
+_LEADING_AUTHOR = "\x02"
+_CONTROL = dict.fromkeys(range(32), " ")  # control characters (and our two markers) never survive
+_LEADING_AUTHOR_SEPARATOR = re.compile(r"\s*\x02\s*(?:[-\u2013\u2014~]+\s+)?")
 _NARRATOR = re.compile(
     r"(?:^|[\s,;]+)(?:narrated|read|performed|narr\.?)\s+by:?\s+(?P<name>[^,;]+?)\s*$"
     r"|^(?:narrator|narr\.?):?\s+(?P<alone>.+)$",
@@ -151,23 +154,25 @@ class _Extra:
 
 def parse_release(raw: str) -> ParsedRelease:
     """Parse one release title. Never raises on odd input; unknown parts stay empty."""
-    text = " ".join((raw or "").split())[:1000]
+    text = " ".join((raw or "").translate(_CONTROL).split())[:1000]
     if not text:
         return ParsedRelease(raw=raw or "")
     tags, extra = _Tags(), _Extra()
     text = _strip_extension(text, tags)
     text, group = _take_group(text)
     text = _unscene(text, extra)
-    text = _KBPS.sub("", text)
-    text = _extract_brackets(text, tags, extra)
+    if "@" in text or "kb" in text.lower():
+        text = _KBPS.sub("", text)
+    if "(" in text or "[" in text or "{" in text:
+        text = _extract_brackets(text, tags, extra)
     author_part, title, series, number = _split_structure(text, tags, extra)
     series, number = series or extra.series, number or extra.series_number
-    if not series and not number and _is_comic(tags):
+    comic = _is_comic(tags)
+    if comic and not series and not number:
         series, number = _comic_issue(title)
-    if not group and _is_comic(tags) and extra.leftovers:
+    if comic and not group and extra.leftovers:
         group = extra.leftovers[-1]
-    lowered = raw.lower()
-    formats = tuple(sorted(tags.formats, key=lambda f: lowered.find(f) % 10_000))  # as written; aliases last
+    formats = _in_written_order(tags.formats, raw)
     return ParsedRelease(
         raw=raw,
         title=title,
@@ -187,6 +192,14 @@ def parse_release(raw: str) -> ParsedRelease:
         repack=tags.repack,
         proper=tags.proper,
     )
+
+
+def _in_written_order(formats: list[str], raw: str) -> tuple[str, ...]:
+    """`AZW3.MOBI` -> (azw3, mobi) although the extension `.MOBI` was read first; aliases (kindle) last."""
+    if len(formats) < 2:
+        return tuple(formats)
+    lowered = raw.lower()
+    return tuple(sorted(formats, key=lambda f: lowered.find(f) if f in lowered else len(lowered)))
 
 
 def _token_tags(token: str, *, two_letter: bool = False) -> tuple[Tag, ...] | None:
@@ -284,11 +297,15 @@ def _is_field(text: str) -> bool:
 def _extract_brackets(text: str, tags: _Tags, extra: _Extra) -> str:
     def replace(match: re.Match) -> str:
         inner = match.group(1).strip(" ._-")
+        if match.start() == 0 and _looks_like_people(inner) and not _list_tags(inner, two_letter=True):
+            return f"{inner} {_LEADING_AUTHOR} "  # `[Jane Doe] Title`: the author in front
         return _bracket(inner, tags, extra) if inner else " "
 
-    previous = None
-    while previous != text:  # nested brackets: innermost first
-        previous, text = text, _BRACKETS.sub(replace, text)
+    text, count = _BRACKETS.subn(replace, text)
+    while count and ("(" in text or "[" in text or "{" in text):  # nested brackets: innermost first
+        text, count = _BRACKETS.subn(replace, text)
+    if _LEADING_AUTHOR in text:
+        text = _LEADING_AUTHOR_SEPARATOR.sub(" - ", text, count=1)
     return " ".join(text.replace("[", " ").replace("]", " ").split())
 
 
@@ -331,7 +348,7 @@ def _unglue(tokens: list[str]) -> list[str]:
     """`Road-EPUB-eBook` -> `Road`, `EPUB-eBook` (a tag glued to a title word by a hyphen)."""
     out = []
     for token in tokens:
-        cut = token.find("-", 1)
+        cut = token.find("-", 1) if len(token) > 2 else -1
         while cut > 0:
             if _token_tags(token[cut + 1 :], two_letter=token[cut + 1 :].isupper()):
                 out.append(token[:cut])
@@ -345,7 +362,9 @@ def _unglue(tokens: list[str]) -> list[str]:
 def _strip_tail(segment: str, tags: _Tags) -> str:
     """Remove the technical tail: from the first sure tag after which tags are at least as many
     as unknown words (unknown scene words do not stop it), then tags just before it."""
-    tokens = _unglue(segment.split())
+    tokens = segment.split()
+    if "-" in segment:
+        tokens = _unglue(tokens)
     found = [_token_tags(t, two_letter=len(t) == 2 and t.isupper()) for t in tokens]
     cut = len(tokens)
     for index in range(1, len(tokens)):
