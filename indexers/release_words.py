@@ -20,6 +20,7 @@ COMIC_FORMATS = ("cbz", "cbr", "cb7")
 ALL_FORMATS = EBOOK_FORMATS + AUDIO_FORMATS + COMIC_FORMATS
 
 HARD, SOFT, WEAK = 3, 2, 1
+_WORDLIKE_FORMATS = {"lit", "doc", "opus"}  # `Half-Lit`, `The Old Doc`: formats only when written as tags
 
 _FORMAT_ALIASES = {"kindle": "azw3", "kf8": "azw3", "flac24": "flac", "azw4": "azw"}
 LANGUAGES = {
@@ -79,7 +80,7 @@ def _classify(word: str) -> Tag | None:
         return None
     fmt = _FORMAT_ALIASES.get(word, word)
     if fmt in ALL_FORMATS:
-        return Tag("format", fmt, HARD)
+        return Tag("format", fmt, SOFT if fmt in _WORDLIKE_FORMATS else HARD)
     if word in _KIND_WORDS:
         return Tag("kind", _KIND_WORDS[word], HARD)
     if _YEAR.match(word):

@@ -270,7 +270,8 @@ def _unscene(text: str, extra: _Extra) -> str:
     """Scene names have no spaces: dots/underscores separate words, `.-.` or a bare `-` between
     dotted fields separates fields (`Jane.Doe-The.Long.Road-2019`); `Spider-Man.Homecoming` stays."""
     if " " in text:
-        return " ".join(text.replace("_", " ").split())
+        text = " ".join(text.replace("_", " ").split())
+        return _spaced_fields(text) if "-" in text and not _SEGMENT_SPLIT.search(text) else text
     extra.scene = True
     parts = []
     for part in _SCENE_DASH.split(text):
@@ -286,12 +287,32 @@ def _unscene(text: str, extra: _Extra) -> str:
     return " - ".join(p for p in spaced if p)
 
 
-def _is_field(text: str) -> bool:
+def _is_field(text: str, *, spaced: bool = False) -> bool:
     if not text:
         return False
-    if re.search(r"\w[._]\w", text) or text[0] in "([{" or text[-1] in ")]}":
+    if (" " in text if spaced else re.search(r"\w[._]\w", text)) or (text[0] in "([{" and text[-1] in ")]}"):
         return True
-    return bool(_token_tags(text, two_letter=text.isupper()))
+    return bool(_list_tags(text, two_letter=text.isupper()))
+
+
+def _spaced_fields(text: str) -> str:
+    """`Dylan Hale-Cautionary Tale-CD-FLAC-2016`: spaced words, fields joined by bare hyphens, read
+    as fields only beside a tag field and when the first one names people (`Half-Blood Prince` stays)."""
+    fields = text.split("-")
+    if len(fields) < 3 or not any(_list_tags(f, two_letter=f.isupper()) for f in fields[1:]):
+        return text
+    merged = [fields[0]]
+    for item in fields[1:]:
+        first = len(merged) == 1
+        if (
+            _is_field(merged[-1], spaced=True)
+            and _is_field(item, spaced=True)
+            and (not first or _looks_like_people(merged[0]))
+        ):
+            merged.append(item)
+        else:
+            merged[-1] = f"{merged[-1]}-{item}"
+    return " - ".join(m.strip() for m in merged)
 
 
 def _extract_brackets(text: str, tags: _Tags, extra: _Extra) -> str:
@@ -350,7 +371,8 @@ def _unglue(tokens: list[str]) -> list[str]:
     for token in tokens:
         cut = token.find("-", 1) if len(token) > 2 else -1
         while cut > 0:
-            if _token_tags(token[cut + 1 :], two_letter=token[cut + 1 :].isupper()):
+            suffix = token[cut + 1 :]
+            if not suffix.istitle() and _token_tags(suffix, two_letter=suffix.isupper()):
                 out.append(token[:cut])
                 token = token[cut + 1 :]
                 break
@@ -406,9 +428,11 @@ def _segments(text: str, tags: _Tags, extra: _Extra) -> list[str]:
         elif _SERIES_MARK in segment:
             cleaned.append((_SERIES_MARK, None))
     others = sum(1 for _, found in cleaned if found is None)
+    hard = [bool(f) and any(t.strength == HARD for t in f) for _, f in cleaned]
     kept = []
-    for segment, found in cleaned:
-        if found is not None and (others >= 2 or not found or any(t.strength == HARD for t in found)):
+    for index, (segment, found) in enumerate(cleaned):
+        beside_hard = (index and hard[index - 1]) or (index + 1 < len(hard) and hard[index + 1])
+        if found is not None and (others >= 2 or not found or hard[index] or beside_hard):
             tags.add_all(found)
         else:
             kept.append(segment)
