@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from core.text import author_display_name
+from indexers.release_names import looks_like_people, split_authors
 from indexers.release_words import (
     ALL_FORMATS,
     AUDIO_FORMATS,
@@ -70,8 +70,6 @@ _SERIES_SEGMENT = re.compile(
 )
 _TRAILING_NUMBER = re.compile(r"^(?P<series>.+?)\s+#?(?P<number>\d{1,4}(?:\.\d+)?)$")
 _BY = re.compile(r"\s+by\s+", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:&|;|\band\b|\bund\b|\bwith\b|\bfeat\.?)\s*", re.I)
-_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "st.", "bin", "al"}
 
 
 @dataclass(frozen=True)
@@ -176,7 +174,7 @@ def parse_release(raw: str) -> ParsedRelease:
     return ParsedRelease(
         raw=raw,
         title=title,
-        authors=_authors(author_part, scene=extra.scene),
+        authors=split_authors(author_part, scene=extra.scene),
         series=series,
         series_number=_clean_number(number),
         format=formats[0] if formats else "",
@@ -307,7 +305,7 @@ def _spaced_fields(text: str) -> str:
         if (
             _is_field(merged[-1], spaced=True)
             and _is_field(item, spaced=True)
-            and (not first or _looks_like_people(merged[0]))
+            and (not first or looks_like_people(merged[0]))
         ):
             merged.append(item)
         else:
@@ -318,7 +316,7 @@ def _spaced_fields(text: str) -> str:
 def _extract_brackets(text: str, tags: _Tags, extra: _Extra) -> str:
     def replace(match: re.Match) -> str:
         inner = match.group(1).strip(" ._-")
-        if match.start() == 0 and _looks_like_people(inner) and not _list_tags(inner, two_letter=True):
+        if match.start() == 0 and looks_like_people(inner) and not _list_tags(inner, two_letter=True):
             return f"{inner} {_LEADING_AUTHOR} "  # `[Jane Doe] Title`: the author in front
         return _bracket(inner, tags, extra) if inner else " "
 
@@ -473,53 +471,10 @@ def _by_split(contents: list[str], extra: _Extra) -> tuple[str, str, str, str] |
     if len(parts) < 2 or not parts[0] or not parts[-1]:
         return None
     author = parts[-1]
-    if len(contents) > 1 and not extra.mam and (_looks_like_people(contents[0]) or not _looks_like_people(author)):
+    if len(contents) > 1 and not extra.mam and (looks_like_people(contents[0]) or not looks_like_people(author)):
         return None
     title = " - ".join([*contents[:-1], " by ".join(parts[:-1])])
     return author, title, "", ""
-
-
-def _looks_like_people(text: str) -> bool:
-    """`Ann Lee & Bo Roe`, `J. Doe`, `Jane van Dyke`: every name two to five capitalised words."""
-    names = [n for n in _AUTHOR_SPLIT.split(text) if n.strip()]
-    if not names:
-        return False
-    for name in names:
-        words = name.replace(",", " ").split()
-        if not 2 <= len(words) <= 5:
-            return False
-        if not all(w[0].isupper() or w.lower() in _PARTICLES for w in words):
-            return False
-    return True
-
-
-def _authors(author_part: str, *, scene: bool) -> tuple[str, ...]:
-    if not author_part:
-        return ()
-    names = []
-    for name in _AUTHOR_SPLIT.split(author_part):
-        for person in _comma_people(name.strip(" ,")):
-            if scene:  # `J R R Tolkien` from `J.R.R.Tolkien`: put the initials' dots back
-                person = re.sub(r"\b([A-Z])(?= \S)", r"\1.", person)
-            display = author_display_name(person)
-            if display:
-                names.append(display)
-    return tuple(names)
-
-
-def _comma_people(name: str) -> list[str]:
-    """`Ann Lee, Bo Roe` -> two people; `Le Guin, Ursula K.` and `Lee, Ann, Roe, Bo` -> Last, First."""
-    if "," not in name:
-        return [name] if name else []
-    parts = [p.strip() for p in name.split(",") if p.strip()]
-    if len(parts) > 2 and all(len(p.split()) == 1 for p in parts) and len(parts) % 2 == 0:
-        return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
-    multiword = all(len(p.split()) >= 2 for p in parts)
-    initials = any(re.search(r"\b[A-Z]\.?$", p) for p in parts[1:])
-    particle = parts[0].split()[0].lower() in _PARTICLES
-    if len(parts) > 2 or (multiword and not initials and not particle):
-        return parts
-    return [name]
 
 
 def _is_comic(tags: _Tags) -> bool:
