@@ -5,6 +5,8 @@ Conventions handled (see tests/names/data/release_titles.jsonl for one case each
 - scene names with no spaces, fields joined by `.-.`, `_-_` or a bare `-` between dotted or
   underscored fields: `Jane.Doe-The.Long.Road.RETAIL.EPUB.eBook-GRP`, `Jane_Doe-The_Long_Road-2019-GRP`,
   audiobook scene tails (`-AUDIOBOOK-WEB-EN-2022-GRP`, `-Unabridged-2CD-2019-GRP`);
+- spaced words with fields joined by bare hyphens when the first field names people and a tag
+  field follows (`Jane Doe-The Long Road-2019-GRP`; `Half-Lit Tower` stays one title);
 - the release group after the last tag or bracket: `Title [EPUB]-GRP`, `...EPUB-GRP`;
 - trailing technical words, cut at the first sure tag even when unknown scene words follow:
   years, bitrates (`64kbps`, `MP3 @256`, `{MP3 256 kbps}`), `2CD`, `lossless`, `RETAIL`, `eBook`,
@@ -13,7 +15,7 @@ Conventions handled (see tests/names/data/release_titles.jsonl for one case each
 - `Author - Title (Year) [epub]`, `Author - Series 03 - Title`, `Author - [Series 03] - Title`,
   `Author - Title (Series #3)`, `Title (Series #3) - Author`, `Author - Title (retail) (epub)`;
 - MAM style `Title by Author [ENG / M4B]`, also `A and B - Subtitle by Writer [ENG / pdf]`;
-- narrators: `[Narrated by X]`, `(read by X)`, `- Read by X`;
+- narrators: `[Narrated by X]`, `(read by X)`, `- Read by X`, `(Narrator: X)`; `[Author] Title`;
 - comics: `Batman 050 (2018) (Digital) (Zone-Empire)`.
 No I/O, no Django: the same input always gives the same `ParsedRelease`."""
 
