@@ -9,6 +9,8 @@ import re
 from core.text import author_display_name
 
 AUTHOR_SPLIT = re.compile(r"\s*(?:&|;|\band\b|\bund\b|\bwith\b|\bfeat\.?)\s*", re.I)
+_BARE_INITIAL = re.compile(r"\b([A-Z])(?= \S)")
+_ENDS_IN_INITIAL = re.compile(r"\b[A-Z]\.?$")
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "st.", "bin", "al"}
 
 
@@ -33,7 +35,7 @@ def split_authors(author_part: str, *, scene: bool) -> tuple[str, ...]:
     for name in AUTHOR_SPLIT.split(author_part):
         for person in comma_people(name.strip(" ,")):
             if scene:  # `J R R Tolkien` from `J.R.R.Tolkien`: put the initials' dots back
-                person = re.sub(r"\b([A-Z])(?= \S)", r"\1.", person)
+                person = _BARE_INITIAL.sub(r"\1.", person)
             display = author_display_name(person)
             if display:
                 names.append(display)
@@ -48,7 +50,7 @@ def comma_people(name: str) -> list[str]:
     if len(parts) > 2 and all(len(p.split()) == 1 for p in parts) and len(parts) % 2 == 0:
         return [f"{parts[i]}, {parts[i + 1]}" for i in range(0, len(parts), 2)]
     multiword = all(len(p.split()) >= 2 for p in parts)
-    initials = any(re.search(r"\b[A-Z]\.?$", p) for p in parts[1:])
+    initials = any(_ENDS_IN_INITIAL.search(p) for p in parts[1:])
     particle = parts[0].split()[0].lower() in _PARTICLES
     if len(parts) > 2 or (multiword and not initials and not particle):
         return parts

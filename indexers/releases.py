@@ -47,6 +47,8 @@ _BRACKETS = re.compile(r"[\[\(\{]([^\[\]\(\)\{\}]*)[\]\)\}]")
 _SEGMENT_SPLIT = re.compile(r"\s+[-\u2013\u2014~]+\s+")
 _LIST_SPLIT = re.compile(r"[\s/,|+_;&]+")
 _PART_SPLIT = re.compile(r"[-.]|(?=@)")
+_WORD_SPLIT = re.compile(r"[\s._\-]")
+_DOTTED = re.compile(r"\w[._]\w")
 _SCENE_DASH = re.compile(r"[._]+-+[._]+")
 _SCENE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)|_")
 _KBPS = re.compile(r"(?<=\d)\s+(?=(?:kbps|kbit/?s?|kb/s|kbs)\b)|(?<=@)\s+(?=\d)", re.I)
@@ -260,7 +262,7 @@ def _take_group(text: str) -> tuple[str, str]:
     before = text[: match.start()]
     if before.endswith((")", "]", "}")):
         return before.rstrip(), match.group(1)
-    last = re.split(r"[\s._\-]", before)[-1]
+    last = _WORD_SPLIT.split(before)[-1]
     if last and _token_tags(last, two_letter=last.isupper()):
         return before, match.group(1)
     return text, ""
@@ -290,7 +292,7 @@ def _unscene(text: str, extra: _Extra) -> str:
 def _is_field(text: str, *, spaced: bool = False) -> bool:
     if not text:
         return False
-    if (" " in text if spaced else re.search(r"\w[._]\w", text)) or (text[0] in "([{" and text[-1] in ")]}"):
+    if (" " in text if spaced else _DOTTED.search(text)) or (text[0] in "([{" and text[-1] in ")]}"):
         return True
     return bool(_list_tags(text, two_letter=text.isupper()))
 
