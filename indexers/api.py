@@ -38,6 +38,8 @@ class ParsedOut(Schema):
     quality: str
     narrator: str
     kind_hint: str
+    repack: bool
+    proper: bool
 
 
 @parse_router.get("/", response=Envelope[ParsedOut], summary="Parse a release title (as the *arr tools do)")

@@ -89,6 +89,8 @@ def score_release(wanted: WantedBook, release: Release, parsed: ParsedRelease, p
         rejections.insert(0, f"title does not match ({title_value:.0%} similar)")
     if parsed.authors and wanted.authors and author_value < MIN_AUTHOR:
         rejections.insert(0, f"author {', '.join(parsed.authors)!r} does not match ({author_value:.0%})")
+    if not parsed.authors and wanted.authors and author_value == 0.0:
+        rejections.insert(0, "release names no author: a title match alone is not enough")
     parts += _bonuses(wanted, parsed, rejections)
     if release.passworded:
         rejections.append("password-protected release")
@@ -139,7 +141,11 @@ def _author(wanted: WantedBook, parsed: ParsedRelease) -> tuple[float, str]:
             best = max(best, 0.9)
         elif words and words[-1] in text:
             best = max(best, 0.6)
-    detail = "author's name found in the release name" if best else "author not named in the release"
+    detail = (
+        "author's name found in the release name"
+        if best
+        else "release names no author (rejected: a title match alone could be another book)"
+    )
     return best, detail
 
 
@@ -220,6 +226,9 @@ def _bonuses(wanted: WantedBook, parsed: ParsedRelease, rejections: list[str]) -
     parts = []
     if parsed.retail:
         parts.append(ScorePart("retail", 5.0, 1.0, 5.0, "retail release"))
+    if parsed.repack or parsed.proper:
+        fix = "REPACK" if parsed.repack else "PROPER"
+        parts.append(ScorePart("fix", 3.0, 1.0, 3.0, f"{fix}: fixes a flawed earlier release"))
     if wanted.kind == "audiobook" and parsed.unabridged is True:
         parts.append(ScorePart("unabridged", 5.0, 1.0, 5.0, "unabridged"))
     if wanted.kind == "audiobook" and parsed.unabridged is False:
