@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from downloaders.clients.base import AddRequest, ClientSettings
-from tests.torrents.clients.daemons import Deluge, FileServer, Transmission, make_torrent, missing_binaries
+from tests.torrents.clients.daemons import Deluge, FileServer, Transmission, make_torrent
+from tests.torrents.swarm import missing_binaries
 
 
 def require(*names: str) -> None:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -21,33 +19,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from downloaders.clients.base import ClientSettings
+from downloaders.clients.torrentfiles import info_hash_of_torrent
+from tests.torrents.swarm import free_port, wait_for_port
 
 TRANSMISSION_USER, TRANSMISSION_PASSWORD = "omni", "transmission-test-password"
 DELUGE_WEB_PASSWORD = "deluge-test-password"
 DEAD_TRACKER = "http://127.0.0.1:9/announce"  # nothing listens: the clients simply find no peers
-
-
-def missing_binaries(*names: str) -> list[str]:
-    return [name for name in names if shutil.which(name) is None]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, *, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{process.args[0]}: nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 def wait_until(check: Callable[[], object], *, timeout: float = 15.0, what: str = "condition") -> object:
@@ -76,7 +53,7 @@ class Process:
 
     def wait_ready(self) -> None:
         assert self.popen is not None
-        wait_for_port(self.port, self.popen)
+        wait_for_port(self.port, process=self.popen, timeout=20.0)
 
     def stop(self) -> None:
         if self.popen is None or self.popen.poll() is not None:
@@ -290,26 +267,7 @@ def make_torrent(folder: Path, name: str, size: int = 100_000) -> Torrent:
         timeout=30,
     )
     data = output.read_bytes()
-    return Torrent(path, data, info_hash(data))
-
-
-def info_hash(torrent: bytes) -> str:
-    """SHA-1 of the bencoded `info` dictionary exactly as written in the file."""
-    start = torrent.index(b"4:infod") + len(b"4:info")
-    return hashlib.sha1(torrent[start : _bencode_end(torrent, start)]).hexdigest()
-
-
-def _bencode_end(data: bytes, pos: int) -> int:
-    head = data[pos : pos + 1]
-    if head == b"i":
-        return data.index(b"e", pos) + 1
-    if head in (b"l", b"d"):
-        pos += 1
-        while data[pos : pos + 1] != b"e":
-            pos = _bencode_end(data, pos)
-        return pos + 1
-    colon = data.index(b":", pos)
-    return colon + 1 + int(data[pos:colon])
+    return Torrent(path, data, info_hash_of_torrent(data))
 
 
 class FileServer:
