@@ -140,6 +140,8 @@ API: dict[str, Access] = {
 # not theirs are sent to the log-in page; readers get 403.
 FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
 PAGES: dict[str, Access] = {
+    "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
+    "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
