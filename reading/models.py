@@ -84,3 +84,6 @@ class ShelfEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shelf", "item"], name="unique_shelf_entry")]
         ordering = ["added_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.shelf_id} · {self.item_id}"
