@@ -34,44 +34,47 @@ from dataclasses import dataclass
 
 __all__ = ["Person", "is_organisation", "parse_author", "parse_name", "parse_people", "sort_name"]
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # calibre's default tweaks (resources/default_tweaks.py), lower-cased, plus the departures above.
-NAME_PREFIXES = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir"})
-NAME_SUFFIXES = frozenset({"jr", "sr", "inc", "ph.d", "phd", "md", "m.d", "i", "ii", "iii", "iv", "junior",
-                           "senior", "jnr", "snr"})
-COPY_WORDS = frozenset({"agency", "corporation", "company", "co.", "council", "committee", "inc.", "institute",
-                        "national", "society", "club", "team"})
-SURNAME_PREFIXES = frozenset({"da", "de", "di", "la", "le", "van", "von"})
+NAME_PREFIXES = _words("mr mrs ms dr prof sir")
+NAME_SUFFIXES = _words("jr sr inc ph.d phd md m.d i ii iii iv junior senior jnr snr")
+COPY_WORDS = _words("agency corporation company co. council committee inc. institute national society club team")
+SURNAME_PREFIXES = _words("da de di la le van von")
 # Ours on top of calibre's copy words: organisations and placeholders that are no person.
-_ORGANISATION_WORDS = COPY_WORDS | {
-    "inc", "ltd", "llc", "gmbh", "press", "publishing", "publishers", "books", "comics", "university",
-    "association", "foundation", "museum", "library", "staff", "group", "studio", "studios", "editors",
-    "magazine", "media", "entertainment", "games", "software", "anonymous", "various", "unknown", "anon.",
-}
+_ORGANISATION_WORDS = COPY_WORDS | _words(
+    "inc ltd llc gmbh press publishing publishers books comics university association foundation museum library"
+    " staff group studio studios editors magazine media entertainment games software anonymous anon. various"
+    " unknown"
+)
 # Words that start a surname in "Last, First" input ("Le Guin, Ursula K.") and stay lower case
 # when an ALL-CAPS name is re-capitalised (LE and LA keep their capital: "Le Guin", "La Fontaine").
-_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "st.",
-                        "ter", "ten", "dos", "das", "do", "y", "bin", "ibn", "al", "el", "des", "zu", "vom"})
+_PARTICLES = _words("van von de der den del della di da du la le st. ter ten dos das do y bin ibn al el des zu vom")
 _LOWER_PARTICLES = _PARTICLES - {"la", "le", "st.", "al", "el"}
 WRITER_ROLES = ("author", "editor")
-_ROLES = {
-    "author": "author", "writer": "author", "by": "author",
-    "editor": "editor", "editors": "editor", "ed": "editor", "eds": "editor", "edited": "editor",
-    "compiler": "editor", "compiled": "editor",
-    "translator": "translator", "translators": "translator", "translated": "translator",
-    "translation": "translator", "trans": "translator", "tr": "translator", "transl": "translator",
-    "illustrator": "illustrator", "illustrated": "illustrator", "illustrations": "illustrator",
-    "illus": "illustrator", "artist": "illustrator",
-    "narrator": "narrator", "narrated": "narrator", "read": "narrator", "reader": "narrator",
-    "performed": "narrator",
-    "foreword": "contributor", "introduction": "contributor", "intro": "contributor",
-    "afterword": "contributor", "preface": "contributor", "contributor": "contributor",
+_ROLE_WORDS = {
+    "author": "author writer by",
+    "editor": "editor editors ed eds edited compiler compiled",
+    "translator": "translator translators translated translation trans tr transl",
+    "illustrator": "illustrator illustrated illustrations illus artist",
+    "narrator": "narrator narrated read reader performed",
+    "contributor": "foreword introduction intro afterword preface contributor",
 }
+_ROLES = {word: role for role, words in _ROLE_WORDS.items() for word in words.split()}
+# A comma part that names a role on its own ("Jane Doe, editor"); not "Ed", a given name.
+_PART_ROLES = _words(
+    "editor editors ed. eds. eds compiler translator translators trans. tr. illustrator narrator contributor author"
+)
 
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 _BRACKETED = re.compile(r"\s*[(\[{]([^()\[\]{}]*)[)\]}]")
-_ROLE_WORD = "|".join(sorted((re.escape(w) for w in _ROLES if w not in {"by", "author", "writer"}), key=len,
-                             reverse=True))
+_ROLE_WORD = "|".join(
+    sorted((re.escape(w) for w in _ROLES if w not in {"by", "author", "writer"}), key=len, reverse=True)
+)
 # ", translated by", "; edited and translated by", "with an introduction by", "read by"
 _ROLE_PHRASE = re.compile(
     rf"(?:\s*[,;]\s*|\s+|^)(?:with\s+(?:an?\s+|new\s+)*)?(?P<word>{_ROLE_WORD})\.?(?:\s+and\s+\w+)?\s+by\s+", re.I
@@ -84,8 +87,6 @@ _DATES = re.compile(r"(?:b\.\s*|d\.\s*|fl\.\s*)?\d{3,4}\??\s*-?\s*(?:\d{3,4}\??)
 _INITIALS_RUN = re.compile(r"((?:[A-Z]\.)+[A-Z]?|[A-Z](?:\.[A-Z])+)([A-Z][^\W\d_][\w'-]*)?")
 _INITIAL = re.compile(r"[A-Z]\.?")
 _ROMAN_SUFFIXES = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii"})
-_PART_ROLES = frozenset({"editor", "editors", "ed.", "eds.", "eds", "compiler", "translator", "translators",
-                         "trans.", "tr.", "illustrator", "narrator", "contributor", "author"})
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,10 @@ def sort_name(display: str, *, surname_prefixes: bool = False) -> str:
 
 def is_organisation(name: str) -> bool:
     """calibre's copy words and ours: 'Acme Council', 'Oxford University Press', 'Various'."""
-    return any(_bare(token) in _ORGANISATION_WORDS or token.lower() in _ORGANISATION_WORDS
-               for token in name.replace(",", " ").split())
+    return any(
+        _bare(token) in _ORGANISATION_WORDS or token.lower() in _ORGANISATION_WORDS
+        for token in name.replace(",", " ").split()
+    )
 
 
 # --- splitting a line into names ---------------------------------------------------------------
@@ -283,7 +286,7 @@ def _capitalise(word: str, *, first: bool) -> str:
     if (bare in _ROMAN_SUFFIXES and not first) or _INITIAL.fullmatch(word) or _initials_only(word):
         return word
     if bare in {"phd", "ph.d", "md", "m.d"}:
-        return {"phd": "PhD", "ph.d": "Ph.D"}.get(bare, bare.upper()) + word[len(bare):]
+        return {"phd": "PhD", "ph.d": "Ph.D"}.get(bare, bare.upper()) + word[len(bare) :]
     if word.lower() in _LOWER_PARTICLES and not first:
         return word.lower()
     return re.sub(r"[^\W\d_]+", _capital_segment, word.lower())
