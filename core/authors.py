@@ -214,11 +214,11 @@ def _attach_suffixes(parts: list[str]) -> list[list[str]]:
 
 
 def _is_surname(part: str) -> bool:
-    """'Doe', 'Saint-Exupéry', 'Le Guin', 'van der Berg': the shape of a surname before a comma."""
+    """'Doe', 'Saint-Exupéry', 'Le Guin', 'de la Rosa Vidal': the shape of a surname before a comma."""
     words = part.split()
     if _is_initials(part) or _CJK.search(part):
         return False
-    return len(words) == 1 or all(w.lower() in _PARTICLES for w in words[:-1])
+    return len(words) == 1 or words[0].lower() in _PARTICLES
 
 
 def _is_initials(part: str) -> bool:
