@@ -70,6 +70,13 @@ _PART_ROLES = _words(
 )
 
 _SPACES = re.compile(r"\s+")
+# A word of _ORGANISATION_WORDS between spaces/commas, in any case ("Inc" also as "Inc.").
+_ORGANISATION = re.compile(
+    r"(?<![^\s,])(?:"
+    + "|".join(re.escape(w) + ("" if w.endswith(".") else r"\.?") for w in sorted(_ORGANISATION_WORDS))
+    + r")(?![^\s,])",
+    re.I,
+)
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
 _BRACKETED = re.compile(r"\s*[(\[{]([^()\[\]{}]*)[)\]}]")
 _ROLE_WORD = "|".join(
@@ -160,10 +167,7 @@ def sort_name(display: str, *, surname_prefixes: bool = False) -> str:
 
 def is_organisation(name: str) -> bool:
     """calibre's copy words and ours: 'Acme Council', 'Oxford University Press', 'Various'."""
-    return any(
-        _bare(token) in _ORGANISATION_WORDS or token.lower() in _ORGANISATION_WORDS
-        for token in name.replace(",", " ").split()
-    )
+    return bool(_ORGANISATION.search(name))
 
 
 # --- splitting a line into names ---------------------------------------------------------------
@@ -240,8 +244,9 @@ def _person(parts: list[str], role: str = "author") -> Person:
     if not cleaned:
         return Person("", "", role)
     shout = _shouting(" ".join(cleaned).split())
-    core, suffixes = cleaned[0], [_tidy(p, shout) for p in cleaned[1:] if _bare(p) in NAME_SUFFIXES]
-    given = [p for p in cleaned[1:] if _bare(p) not in NAME_SUFFIXES]
+    core, rest = cleaned[0], [(p, _bare(p) in NAME_SUFFIXES) for p in cleaned[1:]]
+    suffixes = [_tidy(p, shout) for p, is_suffix in rest if is_suffix]
+    given = [p for p, is_suffix in rest if not is_suffix]
     if given:  # "Last, First[, Jr.]": calibre keeps such a sort name as written
         surname, first = _tidy(core, shout), _tidy(" ".join(given), shout)
         display = " ".join([first, surname, *suffixes])
@@ -275,8 +280,9 @@ def _tidy(name: str, shout: bool) -> str:
 def _shouting(words: list[str]) -> bool:
     """ALL CAPS with a word longer than an initial: not 'J. R. R.', not a lone 'NASA'."""
     text = "".join(words)
-    long_words = [w for w in words if sum(c.isalpha() for c in w) > 1 and _bare(w) not in _ROMAN_SUFFIXES]
-    return text.upper() == text and text.lower() != text and len(words) > 1 and bool(long_words)
+    if len(words) < 2 or text.upper() != text or text.lower() == text:
+        return False
+    return any(sum(c.isalpha() for c in w) > 1 and _bare(w) not in _ROMAN_SUFFIXES for w in words)
 
 
 def _capitalise(word: str, *, first: bool) -> str:
