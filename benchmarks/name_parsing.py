@@ -16,12 +16,13 @@ from collections import defaultdict
 from itertools import cycle, islice
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.authors import parse_author
 from indexers.releases import parse_release
 from scanning.extractors.filename import as_json, parse_path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PARSERS = {
     "release": lambda text: parse_release(text).as_dict(),
