@@ -88,6 +88,7 @@ _ROLE_PHRASE = re.compile(
 )
 _LEADING_BY = re.compile(r"^(?:(?:written|words)\s+)?by\s+", re.I)
 _ET_AL = re.compile(r"(?:,?\s+(?:et\.?\s+al\.?|and\s+others|&\s+others|etc\.?))+\s*$", re.I)
+_SEPARATOR = re.compile(r"[;/]|\s(?:and|with)\s", re.I)
 _AND = re.compile(r"\s*&\s*|\s*/\s*|,?\s+(?:and|with|und|et)\s+|\s+\+\s+", re.I)
 _DATES = re.compile(r"(?:b\.\s*|d\.\s*|fl\.\s*)?\d{3,4}\??\s*-?\s*(?:\d{3,4}\??)?")
 # "J.R.R.", "J.R.R", "J.R.R.Tolkien", "J.Doe": initials run together (and a name glued to them)
@@ -124,7 +125,7 @@ def parse_people(text: str) -> list[Person]:
     line = _ET_AL.sub("", _LEADING_BY.sub("", line)).strip(" ,;")
     if not line:
         return []
-    if is_organisation(line) and not re.search(r"[;&]|\s(?:and|with)\s", line, re.I):
+    if is_organisation(line) and not _SEPARATOR.search(line):  # "Orrin & Vale Co." is one name
         return [_person([line])]
     chunks = _ROLE_PHRASE.split(line)  # [names, word, names, word, names, ...]
     people = []
