@@ -97,19 +97,6 @@ def test_readers_can_neither_search_indexers_nor_grab(reader_user, admin_user, c
     assert _grab(client, item, result["id"]).status_code == 403
 
 
-def test_sabnzbd_down_at_grab_fails_the_attempt_and_keeps_item_wanted(admin_client, acquisition):
-    _, sab = acquisition
-    item = make_item()
-    result = _search(admin_client, item)["results"][0]
-    sab.stop()
-    response = _grab(admin_client, item, result["id"])
-    assert response.status_code == 503 and response.json()["error_code"] == "service_unavailable"
-    attempt = DownloadAttempt.objects.get(item=item)
-    assert attempt.state == AttemptState.FAILED and "download client" in attempt.error
-    assert _status(item) == MediaStatus.WANTED
-    assert not BlacklistEntry.objects.exists()  # not the release's fault
-
-
 def test_sabnzbd_down_while_monitoring_changes_nothing(admin_client, acquisition):
     _, sab = acquisition
     item = make_item()
