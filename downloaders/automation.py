@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from core.errors import OmniError
+from core.errors import ConfigurationError, OmniError
 from core.jobs import job_kinds, submit_job
 from core.models import Job, JobState
 from downloaders import services, status
@@ -133,7 +133,7 @@ def _ask_client(config_id: int | None, group: list[DownloadAttempt], summary: di
         summary["client_errors"] += 1
         summary["last_error"] = str(exc)
         return None
-    services.record_client_check(config_id, ok=True, message="Answers again (seen by the download monitor)")
+    services.record_client_check(config_id, ok=True, message="Answered the download monitor")
     summary["resent"] += services.send_waiting(config_id=config_id, due_only=False)  # it is back
     return found
 
@@ -262,7 +262,10 @@ def clean_up_client(attempt_id: int, outcome: str) -> dict:
         return {"skipped": f"attempt is {attempt.state}"}
     elif not settings.remove_failed:
         return {"skipped": "removing failed jobs is switched off"}
-    client = services.client_by_config(attempt.client_config_id)
+    try:
+        client = services.client_by_config(attempt.client_config_id)
+    except ConfigurationError as exc:  # the client was deleted since
+        return {"skipped": str(exc)}
     try:
         client.remove(attempt.client_job_id, delete_files=outcome != "imported")
     finally:
