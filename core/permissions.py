@@ -64,6 +64,7 @@ API: dict[str, Access] = {
     "GET /api/downloads/history/": READERS,
     "GET /api/downloads/wanted/": READERS,
     "POST /api/downloads/monitor/": ADMINS,
+    "POST /api/downloads/notify/": _access(*READERS.roles, note="a client's job-finished hook: only asks it now"),
     "POST /api/downloads/wanted/search/": ADMINS,
     "POST /api/downloads/clients/{config_id}/test/": ADMINS,
     "GET /api/downloads/clients/": READERS,

@@ -64,6 +64,41 @@ class SabnzbdConfig(models.Model):
         )
 
 
+class ClientHealth(models.TextChoices):
+    """What the download client said the last time we asked it about an attempt."""
+
+    OK = "ok", "Answering"
+    UNREACHABLE = "unreachable", "Unreachable"
+    AUTH_FAILED = "auth_failed", "Wrong API key or password"
+    PAUSED = "paused", "Paused"
+    ERROR = "error", "Error"
+
+
+class DownloadSettings(models.Model):
+    """One row (pk=1): what happens to a job in the download client once we are done with it."""
+
+    remove_completed = models.BooleanField(
+        default=True,
+        help_text="Remove a usenet job from the client's history once it is imported "
+        "(the files are not touched; OmniReadarr keeps its own history)",
+    )
+    remove_failed = models.BooleanField(
+        default=True,
+        help_text="Remove a failed job from the client's history, with its incomplete files",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "download settings"
+
+    def __str__(self) -> str:
+        return "Download settings"
+
+    @classmethod
+    def current(cls) -> DownloadSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
+
+
 class AttemptState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent to client"
@@ -105,6 +140,13 @@ class DownloadAttempt(models.Model):
     progress = models.FloatField(default=0)
     time_left = models.CharField(max_length=32, blank=True)
     client_status = models.CharField(max_length=64, blank=True)
+    client_state = models.CharField(max_length=16, choices=ClientHealth.choices, blank=True)
+    send_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Sends that never reached the download client (it was down)"
+    )
+    next_send_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="A pending attempt is sent again at this time"
+    )
     storage_path = models.CharField(max_length=4096, blank=True)
     error = models.TextField(blank=True)
     missing_since = models.DateTimeField(null=True, blank=True)

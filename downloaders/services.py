@@ -6,21 +6,34 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, OmniError
+from core.errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OmniError,
+    ServiceUnavailable,
+)
 from downloaders import status
 from downloaders.clients.base import AddRequest, ClientSettings, DownloadClient
 from downloaders.clients.registry import CLIENTS, client_for, link_kinds_supported
-from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
+from downloaders.models import ACTIVE_STATES, AttemptState, ClientHealth, DownloadAttempt, SabnzbdConfig
 from indexers import services as indexer_services
 from indexers.clients.base import Release, resolve_download_link
 from indexers.models import AcquisitionSettings, BlacklistReason, SearchResult
 from media.models import MediaItem
 
 logger = logging.getLogger(__name__)
+# A send that never reached the client is tried again after 1 minute, then 2, 4, 8, then every 10
+# (and at once when the client answers the monitor about another download).
+RESEND_FIRST_SECONDS = 60
+RESEND_MAX_SECONDS = 600
 TORRENT_REFUSED = (
     "Torrent releases cannot be downloaded: no torrent client is configured "
     "(add qBittorrent as a download client). Choose a usenet release."
@@ -86,6 +99,31 @@ def client_by_config(config_id: int | None, kind: str = "sabnzbd") -> DownloadCl
             f"No {kind} download client is configured.", hint="Add it again in the download client settings."
         )
     return chosen.client()
+
+
+def record_client_check(config_id: int | None, *, ok: bool, message: str) -> None:
+    """The client's connection status (shown in its settings and on the dashboard): set by its
+    Test button and by every monitor pass that could or could not ask it."""
+    configs = SabnzbdConfig.objects.filter(pk=config_id)
+    if ok:  # a monitor pass that got an answer only flips a failure back (keeps the tested version)
+        configs = configs.exclude(last_test_ok=True)
+    configs.update(last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:500])
+
+
+def failing_clients() -> list[tuple[str, str]]:
+    """(name, last message) of each enabled client whose last check failed."""
+    rows = SabnzbdConfig.objects.filter(enabled=True, last_test_ok=False).order_by("name")
+    return list(rows.values_list("name", "last_test_message"))
+
+
+def client_state_for(error: OmniError) -> tuple[str, str]:
+    """(ClientHealth, short label) for an error from a download client: a key error is called a
+    key error, an outage an outage."""
+    if isinstance(error, AuthenticationFailed):
+        return ClientHealth.AUTH_FAILED, "Wrong API key or password"
+    if isinstance(error, ServiceUnavailable):
+        return ClientHealth.UNREACHABLE, "Client unreachable"
+    return ClientHealth.ERROR, "Client error"
 
 
 def search_item(item_id: int) -> indexer_services.SearchOutcome:
@@ -164,6 +202,8 @@ def grab(item_id: int, result_id: int, *, automatic: bool = False) -> DownloadAt
 
 
 def _send(attempt: DownloadAttempt, client: DownloadClient, link_kind: str) -> DownloadAttempt:
+    """Add the attempt's release to the client. A send that never reached it (down, timeout,
+    5xx) leaves the attempt PENDING for a later send; a refusal by the client fails it."""
     item = MediaItem.objects.get(pk=attempt.item_id)
     try:
         job_id = client.add(
@@ -171,22 +211,84 @@ def _send(attempt: DownloadAttempt, client: DownloadClient, link_kind: str) -> D
                 url=attempt.download_url, name=attempt.release_title, kind=item.kind, link_kind=link_kind
             )
         )
+    except ServiceUnavailable as exc:
+        _wait_for_client(attempt, exc)
+        return attempt
     except OmniError as exc:
+        state, _ = client_state_for(exc)
         status.move(
             attempt,
             AttemptState.FAILED,
-            error=f"Could not send to the download client: {exc}"[:4000],
+            error=f"The download client refused the grab: {exc}"[:4000],
+            client_state=state,
             completed_at=timezone.now(),
+            next_send_at=None,
         )
         raise
     finally:
         client.close()
     extra = {"info_hash": job_id.lower()} if link_kind in TORRENT_LINKS and not attempt.info_hash else {}
     status.move(
-        attempt, AttemptState.SENT, client_job_id=job_id, sent_at=timezone.now(), client_status="Sent", **extra
+        attempt,
+        AttemptState.SENT,
+        client_job_id=job_id,
+        sent_at=timezone.now(),
+        client_status="Sent",
+        client_state=ClientHealth.OK,
+        error="",
+        next_send_at=None,
+        **extra,
     )
     logger.info("Grabbed %r for item %s as %s", attempt.release_title, attempt.item_id, job_id)
     return attempt
+
+
+def _wait_for_client(attempt: DownloadAttempt, error: ServiceUnavailable) -> None:
+    delay = min(RESEND_FIRST_SECONDS * 2**attempt.send_failures, RESEND_MAX_SECONDS)
+    when = timezone.now() + timedelta(seconds=delay)
+    status.wait_for_client(
+        attempt,
+        client_state=ClientHealth.UNREACHABLE,
+        label="Client unreachable, will retry",
+        message=(
+            f"The download client is unreachable; the grab will be sent when it is back "
+            f"(next try {when:%H:%M:%S} UTC): {error}"
+        ),
+        next_send_at=when,
+    )
+
+
+def _link_kind(attempt: DownloadAttempt) -> str:
+    if attempt.download_url.startswith("magnet:"):
+        return "magnet"
+    return "torrent_url" if attempt.protocol == "torrent" else "nzb_url"
+
+
+def send_waiting(*, config_id: int | None = None, due_only: bool = True) -> int:
+    """Send again the grabs that waited for their client: those due (the periodic monitor), or
+    every one of a client that just answered. Returns how many reached the client."""
+    waiting = DownloadAttempt.objects.filter(state=AttemptState.PENDING, next_send_at__isnull=False)
+    if due_only:
+        waiting = waiting.filter(next_send_at__lte=timezone.now())
+    if config_id is not None:
+        waiting = waiting.filter(client_config_id=config_id)
+    sent = 0
+    for attempt in waiting.order_by("next_send_at", "pk")[:100]:
+        try:
+            client = client_by_config(attempt.client_config_id, attempt.client_kind)
+        except OmniError as exc:  # no client configured any more: the attempt keeps waiting
+            logger.warning("Attempt %s waits: %s", attempt.pk, exc)
+            continue
+        if not status.claim_send(attempt):
+            client.close()
+            continue
+        try:
+            _send(attempt, client, _link_kind(attempt))
+        except OmniError as exc:  # a refusal: the attempt is failed and says why
+            logger.warning("Attempt %s could not be sent: %s", attempt.pk, exc)
+            continue
+        sent += attempt.state == AttemptState.SENT
+    return sent
 
 
 def attempted_guids(item_id: int) -> set[str]:
@@ -304,14 +406,11 @@ def test_client(config_id: int) -> dict:
     try:
         version = client.test_connection()
     except OmniError as exc:
-        SabnzbdConfig.objects.filter(pk=config.pk).update(
-            last_test_at=timezone.now(), last_test_ok=False, last_test_message=str(exc)[:500]
-        )
+        record_client_check(config.pk, ok=False, message=str(exc))
         raise
     finally:
         client.close()
-    message = f"{version.name} {version.version}"
     SabnzbdConfig.objects.filter(pk=config.pk).update(
-        last_test_at=timezone.now(), last_test_ok=True, last_test_message=message
+        last_test_at=timezone.now(), last_test_ok=True, last_test_message=f"{version.name} {version.version}"
     )
     return {"ok": True, "name": version.name, "version": version.version}
