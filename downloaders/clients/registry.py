@@ -1,4 +1,4 @@
-"""The explicit registry of download clients (SABnzbd first; torrent clients can follow)."""
+"""The explicit registry of download clients: SABnzbd and NZBGet (usenet), a blackhole folder."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.nzbget import NzbgetClient
 from downloaders.clients.sabnzbd import SabnzbdClient
 
-CLIENTS: dict[str, Callable[..., DownloadClient]] = {"sabnzbd": SabnzbdClient}
+CLIENTS: dict[str, Callable[..., DownloadClient]] = {
+    "sabnzbd": SabnzbdClient,
+    "nzbget": NzbgetClient,
+}
 
 
-def client_for(
-    kind: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None
-) -> DownloadClient:
+def client_for(kind: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> DownloadClient:
     factory = CLIENTS.get(kind)
     if factory is None:
         raise ConfigurationError(f"Unknown download client {kind!r}", hint=f"Use one of {', '.join(CLIENTS)}")
