@@ -8,12 +8,14 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.blackhole import BlackholeClient
 from downloaders.clients.nzbget import NzbgetClient
 from downloaders.clients.sabnzbd import SabnzbdClient
 
 CLIENTS: dict[str, Callable[..., DownloadClient]] = {
     "sabnzbd": SabnzbdClient,
     "nzbget": NzbgetClient,
+    "blackhole": BlackholeClient,
 }
 
 
