@@ -60,7 +60,9 @@ class SabnzbdClient:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             hint = "Check the base path: SABnzbd's API is at /api unless its url_base is set (e.g. /sabnzbd)."
-            raise BadResponse(f"{self.service}: mode={mode} did not answer JSON: {text[:100]!r}", hint=hint) from exc
+            raise BadResponse(
+                f"{self.service}: mode={mode} did not answer JSON: {text[:100]!r}", hint=hint
+            ) from exc
         if not isinstance(data, dict):
             raise BadResponse(f"{self.service}: mode={mode} answered {type(data).__name__}, not an object")
         if data.get("status") is False:
@@ -86,7 +88,9 @@ class SabnzbdClient:
 
     def add(self, request: AddRequest) -> str:
         if request.link_kind not in self.protocols:
-            raise ConfigurationError(f"{self.service} downloads usenet NZBs only, not {request.link_kind} links")
+            raise ConfigurationError(
+                f"{self.service} downloads usenet NZBs only, not {request.link_kind} links"
+            )
         params = {
             "name": request.url,
             "nzbname": request.name[:200],
