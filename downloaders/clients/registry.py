@@ -19,7 +19,9 @@ CLIENTS: dict[str, Callable[..., DownloadClient]] = {
 }
 
 
-def client_for(kind: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> DownloadClient:
+def client_for(
+    kind: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None
+) -> DownloadClient:
     factory = CLIENTS.get(kind)
     if factory is None:
         raise ConfigurationError(f"Unknown download client {kind!r}", hint=f"Use one of {', '.join(CLIENTS)}")
