@@ -88,7 +88,7 @@ class NzbgetDaemon:
             "ParCheck": "auto",
             "Unpack": "no",
             "HealthCheck": "park",
-            "DupeCheck": "no",
+            "DupeCheck": "yes",  # as in Debian's default config
             "DiskSpace": "0",
             "KeepHistory": "30",
             "AppendCategoryDir": "yes",

@@ -127,6 +127,15 @@ def test_a_malformed_nzb_fails_with_a_message(client):
     assert status.state == JobState.FAILED and "malformed" in status.fail_message
 
 
+def test_the_same_nzb_twice_fails_as_a_duplicate(client, post_epub):
+    posted = post_epub()
+    first = client.add(request_for(posted))
+    assert finished(client, first).state == JobState.COMPLETED
+    second = client.add(request_for(posted))
+    status = finished(client, second)
+    assert status.state == JobState.FAILED and "duplicate" in status.fail_message, status
+
+
 def test_categories_are_listed_and_created_without_a_restart(client, nzbget, post_epub):
     assert {"ebooks", "audiobooks"} <= set(client.list_categories())
     client.create_category("comics")
