@@ -29,6 +29,8 @@ class ClientSettings:
     categories: tuple[tuple[str, str], ...] = ()  # (media kind, category)
     priority: int = -100  # SABnzbd: -100 default, -1 low, 0 normal, 1 high, 2 force
     add_paused: bool = False
+    watch_folder: str = ""  # blackhole: where .nzb/.torrent/.magnet files are dropped for another program
+    completed_folder: str = ""  # blackhole: where that program puts finished downloads
     config_id: int | None = None
     # Torrents: remove the torrent from the client (files kept) once it was imported and its
     # ratio or seeding time reaches one of these; None = never (the client's own limits apply).

@@ -1,4 +1,5 @@
-"""The explicit registry of download clients: SABnzbd (usenet), qBittorrent, Transmission and Deluge (torrents)."""
+"""The explicit registry of download clients: SABnzbd and NZBGet (usenet), qBittorrent, Transmission and
+Deluge (torrents), and a blackhole folder for anything else."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.blackhole import BlackholeClient
 from downloaders.clients.deluge import DelugeClient
+from downloaders.clients.nzbget import NzbgetClient
 from downloaders.clients.qbittorrent import QbittorrentClient
 from downloaders.clients.sabnzbd import SabnzbdClient
 from downloaders.clients.transmission import TransmissionClient
@@ -18,6 +21,8 @@ CLIENTS: dict[str, Callable[..., DownloadClient]] = {
     "qbittorrent": QbittorrentClient,
     "transmission": TransmissionClient,
     "deluge": DelugeClient,
+    "nzbget": NzbgetClient,
+    "blackhole": BlackholeClient,
 }
 
 
