@@ -28,6 +28,7 @@ _COMPLETE = {"uploading", "stalledUP", "queuedUP", "pausedUP", "forcedUP", "chec
 _PAUSED = {"pausedUP", "pausedDL"}
 _FAILED = {"error", "missingFiles"}
 _NO_ETA = 8640000  # qBittorrent's "infinity"
+LISTED_WAIT_SECONDS = 5.0
 TAG_WAIT_SECONDS = 15.0  # how long an http .torrent URL may take to show up after the add
 
 
@@ -123,11 +124,23 @@ class QbittorrentClient:
             raise BadResponse(f"{self.service}: torrents/add refused {request.name!r}: {answer[:80]!r}")
         if tag:
             job_id = self._find_by_tag(tag, request)
+        else:
+            self._wait_until_listed(job_id)
         logger.info("%s: added %r as %s (category %s)", self.service, request.name, job_id, data.get("category"))
         return job_id
 
     def _has(self, job_id: str) -> bool:
         return bool(self.json("torrents/info", hashes=job_id))
+
+    def _wait_until_listed(self, job_id: str) -> None:
+        """qBittorrent answers "Ok." before the torrent is in its list: wait (briefly) so that the
+        id we return is one status() knows. A magnet still fetching its metadata is listed at once."""
+        deadline = time.monotonic() + LISTED_WAIT_SECONDS
+        while not self._has(job_id):
+            if time.monotonic() > deadline:
+                logger.warning("%s: %s is not listed yet after the add", self.service, job_id)
+                return
+            time.sleep(0.1)
 
     def _find_by_tag(self, tag: str, request: AddRequest) -> str:
         """qBittorrent fetches an http .torrent URL itself, after answering: wait for it to appear."""

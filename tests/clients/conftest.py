@@ -1,6 +1,9 @@
-"""A session-scoped news server and real NZBGet (started once, stopped by PID at the end; the
-NZBGet tests skip with the reason when the program is missing), an HTTP server for NZB URLs,
-and the conformance cases of the clients tested here (see test_client_conformance.py)."""
+"""The real download clients the adapter tests talk to, each started once per test session on
+127.0.0.1 in a temporary folder and stopped by its PID at the end (tests skip with the reason
+when a program is missing): a loopback BitTorrent swarm (opentracker, mktorrent, a seeding
+qbittorrent-nox and the one under test), transmission-daemon, deluged + deluge-web, a yEnc news
+server with NZBGet; HTTP servers for .torrent/.nzb URLs; and the conformance cases
+(test_client_conformance.py): one `ClientCase` fixture per client kind."""
 
 from __future__ import annotations
 
@@ -14,14 +17,153 @@ from pathlib import Path
 
 import pytest
 
+from downloaders import services
 from downloaders.clients.base import AddRequest, ClientSettings
+from downloaders.services import ConfiguredClient
 from tests.acquisition.fakes import write_epub
 from tests.clients.nntp_server import NewsServer
 from tests.clients.nzbget_daemon import NzbgetDaemon, nzbget_missing
+from tests.clients.swarm import (
+    QBIT_PASSWORD,
+    QBIT_USER,
+    Qbittorrent,
+    SeededBook,
+    missing_binaries,
+    seed_book,
+    start_opentracker,
+)
+from tests.clients.torrent_daemons import Deluge, FileServer, Transmission
+from tests.clients.torrent_daemons import make_torrent as make_random_torrent
 
 _numbers = itertools.count(1)
 
 
+# --- the loopback swarm and qBittorrent ------------------------------------------------------
+def _require(*names: str) -> None:
+    missing = missing_binaries(*names)
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (Debian packages; see scripts/system-deps.sh)")
+
+
+@pytest.fixture(scope="session")
+def swarm_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("swarm")
+
+
+@pytest.fixture(scope="session")
+def tracker(swarm_dir):
+    _require("opentracker")
+    opentracker = start_opentracker(swarm_dir / "tracker")
+    yield opentracker
+    opentracker.stop()
+
+
+@pytest.fixture(scope="session")
+def seeder(swarm_dir):
+    _require("qbittorrent-nox")
+    qbit = Qbittorrent(swarm_dir / "seeder").start()
+    yield qbit
+    qbit.stop()
+
+
+@pytest.fixture(scope="session")
+def qbittorrent(swarm_dir):
+    """The qbittorrent-nox the adapter talks to."""
+    _require("qbittorrent-nox")
+    qbit = Qbittorrent(swarm_dir / "leecher").start()
+    yield qbit
+    qbit.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded_book(seeder, tracker, swarm_dir) -> SeededBook:
+    return seed_book(seeder, tracker, swarm_dir / "seeded", title="Project Hail Mary", author="Andy Weir")
+
+
+@pytest.fixture
+def qbittorrent_configured(qbittorrent, monkeypatch) -> dict:
+    """qBittorrent as the configured torrent client (the only client). Until issue 18's one
+    client configuration model lands, `services.configured_clients` is the seam; the returned
+    dict's values (ClientSettings fields) can be changed by the test while it runs."""
+    values = {
+        "name": "qBittorrent",
+        "url": qbittorrent.url,
+        "username": QBIT_USER,
+        "password": QBIT_PASSWORD,
+        "timeout": 5.0,
+        "categories": (("ebook", "books"),),
+    }
+
+    def configured() -> list[ConfiguredClient]:
+        return [ConfiguredClient("qbittorrent", None, ClientSettings(**values))]
+
+    monkeypatch.setattr(services, "configured_clients", configured)
+    return values
+
+
+# --- Transmission and Deluge --------------------------------------------------------------
+@pytest.fixture(scope="session")
+def transmission(tmp_path_factory):
+    _require("transmission-daemon", "mktorrent")
+    daemon = Transmission(tmp_path_factory.mktemp("transmission")).start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def deluge(tmp_path_factory):
+    _require("deluged", "deluge-web", "mktorrent")
+    daemons = Deluge(tmp_path_factory.mktemp("deluge")).start()
+    yield daemons
+    daemons.stop()
+
+
+@pytest.fixture(scope="session")
+def torrent_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("torrent-files")
+    server = FileServer(folder)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_torrent(tmp_path, request):
+    """Makes real torrents of new random files (each its own info hash), named after the test."""
+    counter = iter(range(1000))
+
+    def make(suffix: str = "epub", size: int = 100_000):
+        stem = request.node.name.replace("[", "-").replace("]", "")[:60]
+        return make_random_torrent(tmp_path / "source", f"{stem}-{next(counter)}.{suffix}", size)
+
+    return make
+
+
+# --- conformance cases: one fixture per client kind (see test_client_conformance.py) --------
+
+
+def _torrent_case(kind: str, daemon, make, *, wrong: dict) -> ClientCase:
+    def new_job() -> tuple[AddRequest, str]:
+        torrent = make()
+        request = AddRequest(
+            url="", name=torrent.path.stem, kind="ebook", link_kind="torrent_url", content=torrent.torrent
+        )
+        return request, torrent.info_hash
+
+    settings = daemon.client_settings(categories=(("ebook", "conformance"),))
+    return ClientCase(kind, settings, daemon.client_settings(**wrong), new_job)
+
+
+@pytest.fixture
+def transmission_case(transmission, new_torrent) -> ClientCase:
+    return _torrent_case("transmission", transmission, new_torrent, wrong={"password": "wrong"})
+
+
+@pytest.fixture
+def deluge_case(deluge, new_torrent) -> ClientCase:
+    return _torrent_case("deluge", deluge, new_torrent, wrong={"password": "wrong"})
+
+
+# --- news server and NZBGet, blackhole ---------------------------------------------------
 @pytest.fixture(scope="session")
 def news_server():
     server = NewsServer().start()
@@ -123,3 +265,8 @@ def blackhole_case(tmp_path) -> ClientCase:
         return AddRequest(url="", name=f"Release {number}", kind="ebook", content=b"<nzb/>"), ""
 
     return ClientCase("blackhole", settings, None, new_job)
+
+
+@pytest.fixture
+def qbittorrent_case(qbittorrent, new_torrent) -> ClientCase:
+    return _torrent_case("qbittorrent", qbittorrent, new_torrent, wrong={"password": "wrong"})

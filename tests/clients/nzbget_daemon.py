@@ -10,32 +10,14 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from downloaders.clients.base import ClientSettings
+from tests.clients.swarm import free_port
 
 CONTROL_USER, CONTROL_PASSWORD = "omni", "nzbget-test-password"
 CATEGORIES = ("ebooks", "audiobooks")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(check: Callable[[], object], *, timeout: float = 15.0, what: str = "condition") -> object:
-    """Poll `check` until it returns something truthy (NZBGet applies commands asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout} s (last: {result!r})")
-        time.sleep(0.1)
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""What every download client must do, checked against NZBGet (the real program) and the
-blackhole folder. Same shape as tests/torrents/clients/test_client_conformance.py (the torrent
-clients): a client joins with a fixture returning a `ClientCase` and one line in CASES."""
+"""What every download client must do, checked against each real client program (and the
+blackhole folder). A client joins with a fixture returning a `ClientCase` (conftest.py) and one
+line in CASES."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import pytest
 from core.errors import AuthenticationFailed, ConfigurationError
 from downloaders.clients.base import AddRequest, ClientSettings, JobState
 from downloaders.clients.registry import CLIENTS, client_for
-from tests.clients.nzbget_daemon import wait_until
+from tests.clients.torrent_daemons import wait_until
 
-CASES = {  # registry kind -> the fixture giving its ClientCase (tests/clients/conftest.py)
+CASES = {  # registry kind -> the fixture giving its ClientCase (conftest.py)
+    "qbittorrent": "qbittorrent_case",
+    "transmission": "transmission_case",
+    "deluge": "deluge_case",
     "nzbget": "nzbget_case",
     "blackhole": "blackhole_case",
 }

@@ -13,7 +13,7 @@ from downloaders.clients.base import AddRequest, JobState
 from downloaders.clients.nzbget import NzbgetClient, history_status, nzb_filename, queue_status
 from downloaders.clients.registry import CLIENTS, client_for
 from tests.clients.conftest import start_nzbget
-from tests.clients.nzbget_daemon import wait_until
+from tests.clients.torrent_daemons import wait_until
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from core.errors import AuthenticationFailed, BadResponse, ServiceUnavailable
 from downloaders.clients.base import AddRequest, ClientSettings, JobState
 from downloaders.clients.qbittorrent import QbittorrentClient
 from downloaders.clients.registry import CLIENTS, client_for
-from tests.torrents.conftest import seed_book
-from tests.torrents.swarm import QBIT_PASSWORD, QBIT_USER, Qbittorrent
+from tests.clients.swarm import QBIT_PASSWORD, QBIT_USER, Qbittorrent, seed_book
 
 
 def _settings(qbit: Qbittorrent, **extra) -> ClientSettings:

@@ -18,9 +18,9 @@ from media.models import Author, LibraryFile, MediaItem, MediaStatus
 from processing.models import ImportRun, ImportSettings, PostProcessStatus
 from tests.acquisition.conftest import make_item
 from tests.acquisition.test_pipeline_e2e import _run_until, _tick_scheduler, _wait
+from tests.clients.swarm import seed_book
+from tests.clients.torznab import FakeTorznab, TorrentRelease
 from tests.processing.samples import image_bytes
-from tests.torrents.conftest import seed_book
-from tests.torrents.torznab import FakeTorznab, TorrentRelease
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

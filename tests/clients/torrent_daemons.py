@@ -20,7 +20,7 @@ from pathlib import Path
 
 from downloaders.clients.base import ClientSettings
 from downloaders.clients.torrentfiles import info_hash_of_torrent
-from tests.torrents.swarm import free_port, wait_for_port
+from tests.clients.swarm import free_port, wait_for_port
 
 TRANSMISSION_USER, TRANSMISSION_PASSWORD = "omni", "transmission-test-password"
 DELUGE_WEB_PASSWORD = "deluge-test-password"

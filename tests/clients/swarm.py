@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
+
+from downloaders.clients.base import ClientSettings
+from downloaders.clients.torrentfiles import info_hash_of_torrent
+from tests.processing.samples import make_epub
 
 QBIT_USER = "omni"
 QBIT_PASSWORD = "omni-test-password"
@@ -192,6 +197,10 @@ class Qbittorrent:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.webui_port}"
 
+    def client_settings(self, **overrides) -> ClientSettings:
+        values = {"name": "test", "url": self.url, "username": QBIT_USER, "password": QBIT_PASSWORD, "timeout": 10.0}
+        return ClientSettings(**{**values, **overrides})
+
     def start(self) -> Qbittorrent:
         self.webui_port = self.webui_port or free_port()
         self.torrent_port = self.torrent_port or free_port()
@@ -255,3 +264,29 @@ class Qbittorrent:
 
 def unique_name(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class SeededBook:
+    """A real EPUB, its .torrent and info hash, seeded by the session's seeder."""
+
+    name: str
+    path: Path
+    torrent: bytes
+    info_hash: str
+    announce: str
+
+
+def seed_book(
+    seeder: Qbittorrent, tracker: Tracker, folder: Path, *, title: str, author: str, cover: bytes | None = None
+) -> SeededBook:
+    """A new real EPUB under `folder`, made into a torrent and seeded (each its own hash)."""
+    if missing_binaries("mktorrent"):
+        pytest.skip("needs mktorrent (Debian package; see scripts/system-deps.sh)")
+    name = f"{author} - {title}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = make_epub(folder / f"{name}.epub", title=title, authors=(author,), cover=cover)
+    torrent = make_torrent(path, tracker.announce, folder / f"{name}.torrent")
+    tracker.allow(info_hash_of_torrent(torrent))
+    info_hash = seeder.seed(torrent, folder)
+    return SeededBook(name, path, torrent, info_hash, tracker.announce)

@@ -10,7 +10,7 @@ import pytest
 from core.errors import AuthenticationFailed, BadResponse, NotFound, ServiceUnavailable
 from downloaders.clients.base import AddRequest, ClientSettings, JobState
 from downloaders.clients.transmission import TransmissionClient, rpc_base_url, torrent_status
-from tests.torrents.clients.daemons import wait_until
+from tests.clients.torrent_daemons import wait_until
 
 CATEGORIES = (("ebook", "omni-books"), ("audiobook", "omni-audio"))
 

@@ -11,7 +11,7 @@ import pytest
 from core.errors import AuthenticationFailed, ConfigurationError, NotFound, ServiceUnavailable
 from downloaders.clients.base import AddRequest, JobState
 from downloaders.clients.deluge import DelugeClient, torrent_status
-from tests.torrents.clients.daemons import wait_until
+from tests.clients.torrent_daemons import wait_until
 
 CATEGORIES = (("ebook", "Omni-Books"), ("audiobook", "omni-audio"))
 
