@@ -48,9 +48,12 @@ class ContentSecurityPolicyMiddleware:
             response.headers.setdefault("Content-Security-Policy", policy)
         if _framed_by_our_own_page(request) and "Content-Security-Policy" in response.headers:
             own = response.headers["Content-Security-Policy"]
-            response.headers["Content-Security-Policy"] = own.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+            response.headers["Content-Security-Policy"] = own.replace("frame-ancestors 'none'", SAME_ORIGIN_FRAMES)
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+
+SAME_ORIGIN_FRAMES = "frame-ancestors 'self'"
 
 
 def _framed_by_our_own_page(request) -> bool:

@@ -60,7 +60,12 @@ def put_progress(request, item_id: int, body: ProgressIn):
         if library_file is None:
             raise Http404("No such file")
     saved = progress_service.save_progress(
-        request.user, item, locator=body.locator, percent=body.percent, file=library_file,
-        device=body.device, status=body.status.value if body.status else None,
+        request.user,
+        item,
+        locator=body.locator,
+        percent=body.percent,
+        file=library_file,
+        device=body.device,
+        status=body.status.value if body.status else None,
     )
     return ok(progress_service.as_dict(item, saved))

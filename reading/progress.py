@@ -64,8 +64,21 @@ def _check(item, locator, percent, file, status) -> None:
 def as_dict(item: MediaItem, progress: ReadingProgress | None) -> dict:
     """The API's shape (also embedded in the reader pages so they open at the right place)."""
     if progress is None:
-        return {"item_id": item.pk, "file_id": None, "status": "", "locator": {}, "percent": 0.0,
-                "device": "", "updated_at": None}
-    return {"item_id": item.pk, "file_id": progress.file_id, "status": progress.status,
-            "locator": progress.locator, "percent": progress.percent, "device": progress.device,
-            "updated_at": progress.updated_at.isoformat()}
+        return {
+            "item_id": item.pk,
+            "file_id": None,
+            "status": "",
+            "locator": {},
+            "percent": 0.0,
+            "device": "",
+            "updated_at": None,
+        }
+    return {
+        "item_id": item.pk,
+        "file_id": progress.file_id,
+        "status": progress.status,
+        "locator": progress.locator,
+        "percent": progress.percent,
+        "device": progress.device,
+        "updated_at": progress.updated_at.isoformat(),
+    }

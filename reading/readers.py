@@ -16,9 +16,21 @@ from scanning.extractors.safety import SafeZip, parse_xml
 EBOOK, PDF, COMIC, AUDIO = "ebook", "pdf", "comic", "audio"
 # The order a book's files are tried in when the user just asks to read it.
 PREFERENCE: tuple[tuple[str, str], ...] = (
-    ("epub", EBOOK), ("kepub", EBOOK), ("azw3", EBOOK), ("mobi", EBOOK), ("azw", EBOOK), ("fb2", EBOOK),
-    ("pdf", PDF), ("cbz", COMIC), ("cbr", COMIC),
-    ("m4b", AUDIO), ("m4a", AUDIO), ("mp3", AUDIO), ("flac", AUDIO), ("ogg", AUDIO), ("opus", AUDIO),
+    ("epub", EBOOK),
+    ("kepub", EBOOK),
+    ("azw3", EBOOK),
+    ("mobi", EBOOK),
+    ("azw", EBOOK),
+    ("fb2", EBOOK),
+    ("pdf", PDF),
+    ("cbz", COMIC),
+    ("cbr", COMIC),
+    ("m4b", AUDIO),
+    ("m4a", AUDIO),
+    ("mp3", AUDIO),
+    ("flac", AUDIO),
+    ("ogg", AUDIO),
+    ("opus", AUDIO),
 )
 READER_OF = dict(PREFERENCE)
 RANK = {fmt: rank for rank, (fmt, _) in enumerate(PREFERENCE)}

@@ -9,7 +9,7 @@ import pytest
 from media.models import LibraryFile, MediaItem
 from reading.models import ReadingProgress
 from scanning.models import ScanFolder
-from tests.browser.conftest import CHROMIUM_ARGS, CSP_REFUSAL, log_in
+from tests.browser.conftest import CSP_REFUSAL, log_in
 from tests.reading.samples import make_long_epub
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,8 +25,9 @@ def library(tmp_path):
 def add_book(folder, title: str, *paths, kind: str = "ebook") -> MediaItem:
     item = MediaItem.objects.create(title=title, sort_title=title, kind=kind)
     for path in paths:
-        LibraryFile.objects.create(item=item, path=str(path), size=path.stat().st_size, mtime_ns=1,
-                                   format=path.suffix.lstrip(".").lower())
+        LibraryFile.objects.create(
+            item=item, path=str(path), size=path.stat().st_size, mtime_ns=1, format=path.suffix.lstrip(".").lower()
+        )
     return item
 
 
