@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from reading import pages, readers
 from reading.progress import as_dict as progress_as_dict
 from reading.progress import progress_for
+from reading.ranges import byte_range, partial_response
 from reading.visibility import visible_file, visible_files, visible_item
 from scanning.extractors.base import ExtractionError
 
@@ -34,7 +35,12 @@ def download(request, file_id: int):
         handle = path.open("rb")
     except OSError as exc:
         raise Http404(f"The file cannot be read: {exc.strerror}") from exc
-    return FileResponse(handle, as_attachment=True, filename=path.name)
+    wanted = byte_range(request.headers.get("Range", ""), library_file.size)
+    if wanted is not None:
+        return partial_response(handle, *wanted, size=library_file.size, filename=path.name)
+    response = FileResponse(handle, as_attachment=True, filename=path.name)
+    response["Accept-Ranges"] = "bytes"
+    return response
 
 
 @require_GET
