@@ -11,7 +11,7 @@ from reading.models import ReadingProgress
 from scanning.models import ScanFolder
 from tests.browser.conftest import CSP_REFUSAL, log_in
 from tests.reading.samples import make_long_epub
-from tests.scanning.samples import make_cbz, make_mp3
+from tests.scanning.samples import make_cbz, make_mp3, make_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DARK_BACKGROUND = "rgb(23, 23, 26)"  # the reader's dark theme (static/reading/ebook.js)
@@ -190,3 +190,24 @@ def test_an_audiobook_plays_on_across_files_and_pages_and_resumes_on_another_dev
     tab.wait_for_function("() => document.getElementById('player').dataset.track === '2'", timeout=10_000)
     context.close()
     assert refused == []
+
+
+def test_a_pdf_turns_pages_and_keeps_the_page(chromium, live_server, reader_user, library):
+    item = add_book(library, "Paper", make_pdf(library / "paper.pdf", title="Paper", author="A", pages=3))
+    context, tab, refused = device(chromium, live_server)
+    tab.goto(f"/read/{item.pk}/")
+    tab.locator("#reader[data-ready='1']").wait_for()
+    assert tab.locator("#location").text_content() == "Page 1 of 3"
+    tab.get_by_role("button", name="Next page").click()
+    tab.wait_for_function("() => document.getElementById('saved').dataset.saved === JSON.stringify({page: 2})")
+    context.close()
+    assert refused == []
+    assert ReadingProgress.objects.get(user=reader_user, item=item).locator == {"page": 2}
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/auth/user/", "/wizard/", "/downloads/search/1/"])
+def test_a_reader_cannot_open_admin_pages(chromium, live_server, reader_user, path):
+    context, tab, _ = device(chromium, live_server)
+    response = tab.goto(path)
+    assert response.status == 403
+    context.close()
