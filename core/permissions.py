@@ -133,6 +133,8 @@ API: dict[str, Access] = {
     "GET /api/scanning/runs": READERS,
     "GET /api/scanning/files/{state}": READERS,
     "GET /api/scanning/sidecar-problems": READERS,
+    "GET /api/reading/progress/{item_id}": _access(*READERS.roles, note="own progress; books the reader may see"),
+    "PUT /api/reading/progress/{item_id}": _access(*READERS.roles, note="own progress; books the reader may see"),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }
@@ -143,6 +145,8 @@ FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
 PAGES: dict[str, Access] = {
     "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
     "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
+    "read-item": _access(*READERS.roles, note="web reader or player; books of the libraries the reader may see"),
+    "read-file": _access(*READERS.roles, note="web reader or player; files of the libraries the reader may see"),
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
