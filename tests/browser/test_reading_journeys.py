@@ -175,7 +175,13 @@ def test_an_audiobook_plays_on_across_files_and_pages_and_resumes_on_another_dev
     tab.wait_for_function("() => Number(document.getElementById('player').dataset.position) > 1.9")
     tab.get_by_role("button", name="Pause").click()
     position = float(tab.locator("#player").get_attribute("data-position"))
-    tab.wait_for_function("() => (document.getElementById('saved').dataset.saved || '').includes('seconds')")
+    tab.wait_for_function(  # the save made at the pause, not one made earlier while playing
+        """(position) => {
+            const saved = JSON.parse(document.getElementById('saved').dataset.saved || '{}');
+            return Math.abs((saved.seconds ?? -9) - position) < 0.2;
+        }""",
+        arg=position,
+    )
     context.close()
     assert refused == []
     saved = ReadingProgress.objects.get(user=reader_user, item=item)
