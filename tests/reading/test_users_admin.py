@@ -83,6 +83,7 @@ def test_an_admin_promotes_deactivates_and_resets_a_password(admin_client, reade
 
 
 def test_an_admin_cannot_demote_or_deactivate_themselves(admin_client, admin_user):
+    get_user_model().objects.create_user("second-admin", password=STRONG, is_staff=True)  # not the last one
     url = f"/api/users/{admin_user.pk}"
     for change in ({"role": "reader"}, {"is_active": False}):
         response = _send(admin_client, "patch", url, change)
