@@ -8,14 +8,14 @@ server; a client's clock is never used)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from core.api.envelope import Envelope, Page, PageParams, ok
 from core.api.types import Id
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 from media.models import MediaItem
 from reading import kosync, progress, shelves
 from reading.visibility import visible_file, visible_item
@@ -48,7 +48,7 @@ class ProgressIn(Schema):
     locator: dict[str, Any] = Field(
         ..., description='Where: {"cfi": ...}, {"page": 12}, {"seconds": 812.5}, {"xpointer": ...}'
     )
-    percent: float = Field(..., ge=0, le=100)
+    percent: Annotated[float, Strict()] = Field(..., ge=0, le=100)
     device: str = Field("", max_length=100)
     status: StatusName | None = Field(None, description='Set it too ("read" = finished)')
 
@@ -90,7 +90,7 @@ def put_progress(request, item_id: Id, payload: ProgressIn):
     if payload.file_id is not None:
         library_file = visible_file(request.auth, payload.file_id)
         if library_file is None or library_file.item_id != item.pk:
-            raise InvalidInput("No such file in this book.", hint="Send a file_id of this book or none.")
+            raise NotFound("No such file in this book.", hint="Send a file_id of this book or none.")
     row = progress.save_progress(
         request.auth,
         item,

@@ -75,7 +75,7 @@ def update_shelf(shelf: Shelf, *, name: str | None = None, query: str | None = N
         shelf.name = _clean_name(name)
     if query is not None:
         if shelf.entries.exists() and query.strip():
-            raise InvalidInput(
+            raise Conflict(
                 "This shelf has books; a smart shelf lists a search instead.", hint="Create a new smart shelf."
             )
         shelf.query = clean_query(query)
@@ -90,7 +90,7 @@ def update_shelf(shelf: Shelf, *, name: str | None = None, query: str | None = N
 def add_item(shelf: Shelf, item: MediaItem) -> bool:
     """True when added, False when it was already there."""
     if shelf.is_smart:
-        raise InvalidInput("A smart shelf's books come from its search.", hint="Change the search instead.")
+        raise Conflict("A smart shelf's books come from its search.", hint="Change the search instead.")
     _, created = ShelfEntry.objects.get_or_create(shelf=shelf, item=item)
     return created
 

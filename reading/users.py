@@ -122,7 +122,7 @@ def set_libraries(user, libraries: Libraries) -> None:
     folders = list(ScanFolder.objects.filter(pk__in=libraries.folder_ids))
     unknown = set(libraries.folder_ids) - {folder.pk for folder in folders}
     if unknown:
-        raise InvalidInput(f"No such library: {', '.join(map(str, sorted(unknown)))}.")
+        raise NotFound(f"No such library: {', '.join(map(str, sorted(unknown)))}.")
     with transaction.atomic():
         access, _ = LibraryAccess.objects.get_or_create(user=user)
         access.all_libraries = libraries.all_libraries

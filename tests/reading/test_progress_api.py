@@ -92,7 +92,7 @@ def test_an_unknown_status_or_another_books_file_is_refused(reader_client, libra
         f"/api/reading/progress/{item.pk}",
         {"file_id": libraries.hidden_file.pk, "locator": {}, "percent": 1},
     )
-    assert wrong.status_code == 422
+    assert wrong.status_code == 404
     assert _put(reader_client, f"/api/reading/progress/{item.pk}", {"locator": {}, "percent": 101}).status_code == 422
 
 
@@ -155,3 +155,9 @@ def test_the_book_page_of_a_hidden_book_offers_no_reading_controls(reader_client
     limit_to(reader_user, libraries.kids)
     response = reader_client.get(f"/library/{libraries.hidden_item.pk}/")
     assert "My reading" not in response.content.decode()
+
+
+def test_a_percent_must_be_a_number_not_a_yes_or_no(reader_client, libraries):
+    url = f"/api/reading/progress/{libraries.open_item.pk}"
+    assert _put(reader_client, url, {"locator": {}, "percent": False}).status_code == 422
+    assert _put(reader_client, url, {"locator": {}, "percent": 5}).status_code == 200

@@ -66,7 +66,7 @@ def test_a_smart_shelf_lists_what_its_search_finds_when_read(reader_client, libr
     add_book(libraries.kids, "Dune Messiah")  # added after the shelf was made
     assert "Dune Messiah" in _titles(reader_client, shelf["id"])
     add = _post(reader_client, f"/api/reading/shelves/{shelf['id']}/items", {"item_id": libraries.open_item.pk})
-    assert add.status_code == 422
+    assert add.status_code == 409
 
 
 def test_a_smart_shelf_takes_the_library_pages_query_string(reader_client, libraries):
@@ -103,3 +103,10 @@ def test_the_shelves_pages_show_shelves_statuses_and_books(reader_client, reader
     assert "Dune for Kids" in detail and f"/api/reading/shelves/{shelf['id']}/items/{libraries.open_item.pk}" in detail
     book = reader_client.get(f"/library/{libraries.open_item.pk}/").content.decode()
     assert "✓ Favourites" in book
+
+
+def test_the_library_page_offers_its_search_as_a_smart_shelf(reader_client, libraries):
+    page = reader_client.get("/library/?q=dune&kind=ebook").content.decode()
+    assert "/shelves/?query=q%3Ddune%26kind%3Debook" in page
+    form = reader_client.get("/shelves/?query=q%3Ddune%26kind%3Debook").content.decode()
+    assert 'value="q=dune&amp;kind=ebook"' in form

@@ -58,7 +58,7 @@ def test_an_admin_changes_what_a_reader_sees(admin_client, reader_user, librarie
     assert list(visible_items(reader_user)) == [libraries.hidden_item]
     assert _send(admin_client, "put", url, {"all_libraries": True}).status_code == 200
     assert visible_items(reader_user).count() == 2
-    assert _send(admin_client, "put", url, {"all_libraries": False, "folder_ids": [999999]}).status_code == 422
+    assert _send(admin_client, "put", url, {"all_libraries": False, "folder_ids": [999999]}).status_code == 404
 
 
 def test_weak_passwords_bad_emails_and_taken_usernames_are_refused(admin_client, reader_user):
