@@ -29,7 +29,11 @@ ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
 NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
 IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD
+# The rules: a password passes the password validators (length, similarity, common passwords);
+# an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
+ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
+                 "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
+POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
 
 
 @dataclass

@@ -148,7 +148,7 @@ def test_progress_naming_another_books_file_is_refused(reader_client, folder, tm
     other = add(folder, "Other", make_long_epub(tmp_path / "other.epub"))
     body = {"file_id": other.files.get().pk, "locator": {"page": 1}, "percent": 1}
     response = reader_client.put(f"/api/reading/progress/{item.pk}", body, content_type="application/json")
-    assert response.status_code == 422 and not ReadingProgress.objects.exists()
+    assert response.status_code == 404 and not ReadingProgress.objects.exists()
 
 
 @pytest.mark.parametrize(
