@@ -14,7 +14,8 @@ class BackupSettings(models.Model):
     """Singleton: how many scheduled backups to keep and what goes in them."""
 
     keep = models.PositiveSmallIntegerField(
-        default=7, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="Scheduled and manual backups kept in the backup folder; older ones are deleted",
     )
     include_covers = models.BooleanField(

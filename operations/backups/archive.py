@@ -44,11 +44,23 @@ class Manifest:
         return DATABASE_NAMES[self.engine]
 
     def as_json(self) -> str:
-        return json.dumps({
-            "format": self.format, "app": "OmniReadarr", "version": self.version, "created_at": self.created_at,
-            "engine": self.engine, "reason": self.reason, "database": self.database_member,
-            "migrations": self.migrations, "tables": self.tables, "data_files": self.data_files, **self.extra,
-        }, indent=2, sort_keys=True)
+        return json.dumps(
+            {
+                "format": self.format,
+                "app": "OmniReadarr",
+                "version": self.version,
+                "created_at": self.created_at,
+                "engine": self.engine,
+                "reason": self.reason,
+                "database": self.database_member,
+                "migrations": self.migrations,
+                "tables": self.tables,
+                "data_files": self.data_files,
+                **self.extra,
+            },
+            indent=2,
+            sort_keys=True,
+        )
 
 
 def archive_name(created: datetime, reason: str, taken: set[str]) -> str:
@@ -88,8 +100,12 @@ def write_archive(target: Path, manifest: Manifest, database: Path, data_root: P
 
 def _add(archive: zipfile.ZipFile, path: Path, member: str) -> None:
     stored = path.suffix.lower() in STORED_SUFFIXES
-    archive.write(path, member, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
-                  compresslevel=None if stored else 6)
+    archive.write(
+        path,
+        member,
+        compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+        compresslevel=None if stored else 6,
+    )
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -101,22 +117,39 @@ def read_manifest(path: Path) -> Manifest:
     except FileNotFoundError:
         raise InvalidInput(f"{path} does not exist") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(f"{path.name} is not an OmniReadarr backup ({exc})",
-                           hint="Choose a .zip file from the backup folder.") from exc
+        raise InvalidInput(
+            f"{path.name} is not an OmniReadarr backup ({exc})", hint="Choose a .zip file from the backup folder."
+        ) from exc
     if not isinstance(raw, dict) or raw.get("app") != "OmniReadarr":
         raise InvalidInput(f"{path.name} is not an OmniReadarr backup (no OmniReadarr manifest)")
     if raw.get("format") != FORMAT:
-        raise InvalidInput(f"{path.name} has backup format {raw.get('format')!r}; this version reads format {FORMAT}",
-                           hint="Restore it with the OmniReadarr version that made it.")
+        raise InvalidInput(
+            f"{path.name} has backup format {raw.get('format')!r}; this version reads format {FORMAT}",
+            hint="Restore it with the OmniReadarr version that made it.",
+        )
     if raw.get("engine") not in DATABASE_NAMES or DATABASE_NAMES[raw["engine"]] not in names:
         raise InvalidInput(f"{path.name} has no database for engine {raw.get('engine')!r}")
-    known = {"format", "app", "version", "created_at", "engine", "reason", "database", "migrations", "tables",
-             "data_files"}
+    known = {
+        "format",
+        "app",
+        "version",
+        "created_at",
+        "engine",
+        "reason",
+        "database",
+        "migrations",
+        "tables",
+        "data_files",
+    }
     return Manifest(
-        version=str(raw.get("version", "")), created_at=str(raw.get("created_at", "")), engine=raw["engine"],
-        reason=str(raw.get("reason", "")), migrations=dict(raw.get("migrations") or {}),
+        version=str(raw.get("version", "")),
+        created_at=str(raw.get("created_at", "")),
+        engine=raw["engine"],
+        reason=str(raw.get("reason", "")),
+        migrations=dict(raw.get("migrations") or {}),
         tables={str(k): int(v) for k, v in (raw.get("tables") or {}).items()},
-        data_files=int(raw.get("data_files") or 0), extra={k: v for k, v in raw.items() if k not in known},
+        data_files=int(raw.get("data_files") or 0),
+        extra={k: v for k, v in raw.items() if k not in known},
     )
 
 
@@ -135,7 +168,7 @@ def extract_data_files(path: Path, data_root: Path) -> tuple[int, int]:
         for info in archive.infolist():
             if not info.filename.startswith(DATA_PREFIX) or info.is_dir():
                 continue
-            relative = validate_relative(PurePosixPath(info.filename[len(DATA_PREFIX):]).as_posix())
+            relative = validate_relative(PurePosixPath(info.filename[len(DATA_PREFIX) :]).as_posix())
             target = safe_join(data_root, relative)
             if target.exists():
                 kept += 1

@@ -52,10 +52,16 @@ def sqlite_copy(source: Path, target: Path) -> DatabaseState:
 def sqlite_state(path: Path) -> DatabaseState:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        names = [r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         tables = {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
-        migrations = list(db.execute("SELECT app, name FROM django_migrations")) if "django_migrations" in tables else []
+        migrations = []
+        if "django_migrations" in tables:
+            migrations = list(db.execute("SELECT app, name FROM django_migrations"))
     finally:
         db.close()
     return DatabaseState(tables, _group(migrations))
@@ -95,8 +101,14 @@ def _pg_env(params: dict[str, Any]) -> dict[str, str]:
     """libpq environment for pg_dump/pg_restore from Django's connection parameters (the
     password goes in the environment, never on a command line others can read)."""
     env = dict(os.environ)
-    for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("password", "PGPASSWORD"),
-                     ("dbname", "PGDATABASE"), ("sslmode", "PGSSLMODE")):
+    for key, var in (
+        ("host", "PGHOST"),
+        ("port", "PGPORT"),
+        ("user", "PGUSER"),
+        ("password", "PGPASSWORD"),
+        ("dbname", "PGDATABASE"),
+        ("sslmode", "PGSSLMODE"),
+    ):
         if params.get(key) not in (None, ""):
             env[var] = str(params[key])
     return env
@@ -105,8 +117,10 @@ def _pg_env(params: dict[str, Any]) -> dict[str, str]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise ConfigurationError(f"{name} is not installed; PostgreSQL backups need it",
-                                 hint="Install the PostgreSQL client tools (Debian: apt-get install postgresql-client).")
+        raise ConfigurationError(
+            f"{name} is not installed; PostgreSQL backups need it",
+            hint="Install the PostgreSQL client tools (Debian: apt-get install postgresql-client).",
+        )
     return found
 
 
@@ -131,8 +145,18 @@ def pg_dump(connection, target: Path) -> DatabaseState:
             cur.execute("SELECT pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
             state = _pg_state(cur)
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-              "--file", str(target)], _pg_env(params))
+        _run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(target),
+            ],
+            _pg_env(params),
+        )
         raw.rollback()
     finally:
         raw.close()
@@ -170,6 +194,18 @@ def pg_restore(connection, dump: Path) -> None:
         if tables:
             cur.execute("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
     params = connection.get_connection_params()
-    _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists", "--single-transaction",
-          "--exit-on-error", "--dbname", str(params.get("dbname") or connection.settings_dict["NAME"]), str(dump)],
-         _pg_env(params))
+    _run(
+        [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            str(params.get("dbname") or connection.settings_dict["NAME"]),
+            str(dump),
+        ],
+        _pg_env(params),
+    )

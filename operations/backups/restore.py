@@ -41,17 +41,22 @@ class RestorePlan:
     def problems(self) -> list[str]:
         found = []
         if self.manifest.engine != self.engine:
-            found.append(f"The backup holds a {self.manifest.engine} database; this install uses {self.engine}. "
-                         "Restore it into an install on the same database engine.")
+            found.append(
+                f"The backup holds a {self.manifest.engine} database; this install uses {self.engine}. "
+                "Restore it into an install on the same database engine."
+            )
         if not self.compatibility.restorable:
             found.append(self.compatibility.describe())
         return found
 
     def lines(self) -> list[str]:
         m = self.manifest
-        out = [f"Backup {self.path.name}: OmniReadarr {m.version}, made {m.created_at} ({m.reason}), "
-               f"{m.engine} database, {m.data_files} data file(s) (covers)",
-               f"Schema: {self.compatibility.describe()}", "Rows per table (backup / now):"]
+        out = [
+            f"Backup {self.path.name}: OmniReadarr {m.version}, made {m.created_at} ({m.reason}), "
+            f"{m.engine} database, {m.data_files} data file(s) (covers)",
+            f"Schema: {self.compatibility.describe()}",
+            "Rows per table (backup / now):",
+        ]
         width = max((len(t) for t in m.tables), default=10)
         for table in sorted(set(m.tables) | set(self.current)):
             backup = m.tables.get(table, "-")
@@ -63,8 +68,13 @@ def plan_restore(path: Path) -> RestorePlan:
     """Read and check the archive (manifest, schema, database readable); change nothing."""
     manifest = archive.read_manifest(path)
     kind = connection.vendor
-    plan = RestorePlan(path, manifest, schema.compatibility(manifest.migrations),
-                       schema.current_counts() if schema.current_database_has_schema() else {}, kind)
+    plan = RestorePlan(
+        path,
+        manifest,
+        schema.compatibility(manifest.migrations),
+        schema.current_counts() if schema.current_database_has_schema() else {},
+        kind,
+    )
     with tempfile.TemporaryDirectory(prefix="omni-restore-check-") as work:
         database = archive.extract_database(path, manifest, Path(work) / manifest.database_member)
         if manifest.engine == "sqlite":

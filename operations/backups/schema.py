@@ -24,8 +24,10 @@ class Compatibility:
     def describe(self) -> str:
         if self.unknown:
             shown = ", ".join(self.unknown[:5]) + (" ..." if len(self.unknown) > 5 else "")
-            return (f"The backup comes from a newer OmniReadarr: its database has {len(self.unknown)} migration(s) "
-                    f"this version does not know ({shown}). Install that version (or a newer one), then restore.")
+            return (
+                f"The backup comes from a newer OmniReadarr: its database has {len(self.unknown)} migration(s) "
+                f"this version does not know ({shown}). Install that version (or a newer one), then restore."
+            )
         if self.to_apply:
             return f"The backup's schema is older: {len(self.to_apply)} migration(s) will be applied after the restore."
         return "The backup's schema is this version's schema."

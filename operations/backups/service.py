@@ -78,8 +78,11 @@ def _data_files(include_covers: bool) -> list[Path]:
     covers = Path(settings.COVERS_DIR)
     if not include_covers or not covers.is_dir():
         return []
-    return sorted(p for p in covers.rglob("*") if p.is_file() and "thumbs" not in p.relative_to(covers).parts
-                  and not p.name.endswith(".part"))
+    return sorted(
+        p
+        for p in covers.rglob("*")
+        if p.is_file() and "thumbs" not in p.relative_to(covers).parts and not p.name.endswith(".part")
+    )
 
 
 def make_backup(reason: str = "manual", *, progress: Callable[..., None] | None = None) -> BackupInfo:
@@ -96,8 +99,10 @@ def make_backup(reason: str = "manual", *, progress: Callable[..., None] | None 
         info = _write(folder / name, reason, created, include_covers=config.include_covers, report=report)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"Disk full while writing the backup in {folder}",
-                           hint="Free some space or lower the number of backups kept.") from exc
+            raise DiskFull(
+                f"Disk full while writing the backup in {folder}",
+                hint="Free some space or lower the number of backups kept.",
+            ) from exc
         raise
     if reason in ROTATED:
         prune(config.keep)
@@ -105,8 +110,9 @@ def make_backup(reason: str = "manual", *, progress: Callable[..., None] | None 
     return info
 
 
-def _write(target: Path, reason: str, created: datetime, *, include_covers: bool,
-           report: Callable[..., None]) -> BackupInfo:
+def _write(
+    target: Path, reason: str, created: datetime, *, include_covers: bool, report: Callable[..., None]
+) -> BackupInfo:
     kind = engine()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as work:
         database = Path(work) / archive.DATABASE_NAMES[kind]
@@ -117,8 +123,15 @@ def _write(target: Path, reason: str, created: datetime, *, include_covers: bool
             state = engines.pg_dump(connection, database)
         files = _data_files(include_covers)
         report(1, 2, f"Writing the archive ({len(files)} covers)")
-        manifest = Manifest(version=app_version(), created_at=created.isoformat(), engine=kind, reason=reason,
-                            migrations=state.migrations, tables=state.tables, data_files=len(files))
+        manifest = Manifest(
+            version=app_version(),
+            created_at=created.isoformat(),
+            engine=kind,
+            reason=reason,
+            migrations=state.migrations,
+            tables=state.tables,
+            data_files=len(files),
+        )
         archive.write_archive(target, manifest, database, Path(settings.DATA_DIR), files)
     report(2, 2, "Done")
     return BackupInfo.of(target)

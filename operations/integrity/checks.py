@@ -51,9 +51,16 @@ def missing_files() -> Iterator[Fault]:
         if os.path.lexists(path):
             continue
         fixes = (() if state == FileState.MISSING else (FixAction.MARK_MISSING,)) + (
-            (FixAction.RECYCLE_ITEM,) if item_id else ())
-        yield Fault(FindingKind.MISSING_FILE, path, f"The file is gone (row marked {state})", item_id=item_id,
-                    file_id=pk, fixes=fixes)
+            (FixAction.RECYCLE_ITEM,) if item_id else ()
+        )
+        yield Fault(
+            FindingKind.MISSING_FILE,
+            path,
+            f"The file is gone (row marked {state})",
+            item_id=item_id,
+            file_id=pk,
+            fixes=fixes,
+        )
 
 
 def library_folders() -> Iterator[Fault]:
@@ -63,11 +70,21 @@ def library_folders() -> Iterator[Fault]:
         for directory in walk(folder.path, frozenset(folder.formats)):
             for entry in directory.files:
                 if entry.path not in known:
-                    yield Fault(FindingKind.UNKNOWN_FILE, entry.path, f"Not in the catalogue (folder {folder})",
-                                folder_id=folder.pk, fixes=(FixAction.SCAN_FOLDER,))
+                    yield Fault(
+                        FindingKind.UNKNOWN_FILE,
+                        entry.path,
+                        f"Not in the catalogue (folder {folder})",
+                        folder_id=folder.pk,
+                        fixes=(FixAction.SCAN_FOLDER,),
+                    )
             for path in orphan_sidecars(directory):
-                yield Fault(FindingKind.ORPHAN_SIDECAR, path, "No book beside it is the one it describes",
-                            folder_id=folder.pk, fixes=(FixAction.RECYCLE_FILE,))
+                yield Fault(
+                    FindingKind.ORPHAN_SIDECAR,
+                    path,
+                    "No book beside it is the one it describes",
+                    folder_id=folder.pk,
+                    fixes=(FixAction.RECYCLE_FILE,),
+                )
 
 
 def orphan_sidecars(directory: Directory) -> list[str]:
@@ -103,10 +120,12 @@ def used_covers() -> set[str]:
     """Covers (relative to the data folder) something points at: items now, candidates and
     history (a revert brings them back), and items in the recycle bin (an undo does)."""
     used = set(MediaItem.objects.exclude(cover_path="").values_list("cover_path", flat=True))
-    used.update(v for v in FieldCandidate.objects.filter(field="cover").values_list("value", flat=True)
-                if isinstance(v, str))
-    used.update(v for v in ResolvedField.objects.filter(field="cover").values_list("value", flat=True)
-                if isinstance(v, str))
+    used.update(
+        v for v in FieldCandidate.objects.filter(field="cover").values_list("value", flat=True) if isinstance(v, str)
+    )
+    used.update(
+        v for v in ResolvedField.objects.filter(field="cover").values_list("value", flat=True) if isinstance(v, str)
+    )
     for old, new in MetadataChange.objects.filter(field="cover").values_list("old_value", "new_value"):
         used.update(v for v in (old, new) if isinstance(v, str))
     for snapshot in RecycleEntry.objects.filter(state=RecycleState.RECYCLED).values_list("snapshot", flat=True):
@@ -126,26 +145,38 @@ def orphan_covers() -> Iterator[Fault]:
         if relative.parts[0] == "thumbs" or path.name.endswith(".part") or not path.is_file():
             continue
         if path.relative_to(data).as_posix() not in used:
-            yield Fault(FindingKind.ORPHAN_COVER, str(path), "No item uses this cover",
-                        fixes=(FixAction.RECYCLE_FILE,))
+            yield Fault(FindingKind.ORPHAN_COVER, str(path), "No item uses this cover", fixes=(FixAction.RECYCLE_FILE,))
 
 
 def open_journals() -> Iterator[Fault]:
     before = timezone.now() - OPEN_AFTER
     batches = RenameBatch.objects.filter(state__in=OPEN_BATCH_STATES).exclude(heartbeat_at__gte=before)
     for batch in batches.exclude(heartbeat_at__isnull=True, created_at__gte=before):
-        yield Fault(FindingKind.OPEN_JOURNAL, batch.root, f"Rename batch #{batch.pk} left {batch.state}",
-                    batch_id=batch.pk)
+        yield Fault(
+            FindingKind.OPEN_JOURNAL, batch.root, f"Rename batch #{batch.pk} left {batch.state}", batch_id=batch.pk
+        )
     for entry in RecycleEntry.objects.filter(state=RecycleState.PENDING, created_at__lt=before):
-        yield Fault(FindingKind.OPEN_JOURNAL, "", f"Recycle of '{entry.title}' (entry #{entry.pk}) left half done",
-                    item_id=entry.item_id_was or None)
-    ended = (PostProcessStatus.COMPLETED, PostProcessStatus.FAILED, PostProcessStatus.NEEDS_REVIEW,
-             PostProcessStatus.UNDONE)
+        yield Fault(
+            FindingKind.OPEN_JOURNAL,
+            "",
+            f"Recycle of '{entry.title}' (entry #{entry.pk}) left half done",
+            item_id=entry.item_id_was or None,
+        )
+    ended = (
+        PostProcessStatus.COMPLETED,
+        PostProcessStatus.FAILED,
+        PostProcessStatus.NEEDS_REVIEW,
+        PostProcessStatus.UNDONE,
+    )
     planned = ImportFileOperation.objects.filter(state=OperationState.PLANNED, run__post_process_status__in=ended)
     for op in planned.select_related("run"):
-        yield Fault(FindingKind.OPEN_JOURNAL, op.destination,
-                    f"Import #{op.run_id}: {op.kind} never done (the import {op.run.post_process_status})",
-                    item_id=op.run.media_item_id, run_id=op.run_id)
+        yield Fault(
+            FindingKind.OPEN_JOURNAL,
+            op.destination,
+            f"Import #{op.run_id}: {op.kind} never done (the import {op.run.post_process_status})",
+            item_id=op.run.media_item_id,
+            run_id=op.run_id,
+        )
 
 
 CHECKS = (missing_files, library_folders, orphan_covers, open_journals)

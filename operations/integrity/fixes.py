@@ -32,7 +32,8 @@ def apply_fix(finding_id: int, action: str, *, user=None) -> IntegrityFinding:
         raise Conflict(f"Finding {finding_id} was already fixed ({finding.fixed_with}: {finding.fix_result})")
     result = _FIXES[action](finding, user)
     claimed = IntegrityFinding.objects.filter(pk=finding.pk, fixed_at__isnull=True).update(
-        fixed_at=timezone.now(), fixed_with=action, fix_result=result[:500])
+        fixed_at=timezone.now(), fixed_with=action, fix_result=result[:500]
+    )
     if not claimed:
         raise Conflict(f"Finding {finding_id} was fixed meanwhile")
     finding.refresh_from_db()

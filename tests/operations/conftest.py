@@ -24,11 +24,21 @@ from search.services.scan_provenance import record_pending
 from tests.scanning import samples as s
 
 BOOKS = (
-    s.Book("Dune", authors=(("Frank Herbert", "Herbert, Frank"),), isbn="9780441172719", series="Dune",
-           series_index="1", uuid="00000000-0000-4000-8000-00000000d001"),
+    s.Book(
+        "Dune",
+        authors=(("Frank Herbert", "Herbert, Frank"),),
+        isbn="9780441172719",
+        series="Dune",
+        series_index="1",
+        uuid="00000000-0000-4000-8000-00000000d001",
+    ),
     s.Book("Emma", authors=(("Jane Austen", "Austen, Jane"),), uuid="00000000-0000-4000-8000-00000000e001"),
-    s.Book("The Left Hand of Darkness", isbn="9780441478125", subjects=("Fiction", "Science fiction"),
-           uuid="00000000-0000-4000-8000-00000000f001"),
+    s.Book(
+        "The Left Hand of Darkness",
+        isbn="9780441478125",
+        subjects=("Fiction", "Science fiction"),
+        uuid="00000000-0000-4000-8000-00000000f001",
+    ),
 )
 TEMPLATE = "${author.sortname}/${title}.${ext}"
 
@@ -62,8 +72,9 @@ def built_library(tmp_path, settings, data_dir) -> Library:
     assert scan_folder(folder.pk)["added"] == len(BOOKS)
     assert make_thumbnails()["covers_stored"] == len(BOOKS)
     record_pending()
-    batch = create_preview(template=TEMPLATE, selection=Selection.parse({"everything": True}),
-                           policy=ConflictPolicy.SKIP, root=root)
+    batch = create_preview(
+        template=TEMPLATE, selection=Selection.parse({"everything": True}), policy=ConflictPolicy.SKIP, root=root
+    )
     journal.execute_batch(batch.pk)
     _change_settings()
     return Library(root, folder, data_dir)

@@ -31,19 +31,32 @@ def library_fingerprint() -> dict[str, Any]:
     from search.models import FieldCandidate, MetadataSettings, ResolvedField
 
     items = [
-        {"title": i.title, "isbn13": i.isbn13, "series": i.series.title if i.series else "",
-         "series_index": str(i.series_index), "year": i.year, "language": i.language, "cover": i.cover_path,
-         "authors": [c.author.name for c in i.contributions.select_related("author").order_by("position")],
-         "identifiers": sorted([x.scheme, x.value] for x in i.identifiers.all()),
-         "tags": sorted(t.name for t in i.tags.all())}
+        {
+            "title": i.title,
+            "isbn13": i.isbn13,
+            "series": i.series.title if i.series else "",
+            "series_index": str(i.series_index),
+            "year": i.year,
+            "language": i.language,
+            "cover": i.cover_path,
+            "authors": [c.author.name for c in i.contributions.select_related("author").order_by("position")],
+            "identifiers": sorted([x.scheme, x.value] for x in i.identifiers.all()),
+            "tags": sorted(t.name for t in i.tags.all()),
+        }
         for i in MediaItem.objects.select_related("series").order_by("title")
     ]
-    files = sorted([f.path, f.size, f.sha256, f.state, f.format, f.item.title if f.item else None]
-                   for f in LibraryFile.objects.select_related("item"))
-    candidates = sorted([c.item.title, c.field, c.source.name, repr(c.value), c.confidence]
-                        for c in FieldCandidate.objects.select_related("item", "source"))
-    resolved = sorted([r.item.title, r.field, r.source.name if r.source else None, repr(r.value), r.confidence,
-                       r.locked] for r in ResolvedField.objects.select_related("item", "source"))
+    files = sorted(
+        [f.path, f.size, f.sha256, f.state, f.format, f.item.title if f.item else None]
+        for f in LibraryFile.objects.select_related("item")
+    )
+    candidates = sorted(
+        [c.item.title, c.field, c.source.name, repr(c.value), c.confidence]
+        for c in FieldCandidate.objects.select_related("item", "source")
+    )
+    resolved = sorted(
+        [r.item.title, r.field, r.source.name if r.source else None, repr(r.value), r.confidence, r.locked]
+        for r in ResolvedField.objects.select_related("item", "source")
+    )
     backup = BackupSettings.load()
     return {
         "items": items,
@@ -59,7 +72,9 @@ def library_fingerprint() -> dict[str, Any]:
             "users": sorted(get_user_model().objects.values_list("username", "is_staff")),
             "api_keys": sorted(ApiKey.objects.values_list("prefix", "key_hash")),
         },
-        "journal": [[b.state, b.template, sorted([o.source, o.destination, o.state] for o in b.operations.all())]
-                    for b in RenameBatch.objects.order_by("pk")],
+        "journal": [
+            [b.state, b.template, sorted([o.source, o.destination, o.state] for o in b.operations.all())]
+            for b in RenameBatch.objects.order_by("pk")
+        ],
         "covers": _covers(sorted({i["cover"] for i in items if i["cover"]})),
     }
