@@ -31,7 +31,7 @@ def main() -> None:
 def _timed(label: str, fn):
     start = time.perf_counter()
     result = fn()
-    print(f"{label:<45} {time.perf_counter() - start:8.2f} s")  # noqa: T201
+    print(f"{label:<45} {time.perf_counter() - start:8.2f} s")
     return result
 
 
@@ -51,7 +51,7 @@ def run(tmp: Path, books: int) -> None:
     call_command("migrate", verbosity=0)
     _timed(f"generate {books} items", lambda: ensure_library(books, random.Random(7)))
     info = _timed("backup (database copy + zip)", lambda: make_backup("manual"))
-    print(f"{'archive size':<45} {info.size / 1e6:8.1f} MB")  # noqa: T201
+    print(f"{'archive size':<45} {info.size / 1e6:8.1f} MB")
     archive = tmp / "data" / "backups" / info.name
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMNI_") and k != "DATABASE_URL"}
     env.update(
@@ -59,7 +59,7 @@ def run(tmp: Path, books: int) -> None:
     )
     manage = [sys.executable, "manage.py", "restore", str(archive)]
     if os.environ.get("DATABASE_URL"):
-        print("restore timing needs an empty second database: SQLite only")  # noqa: T201
+        print("restore timing needs an empty second database: SQLite only")
     else:
         _timed(
             "restore --dry-run (process, incl. start-up)",
@@ -70,7 +70,7 @@ def run(tmp: Path, books: int) -> None:
             lambda: subprocess.run(manage, cwd=ROOT, env=env, check=True, capture_output=True),
         )
     report = _timed("integrity check (every row a missing file)", run_check)
-    print(f"{'faults found':<45} {report.total:8d}")  # noqa: T201
+    print(f"{'faults found':<45} {report.total:8d}")
 
 
 if __name__ == "__main__":
