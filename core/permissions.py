@@ -142,6 +142,8 @@ FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
 PAGES: dict[str, Access] = {
     "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
     "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
+    "file-convert": _access(*READERS.roles, note="converts a visible file into the cache; never touches it"),
+    "item-zip": _access(*READERS.roles, note="the book's files the reader may see, as one zip"),
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
