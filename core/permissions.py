@@ -132,6 +132,12 @@ API: dict[str, Access] = {
     "GET /api/scanning/runs": READERS,
     "GET /api/scanning/files/{state}": READERS,
     "GET /api/scanning/sidecar-problems": READERS,
+    "GET /api/reading/files/{file_id}": _access(*READERS.roles, note="files of the libraries the reader may see"),
+    "GET /api/reading/items/{item_id}/files": READERS,
+    "GET /api/reading/files/{file_id}/pages": READERS,
+    "POST /api/reading/files/{file_id}/conversions/{target}": _access(
+        *READERS.roles, note="into the cache; the file is never changed"
+    ),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }

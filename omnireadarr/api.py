@@ -14,6 +14,7 @@ from indexers.api import router as indexers_router
 from media.api import router as library_router
 from processing.api import router as processing_router
 from processing.renaming.api import router as rename_router
+from reading.files_api import router as reading_files_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 from search.cover_api import covers_router
@@ -45,3 +46,4 @@ api.add_router("/review", review_router)
 api.add_router("/", catalogue_router)
 api.add_router("/library", library_router)
 api.add_router("/scanning", scanning_router)
+api.add_router("/reading", reading_files_router)

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import threading
 import zipfile
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from core.files import read_limited
+from core.files import NotARegularFile, read_limited
 from reading.disk_cache import DiskCache, remove
 from scanning.extractors.base import ExtractionError, ExtractOptions
 from scanning.extractors.comic import _pick, configure_rar_backend
@@ -127,8 +128,10 @@ def page_index(path: Path) -> PageIndex:
     fmt = _format(path)
     if fmt not in PAGED_FORMATS:
         raise ExtractionError(f"{fmt or 'this file'} has no pages to stream")
-    with open_book(path) as handle:  # refuses a FIFO or device before anything else
-        key = ArchiveKey.of(path, os.fstat(handle.fileno()))
+    st = os.stat(path)  # never blocks; reads open the file as a regular file and compare the key
+    if not stat.S_ISREG(st.st_mode):
+        raise NotARegularFile(path, st.st_mode)
+    key = ArchiveKey.of(path, st)
     index = INDEXES.get(key)
     if index is None or (index.folder is not None and not index.folder.is_dir()):
         index = _zip_index(path, key) if fmt in ZIP_FORMATS else _rar_index(path, key)

@@ -54,7 +54,8 @@ def download(request, file_id: int):
 def comic_page(request, file_id: int, number: int):
     library_file = _file_or_404(request, file_id)
     try:
-        index = pages.page_index(real_path(library_file))
+        path = real_path(library_file)
+        index = pages.page_index(path)
         key = index.key
         validators = serving.Validators(
             f'"{key.size:x}-{key.mtime_ns:x}-{library_file.pk}-p{number}"', key.mtime_ns / 1e9
@@ -62,7 +63,7 @@ def comic_page(request, file_id: int, number: int):
         early = serving.not_modified(request, validators)
         if early is not None:
             return early
-        page = pages.read_page(real_path(library_file), number, index)
+        page = pages.read_page(path, number, index)
     except IndexError as exc:
         raise Http404("No such page") from exc
     except (ExtractionError, OSError) as exc:
