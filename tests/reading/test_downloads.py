@@ -214,3 +214,12 @@ def test_the_audiobook_zip_unzips_to_the_same_bytes(admin_client, audiobook):
 def test_the_zip_holds_only_the_files_a_reader_may_see(reader_client, reader_user, audiobook, tmp_path):
     LibraryAccess.objects.create(user=reader_user, all_libraries=False)
     assert reader_client.get(reverse("item-zip", args=[audiobook.pk])).status_code == 404
+
+
+def test_the_book_page_offers_the_downloads(reader_client, book):
+    page = reader_client.get(reverse("book-detail", args=[book.item_id]))
+    assert page.status_code == 200
+    assert b'id="reading-files" data-item-id="%d"' % book.item_id in page.content
+    assert b"js/book-files.js" in page.content
+    files = reader_client.get(f"/api/reading/items/{book.item_id}/files").json()["data"]["files"]
+    assert [f["download_url"] for f in files] == [reverse("file-download", args=[book.pk])]
