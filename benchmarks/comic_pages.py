@@ -1,7 +1,7 @@
 """Comic page serving benchmark: one page of a 200-page comic through the Django view
 (`comic-page`, with login, visibility check and conditional headers), as a reader's browser asks.
 
-Generates a CBZ of real JPEG pages (1200x1800, ~300 KB each, deflated as comic tools write them)
+Generates a CBZ of real JPEG pages (1200x1800, ~0.8 MB each, deflated as comic tools write them)
 and, with --cbr, a solid RAR5 CBR (needs `rar`), in a throw-away data directory, then prints
 p50/p95/max of:
 - cold: the page index is dropped before every request (what each request cost before the
