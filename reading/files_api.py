@@ -3,6 +3,8 @@ conversions. Only files the caller may see exist here (reading.visibility; other
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
@@ -135,7 +137,7 @@ def file_pages(request, file_id: Id):
     response={200: Envelope[ConversionJobOut], 202: Envelope[ConversionJobOut]},
     summary="Convert a file for download (EPUB, AZW3, PDF); poll /api/jobs/{job_id}, then GET url",
 )
-def start_conversion(request, file_id: Id, target: str):
+def start_conversion(request, file_id: Id, target: Literal["epub", "azw3", "pdf"]):
     library_file = _visible_file(request, file_id)
     target = conversions.check_target(library_file, target)
     url = reverse("file-convert", args=[library_file.pk, target])

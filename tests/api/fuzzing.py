@@ -29,7 +29,9 @@ ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
 NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
 IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD
+# The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own.
+FILE_FORMAT = ("GET /api/reading/files/{file_id}/pages", "POST /api/reading/files/{file_id}/conversions/{target}")
+POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + FILE_FORMAT
 
 
 @dataclass
