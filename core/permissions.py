@@ -161,6 +161,12 @@ API: dict[str, Access] = {
     "GET /api/operations/integrity/{report_id}": ADMINS,
     "POST /api/operations/integrity": ADMINS,
     "POST /api/operations/integrity/findings/{finding_id}/fix": _access(Role.ADMIN, note="recycle bin or scan"),
+    "GET /api/reading/files/{file_id}": _access(*READERS.roles, note="files of the libraries the reader may see"),
+    "GET /api/reading/items/{item_id}/files": READERS,
+    "GET /api/reading/files/{file_id}/pages": READERS,
+    "POST /api/reading/files/{file_id}/conversions/{target}": _access(
+        *READERS.roles, note="into the cache; the file is never changed"
+    ),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }
@@ -183,6 +189,8 @@ PAGES: dict[str, Access] = {
     "kosync-update": _access(*EVERYONE.roles, note="kosync: x-auth-user + x-auth-key"),
     "kosync-progress": _access(*EVERYONE.roles, note="kosync: x-auth-user + x-auth-key"),
     "kosync-health": EVERYONE,
+    "file-convert": _access(*READERS.roles, note="converts a visible file into the cache; never touches it"),
+    "item-zip": _access(*READERS.roles, note="the book's files the reader may see, as one zip"),
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),

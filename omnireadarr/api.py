@@ -16,6 +16,7 @@ from processing.api import router as processing_router
 from processing.parse_api import router as parse_router
 from processing.renaming.api import router as rename_router
 from reading.api import router as reading_router
+from reading.files_api import router as reading_files_router
 from reading.users_api import router as users_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
@@ -51,3 +52,4 @@ api.add_router("/scanning", scanning_router)
 api.add_router("/reading", reading_router)
 api.add_router("/users", users_router)
 api.add_router("/operations", operations_router)
+api.add_router("/reading", reading_files_router)

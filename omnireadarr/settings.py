@@ -238,6 +238,12 @@ JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
 # --- External tools ---------------------------------------------------------------------
 EBOOK_CONVERT_PATH = env_str("EBOOK_CONVERT", "ebook-convert")
 
+# --- Reading: caches under the data directory (least recently used entries evicted past the cap)
+CACHE_DIR = env_path("CACHE_DIR", DATA_DIR / "cache")
+CONVERSION_CACHE_MB = env_int("CONVERSION_CACHE_MB", 2048, minimum=1)  # "Download as" conversions
+PAGE_CACHE_MB = env_int("PAGE_CACHE_MB", 1024, minimum=1)  # CBR pages extracted once for the reader
+CONVERSION_TIMEOUT_SECONDS = env_int("CONVERSION_TIMEOUT_SECONDS", 900, minimum=10)
+
 # --- Logging ----------------------------------------------------------------------------
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 LOG_LEVEL = env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()

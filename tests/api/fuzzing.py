@@ -29,11 +29,13 @@ ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
 NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
 IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
+# The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own.
+FILE_FORMAT = ("GET /api/reading/files/{file_id}/pages", "POST /api/reading/files/{file_id}/conversions/{target}")
 # The rules: a password passes the password validators (length, similarity, common passwords);
 # an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
 ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
                  "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
+POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES + FILE_FORMAT
 
 
 @dataclass
