@@ -18,7 +18,7 @@ from core.models import Job, JobState
 from downloaders import services, status
 from downloaders.clients.base import JobState as ClientState
 from downloaders.clients.base import JobStatus
-from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
+from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
 from indexers.models import AcquisitionSettings, BlacklistReason
 from media.models import MediaItem, MediaStatus
 
@@ -170,7 +170,7 @@ def _missing(attempt: DownloadAttempt) -> str:
 def _reported_size(attempt: DownloadAttempt, job: JobStatus | None) -> dict | None:
     if job is None or not job.size_bytes:
         return None
-    config = SabnzbdConfig.objects.filter(pk=attempt.client_config_id).values_list("name", flat=True).first()
+    config = DownloadClientConfig.objects.filter(pk=attempt.client_config_id).values_list("name", flat=True).first()
     return {"bytes": job.size_bytes, "margin": job.size_margin_bytes, "client": config or attempt.client_kind}
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, OmniError
 from downloaders import status
 from downloaders.clients.base import AddRequest, DownloadClient
-from downloaders.clients.registry import client_for, link_kinds_supported
-from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
+from downloaders.clients.registry import CLIENTS, client_for, link_kinds_of, link_kinds_supported, protocol_of_link
+from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
 from indexers import services as indexer_services
 from indexers.clients.base import Release, resolve_download_link
 from indexers.models import AcquisitionSettings, BlacklistReason, SearchResult
@@ -26,20 +26,24 @@ TORRENT_REFUSED = (
 )
 
 
-def download_client() -> tuple[SabnzbdConfig, DownloadClient]:
-    config = SabnzbdConfig.objects.filter(enabled=True).order_by("pk").first()
-    if config is None:
-        raise ConfigurationError(
-            "No download client is configured.", hint="Add SABnzbd in the admin: SABnzbd configs."
-        )
-    return config, client_for("sabnzbd", config.to_settings())
+def download_client(link_kind: str = "nzb_url") -> tuple[DownloadClientConfig, DownloadClient]:
+    """The first enabled client (by order) that accepts this kind of link."""
+    for config in DownloadClientConfig.objects.filter(enabled=True).order_by("order", "pk"):
+        if config.kind in CLIENTS and link_kind in link_kinds_of(config.kind):
+            return config, client_for(config.kind, config.to_settings())
+    protocol = protocol_of_link(link_kind)
+    raise ConfigurationError(
+        f"No enabled download client takes {protocol} releases.",
+        hint="Add or enable one in Settings > Download clients.",
+    )
 
 
 def client_by_config(config_id: int | None) -> DownloadClient:
-    config = SabnzbdConfig.objects.filter(pk=config_id).first() if config_id else None
+    """The client an attempt was sent to (enabled or not), else the default one."""
+    config = DownloadClientConfig.objects.filter(pk=config_id).first() if config_id else None
     if config is None:
         return download_client()[1]
-    return client_for("sabnzbd", config.to_settings())
+    return client_for(config.kind, config.to_settings())
 
 
 def search_item(item_id: int) -> indexer_services.SearchOutcome:
@@ -93,7 +97,7 @@ def grab(item_id: int, result_id: int, *, automatic: bool = False) -> DownloadAt
     link = resolve_download_link(_release_of(result))
     if link.kind not in link_kinds_supported():
         raise InvalidInput(TORRENT_REFUSED)
-    config, client = download_client()
+    config, client = download_client(link.kind)
     try:
         with transaction.atomic():
             attempt = DownloadAttempt.objects.create(
@@ -108,7 +112,7 @@ def grab(item_id: int, result_id: int, *, automatic: bool = False) -> DownloadAt
                 size=result.size,
                 score=result.score,
                 automatic=automatic,
-                client_kind="sabnzbd",
+                client_kind=config.kind,
                 client_config_id=config.pk,
             )
     except IntegrityError as exc:
@@ -245,24 +249,3 @@ def blacklist_attempt(
     if attempt.state == AttemptState.FAILED:
         status.move(attempt, AttemptState.BLACKLISTED)
     return attempt
-
-
-def test_client(config_id: int) -> dict:
-    config = SabnzbdConfig.objects.filter(pk=config_id).first()
-    if config is None:
-        raise NotFound(f"SABnzbd config {config_id} does not exist")
-    client = client_for("sabnzbd", config.to_settings())
-    try:
-        version = client.test_connection()
-    except OmniError as exc:
-        SabnzbdConfig.objects.filter(pk=config.pk).update(
-            last_test_at=timezone.now(), last_test_ok=False, last_test_message=str(exc)[:500]
-        )
-        raise
-    finally:
-        client.close()
-    message = f"{version.name} {version.version}"
-    SabnzbdConfig.objects.filter(pk=config.pk).update(
-        last_test_at=timezone.now(), last_test_ok=True, last_test_message=message
-    )
-    return {"ok": True, "name": version.name, "version": version.version}

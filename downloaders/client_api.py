@@ -1,0 +1,203 @@
+"""JSON API of the download client settings: list, read, add, change, delete, test (stored or
+typed values) and create missing categories. Secrets are never returned: `api_key_set` /
+`password_set` and a masked key say whether one is stored; an empty secret keeps it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from core.api.envelope import Envelope, ok
+from core.api.types import Flag, Id
+from downloaders import client_settings
+from downloaders.clients import registry
+from downloaders.models import DownloadClientConfig
+
+router = Router(tags=["download clients"])
+KIND = Field(..., min_length=1, max_length=32, description="a registered kind: see GET /api/downloads/clients/kinds")
+
+
+class ClientIn(Schema):
+    """A client's settings. On PATCH every field is optional (what is left out keeps its value)."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    url: str | None = Field(
+        None, min_length=1, max_length=600, description="host:port, http://host:port/urlbase or a pasted API URL"
+    )
+    api_key: str | None = Field(None, max_length=200, description="empty or left out: keep the stored key")
+    username: str | None = Field(None, max_length=200)
+    password: str | None = Field(None, max_length=200, description="empty or left out: keep the stored password")
+    verify_ssl: Flag | None = None
+    timeout_seconds: int | None = Field(None, ge=1, le=300)
+    category_ebook: str | None = Field(None, max_length=64)
+    category_audiobook: str | None = Field(None, max_length=64)
+    category_comic: str | None = Field(None, max_length=64)
+    priority: int | None = Field(None, ge=-100, le=100)
+    order: int | None = Field(None, ge=1, le=99)
+    add_paused: Flag | None = None
+    enabled: Flag | None = None
+    remove_completed: Flag | None = None
+    remove_failed: Flag | None = None
+    seed_ratio_limit: float | None = Field(None, ge=0, le=100)
+    seed_time_limit_minutes: int | None = Field(None, ge=0, le=525600)
+    download_dir: str | None = Field(None, max_length=1000)
+    remote_download_dir: str | None = Field(None, max_length=1000)
+
+
+class ClientCreateIn(ClientIn):
+    kind: str = KIND
+    name: str = Field(..., min_length=1, max_length=100)
+    url: str = Field(..., min_length=1, max_length=600)
+
+
+class ClientTestIn(ClientIn):
+    kind: str = KIND
+    url: str = Field(..., min_length=1, max_length=600)
+    config_id: Id | None = Field(None, description="a stored client whose secrets fill the empty ones")
+
+
+class CategoriesIn(Schema):
+    names: list[str] = Field(..., min_length=1, max_length=3)
+
+
+class ClientOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    url: str
+    base_path: str
+    api_key_set: bool
+    api_key_masked: str
+    username: str
+    password_set: bool
+    verify_ssl: bool
+    timeout_seconds: int
+    categories: dict[str, str]
+    priority: int
+    order: int
+    add_paused: bool
+    enabled: bool
+    remove_completed: bool
+    remove_failed: bool
+    seed_ratio_limit: float | None
+    seed_time_limit_minutes: int | None
+    download_dir: str
+    remote_download_dir: str
+    last_test_at: datetime | None
+    last_test_ok: bool | None
+    last_test_message: str
+
+
+class MessageOut(Schema):
+    level: str
+    text: str
+    hint: str
+
+
+class FolderOut(Schema):
+    level: str
+    text: str
+    local: str
+    remote: str
+
+
+class CheckOut(Schema):
+    ok: bool
+    version: str
+    messages: list[MessageOut]
+    missing_categories: list[str]
+    folder: FolderOut | None
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
+    fields: list[str]
+    protocols: list[str]
+    default_port: int | None
+
+
+def _check_out(result: client_settings.CheckResult) -> dict:
+    folder = result.folder
+    return {
+        "ok": result.ok,
+        "version": result.version,
+        "messages": [{"level": m.level, "text": m.text, "hint": m.hint} for m in result.messages],
+        "missing_categories": result.missing_categories,
+        "folder": folder
+        and {"level": folder.level, "text": folder.text, "local": folder.local, "remote": folder.remote},
+    }
+
+
+def _given(payload: Schema) -> dict:
+    return {k: v for k, v in payload.dict(exclude={"kind", "config_id"}).items() if v is not None}
+
+
+@router.get("/", response=Envelope[list[ClientOut]], summary="Download clients (secrets never shown)")
+def clients(request):
+    return ok([client_settings.public(c) for c in DownloadClientConfig.objects.all()])
+
+
+@router.get("/kinds", response=Envelope[list[KindOut]], summary="The kinds of download client and their fields")
+def kinds(request):
+    return ok(
+        [
+            {
+                "kind": k,
+                "label": label,
+                "fields": list(registry.fields_of(k)),
+                "protocols": sorted(registry.protocols_of(k)),
+                "default_port": registry.default_port_of(k),
+            }
+            for k, label in registry.kinds()
+        ]
+    )
+
+
+@router.post("/", response={201: Envelope[ClientOut]}, summary="Add a download client (admin)")
+def add_client(request, payload: ClientCreateIn):
+    config = client_settings.save_client(_given(payload), kind=payload.kind)
+    return Status(201, ok(client_settings.public(config)))
+
+
+@router.get("/{int:config_id}/", response=Envelope[ClientOut], summary="One download client")
+def get_client(request, config_id: Id):
+    return ok(client_settings.public(client_settings.get_config(config_id)))
+
+
+@router.patch("/{int:config_id}/", response=Envelope[ClientOut], summary="Change a download client (admin)")
+def change_client(request, config_id: Id, payload: ClientIn):
+    config = client_settings.get_config(config_id)
+    data = {**client_settings.form_data(config), **_given(payload)}
+    return ok(client_settings.public(client_settings.save_client(data, kind=config.kind, config=config)))
+
+
+@router.delete("/{int:config_id}/", response=Envelope[None], summary="Delete a download client (admin)")
+def delete_client(request, config_id: Id):
+    client_settings.delete_client(config_id)
+    return ok(None)
+
+
+@router.post("/{int:config_id}/test/", response=Envelope[CheckOut], summary="Test a stored client (admin)")
+def test_client(request, config_id: Id):
+    return ok(_check_out(client_settings.test_client(config_id)))
+
+
+@router.post("/test/", response=Envelope[CheckOut], summary="Test typed settings before saving (admin)")
+def test_values(request, payload: ClientTestIn):
+    config = client_settings.get_config(payload.config_id) if payload.config_id else None
+    base = client_settings.form_data(config) if config else {}
+    data = {**base, **_given(payload)}
+    return ok(_check_out(client_settings.test_values(data, kind=payload.kind, config=config)))
+
+
+@router.post(
+    "/{int:config_id}/categories/",
+    response=Envelope[list[str]],
+    summary="Create missing categories in the client (admin)",
+)
+def create_categories(request, config_id: Id, payload: CategoriesIn):
+    return ok(client_settings.create_categories(config_id, payload.names))
