@@ -58,7 +58,7 @@ class ClientTestIn(ClientIn):
     config_id: Id | None = Field(None, description="a stored client whose secrets fill the empty ones")
 
 
-class CategoriesIn(Schema):
+class ClientCategoriesIn(Schema):
     names: list[str] = Field(..., min_length=1, max_length=3)
 
 
@@ -91,28 +91,28 @@ class ClientOut(Schema):
     last_test_message: str
 
 
-class MessageOut(Schema):
+class ClientMessageOut(Schema):
     level: str
     text: str
     hint: str
 
 
-class FolderOut(Schema):
+class ClientFolderOut(Schema):
     level: str
     text: str
     local: str
     remote: str
 
 
-class CheckOut(Schema):
+class ClientCheckOut(Schema):
     ok: bool
     version: str
-    messages: list[MessageOut]
+    messages: list[ClientMessageOut]
     missing_categories: list[str]
-    folder: FolderOut | None
+    folder: ClientFolderOut | None
 
 
-class KindOut(Schema):
+class ClientKindOut(Schema):
     kind: str
     label: str
     fields: list[str]
@@ -141,7 +141,7 @@ def clients(request):
     return ok([client_settings.public(c) for c in DownloadClientConfig.objects.all()])
 
 
-@router.get("/kinds", response=Envelope[list[KindOut]], summary="The kinds of download client and their fields")
+@router.get("/kinds", response=Envelope[list[ClientKindOut]], summary="The kinds of download client and their fields")
 def kinds(request):
     return ok(
         [
@@ -159,7 +159,7 @@ def kinds(request):
 
 @router.post("/", response={201: Envelope[ClientOut]}, summary="Add a download client (admin)")
 def add_client(request, payload: ClientCreateIn):
-    config = client_settings.save_client(_given(payload), kind=payload.kind)
+    config = client_settings.save_client({**client_settings.defaults(), **_given(payload)}, kind=payload.kind)
     return Status(201, ok(client_settings.public(config)))
 
 
@@ -181,15 +181,15 @@ def delete_client(request, config_id: Id):
     return ok(None)
 
 
-@router.post("/{int:config_id}/test/", response=Envelope[CheckOut], summary="Test a stored client (admin)")
+@router.post("/{int:config_id}/test/", response=Envelope[ClientCheckOut], summary="Test a stored client (admin)")
 def test_client(request, config_id: Id):
     return ok(_check_out(client_settings.test_client(config_id)))
 
 
-@router.post("/test/", response=Envelope[CheckOut], summary="Test typed settings before saving (admin)")
+@router.post("/test/", response=Envelope[ClientCheckOut], summary="Test typed settings before saving (admin)")
 def test_values(request, payload: ClientTestIn):
     config = client_settings.get_config(payload.config_id) if payload.config_id else None
-    base = client_settings.form_data(config) if config else {}
+    base = client_settings.form_data(config) if config else client_settings.defaults()
     data = {**base, **_given(payload)}
     return ok(_check_out(client_settings.test_values(data, kind=payload.kind, config=config)))
 
@@ -199,5 +199,5 @@ def test_values(request, payload: ClientTestIn):
     response=Envelope[list[str]],
     summary="Create missing categories in the client (admin)",
 )
-def create_categories(request, config_id: Id, payload: CategoriesIn):
+def create_categories(request, config_id: Id, payload: ClientCategoriesIn):
     return ok(client_settings.create_categories(config_id, payload.names))

@@ -65,6 +65,11 @@ def save_client(data: dict, *, kind: str, config: DownloadClientConfig | None = 
     return config
 
 
+def defaults() -> dict:
+    """A new client's values before anything is typed (the model's defaults)."""
+    return {f.name: f.get_default() for f in DownloadClientConfig._meta.concrete_fields if f.name != "id"}
+
+
 def form_data(config: DownloadClientConfig) -> dict:
     """A stored client as form values (secrets left out: empty keeps them)."""
     values = {f.name: getattr(config, f.name) for f in DownloadClientConfig._meta.concrete_fields}

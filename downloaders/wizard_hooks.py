@@ -115,19 +115,11 @@ def _unprefixed(values: dict) -> dict:
 def _client_data(answers: dict, row: DownloadClientConfig | None) -> dict:
     """ClientForm values: the stored client's (or the defaults) with the wizard's answers over them."""
     kind = answers.get("kind") or "sabnzbd"
-    base = (
-        client_settings.form_data(row)
-        if row
-        else {
-            "name": clients.label_of(kind),
-            "verify_ssl": True,
-            "timeout_seconds": 20,
-            "priority": -100,
-            "order": DownloadClientConfig.objects.count() + 1,
-            "enabled": True,
-            "remove_failed": True,
-        }
-    )
+    if row is not None:
+        base = client_settings.form_data(row)
+    else:
+        order = DownloadClientConfig.objects.count() + 1
+        base = {**client_settings.defaults(), "name": clients.label_of(kind), "order": order}
     typed = {k: answers.get(k) or "" for k in ("url", "api_key", "username", "password", "download_dir")}
     typed.update({f"category_{k}": (answers.get(f"category_{k}") or "").strip() for k in KINDS})
     return {**base, **typed, "enabled": True}
