@@ -137,7 +137,9 @@ class ClientForm(forms.Form):
         value = self.cleaned_data.get("download_dir", "").strip()
         if value and ("\x00" in value or not value.startswith("/")):
             raise forms.ValidationError("Write the full path of a folder on this machine, e.g. /downloads/complete.")
-        return value.rstrip("/") or value
+        if value and not value.strip("/"):
+            raise forms.ValidationError("The whole disk cannot be the downloads folder: choose the completed folder.")
+        return value.rstrip("/")
 
     def clean_remote_download_dir(self) -> str:
         value = self.cleaned_data.get("remote_download_dir", "").strip()

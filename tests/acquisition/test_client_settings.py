@@ -141,6 +141,12 @@ def test_the_form_of_any_kind_asks_for_the_fields_its_adapter_declares(tiny):
     )
     assert form.is_valid(), form.errors
     assert form.values()["url"] == "http://nas:9091"  # the adapter's default port
+    for folder, error in (("downloads", "full path"), ("/", "whole disk"), ("/dl\x00x", "full path")):
+        bad = ClientForm(
+            {"name": "T", "url": "nas", "timeout_seconds": 20, "priority": 0, "order": 1, "download_dir": folder},
+            kind="tiny",
+        )
+        assert not bad.is_valid() and error in bad.errors["download_dir"][0]
 
 
 def test_settings_pages_add_edit_toggle_and_delete_a_client_of_a_registered_kind(admin_client, tiny):
