@@ -141,7 +141,7 @@ def test_the_form_of_any_kind_asks_for_the_fields_its_adapter_declares(tiny):
     )
     assert form.is_valid(), form.errors
     assert form.values()["url"] == "http://nas:9091"  # the adapter's default port
-    for folder, error in (("downloads", "full path"), ("/", "whole disk"), ("/dl\x00x", "full path")):
+    for folder, error in (("downloads", "full path"), ("/", "whole disk"), ("/dl\x00x", "Null characters")):
         bad = ClientForm(
             {"name": "T", "url": "nas", "timeout_seconds": 20, "priority": 0, "order": 1, "download_dir": folder},
             kind="tiny",
