@@ -5,9 +5,11 @@ typed values) and create missing categories. Secrets are never returned: `api_ke
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
 
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Flag, Id
@@ -16,7 +18,10 @@ from downloaders.clients import registry
 from downloaders.models import DownloadClientConfig
 
 router = Router(tags=["download clients"])
-KIND = Field(..., min_length=1, max_length=32, description="a registered kind: see GET /api/downloads/clients/kinds")
+Int = Annotated[int, Strict()]  # a JSON number, not true/false
+Number = Annotated[float, Strict()]
+ClientKind = StrEnum("ClientKind", {kind: kind for kind in registry.CLIENTS})  # the registered kinds
+KIND = Field(..., description="a registered kind: see GET /api/downloads/clients/kinds")
 
 
 class ClientIn(Schema):
@@ -30,36 +35,38 @@ class ClientIn(Schema):
     username: str | None = Field(None, max_length=200)
     password: str | None = Field(None, max_length=200, description="empty or left out: keep the stored password")
     verify_ssl: Flag | None = None
-    timeout_seconds: int | None = Field(None, ge=1, le=300)
+    timeout_seconds: Int | None = Field(None, ge=1, le=300)
     category_ebook: str | None = Field(None, max_length=64)
     category_audiobook: str | None = Field(None, max_length=64)
     category_comic: str | None = Field(None, max_length=64)
-    priority: int | None = Field(None, ge=-100, le=100)
-    order: int | None = Field(None, ge=1, le=99)
+    priority: Int | None = Field(None, ge=-100, le=100)
+    order: Int | None = Field(None, ge=1, le=99)
     add_paused: Flag | None = None
     enabled: Flag | None = None
     remove_completed: Flag | None = None
     remove_failed: Flag | None = None
-    seed_ratio_limit: float | None = Field(None, ge=0, le=100)
-    seed_time_limit_minutes: int | None = Field(None, ge=0, le=525600)
+    seed_ratio_limit: Number | None = Field(None, ge=0, le=100)
+    seed_time_limit_minutes: Int | None = Field(None, ge=0, le=525600)
     download_dir: str | None = Field(None, max_length=1000)
     remote_download_dir: str | None = Field(None, max_length=1000)
 
 
 class ClientCreateIn(ClientIn):
-    kind: str = KIND
+    kind: ClientKind = KIND
     name: str = Field(..., min_length=1, max_length=100)
     url: str = Field(..., min_length=1, max_length=600)
 
 
 class ClientTestIn(ClientIn):
-    kind: str = KIND
+    kind: ClientKind = KIND
     url: str = Field(..., min_length=1, max_length=600)
     config_id: Id | None = Field(None, description="a stored client whose secrets fill the empty ones")
 
 
 class ClientCategoriesIn(Schema):
-    names: list[str] = Field(..., min_length=1, max_length=3)
+    names: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        ..., min_length=1, max_length=3, description="categories of this client's settings"
+    )
 
 
 class ClientOut(Schema):
@@ -159,7 +166,8 @@ def kinds(request):
 
 @router.post("/", response={201: Envelope[ClientOut]}, summary="Add a download client (admin)")
 def add_client(request, payload: ClientCreateIn):
-    config = client_settings.save_client({**client_settings.defaults(), **_given(payload)}, kind=payload.kind)
+    data = {**client_settings.defaults(), **_given(payload)}
+    config = client_settings.save_client(data, kind=payload.kind.value)
     return Status(201, ok(client_settings.public(config)))
 
 
@@ -191,7 +199,7 @@ def test_values(request, payload: ClientTestIn):
     config = client_settings.get_config(payload.config_id) if payload.config_id else None
     base = client_settings.form_data(config) if config else client_settings.defaults()
     data = {**base, **_given(payload)}
-    return ok(_check_out(client_settings.test_values(data, kind=payload.kind, config=config)))
+    return ok(_check_out(client_settings.test_values(data, kind=payload.kind.value, config=config)))
 
 
 @router.post(

@@ -35,6 +35,8 @@ def parse_client_url(text: str, *, default_port: int | None = None) -> ClientAdd
     host = parts.hostname
     if not host or any(c.isspace() for c in host):
         raise InvalidInput(f"{raw!r} has no host name ({EXAMPLE}).")
+    if not _valid_host(host):
+        raise InvalidInput(f"{host!r} is not a valid host name or address.")
     try:
         port = parts.port
     except ValueError as exc:
@@ -49,6 +51,17 @@ def parse_client_url(text: str, *, default_port: int | None = None) -> ClientAdd
     netloc = f"[{host}]" if ":" in host else host
     netloc += f":{port}" if port else ""
     return ClientAddress(f"{scheme}://{netloc}", path, (query.get("apikey") or [""])[0].strip())
+
+
+def _valid_host(host: str) -> bool:
+    """An IP address or a DNS name the resolver accepts (labels of 1-63 characters, 253 in all)."""
+    if ":" in host:  # IPv6, already checked by urlsplit's brackets
+        return True
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return False
+    return len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b"."))
 
 
 def display_url(url: str, base_path: str) -> str:

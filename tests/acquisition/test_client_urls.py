@@ -39,6 +39,8 @@ def test_the_address_forms_people_type_are_understood(typed, expected):
         ("host:99999", "port must be a number"),
         ("http://host:8080/a b", "not a usable URL base"),
         ("http://host:8080/../etc", "not a usable URL base"),
+        ("http://" + "a" * 64 + ".example:8080", "not a valid host name"),
+        ("http://a..b:8080", "not a valid host name"),
     ],
 )
 def test_unusable_addresses_get_a_clear_error(typed, message):

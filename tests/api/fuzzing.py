@@ -29,7 +29,12 @@ ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
 NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
 IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD
+# The rule: a download client's address grammar (host:port, a URL base, a pasted API URL) and the
+# fields its kind's adapter declares (SABnzbd needs an API key); categories to create must be
+# ones the client's settings use.
+CLIENT_SETTINGS = ("POST /api/downloads/clients/", "PATCH /api/downloads/clients/{config_id}/",
+                   "POST /api/downloads/clients/test/", "POST /api/downloads/clients/{config_id}/categories/")
+POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS
 
 
 @dataclass
