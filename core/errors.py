@@ -47,8 +47,17 @@ class RateLimited(ServiceUnavailable):
 
 
 class AuthenticationFailed(OmniError):
+    """An external service (indexer, provider, download client) refused OUR credentials for it.
+    Answered with 502, never 401: a 401 would tell the API's caller that THEIR key is wrong."""
+
     code = "authentication_failed"
-    status = 401
+    status = 502
+
+
+class DownloadClientAuthFailed(AuthenticationFailed):
+    """The download client refused the API key or password we have for it."""
+
+    code = "download_client_auth"
 
 
 class PermissionDenied(OmniError):

@@ -65,10 +65,13 @@ def error_for_status(response: httpx.Response, service: str) -> OmniError | None
     if status < 400:
         return None
     where = f"{service}: HTTP {status} for {response.request.method} {response.request.url.copy_with(query=None)}"
+    body = {"status": status, "body": response.text[:500]}  # lets an adapter tell its refusals apart
     if status in (401, 403):
-        return AuthenticationFailed(f"{where} (authentication failed)", hint=f"Check the {service} API key.")
+        return AuthenticationFailed(
+            f"{where} (authentication failed)", hint=f"Check the {service} API key.", details=body
+        )
     if status == 404:
-        return NotFound(where)
+        return NotFound(where, details=body)
     if status in (420, 429):  # 420 "Enhance your calm": Comic Vine's rate-limit reply
         return RateLimited(f"{where} (rate limited)", retry_after=_retry_after(response))
     if status >= 500:

@@ -64,6 +64,7 @@ API: dict[str, Access] = {
     "GET /api/downloads/history/": READERS,
     "GET /api/downloads/wanted/": READERS,
     "POST /api/downloads/monitor/": ADMINS,
+    "POST /api/downloads/notify/": _access(*READERS.roles, note="a client's job-finished hook: only asks it now"),
     "POST /api/downloads/wanted/search/": ADMINS,
     "POST /api/downloads/clients/{config_id}/test/": ADMINS,
     "GET /api/downloads/clients/": _access(*READERS.roles, note="secrets never shown, only whether one is set"),
@@ -147,6 +148,8 @@ API: dict[str, Access] = {
 # not theirs are sent to the log-in page; readers get 403.
 FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
 PAGES: dict[str, Access] = {
+    "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
+    "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),

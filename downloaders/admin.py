@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from downloaders.models import DownloadAttempt, DownloadClientConfig
+from downloaders.models import DownloadAttempt, DownloadClientConfig, DownloadSettings
 
 
 @admin.register(DownloadClientConfig)
@@ -28,4 +28,14 @@ class DownloadAttemptAdmin(admin.ModelAdmin):
         "sent_at",
         "completed_at",
         "missing_since",
+        "client_state",
+        "send_failures",
     ]
+
+
+@admin.register(DownloadSettings)
+class DownloadSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "remove_completed", "remove_failed"]
+
+    def has_add_permission(self, request) -> bool:
+        return not DownloadSettings.objects.exists()

@@ -9,16 +9,18 @@ from ninja import Query, Router, Status
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Id
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.jobs import submit_job
 from downloaders import automation, services
-from downloaders.models import ACTIVE_STATES, DownloadAttempt
+from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
 from downloaders.schemas import (
     AttemptOut,
     BlacklistIn,
     BlacklistOut,
     InitiateIn,
     JobIdRef,
+    NotifyIn,
+    NotifyOut,
     ReleaseSearchOut,
     SearchIn,
     SearchResultOut,
@@ -74,15 +76,21 @@ def search_results(request, media_id: Id):
     return ok(list(SearchResult.objects.filter(item_id=media_id).order_by("rank")))
 
 
+def _grabbed(attempt: DownloadAttempt, *, sent: int = 201) -> Status:
+    """`sent`: the client has the release; 202: the client is down and the grab waits for it (the
+    attempt's `error` says so and `next_send_at` says when it is tried again)."""
+    code = 202 if attempt.state == AttemptState.PENDING else sent
+    return Status(code, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk)))
+
+
 @router.post(
     "/initiate/",
-    response={201: Envelope[AttemptOut]},
-    summary="Grab a search result: send it to the download client (admin)",
+    response={201: Envelope[AttemptOut], 202: Envelope[AttemptOut]},
+    summary="Grab a search result: send it to the download client, or (202) queue it while the client is down (admin)",
 )
 def initiate(request, payload: InitiateIn):
     get_object_or_404(MediaItem, pk=payload.media_id)
-    attempt = services.grab(payload.media_id, payload.result_id)
-    return Status(201, ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk)))
+    return _grabbed(services.grab(payload.media_id, payload.result_id))
 
 
 @router.get(
@@ -131,7 +139,7 @@ def handoff(request, attempt_id: Id):
 
 @router.post(
     "/retry/{int:media_id}/",
-    response=Envelope[AttemptOut | None],
+    response={200: Envelope[AttemptOut], 202: Envelope[AttemptOut]},
     summary="Grab the next best stored release of an item (admin)",
 )
 def retry(request, media_id: Id):
@@ -139,8 +147,7 @@ def retry(request, media_id: Id):
     candidate = services.next_candidate(media_id)
     if candidate is None:
         raise InvalidInput("No untried acceptable release is left; search again.")
-    attempt = services.grab(media_id, candidate.pk)
-    return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt.pk))
+    return _grabbed(services.grab(media_id, candidate.pk), sent=200)
 
 
 @router.post(
@@ -258,6 +265,21 @@ def _wanted_row(item: MediaItem) -> dict:
 @router.post("/monitor/", response=Envelope[dict], summary="Check the download client now (admin)")
 def monitor(request):
     return ok(automation.monitor_downloads())
+
+
+@router.post(
+    "/notify/",
+    response={202: Envelope[NotifyOut]},
+    summary="A download client says a job finished: check it now instead of at the next poll "
+    "(scripts/sabnzbd-notify.py calls this)",
+)
+def notify(request, payload: NotifyIn):
+    if payload.client_id is not None and not DownloadClientConfig.objects.filter(pk=payload.client_id).exists():
+        raise NotFound(f"Download client {payload.client_id} does not exist", hint="See GET /api/downloads/clients/")
+    outcome = automation.on_client_notification(
+        config_id=payload.client_id, job_id=payload.job_id.strip(), name=payload.name, user=request.auth
+    )
+    return Status(202, ok(outcome))
 
 
 @router.post("/wanted/search/", response={202: Envelope[JobIdRef]}, summary="Search every due wanted item now (admin)")

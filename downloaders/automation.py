@@ -12,13 +12,20 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from core.errors import OmniError
+from core.errors import ConfigurationError, OmniError
 from core.jobs import job_kinds, submit_job
 from core.models import Job, JobState
-from downloaders import services, status
+from downloaders import seeding, services, status
 from downloaders.clients.base import JobState as ClientState
 from downloaders.clients.base import JobStatus
-from downloaders.models import MONITORED_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
+from downloaders.models import (
+    MONITORED_STATES,
+    AttemptState,
+    ClientHealth,
+    DownloadAttempt,
+    DownloadClientConfig,
+    DownloadSettings,
+)
 from indexers.models import AcquisitionSettings, BlacklistReason
 from media.models import MediaItem, MediaStatus
 
@@ -90,44 +97,65 @@ def search_and_grab(item_id: int, *, automatic: bool = True) -> dict:
 
 
 # --- monitoring -------------------------------------------------------------------------------
-def monitor_downloads(progress: Progress = _noop) -> dict:
-    """Ask each download client once about all its monitored attempts and move them on."""
-    attempts = list(DownloadAttempt.objects.filter(state__in=MONITORED_STATES).exclude(client_job_id=""))
+def monitor_downloads(progress: Progress = _noop, *, config_id: int | None = None) -> dict:
+    """Send the grabs that waited for their client, then ask each download client (or only
+    `config_id`) once about all its monitored attempts and move them on. A client that cannot be
+    asked marks its attempts and its connection status with the reason."""
     summary: dict = defaultdict(int)
-    by_client: dict[int | None, list[DownloadAttempt]] = defaultdict(list)
+    summary["resent"] = services.send_waiting(config_id=config_id)
+    attempts = DownloadAttempt.objects.filter(state__in=MONITORED_STATES).exclude(client_job_id="")
+    if config_id is not None:
+        attempts = attempts.filter(client_config_id=config_id)
+    by_client: dict[tuple[str, int | None], list[DownloadAttempt]] = defaultdict(list)
     for attempt in attempts:
-        by_client[attempt.client_config_id].append(attempt)
-    for config_id, group in by_client.items():
+        by_client[(attempt.client_kind, attempt.client_config_id)].append(attempt)
+    for (kind, client_id), group in by_client.items():
+        found = _ask_client(kind, client_id, group, summary)
+        for attempt in group if found is not None else ():
+            summary[apply_status(attempt, found[attempt.client_job_id])] += 1
+    checked = sum(len(group) for group in by_client.values())
+    progress(checked, checked, f"Checked {checked} download(s)")
+    finished = seeding.finish_seeding()
+    return {"checked": checked, **summary, **({"seeding": finished} if finished else {})}
+
+
+def _ask_client(
+    kind: str, config_id: int | None, group: list[DownloadAttempt], summary: dict
+) -> dict[str, JobStatus] | None:
+    try:
+        client = services.client_by_config(config_id, kind)
         try:
-            client = services.client_by_config(config_id)
-            try:
-                found = client.statuses([a.client_job_id for a in group])
-            finally:
-                client.close()
-        except OmniError as exc:
-            logger.warning("Monitor: download client %s unreachable: %s", config_id, exc)
-            summary["client_errors"] += 1
-            summary["last_error"] = str(exc)
-            continue
-        for attempt in group:
-            outcome = apply_status(attempt, found[attempt.client_job_id])
-            summary[outcome] += 1
-    progress(len(attempts), len(attempts), f"Checked {len(attempts)} download(s)")
-    return {"checked": len(attempts), **summary}
+            found = client.statuses([a.client_job_id for a in group])
+        finally:
+            client.close()
+    except OmniError as exc:
+        client_state, label = services.client_state_for(exc)
+        logger.warning("Monitor: download client %s: %s: %s", config_id, label.lower(), exc)
+        status.note_client_problem([a.pk for a in group], client_state=client_state, label=label, message=str(exc))
+        services.record_client_check(config_id, ok=False, message=str(exc))
+        summary["client_errors"] += 1
+        summary["last_error"] = str(exc)
+        return None
+    services.record_client_check(config_id, ok=True, message="Answered the download monitor")
+    summary["resent"] += services.send_waiting(config_id=config_id, due_only=False)  # it is back
+    return found
 
 
 def apply_status(attempt: DownloadAttempt, job: JobStatus) -> str:
     if job.state in (ClientState.QUEUED, ClientState.DOWNLOADING, ClientState.POST_PROCESSING):
         label = "Completed, moving files" if job.state == ClientState.POST_PROCESSING else job.raw_status
+        paused = job.raw_status.lower() == "paused"
         status.move(
             attempt,
             AttemptState.DOWNLOADING,
             progress=job.progress,
             time_left=job.time_left[:32],
             client_status=label[:64],
+            client_state=ClientHealth.PAUSED if paused else ClientHealth.OK,
+            error="",
             missing_since=None,
         )
-        return "downloading"
+        return "paused" if paused else "downloading"
     if job.state == ClientState.COMPLETED:
         if status.move(
             attempt,
@@ -135,6 +163,8 @@ def apply_status(attempt: DownloadAttempt, job: JobStatus) -> str:
             progress=100.0,
             storage_path=job.storage_path[:4096],
             client_status=job.raw_status[:64],
+            client_state=ClientHealth.OK,
+            error="",
             completed_at=timezone.now(),
             time_left="",
         ):
@@ -189,6 +219,8 @@ def hand_off(attempt_id: int, *, reported: JobStatus | None = None) -> int | Non
         )
         return None
     params: dict = {"attempt_id": attempt.pk}
+    if attempt.protocol == "torrent" or (reported is not None and reported.seeding):
+        params["keep_source"] = True  # the client seeds these files: hardlink or copy, never move
     if size := _reported_size(attempt, reported):
         params["reported_size"] = size
     job = submit_job(IMPORT_JOB_KIND, target=f"attempt:{attempt.pk}", params=params)
@@ -212,7 +244,38 @@ def fail_download(attempt_id: int, message: str) -> None:
     ):
         return
     services.blacklist_attempt(attempt.pk, reason=BlacklistReason.DOWNLOAD_FAILED, details=message)
+    submit_job(
+        status.CLEAN_UP_JOB_KIND, target=f"attempt:{attempt.pk}", params={"attempt_id": attempt.pk, "outcome": "failed"}
+    )
     schedule_retry(attempt.item_id)
+
+
+def clean_up_client(attempt_id: int, outcome: str) -> dict:
+    """Remove a finished job from the client's history (DownloadSettings): after its import
+    (usenet only: a torrent may still be seeding) or after the download failed (with its
+    incomplete files). Completed files are never deleted."""
+    attempt = DownloadAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None or not attempt.client_job_id:
+        return {"skipped": "no job in a download client"}
+    settings = DownloadSettings.current()
+    if outcome == "imported":
+        if attempt.state != AttemptState.IMPORTED or attempt.protocol == "torrent":
+            return {"skipped": f"attempt is {attempt.state} ({attempt.protocol})"}
+        if not settings.remove_completed:
+            return {"skipped": "removing completed jobs is switched off"}
+    elif attempt.state not in (AttemptState.FAILED, AttemptState.BLACKLISTED):
+        return {"skipped": f"attempt is {attempt.state}"}
+    elif not settings.remove_failed:
+        return {"skipped": "removing failed jobs is switched off"}
+    try:
+        client = services.client_by_config(attempt.client_config_id, attempt.client_kind)
+    except ConfigurationError as exc:  # the client was deleted since
+        return {"skipped": str(exc)}
+    try:
+        client.remove(attempt.client_job_id, delete_files=outcome != "imported")
+    finally:
+        client.close()
+    return {"removed": attempt.client_job_id, "outcome": outcome}
 
 
 def schedule_retry(item_id: int) -> int | None:
@@ -252,10 +315,61 @@ def refresh_attempt(attempt_id: int) -> DownloadAttempt | None:
     attempt = DownloadAttempt.objects.filter(pk=attempt_id).first()
     if attempt is None or attempt.state not in MONITORED_STATES or not attempt.client_job_id:
         return attempt
-    client = services.client_by_config(attempt.client_config_id)
+    client = services.client_by_config(attempt.client_config_id, attempt.client_kind)
     try:
         job = client.status(attempt.client_job_id)
     finally:
         client.close()
     apply_status(attempt, job)
     return DownloadAttempt.objects.select_related("item").get(pk=attempt_id)
+
+
+# --- notifications from the client -------------------------------------------------------------
+# SABnzbd runs its notification script just before it writes the finished job to its history, so
+# a notified job may still look unfinished: it is checked again after these many seconds.
+FOLLOW_UP_SECONDS = (2, 5, 10, 30)
+CHECK_JOB_KIND = "downloaders.check_downloads"
+
+
+def notified_attempts(*, config_id: int | None, job_id: str = "", name: str = "") -> list[DownloadAttempt]:
+    """The monitored attempts a client's "job finished" call is about: by its job id, else by
+    the job's name (SABnzbd's notification script only knows the name)."""
+    attempts = DownloadAttempt.objects.filter(state__in=MONITORED_STATES)
+    if config_id is not None:
+        attempts = attempts.filter(client_config_id=config_id)
+    if job_id:
+        return list(attempts.filter(client_job_id=job_id))
+    if name:
+        return list(attempts.filter(release_title__iexact=name.strip()[:1000]))
+    return []
+
+
+def on_client_notification(*, config_id: int | None, job_id: str = "", name: str = "", user=None) -> dict:
+    """A client said a job finished: check that client now (a job), not at the next poll."""
+    attempts = notified_attempts(config_id=config_id, job_id=job_id, name=name)
+    if config_id is None and attempts:
+        config_id = attempts[0].client_config_id
+    ids = [a.pk for a in attempts]
+    job = submit_job(
+        CHECK_JOB_KIND,
+        target=f"client:{config_id or 'all'}",
+        params={"config_id": config_id, "attempt_ids": ids, "round": 0},
+        user=user,
+    )
+    logger.info("Client %s notified job %r (%s): check job %s", config_id, job_id or name, ids, job.pk)
+    return {"job_id": job.pk, "kind": job.kind, "attempt_ids": ids}
+
+
+def check_downloads(config_id: int | None, attempt_ids: list[int], round_: int = 0) -> dict:
+    """One monitor pass for one client; again a little later while a notified job is unfinished."""
+    summary = monitor_downloads(config_id=config_id)
+    unfinished = DownloadAttempt.objects.filter(pk__in=attempt_ids, state__in=MONITORED_STATES).exists()
+    if unfinished and round_ < len(FOLLOW_UP_SECONDS):
+        submit_job(
+            CHECK_JOB_KIND,
+            target=f"client:{config_id or 'all'}",
+            params={"config_id": config_id, "attempt_ids": attempt_ids, "round": round_ + 1},
+            delay_seconds=FOLLOW_UP_SECONDS[round_],
+        )
+        summary["follow_up_in"] = FOLLOW_UP_SECONDS[round_]
+    return summary

@@ -43,23 +43,23 @@ class ClientIn(Schema):
     order: Int | None = Field(None, ge=1, le=99)
     add_paused: Flag | None = None
     enabled: Flag | None = None
-    remove_completed: Flag | None = None
-    remove_failed: Flag | None = None
     seed_ratio_limit: Number | None = Field(None, ge=0, le=100)
     seed_time_limit_minutes: Int | None = Field(None, ge=0, le=525600)
+    watch_folder: str | None = Field(None, max_length=1000, description="blackhole: where release files are dropped")
+    completed_folder: str | None = Field(None, max_length=1000, description="blackhole: where finished downloads are")
     download_dir: str | None = Field(None, max_length=1000)
     remote_download_dir: str | None = Field(None, max_length=1000)
 
 
 class ClientCreateIn(ClientIn):
+    """`url` and the other connection fields: those of the kind's `fields` (GET .../kinds)."""
+
     kind: ClientKind = KIND
     name: str = Field(..., min_length=1, max_length=100)
-    url: str = Field(..., min_length=1, max_length=600)
 
 
 class ClientTestIn(ClientIn):
     kind: ClientKind = KIND
-    url: str = Field(..., min_length=1, max_length=600)
     config_id: Id | None = Field(None, description="a stored client whose secrets fill the empty ones")
 
 
@@ -87,10 +87,10 @@ class ClientOut(Schema):
     order: int
     add_paused: bool
     enabled: bool
-    remove_completed: bool
-    remove_failed: bool
     seed_ratio_limit: float | None
     seed_time_limit_minutes: int | None
+    watch_folder: str
+    completed_folder: str
     download_dir: str
     remote_download_dir: str
     last_test_at: datetime | None
@@ -125,6 +125,8 @@ class ClientKindOut(Schema):
     fields: list[str]
     protocols: list[str]
     default_port: int | None
+    can_pause: bool
+    has_categories: bool
 
 
 def _check_out(result: client_settings.CheckResult) -> dict:
@@ -158,6 +160,8 @@ def kinds(request):
                 "fields": list(registry.fields_of(k)),
                 "protocols": sorted(registry.protocols_of(k)),
                 "default_port": registry.default_port_of(k),
+                "can_pause": registry.can_pause(k),
+                "has_categories": registry.has_categories(k),
             }
             for k, label in registry.kinds()
         ]

@@ -8,10 +8,10 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from core.errors import InvalidInput, NotFound, OmniError
 from core.wizard.registry import Message, failure_message
+from downloaders import services
 from downloaders.client_urls import display_url, mask_secret
 from downloaders.clients import registry
 from downloaders.clients.base import ClientSettings
@@ -110,10 +110,10 @@ def public(config: DownloadClientConfig) -> dict:
         "order": config.order,
         "add_paused": config.add_paused,
         "enabled": config.enabled,
-        "remove_completed": config.remove_completed,
-        "remove_failed": config.remove_failed,
         "seed_ratio_limit": config.seed_ratio_limit,
         "seed_time_limit_minutes": config.seed_time_limit_minutes,
+        "watch_folder": config.watch_folder,
+        "completed_folder": config.completed_folder,
         "download_dir": config.download_dir,
         "remote_download_dir": config.remote_download_dir,
         "last_test_at": config.last_test_at,
@@ -132,15 +132,16 @@ def check_client(
     completed folder against ours. A failure is a result with the reason, never raised."""
     label = registry.label_of(kind)
     client = registry.client_for(kind, settings)
+    uses_categories = registry.has_categories(kind)
     try:
         version = client.test_connection()
-        existing = {c.lower() for c in client.list_categories()}
+        existing = {c.lower() for c in client.list_categories()} if uses_categories else set()
         folder = _client_folder(client, label)
     except OmniError as exc:
         return CheckResult(False, [failure_message(label, exc)])
     finally:
         client.close()
-    wanted = [c for k, c in settings.categories if c and k in kinds]
+    wanted = [c for k, c in settings.categories if c and k in kinds] if uses_categories else []
     missing = sorted({c for c in wanted if c.lower() not in existing})
     messages = [Message("ok", f"{version.name} {version.version} answers; the credentials work.")]
     if missing:
@@ -173,9 +174,7 @@ def test_client(config_id: int) -> CheckResult:
     """Test a stored client and record the outcome on it."""
     config = get_config(config_id)
     result = check_client(config.kind, config.to_settings(), our_folder=config.download_dir)
-    DownloadClientConfig.objects.filter(pk=config.pk).update(
-        last_test_at=timezone.now(), last_test_ok=result.ok, last_test_message=summary(result)
-    )
+    services.record_client_check(config.pk, ok=result.ok, message=summary(result), tested=True)
     return result
 
 
@@ -190,6 +189,8 @@ def test_values(data: dict, *, kind: str, config: DownloadClientConfig | None = 
 def create_categories(config_id: int, names: list[str]) -> list[str]:
     """Create the named categories in the client (only those the settings use)."""
     config = get_config(config_id)
+    if not registry.has_categories(config.kind):
+        raise InvalidInput(f"{registry.label_of(config.kind)} has no categories to create")
     used = {c for _, c in config.categories() if c}
     unknown = [n for n in names if n not in used]
     if unknown:
@@ -208,7 +209,8 @@ def create_categories(config_id: int, names: list[str]) -> list[str]:
 
 def import_folders() -> tuple[list[tuple[str, str]], list[str]]:
     """(path mappings client folder -> local folder, local folders) of every client: the
-    import accepts storage paths below these folders."""
+    import accepts storage paths below these folders (a blackhole's completed folder is local)."""
     rows = DownloadClientConfig.objects.exclude(download_dir="").values_list("remote_download_dir", "download_dir")
     mappings = [(remote, local) for remote, local in rows if remote and remote != local]
-    return mappings, sorted({local for _, local in rows})
+    completed = DownloadClientConfig.objects.exclude(completed_folder="").values_list("completed_folder", flat=True)
+    return mappings, sorted({local for _, local in rows} | set(completed))

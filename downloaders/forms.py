@@ -18,7 +18,18 @@ SECRETS = ("api_key", "password")
 CONNECTION_FIELDS = ("api_key", "username", "password")
 KINDS = ("ebook", "audiobook", "comic")
 _CATEGORY = re.compile(r"^[\w][\w .-]{0,63}$")
-LABELS = {"api_key": "API key", "username": "User name", "password": "Password"}
+FOLDER_FIELDS = ("watch_folder", "completed_folder")
+LABELS = {
+    "api_key": "API key",
+    "username": "User name",
+    "password": "Password",
+    "watch_folder": "Watch folder",
+    "completed_folder": "Completed folder",
+}
+HELP = {
+    "watch_folder": "Where OmniReadarr drops .nzb, .torrent and .magnet files for the other program to pick up",
+    "completed_folder": "Where that program puts finished downloads, as this machine sees it; imports come from here",
+}
 
 
 def _secret_field(name: str, stored: str) -> forms.CharField:
@@ -73,10 +84,6 @@ class ClientForm(forms.Form):
         help_text="The same folder as the client names it, when that differs "
         "(the client runs elsewhere or in a container)",
     )
-    remove_completed = forms.BooleanField(required=False, label="Remove imported downloads from the client's history")
-    remove_failed = forms.BooleanField(
-        required=False, initial=True, label="Remove failed downloads from the client's history"
-    )
 
     def __init__(self, *args, kind: str, instance: DownloadClientConfig | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -85,21 +92,37 @@ class ClientForm(forms.Form):
         self.declared = registry.fields_of(kind)
         for name in CONNECTION_FIELDS:
             if name in self.declared:
-                stored = getattr(instance, name, "") if instance else ""
-                field = (
-                    _secret_field(name, stored)
-                    if name in SECRETS
-                    else forms.CharField(required=False, max_length=200, label=LABELS[name])
-                )
-                self.fields[name] = field
-        if "torrent" in registry.protocols_of(kind):
+                self.fields[name] = self._connection_field(name)
+        for name in FOLDER_FIELDS:
+            if name in self.declared:
+                self.fields[name] = forms.CharField(max_length=1000, label=LABELS[name], help_text=HELP[name])
+        self._drop_undeclared()
+        if registry.is_torrent_client(kind):
             self.fields["seed_ratio_limit"] = forms.FloatField(
                 required=False, min_value=0, max_value=100, label="Seed until ratio"
             )
             self.fields["seed_time_limit_minutes"] = forms.IntegerField(
                 required=False, min_value=0, max_value=525600, label="Seed at least (minutes)"
             )
-        self.order_fields(["name", "url", *CONNECTION_FIELDS])
+        self.order_fields(["name", "url", *CONNECTION_FIELDS, *FOLDER_FIELDS])
+
+    def _connection_field(self, name: str) -> forms.CharField:
+        if name in SECRETS:
+            return _secret_field(name, getattr(self.instance, name, "") if self.instance else "")
+        return forms.CharField(required=False, max_length=200, label=LABELS[name])
+
+    def _drop_undeclared(self) -> None:
+        """Only what the kind uses: no address (and what goes with one) for a folder client,
+        no categories or pause option where the adapter has none."""
+        dropped: list[str] = []
+        if "url" not in self.declared:  # the blackhole: its completed folder is the downloads folder
+            dropped += ["url", "verify_ssl", "priority", "download_dir", "remote_download_dir"]
+        if not registry.has_categories(self.kind):
+            dropped += [f"category_{k}" for k in KINDS]
+        if not registry.can_pause(self.kind):
+            dropped.append("add_paused")
+        for name in dropped:
+            self.fields.pop(name, None)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -133,13 +156,22 @@ class ClientForm(forms.Form):
     def clean_category_comic(self) -> str:
         return self._clean_category("category_comic")
 
-    def clean_download_dir(self) -> str:
-        value = self.cleaned_data.get("download_dir", "").strip()
+    def _clean_local_folder(self, name: str) -> str:
+        value = self.cleaned_data.get(name, "").strip()
         if value and ("\x00" in value or not value.startswith("/")):
             raise forms.ValidationError("Write the full path of a folder on this machine, e.g. /downloads/complete.")
         if value and not value.strip("/"):
-            raise forms.ValidationError("The whole disk cannot be the downloads folder: choose the completed folder.")
+            raise forms.ValidationError("The whole disk cannot be a download folder: choose the folder itself.")
         return value.rstrip("/")
+
+    def clean_download_dir(self) -> str:
+        return self._clean_local_folder("download_dir")
+
+    def clean_watch_folder(self) -> str:
+        return self._clean_local_folder("watch_folder")
+
+    def clean_completed_folder(self) -> str:
+        return self._clean_local_folder("completed_folder")
 
     def clean_remote_download_dir(self) -> str:
         value = self.cleaned_data.get("remote_download_dir", "").strip()

@@ -26,7 +26,9 @@ class DownloadClientConfig(models.Model):
 
     kind = models.CharField(max_length=32, default="sabnzbd", help_text="sabnzbd, qbittorrent, ...")
     name = models.CharField(max_length=100, unique=True)
-    url = models.URLField(max_length=500, help_text="scheme://host:port, e.g. http://127.0.0.1:8080")
+    url = models.URLField(
+        max_length=500, blank=True, help_text="scheme://host:port, e.g. http://127.0.0.1:8080 (none for a blackhole)"
+    )
     base_path = models.CharField(max_length=200, blank=True, help_text="The client's URL base, e.g. /sabnzbd")
     api_key = models.CharField(max_length=200, blank=True)
     username = models.CharField(max_length=200, blank=True)
@@ -42,13 +44,17 @@ class DownloadClientConfig(models.Model):
     )
     add_paused = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
-    remove_completed = models.BooleanField(
-        default=False, help_text="Remove a job from the client's history once it is imported"
+    seed_ratio_limit = models.FloatField(
+        null=True, blank=True, help_text="Torrents: once imported, remove the torrent when its ratio reaches this"
     )
-    remove_failed = models.BooleanField(default=True, help_text="Remove a failed job from the client's history")
-    seed_ratio_limit = models.FloatField(null=True, blank=True, help_text="Torrents: seed until this ratio")
     seed_time_limit_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Torrents: seed for at least this long"
+        null=True, blank=True, help_text="Torrents: once imported, remove the torrent after seeding this long"
+    )
+    watch_folder = models.CharField(
+        max_length=1000, blank=True, help_text="Blackhole: where .nzb/.torrent/.magnet files are dropped"
+    )
+    completed_folder = models.CharField(
+        max_length=1000, blank=True, help_text="Blackhole: where the program behind it puts finished downloads"
     )
     download_dir = models.CharField(
         max_length=1000,
@@ -90,9 +96,48 @@ class DownloadClientConfig(models.Model):
             timeout=float(self.timeout_seconds),
             priority=self.priority,
             add_paused=self.add_paused,
+            watch_folder=self.watch_folder,
+            completed_folder=self.completed_folder,
             config_id=self.pk,
             categories=self.categories(),
+            seed_ratio_limit=self.seed_ratio_limit,
+            seed_time_limit_minutes=self.seed_time_limit_minutes,
         )
+
+
+class ClientHealth(models.TextChoices):
+    """What the download client said the last time we asked it about an attempt."""
+
+    OK = "ok", "Answering"
+    UNREACHABLE = "unreachable", "Unreachable"
+    AUTH_FAILED = "auth_failed", "Wrong API key or password"
+    PAUSED = "paused", "Paused"
+    ERROR = "error", "Error"
+
+
+class DownloadSettings(models.Model):
+    """One row (pk=1): what happens to a job in the download client once we are done with it."""
+
+    remove_completed = models.BooleanField(
+        default=True,
+        help_text="Remove a usenet job from the client's history once it is imported "
+        "(the files are not touched; OmniReadarr keeps its own history)",
+    )
+    remove_failed = models.BooleanField(
+        default=True,
+        help_text="Remove a failed job from the client's history, with its incomplete files",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "download settings"
+
+    def __str__(self) -> str:
+        return "Download settings"
+
+    @classmethod
+    def current(cls) -> DownloadSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
 
 
 class AttemptState(models.TextChoices):
@@ -136,6 +181,13 @@ class DownloadAttempt(models.Model):
     progress = models.FloatField(default=0)
     time_left = models.CharField(max_length=32, blank=True)
     client_status = models.CharField(max_length=64, blank=True)
+    client_state = models.CharField(max_length=16, choices=ClientHealth.choices, blank=True)
+    send_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Sends that never reached the download client (it was down)"
+    )
+    next_send_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="A pending attempt is sent again at this time"
+    )
     storage_path = models.CharField(max_length=4096, blank=True)
     error = models.TextField(blank=True)
     missing_since = models.DateTimeField(null=True, blank=True)

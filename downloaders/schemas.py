@@ -78,6 +78,9 @@ class AttemptOut(Schema):
     progress: float
     time_left: str
     client_status: str
+    client_state: str = Field(description="ok | unreachable | auth_failed | paused | error, or empty")
+    send_failures: int = Field(description="Sends that never reached the download client (it was down)")
+    next_send_at: datetime | None = Field(description="A pending attempt waiting for its client is sent again then")
     storage_path: str
     error: str
     handoff_job_id: int | None
@@ -144,3 +147,20 @@ class WantedOut(Schema):
 class JobIdRef(Schema):
     job_id: int
     kind: str
+
+
+class NotifyIn(Schema):
+    """What a download client's "job finished" hook knows (SABnzbd's notification script: the
+    job's name; a post-processing script or another client: its job id)."""
+
+    client_id: Id | None = Field(None, description="The download client's id (GET /api/downloads/clients/)")
+    job_id: str = Field("", max_length=128, description="The client's job id (SABnzbd nzo_id, torrent hash)")
+    name: str = Field("", max_length=1000, description="The job's name in the client")
+    category: str = Field("", max_length=64)
+    event: str = Field("", max_length=32, description="e.g. complete, failed (informative)")
+
+
+class NotifyOut(Schema):
+    job_id: int
+    kind: str
+    attempt_ids: list[int]

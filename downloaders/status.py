@@ -9,17 +9,20 @@ state machine with compare-and-swap updates, and the media item's status follows
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from core.errors import Conflict, NotFound
+from core.jobs import submit_job
 from downloaders.models import AttemptState as S
 from downloaders.models import DownloadAttempt
 from media.models import MediaItem
 from media.models import MediaStatus as M
 
 logger = logging.getLogger(__name__)
+CLEAN_UP_JOB_KIND = "downloaders.clean_up_client"  # removes a finished job from the client's history
 
 TRANSITIONS: dict[str, set[str]] = {
     S.PENDING: {S.SENT, S.FAILED},
@@ -92,6 +95,41 @@ def move(attempt: DownloadAttempt, to: str, **fields: Any) -> bool:
     return True
 
 
+def wait_for_client(attempt: DownloadAttempt, *, client_state: str, label: str, message: str,
+                    next_send_at: datetime) -> bool:
+    """A send that never reached the download client: the attempt stays PENDING (nothing is held
+    against its release) and is sent again at `next_send_at` or as soon as the client answers."""
+    fields = {
+        "client_state": client_state,
+        "client_status": label[:64],
+        "error": message[:4000],
+        "send_failures": attempt.send_failures + 1,
+        "next_send_at": next_send_at,
+    }
+    if not DownloadAttempt.objects.filter(pk=attempt.pk, state=S.PENDING).update(updated_at=timezone.now(), **fields):
+        return False
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+    logger.info("Attempt %s waits for the download client until %s: %s", attempt.pk, next_send_at, message)
+    return True
+
+
+def claim_send(attempt: DownloadAttempt) -> bool:
+    """Compare-and-swap a waiting attempt out of the wait, so one worker alone sends it again."""
+    claimed = DownloadAttempt.objects.filter(
+        pk=attempt.pk, state=S.PENDING, next_send_at=attempt.next_send_at
+    ).update(next_send_at=None)
+    return claimed == 1
+
+
+def note_client_problem(attempt_ids: list[int], *, client_state: str, label: str, message: str) -> int:
+    """The client could not be asked about these monitored attempts: they show why (their state
+    is unchanged; the next answer clears it)."""
+    return DownloadAttempt.objects.filter(pk__in=attempt_ids, state__in=(S.SENT, S.DOWNLOADING)).update(
+        client_state=client_state, client_status=label[:64], error=message[:4000], updated_at=timezone.now()
+    )
+
+
 def _sync_media(attempt: DownloadAttempt, state: str) -> None:
     status = MEDIA_FOR_ATTEMPT[state]
     if state in (S.FAILED, S.BLACKLISTED):
@@ -112,7 +150,12 @@ def mark_imported(attempt_id: int, *, success: bool, message: str = "") -> Downl
     if attempt is None:
         raise NotFound(f"Download attempt {attempt_id} does not exist")
     if success:
-        move(attempt, S.IMPORTED, error="")
+        if move(attempt, S.IMPORTED, error="") and attempt.client_job_id:
+            submit_job(
+                CLEAN_UP_JOB_KIND,
+                target=f"attempt:{attempt.pk}",
+                params={"attempt_id": attempt.pk, "outcome": "imported"},
+            )
         return attempt
     move(attempt, S.FAILED, error=f"Import failed: {message}"[:4000])
     set_media_status(attempt.item_id, M.POST_PROCESSED_FAILED)

@@ -51,3 +51,29 @@ def monitor_downloads(ctx: JobContext) -> dict:
 )
 def retry_item(ctx: JobContext) -> dict:
     return automation.retry_item(int(ctx.params["item_id"]))
+
+
+@job_actor(
+    "downloaders.check_downloads",
+    title="Check a download client now (it notified a finished job)",
+    max_retries=0,
+    time_limit_seconds=120,
+)
+def check_downloads(ctx: JobContext) -> dict:
+    config_id = ctx.params.get("config_id")
+    return automation.check_downloads(
+        int(config_id) if config_id else None,
+        [int(i) for i in ctx.params.get("attempt_ids") or []],
+        int(ctx.params.get("round") or 0),
+    )
+
+
+@job_actor(
+    "downloaders.clean_up_client",
+    title="Remove a finished job from the download client's history",
+    max_retries=5,
+    time_limit_seconds=120,
+    min_backoff_ms=60_000,
+)
+def clean_up_client(ctx: JobContext) -> dict:
+    return automation.clean_up_client(int(ctx.params["attempt_id"]), str(ctx.params.get("outcome") or "imported"))

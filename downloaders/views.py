@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from core.api.auth import is_admin
 from core.api.envelope import Page, PageParams, as_sent
+from downloaders import services
 from downloaders.api import active_attempts, blacklist_entries, finished_attempts, wanted_items
 from downloaders.schemas import AttemptOut, BlacklistOut, WantedOut
 from media.models import MediaItem
@@ -37,7 +38,8 @@ def queue_page(request):
         "queue": as_sent(request, list[AttemptOut], active_attempts()),
         "history": as_sent(request, Page[AttemptOut], finished_attempts(PageParams(page=1, page_size=HISTORY_SHOWN))),
     }
-    return render(request, "downloaders/queue.html", _context(request, first_screen=first))
+    problems = services.failing_clients()  # the client's own state, set by its test and the monitor
+    return render(request, "downloaders/queue.html", _context(request, first_screen=first, client_problems=problems))
 
 
 def blacklist_page(request):

@@ -11,14 +11,13 @@ import json
 
 from django import forms
 from django.db import transaction
-from django.utils import timezone
 
 from core.errors import InvalidInput, OmniError
 from core.wizard import registry
 from core.wizard.folders import check_folder
 from core.wizard.models import WizardState
 from core.wizard.registry import Message
-from downloaders import client_settings
+from downloaders import client_settings, services
 from downloaders.client_urls import display_url, mask_secret
 from downloaders.clients import registry as clients
 from downloaders.forms import KINDS, ClientForm
@@ -27,6 +26,7 @@ from downloaders.models import DownloadClientConfig
 TEST_TIMEOUT = 8
 P = "client_"
 LEVELS = ("ok", "warning", "error")
+TYPED = ("url", "api_key", "username", "password", "watch_folder", "completed_folder")
 
 
 def wizard_row(kind: str | None = None) -> DownloadClientConfig | None:
@@ -40,8 +40,26 @@ def picked_kinds() -> tuple[str, ...]:
     return tuple(k for k in KINDS if k in kinds)
 
 
+def step_fields(kind: str) -> list[str]:
+    """The step's client fields (unprefixed) a kind uses: what its adapter declares, the
+    categories when it has some, the downloads folder (and its mapping) when it has an address
+    (a blackhole's completed folder is the downloads folder)."""
+    declared = list(clients.fields_of(kind))
+    if clients.has_categories(kind):
+        declared += [*(f"category_{k}" for k in KINDS), "create_categories"]
+    if "url" in declared:
+        declared += ["download_dir", "map_folder"]
+    return declared
+
+
+def address_field(kind: str) -> str:
+    """The answer without which the step leaves the client alone: the address, or for a folder
+    client its watch folder."""
+    return "url" if "url" in clients.fields_of(kind) else "watch_folder"
+
+
 def _kind_fields() -> str:
-    return json.dumps({kind: [*clients.fields_of(kind)] for kind in clients.CLIENTS})
+    return json.dumps({kind: step_fields(kind) for kind in clients.CLIENTS})
 
 
 class ClientStepForm(forms.Form):
@@ -58,6 +76,18 @@ class ClientStepForm(forms.Form):
     client_username = forms.CharField(required=False, max_length=200, label="User name")
     client_password = forms.CharField(
         required=False, max_length=200, label="Password", widget=forms.PasswordInput(render_value=False)
+    )
+    client_watch_folder = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Watch folder",
+        help_text="Where OmniReadarr drops .nzb, .torrent and .magnet files for the other program",
+    )
+    client_completed_folder = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Completed folder",
+        help_text="Where that program puts finished downloads, as this machine sees it: imports come from here",
     )
     client_category_ebook = forms.CharField(required=False, max_length=64, initial="books", label="Category for ebooks")
     client_category_audiobook = forms.CharField(
@@ -89,7 +119,7 @@ class ClientStepForm(forms.Form):
         kind_field = self.fields["client_kind"]
         kind_field.choices = [("", "None for now"), *clients.kinds()]
         kind_field.widget.attrs["data-kind-fields"] = _kind_fields()
-        for name in ("api_key", "username", "password"):
+        for name in {f for kind in clients.CLIENTS for f in step_fields(kind)}:
             self.fields[P + name].widget.attrs["data-client-field"] = name
         for name in ("api_key", "password"):
             stored = getattr(wizard_row(self.initial.get("client_kind") or None), name, "")
@@ -98,8 +128,8 @@ class ClientStepForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        kind, url = data.get("client_kind"), (data.get("client_url") or "").strip()
-        if not kind or not url:
+        kind = data.get("client_kind")
+        if not kind or not (data.get(P + address_field(kind)) or "").strip():
             return data
         form = ClientForm(_client_data(_unprefixed(data), wizard_row(kind)), kind=kind, instance=wizard_row(kind))
         if not form.is_valid():
@@ -120,7 +150,7 @@ def _client_data(answers: dict, row: DownloadClientConfig | None) -> dict:
     else:
         order = DownloadClientConfig.objects.count() + 1
         base = {**client_settings.defaults(), "name": clients.label_of(kind), "order": order}
-    typed = {k: answers.get(k) or "" for k in ("url", "api_key", "username", "password", "download_dir")}
+    typed = {k: answers.get(k) or "" for k in (*TYPED, "download_dir")}
     typed.update({f"category_{k}": (answers.get(f"category_{k}") or "").strip() for k in KINDS})
     return {**base, **typed, "enabled": True}
 
@@ -132,8 +162,10 @@ def initial() -> dict:
         return {P + "download_dir": old} if old else {}
     values = {
         P + "kind": row.kind,
-        P + "url": display_url(row.url, row.base_path),
+        P + "url": display_url(row.url, row.base_path) if row.url else "",
         P + "download_dir": row.download_dir,
+        P + "watch_folder": row.watch_folder,
+        P + "completed_folder": row.completed_folder,
     }
     values.update({f"{P}category_{kind}": category for kind, category in row.categories()})
     return values
@@ -148,8 +180,8 @@ def _check(kind: str, data: dict, row: DownloadClientConfig | None) -> client_se
     form = client_settings.validated(data, kind=kind, config=row)
     probe = DownloadClientConfig(**form.values())
     probe.timeout_seconds = TEST_TIMEOUT
-    reach = registry.tcp_probe(probe.url)
-    if reach.level != "ok":
+    reach = registry.tcp_probe(probe.url) if probe.url else None
+    if reach is not None and reach.level != "ok":
         return client_settings.CheckResult(False, [reach])
     return client_settings.check_client(kind, probe.to_settings(), kinds=picked_kinds(), our_folder=probe.download_dir)
 
@@ -158,8 +190,9 @@ def test(answers: dict) -> Message:
     kind = answers.get("kind") or ""
     if kind not in clients.CLIENTS:
         return Message("error", "Choose the download client first.")
-    if not (answers.get("url") or "").strip():
-        return Message("error", f"Enter the {clients.label_of(kind)} address first.")
+    if not (answers.get(address_field(kind)) or "").strip():
+        what = "address" if address_field(kind) == "url" else "watch folder"
+        return Message("error", f"Enter the {clients.label_of(kind)} {what} first.")
     try:
         result = _check(kind, _client_data(answers, wizard_row(kind)), wizard_row(kind))
     except InvalidInput as exc:
@@ -169,11 +202,12 @@ def test(answers: dict) -> Message:
 
 @transaction.atomic
 def apply(answers: dict) -> list[Message]:
-    kind, url = answers.get(P + "kind") or "", (answers.get(P + "url") or "").strip()
-    if not kind or not url:
+    kind = answers.get(P + "kind") or ""
+    where = (answers.get(P + address_field(kind)) or "").strip() if kind in clients.CLIENTS else ""
+    if not where:
         row = wizard_row()
         if row is not None:
-            return [Message("ok", f"{row.name}: kept the existing connection ({row.url}).")]
+            return [Message("ok", f"{row.name}: kept the existing connection ({row.url or row.watch_folder}).")]
         return [Message("ok", "Download client: skipped. Add one later in Settings > Download clients.")]
     row = wizard_row(kind)
     answers = _unprefixed(answers)
@@ -185,11 +219,9 @@ def apply(answers: dict) -> list[Message]:
     if data.get("download_dir"):
         messages += check_folder(data["download_dir"], label="Downloads folder", need_write=False)
     saved = client_settings.save_client(data, kind=kind, config=row)
-    DownloadClientConfig.objects.filter(pk=saved.pk).update(
-        last_test_at=timezone.now(), last_test_ok=result.ok, last_test_message=client_settings.summary(result)
-    )
+    services.record_client_check(saved.pk, ok=result.ok, message=client_settings.summary(result), tested=True)
     verb = "updated" if row else "added"
-    return [Message("ok", f"{saved.name} connection {verb} ({url})."), *messages]
+    return [Message("ok", f"{saved.name} connection {verb} ({where})."), *messages]
 
 
 def _create_categories(kind, data, row, result) -> list[Message]:

@@ -1,28 +1,24 @@
-"""JSON API: release-title parsing (`/api/parse/`) and indexer connections (`/api/indexers/`)."""
+"""JSON API: indexer connections (`/api/indexers/`) and the release-title schema that
+`/api/parse/` (processing.parse_api) answers with."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Router, Schema
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Id
 from indexers import services
 from indexers.models import IndexerConfig
-from indexers.releases import parse_release
 
-parse_router = Router(tags=["indexers"])
 router = Router(tags=["indexers"])
 
 
-class ParseIn(Schema):
-    title: str = Field(..., min_length=1, max_length=1000, description="A release title")
-
-
 class ParsedOut(Schema):
+    """ParsedRelease.as_dict(): what a release title says."""
+
     raw: str
     title: str
     authors: list[str]
@@ -38,11 +34,8 @@ class ParsedOut(Schema):
     quality: str
     narrator: str
     kind_hint: str
-
-
-@parse_router.get("/", response=Envelope[ParsedOut], summary="Parse a release title (as the *arr tools do)")
-def parse(request, params: Query[ParseIn]):
-    return ok(parse_release(params.title).as_dict())
+    repack: bool
+    proper: bool
 
 
 class IndexerConfigOut(Schema):

@@ -89,6 +89,8 @@ def score_release(wanted: WantedBook, release: Release, parsed: ParsedRelease, p
         rejections.insert(0, f"title does not match ({title_value:.0%} similar)")
     if parsed.authors and wanted.authors and author_value < MIN_AUTHOR:
         rejections.insert(0, f"author {', '.join(parsed.authors)!r} does not match ({author_value:.0%})")
+    if not parsed.authors and wanted.authors and author_value == 0.0:
+        rejections.insert(0, "release names no author: a title match alone is not enough")
     parts += _bonuses(wanted, parsed, rejections)
     if release.passworded:
         rejections.append("password-protected release")
@@ -139,7 +141,11 @@ def _author(wanted: WantedBook, parsed: ParsedRelease) -> tuple[float, str]:
             best = max(best, 0.9)
         elif words and words[-1] in text:
             best = max(best, 0.6)
-    detail = "author's name found in the release name" if best else "author not named in the release"
+    detail = (
+        "author's name found in the release name"
+        if best
+        else "release names no author (rejected: a title match alone could be another book)"
+    )
     return best, detail
 
 
@@ -195,22 +201,34 @@ def _age(age_days: float | None) -> tuple[float, str]:
 
 def _availability(release: Release, prefs: ScoringPrefs, rejections: list[str]) -> tuple[float, str]:
     if release.protocol == "torrent":
-        if not prefs.torrent_client_available:
-            rejections.append("torrent release: no torrent client is configured (only usenet via SABnzbd)")
-        seeders = release.seeders or 0
-        if seeders == 0:
-            rejections.append("torrent has no seeders")
-        return min(seeders, 10) / 10.0, f"{seeders} seeders"
+        return _torrent_health(release, prefs, rejections)
     if release.protocol == "unknown":
         rejections.append("unknown download protocol")
         return 0.0, "unknown protocol"
     return 1.0, "usenet"
 
 
+def _torrent_health(release: Release, prefs: ScoringPrefs, rejections: list[str]) -> tuple[float, str]:
+    """Seeders decide whether a torrent can finish: none is a rejection, ten or more is full
+    marks; an indexer that does not say gets a low mark, not a rejection."""
+    if not prefs.torrent_client_available:
+        rejections.append("torrent release: no torrent client is configured")
+    leechers = f", {release.leechers} leechers" if release.leechers is not None else ""
+    if release.seeders is None:
+        return 0.3, "seeders unknown"
+    if release.seeders <= 0:
+        rejections.append(f"torrent has no seeders{leechers}: it cannot finish")
+        return 0.0, f"0 seeders{leechers}"
+    return min(release.seeders, 10) / 10.0, f"{release.seeders} seeders{leechers}"
+
+
 def _bonuses(wanted: WantedBook, parsed: ParsedRelease, rejections: list[str]) -> list[ScorePart]:
     parts = []
     if parsed.retail:
         parts.append(ScorePart("retail", 5.0, 1.0, 5.0, "retail release"))
+    if parsed.repack or parsed.proper:
+        fix = "REPACK" if parsed.repack else "PROPER"
+        parts.append(ScorePart("fix", 3.0, 1.0, 3.0, f"{fix}: fixes a flawed earlier release"))
     if wanted.kind == "audiobook" and parsed.unabridged is True:
         parts.append(ScorePart("unabridged", 5.0, 1.0, 5.0, "unabridged"))
     if wanted.kind == "audiobook" and parsed.unabridged is False:

@@ -99,15 +99,19 @@ def enabled_indexers() -> list[IndexerConfig]:
     return configs
 
 
-def search_releases(item_id: int) -> SearchOutcome:
+def search_releases(item_id: int, *, torrent_client_available: bool = False) -> SearchOutcome:
     """Run the query plan over every enabled indexer (priority order), stopping after the
-    first query that yields an acceptable release; store and return up to 50 scored results."""
+    first query that yields an acceptable release; store and return up to 50 scored results.
+    Torrents are acceptable only when the caller has a torrent client to send them to."""
     item = MediaItem.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFound(f"Media item {item_id} does not exist")
     configs = enabled_indexers()
     wanted = wanted_from_item(item)
-    prefs = ScoringPrefs(formats=AcquisitionSettings.current().formats_for(item.kind))
+    prefs = ScoringPrefs(
+        formats=AcquisitionSettings.current().formats_for(item.kind),
+        torrent_client_available=torrent_client_available,
+    )
     outcome = SearchOutcome(item_id=item.pk)
     releases: dict[str, tuple[Release, SearchRequest]] = {}
     for request in query_plan(wanted):

@@ -10,10 +10,10 @@ from core.api.openapi import OmniAPI
 from core.api.system import router as system_router
 from downloaders.api import router as downloads_router
 from downloaders.client_api import router as download_clients_router
-from indexers.api import parse_router
 from indexers.api import router as indexers_router
 from media.api import router as library_router
 from processing.api import router as processing_router
+from processing.parse_api import router as parse_router
 from processing.renaming.api import router as rename_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router

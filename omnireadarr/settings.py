@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "downloaders",
     "processing",
     "scanning",
+    "reading",
     "core.wizard",
 ]
 

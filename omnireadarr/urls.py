@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("processing.urls")),
     path("", include("scanning.urls")),
+    path("", include("reading.urls")),
     path("", include("core.urls")),
 ]

@@ -80,6 +80,7 @@ def build_options(run: ImportRun) -> ImportOptions:
         library_dir=Path(settings.LIBRARY_DIR),
         recycle_dir=Path(settings.RECYCLE_DIR),
         import_mode=cfg.import_mode,
+        keep_source=bool((run.options or {}).get("keep_source")),
         existing_file_policy=cfg.existing_file_policy,
         ebook_format=cfg.ebook_format,
         convert=convert,
@@ -216,6 +217,18 @@ def reported_size_of_attempt(attempt_id: int) -> dict | None:
     return next((r.options["reported_size"] for r in runs if (r.options or {}).get("reported_size")), None)
 
 
+def client_options(attempt_id: int, params: dict[str, Any] | None = None) -> dict | None:
+    """What the download client said about the attempt's files, from the hand-off `params`
+    or the attempt's earlier runs: the size it reported, and `keep_source` while a torrent
+    client seeds them (they are then hardlinked or copied, never moved)."""
+    params = params or {}
+    reported = params.get("reported_size") or reported_size_of_attempt(attempt_id)
+    runs = ImportRun.objects.filter(download_attempt_id=attempt_id)
+    keep = bool(params.get("keep_source")) or any((r.options or {}).get("keep_source") for r in runs)
+    options = {"reported_size": reported} if _reported_size(reported) else {}
+    return {**options, "keep_source": True} if keep else options or None
+
+
 def on_download_completed(attempt_id: int, storage_path: str, media_item_id: int) -> ImportRun:
     """Hook for the acquisition app: a completed download is imported automatically."""
     return start_import(storage_path=storage_path, media_item_id=media_item_id, attempt_id=attempt_id)
@@ -224,13 +237,12 @@ def on_download_completed(attempt_id: int, storage_path: str, media_item_id: int
 def import_attempt(attempt_id: int, *, action: str, user=None) -> ImportRun:
     """Manual 'convert' / 'organize' of a download attempt."""
     path, item_id = source_for_attempt(attempt_id)
-    reported = reported_size_of_attempt(attempt_id)
     return start_import(
         storage_path=path,
         media_item_id=item_id,
         attempt_id=attempt_id,
         action=action,
-        options={"reported_size": reported} if reported else None,
+        options=client_options(attempt_id),
         user=user,
     )
 
@@ -398,15 +410,15 @@ def run_import(
 def import_from_params(
     params: dict[str, Any], *, progress: Callable[..., None] | None = None, job_id: int | None = None
 ) -> dict[str, Any]:
-    """Job parameters: {"run_id"} | {"attempt_id"[, "reported_size"]} | {"storage_path", "media_item_id"}.
-    `reported_size` ({"bytes", "margin", "client"}) is what the download client said it downloaded."""
+    """Job parameters: {"run_id"} | {"attempt_id"[, "reported_size", "keep_source"]} | {"storage_path",
+    "media_item_id"}. `reported_size` ({"bytes", "margin", "client"}) is what the download client said
+    it downloaded; `keep_source` that a torrent client still seeds the files."""
     if "run_id" in params:
         return run_import(_int(params, "run_id"), progress=progress, job_id=job_id)
     if "attempt_id" in params:
         attempt_id = _int(params, "attempt_id")
         path, item_id = source_for_attempt(attempt_id)
-        reported = params.get("reported_size") or reported_size_of_attempt(attempt_id)
-        options = {"reported_size": reported} if _reported_size(reported) else None
+        options = client_options(attempt_id, params)
         run = create_run(storage_path=path, media_item_id=item_id, attempt_id=attempt_id, options=options)
     elif "storage_path" in params and "media_item_id" in params:
         run = create_run(

@@ -55,6 +55,7 @@ class ImportOptions:
     library_dir: Path
     recycle_dir: Path
     import_mode: str = "hardlink"
+    keep_source: bool = False  # a torrent client still seeds the download: "move" becomes "hardlink"
     existing_file_policy: str = "skip"
     ebook_format: str = "epub"
     convert: str = "auto"  # auto | force | skip

@@ -6,7 +6,23 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-ALL_FORMATS = ("epub", "mobi", "azw", "azw3", "pdf", "cbz", "cbr", "m4b", "m4a", "mp3", "flac", "ogg", "opus")
+ALL_FORMATS = (
+    "epub",
+    "mobi",
+    "azw",
+    "azw3",
+    "pdf",
+    "cbz",
+    "cbr",
+    "zip",  # only a zip of page images is read (a renamed cbz); see scanning.extractors.archives
+    "rar",  # likewise a renamed cbr
+    "m4b",
+    "m4a",
+    "mp3",
+    "flac",
+    "ogg",
+    "opus",
+)
 
 
 def default_formats() -> list[str]:

@@ -1,9 +1,10 @@
 """Walk a library folder: one `os.scandir` per directory, sorted for a stable order,
 following valid symlinks (with loop protection), logging broken ones and unreadable
-folders, skipping OS junk. Directories are yielded one at a time with their book files
-and their sidecars (`metadata.opf`, `cover.jpg`, `<book>.opf`, `<book>.jpg`: which book
-each belongs to is `scanning.sidecars`' to say; and a calibre library's `metadata.db`), so
-callers can group audiobook folders.
+folders, skipping OS junk (`.DS_Store`, AppleDouble `._*` files) and junk folders (NAS
+recycle bins and thumbnails, `__MACOSX`, hidden folders: `JUNK_FOLDERS`). Directories
+are yielded one at a time with their book files and their sidecars (`metadata.opf`,
+`cover.jpg`, `<book>.opf`, `<book>.jpg`: which book each belongs to is `scanning.sidecars`'
+to say; and a calibre library's `metadata.db`), so callers can group audiobook folders.
 
 Files are files: a book file or sidecar that is (or links to) a device file, a FIFO or a
 socket is never yielded, nor is an empty book file; each is listed in `WalkProblems.skipped`
@@ -40,8 +41,24 @@ JUNK_NAMES = frozenset(
         "lost+found",
     }
 )
-SIDECAR_NAMES = frozenset({"metadata.opf", "cover.jpg", "cover.jpeg", "cover.png", "folder.jpg"})  # generic
-SIDECAR_SUFFIXES = (".opf", ".jpg", ".jpeg", ".png")  # also `<book stem>.opf`, `<book stem>.jpg`
+# Folders no library means: NAS and OS housekeeping, archive debris, trash. Hidden folders
+# (`.caltrash`, `.Trash-1000`, `.yacreaderlibrary`, `.@__thumb`) are skipped by their dot.
+JUNK_FOLDERS = frozenset(
+    {
+        "__macosx",  # resource forks unpacked from a macOS zip
+        "@eadir",  # Synology thumbnails
+        "@recycle",  # QNAP recycle bin
+        "#recycle",  # Synology recycle bin
+        "@recently-snapshot",  # QNAP snapshots
+        "#snapshot",
+        "@tmp",
+        "$recycle.bin",
+        "recycler",
+        "system volume information",
+        "lost+found",
+    }
+)
+SIDECAR_SUFFIXES = (".opf", ".jpg", ".jpeg", ".png", ".webp")  # `metadata.opf`, `cover.jpg`, `<book stem>.jpg`
 # metadata.db is no book's sidecar: it marks a calibre library (scanning.extractors.calibre_db)
 LIBRARY_MARKER = "metadata.db"
 
@@ -75,6 +92,11 @@ JUNK_PREFIXES = ("._", ".~")  # macOS resource forks, lock files
 
 def is_junk(name: str) -> bool:
     return name.startswith(JUNK_PREFIXES) or name.lower() in JUNK_NAMES
+
+
+def is_junk_folder(name: str) -> bool:
+    """A folder never walked: hidden (a leading dot) or one of `JUNK_FOLDERS`."""
+    return name.startswith(".") or name.lower() in JUNK_FOLDERS
 
 
 def _entries(path: str, problems: WalkProblems) -> list[os.DirEntry]:
@@ -172,7 +194,8 @@ def _other_entry(
     if is_junk(name):
         return
     if entry.is_dir(follow_symlinks=True):
-        subdirs.append((entry.path, entry.is_symlink()))
+        if not is_junk_folder(name):
+            subdirs.append((entry.path, entry.is_symlink()))
         return
     if entry.is_symlink() and not os.path.exists(entry.path):
         logger.warning("Broken symlink skipped: %s", entry.path)
@@ -206,7 +229,8 @@ def count_files(root: str, extensions: frozenset[str], *, limit: int | None = No
                         continue
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
+                            if not is_junk_folder(entry.name):
+                                stack.append(entry.path)
                             continue
                     except OSError:
                         continue

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages OmniReadarr's tests and converters use:
 # Calibre (ebook-convert), unrar/rar (Debian non-free) and unar for CBR, bsdtar,
-# Chromium for browser tests. Idempotent: does nothing when all tools are present.
+# Chromium for browser tests, the download clients the adapters are tested against
+# (qbittorrent-nox, transmission-daemon, deluged + deluge-web, nzbget), opentracker and mktorrent for
+# the tests' loopback swarm. Idempotent: does nothing when all tools are present.
 set -euo pipefail
 
 need=()
@@ -11,6 +13,13 @@ command -v rar >/dev/null || need+=(rar)
 command -v unar >/dev/null || need+=(unar)
 command -v bsdtar >/dev/null || need+=(libarchive-tools)
 command -v chromium >/dev/null || need+=(chromium)
+command -v qbittorrent-nox >/dev/null || need+=(qbittorrent-nox)
+command -v opentracker >/dev/null || need+=(opentracker)
+command -v transmission-daemon >/dev/null || need+=(transmission-daemon)
+command -v deluged >/dev/null || need+=(deluged)
+command -v deluge-web >/dev/null || need+=(deluge-web)
+command -v mktorrent >/dev/null || need+=(mktorrent)
+command -v nzbget >/dev/null || need+=(nzbget)
 dpkg -s libatomic1 >/dev/null 2>&1 || need+=(libatomic1)
 dpkg -s python3-venv >/dev/null 2>&1 || command -v python3 >/dev/null || need+=(python3 python3-venv)
 

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.text import author_display_name, author_sort_name, comparison_key, fold, is_corporate_name
+from core.authors import WRITER_ROLES, parse_people
+from core.text import author_display_name, author_sort_name, comparison_key, fold
 from search.providers.common import language_code
 
 __all__ = [
@@ -120,18 +121,12 @@ def series_gaps(indexes: list[Decimal | float | int | None]) -> list[int]:
 
 
 def split_authors(raw: str) -> list[str]:
-    """'A & B', 'A; B', 'A and B', 'Last, First; Last2, First2' -> display names."""
-    text = re.sub(r"\s+", " ", raw or "").strip()
-    if not text:
-        return []
-    if is_corporate_name(text):
-        return [text]
-    parts = re.split(r"\s*(?:;|&|\band\b|\bwith\b|/)\s*", text)
-    if len(parts) == 1 and text.count(",") >= 2 and not re.search(r",\s*(jr|sr|ii|iii)\.?$", text, re.I):
-        pairs = [p.strip() for p in text.split(",")]
-        looks_like_list = all(len(p.split()) >= 2 for p in pairs)  # "A B, C D, E F" rather than "Last, First"
-        parts = pairs if looks_like_list else parts
-    return [author_display_name(p) for p in parts if p.strip()]
+    """The writers a line names, as display names: 'A & B', 'A; B', 'A, B and C',
+    'Last, First; Last2, First2', 'Lee, Ann, Roe, Bo'; translators, narrators and the like
+    are left out (core.authors.parse_people has them with their roles)."""
+    people = parse_people(raw)
+    writers = [p for p in people if p.role in WRITER_ROLES] or people
+    return [p.display for p in writers]
 
 
 def author_names(values: list[str] | str) -> list[str]:

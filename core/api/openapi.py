@@ -23,7 +23,7 @@ ERROR_DESCRIPTIONS = {
     409: "Conflicts with the current state or another object",
     422: "Invalid input: `details` names each field",
     429: "Rate limited: retry after the Retry-After header",
-    502: "An external service answered with something unusable",
+    502: "An external service answered with something unusable, or refused our credentials for it",
     503: "An external service (broker, indexer, provider, download client) did not answer",
     507: "No space left where the files go",
 }

@@ -29,7 +29,19 @@ class ClientSettings:
     categories: tuple[tuple[str, str], ...] = ()  # (media kind, category)
     priority: int = -100  # SABnzbd: -100 default, -1 low, 0 normal, 1 high, 2 force
     add_paused: bool = False
+    watch_folder: str = ""  # blackhole: where .nzb/.torrent/.magnet files are dropped for another program
+    completed_folder: str = ""  # blackhole: where that program puts finished downloads
     config_id: int | None = None
+    # Torrents: remove the torrent from the client (files kept) once it was imported and its
+    # ratio or seeding time reaches one of these; None = never (the client's own limits apply).
+    seed_ratio_limit: float | None = None
+    seed_time_limit_minutes: int | None = None
+
+    def seed_goal_reached(self, ratio: float | None, seeding_seconds: int | None) -> bool:
+        by_ratio = self.seed_ratio_limit is not None and ratio is not None and ratio >= self.seed_ratio_limit
+        limit = self.seed_time_limit_minutes
+        by_time = limit is not None and seeding_seconds is not None and seeding_seconds >= limit * 60
+        return by_ratio or by_time
 
     @property
     def base_url(self) -> str:

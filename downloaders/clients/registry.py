@@ -1,7 +1,11 @@
-"""The explicit registry of download clients. Each adapter class declares what the forms
-and the client choice need: `label` ("SABnzbd"), `protocols` (the link kinds it accepts:
-nzb_url, torrent_url, magnet), `fields` (the ClientSettings connection fields its form asks
-for, e.g. ("url", "api_key") or ("url", "username", "password")) and `default_port`."""
+"""The explicit registry of download clients: SABnzbd and NZBGet (usenet), qBittorrent,
+Transmission and Deluge (torrents), and a blackhole folder for anything else.
+
+Each adapter class declares what the forms and the client choice need: `label` ("SABnzbd"),
+`protocols` (the link kinds it accepts: nzb_url, torrent_url, magnet), `fields` (the
+ClientSettings connection fields its form asks for, e.g. ("url", "api_key") or ("url",
+"username", "password")), `default_port` (None: not a network client), and optionally
+`can_pause` and `has_categories` (both True unless the adapter says otherwise)."""
 
 from __future__ import annotations
 
@@ -11,9 +15,21 @@ import httpx
 
 from core.errors import ConfigurationError
 from downloaders.clients.base import ClientSettings, DownloadClient
+from downloaders.clients.blackhole import BlackholeClient
+from downloaders.clients.deluge import DelugeClient
+from downloaders.clients.nzbget import NzbgetClient
+from downloaders.clients.qbittorrent import QbittorrentClient
 from downloaders.clients.sabnzbd import SabnzbdClient
+from downloaders.clients.transmission import TransmissionClient
 
-CLIENTS: dict[str, Callable[..., DownloadClient]] = {"sabnzbd": SabnzbdClient}
+CLIENTS: dict[str, Callable[..., DownloadClient]] = {
+    "sabnzbd": SabnzbdClient,
+    "qbittorrent": QbittorrentClient,
+    "transmission": TransmissionClient,
+    "deluge": DelugeClient,
+    "nzbget": NzbgetClient,
+    "blackhole": BlackholeClient,
+}
 USENET_LINKS = ("nzb_url",)
 
 
@@ -49,6 +65,14 @@ def default_port_of(kind: str) -> int | None:
     return getattr(_factory(kind), "default_port", None)
 
 
+def can_pause(kind: str) -> bool:
+    return bool(getattr(_factory(kind), "can_pause", True))
+
+
+def has_categories(kind: str) -> bool:
+    return bool(getattr(_factory(kind), "has_categories", True))
+
+
 def link_kinds_of(kind: str) -> tuple[str, ...]:
     return tuple(getattr(_factory(kind), "protocols", ()))
 
@@ -61,3 +85,9 @@ def protocol_of_link(link_kind: str) -> str:
 def protocols_of(kind: str) -> set[str]:
     """usenet and/or torrent: what releases the client can download."""
     return {protocol_of_link(link) for link in link_kinds_of(kind)}
+
+
+def is_torrent_client(kind: str) -> bool:
+    """A client of torrents only (qBittorrent, Transmission, Deluge): it seeds, so seed goals
+    apply. The blackhole takes torrents too but only hands them on."""
+    return protocols_of(kind) == {"torrent"}

@@ -1,9 +1,11 @@
 """SABnzbd's HTTP API (`<url><base>/api?mode=...&output=json&apikey=...`), built against the
 recorded replies of SABnzbd 5.0 and the official API documentation.
 
-Facts that shape it: a wrong key is answered in PLAIN TEXT ("API Key Incorrect"); the API
-lives at `/api` unless the server has a `url_base`; `history` may report a job as
-Completed with an empty `storage` while post-processing still moves files."""
+Facts that shape it: a wrong or missing key is answered with HTTP 403 and a bare HTML body
+("API Key Incorrect" / "API Key Required"; older versions said it with 200); the API lives at
+`/api` unless the server has a `url_base`, and a wrong base path gets 404; `history` may report
+a job as Completed with an empty `storage` while post-processing still moves files; a paused
+queue keeps its jobs "Queued" and says `"paused": true` once, at the top."""
 
 from __future__ import annotations
 
@@ -14,13 +16,23 @@ from typing import Any
 
 import httpx
 
-from core.errors import AuthenticationFailed, BadResponse, ConfigurationError
+from core.errors import (
+    AuthenticationFailed,
+    BadResponse,
+    ConfigurationError,
+    DownloadClientAuthFailed,
+    NotFound,
+    OmniError,
+)
 from core.http import HttpClient, HttpConfig
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
 
 logger = logging.getLogger(__name__)
 _QUEUED = {"queued", "paused", "grabbing", "fetching", "propagating"}
 _AUTH_TEXTS = ("api key incorrect", "api key required", "missing authentication")
+_KEY_HINT = "Copy the API key from SABnzbd (Config > General > Security) into the download client settings."
+_BASE_HINT = "SABnzbd's API is at /api unless its url_base is set (e.g. /sabnzbd): set the base path to match."
+PAUSED = "Paused"  # raw status of a job in a paused queue
 _CATEGORY = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
@@ -61,29 +73,52 @@ class SabnzbdClient:
         self._http.close()
 
     def api(self, mode: str, **params: Any) -> dict:
-        response = self._http.request("GET", "/api", params={"mode": mode, **params})
+        try:
+            response = self._http.request("GET", "/api", params={"mode": mode, **params})
+        except (AuthenticationFailed, NotFound) as exc:
+            raise self._refusal(exc) from exc
         return self._decode(response, mode)
+
+    def _refusal(self, exc: OmniError) -> OmniError:
+        """SABnzbd's 403 (a key problem, or access denied to this host) and 404 (wrong base
+        path), said in SABnzbd's terms."""
+        details = exc.details if isinstance(exc.details, dict) else {}
+        text = str(details.get("body") or "").strip()
+        if isinstance(exc, NotFound):
+            return ConfigurationError(
+                f"{self.service}: no API at {self.settings.base_url}/api (HTTP 404): wrong base path?",
+                hint=_BASE_HINT,
+            )
+        if text.lower().startswith(_AUTH_TEXTS):
+            return self._key_error(text)
+        if text.lower().startswith("access denied"):
+            return ConfigurationError(
+                f"{self.service} refused the connection: {text[:160]}",
+                hint="Allow this host in SABnzbd (Config > General > Security: external access, host_whitelist).",
+            )
+        return DownloadClientAuthFailed(f"{self.service}: HTTP {details.get('status', 403)}: {text[:160]}")
+
+    def _key_error(self, text: str) -> DownloadClientAuthFailed:
+        first = text.splitlines()[0][:80] if text else "API Key Incorrect"
+        what = "no API key was sent" if "required" in first.lower() else "the API key is wrong"
+        return DownloadClientAuthFailed(f"{self.service} refused the API key ({first}): {what}", hint=_KEY_HINT)
 
     def _decode(self, response: httpx.Response, mode: str) -> dict:
         text = response.text.strip()
-        if text.lower().startswith(_AUTH_TEXTS):
-            raise AuthenticationFailed(
-                f"{self.service}: {text[:80]}",
-                hint="Copy the API key from SABnzbd: Config > General > Security.",
-            )
+        if text.lower().startswith(_AUTH_TEXTS):  # SABnzbd before 4.x said it with HTTP 200
+            raise self._key_error(text)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            hint = "Check the base path: SABnzbd's API is at /api unless its url_base is set (e.g. /sabnzbd)."
             raise BadResponse(
-                f"{self.service}: mode={mode} did not answer JSON: {text[:100]!r}", hint=hint
+                f"{self.service}: mode={mode} did not answer JSON: {text[:100]!r}", hint=_BASE_HINT
             ) from exc
         if not isinstance(data, dict):
             raise BadResponse(f"{self.service}: mode={mode} answered {type(data).__name__}, not an object")
         if data.get("status") is False:
             error = str(data.get("error") or "unknown error")
             if error.lower().startswith(_AUTH_TEXTS):
-                raise AuthenticationFailed(f"{self.service}: {error}")
+                raise self._key_error(error)
             raise BadResponse(f"{self.service}: mode={mode} failed: {error}")
         return data
 
@@ -152,7 +187,7 @@ class SabnzbdClient:
         queue = self.api("queue", nzo_ids=ids, limit=max(100, len(wanted) * 2)).get("queue") or {}
         for slot in queue.get("slots") or []:
             if slot.get("nzo_id") in wanted:
-                found[slot["nzo_id"]] = queue_status(slot)
+                found[slot["nzo_id"]] = queue_status(slot, queue_paused=queue.get("paused") is True)
         if wanted - set(found):
             history = self.api("history", nzo_ids=ids, limit=max(100, len(wanted) * 2)).get("history") or {}
             for slot in history.get("slots") or []:
@@ -161,10 +196,19 @@ class SabnzbdClient:
         return {job_id: found.get(job_id, JobStatus(job_id, JobState.MISSING)) for job_id in job_ids}
 
     def remove(self, job_id: str, *, delete_files: bool = False) -> None:
+        """Out of the queue and the history. For a finished job SABnzbd's `del_files` deletes only
+        its incomplete folder (a failed job's leftovers), never the completed files, and the
+        history entry goes to SABnzbd's archive unless the archive is switched off there."""
         extra = {"del_files": 1} if delete_files else {}
         self.api("queue", name="delete", value=job_id, **extra)
         self.api("history", name="delete", value=job_id, **extra)
         logger.info("%s: removed %s (files %s)", self.service, job_id, "deleted" if delete_files else "kept")
+
+    def pause(self, job_id: str) -> None:
+        self.api("queue", name="pause", value=job_id)
+
+    def resume(self, job_id: str) -> None:
+        self.api("queue", name="resume", value=job_id)
 
 
 def _float(value: Any) -> float | None:
@@ -206,8 +250,12 @@ def history_size(slot: dict) -> tuple[int | None, int]:
     return parsed if parsed and parsed[0] > 0 else (None, 0)
 
 
-def queue_status(slot: dict) -> JobStatus:
+def queue_status(slot: dict, *, queue_paused: bool = False) -> JobStatus:
+    """A queue slot. In a paused queue a job keeps its own status ("Queued"), unless it is
+    forced (priority Force downloads anyway): such jobs are reported as Paused."""
     raw = str(slot.get("status") or "")
+    if queue_paused and raw.lower() in ("queued", "downloading") and slot.get("priority") != "Force":
+        raw = PAUSED
     state = JobState.QUEUED if raw.lower() in _QUEUED else JobState.DOWNLOADING
     return JobStatus(
         job_id=str(slot.get("nzo_id")),

@@ -54,7 +54,7 @@ def copy_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("downloaders", "0001_initial")]
+    dependencies = [("downloaders", "0002_history_cleanup")]
 
     operations = [
         migrations.CreateModel(
@@ -63,7 +63,14 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("kind", models.CharField(default="sabnzbd", help_text="sabnzbd, qbittorrent, ...", max_length=32)),
                 ("name", models.CharField(max_length=100, unique=True)),
-                ("url", models.URLField(help_text="scheme://host:port, e.g. http://127.0.0.1:8080", max_length=500)),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="scheme://host:port, e.g. http://127.0.0.1:8080 (none for a blackhole)",
+                        max_length=500,
+                    ),
+                ),
                 (
                     "base_path",
                     models.CharField(blank=True, help_text="The client's URL base, e.g. /sabnzbd", max_length=200),
@@ -86,23 +93,33 @@ class Migration(migrations.Migration):
                 ("add_paused", models.BooleanField(default=False)),
                 ("enabled", models.BooleanField(default=True)),
                 (
-                    "remove_completed",
-                    models.BooleanField(
-                        default=False, help_text="Remove a job from the client's history once it is imported"
-                    ),
-                ),
-                (
-                    "remove_failed",
-                    models.BooleanField(default=True, help_text="Remove a failed job from the client's history"),
-                ),
-                (
                     "seed_ratio_limit",
-                    models.FloatField(blank=True, help_text="Torrents: seed until this ratio", null=True),
+                    models.FloatField(
+                        blank=True,
+                        help_text="Torrents: once imported, remove the torrent when its ratio reaches this",
+                        null=True,
+                    ),
                 ),
                 (
                     "seed_time_limit_minutes",
                     models.PositiveIntegerField(
-                        blank=True, help_text="Torrents: seed for at least this long", null=True
+                        blank=True,
+                        help_text="Torrents: once imported, remove the torrent after seeding this long",
+                        null=True,
+                    ),
+                ),
+                (
+                    "watch_folder",
+                    models.CharField(
+                        blank=True, help_text="Blackhole: where .nzb/.torrent/.magnet files are dropped", max_length=1000
+                    ),
+                ),
+                (
+                    "completed_folder",
+                    models.CharField(
+                        blank=True,
+                        help_text="Blackhole: where the program behind it puts finished downloads",
+                        max_length=1000,
                     ),
                 ),
                 (

@@ -20,8 +20,7 @@ from media.models import ContributorRole, LibraryFile, MediaItem
 from processing.renaming.fsops import PART_SUFFIX
 from processing.renaming.models import ConflictCode, ConflictPolicy, OpRole, OpState
 from processing.steps.sidecars import written_by_import
-from scanning.sidecars import GENERIC as GENERIC_SIDECARS
-from scanning.sidecars import folder_as_scanned
+from scanning.sidecars import folder_as_scanned, is_generic
 
 BOOK_EXTENSIONS = {
     ".epub",
@@ -99,7 +98,7 @@ class FolderSidecars:
 
 def _folder_sidecars(directory: Path) -> FolderSidecars:
     scanned = folder_as_scanned(str(directory))
-    found = tuple(scanned.sidecars[name] for name in sorted(GENERIC_SIDECARS) if name in scanned.sidecars)
+    found = tuple(scanned.sidecars[name] for name in sorted(scanned.sidecars) if is_generic(name))
     if found:
         return FolderSidecars(found, True, frozenset(f.path for f in scanned.files))
     owner, written = written_by_import(directory)
@@ -222,7 +221,7 @@ class Planner:
         """A generic sidecar beside the book keeps its name in a folder of the book's own; where
         other books live or may come (the template shares the folder) it is named after the
         book, so it never becomes a sidecar of several books. None for other companions."""
-        if len(relative.parts) != 1 or relative.name.lower() not in GENERIC_SIDECARS:
+        if len(relative.parts) != 1 or not is_generic(relative.name.lower()):
             return None
         if self._folder_of_its_own(item, book, sources):
             return relative

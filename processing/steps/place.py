@@ -86,15 +86,24 @@ def _recycle(ctx: ImportContext, paths: list, notes: list[str]) -> None:
         notes.append(f"recycled {path}")
 
 
+def transfer_mode(ctx: ImportContext) -> str:
+    """The import mode, except that files a torrent client still seeds are never moved: they
+    are hardlinked (copied across filesystems) so the client keeps seeding the same data."""
+    if ctx.options.keep_source and ctx.options.import_mode == "move":
+        return "hardlink"
+    return ctx.options.import_mode
+
+
 class PlaceStep(BaseStep):
     name = "place"
 
     def run(self, ctx: ImportContext) -> dict:
         plan, notes = _apply_identity_policy(ctx, plan_files(ctx))
+        mode = transfer_mode(ctx)
         ctx.placed = journal.place_files(
             ctx.run_id,
             plan,
-            mode=ctx.options.import_mode,
+            mode=mode,
             policy=ctx.options.existing_file_policy,
             recycle_dir=ctx.options.recycle_dir,
             library_dir=ctx.options.library_dir,
@@ -103,7 +112,7 @@ class PlaceStep(BaseStep):
         detail = {
             "files": [{"path": str(p.path), "outcome": p.outcome, "role": p.role} for p in ctx.placed],
             "notes": notes,
-            "mode": ctx.options.import_mode,
+            "mode": mode,
         }
         if not filed:
             raise StopImport(

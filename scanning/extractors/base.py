@@ -104,6 +104,8 @@ METADATA_FIELDS = (
     "chapters",
     "issue",
     "volume",
+    "issue_count",
+    "special",
     "cover",
     "rating",
 )
@@ -132,6 +134,8 @@ class ExtractedMetadata:
     chapters: tuple[Chapter, ...] = ()
     issue: str = ""
     volume: str = ""
+    issue_count: int | None = None  # a limited series' length: `#1 (of 6)`, ComicInfo's Count
+    special: str = ""  # Annual, Special, TPB, One-Shot, GN, HC, Omnibus, FCBD
     cover: Cover | None = None
     rating: int | None = None  # 1-10, half stars (calibre's scale)
     confidence: Mapping[str, float] = field(default_factory=lambda: FrozenMap({}))

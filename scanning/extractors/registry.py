@@ -6,6 +6,7 @@ import logging
 import os
 from pathlib import Path, PurePath
 
+from scanning.extractors.archives import is_comic_archive
 from scanning.extractors.audio import AudioExtractor
 from scanning.extractors.base import (
     ExtractedMetadata,
@@ -30,16 +31,26 @@ EXTRACTORS: tuple[Extractor, ...] = (
     AudioExtractor(),
 )
 _BY_EXTENSION: dict[str, Extractor] = {ext: e for e in EXTRACTORS for ext in e.extensions}
+# a renamed cbz/cbr: a comic when its members say so (scanning.extractors.archives)
+_MAYBE_COMIC: dict[str, Extractor] = {".zip": _BY_EXTENSION[".cbz"], ".rar": _BY_EXTENSION[".cbr"]}
 
 
 def supported_extensions() -> frozenset[str]:
-    return frozenset(_BY_EXTENSION)
+    return frozenset(_BY_EXTENSION) | frozenset(_MAYBE_COMIC)
+
+
+def _suffix(path: Path | str) -> str:
+    # a str is not made a Path (a scan asks for every file): splitext takes the same suffix
+    return (path.suffix if isinstance(path, PurePath) else os.path.splitext(path)[1]).lower()
 
 
 def extractor_for(path: Path | str) -> Extractor | None:
-    # a str is not made a Path (a scan asks for every file): splitext takes the same suffix
-    suffix = path.suffix if isinstance(path, PurePath) else os.path.splitext(path)[1]
-    return _BY_EXTENSION.get(suffix.lower())
+    """The extractor by extension; a `.zip` or `.rar` only when it holds a comic (this opens it)."""
+    suffix = _suffix(path)
+    extractor = _BY_EXTENSION.get(suffix)
+    if extractor is None and suffix in _MAYBE_COMIC and is_comic_archive(str(path)):
+        return _MAYBE_COMIC[suffix]
+    return extractor
 
 
 def kind_for(path: Path | str) -> str | None:

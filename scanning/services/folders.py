@@ -15,7 +15,7 @@ from scanning.models import ALL_FORMATS, ContentType, ScanFolder
 
 KIND_FORMATS = {
     ContentType.EBOOKS: {"epub", "mobi", "azw", "azw3", "pdf"},
-    ContentType.COMICS: {"cbz", "cbr", "pdf"},
+    ContentType.COMICS: {"cbz", "cbr", "zip", "rar", "pdf"},
     ContentType.AUDIOBOOKS: {"m4b", "m4a", "mp3", "flac", "ogg", "opus"},
     ContentType.MIXED: set(ALL_FORMATS),
 }

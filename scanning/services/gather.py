@@ -29,7 +29,7 @@ from scanning.extractors.filename import audiobook_folder, parse_path
 from scanning.extractors.opf import parse_opf
 from scanning.extractors.safety import image_media_type
 from scanning.services.hashing import Hashes, completed
-from scanning.sidecars import COVERS, NAMED_COVERS, OPF, folder_as_scanned, own_sidecar
+from scanning.sidecars import OPF, cover_paths, folder_as_scanned, own_sidecar
 from scanning.walker import Directory, FileEntry
 
 SIDECAR_OPF_CONFIDENCE = 0.95
@@ -77,7 +77,7 @@ class SidecarCache:
         opf = self._once(own_sidecar(directory.sidecars, name, ("opf",)) or directory.sidecars.get(OPF), _read_opf)
         if not with_cover:
             return opf, None
-        covers = (self._once(path, _read_cover) for path in cover_paths(directory.sidecars, name))
+        covers = (self._once(path, _read_cover) for path in cover_paths(directory, name))
         return opf, next(filter(None, covers), None)
 
     def _once(self, path: str | None, read: Callable[[str], Any]) -> Any:
@@ -86,12 +86,6 @@ class SidecarCache:
         if path not in self._read:
             self._read[path] = read(path)
         return self._read[path]
-
-
-def cover_paths(sidecars: dict[str, str], name: str) -> list[str]:
-    """The cover images that may belong to the book file `name`, its own first."""
-    own = own_sidecar(sidecars, name, NAMED_COVERS)
-    return ([own] if own else []) + [sidecars[c] for c in COVERS if c in sidecars]
 
 
 def _read_small(path: str | None) -> bytes | None:
@@ -158,10 +152,14 @@ def _relative_posix(path: str, root: str) -> str:
     return relative if os.sep == "/" else PurePath(relative).as_posix()
 
 
-def match_keys(meta: ExtractedMetadata, kind: str, path: str) -> tuple[str, ...]:
-    """Keys in order of strength. Audiobooks are one per folder; comics one per issue."""
+def match_keys(meta: ExtractedMetadata, kind: str, path: str, root: str = "") -> tuple[str, ...]:
+    """Keys in order of strength. Audiobooks are one per folder, but a file directly in the
+    scanned folder `root` is a book of its own (Audiobookshelf's rule); comics one per issue."""
     if kind == "audiobook":
-        return (f"folder:{audiobook_folder(path).as_posix()}",)
+        folder = audiobook_folder(path)
+        if root and os.path.normpath(folder) == os.path.normpath(root):
+            return (f"file:{PurePath(path).as_posix()}",)
+        return (f"folder:{folder.as_posix()}",)
     keys = [f"isbn:{kind}:{meta.isbn13}"] if meta.isbn13 else []
     if kind == "comic" and meta.series and meta.issue:
         keys.append(f"comic:{comparison_key(meta.series)}|{meta.volume}|{meta.issue.lstrip('0') or '0'}")
@@ -192,7 +190,7 @@ def prepare(
     except ExtractionError as exc:
         return Prepared(entry, kind, hashes, None, exc.reason[:2000], (), existing_file_id)
     calibre_key = calibre_db.match_key(meta, kind) if curated is not None else ""
-    keys = (calibre_key,) if calibre_key else match_keys(meta, kind, entry.path)
+    keys = (calibre_key,) if calibre_key else match_keys(meta, kind, entry.path, setup.root)
     return Prepared(entry, kind, hashes, meta, "", keys, existing_file_id)
 
 
@@ -214,5 +212,5 @@ def _embedded_cover(path: str, options: ExtractOptions) -> Cover | None:
 def _cover_beside(path: str) -> Cover | None:
     """A cover image beside the file that is its own (named after it, or its folder's when the
     folder holds only this book)."""
-    sidecars = folder_as_scanned(os.path.dirname(path)).sidecars
-    return next(filter(None, map(_read_cover, cover_paths(sidecars, os.path.basename(path)))), None)
+    folder = folder_as_scanned(os.path.dirname(path))
+    return next(filter(None, map(_read_cover, cover_paths(folder, os.path.basename(path)))), None)

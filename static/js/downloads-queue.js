@@ -18,14 +18,24 @@
     cell.appendChild(ban);
     return cell;
   }
+  // What the download client said last: anything but "ok" is shown with its reason.
+  var CLIENT_TROUBLE = { unreachable: "error", auth_failed: "error", error: "error", paused: "warning" };
   function progress(a) {
-    return el("td", {}, [el("progress", { max: "100", value: String(a.progress), "aria-label": a.release_title + " progress" }),
+    var cell = el("td", {}, [el("progress", { max: "100", value: String(a.progress), "aria-label": a.release_title + " progress" }),
       document.createTextNode(" " + Math.round(a.progress) + "%" + (a.time_left ? " · " + a.time_left : "") +
         (a.client_status ? " · " + a.client_status : ""))]);
+    var level = CLIENT_TROUBLE[a.client_state];
+    if (level && a.error) cell.appendChild(el("div", { class: level + " client-problem", text: a.error }));
+    return cell;
+  }
+  function stateBadge(a) {
+    var level = CLIENT_TROUBLE[a.client_state];
+    var text = a.state === "pending" && a.next_send_at ? "waiting for the client" : a.state;
+    return el("span", { class: "badge" + (level === "error" ? " failed" : ""), text: text });
   }
   function queueRow(a) {
-    return el("tr", { "data-attempt-id": String(a.id), "data-key": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),
-      el("td", {}, [el("span", { class: "badge", text: a.state })]), progress(a), actions(a)]);
+    return el("tr", { "data-attempt-id": String(a.id), "data-key": String(a.id), "data-client-state": a.client_state || "" },
+      [el("td", { text: a.item_title }), el("td", { text: a.release_title }), el("td", {}, [stateBadge(a)]), progress(a), actions(a)]);
   }
   function historyRow(a) {
     return el("tr", { "data-attempt-id": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),

@@ -26,7 +26,10 @@
     button.addEventListener("click", async function () {
       try {
         var attempt = await OmniApi.post("/api/downloads/initiate/", { media_id: Number(itemId), result_id: result.id });
-        button.textContent = "Sent (" + attempt.state + ")"; button.disabled = true; errorBox.hidden = true;
+        // pending: the download client is down; the grab is kept and sent when it is back
+        button.textContent = attempt.state === "pending" ? "Waiting for the download client" : "Sent (" + attempt.state + ")";
+        button.disabled = true; errorBox.hidden = attempt.state !== "pending";
+        if (attempt.state === "pending") errorBox.textContent = attempt.error;
       } catch (e) { fail(e); }
     });
     cell.appendChild(button);

@@ -1,5 +1,6 @@
 """Local fake Prowlarr and SABnzbd servers on 127.0.0.1 speaking the real endpoints and
-reply shapes (Prowlarr v1 JSON; SABnzbd `api?mode=...` with its plain-text auth errors)."""
+reply shapes (Prowlarr v1 JSON; SABnzbd `api?mode=...` answering a wrong or missing key with
+HTTP 403 and an HTML body, and a wrong base path with 404, as SABnzbd 5.0 does)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ NZB = """<?xml version="1.0" encoding="utf-8"?>
 
 
 class _Server:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)  # reuses a port (SO_REUSEADDR)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -69,6 +70,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+# What SABnzbd 5.0 serves (HTTP 404) for a path it does not know, e.g. /sabnzbd/api without a url_base
+_REDIRECT_PAGE = (
+    b'<html><head><script type="text/javascript">window.location = "/"</script></head>'
+    b'<body><a href="/">SABnzbd</a></body></html>'
+)
 
 
 def _json(data, status: int = 200) -> tuple[int, str, bytes]:
@@ -284,6 +292,7 @@ class FakeJob:
     ticks: int = 0
     fail: bool = False
     storage: str = ""
+    paused: bool = False
 
 
 @dataclass
@@ -311,21 +320,31 @@ class FakeSabnzbd(_Server):
     # get_config and in history's storage; the files are written under complete_dir
     client_complete_dir: str = ""
 
+    # the port to listen on (0: any free one); a restarted server passes the old one
+    port: int = 0
+    # the whole queue is paused (SABnzbd's pause button): jobs stay in the queue, "paused": true
+    paused: bool = False
+
     def __post_init__(self) -> None:
-        super().__init__()
+        super().__init__(self.port)
         self.counter = 0
+        self.removed_from_history: list[str] = []
+
+    def finish(self, nzo_id: str) -> None:
+        """The job's download and post-processing are over: the next history shows it done."""
+        self.jobs[nzo_id].ticks = self.download_ticks + 2
 
     def handle(self, method, path, query, headers):
-        if path != f"{self.base_path}/api":
-            return 200, "text/html", b"<html><body>SABnzbd: redirecting to the login page</body></html>"
+        if path != f"{self.base_path}/api":  # SABnzbd 5.0: 404 with an HTML/JS redirect page
+            return 404, "text/html;charset=utf-8", _REDIRECT_PAGE
         mode = query.get("mode", [""])[0]
-        if mode == "version":
+        if mode == "version":  # needs no key
             return _json({"version": "4.3.3"})
         key = query.get("apikey", [""])[0]
-        if not key:
-            return 200, "text/plain", b"API Key Required\n"
+        if not key:  # SABnzbd 5.0: HTTP 403, text/html, the bare message
+            return 403, "text/html;charset=utf-8", b"API Key Required"
         if key != self.api_key:
-            return 200, "text/plain", b"API Key Incorrect\n"
+            return 403, "text/html;charset=utf-8", b"API Key Incorrect"
         handler = getattr(self, f"_mode_{mode}", None)
         if handler is None:
             return _json({"status": False, "error": "not implemented"})
@@ -373,14 +392,21 @@ class FakeSabnzbd(_Server):
         return _json({"status": True, "nzo_ids": [nzo_id]})
 
     def _mode_queue(self, query):
-        if query.get("name", [""])[0] == "delete":
-            for nzo_id in query.get("value", [""])[0].split(","):
+        name, ids = query.get("name", [""])[0], query.get("value", [""])[0].split(",")
+        if name == "delete":
+            for nzo_id in ids:
                 job = self.jobs.get(nzo_id)
                 if job and job.ticks <= self.download_ticks:
                     del self.jobs[nzo_id]
-            return _json({"status": True, "nzo_ids": query.get("value", [""])[0].split(",")})
+            return _json({"status": True, "nzo_ids": ids})
+        if name in ("pause", "resume"):
+            for nzo_id in ids:
+                if nzo_id in self.jobs:
+                    self.jobs[nzo_id].paused = name == "pause"
+            return _json({"status": True, "nzo_ids": ids})
         for job in self.jobs.values():
-            job.ticks += 1
+            if not (self.paused or job.paused) or job.ticks > self.download_ticks:
+                job.ticks += 1
         slots = [
             self._queue_slot(j, i) for i, j in enumerate(self.jobs.values()) if j.ticks <= self.download_ticks
         ]
@@ -388,8 +414,8 @@ class FakeSabnzbd(_Server):
             {
                 "queue": {
                     "version": "4.3.3",
-                    "paused": False,
-                    "status": "Downloading" if slots else "Idle",
+                    "paused": self.paused,
+                    "status": "Paused" if self.paused else "Downloading" if slots else "Idle",
                     "noofslots": len(slots),
                     "noofslots_total": len(slots),
                     "slots": slots,
@@ -420,15 +446,19 @@ class FakeSabnzbd(_Server):
             "percentage": str(percent),
             "mbmissing": "0.00",
             "direct_unpack": None,
-            "status": "Downloading",
-            "timeleft": "0:00:05",
+            # a paused job says Paused; in a paused queue every job keeps its own status (Queued)
+            "status": "Paused" if job.paused else "Queued" if self.paused else "Downloading",
+            "timeleft": "0:00:00" if self.paused or job.paused else "0:00:05",
             "avg_age": "10d",
         }
 
     def _mode_history(self, query):
         if query.get("name", [""])[0] == "delete":
             for nzo_id in query.get("value", [""])[0].split(","):
-                self.jobs.pop(nzo_id, None)
+                job = self.jobs.get(nzo_id)
+                if job and job.ticks > self.download_ticks:  # history delete leaves queued jobs alone
+                    del self.jobs[nzo_id]
+                    self.removed_from_history.append(nzo_id)
             return _json({"status": True})
         slots = [self._history_slot(j) for j in self.jobs.values() if j.ticks > self.download_ticks]
         return _json(

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("downloaders", "0001_initial")]
+BEFORE = [("downloaders", "0002_history_cleanup")]
 AFTER = [("downloaders", "0003_client_config")]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, InvalidInput
 from downloaders import services
 from downloaders.clients import registry
 from downloaders.clients.base import ClientVersion
@@ -202,9 +202,12 @@ def test_a_release_goes_to_the_first_enabled_client_of_its_protocol(tiny):
         kind="sabnzbd", name="Off", url="http://o:8080", api_key="k", order=0, enabled=False
     )
     DownloadClientConfig.objects.create(kind="sabnzbd", name="Main", url="http://m:8080", api_key="k", order=1)
-    assert services.download_client("nzb_url")[0].name == "Main"
-    with pytest.raises(ConfigurationError, match="No enabled download client takes torrent releases"):
-        services.download_client("magnet")
+    assert services.client_for_link("nzb_url")[0].settings.name == "Main"
+    with pytest.raises(InvalidInput, match="no torrent client is configured"):
+        services.client_for_link("magnet")
     DownloadClientConfig.objects.create(kind="tiny", name="Tiny", url="http://t:9091", order=5)
-    config, client = services.download_client("magnet")
-    assert config.name == "Tiny" and isinstance(client, TinyTorrentClient)
+    config, client = services.client_for_link("magnet")
+    assert (config.kind, config.settings.name) == ("tiny", "Tiny") and isinstance(client, TinyTorrentClient)
+    DownloadClientConfig.objects.filter(kind="sabnzbd").update(enabled=False)
+    with pytest.raises(ConfigurationError, match="No enabled download client takes usenet releases"):
+        services.client_for_link("nzb_url")

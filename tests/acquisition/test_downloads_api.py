@@ -97,19 +97,6 @@ def test_readers_can_neither_search_indexers_nor_grab(reader_user, admin_user, c
     assert _grab(client, item, result["id"]).status_code == 403
 
 
-def test_sabnzbd_down_at_grab_fails_the_attempt_and_keeps_item_wanted(admin_client, acquisition):
-    _, sab = acquisition
-    item = make_item()
-    result = _search(admin_client, item)["results"][0]
-    sab.stop()
-    response = _grab(admin_client, item, result["id"])
-    assert response.status_code == 503 and response.json()["error_code"] == "service_unavailable"
-    attempt = DownloadAttempt.objects.get(item=item)
-    assert attempt.state == AttemptState.FAILED and "download client" in attempt.error
-    assert _status(item) == MediaStatus.WANTED
-    assert not BlacklistEntry.objects.exists()  # not the release's fault
-
-
 def test_sabnzbd_down_while_monitoring_changes_nothing(admin_client, acquisition):
     _, sab = acquisition
     item = make_item()
@@ -261,3 +248,28 @@ def test_search_page_renders_for_an_item(admin_client, db):
     item = make_item()
     response = admin_client.get(f"/downloads/search/{item.pk}/")
     assert response.status_code == 200 and b"Project Hail Mary" in response.content
+
+
+def test_notify_endpoint_needs_a_key_and_queues_a_check_of_the_named_job(client, reader_user, acquisition, broker):
+    from core.models import ApiKey
+
+    item = make_item()
+    automation.search_and_grab(item.pk)
+    attempt = DownloadAttempt.objects.get(item=item)
+    body = {"job_id": attempt.client_job_id, "event": "complete"}
+    assert client.post("/api/downloads/notify/", body, content_type="application/json").status_code == 401
+    key = ApiKey.issue(reader_user)  # a low-privilege key is enough: it only makes us ask the client
+    response = client.post("/api/downloads/notify/", body, content_type="application/json", HTTP_X_API_KEY=key)
+    assert response.status_code == 202
+    data = response.json()["data"]
+    assert data["attempt_ids"] == [attempt.pk] and data["kind"] == "downloaders.check_downloads"
+    job = Job.objects.get(pk=data["job_id"])
+    assert job.params == {"config_id": attempt.client_config_id, "attempt_ids": [attempt.pk], "round": 0}
+    unknown = client.post(
+        "/api/downloads/notify/", {"client_id": 999}, content_type="application/json", HTTP_X_API_KEY=key
+    )
+    assert unknown.status_code == 404
+    other = client.post(
+        "/api/downloads/notify/", {"name": "Not Ours"}, content_type="application/json", HTTP_X_API_KEY=key
+    )
+    assert other.status_code == 202 and other.json()["data"]["attempt_ids"] == []

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.jobs.actors import _KINDS, JobKind, execute_job
 from core.models import Job, JobState
 from core.scheduler import run_due_schedules
-from downloaders import status
+from downloaders import automation, status
 from downloaders.models import AttemptState, DownloadAttempt
 from indexers.models import BlacklistEntry
 from media.models import MediaItem, MediaStatus
@@ -40,12 +40,15 @@ def _fake_import(ctx) -> dict:
 def importer(broker, monkeypatch):
     """A stand-in for post-processing's `processing.import_download` job kind."""
     IMPORTED.clear()
-    actor = dramatiq.actor(
-        lambda job_id: execute_job(job_id, _fake_import, max_retries=0),
-        actor_name="tests.fake_import",
-        queue_name="default",
-        max_retries=0,
-    )
+    try:  # declared once per broker, used by several tests
+        actor = broker.get_actor("tests.fake_import")
+    except dramatiq.errors.ActorNotFound:
+        actor = dramatiq.actor(
+            lambda job_id: execute_job(job_id, _fake_import, max_retries=0),
+            actor_name="tests.fake_import",
+            queue_name="default",
+            max_retries=0,
+        )
     monkeypatch.setitem(
         _KINDS, "processing.import_download", JobKind("processing.import_download", actor, "Import", False)
     )
@@ -133,3 +136,43 @@ def test_indexer_down_leaves_the_item_wanted_and_the_job_retrying(acquisition, w
     assert job.state in (JobState.QUEUED, JobState.RUNNING)  # transient: Dramatiq retries it with backoff
     assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.WANTED
     assert not DownloadAttempt.objects.exists()
+
+
+def test_a_completion_notification_starts_the_import_within_seconds(acquisition, worker, importer, admin_user):
+    """SABnzbd's notification script calls /api/downloads/notify/ when a job finishes: the import
+    starts at once, with no scheduler tick (the 60-second poll stays the safety net)."""
+    from django.test import Client
+
+    from core.models import ApiKey
+
+    _, sab = acquisition
+    item = make_item()
+    assert automation.search_and_grab(item.pk)["grabbed"]
+    attempt = DownloadAttempt.objects.get(item=item)
+    sab.finish(attempt.client_job_id)  # downloaded and post-processed in SABnzbd
+    started = time.monotonic()
+    response = Client().post(
+        "/api/downloads/notify/",
+        {"name": attempt.release_title, "event": "complete", "category": "books"},
+        content_type="application/json",
+        HTTP_X_API_KEY=ApiKey.issue(admin_user),
+    )
+    assert response.status_code == 202, response.content
+    assert response.json()["data"]["attempt_ids"] == [attempt.pk]
+    _wait(lambda: DownloadAttempt.objects.get(pk=attempt.pk).state == AttemptState.IMPORTED, timeout=10)
+    assert time.monotonic() - started < 10
+    assert [DownloadAttempt.objects.get(pk=attempt.pk).storage_path] == IMPORTED
+    assert not Job.objects.filter(kind="downloaders.monitor_downloads").exists()  # no poll was needed
+
+
+def test_a_notification_before_sabnzbd_wrote_its_history_is_checked_again(acquisition, worker, importer):
+    """SABnzbd runs the script just before it records the job as Completed: the check repeats."""
+    _, sab = acquisition
+    item = make_item()
+    automation.search_and_grab(item.pk)
+    attempt = DownloadAttempt.objects.get(item=item)
+    sab.jobs[attempt.client_job_id].ticks = sab.download_ticks  # still moving files (empty storage)
+    automation.on_client_notification(config_id=None, job_id=attempt.client_job_id)
+    _wait(lambda: DownloadAttempt.objects.get(pk=attempt.pk).state == AttemptState.IMPORTED, timeout=15)
+    rounds = sorted(Job.objects.filter(kind="downloaders.check_downloads").values_list("params__round", flat=True))
+    assert rounds[:2] == [0, 1]

@@ -179,6 +179,12 @@ def test_parse_api_returns_the_parsed_title_in_the_envelope(reader_client):
     )
 
 
+def test_parse_api_reports_repack_and_proper(reader_client):
+    response = reader_client.get("/api/parse/", {"title": "Jane.Doe-The.Long.Road.REPACK.EPUB-GRP"})
+    data = response.json()["data"]
+    assert data["repack"] is True and data["proper"] is False and data["title"] == "The Long Road"
+
+
 def test_parse_api_rejects_an_empty_title(reader_client):
     response = reader_client.get("/api/parse/", {"title": ""})
     assert response.status_code == 422 and response.json()["error_code"] == "invalid_input"

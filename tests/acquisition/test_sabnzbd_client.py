@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.errors import AuthenticationFailed, BadResponse, ConfigurationError
+from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, DownloadClientAuthFailed
 from downloaders.clients.base import AddRequest, ClientSettings, JobState
 from downloaders.clients.registry import CLIENTS, client_for
 from downloaders.clients.sabnzbd import SabnzbdClient, history_status, queue_status
@@ -21,12 +21,16 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def _client(replies: dict[str, Path | str], seen: list | None = None, **kw) -> SabnzbdClient:
+def _client(replies: dict[str, Path | str | tuple[int, str]], seen: list | None = None, **kw) -> SabnzbdClient:
+    """A client whose server answers each mode from `replies`: a file, a text, or (status, text)."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         if seen is not None:
             seen.append(request)
         reply = replies[request.url.params["mode"]]
-        return httpx.Response(200, text=reply.read_text() if isinstance(reply, Path) else reply)
+        status, text = reply if isinstance(reply, tuple) else (200, reply)
+        body = text.read_text() if isinstance(text, Path) else text
+        return httpx.Response(status, text=body, headers={"Content-Type": "text/html;charset=utf-8"})
 
     settings = ClientSettings(
         name="sab", url="http://sab.test:8080", api_key="key", categories=(("ebook", "books"),), **kw
@@ -98,6 +102,91 @@ def test_api_lives_under_the_configured_base_path():
 def test_plain_text_wrong_key_is_an_authentication_error():
     with pytest.raises(AuthenticationFailed, match="API Key Incorrect"):
         _client({"queue": "API Key Incorrect\n"}).statuses(["x"])
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [("API Key Incorrect", "the API key is wrong"), ("API Key Required", "no API key was sent")],
+)
+def test_real_servers_403_for_the_key_is_a_download_client_key_error(body, says):
+    """SABnzbd 5.0 answers HTTP 403, text/html, the bare message (API_FACTS.md)."""
+    with pytest.raises(DownloadClientAuthFailed) as info:
+        _client({"queue": (403, body)}).statuses(["x"])
+    error = info.value
+    assert body in error.message and says in error.message and "API key" in error.hint
+    assert (error.code, error.status) == ("download_client_auth", 502)  # never 401: our caller's key is fine
+
+
+def test_real_servers_404_means_a_wrong_base_path():
+    with pytest.raises(ConfigurationError) as info:
+        _client({"version": (404, "<html><script>window.location='/'</script></html>")}, base_path="/sabnzbd").api(
+            "version"
+        )
+    assert "/sabnzbd/api" in info.value.message and "base path" in info.value.message
+    assert "url_base" in info.value.hint
+
+
+def test_access_denied_to_this_host_is_not_called_a_key_error():
+    with pytest.raises(ConfigurationError, match="refused the connection: Access denied"):
+        _client({"queue": (403, "Access denied - Hostname verification failed: https://sabnzbd.org/hostname-check")}).api(
+            "queue"
+        )
+
+
+def test_fake_sabnzbd_answers_key_and_path_errors_as_the_real_server(sabnzbd):
+    def get(path: str, **params) -> httpx.Response:
+        return httpx.get(f"{sabnzbd.url}{path}", params={"output": "json", **params}, timeout=5)
+
+    wrong, missing = get("/api", mode="queue", apikey="wrong"), get("/api", mode="queue")
+    assert (wrong.status_code, wrong.text, wrong.headers["content-type"]) == (
+        403,
+        "API Key Incorrect",
+        "text/html;charset=utf-8",
+    )
+    assert (missing.status_code, missing.text) == (403, "API Key Required")
+    assert get("/sabnzbd/api", mode="version").status_code == 404
+    assert get("/api", mode="version").json() == {"version": "4.3.3"}  # needs no key
+
+
+def test_adapter_against_the_fake_names_the_key_and_the_base_path(sabnzbd):
+    wrong_key = SabnzbdClient(ClientSettings(name="s", url=sabnzbd.url, api_key="wrong"))
+    with pytest.raises(DownloadClientAuthFailed, match="API Key Incorrect"):
+        wrong_key.statuses(["x"])
+    wrong_base = SabnzbdClient(ClientSettings(name="s", url=sabnzbd.url, api_key=sabnzbd.api_key, base_path="/sabnzbd"))
+    with pytest.raises(ConfigurationError, match="base path"):
+        wrong_base.test_connection()
+
+
+def test_pause_and_resume_one_job():
+    seen: list[httpx.Request] = []
+    client = _client({"queue": DOCS / "status_true_api_docs.json"}, seen)
+    client.pause("SABnzbd_nzo_swph1vks")
+    client.resume("SABnzbd_nzo_swph1vks")
+    assert [(r.url.params["mode"], r.url.params["name"], r.url.params["value"]) for r in seen] == [
+        ("queue", "pause", "SABnzbd_nzo_swph1vks"),
+        ("queue", "resume", "SABnzbd_nzo_swph1vks"),
+    ]
+
+
+def test_paused_job_in_the_fake_stays_put_until_resumed(sabnzbd, prowlarr):
+    client = SabnzbdClient(ClientSettings(name="s", url=sabnzbd.url, api_key=sabnzbd.api_key))
+    job = client.add(AddRequest(f"{prowlarr.url}/1/download?link=g1&file=Some.Book", "Some.Book", "ebook"))
+    client.pause(job)
+    paused = [client.status(job) for _ in range(3)]
+    assert {(s.state, s.raw_status) for s in paused} == {(JobState.QUEUED, "Paused")}
+    client.resume(job)
+    assert client.status(job).state == JobState.DOWNLOADING
+
+
+def test_a_paused_queue_reports_its_jobs_as_paused():
+    """A paused SABnzbd keeps each job's own status ("Queued") and says `paused: true` at the top."""
+    data = _load(REAL / "queue_after_addurl.json")
+    data["queue"]["paused"] = True
+    data["queue"]["slots"][0]["status"] = "Queued"
+    job = _client({"queue": json.dumps(data)}).status("SABnzbd_nzo_swph1vks")
+    assert (job.state, job.raw_status) == (JobState.QUEUED, "Paused")
+    running = _client({"queue": REAL / "queue_after_addurl.json"}).status("SABnzbd_nzo_swph1vks")
+    assert running.raw_status == "Downloading"
 
 
 def test_html_reply_hints_at_the_base_path():
@@ -205,12 +294,14 @@ def test_fake_server_downloads_a_real_file(sabnzbd, prowlarr):
 @pytest.mark.parametrize("kind", sorted(CLIENTS))
 def test_every_registered_download_client_conforms(kind):
     client = client_for(kind, ClientSettings(name="x", url="http://x.test", api_key="k"))
-    for name in ("test_connection", "add", "status", "statuses", "remove", "close", "list_categories",
-                 "create_category", "download_folder"):
+    methods = ("test_connection", "add", "status", "statuses", "remove", "pause", "resume", "close")
+    methods += ("list_categories", "create_category", "download_folder")
+    for name in methods:
         assert callable(getattr(client, name))
     assert client.protocols
     factory = CLIENTS[kind]
-    assert factory.label and factory.fields and "url" in factory.fields
-    assert set(factory.fields) <= {"url", "api_key", "username", "password"}
-    assert isinstance(factory.default_port, int)
+    assert factory.label and factory.fields
+    assert set(factory.fields) <= {"url", "api_key", "username", "password", "watch_folder", "completed_folder"}
+    # a network client has an address and a default port; a folder client (blackhole) neither
+    assert ("url" in factory.fields) == isinstance(factory.default_port, int)
     client.close()

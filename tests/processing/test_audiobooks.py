@@ -140,7 +140,7 @@ def filed_elsewhere(dirs, item) -> list[Path]:
     return paths
 
 
-NEW_FOLDER = ("Le Guin, Ursula K", "The Left Hand of Darkness")
+NEW_FOLDER = ("Guin, Ursula K. Le", "The Left Hand of Darkness")
 
 
 @pytest.mark.django_db

@@ -157,7 +157,7 @@ def test_import_files_a_new_epub_with_the_metadata_and_keeps_the_download(
 
     assert created.post_process_status == PostProcessStatus.COMPLETED, created.error
     assert next(s for s in created.steps if s["name"] == "embed")["status"] == "ok"
-    book = dirs.library / "Le Guin, Ursula K" / "Earthsea" / "A Wizard of Earthsea.epub"
+    book = dirs.library / "Guin, Ursula K. Le" / "Earthsea" / "A Wizard of Earthsea.epub"
     meta = read_epub_package(book).metadata
     assert meta.series == (OpfSeries("Earthsea", "1"),) and meta.description.startswith("<p>A boy & his")
     assert os.stat(book).st_nlink == 1 and not os.path.samefile(book, earthsea_epub)  # a copy, not the download

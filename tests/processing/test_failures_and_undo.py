@@ -20,7 +20,7 @@ from tests.processing.conftest import make_item
 from tests.processing.test_pipeline import run, steps
 
 pytestmark = pytest.mark.django_db
-BOOK = Path("Le Guin, Ursula K") / "Earthsea" / "A Wizard of Earthsea.epub"
+BOOK = Path("Guin, Ursula K. Le") / "Earthsea" / "A Wizard of Earthsea.epub"
 
 
 def library_files(root: Path) -> list[str]:

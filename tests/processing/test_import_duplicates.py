@@ -53,7 +53,7 @@ def test_download_identical_to_another_items_imported_file_goes_to_review(
     assert "le-guin_earthsea-1968-RETAIL.epub is identical to" in event.message
     assert filed.path in event.message and f"item #{earthsea.pk}" in event.message
     assert "“A Wizard of Earthsea”" in event.message and "(skip)" in event.message
-    assert library_books(dirs.library) == ["Le Guin, Ursula K/Earthsea/A Wizard of Earthsea.epub"]
+    assert library_books(dirs.library) == ["Guin, Ursula K. Le/Earthsea/A Wizard of Earthsea.epub"]
     assert not LibraryFile.objects.filter(item=second_earthsea).exists()
     assert download.is_file()  # the download is left where it is
 
@@ -85,11 +85,11 @@ def test_keep_both_files_the_copy_and_names_the_other_item(
     )
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
     assert library_books(dirs.library) == [
-        "Le Guin, Ursula K/A Wizard of Earthsea.epub",
-        "Le Guin, Ursula K/Earthsea/A Wizard of Earthsea.epub",
+        "Guin, Ursula K. Le/A Wizard of Earthsea.epub",
+        "Guin, Ursula K. Le/Earthsea/A Wizard of Earthsea.epub",
     ]
     message = ImportEvent.objects.get(run=result).message
-    first = dirs.library / "Le Guin, Ursula K" / "Earthsea" / "A Wizard of Earthsea.epub"
+    first = dirs.library / "Guin, Ursula K. Le" / "Earthsea" / "A Wizard of Earthsea.epub"
     assert message.startswith("Filed ") and f"wizard.epub is identical to {first}" in message
     assert f"(item #{earthsea.pk}): filed as well (existing-file policy: keep both)" in message
 
@@ -118,7 +118,7 @@ def test_identical_files_in_one_download_are_imported_once(dirs, import_settings
     result = run(earthsea_epub.parent, earthsea)
 
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
-    assert library_books(dirs.library) == ["Le Guin, Ursula K/Earthsea/A Wizard of Earthsea.epub"]
+    assert library_books(dirs.library) == ["Guin, Ursula K. Le/Earthsea/A Wizard of Earthsea.epub"]
     assert LibraryFile.objects.filter(item=earthsea).count() == 1
     assert "copy of A Wizard of Earthsea.epub is identical to A Wizard of Earthsea.epub in this download" in (
         ImportEvent.objects.get(run=result).message

@@ -40,7 +40,7 @@ def test_epub_download_is_filed_with_opf_and_cover_by_hardlink(
     result = run(earthsea_epub.parent, earthsea)
 
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
-    book = dirs.library / "Le Guin, Ursula K" / "Earthsea" / "A Wizard of Earthsea.epub"
+    book = dirs.library / "Guin, Ursula K. Le" / "Earthsea" / "A Wizard of Earthsea.epub"
     assert book.is_file()
     assert os.stat(book).st_nlink == 2 and os.path.samefile(book, earthsea_epub)  # hardlink: still seeding
     # the series folder is shared by the series' books: the sidecars are named after this one
@@ -55,7 +55,7 @@ def test_epub_download_is_filed_with_opf_and_cover_by_hardlink(
     read = subprocess.run(
         ["ebook-meta", str(opf)], capture_output=True, text=True, env=calibre_env(), check=True, timeout=120
     ).stdout
-    assert "Earthsea #1" in read and "Le Guin, Ursula K." in read
+    assert "Earthsea #1" in read and "[Guin, Ursula K. Le]" in read
     assert steps(result) == {
         "locate": "ok",
         "size": "skipped",
@@ -93,7 +93,7 @@ def test_mobi_is_converted_to_epub_and_the_original_kept(dirs, import_settings, 
     result = run(download, item)
 
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
-    folder = dirs.library / "Le Guin, Ursula K" / "Earthsea"
+    folder = dirs.library / "Guin, Ursula K. Le" / "Earthsea"
     assert sorted(p.name for p in folder.iterdir()) == [
         "The Tombs of Atuan.epub",
         "The Tombs of Atuan.jpg",
@@ -119,7 +119,7 @@ def test_audiobook_folder_becomes_one_item_with_parts_in_order(dirs, import_sett
     result = run(root, item)
 
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
-    folder = dirs.library / "Le Guin, Ursula K" / "The Left Hand of Darkness"
+    folder = dirs.library / "Guin, Ursula K. Le" / "The Left Hand of Darkness"
     assert sorted(p.name for p in folder.iterdir()) == [
         "01 - 01.mp3",
         "02 - 02.mp3",
@@ -162,4 +162,4 @@ def test_pdf_is_filed_without_conversion(dirs, import_settings):
     result = run(pdf, item)
     assert result.post_process_status == PostProcessStatus.COMPLETED, result.error
     assert steps(result)["convert"] == "skipped"
-    assert (dirs.library / "Le Guin, Ursula K" / "The Dispossessed.pdf").is_file()
+    assert (dirs.library / "Guin, Ursula K. Le" / "The Dispossessed.pdf").is_file()

@@ -1,0 +1,89 @@
+"""Per-user reading: which libraries a reader sees, progress and status per book, shelves.
+
+`reading` sits on top of media and scanning (it reads their rows, they never import it)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from media.models import LibraryFile, MediaItem
+from scanning.models import ScanFolder
+
+
+class LibraryAccess(models.Model):
+    """Which scan folders (libraries) a reader sees. No row = every library (the default for a
+    new reader); admins always see everything."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_access")
+    all_libraries = models.BooleanField(default=True)
+    libraries = models.ManyToManyField(ScanFolder, blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'all libraries' if self.all_libraries else 'chosen libraries'}"
+
+
+class ReadingStatus(models.TextChoices):
+    WANT_TO_READ = "want", "Want to read"
+    READING = "reading", "Reading"
+    READ = "read", "Read"
+
+
+class ReadingProgress(models.Model):
+    """Where one user is in one book, comic or audiobook, and their status for it.
+
+    `locator` is what the reader needs to come back to the same place: an EPUB CFI
+    ({"cfi": ...}), a page ({"page": 12}), an audio position ({"seconds": 812.5}) or a
+    KOReader xpointer ({"xpointer": ...}); `percent` (0-100) is comparable across all of them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_progress")
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="reading_progress")
+    file = models.ForeignKey(LibraryFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=ReadingStatus.choices, blank=True)
+    locator = models.JSONField(default=dict, blank=True)
+    percent = models.FloatField(default=0)
+    device = models.CharField(max_length=100, blank=True, help_text="Which device or app saved it last")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="one_progress_per_user_item")]
+        indexes = [models.Index(fields=["user", "-updated_at"], name="progress_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.item_id} · {self.percent:.0f}%"
+
+
+class Shelf(models.Model):
+    """A user's collection. A smart shelf has a saved library search (`query`) instead of entries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shelves")
+    name = models.CharField(max_length=200)
+    query = models.CharField(max_length=500, blank=True, help_text="Smart shelf: a saved library search")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_shelf_name_per_user")]
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_smart(self) -> bool:
+        return bool(self.query)
+
+
+class ShelfEntry(models.Model):
+    shelf = models.ForeignKey(Shelf, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shelf", "item"], name="unique_shelf_entry")]
+        ordering = ["added_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.shelf_id} · {self.item_id}"

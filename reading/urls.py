@@ -1,0 +1,8 @@
+from django.urls import path
+
+from reading import views
+
+urlpatterns = [
+    path("read/files/<int:file_id>/download", views.download, name="file-download"),
+    path("read/files/<int:file_id>/pages/<int:number>", views.comic_page, name="comic-page"),
+]

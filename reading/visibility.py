@@ -1,0 +1,59 @@
+"""What a user may see: the one place that answers it. Every page, feed, download and API of
+`reading` (and the OPDS catalogue) asks here; nothing trusts an id or a path from a request.
+
+Admins see every library. A reader sees every library unless their `LibraryAccess` names some.
+An item is visible when one of its present files lies in a visible library (scan folder)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from core.permissions import Role, role_of
+from media.models import FileState, LibraryFile, MediaItem
+from reading.models import LibraryAccess
+from scanning.models import ScanFolder
+
+
+def visible_folders(user) -> QuerySet[ScanFolder] | None:
+    """The scan folders the user may see, or None for "all of them"."""
+    role = role_of(user)
+    if role is Role.ANONYMOUS:
+        return ScanFolder.objects.none()
+    if role is Role.ADMIN:
+        return None
+    access = LibraryAccess.objects.filter(user=user).first()
+    if access is None or access.all_libraries:
+        return None
+    return access.libraries.all()
+
+
+def _under(folders: QuerySet[ScanFolder]) -> Q:
+    query = Q(pk__in=[])
+    for root in folders.values_list("path", flat=True):
+        query |= Q(path__startswith=root.rstrip("/") + "/")
+    return query
+
+
+def visible_files(user) -> QuerySet[LibraryFile]:
+    files = LibraryFile.objects.filter(state=FileState.PRESENT, item__isnull=False)
+    folders = visible_folders(user)
+    return files if folders is None else files.filter(_under(folders))
+
+
+def visible_items(user) -> QuerySet[MediaItem]:
+    """Items with at least one present file the user may see (wanted items without files are
+    not readable and not listed here)."""
+    folders = visible_folders(user)
+    if folders is None:
+        return MediaItem.objects.filter(files__state=FileState.PRESENT).distinct()
+    return MediaItem.objects.filter(pk__in=visible_files(user).values("item_id"))
+
+
+def visible_file(user, file_id: int) -> LibraryFile | None:
+    """The file if this user may open it, else None (callers answer 404, never 403: a hidden
+    library's books do not exist for that reader)."""
+    return visible_files(user).filter(pk=file_id).select_related("item").first()
+
+
+def visible_item(user, item_id: int) -> MediaItem | None:
+    return visible_items(user).filter(pk=item_id).first()
