@@ -84,8 +84,13 @@ def test_first_run_wizard_connects_providers_and_download_stack(page, screenshot
     page.get_by_label("Prowlarr API key").fill(prowlarr.api_key)
     page.get_by_role("button", name="Test Prowlarr").click()
     _expect_result(page, "ok", "Prowlarr 1.30.2.4939: 2 indexer(s)")
+    page.get_by_label("Download client", exact=True).select_option("blackhole")  # a folder, no address
+    assert page.get_by_label("Watch folder").is_visible() and page.get_by_label("Completed folder").is_visible()
+    assert page.get_by_label("Download client address").is_hidden()
+    assert page.get_by_label("Category for ebooks").is_hidden() and page.get_by_label("Downloads folder").is_hidden()
     page.get_by_label("Download client", exact=True).select_option("sabnzbd")
     assert page.get_by_label("User name").is_hidden()  # SABnzbd declares url + API key only
+    assert page.get_by_label("Watch folder").is_hidden() and page.get_by_label("Category for ebooks").is_visible()
     page.get_by_label("Download client address").fill(sabnzbd.url)
     page.get_by_label("API key", exact=True).fill("wrong-key")
     page.get_by_role("button", name="Test SABnzbd").click()
