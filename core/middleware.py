@@ -29,7 +29,14 @@ class CorrelationIdMiddleware:
 
 
 class ContentSecurityPolicyMiddleware:
-    """`Content-Security-Policy` from settings.CONTENT_SECURITY_POLICY on every response."""
+    """`Content-Security-Policy` from settings.CONTENT_SECURITY_POLICY on every response (a view
+    may set a policy of its own: the web readers do).
+
+    No page may be framed, except by our own pages: the audiobook player keeps playing while the
+    app's pages change in its frame. Only a same-origin frame navigation (the browser's
+    `Sec-Fetch-Dest: iframe` + `Sec-Fetch-Site: same-origin`, which no page script can forge)
+    gets `frame-ancestors 'self'` and `X-Frame-Options: SAMEORIGIN`; everything else keeps
+    `'none'` / `DENY`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,7 +46,18 @@ class ContentSecurityPolicyMiddleware:
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy:
             response.headers.setdefault("Content-Security-Policy", policy)
+        if _framed_by_our_own_page(request) and "Content-Security-Policy" in response.headers:
+            own = response.headers["Content-Security-Policy"]
+            response.headers["Content-Security-Policy"] = own.replace("frame-ancestors 'none'", SAME_ORIGIN_FRAMES)
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+
+SAME_ORIGIN_FRAMES = "frame-ancestors 'self'"
+
+
+def _framed_by_our_own_page(request) -> bool:
+    return request.headers.get("Sec-Fetch-Dest") == "iframe" and request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
 class PageRolesMiddleware:

@@ -15,6 +15,8 @@ from media.api import router as library_router
 from processing.api import router as processing_router
 from processing.parse_api import router as parse_router
 from processing.renaming.api import router as rename_router
+from reading.api import router as reading_router
+from reading.users_api import router as users_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 from search.cover_api import covers_router
@@ -47,3 +49,5 @@ api.add_router("/review", review_router)
 api.add_router("/", catalogue_router)
 api.add_router("/library", library_router)
 api.add_router("/scanning", scanning_router)
+api.add_router("/reading", reading_router)
+api.add_router("/users", users_router)

@@ -201,6 +201,15 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# The web readers' pages only (reading/views.py): a book is shown in sandboxed frames made of
+# blob: URLs (foliate-js), keeps its own <style> elements and style attributes, images and
+# embedded fonts; pdf.js runs in a worker from our static files. Scripts stay 'self' only, so a
+# book's own scripts never run.
+READER_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline' blob:; "
+    "img-src 'self' data: blob:; font-src 'self' data: blob:; connect-src 'self' blob:; media-src 'self' blob:; "
+    "frame-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

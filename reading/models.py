@@ -87,3 +87,52 @@ class ShelfEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shelf_id} · {self.item_id}"
+
+
+class FileDigest(models.Model):
+    """KOReader's names for a library file, computed once and kept while the file's size and
+    mtime stay the same: its partial MD5 ("binary" document matching) and the MD5 of its file
+    name ("file name" matching). kosync maps a `document` to our file through this table."""
+
+    file = models.OneToOneField(LibraryFile, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    partial_md5 = models.CharField(max_length=32, db_index=True)
+    name_md5 = models.CharField(max_length=32, db_index=True)
+    size = models.BigIntegerField()
+    mtime_ns = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.file_id} · {self.partial_md5}"
+
+
+class KosyncKey(models.Model):
+    """A user's KOReader sync key (not their password). KOReader sends the key's MD5 in
+    `x-auth-key`; we keep only a salted SHA-256 of that MD5."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kosync_key")
+    salt = models.CharField(max_length=32)
+    key_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"KOReader sync key of {self.user}"
+
+
+class KosyncRecord(models.Model):
+    """What a KOReader device last pushed for one document, as the kosync server keeps it (also
+    for documents that are not in the library, so two devices still sync them). `item` is set when
+    the document is a file of a book this user may see."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document = models.CharField(max_length=64)
+    item = models.ForeignKey(MediaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    progress = models.CharField(max_length=2000)
+    percentage = models.FloatField()
+    device = models.CharField(max_length=100)
+    device_id = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "document"], name="one_kosync_record_per_document")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.document}"

@@ -6,7 +6,9 @@ An item is visible when one of its present files lies in a visible library (scan
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import EndsWith, StartsWith
 
 from core.permissions import Role, role_of
 from media.models import FileState, LibraryFile, MediaItem
@@ -42,11 +44,19 @@ def visible_files(user) -> QuerySet[LibraryFile]:
 
 def visible_items(user) -> QuerySet[MediaItem]:
     """Items with at least one present file the user may see (wanted items without files are
-    not readable and not listed here)."""
-    folders = visible_folders(user)
-    if folders is None:
-        return MediaItem.objects.filter(files__state=FileState.PRESENT).distinct()
-    return MediaItem.objects.filter(pk__in=visible_files(user).values("item_id"))
+    not readable and not listed here). Built from subqueries only: filtering by it (or by
+    `.values("pk")` of it) adds no query of its own."""
+    role = role_of(user)
+    if role is Role.ANONYMOUS:
+        return MediaItem.objects.none()
+    present = LibraryFile.objects.filter(item=OuterRef("pk"), state=FileState.PRESENT)
+    if role is Role.ADMIN:
+        return MediaItem.objects.filter(Exists(present))
+    limited = LibraryAccess.objects.filter(user=user, all_libraries=False)
+    folders = ScanFolder.objects.filter(pk__in=limited.values("libraries"))
+    inside = folders.filter(StartsWith(OuterRef("path"), Concat("path", Value("/")))
+                            | (EndsWith("path", Value("/")) & StartsWith(OuterRef("path"), "path")))
+    return MediaItem.objects.filter(Exists(present.filter(Exists(inside))) | (Exists(present) & ~Exists(limited)))
 
 
 def visible_file(user, file_id: int) -> LibraryFile | None:

@@ -67,7 +67,8 @@ def book_detail(request, item_id: int):
         request,
         "search/book_detail.html",
         {"item": item, "detail": detail, "fields": detail_fields(item, meta), "history": meta["history"],
-         "review": pending, "can_edit": is_admin(request.user)},
+         "review": pending, "can_edit": is_admin(request.user),
+         "can_read": any(f["state"] == "present" for f in detail["files"])},
     )
 
 

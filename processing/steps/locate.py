@@ -18,6 +18,8 @@ from core.errors import InvalidInput, NotFound
 from core.files import kind_of, open_regular, size_of, special_reason
 from processing.types import PathMapping
 from scanning.services.hashing import full_hash
+from scanning.sidecars import cover_owner
+from scanning.walker import is_junk_folder
 
 EBOOK_FORMATS = ("epub", "kepub", "azw3", "azw", "mobi", "pdf", "fb2", "djvu", "lit", "docx", "rtf", "txt")
 AUDIO_FORMATS = ("m4b", "m4a", "mp3", "flac", "ogg", "opus", "aac", "wma", "wav")
@@ -126,7 +128,8 @@ def _classify(path: Path, root: Path) -> tuple[str, str]:
     if path.name.startswith(".") or ext in IGNORED_FORMATS:
         return "ignored", f".{ext or path.name} file"
     if ext in IMAGE_FORMATS:
-        return ("cover", "") if path.stem.lower() in COVER_STEMS else ("ignored", "image that is not a cover")
+        named_as_cover = path.stem.lower() in COVER_STEMS or cover_owner(path.name) is not None
+        return ("cover", "") if named_as_cover else ("ignored", "image that is not a cover")
     for category, formats in (("book", EBOOK_FORMATS), ("audio", AUDIO_FORMATS), ("comic", COMIC_FORMATS)):
         if ext in formats:
             return category, ""
@@ -145,7 +148,7 @@ def _walk(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             if entry.is_symlink():
                 continue
             if entry.is_dir():
-                if depth < MAX_DEPTH:
+                if depth < MAX_DEPTH and not is_junk_folder(entry.name):
                     stack.append((entry, depth + 1))
             elif entry.is_file():
                 found.append(entry)

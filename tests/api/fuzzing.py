@@ -30,11 +30,17 @@ NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
 IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
 # The rule: a download client's address grammar (host:port, a URL base, a pasted API URL) and the
-# fields its kind's adapter declares (SABnzbd needs an API key); categories to create must be
-# ones the client's settings use.
+# fields its kind's adapter declares (SABnzbd needs an address and an API key, a blackhole its two
+# folders); categories to create must be ones the client's settings use.
 CLIENT_SETTINGS = ("POST /api/downloads/clients/", "PATCH /api/downloads/clients/{config_id}/",
                    "POST /api/downloads/clients/test/", "POST /api/downloads/clients/{config_id}/categories/")
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS
+# The rules: a password passes the password validators (length, similarity, common passwords);
+# an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
+ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
+                 "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
+POSITIVE_DATA_EXCEPTIONS = (
+    TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES
+)
 
 
 @dataclass

@@ -13,10 +13,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from core.models import Job, JobState
-from media.models import MediaStatus
+from media.models import LibraryFile, MediaStatus
 from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import ReviewItem
 from tests.browser.conftest import log_in
+from tests.scanning.samples import make_cbz, make_mp3
 from tests.ui.factories import make_item
 
 WIZARD_STEPS = ["welcome", "admin", "folders", "content", "metadata", "downloads", "naming", "review"]
@@ -26,6 +27,9 @@ PAGES = [
     "/library/?view=table",
     "/library/?q=dune&format=epub&format=pdf&year_min=1900",
     "/library/{book}/",
+    "/read/{book}/",
+    "/read/{comic}/",
+    "/read/{audiobook}/",
     "/series/",
     "/series/{series}/",
     "/authors/",
@@ -56,7 +60,7 @@ AXE = Axe()
 
 
 @pytest.fixture
-def seeded(db, admin_user):
+def seeded(db, admin_user, tmp_path):
     dune = make_item("Dune", authors=["Frank Herbert"], series="Dune", index=1, year=1965,
                      files=[("epub", 1_000_000)], tags=["Science fiction"], identifiers=[("isbn13", "9780441013593")])
     messiah = make_item("Dune Messiah", authors=["Frank Herbert"], series="Dune", index=3, year=1969,
@@ -75,13 +79,23 @@ def seeded(db, admin_user):
                                            "provider": "openlibrary", "external_id": "OL1W", "distance": 0.2,
                                            "explain": ["year 0.00", "title 0.05"]}])
     contribution = dune.contributions.first()
-    return {"book": dune.id, "series": dune.series_id, "author": contribution.author_id}
+    readable = {}
+    for kind, path in (("comic", make_cbz(tmp_path / "Saga 01.cbz", None)),
+                       ("audiobook", make_mp3(tmp_path / "Heard 01.mp3", seconds=1))):
+        item = make_item(path.stem, kind=kind)
+        LibraryFile.objects.create(item=item, path=str(path), size=path.stat().st_size, mtime_ns=1,
+                                   format=path.suffix.lstrip("."))
+        readable[kind] = item.id
+    return {"book": dune.id, "series": dune.series_id, "author": contribution.author_id, **readable}
 
 
 def _visit(page, path: str) -> None:
     page.goto(path)
     # Live pages draw their first rows from data embedded in the page: audit once "Loading…" is gone.
     page.wait_for_function("() => !document.body.innerText.includes('Loading…')")
+    # The audiobook player shows the app's pages in a frame: audit once the framed page is in.
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].every(f => f.contentDocument"
+                           " && f.contentDocument.readyState === 'complete' && f.contentDocument.body.innerText)")
 
 
 def _serious(page) -> list[dict]:

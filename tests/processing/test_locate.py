@@ -219,3 +219,19 @@ def test_verify_refuses_a_fifo_put_in_place_of_a_located_file(tmp_path, fmt):
     with released_fifo(path) as released, pytest.raises(InvalidInput, match="FIFO"):
         verify_file(LocatedFile(path, fmt, 1000))
     assert not released.is_set()
+
+
+def test_nas_and_os_debris_in_a_download_is_not_a_second_book(tmp_path):
+    """A Synology `@eaDir` or macOS `__MACOSX` copy beside the book is debris, not another book."""
+    book = samples.make_epub(tmp_path / "dl" / "Book.epub", title="Book")
+    samples.make_epub(tmp_path / "dl" / "@eaDir" / "Book.epub", title="Thumbnail index")
+    samples.make_epub(tmp_path / "dl" / "__MACOSX" / "Old.epub", title="Resource fork")
+    assert [f.path for f in locate(tmp_path / "dl", "ebook").files] == [book]
+
+
+def test_covers_are_recognised_as_the_scan_recognises_them(tmp_path):
+    samples.make_epub(tmp_path / "dl" / "Book.epub", title="Book")
+    (tmp_path / "dl" / "v01_cover.jpg").write_bytes(samples.image_bytes())
+    (tmp_path / "dl" / "Book cover.png").write_bytes(samples.image_bytes(fmt="PNG"))
+    covers = {p.name for p in locate(tmp_path / "dl", "ebook").covers}
+    assert covers == {"v01_cover.jpg", "Book cover.png"}
