@@ -161,6 +161,13 @@ API: dict[str, Access] = {
     "PATCH /api/users/{user_id}": _access(Role.ADMIN, note="never the last active admin; never oneself out"),
     "POST /api/users/{user_id}/password": ADMINS,
     "PUT /api/users/{user_id}/libraries": ADMINS,
+    "GET /api/operations/backups": ADMINS,
+    "POST /api/operations/backups": ADMINS,
+    "GET /api/operations/backups/{name}": _access(Role.ADMIN, note="the whole database: users, API key hashes"),
+    "GET /api/operations/integrity": ADMINS,
+    "GET /api/operations/integrity/{report_id}": ADMINS,
+    "POST /api/operations/integrity": ADMINS,
+    "POST /api/operations/integrity/findings/{finding_id}/fix": _access(Role.ADMIN, note="recycle bin or scan"),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }
@@ -223,6 +230,12 @@ PAGES: dict[str, Access] = {
     "wizard": _access(Role.ADMIN, note=FIRST_RUN),
     "wizard-step": _access(Role.ADMIN, note=FIRST_RUN),
     "wizard-test": ADMINS,
+    "operations-backups": ADMINS,
+    "operations-backup-start": ADMINS,
+    "operations-backup-download": ADMINS,
+    "operations-integrity": ADMINS,
+    "operations-integrity-start": ADMINS,
+    "operations-integrity-fix": ADMINS,
     "admin:*": ADMINS,
 }
 # Pages anonymous visitors may open before the first account exists (the wizard's first steps

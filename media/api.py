@@ -186,6 +186,8 @@ def delete_item(request, item_id: Id):
 )
 def restore(request, entry_id: Id):
     item = recycle.restore_entry(entry_id)
+    if item is None:  # loose files (a stray sidecar, an unused cover): back where they were
+        return ok({"id": None, "url": None})
     return ok({"id": item.pk, "url": f"/library/{item.pk}/"})
 
 

@@ -85,18 +85,18 @@ def _move(source: Path, target: Path) -> None:
     shutil.move(str(source), str(target))
 
 
-def recycle_item(item_id: int, *, user=None) -> RecycleEntry:
-    """Move the item's files into RECYCLE_DIR/<date>-<entry id>-<random>/ and remove it from the catalogue."""
-    item = MediaItem.objects.select_related("series").filter(pk=item_id).first()
-    if item is None:
-        raise NotFound(f"Item {item_id} does not exist")
-    snapshot = _snapshot(item)
-    entry = RecycleEntry.objects.create(title=item.title, item_id_was=item.pk, snapshot=snapshot, user=user)
-    root = Path(settings.RECYCLE_DIR) / f"{entry.created_at:%Y%m%d-%H%M%S}-{entry.pk}-{uuid.uuid4().hex[:8]}"
+def _recycle_root(entry: RecycleEntry) -> Path:
+    return Path(settings.RECYCLE_DIR) / f"{entry.created_at:%Y%m%d-%H%M%S}-{entry.pk}-{uuid.uuid4().hex[:8]}"
+
+
+def _move_out(entry: RecycleEntry, paths: list[str]) -> None:
+    """Journal the moves of these paths (those still on disk) into the entry's recycle folder,
+    then make them one by one; on a failure, put back what moved and raise Conflict."""
+    root = _recycle_root(entry)
     entry.moves = [
-        {"from": f["path"], "to": str(_destination(root, n, Path(f["path"]))), "done": False}
-        for n, f in enumerate(snapshot["files"])
-        if os.path.lexists(f["path"])
+        {"from": path, "to": str(_destination(root, n, Path(path))), "done": False}
+        for n, path in enumerate(paths)
+        if os.path.lexists(path)
     ]
     entry.save(update_fields=["moves"])
     try:
@@ -112,11 +112,33 @@ def recycle_item(item_id: int, *, user=None) -> RecycleEntry:
             f"Could not move a file to the recycle folder: {exc}",
             hint="Nothing was deleted; check the permissions of the recycle folder.",
         ) from exc
+
+
+def recycle_item(item_id: int, *, user=None) -> RecycleEntry:
+    """Move the item's files into RECYCLE_DIR/<date>-<entry id>-<random>/ and remove it from the catalogue."""
+    item = MediaItem.objects.select_related("series").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(f"Item {item_id} does not exist")
+    snapshot = _snapshot(item)
+    entry = RecycleEntry.objects.create(title=item.title, item_id_was=item.pk, snapshot=snapshot, user=user)
+    _move_out(entry, [f["path"] for f in snapshot["files"]])
     with transaction.atomic():
         LibraryFile.objects.filter(item=item).delete()
         item.delete()
         entry.state = RecycleState.RECYCLED
         entry.save(update_fields=["state"])
+    return entry
+
+
+def recycle_files(paths: list[str], *, title: str, user=None) -> RecycleEntry:
+    """Move loose files no item owns (a stray sidecar, an unused cover) into the recycle folder;
+    undone like an item's delete. No catalogue row changes."""
+    entry = RecycleEntry.objects.create(
+        title=title[:500], item_id_was=0, snapshot={"files_only": True, "paths": list(paths)}, user=user
+    )
+    _move_out(entry, list(paths))
+    entry.state = RecycleState.RECYCLED
+    entry.save(update_fields=["state"])
     return entry
 
 
@@ -157,8 +179,9 @@ def _restore_rows(snapshot: dict[str, Any]) -> MediaItem:
     return item
 
 
-def restore_entry(entry_id: int) -> MediaItem:
-    """Undo a delete: files go back where they were and the item returns to the catalogue."""
+def restore_entry(entry_id: int) -> MediaItem | None:
+    """Undo a delete: files go back where they were and the item returns to the catalogue
+    (None for loose files, which had no item)."""
     entry = RecycleEntry.objects.filter(pk=entry_id).first()
     if entry is None or entry.state != RecycleState.RECYCLED:
         raise NotFound(f"Recycle entry {entry_id} does not exist or is not in the recycle folder")
@@ -169,7 +192,7 @@ def restore_entry(entry_id: int) -> MediaItem:
             raise Conflict(f"{move['to']} is no longer in the recycle folder")
     _undo_moves(entry)
     with transaction.atomic():
-        item = _restore_rows(entry.snapshot)
+        item = None if entry.snapshot.get("files_only") else _restore_rows(entry.snapshot)
         entry.state, entry.restored_at = RecycleState.RESTORED, timezone.now()
         entry.save(update_fields=["state", "restored_at", "moves"])
     return item

@@ -31,4 +31,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("rename_recover", "processing.rename_recover", timedelta(minutes=10)),
     Schedule("enrich_new_items", "search.enrich_items", timedelta(hours=1), {"only_new": True}),
     Schedule("library_rescan", "scanning.rescan_due", timedelta(minutes=15)),
+    # Database + covers archive in OMNI_BACKUP_DIR, the oldest beyond BackupSettings.keep deleted.
+    Schedule("backup", "operations.backup", timedelta(days=1), {"reason": "scheduled"}),
+    Schedule("integrity_check", "operations.integrity_check", timedelta(days=7)),
 )

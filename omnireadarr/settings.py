@@ -27,6 +27,7 @@ LIBRARY_DIR = env_path("LIBRARY_DIR", DATA_DIR / "library")
 DOWNLOADS_DIR = env_path("DOWNLOADS_DIR", DATA_DIR / "downloads")
 RECYCLE_DIR = env_path("RECYCLE_DIR", DATA_DIR / "recycle")
 COVERS_DIR = DATA_DIR / "covers"
+BACKUP_DIR = env_path("BACKUP_DIR", DATA_DIR / "backups")  # database + covers archives (operations app)
 # Cover downloads from a URL refuse loopback/private/link-local addresses (SSRF) unless allowed
 COVER_FETCH_ALLOW_PRIVATE = env_bool("COVER_FETCH_ALLOW_PRIVATE", False)
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "processing",
     "scanning",
     "reading",
+    "operations",
     "core.wizard",
 ]
 

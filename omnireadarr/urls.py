@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("processing.urls")),
     path("", include("scanning.urls")),
     path("", include("reading.urls")),
+    path("", include("operations.urls")),
     path("", include("core.urls")),
 ]

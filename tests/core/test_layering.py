@@ -1,5 +1,6 @@
 """Imports flow one way: core <- media <- {search, scanning, indexers, downloaders} <- processing
-(downloaders may use indexers: grabbing needs the search results). Tests enforce it."""
+(downloaders may use indexers: grabbing needs the search results) <- operations (backups and the
+integrity check sit on top of every app; none imports it). Tests enforce it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading")
+APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading", "operations")
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -19,6 +20,7 @@ ALLOWED = {
     "downloaders": {"core", "media", "indexers"},
     "processing": {"core", "media", "search", "scanning", "indexers", "downloaders"},
     "reading": {"core", "media", "search", "scanning", "processing"},
+    "operations": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading"},
 }
 
 
