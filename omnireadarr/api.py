@@ -9,6 +9,7 @@ from core.api.jobs import router as jobs_router
 from core.api.openapi import OmniAPI
 from core.api.system import router as system_router
 from downloaders.api import router as downloads_router
+from downloaders.client_api import router as download_clients_router
 from indexers.api import router as indexers_router
 from media.api import router as library_router
 from operations.api import router as operations_router
@@ -39,6 +40,7 @@ api.add_router("/jobs", jobs_router)
 api.add_router("/parse", parse_router)
 api.add_router("/indexers", indexers_router)
 api.add_router("/downloads", downloads_router)
+api.add_router("/downloads/clients", download_clients_router)
 api.add_router("/processing", processing_router)
 api.add_router("/rename", rename_router)
 api.add_router("/providers", providers_router)

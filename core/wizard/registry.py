@@ -4,10 +4,12 @@
   (e.g. scanning creates ScanFolders from the "folders" answers; indexers saves Prowlarr).
   It must be idempotent: the wizard can be re-run. Raise core.errors.OmniError to refuse.
 - `register_tester(service, fn)`: `fn(answers: dict) -> Message` for a "Test connection"
-  button (services: prowlarr, sabnzbd, openlibrary, googlebooks, comicvine).
+  button (services: prowlarr, client, openlibrary, googlebooks, comicvine).
 - `register_finisher(name, label, fn)`: `fn(user) -> Message` offered on the review step, e.g.
   "start the first scan" (name `start_scan`: the review step's checkbox only shows once
   something is registered under that name).
+- `register_form_mixin(step, cls)`: a Form class whose fields (and clean) join the step's form,
+  e.g. downloaders adds the download client's fields to "downloads".
 - `register_initial(step, fn)`: `fn() -> dict` the step's current values from the app's own
   settings (e.g. the saved Prowlarr URL), shown when the step is opened again. They win over
   the answers stored in the wizard state, so a re-run never reverts a later change.
@@ -44,12 +46,22 @@ _APPLY: dict[str, list[ApplyFn]] = {}
 _TESTERS: dict[str, TestFn] = {}
 _FINISHERS: dict[str, tuple[str, FinishFn]] = {}
 _INITIAL: dict[str, list[InitialFn]] = {}
+_FORM_MIXINS: dict[str, list[type]] = {}
 
 
 def register_apply(step: str, fn: ApplyFn) -> None:
     # copy on write: a shallow copy of the registry (tests) stays a true snapshot
     if fn not in _APPLY.get(step, []):
         _APPLY[step] = [*_APPLY.get(step, []), fn]
+
+
+def register_form_mixin(step: str, cls: type) -> None:
+    if cls not in _FORM_MIXINS.get(step, []):
+        _FORM_MIXINS[step] = [*_FORM_MIXINS.get(step, []), cls]
+
+
+def form_mixins(step: str) -> list[type]:
+    return list(_FORM_MIXINS.get(step, []))
 
 
 def register_tester(service: str, fn: TestFn) -> None:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model, password_validation
 
 from core.errors import OmniError
 from core.naming import TOKEN_NAMES, NamingContext, TemplateError, parse_template, render
+from core.wizard import registry
 from core.wizard.folders import check_folder
 from core.wizard.registry import Message
 
@@ -63,17 +64,12 @@ class FoldersForm(forms.Form):
         help_text="Folders with the books you already have, one per line. "
         "They are scanned; nothing in them is moved or changed now.",
     )
-    downloads_dir = forms.CharField(
-        required=False, help_text="Where SABnzbd puts finished downloads (optional)."
-    )
 
     def folder_messages(self) -> list[Message]:
         data = self.cleaned_data
         messages = []
         for line in [s for s in data.get("library_folders", "").splitlines() if s.strip()]:
             messages += check_folder(line, label="Library folder", need_write=True)
-        if data.get("downloads_dir", "").strip():
-            messages += check_folder(data["downloads_dir"], label="Downloads folder", need_write=False)
         messages += (
             check_folder(
                 str(settings.LIBRARY_DIR), label="Import destination (OMNI_LIBRARY_DIR)", need_write=True
@@ -125,31 +121,11 @@ class DownloadsForm(forms.Form):
         help_text="e.g. http://127.0.0.1:9696 (with its URL base if set: http://host:9696/prowlarr)",
     )
     prowlarr_api_key = forms.CharField(required=False, max_length=200, label="Prowlarr API key")
-    sabnzbd_url = forms.URLField(
-        required=False, assume_scheme="http", label="SABnzbd URL", help_text="e.g. http://127.0.0.1:8080"
-    )
-    sabnzbd_api_key = forms.CharField(required=False, max_length=200, label="SABnzbd API key")
-    sabnzbd_category_ebook = forms.CharField(
-        required=False, max_length=64, initial="books", label="SABnzbd category for ebooks"
-    )
-    sabnzbd_category_audiobook = forms.CharField(
-        required=False, max_length=64, initial="audiobooks", label="SABnzbd category for audiobooks"
-    )
-    sabnzbd_category_comic = forms.CharField(
-        required=False,
-        max_length=64,
-        initial="comics",
-        label="SABnzbd category for comics",
-        help_text="Each category must exist in SABnzbd (Config > Categories); leave empty to use the default.",
-    )
 
     def clean(self):
         data = super().clean()
-        for service, label in (("prowlarr", "Prowlarr"), ("sabnzbd", "SABnzbd")):
-            if data.get(f"{service}_url") and not data.get(f"{service}_api_key"):
-                self.add_error(
-                    f"{service}_api_key", f"Enter the {label} API key (Settings → General in {label})."
-                )
+        if data.get("prowlarr_url") and not data.get("prowlarr_api_key"):
+            self.add_error("prowlarr_api_key", "Enter the Prowlarr API key (Settings → General in Prowlarr).")
         return data
 
 
@@ -250,7 +226,7 @@ STEPS = [
         "downloads",
         "Download stack",
         DownloadsForm,
-        "Optional: Prowlarr finds releases, SABnzbd downloads "
+        "Optional: Prowlarr finds releases, a download client (SABnzbd, ...) downloads "
         "them. An unreachable service is a warning; you can continue and fix it later.",
     ),
     Step(
@@ -268,10 +244,17 @@ SECRET_FIELDS = {
     "password",
     "password2",
     "prowlarr_api_key",
-    "sabnzbd_api_key",
+    "client_api_key",
+    "client_password",
     "googlebooks_api_key",
     "comicvine_api_key",
 }
+
+
+def form_class(current: Step) -> type[forms.Form]:
+    """The step's form with the fields other apps add to it (registry.register_form_mixin)."""
+    mixins = registry.form_mixins(current.name)
+    return type(current.form.__name__, (*mixins, current.form), {}) if mixins else current.form
 
 
 def step(name: str) -> Step | None:

@@ -17,7 +17,7 @@ from core.checks import collect_checks
 from core.wizard import registry, services, steps
 from core.wizard.models import WizardState
 
-TESTABLE = ("prowlarr", "sabnzbd", "openlibrary", "googlebooks", "comicvine")
+TESTABLE = ("prowlarr", "client", "openlibrary", "googlebooks", "comicvine")
 
 
 def _gate(request, name: str):
@@ -79,7 +79,7 @@ def step_view(request, name: str):
     kwargs = {"require_account": not get_user_model().objects.exists()} if name == "admin" else {}
     if request.method == "POST" and "back" in request.POST:
         return redirect("wizard-step", name=steps.previous_step(name))
-    form = current.form(
+    form = steps.form_class(current)(
         request.POST if request.method == "POST" else None,
         initial={**state.data.get(name, {}), **registry.initial_for(name)},
         label_suffix="",

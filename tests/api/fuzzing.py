@@ -31,11 +31,18 @@ NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search
 IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
 # The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own.
 FILE_FORMAT = ("GET /api/reading/files/{file_id}/pages", "POST /api/reading/files/{file_id}/conversions/{target}")
+# The rule: a download client's address grammar (host:port, a URL base, a pasted API URL) and the
+# fields its kind's adapter declares (SABnzbd needs an address and an API key, a blackhole its two
+# folders); categories to create must be ones the client's settings use.
+CLIENT_SETTINGS = ("POST /api/downloads/clients/", "PATCH /api/downloads/clients/{config_id}/",
+                   "POST /api/downloads/clients/test/", "POST /api/downloads/clients/{config_id}/categories/")
 # The rules: a password passes the password validators (length, similarity, common passwords);
 # an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
 ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
                  "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES + FILE_FORMAT
+POSITIVE_DATA_EXCEPTIONS = (
+    TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
+)
 
 
 @dataclass

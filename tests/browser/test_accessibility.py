@@ -38,6 +38,8 @@ PAGES = [
     "/activity/",
     "/library/scanning/",
     "/settings/",
+    "/settings/clients/",
+    "/settings/clients/add/?kind=sabnzbd",
     "/search/",
     "/review/",
     "/downloads/",
