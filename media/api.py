@@ -173,6 +173,7 @@ def get_item(request, item_id: Id):
 
 class RecycleOut(Schema):
     id: int
+    item_id_was: int
     title: str
     state: str
     moves: list[dict[str, Any]]

@@ -220,9 +220,9 @@ class SqliteBackend(SearchBackend):
             args.append(compiled.exclude)
         if compiled is None or not compiled.match:
             return self._listing_newest(clauses, args, limit)
+        docs = f"JOIN {DOCS} sd ON sd.item_id = m.id " if any("sd." in c for c in clauses) else ""
         sql = (
-            f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid "
-            f"JOIN {DOCS} sd ON sd.item_id = m.id WHERE {FTS} MATCH %s"
+            f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid {docs}WHERE {FTS} MATCH %s"
             + "".join(f" AND {c}" for c in clauses)
             + f" ORDER BY {FTS}.rowid DESC LIMIT %s"
         )
