@@ -24,6 +24,7 @@ class Pager:
     numbers: tuple[int | None, ...]  # page links in order; None marks a gap ("…")
     query: str  # the query string without `page`, to append "&page=N" to
     noun: str = "items"  # plural: "3 books"
+    one: str = ""  # singular when it is not the plural without its "s": "1 series"
 
     @property
     def summary(self) -> str:
@@ -31,7 +32,7 @@ class Pager:
         if self.total is None:
             return ""
         about = "about " if self.estimated else ""
-        noun = self.noun[:-1] if self.total == 1 and not self.estimated and self.noun.endswith("s") else self.noun
+        noun = (self.one or self.noun.removesuffix("s")) if self.total == 1 and not self.estimated else self.noun
         if self.total == 0:
             return f"No {self.noun}"
         if self.has_next or self.page > 1:
@@ -78,15 +79,16 @@ def pager(
     has_next: bool,
     estimated: bool = False,
     noun: str = "items",
+    one: str = "",
 ) -> Pager:
     query = params.copy()
     query.pop("page", None)
     last = None if total is None or estimated else max(1, math.ceil(total / page_size))
     numbers = _numbers(page, last, has_next)
-    return Pager(page, page_size, total, estimated, has_next, numbers, query.urlencode(), noun)
+    return Pager(page, page_size, total, estimated, has_next, numbers, query.urlencode(), noun, one)
 
 
-def django_pager(params: QueryDict, page, *, noun: str = "items") -> Pager:
+def django_pager(params: QueryDict, page, *, noun: str = "items", one: str = "") -> Pager:
     """The same for a page of Django's Paginator (which counts exactly)."""
     return pager(
         params,
@@ -95,6 +97,7 @@ def django_pager(params: QueryDict, page, *, noun: str = "items") -> Pager:
         total=page.paginator.count,
         has_next=page.has_next(),
         noun=noun,
+        one=one,
     )
 
 

@@ -184,6 +184,20 @@ def delete_item(request, item_id: Id):
     return ok(recycle.recycle_item(item_id, user=request.user if request.user.is_authenticated else None))
 
 
+class BulkDeleteIn(Schema):
+    item_ids: list[Id] = Field(..., min_length=1, max_length=1_000)
+
+
+class BulkDeleteOut(Schema):
+    recycled: list[RecycleOut]
+    failed: list[dict[str, Any]]
+
+
+@router.post("/items/delete", response=Envelope[BulkDeleteOut], summary="Delete many to the recycle folder (admin)")
+def delete_items(request, payload: BulkDeleteIn):
+    return ok(recycle.recycle_items(payload.item_ids, user=request.user if request.user.is_authenticated else None))
+
+
 @router.post("/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)")
 def restore(request, entry_id: Id):
     item = recycle.restore_entry(entry_id)

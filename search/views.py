@@ -110,7 +110,7 @@ def series_list(request):
                            current=key, descending=descending, defaults_desc=("books",))
     return render(request, "search/series_list.html", {
         "page": page, "rows": rows, "q": q, "headers": headers,
-        "pager": django_pager(request.GET, page, noun="series")})
+        "pager": django_pager(request.GET, page, noun="series", one="series")})
 
 
 def series_detail(request, series_id: int):
