@@ -36,8 +36,14 @@ def preview_bulk_edit(item_ids: Sequence[int], field: str, value: Any) -> dict[s
     items = _items(item_ids, field)
     cleaned = clean_manual_value(field, value)
     changing = [i.pk for i in items if current_value(i, field) != cleaned]
-    return {"field": field, "value": cleaned, "selected": len(items), "would_change": len(changing),
-            "unchanged": len(items) - len(changing), "changed": 0}
+    return {
+        "field": field,
+        "value": cleaned,
+        "selected": len(items),
+        "would_change": len(changing),
+        "unchanged": len(items) - len(changing),
+        "changed": 0,
+    }
 
 
 @transaction.atomic
@@ -49,5 +55,11 @@ def apply_bulk_edit(item_ids: Sequence[int], field: str, value: Any, *, user=Non
         if current_value(item, field) != cleaned:
             set_manual_value(item, field, value, user=user, lock=lock)
             changed += 1
-    return {"field": field, "value": cleaned, "selected": len(items), "would_change": changed,
-            "unchanged": len(items) - changed, "changed": changed}
+    return {
+        "field": field,
+        "value": cleaned,
+        "selected": len(items),
+        "would_change": changed,
+        "unchanged": len(items) - changed,
+        "changed": changed,
+    }
