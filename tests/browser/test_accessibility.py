@@ -25,10 +25,14 @@ PAGES = [
     "/library/",
     "/library/?view=table",
     "/library/?q=dune&format=epub&format=pdf&year_min=1900",
+    "/library/?view=table&q=lang:de",
+    "/library/?view=table&sort=year&order=desc",
     "/library/{book}/",
     "/series/",
+    "/series/?q=dune",
     "/series/{series}/",
     "/authors/",
+    "/authors/?q=herb&sort=books&order=desc",
     "/authors/{author}/",
     "/wanted/",
     "/activity/",
@@ -46,8 +50,8 @@ PAGES = [
     "/indexers/parse/",
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
-PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/{series}/",
-               "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/", "/settings/", "/search/",
+PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
+               "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/", "/settings/", "/search/",
                "/downloads/", "/wizard/folders/"]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
