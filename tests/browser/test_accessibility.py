@@ -51,8 +51,8 @@ PAGES = [
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
 PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
-               "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/", "/settings/", "/search/",
-               "/downloads/", "/wizard/folders/"]
+               "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
+               "/settings/", "/search/", "/downloads/", "/wizard/folders/"]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
