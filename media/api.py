@@ -30,7 +30,8 @@ class LibraryQuery(Schema):
         "",
         max_length=1000,
         description='Search text: words, "phrases", AND/OR/NOT, -word, '
-        "author:/series:/isbn:/title:/publisher:/tag:, wildcards * and ?",
+        "author:/series:/isbn:/title:/publisher:/tag:, filters language:/format:/kind:, wildcards * and ?, "
+        "ISBNs with hyphens or spaces; an unknown field is searched as words and named in `warnings`",
     )
     regex: bool = Field(
         False,
@@ -125,6 +126,7 @@ class SearchPage(Schema):
     page_size: int
     has_next: bool
     total: int | None = None
+    total_estimated: bool = Field(False, description="More matches than are counted exactly: total is an estimate")
     mode: str
     corrections: dict[str, list[str]]
     notices: list[str]
@@ -139,7 +141,8 @@ def search_page(query: LibraryQuery) -> dict[str, Any]:
         "page": request.page,
         "page_size": request.page_size,
         "has_next": outcome.has_next,
-        "total": None,
+        "total": outcome.total,
+        "total_estimated": outcome.total_estimated,
         "mode": outcome.mode,
         "corrections": {k: list(v) for k, v in outcome.corrections.items()},
         "notices": list(outcome.notices),
@@ -149,7 +152,8 @@ def search_page(query: LibraryQuery) -> dict[str, Any]:
 
 @router.get("/search", response=Envelope[SearchPage], summary="Full-text search with filters, ranked")
 def search(request, query: Query[LibraryQuery]):
-    return ok(search_page(query))
+    page = search_page(query)
+    return ok(page, warnings=page["notices"])
 
 
 @router.get("/items", response=Envelope[SearchPage], summary="Browse the library with filters and a sort")
@@ -169,21 +173,32 @@ def get_item(request, item_id: Id):
 
 class RecycleOut(Schema):
     id: int
+    item_id_was: int
     title: str
     state: str
     moves: list[dict[str, Any]]
 
 
-@router.delete(
-    "/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)"
-)
+@router.delete("/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)")
 def delete_item(request, item_id: Id):
     return ok(recycle.recycle_item(item_id, user=request.user if request.user.is_authenticated else None))
 
 
-@router.post(
-    "/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)"
-)
+class BulkDeleteIn(Schema):
+    item_ids: list[Id] = Field(..., min_length=1, max_length=1_000)
+
+
+class BulkDeleteOut(Schema):
+    recycled: list[RecycleOut]
+    failed: list[dict[str, Any]]
+
+
+@router.post("/items/delete", response=Envelope[BulkDeleteOut], summary="Delete many to the recycle folder (admin)")
+def delete_items(request, payload: BulkDeleteIn):
+    return ok(recycle.recycle_items(payload.item_ids, user=request.user if request.user.is_authenticated else None))
+
+
+@router.post("/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)")
 def restore(request, entry_id: Id):
     item = recycle.restore_entry(entry_id)
     if item is None:  # loose files (a stray sidecar, an unused cover): back where they were

@@ -15,11 +15,13 @@ from pydantic import ValidationError
 
 from core.api.auth import is_admin
 from core.api.jobs import first_jobs
+from core.lists import pager, sort_headers
 from media import covers
 from media.api import LibraryQuery, search_page
 from media.dashboard import dashboard_context
 from media.models import MediaItem, MediaKind, MediaStatus
-from media.search import SORT_CHOICES
+from media.search import SORT_CHOICES, SORT_LABELS, STATUS_FILTER_CHOICES
+from media.search.filters import SORTS
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
 PAGE_SIZE = 50
@@ -73,11 +75,24 @@ def library_query(params: QueryDict) -> tuple[LibraryQuery, list[str]]:
         return LibraryQuery.model_validate(data), [f"Ignored an invalid value for {', '.join(bad)}."]
 
 
+TABLE_COLUMNS = [
+    ("", ""),
+    ("Title", "title"),
+    ("Authors", "author"),
+    ("Series", "series"),
+    ("Year", "year"),
+    ("Formats", ""),
+    ("Size", "size"),
+]
+
+
 def library(request):
     query, errors = library_query(request.GET)
+    chosen_sort = query.sort if "sort" in request.GET else ""  # the form sends a sort only when picked
     if not query.q and query.sort == "relevance":
         query.sort = "title"
     result = search_page(query)
+    descending = query.order == "desc" if query.order else SORTS.get(query.sort, ("", False))[1]
     params = request.GET.copy()
     params.pop("page", None)
     base = params.urlencode()
@@ -95,7 +110,26 @@ def library(request):
             "kinds": MediaKind.choices,
             "statuses": MediaStatus.choices,
             "formats": FORMATS,
-            "sorts": SORT_CHOICES,
+            "sorts": [(s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance"],
+            "chosen_sort": chosen_sort,
+            "status_choices": STATUS_FILTER_CHOICES,
+            "headers": sort_headers(
+                request.GET,
+                TABLE_COLUMNS,
+                current=query.sort,
+                descending=descending,
+                defaults_desc=("year", "size", "added"),
+            ),
+            "pager": pager(
+                request.GET,
+                page=result["page"],
+                page_size=result["page_size"],
+                total=result["total"],
+                has_next=result["has_next"],
+                estimated=result["total_estimated"],
+                noun="books",
+            ),
+            "can_manage": is_admin(request.user),
             "view": "table" if request.GET.get("view") == "table" else "grid",
             "base_qs": base,
             "tab_qs": tabs.urlencode(),
@@ -150,6 +184,14 @@ def wanted(request):
     page = _page(request)
     items, has_next = _paged(items_for_listing(statuses=ACQUISITION_STATUSES).order_by("-added_at"), page)
     requests = items_for_listing(statuses=(MediaStatus.REQUESTED,)).select_related("requested_by")
-    return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next,
-                                                 "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
-                                                 "can_manage": is_admin(request.user)})
+    return render(
+        request,
+        "media/wanted.html",
+        {
+            "items": items,
+            "page": page,
+            "has_next": has_next,
+            "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
+            "can_manage": is_admin(request.user),
+        },
+    )

@@ -401,6 +401,32 @@ def refresh_item(request, item_id: Id):
     return Status(202, ok(services.queue_enrichment([item_id], force=True, user=request.auth)))
 
 
+class BulkEditIn(Schema):
+    item_ids: Annotated[list[Id], Field(min_length=1, max_length=5_000)]
+    field: str = Field(..., max_length=32, description="An editable metadata field, e.g. publisher, language")
+    value: Any = Field(..., description="The field's value, as on the book page's edit form")
+    lock: Flag = True
+    dry_run: Flag = Field(False, description="true: only count the books the value would change")
+
+
+class BulkEditOut(Schema):
+    field: str
+    value: Any
+    selected: int
+    would_change: int
+    unchanged: int
+    changed: int
+
+
+@media_router.post("/bulk-edit", response=Envelope[BulkEditOut], summary="One field for many books (admin)")
+def bulk_edit(request, payload: BulkEditIn):
+    from search.services.bulk_edit import apply_bulk_edit, preview_bulk_edit
+
+    if payload.dry_run:
+        return ok(preview_bulk_edit(payload.item_ids, payload.field, payload.value))
+    return ok(apply_bulk_edit(payload.item_ids, payload.field, payload.value, user=request.auth, lock=payload.lock))
+
+
 class BulkRefreshIn(Schema):
     item_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = Field(
         None, description="Leave out (or null) to refresh every item")

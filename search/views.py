@@ -13,13 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from core.api.auth import is_admin
+from core.lists import django_pager, sort_headers
+from core.text import fold
 from media import covers as media_covers
 from media.detail import item_detail
 from media.models import Author, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
 from media.selectors import items_for_listing
 from search.models import ReviewItem, ReviewStatus
 from search.selectors import detail_fields, display_value, item_metadata, provider_rows
-from search.services.catalogue import series_overview
+from search.services.catalogue import series_completions, series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.runs import recent_runs
@@ -85,9 +87,31 @@ def item_redirect(request, item_id: int):
     return redirect("book-detail", item_id=item_id, permanent=True)
 
 
+SERIES_SORTS = {"title": ("title", "id"), "kind": ("kind", "title", "id"), "books": ("known", "title", "id")}
+AUTHOR_SORTS = {"name": ("sort_name", "id"), "books": ("books", "sort_name", "id")}
+
+
+def _list_sort(request, sorts: dict, default: str) -> tuple[str, bool, list[str]]:
+    key = request.GET.get("sort") if request.GET.get("sort") in sorts else default
+    descending = request.GET.get("order") == "desc"
+    return key, descending, [("-" if descending else "") + f for f in sorts[key][:1]] + list(sorts[key][1:])
+
+
 def series_list(request):
-    series = Series.objects.annotate(known=Count("items"), owned=Count("items", filter=Q(items__status__in=OWNED)))
-    return render(request, "search/series_list.html", {"page": _page(request, series.order_by("title", "id"))})
+    """Series with their cover, search, sortable columns and the series page's own gap count."""
+    q = request.GET.get("q", "").strip()[:200]
+    series = Series.objects.annotate(known=Count("items"))
+    if q:
+        series = series.filter(Q(normalized__contains=fold(q)) | Q(title__icontains=q))
+    key, descending, order = _list_sort(request, SERIES_SORTS, "title")
+    page = _page(request, series.order_by(*order))
+    completions = series_completions([s.pk for s in page])
+    rows = [{"series": s, "completion": completions[s.pk]} for s in page]
+    headers = sort_headers(request.GET, [("", ""), ("Series", "title"), ("Kind", "kind"), ("In the library", "books")],
+                           current=key, descending=descending, defaults_desc=("books",))
+    return render(request, "search/series_list.html", {
+        "page": page, "rows": rows, "q": q, "headers": headers,
+        "pager": django_pager(request.GET, page, noun="series", one="series")})
 
 
 def series_detail(request, series_id: int):
@@ -101,8 +125,34 @@ def series_detail(request, series_id: int):
 
 
 def author_list(request):
+    """Authors with their initials (or a cover of one of their books), search and sortable columns."""
+    q = request.GET.get("q", "").strip()[:200]
     authors = Author.objects.annotate(books=Count("contributions__item", distinct=True)).prefetch_related("aliases")
-    return render(request, "search/author_list.html", {"page": _page(request, authors.order_by("sort_name", "id"))})
+    if q:
+        key_q = fold(q)
+        authors = authors.filter(Q(normalized__contains=key_q) | Q(name__icontains=q)
+                                 | Q(aliases__normalized__contains=key_q)).distinct()
+    key, descending, order = _list_sort(request, AUTHOR_SORTS, "name")
+    page = _page(request, authors.order_by(*order))
+    covers = dict(
+        MediaItem.objects.filter(contributions__author__in=list(page)).exclude(cover_path="")
+        .order_by("contributions__author", "pk").values_list("contributions__author", "pk").distinct()
+        .iterator()
+    ) if page else {}
+    rows = [{"author": a, "cover_item_id": covers.get(a.pk), "initials": initials(a.name)} for a in page]
+    headers = sort_headers(request.GET, [("", ""), ("Author", "name"), ("Also known as", ""), ("Books", "books")],
+                           current=key, descending=descending, defaults_desc=("books",))
+    return render(request, "search/author_list.html", {
+        "page": page, "rows": rows, "q": q, "headers": headers,
+        "pager": django_pager(request.GET, page, noun="authors")})
+
+
+def initials(name: str) -> str:
+    """'Ursula K. Le Guin' -> 'UG'; one letter for a single name."""
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
+    if not words:
+        return "?"
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
 
 def author_detail(request, author_id: int):

@@ -22,6 +22,18 @@ SORTS = {  # name -> (SQL expression, default descending)
     "size": ("sd.total_size", True),
 }
 SORT_CHOICES = ("relevance", *SORTS)
+SORT_LABELS = {
+    "relevance": "Best match",
+    "title": "Title",
+    "author": "Author",
+    "series": "Series",
+    "added": "Date added",
+    "year": "Year",
+    "size": "Size",
+}
+# The Status filter's options: the empty default is every status but the acquisition ones (so
+# its label must not read like the "In library" status itself).
+STATUS_FILTER_CHOICES = (("", "Any, except wanted and downloading"), *MediaStatus.choices)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,17 @@ PAGES = [
     "/library/",
     "/library/?view=table",
     "/library/?q=dune&format=epub&format=pdf&year_min=1900",
+    "/library/?view=table&q=lang:de",
+    "/library/?view=table&sort=year&order=desc",
     "/library/{book}/",
     "/read/{book}/",
     "/read/{comic}/",
     "/read/{audiobook}/",
     "/series/",
+    "/series/?q=dune",
     "/series/{series}/",
     "/authors/",
+    "/authors/?q=herb&sort=books&order=desc",
     "/authors/{author}/",
     "/wanted/",
     "/activity/",
@@ -52,9 +56,9 @@ PAGES = [
     "/indexers/parse/",
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
-PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/{series}/",
-               "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/", "/settings/", "/search/",
-               "/downloads/", "/wizard/folders/"]
+PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
+               "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
+               "/settings/", "/search/", "/downloads/", "/wizard/folders/"]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
