@@ -148,6 +148,7 @@ PAGES: dict[str, Access] = {
     "health": _access(*EVERYONE.roles, note="status only"),
     "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
     "home": READERS,
+    "dashboard-live": _access(*READERS.roles, note="the dashboard's counts, redrawn while a scan runs"),
     "library": READERS,
     "cover": READERS,
     "cover-thumb": READERS,

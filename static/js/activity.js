@@ -20,15 +20,9 @@
   }
   function progressCell(job) {
     var cell = el("td");
-    if (job.progress_total) {
-      var bar = el("progress", { max: String(job.progress_total), value: String(job.progress_done),
-        "aria-label": job.title + " progress" });
-      cell.appendChild(bar);
-      var text = " " + job.percent + "%";
-      if (job.eta_seconds !== null) text += " · ETA " + Math.ceil(job.eta_seconds) + " s";
-      cell.appendChild(document.createTextNode(text));
-    } else if (job.state === "running") {
-      cell.appendChild(el("progress", { "aria-label": job.title + " progress" }));
+    if (job.progress_total || job.state === "running") {
+      cell.appendChild(OmniApi.progressBar(job));
+      cell.appendChild(document.createTextNode(" " + OmniApi.progressText(job)));
     }
     return cell;
   }
