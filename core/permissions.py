@@ -144,6 +144,8 @@ PAGES: dict[str, Access] = {
     "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
     "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
     "login": EVERYONE,
+    "web-manifest": _access(*EVERYONE.roles, note="app name and icons; browsers fetch it without cookies"),
+    "favicon": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
     "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
