@@ -95,6 +95,8 @@ API: dict[str, Access] = {
     "PATCH /api/metadata/sources/{name}": ADMINS,
     "POST /api/media/wanted/": _access(*READERS.roles, note="a reader's item is a request: not searched "
                                        "or grabbed until an admin approves it"),
+    "POST /api/media/wanted/manual": _access(*READERS.roles, note="by hand, without a provider; a reader's "
+                                             "item is a request an admin approves"),
     "GET /api/media/wanted/requests/": READERS,
     "POST /api/media/wanted/{item_id}/approve": ADMINS,
     "POST /api/media/wanted/{item_id}/deny": ADMINS,

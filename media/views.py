@@ -168,4 +168,4 @@ def wanted(request):
     requests = items_for_listing(statuses=(MediaStatus.REQUESTED,)).select_related("requested_by")
     return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next,
                                                  "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
-                                                 "can_manage": is_admin(request.user)})
+                                                 "can_manage": is_admin(request.user), "kinds": MediaKind.choices})
