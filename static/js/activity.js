@@ -58,7 +58,8 @@
   function showError(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
   function show(data) {
     OmniApi.replaceRows(tbody, data.items.length ? data.items.map(row)
-      : [el("tr", {}, [el("td", { colspan: "6", text: "No jobs." })])]);
+      : [el("tr", {}, [el("td", { colspan: "6", text: filter.value ? "No jobs match this filter." :
+        "No jobs yet: scans, searches and imports show up here while they run." })])]);
     watch(data.items, false);
     document.getElementById("prev-page").disabled = page <= 1;
     document.getElementById("next-page").disabled = !data.has_next;
