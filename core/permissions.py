@@ -102,6 +102,8 @@ API: dict[str, Access] = {
     "PATCH /api/metadata/sources/{name}": ADMINS,
     "POST /api/media/wanted/": _access(*READERS.roles, note="a reader's item is a request: not searched "
                                        "or grabbed until an admin approves it"),
+    "POST /api/media/wanted/manual": _access(*READERS.roles, note="by hand, without a provider; a reader's "
+                                             "item is a request an admin approves"),
     "GET /api/media/wanted/requests/": READERS,
     "POST /api/media/wanted/{item_id}/approve": ADMINS,
     "POST /api/media/wanted/{item_id}/deny": ADMINS,
@@ -201,10 +203,13 @@ PAGES: dict[str, Access] = {
     "file-convert": _access(*READERS.roles, note="converts a visible file into the cache; never touches it"),
     "item-zip": _access(*READERS.roles, note="the book's files the reader may see, as one zip"),
     "login": EVERYONE,
+    "web-manifest": _access(*EVERYONE.roles, note="app name and icons; browsers fetch it without cookies"),
+    "favicon": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
     "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
     "home": READERS,
+    "dashboard-live": _access(*READERS.roles, note="the dashboard's counts, redrawn while a scan runs"),
     "library": READERS,
     "cover": READERS,
     "cover-thumb": READERS,

@@ -119,6 +119,11 @@ def monitor_downloads(progress: Progress = _noop, *, config_id: int | None = Non
     return {"checked": checked, **summary, **({"seeding": finished} if finished else {})}
 
 
+def monitor_was_idle(result: object) -> bool:
+    """A monitor run that had nothing to check, send or finish (every count is zero)."""
+    return isinstance(result, dict) and not any(result.values())
+
+
 def _ask_client(
     kind: str, config_id: int | None, group: list[DownloadAttempt], summary: dict
 ) -> dict[str, JobStatus] | None:

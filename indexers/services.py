@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable
+from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
 from core.isbn import to_isbn13
 from indexers.clients.base import BOOK_CATEGORIES, BookTerms, Release, SearchRequest
 from indexers.clients.registry import client_for
@@ -123,7 +123,7 @@ def search_releases(item_id: int, *, torrent_client_available: bool = False) -> 
     else:
         scored = _score_all(wanted, prefs, _without_blacklisted(releases, outcome))
     if not releases and outcome.errors and len(outcome.errors) >= len(configs):
-        _record_state(item, outcome, error="; ".join(f"{k}: {v}" for k, v in outcome.errors.items()))
+        _record_state(item, outcome, error=" ".join(outcome.errors.values()))  # each names its indexer
         raise ServiceUnavailable(
             f"Every indexer failed for {item.title!r}",
             hint="See the indexer errors; check Prowlarr.",
@@ -143,7 +143,7 @@ def _run_query(
             found = client.search(request)
         except OmniError as exc:
             logger.warning("Indexer %s failed for %r: %s", config.name, request.text, exc)
-            outcome.errors[config.name] = str(exc)
+            outcome.errors[config.name] = user_message(exc, config.name)
             continue
         finally:
             close = getattr(client, "close", None)

@@ -69,7 +69,16 @@ def problems() -> list[Problem]:
     return found
 
 
-def dashboard_context() -> dict[str, Any]:
+SCAN_JOB_KIND = "scanning.scan_folder"  # the scanning app's job kind (media cannot import scanning)
+
+
+def scan_running() -> bool:
+    return Job.objects.filter(kind=SCAN_JOB_KIND, state__in=(JobState.QUEUED, JobState.RUNNING)).exists()
+
+
+def live_counts() -> dict[str, Any]:
+    """The part of the dashboard that changes while a scan imports: counts and recent books
+    (the page polls it while a scan runs, see static/js/dashboard.js)."""
     counts = {
         (k, s): n
         for k, s, n in MediaItem.objects.order_by()
@@ -96,6 +105,14 @@ def dashboard_context() -> dict[str, Any]:
         "kinds": kinds,
         "by_status": [s for s in by_status if s["count"]],
         "recent": recent,
+        "scan_running": scan_running(),
+        "library_total": sum(k["total"] for k in kinds),
+    }
+
+
+def dashboard_context() -> dict[str, Any]:
+    return {
+        **live_counts(),
         "problems": problems(),
         "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
     }

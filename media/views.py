@@ -18,7 +18,7 @@ from core.api.jobs import first_jobs
 from core.lists import pager, sort_headers
 from media import covers
 from media.api import LibraryQuery, search_page
-from media.dashboard import dashboard_context
+from media.dashboard import SCAN_JOB_KIND, dashboard_context, live_counts
 from media.models import MediaItem, MediaKind, MediaStatus
 from media.search import SORT_CHOICES, SORT_LABELS, STATUS_FILTER_CHOICES
 from media.search.filters import SORTS
@@ -28,6 +28,7 @@ PAGE_SIZE = 50
 FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
 LIST_FIELDS = ("format", "status")
 RUNNING_JOBS_SHOWN = 10  # the dashboard polls /api/jobs/?active=true&page_size=10
+SCANS_SHOWN = 5  # static/js/scan-progress.js polls the active scans, page_size=5
 REQUESTS_SHOWN = 200  # readers' wanted requests listed for approval
 
 
@@ -157,26 +158,41 @@ def library(request):
 
 def dashboard(request):
     running = first_jobs(request, page=1, page_size=RUNNING_JOBS_SHOWN, active=True)
-    return render(request, "media/dashboard.html", {**dashboard_context(), "running_jobs": running})
+    scans = first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=SCAN_JOB_KIND)
+    return render(request, "media/dashboard.html",
+                  {**dashboard_context(), "running_jobs": running, "scan_jobs": scans})
+
+
+@require_GET
+def dashboard_live(request):
+    """The dashboard's counts and recent books alone, redrawn by the page while a scan imports."""
+    return render(request, "media/_dashboard_live.html", live_counts())
 
 
 @require_GET
 def cover(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
-    return _image(covers.cover_file(item.cover_path))
+    return _image(covers.cover_file(item.cover_path), versioned=_versioned(request, item))
 
 
 @require_GET
 def cover_thumb(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
-    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)))
+    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)), versioned=_versioned(request, item))
 
 
-def _image(path: Path | None) -> FileResponse:
+def _versioned(request, item: MediaItem) -> bool:
+    return bool(item.cover_path) and request.GET.get("v") == item.cover_version
+
+
+def _image(path: Path | None, *, versioned: bool) -> FileResponse:
+    """A versioned URL (?v=<the current cover's version>) names one cover for ever: cached a
+    year. Any other address of a cover is checked again at each use, so a changed cover never
+    hides behind an old cached one."""
     if path is None:
         raise Http404("No cover")
     response = FileResponse(path.open("rb"), content_type=covers.content_type(path))
-    response["Cache-Control"] = "private, max-age=86400"
+    response["Cache-Control"] = "private, max-age=31536000, immutable" if versioned else "private, no-cache"
     return response
 
 
@@ -193,5 +209,6 @@ def wanted(request):
             "has_next": has_next,
             "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
             "can_manage": is_admin(request.user),
+            "kinds": MediaKind.choices,
         },
     )

@@ -7,6 +7,8 @@ from core.api.openapi import api_not_found
 from core.api.system import health_page_fallback
 from omnireadarr.api import api
 
+handler500 = "core.views.server_error"  # in the layout, without the database
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -29,6 +29,7 @@ from search.services.sources import SourceStats, source_stats
 from search.services.wanted import (
     WantedRequest,
     add_wanted,
+    add_wanted_by_hand,
     approve_request,
     deny_request,
     media_status,
@@ -252,6 +253,13 @@ class WantedIn(Schema):
     cover_url: str = Field("", max_length=1000)
 
 
+class WantedByHandIn(Schema):
+    title: str = Field(..., min_length=1, max_length=500)
+    authors: list[str] = Field(default_factory=list, max_length=20)
+    isbn13: str = Field("", max_length=32, description="ISBN-10 or ISBN-13, hyphens allowed (stored as ISBN-13)")
+    kind: MediaKind = MediaKind.EBOOK
+
+
 class ItemOut(Schema):
     id: int
     kind: str
@@ -266,6 +274,16 @@ class ItemOut(Schema):
 def wanted(request, payload: WantedIn):
     wanted_request = WantedRequest(**{**payload.dict(), "authors": tuple(payload.authors)})
     item = add_wanted(wanted_request, user=request.auth, as_request=not is_admin(request.auth))
+    return Status(201, ok(item))
+
+
+@media_router.post("/wanted/manual", response={201: Envelope[ItemOut]},
+                   summary="Add a book to the wanted list by hand (title, authors, ISBN), without a provider")
+def wanted_by_hand(request, payload: WantedByHandIn):
+    wanted_request = WantedRequest(provider="", external_id="", kind=payload.kind, title=payload.title,
+                                   authors=tuple(a.strip() for a in payload.authors if a.strip()),
+                                   isbn13=payload.isbn13)
+    item = add_wanted_by_hand(wanted_request, user=request.auth, as_request=not is_admin(request.auth))
     return Status(201, ok(item))
 
 

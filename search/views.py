@@ -137,7 +137,6 @@ def author_list(request):
     covers = dict(
         MediaItem.objects.filter(contributions__author__in=list(page)).exclude(cover_path="")
         .order_by("contributions__author", "pk").values_list("contributions__author", "pk").distinct()
-        .iterator()
     ) if page else {}
     rows = [{"author": a, "cover_item_id": covers.get(a.pk), "initials": initials(a.name)} for a in page]
     headers = sort_headers(request.GET, [("", ""), ("Author", "name"), ("Also known as", ""), ("Books", "books")],

@@ -17,7 +17,7 @@ Without a registered tester, a plain TCP connection test is used.
 
 Apps register from their AppConfig.ready() through a `<app>/wizard_hooks.py` module
 (search: metadata; indexers + downloaders: downloads; processing: naming). This module
-imports nothing from the project, so any app may import it. Still to plug in (scanning):
+imports only core.errors, so any app may import it. Still to plug in (scanning):
 `register_apply("folders", ...)` turning `library_folders` (one path per line) into scan
 folders idempotently, `register_initial("folders", ...)` and
 `register_finisher("start_scan", "Start the first scan", ...)`."""
@@ -28,6 +28,8 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from core.errors import user_message
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,12 @@ def failure_message(label: str, exc: Exception) -> Message:
     """A failed connection test as a message: a service that cannot be reached now is a
     warning (setup continues); a wrong key or a server that is not what was expected is an
     error, with the service's hint."""
-    text = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
+    text = user_message(exc, label, with_hint=False)
     hint = getattr(exc, "hint", "")
     if getattr(exc, "transient", False):
-        return Message("warning", f"{label} cannot be reached now: {text}", hint or LATER)
-    return Message("error", f"{label}: {text}", hint)
+        return Message("warning", text, hint or LATER)
+    return Message("error", text, hint)
+
 
 
 def tcp_probe(url: str, *, timeout: float = 2.0) -> Message:

@@ -47,6 +47,7 @@ def _context(state: WizardState, current: steps.Step, form, checks: list) -> dic
         "is_last": current.name == steps.STEP_NAMES[-1],
         "finishers": registry.finishers(),
         "answers": state.data,
+        "summary": steps.review_summary(state.data),
         "testable": TESTABLE,
     }
 
@@ -112,7 +113,10 @@ def _save(request, name: str, form):
         (messages.error if message.level == "error" else messages.info)(request, message.text)
     if errors:
         return redirect("wizard-step", name=name)
-    if name == "admin" and answers.get("username") and not request.user.is_authenticated:
+    signed_out = not request.user.is_authenticated or not get_user_model().objects.filter(
+        pk=request.user.pk, is_active=True
+    ).exists()  # e.g. the generated account that was just disabled
+    if name == "admin" and answers.get("username") and signed_out:
         login(
             request,
             get_user_model().objects.get(username=answers["username"].strip()),

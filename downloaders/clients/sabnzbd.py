@@ -23,6 +23,7 @@ from core.errors import (
     DownloadClientAuthFailed,
     NotFound,
     OmniError,
+    service_label,
 )
 from core.http import HttpClient, HttpConfig
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
@@ -56,7 +57,7 @@ class SabnzbdClient:
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"SABnzbd ({settings.name})"
+        self.service = service_label("SABnzbd", settings.name)
         self._http = HttpClient(
             HttpConfig(
                 base_url=settings.base_url,

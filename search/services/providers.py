@@ -62,8 +62,8 @@ def status_text(row: SearchProvider, now: datetime | None = None) -> str:
         return f"{row.label}: not configured (API key required)"
     if row.status == ProviderStatus.RATE_LIMITED:
         return f"{row.label}: rate limited{retry or ', ready again'}"
-    if row.status == ProviderStatus.UNAVAILABLE:
-        return f"{row.label}: unavailable{retry} ({row.last_error})"
+    if row.status == ProviderStatus.UNAVAILABLE:  # the provider named once: its error starts with its name
+        return f"{row.label}: unavailable{retry} ({row.last_error.removeprefix(row.label).lstrip(': ')})"
     if row.status in (ProviderStatus.ERROR, ProviderStatus.UNCONFIGURED):
         return f"{row.label}: error ({row.last_error})"
     return f"{row.label}: OK" if row.status == ProviderStatus.OK else f"{row.label}: not used yet"

@@ -72,7 +72,7 @@ def test_author_page_shows_aliases_covers_and_actions(admin_client, reader_user)
     assert reply.status_code == 200, reply.content
     page = admin_client.get(f"/authors/{author.pk}/").content.decode()
     assert "also known as Garth Nix" in page and f'href="/library/{item.pk}/"' in page
-    assert f'src="/covers/{item.pk}/thumb"' in page and "catalogue-merge" in page
+    assert f'src="/covers/{item.pk}/thumb?v={item.cover_version}"' in page and "catalogue-merge" in page
     assert "Garth Nix" in admin_client.get("/authors/").content.decode()
     reader = Client()
     reader.force_login(reader_user)

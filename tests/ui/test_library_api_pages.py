@@ -42,7 +42,7 @@ def test_search_endpoint_returns_highlighted_rows_in_the_envelope(reader_client,
     row = body["data"]["items"][0]
     assert row["title"] == "Dune" and row["authors"] == ["Frank Herbert"] and row["formats"] == ["epub"]
     assert row["highlights"]["title"] == "<mark>Dune</mark>"
-    assert row["cover_url"] == f"/covers/{books[0].pk}/thumb" and row["series_index"] == "1"
+    assert row["cover_url"] == f"/covers/{books[0].pk}/thumb?v={books[0].cover_version}" and row["series_index"] == "1"
     assert body["data"]["has_next"] is False and body["data"]["total"] == len(body["data"]["items"])
 
 
