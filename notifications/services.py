@@ -79,7 +79,7 @@ def _check_url(kind: str, url: str) -> str:
 def save_connection(connection_id: int | None, values: dict[str, Any]) -> Connection:
     """Create (`connection_id` None) or change a connection. An empty `url` or `secret` keeps the
     stored one (they are never shown back); `new_secret` True replaces the secret."""
-    connection = Connection() if connection_id is None else _get(connection_id)
+    connection = Connection() if connection_id is None else get_connection(connection_id)
     for name in ("name", "kind", "enabled"):
         if values.get(name) is not None:
             setattr(connection, name, values[name])
@@ -102,10 +102,10 @@ def save_connection(connection_id: int | None, values: dict[str, Any]) -> Connec
 
 
 def delete_connection(connection_id: int) -> None:
-    _get(connection_id).delete()
+    get_connection(connection_id).delete()
 
 
-def _get(connection_id: int) -> Connection:
+def get_connection(connection_id: int) -> Connection:
     connection = Connection.objects.filter(pk=connection_id).first()
     if connection is None:
         raise NotFound(f"Notification connection {connection_id} does not exist")
@@ -114,7 +114,7 @@ def _get(connection_id: int) -> Connection:
 
 def send_test(connection_id: int) -> Delivery:
     """Send a test message now (in the request: the admin waits for the answer), and log it."""
-    connection = _get(connection_id)
+    connection = get_connection(connection_id)
     delivery = Delivery.objects.create(connection=connection, state=DeliveryState.SENDING, attempts=1)
     result = senders.send(_target(connection), _test_message(connection))
     _record(delivery, result, final=True)
