@@ -52,13 +52,12 @@ class ConnectionOut(Schema):
     enabled: bool
     created_at: datetime
 
-    @staticmethod
-    def resolve_url_masked(obj: Connection) -> str:
-        return services.mask_url(obj.url)
 
-    @staticmethod
-    def resolve_has_secret(obj: Connection) -> bool:
-        return bool(obj.secret)
+def _shown(connection: Connection) -> dict:
+    """A connection as the API shows it: never its URL or secret."""
+    return {"id": connection.pk, "name": connection.name, "kind": connection.kind,
+            "url_masked": services.mask_url(connection.url), "has_secret": bool(connection.secret),
+            "events": connection.events, "enabled": connection.enabled, "created_at": connection.created_at}
 
 
 class ConnectionIn(Schema):
@@ -104,7 +103,7 @@ class DeliveryOut(Schema):
 
 @router.get("/connections", response=Envelope[list[ConnectionOut]], summary="Notification connections")
 def list_connections(request):
-    return ok(list(Connection.objects.all()))
+    return ok([_shown(c) for c in Connection.objects.all()])
 
 
 @router.post("/connections", response={201: Envelope[ConnectionCreated]},
@@ -114,12 +113,12 @@ def create_connection(request, payload: ConnectionIn):
     if values.get("events") is not None:
         values["events"] = [str(kind) for kind in values["events"]]
     connection = services.save_connection(None, values)
-    return Status(201, ok({**ConnectionOut.from_orm(connection).dict(), "secret": connection.secret}))
+    return Status(201, ok({**_shown(connection), "secret": connection.secret}))
 
 
 @router.get("/connections/{connection_id}", response=Envelope[ConnectionOut], summary="One connection")
 def get_connection(request, connection_id: Id):
-    return ok(services.get_connection(connection_id))
+    return ok(_shown(services.get_connection(connection_id)))
 
 
 @router.patch("/connections/{connection_id}", response=Envelope[ConnectionOut],
@@ -128,7 +127,7 @@ def update_connection(request, connection_id: Id, payload: ConnectionPatch):
     values = payload.dict(exclude_unset=True)
     if values.get("events") is not None:
         values["events"] = [str(kind) for kind in values["events"]]
-    return ok(services.save_connection(connection_id, values))
+    return ok(_shown(services.save_connection(connection_id, values)))
 
 
 @router.delete("/connections/{connection_id}", response=Envelope[None], summary="Delete a connection and its log")
