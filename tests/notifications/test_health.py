@@ -91,7 +91,8 @@ def test_job_failures_above_the_rate_are_raised_then_cleared():
     HealthSettings.objects.update_or_create(pk=1, defaults={"job_failures_per_hour": 3})
     now = timezone.now()
     for _ in range(3):
-        Job.objects.create(kind="downloaders.search_item", state=JobState.FAILED, finished_at=now - timedelta(minutes=5))
+        Job.objects.create(kind="downloaders.search_item", state=JobState.FAILED,
+                           finished_at=now - timedelta(minutes=5))
     issue = _raised_then_cleared("job_failures", "jobs:failure_rate", lambda: None, now=now,
                                  later=now + timedelta(hours=1))
     assert "3 jobs failed" in issue.message and "downloaders.search_item" in issue.message
