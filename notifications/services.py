@@ -23,6 +23,7 @@ from notifications.models import (
     Delivery,
     DeliveryState,
     Event,
+    HealthIssue,
     new_secret,
 )
 from notifications.store import queue_deliveries
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6  # the first try and five retries: 30 s, 1, 2, 4, 8 min with the default base
 SWEEP_GRACE = timedelta(minutes=2)  # a due delivery without a job this long is queued again
 SENDING_TIMEOUT = timedelta(minutes=5)  # a try that never ended (its worker died) is tried again
+KEEP = timedelta(days=90)  # events (with their deliveries) and resolved health problems
 
 
 def retry_delay_seconds(attempts: int) -> float:
@@ -205,4 +207,7 @@ def sweep() -> dict[str, int]:
     due = Delivery.objects.filter(state__in=OPEN_DELIVERY_STATES, event__isnull=False).exclude(
         next_attempt_at__gt=now - SWEEP_GRACE).exclude(state=DeliveryState.PENDING, created_at__gt=now - SWEEP_GRACE)
     ids = list(due.values_list("pk", flat=True)[:500])
-    return {"reset": reset, "queued": queue_deliveries(ids)}
+    pruned, _ = Event.objects.filter(created_at__lt=now - KEEP).delete()
+    HealthIssue.objects.filter(cleared_at__lt=now - KEEP).delete()
+    Delivery.objects.filter(event__isnull=True, created_at__lt=now - KEEP).delete()  # test messages
+    return {"reset": reset, "queued": queue_deliveries(ids), "pruned": pruned}

@@ -145,3 +145,21 @@ def test_bad_connection_input_is_refused_with_a_clear_error(admin_client, reader
     assert not Connection.objects.exists()
     assert reader_client.get("/api/notifications/connections").status_code == 403
     assert reader_client.get("/settings/notifications/").status_code == 403
+
+
+def test_sweep_queues_deliveries_whose_job_was_lost_and_prunes_old_events(receiver, worker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications import services
+
+    hook = _webhook(receiver.url)
+    event = Event.objects.create(kind="imported", title="Imported: lost job")
+    lost = Delivery.objects.create(connection=hook, event=event, created_at=timezone.now() - timedelta(minutes=10))
+    old = Event.objects.create(kind="imported", title="Imported long ago",
+                               created_at=timezone.now() - timedelta(days=91))
+    outcome = services.sweep()
+    assert outcome["queued"] == 1 and outcome["pruned"] >= 1 and not Event.objects.filter(pk=old.pk).exists()
+    receiver.wait_for(lambda r: r.json["title"] == "Imported: lost job")
+    _wait(lambda: Delivery.objects.get(pk=lost.pk).state == DeliveryState.DELIVERED, message="sweep delivery")
