@@ -19,7 +19,7 @@ from django.db import models
 logger = logging.getLogger(__name__)
 
 
-class EventKind(models.TextChoices):
+class EventType(models.TextChoices):
     BOOK_WANTED = "book_wanted", "Book wanted"
     RELEASE_GRABBED = "release_grabbed", "Release grabbed"
     DOWNLOAD_FAILED = "download_failed", "Download failed"

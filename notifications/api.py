@@ -10,7 +10,7 @@ from pydantic import Field
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Flag, Id
-from core.events import EventKind
+from core.events import EventType
 from core.jobs import submit_job
 from notifications import services
 from notifications.health import service as health
@@ -19,7 +19,7 @@ from notifications.models import Connection, ConnectionKind, Delivery, Event
 router = Router(tags=["notifications"])
 
 
-class EventOut(Schema):
+class NotificationEventOut(Schema):
     id: int
     kind: str
     level: str
@@ -30,12 +30,12 @@ class EventOut(Schema):
     created_at: datetime
 
 
-class EventFilter(PageParams):
-    kind: EventKind | None = None
+class NotificationEventFilter(PageParams):
+    kind: EventType | None = None
 
 
-@router.get("/events", response=Envelope[Page[EventOut]], summary="What happened, newest first")
-def list_events(request, filters: Query[EventFilter]):
+@router.get("/events", response=Envelope[Page[NotificationEventOut]], summary="What happened, newest first")
+def list_events(request, filters: Query[NotificationEventFilter]):
     rows = Event.objects.all()
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
@@ -65,7 +65,7 @@ class ConnectionIn(Schema):
     kind: ConnectionKind
     url: str = Field(..., min_length=1, max_length=2000, description="Apprise URL or the webhook's URL")
     secret: str = Field("", max_length=200, description="Webhook signing key; empty: one is generated")
-    events: list[EventKind] | None = Field(None, description="Kinds to send; omitted: all")
+    events: list[EventType] | None = Field(None, description="Kinds to send; omitted: all")
     enabled: Flag = True
 
 
@@ -75,7 +75,7 @@ class ConnectionPatch(Schema):
     url: str | None = Field(None, max_length=2000, description="Empty or omitted: keep the stored URL")
     secret: str | None = Field(None, max_length=200, description="Empty or omitted: keep the stored secret")
     new_secret: Flag = False
-    events: list[EventKind] | None = None
+    events: list[EventType] | None = None
     enabled: Flag | None = None
 
 
@@ -149,7 +149,7 @@ def list_deliveries(request, connection_id: Id, filters: Query[PageParams]):
     return ok(paginate(connection.deliveries.select_related("event"), filters))
 
 
-class IssueOut(Schema):
+class HealthIssueOut(Schema):
     key: str
     level: str
     message: str
@@ -157,15 +157,15 @@ class IssueOut(Schema):
     raised_at: datetime
 
 
-class CheckOut(Schema):
+class HealthCheckOut(Schema):
     name: str
     title: str
     ok: bool
     since: datetime | None = Field(description="Failing since (its oldest open problem), or OK since the last clear")
-    issues: list[IssueOut]
+    issues: list[HealthIssueOut]
 
 
-@router.get("/health", response=Envelope[list[CheckOut]], summary="Each health check with its state and fixes")
+@router.get("/health", response=Envelope[list[HealthCheckOut]], summary="Each health check with its state and fixes")
 def health_checks(request):
     return ok(health.check_rows())
 

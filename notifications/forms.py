@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.events import EventKind
+from core.events import EventType
 from notifications.models import ConnectionKind, HealthSettings
 
 
@@ -12,7 +12,7 @@ class ConnectionForm(forms.Form):
     url = forms.CharField(max_length=2000, required=False, widget=forms.PasswordInput(render_value=False),
                           help_text="Apprise URL (e.g. ntfys://topic, mailtos://user:pass@host) or the webhook's "
                           "https:// URL. Stored, never shown again: leave empty to keep the stored one.")
-    events = forms.MultipleChoiceField(choices=EventKind.choices, widget=forms.CheckboxSelectMultiple,
+    events = forms.MultipleChoiceField(choices=EventType.choices, widget=forms.CheckboxSelectMultiple,
                                        required=False)
     enabled = forms.BooleanField(required=False, initial=True)
     new_secret = forms.BooleanField(required=False, label="Make a new webhook secret",

@@ -10,14 +10,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.events import EventKind, Level
+from core.events import EventType, Level
 
 
 class Event(models.Model):
     """One thing that happened. Recorded even when no connection is set: the dashboard's "What
     happened" list and every notification come from these rows."""
 
-    kind = models.CharField(max_length=32, choices=EventKind.choices, db_index=True)
+    kind = models.CharField(max_length=32, choices=EventType.choices, db_index=True)
     level = models.CharField(max_length=16, choices=Level.choices, default=Level.INFO)
     title = models.CharField(max_length=300)
     message = models.TextField(blank=True)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import InvalidInput, NotFound
-from core.events import EventKind, Level
+from core.events import EventType, Level
 from notifications import senders
 from notifications.models import (
     OPEN_DELIVERY_STATES,
@@ -53,10 +53,10 @@ def mask_url(url: str) -> str:
 
 
 def _clean_events(events: list[str]) -> list[str]:
-    unknown = sorted(set(events) - set(EventKind.values))
+    unknown = sorted(set(events) - set(EventType.values))
     if unknown:
-        raise InvalidInput(f"Unknown event kind(s): {', '.join(unknown)}", details={"known": EventKind.values})
-    return [kind for kind in EventKind.values if kind in events]
+        raise InvalidInput(f"Unknown event kind(s): {', '.join(unknown)}", details={"known": EventType.values})
+    return [kind for kind in EventType.values if kind in events]
 
 
 def _check_url(kind: str, url: str) -> str:
@@ -90,7 +90,7 @@ def save_connection(connection_id: int | None, values: dict[str, Any]) -> Connec
     if values.get("events") is not None:
         connection.events = _clean_events(list(values["events"]))
     elif connection_id is None:
-        connection.events = list(EventKind.values)
+        connection.events = list(EventType.values)
     if values.get("url") or connection_id is None or values.get("kind"):
         connection.url = _check_url(connection.kind, values.get("url") or connection.url)
     if values.get("secret"):

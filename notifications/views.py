@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import OmniError
-from core.events import EventKind
+from core.events import EventType
 from notifications import services
 from notifications.forms import ConnectionForm, HealthSettingsForm
 from notifications.health import service as health
@@ -50,7 +50,7 @@ def connections(request):
         return _save(request, None)
     return render(request, "notifications/connections.html", {
         "connections": [(c, services.mask_url(c.url)) for c in Connection.objects.all()],
-        "form": ConnectionForm(initial={"events": EventKind.values, "enabled": True}),
+        "form": ConnectionForm(initial={"events": EventType.values, "enabled": True}),
     })
 
 

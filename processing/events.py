@@ -8,7 +8,7 @@ from pathlib import PurePath
 from django.db.models import QuerySet
 
 from core import events as core_events
-from core.events import EventKind as CoreKind
+from core.events import EventType as CoreKind
 from core.events import Level
 from media.models import MediaItem
 from processing.models import EventKind, ImportEvent, ImportRun, PostProcessStatus

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import events
-from core.events import EventKind, Level
+from core.events import EventType, Level
 from notifications.health.checks import CHECKS, Check, Finding
 from notifications.models import HealthIssue, HealthSettings
 
@@ -68,13 +68,13 @@ def _raise(check: Check, finding: Finding, now: datetime) -> None:
     HealthIssue.objects.create(check_name=check.name, key=finding.key[:200], level=finding.level,
                                message=finding.message[:1000], fix=finding.fix[:1000], raised_at=now,
                                last_seen_at=now)
-    events.emit(EventKind.HEALTH_RAISED, title=finding.message, message=f"Fix: {finding.fix}", level=finding.level,
+    events.emit(EventType.HEALTH_RAISED, title=finding.message, message=f"Fix: {finding.fix}", level=finding.level,
                 url=HEALTH_PAGE, data={"check": check.name, "key": finding.key, "fix": finding.fix})
 
 
 def _clear(check: Check, issue: HealthIssue, now: datetime) -> None:
     HealthIssue.objects.filter(pk=issue.pk).update(cleared_at=now)
-    events.emit(EventKind.HEALTH_CLEARED, title=f"Resolved: {issue.message}"[:300], level=Level.SUCCESS,
+    events.emit(EventType.HEALTH_CLEARED, title=f"Resolved: {issue.message}"[:300], level=Level.SUCCESS,
                 url=HEALTH_PAGE, data={"check": check.name, "key": issue.key,
                                        "raised_at": issue.raised_at.isoformat()})
 

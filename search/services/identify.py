@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core import events
 from core.errors import InvalidInput, NotFound, ServiceUnavailable
-from core.events import EventKind, Level
+from core.events import EventType, Level
 from media.models import ContributorRole, MediaItem
 from search.matching.distance import ItemFacts
 from search.matching.recommend import Decision, Recommendation, Thresholds, decide
@@ -145,7 +145,7 @@ def _queue_review(item: MediaItem, decision: Decision) -> ReviewItem:
     review.best_distance, review.candidates = best, candidates
     review.save()
     if is_new:
-        events.emit(EventKind.METADATA_REVIEW, title=f"Metadata needs review: {item.title}", message=review.reason,
+        events.emit(EventType.METADATA_REVIEW, title=f"Metadata needs review: {item.title}", message=review.reason,
                     level=Level.WARNING, url="/review/",
                     data={"item_id": item.pk, "review_id": review.pk, "candidates": len(candidates)})
     return review

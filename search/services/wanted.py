@@ -15,7 +15,7 @@ from django.db.models import Q
 from core import events
 from core import isbn as isbn_tools
 from core.errors import Conflict, InvalidInput, NotFound
-from core.events import EventKind
+from core.events import EventType
 from core.text import sort_title
 from media.models import Identifier, MediaItem, MediaKind, MediaStatus
 from media.works import link_to_work
@@ -145,7 +145,7 @@ def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], u
 
 def announce_wanted(item: MediaItem) -> None:
     authors = ", ".join(item.contributions.values_list("author__name", flat=True)[:5])
-    events.emit(EventKind.BOOK_WANTED, title=f"Wanted: {item.title}", message=f"by {authors}" if authors else "",
+    events.emit(EventType.BOOK_WANTED, title=f"Wanted: {item.title}", message=f"by {authors}" if authors else "",
                 url=f"/library/{item.pk}/", data={"item_id": item.pk, "media_kind": item.kind, "authors": authors})
 
 

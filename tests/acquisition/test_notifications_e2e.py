@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core.events import EventKind
+from core.events import EventType
 from downloaders.models import AttemptState, DownloadAttempt
 from notifications.models import Connection, ConnectionKind, Event, HealthIssue
 from omnireadarr.schedules import SCHEDULES
@@ -33,9 +33,9 @@ def hooks(receiver, db):
     """A webhook and an Apprise json:// target, both on the local receiver."""
     port = receiver.httpd.server_address[1]
     webhook = Connection.objects.create(name="hook", kind=ConnectionKind.WEBHOOK, url=receiver.url,
-                                        events=list(EventKind.values))
+                                        events=list(EventType.values))
     Connection.objects.create(name="apprise", kind=ConnectionKind.APPRISE, url=f"json://127.0.0.1:{port}/apprise",
-                              events=list(EventKind.values))
+                              events=list(EventType.values))
     return webhook
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core import events
-from core.events import EventKind
+from core.events import EventType
 from core.models import Job
 from notifications.models import Connection, ConnectionKind, Delivery, DeliveryState, Event
 from tests.acquisition.test_pipeline_e2e import _wait
@@ -25,12 +25,12 @@ def receiver():
 
 def _webhook(url: str, **values) -> Connection:
     return Connection.objects.create(name=values.pop("name", "hook"), kind=ConnectionKind.WEBHOOK, url=url,
-                                     events=values.pop("events", list(EventKind.values)), **values)
+                                     events=values.pop("events", list(EventType.values)), **values)
 
 
 def test_webhook_delivery_is_signed_and_logged(receiver, worker):
     hook = _webhook(receiver.url)
-    events.emit(EventKind.DOWNLOAD_FAILED, title="Download failed: Dune", message="Aborted: missing articles",
+    events.emit(EventType.DOWNLOAD_FAILED, title="Download failed: Dune", message="Aborted: missing articles",
                 level="error", data={"attempt_id": 7})
     got = receiver.wait_for(lambda r: True)
     assert got.signed_with(hook.secret) and not got.signed_with("another secret")
@@ -47,7 +47,7 @@ def test_a_500_is_retried_after_a_backoff_and_then_delivered(receiver, worker, s
     settings.NOTIFY_RETRY_BASE_SECONDS = 0.3
     receiver.statuses = [500]
     _webhook(receiver.url)
-    events.emit(EventKind.IMPORTED, title="Imported: Dune", data={"files": ["/library/Dune.epub"]})
+    events.emit(EventType.IMPORTED, title="Imported: Dune", data={"files": ["/library/Dune.epub"]})
     delivery = _wait(lambda: Delivery.objects.filter(state=DeliveryState.DELIVERED).first(), message="retry")
     assert len(receiver.received) == 2
     first, second = receiver.received
@@ -59,7 +59,7 @@ def test_a_500_is_retried_after_a_backoff_and_then_delivered(receiver, worker, s
 def test_a_refusal_is_not_retried_and_the_answer_is_logged(receiver, worker):
     receiver.statuses = [404]
     _webhook(receiver.url)
-    events.emit(EventKind.BOOK_WANTED, title="Wanted: Dune")
+    events.emit(EventType.BOOK_WANTED, title="Wanted: Dune")
     delivery = _wait(lambda: Delivery.objects.filter(state=DeliveryState.FAILED).first(), message="failure")
     assert (delivery.attempts, delivery.last_status, delivery.last_error) == (1, 404, "HTTP 404")
     assert "receiver failed" in delivery.last_response and len(receiver.received) == 1
@@ -68,14 +68,14 @@ def test_a_refusal_is_not_retried_and_the_answer_is_logged(receiver, worker):
 def test_a_connection_gets_only_the_events_it_asked_for_and_none_when_disabled(receiver, worker):
     _webhook(receiver.url, events=["imported"])
     _webhook(receiver.url, name="off", enabled=False)
-    events.emit(EventKind.BOOK_WANTED, title="Wanted: Dune")
-    events.emit(EventKind.IMPORTED, title="Imported: Dune")
+    events.emit(EventType.BOOK_WANTED, title="Wanted: Dune")
+    events.emit(EventType.IMPORTED, title="Imported: Dune")
     receiver.wait_for(lambda r: r.json["event"] == "imported")
     assert Delivery.objects.count() == 1 and [r.json["event"] for r in receiver.received] == ["imported"]
 
 
 def test_events_are_recorded_without_any_connection_and_shown_on_the_dashboard(admin_client):
-    events.emit(EventKind.RELEASE_GRABBED, title="Grabbed Dune.EPUB-GRP", url="/library/1/")
+    events.emit(EventType.RELEASE_GRABBED, title="Grabbed Dune.EPUB-GRP", url="/library/1/")
     assert list(Event.objects.values_list("kind", "title")) == [("release_grabbed", "Grabbed Dune.EPUB-GRP")]
     assert not Delivery.objects.exists()
     page = admin_client.get("/").content.decode()
@@ -88,7 +88,7 @@ def test_an_event_inside_a_rolled_back_transaction_is_not_recorded():
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        events.emit(EventKind.BOOK_WANTED, title="Wanted: never")
+        events.emit(EventType.BOOK_WANTED, title="Wanted: never")
         raise RuntimeError("the change that emitted it failed")
     assert not Event.objects.exists()
 
@@ -97,7 +97,7 @@ def test_apprise_json_schema_reaches_a_local_receiver(receiver, worker):
     port = receiver.httpd.server_address[1]
     Connection.objects.create(name="apprise", kind=ConnectionKind.APPRISE, url=f"json://127.0.0.1:{port}/apprise",
                               events=["download_failed"])
-    events.emit(EventKind.DOWNLOAD_FAILED, title="Download failed: Dune", message="Aborted", level="error")
+    events.emit(EventType.DOWNLOAD_FAILED, title="Download failed: Dune", message="Aborted", level="error")
     got = receiver.wait_for(lambda r: r.path == "/apprise")
     assert (got.json["title"], got.json["message"], got.json["type"]) == ("Download failed: Dune", "Aborted",
                                                                            "failure")
