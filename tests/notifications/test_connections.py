@@ -163,3 +163,17 @@ def test_sweep_queues_deliveries_whose_job_was_lost_and_prunes_old_events(receiv
     assert outcome["queued"] == 1 and outcome["pruned"] >= 1 and not Event.objects.filter(pk=old.pk).exists()
     receiver.wait_for(lambda r: r.json["title"] == "Imported: lost job")
     _wait(lambda: Delivery.objects.get(pk=lost.pk).state == DeliveryState.DELIVERED, message="sweep delivery")
+
+
+def test_the_notifications_page_adds_a_webhook_and_shows_its_secret_only_once(admin_client, receiver):
+    response = admin_client.post("/settings/notifications/", {"name": "hook", "kind": "webhook", "url": receiver.url,
+                                                              "events": ["imported", "download_failed"],
+                                                              "enabled": "on"})
+    connection = Connection.objects.get(name="hook")
+    assert response.status_code == 200 and connection.secret in response.content.decode()
+    assert connection.events == ["download_failed", "imported"] and connection.enabled
+    listing = admin_client.get("/settings/notifications/").content.decode()
+    detail = admin_client.get(f"/settings/notifications/{connection.pk}/").content.decode()
+    assert "hook" in listing and connection.secret not in listing + detail and "/hook" not in listing + detail
+    tested = admin_client.post(f"/settings/notifications/{connection.pk}/test", follow=True).content.decode()
+    assert "Test message delivered (HTTP 200)" in tested and receiver.received[0].signed_with(connection.secret)
