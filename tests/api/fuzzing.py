@@ -33,7 +33,11 @@ IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
 # an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
 ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
                  "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
+# The rules: a notification URL Apprise understands (its 100+ services' URL grammars), a webhook
+# URL naming an http(s) host, a connection name not taken yet.
+CONNECTION_RULES = ("POST /api/notifications/connections", "PATCH /api/notifications/connections/{connection_id}")
+POSITIVE_DATA_EXCEPTIONS = (TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
+                            + CONNECTION_RULES)
 
 
 @dataclass
