@@ -178,6 +178,16 @@ API: dict[str, Access] = {
     "POST /api/reading/files/{file_id}/conversions/{target}": _access(
         *READERS.roles, note="into the cache; the file is never changed"
     ),
+    "GET /api/notifications/events": _access(*READERS.roles, note="the dashboard's What happened list"),
+    "GET /api/notifications/connections": ADMINS,
+    "POST /api/notifications/connections": _access(Role.ADMIN, note="URL and secret are write-only"),
+    "GET /api/notifications/connections/{connection_id}": ADMINS,
+    "PATCH /api/notifications/connections/{connection_id}": ADMINS,
+    "DELETE /api/notifications/connections/{connection_id}": ADMINS,
+    "POST /api/notifications/connections/{connection_id}/test": ADMINS,
+    "GET /api/notifications/connections/{connection_id}/deliveries": ADMINS,
+    "GET /api/notifications/health": ADMINS,
+    "POST /api/notifications/health/check": ADMINS,
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }
@@ -251,6 +261,13 @@ PAGES: dict[str, Access] = {
     "operations-integrity": ADMINS,
     "operations-integrity-start": ADMINS,
     "operations-integrity-fix": ADMINS,
+    "system-health": ADMINS,
+    "system-health-run": ADMINS,
+    "system-health-settings": ADMINS,
+    "notifications": ADMINS,
+    "notification-detail": _access(Role.ADMIN, note="URL and secret are never shown back"),
+    "notification-test": ADMINS,
+    "notification-delete": ADMINS,
     "admin:*": ADMINS,
 }
 # Pages anonymous visitors may open before the first account exists (the wizard's first steps

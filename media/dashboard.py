@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from core import events
 from core.models import Job, JobState
 from media.models import FileState, LibraryFile, MediaItem, MediaKind, MediaStatus
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
@@ -22,6 +23,7 @@ class Problem:
     count: int | None = None
 
 
+HAPPENED_SHOWN = 10
 ProblemSource = Callable[[], list[Problem]]
 _SOURCES: list[ProblemSource] = []
 
@@ -115,4 +117,5 @@ def dashboard_context() -> dict[str, Any]:
         **live_counts(),
         "problems": problems(),
         "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
+        "happened": events.recent(HAPPENED_SHOWN),  # the same events the notifications send
     }

@@ -12,6 +12,7 @@ from downloaders.api import router as downloads_router
 from downloaders.client_api import router as download_clients_router
 from indexers.api import router as indexers_router
 from media.api import router as library_router
+from notifications.api import router as notifications_router
 from operations.api import router as operations_router
 from processing.api import router as processing_router
 from processing.parse_api import router as parse_router
@@ -55,3 +56,4 @@ api.add_router("/reading", reading_router)
 api.add_router("/users", users_router)
 api.add_router("/operations", operations_router)
 api.add_router("/reading", reading_files_router)
+api.add_router("/notifications", notifications_router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "scanning",
     "reading",
     "operations",
+    "notifications",
     "core.wizard",
 ]
 
@@ -234,6 +235,10 @@ STORAGES = {
 
 # --- Jobs and schedules ---------------------------------------------------------------------
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
+
+# --- Notifications -------------------------------------------------------------------------
+# A webhook or Apprise delivery that failed is tried again after this many seconds, doubled each time.
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 30, minimum=1)
 
 # --- External tools ---------------------------------------------------------------------
 EBOOK_CONVERT_PATH = env_str("EBOOK_CONVERT", "ebook-convert")

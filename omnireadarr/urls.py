@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("scanning.urls")),
     path("", include("reading.urls")),
     path("", include("operations.urls")),
+    path("", include("notifications.urls")),
     path("", include("core.urls")),
 ]

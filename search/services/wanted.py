@@ -12,8 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from core import events
 from core import isbn as isbn_tools
 from core.errors import Conflict, InvalidInput, NotFound
+from core.events import EventType
 from core.text import sort_title
 from media.models import Identifier, MediaItem, MediaKind, MediaStatus
 from media.works import link_to_work
@@ -154,7 +156,15 @@ def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], u
     if "isbn13" in given:
         record_candidates(item, WANTED_SOURCE, {"isbn13": given["isbn13"]}, 1.0, user=user)
     link_to_work(item)
+    if not as_request:
+        announce_wanted(item)
     return item
+
+
+def announce_wanted(item: MediaItem) -> None:
+    authors = ", ".join(item.contributions.values_list("author__name", flat=True)[:5])
+    events.emit(EventType.BOOK_WANTED, title=f"Wanted: {item.title}", message=f"by {authors}" if authors else "",
+                url=f"/library/{item.pk}/", data={"item_id": item.pk, "media_kind": item.kind, "authors": authors})
 
 
 def requested_items():
@@ -166,7 +176,9 @@ def requested_items():
 def approve_request(item_id: int) -> MediaItem:
     """A request becomes a wanted item: the schedule searches and grabs it from now on."""
     _claim_request(item_id, MediaStatus.WANTED)
-    return MediaItem.objects.get(pk=item_id)
+    item = MediaItem.objects.get(pk=item_id)
+    announce_wanted(item)
+    return item
 
 
 def deny_request(item_id: int) -> None:

@@ -40,8 +40,12 @@ CLIENT_SETTINGS = ("POST /api/downloads/clients/", "PATCH /api/downloads/clients
 # an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
 ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
                  "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
+# The rules: a notification URL Apprise understands (its 100+ services' URL grammars), a webhook
+# URL naming an http(s) host, a connection name not taken yet.
+CONNECTION_RULES = ("POST /api/notifications/connections", "PATCH /api/notifications/connections/{connection_id}")
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
+    + CONNECTION_RULES
 )
 
 
