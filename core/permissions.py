@@ -139,9 +139,23 @@ API: dict[str, Access] = {
 # Pages by URL name ("admin:*" is the whole Django admin). Anonymous visitors of a page that is
 # not theirs are sent to the log-in page; readers get 403.
 FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
+OPDS = "OPDS catalogue: HTTP Basic, API key or session; anonymous gets 401 with a Basic challenge"
+_OPDS_FEEDS = ("root", "recent", "books", "authors", "author", "series-list", "series", "shelves", "shelf")
+OPDS_PAGES = (
+    *_OPDS_FEEDS,
+    "continue",
+    "search",
+    *(f"v2-{name}" for name in (*_OPDS_FEEDS, "continue", "search")),
+    "opensearch",
+    "download",
+    "pse-page",
+    "cover",
+    "cover-thumb",
+)
 PAGES: dict[str, Access] = {
     "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
     "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
+    **{f"opds:{name}": _access(*READERS.roles, note=OPDS) for name in OPDS_PAGES},
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
