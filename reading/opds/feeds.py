@@ -227,7 +227,6 @@ def publication(urls: Urls, item: MediaItem, progress=None) -> Publication:
     if item.series_id:
         position = float(item.series_index) if item.series_index is not None else None
         series = SeriesRef(item.series.title, position, urls.feed("series", item.series_id))
-    alternate = Link(urls.origin + reverse("book-detail", args=[item.pk]), "alternate", "text/html", "Book page")
     return Publication(
         id=f"{ID_PREFIX}item:{item.pk}",
         kind=item.kind,
@@ -245,7 +244,7 @@ def publication(urls: Urls, item: MediaItem, progress=None) -> Publication:
         series=series,
         pages=item.page_count,
         duration=item.duration_seconds,
-        links=(*_file_links(urls, item, progress), alternate),
+        links=tuple(_file_links(urls, item, progress)),
         images=_images(urls, item),
     )
 
