@@ -5,10 +5,13 @@ loaded with their authors, series, tags and visible files in a constant number o
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from media.models import Author, Contribution, ContributorRole, ItemTag, LibraryFile, MediaItem, MediaKind, Series
@@ -19,6 +22,7 @@ from reading.visibility import visible_files, visible_folders
 from scanning.extractors.base import ExtractionError
 
 PAGE_SIZE = 50
+LISTING_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,27 @@ def filtered_items(user, filters: Filters) -> QuerySet[MediaItem]:
     return items
 
 
-def _paged_ids(queryset: QuerySet, number: int, size: int, *, count: bool = True) -> tuple[list[int], int | None]:
+def _cached(queryset: QuerySet, build):
+    """`build(queryset)`, remembered for LISTING_SECONDS under the query's SQL: the SQL names the
+    user's visible folders and the filters, so another reader or a changed access never shares
+    an entry. Paging through a large library then costs one scan a minute instead of one count
+    and one OFFSET walk per page (a new book shows up in the catalogue within that minute)."""
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # nothing can match (a reader without libraries): nothing to remember
+        return build(queryset)
+    key = "opds-list:" + hashlib.sha256(sql.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = build(queryset)
+        cache.set(key, value, LISTING_SECONDS)
+    return value
+
+
+def _paged_ids(queryset: QuerySet, number: int, size: int) -> tuple[list[int], int]:
+    ids = _cached(queryset.values_list("pk", flat=True), lambda rows: array("q", rows))
     start = (number - 1) * size
-    ids = list(queryset.values_list("pk", flat=True)[start : start + size + 1])
-    total = queryset.count() if count and (number > 1 or len(ids) > size) else (len(ids) if count else None)
-    return ids, total
+    return list(ids[start : start + size + 1]), len(ids)
 
 
 def item_page(user, queryset: QuerySet[MediaItem], number: int, size: int = PAGE_SIZE) -> Page:
@@ -88,7 +108,7 @@ def load_items(user, ids: list[int]) -> list[MediaItem]:
             Prefetch("files", queryset=files, to_attr="readable_files"),
         )
     )
-    by_id = {item.pk: item for item in rows}
+    by_id = {item.pk: item for item in rows if item.readable_files}  # none left visible: not listed
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -120,7 +140,7 @@ def authors(user, number: int, size: int = PAGE_SIZE) -> Page:
     readable = readable_items(user).values("pk")
     wrote = Contribution.objects.filter(author=OuterRef("pk"), role=ContributorRole.AUTHOR, item__in=readable)
     queryset = Author.objects.filter(Exists(wrote)).order_by("sort_name", "pk")
-    ids, total = _paged_ids(queryset, number, size, count=False)
+    ids, total = _paged_ids(queryset, number, size)
     rows = list(Author.objects.filter(pk__in=ids[:size]).order_by("sort_name", "pk"))
     counts = dict(
         Contribution.objects.filter(author__in=ids[:size], role=ContributorRole.AUTHOR, item__in=readable)
@@ -134,7 +154,7 @@ def authors(user, number: int, size: int = PAGE_SIZE) -> Page:
 def series_list(user, number: int, size: int = PAGE_SIZE) -> Page:
     readable = readable_items(user)
     queryset = Series.objects.filter(Exists(readable.filter(series=OuterRef("pk")))).order_by("title", "pk")
-    ids, total = _paged_ids(queryset, number, size, count=False)
+    ids, total = _paged_ids(queryset, number, size)
     rows = list(Series.objects.filter(pk__in=ids[:size]).order_by("title", "pk"))
     counts = dict(
         readable.filter(series__in=ids[:size]).values_list("series").annotate(n=Count("pk")).values_list("series", "n")
@@ -176,7 +196,7 @@ def search(user, q: str, number: int, *, sort: str = "relevance", size: int = PA
 
 def facet_counts(user, filters: Filters) -> dict[str, dict[str, int]]:
     """For each facet group, how many items each value gives with the other groups' choices kept."""
-    kinds = filtered_items(user, filters.replace(kind="")).values_list("kind").annotate(n=Count("pk"))
+    kinds = filtered_items(user, filters.replace(kind="")).order_by().values_list("kind").annotate(n=Count("pk"))
     languages = filtered_items(user, filters.replace(language="")).exclude(language="")
     formats = (
         visible_files(user)
@@ -184,10 +204,11 @@ def facet_counts(user, filters: Filters) -> dict[str, dict[str, int]]:
         .values_list("format")
         .annotate(n=Count("item", distinct=True))
     )
+    languages = languages.order_by().values_list("language").annotate(n=Count("pk"))
     return {
-        "kind": {kind: n for kind, n in kinds.values_list("kind", "n") if kind in MediaKind.values},
-        "language": dict(languages.values_list("language").annotate(n=Count("pk")).values_list("language", "n")),
-        "format": dict(formats.values_list("format", "n")),
+        "kind": _cached(kinds, lambda rows: {kind: n for kind, n in rows if kind in MediaKind.values}),
+        "language": _cached(languages, dict),
+        "format": _cached(formats.order_by(), dict),
     }
 
 

@@ -40,7 +40,10 @@ ID_PREFIX = "urn:omnireadarr:"
 
 
 class Urls:
-    """Absolute links of one request's catalogue (version 1 = OPDS 1.2, 2 = OPDS 2.0)."""
+    """Absolute links of one request's catalogue (version 1 = OPDS 1.2, 2 = OPDS 2.0). A feed has
+    hundreds of links: each route is reversed once per request and filled in after."""
+
+    _SLOT = 987654321  # a number no id reaches, replaced by "{}" in the reversed route
 
     def __init__(self, request, version: int):
         self.version = version
@@ -48,6 +51,14 @@ class Urls:
         self.apikey = request.GET.get(API_KEY_PARAM, "")
         self.navigation_type = ATOM_NAVIGATION if version == 1 else OPDS2
         self.acquisition_type = ATOM_ACQUISITION if version == 1 else OPDS2
+        self._routes: dict[tuple[str, int], str] = {}
+
+    def _path(self, name: str, args: tuple) -> str:
+        route = self._routes.get((name, len(args)))
+        if route is None:
+            route = reverse(name, args=[self._SLOT] * len(args)).replace(str(self._SLOT), "{}")
+            self._routes[(name, len(args))] = route
+        return route.format(*(int(arg) for arg in args))
 
     def _absolute(self, path: str, query: dict | None = None) -> str:
         params = {
@@ -61,17 +72,17 @@ class Urls:
 
     def feed(self, name: str, *args, **query) -> str:
         prefix = "opds:" if self.version == 1 else "opds:v2-"
-        return self._absolute(reverse(prefix + name, args=args), query)
+        return self._absolute(self._path(prefix + name, args), query)
 
     def shared(self, name: str, *args, **query) -> str:
-        return self._absolute(reverse("opds:" + name, args=args), query)
+        return self._absolute(self._path("opds:" + name, args), query)
 
     def search_template(self) -> str:
         url = self.feed("search")
         return url + ("&" if "?" in url else "?") + "q={searchTerms}"
 
     def pse_template(self, file_id: int) -> str:
-        path = reverse("opds:pse-page", args=[file_id, 0]).removesuffix("/0") + "/{pageNumber}"
+        path = self._path("opds:pse-page", (file_id, 0)).removesuffix("/0") + "/{pageNumber}"
         return self._absolute(path)
 
 

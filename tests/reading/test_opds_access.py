@@ -219,3 +219,12 @@ def test_a_reader_with_no_library_sees_an_empty_catalogue(client, reader_user, l
         assert parse_atom(client.get(reverse(name))).findall("a:entry", NS) == [], name
     assert parse_atom(client.get(reverse("opds:search") + "?q=dune")).findall("a:entry", NS) == []
     assert opds2_errors(client.get(reverse("opds:v2-books")).json()) == []
+
+
+def test_a_book_whose_files_went_away_leaves_even_a_remembered_listing(client, reader_user, library):
+    client.force_login(reader_user)
+    before = parse_atom(client.get(reverse("opds:recent")))  # the listing is now remembered for a minute
+    assert "Dune Messiah" in [e.findtext("a:title", "", NS) for e in before.findall("a:entry", NS)]
+    library.messiah.files.update(state="missing")
+    after = parse_atom(client.get(reverse("opds:recent")))
+    assert "Dune Messiah" not in [e.findtext("a:title", "", NS) for e in after.findall("a:entry", NS)]

@@ -5,6 +5,7 @@ constant number of queries per page."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +18,13 @@ from tests.reading.opds_library import COMIC_PAGES, bulk_books, make_library
 
 pytestmark = pytest.mark.django_db
 FEEDS = ["root", "recent", "books", "authors", "series-list", "shelves", "continue"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # listings are remembered for a minute under their SQL, the same in every test's database
+    yield
+    cache.clear()
 
 
 @pytest.fixture
