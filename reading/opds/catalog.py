@@ -135,31 +135,29 @@ def _with_counts(rows: list, counts: dict[int, int]) -> list[tuple[object, int]]
     return [(row, counts.get(row.pk, 0)) for row in rows]
 
 
+def _authored(user):
+    """Author contributions to items with a file this user may see (one pass over contributions)."""
+    readable = Exists(visible_files(user).filter(item=OuterRef("item")))
+    return Contribution.objects.filter(readable, role=ContributorRole.AUTHOR)
+
+
 def authors(user, number: int, size: int = PAGE_SIZE) -> Page:
     """Authors of at least one readable item, with how many each has."""
-    readable = readable_items(user).values("pk")
-    wrote = Contribution.objects.filter(author=OuterRef("pk"), role=ContributorRole.AUTHOR, item__in=readable)
-    queryset = Author.objects.filter(Exists(wrote)).order_by("sort_name", "pk")
+    queryset = Author.objects.filter(pk__in=_authored(user).values("author")).order_by("sort_name", "pk")
     ids, total = _paged_ids(queryset, number, size)
     rows = list(Author.objects.filter(pk__in=ids[:size]).order_by("sort_name", "pk"))
-    counts = dict(
-        Contribution.objects.filter(author__in=ids[:size], role=ContributorRole.AUTHOR, item__in=readable)
-        .values_list("author")
-        .annotate(n=Count("item", distinct=True))
-        .values_list("author", "n")
-    )
+    counts = _authored(user).filter(author__in=ids[:size]).values_list("author")
+    counts = dict(counts.annotate(n=Count("item", distinct=True)).values_list("author", "n"))
     return Page(_with_counts(rows, counts), number, size, total, len(ids) > size)
 
 
 def series_list(user, number: int, size: int = PAGE_SIZE) -> Page:
     readable = readable_items(user)
-    queryset = Series.objects.filter(Exists(readable.filter(series=OuterRef("pk")))).order_by("title", "pk")
+    queryset = Series.objects.filter(pk__in=readable.values("series")).order_by("title", "pk")
     ids, total = _paged_ids(queryset, number, size)
     rows = list(Series.objects.filter(pk__in=ids[:size]).order_by("title", "pk"))
-    counts = dict(
-        readable.filter(series__in=ids[:size]).values_list("series").annotate(n=Count("pk")).values_list("series", "n")
-    )
-    return Page(_with_counts(rows, counts), number, size, total, len(ids) > size)
+    counts = readable.filter(series__in=ids[:size]).order_by().values_list("series").annotate(n=Count("pk"))
+    return Page(_with_counts(rows, dict(counts.values_list("series", "n"))), number, size, total, len(ids) > size)
 
 
 def shelves(user) -> list[Shelf]:
