@@ -98,7 +98,10 @@ def load_items(user, ids: list[int]) -> list[MediaItem]:
     """The items in `ids` order, each with `readable_files` (only the files this user may see)."""
     if not ids:
         return []
-    files = visible_files(user).order_by("format", "pk")
+    # the page's files by item first (the item_id index), then which of them the user may see: asked
+    # in one query, SQLite walks every present file through the state index instead
+    candidates = list(LibraryFile.objects.filter(item__in=ids).values_list("pk", flat=True))
+    files = visible_files(user).filter(pk__in=candidates).order_by("format", "pk")
     rows = (
         MediaItem.objects.filter(pk__in=ids)
         .select_related("series")
