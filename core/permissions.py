@@ -195,6 +195,19 @@ API: dict[str, Access] = {
 # Pages by URL name ("admin:*" is the whole Django admin). Anonymous visitors of a page that is
 # not theirs are sent to the log-in page; readers get 403.
 FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
+OPDS = "OPDS catalogue: HTTP Basic, API key or session; anonymous gets 401 with a Basic challenge"
+_OPDS_FEEDS = ("root", "recent", "books", "authors", "author", "series-list", "series", "shelves", "shelf")
+OPDS_PAGES = (
+    *_OPDS_FEEDS,
+    "continue",
+    "search",
+    *(f"v2-{name}" for name in (*_OPDS_FEEDS, "continue", "search")),
+    "opensearch",
+    "download",
+    "pse-page",
+    "cover",
+    "cover-thumb",
+)
 PAGES: dict[str, Access] = {
     "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
     "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
@@ -212,6 +225,7 @@ PAGES: dict[str, Access] = {
     "kosync-health": EVERYONE,
     "file-convert": _access(*READERS.roles, note="converts a visible file into the cache; never touches it"),
     "item-zip": _access(*READERS.roles, note="the book's files the reader may see, as one zip"),
+    **{f"opds:{name}": _access(*READERS.roles, note=OPDS) for name in OPDS_PAGES},
     "login": EVERYONE,
     "web-manifest": _access(*EVERYONE.roles, note="app name and icons; browsers fetch it without cookies"),
     "favicon": EVERYONE,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reading import kosync, pages_views, views
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("kosync/healthcheck", kosync.healthcheck, name="kosync-health"),
     path("read/files/<int:file_id>/convert/<slug:target>", views.convert, name="file-convert"),
     path("read/items/<int:item_id>/zip", views.item_zip, name="item-zip"),
+    path("opds/", include("reading.opds.urls")),
 ]
