@@ -14,7 +14,6 @@ from django.utils import timezone
 from media.models import ContributorRole, MediaItem, MediaKind
 from reading.opds import catalog
 from reading.opds.auth import API_KEY_PARAM
-from reading.opds.formats import media_type
 from reading.opds.model import (
     ACQUISITION,
     FACET,
@@ -30,6 +29,7 @@ from reading.opds.model import (
     Publication,
     SeriesRef,
 )
+from reading.serving import content_type_for
 
 ATOM_NAVIGATION = "application/atom+xml;profile=opds-catalog;kind=navigation"
 ATOM_ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -187,7 +187,7 @@ def _file_links(urls: Urls, item: MediaItem, progress) -> list[Link]:
             Link(
                 urls.shared("download", library_file.pk),
                 ACQUISITION,
-                media_type(library_file.format),
+                content_type_for(f"x.{library_file.format}"),
                 library_file.format.upper(),
                 length=library_file.size or None,
             )
