@@ -128,7 +128,7 @@ def test_a_publication_entry_has_its_metadata_every_format_and_covers(admin_clie
     acquisitions = {
         link.get("type"): link.get("href") for link in links_by_rel(entry, "http://opds-spec.org/acquisition")
     }
-    assert set(acquisitions) == {"application/epub+zip", "application/pdf", "application/vnd.amazon.ebook"}
+    assert set(acquisitions) == {"application/epub+zip", "application/pdf", "application/vnd.amazon.mobi8-ebook"}
     body = admin_client.get(acquisitions["application/pdf"])
     assert body.status_code == 200 and b"".join(body.streaming_content) == b"%PDF-1.4 dune"
     cover = links_by_rel(entry, "http://opds-spec.org/image")[0]
@@ -150,7 +150,7 @@ def test_the_same_publication_in_opds2(admin_client, library):
         ],
     }
     types = {link["type"] for link in dune["links"] if link["rel"] == "http://opds-spec.org/acquisition"}
-    assert types == {"application/epub+zip", "application/pdf", "application/vnd.amazon.ebook"}
+    assert types == {"application/epub+zip", "application/pdf", "application/vnd.amazon.mobi8-ebook"}
     assert {image["rel"] for image in dune["images"]} == {
         "http://opds-spec.org/image",
         "http://opds-spec.org/image/thumbnail",
