@@ -22,8 +22,11 @@ CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conf
 TEMPLATE_GRAMMAR = ("POST /api/rename/templates", "PUT /api/rename/templates/{template_id}",
                     "POST /api/rename/templates/check", "POST /api/rename/preview",
                     "POST /api/scanning/folders", "PUT /api/scanning/folders/{folder_id}")
-# The rule: an ISBN's check digit.
-ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
+# The rule: an ISBN's check digit (and, for a book added by hand, a title that is more than spaces
+# and a book not wanted already).
+ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/", "POST /api/media/wanted/manual")
+# The rule: a bulk edit's value fits its field (a year is a number, a language a code...).
+FIELD_VALUES = ("POST /api/media/bulk-edit",)
 # The rule: the document allows a JSON null where the body is optional; the body parser takes
 # only objects (a null body is a 400, leaving the body out works).
 NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
@@ -45,7 +48,7 @@ ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/us
 CONNECTION_RULES = ("POST /api/notifications/connections", "PATCH /api/notifications/connections/{connection_id}")
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
-    + CONNECTION_RULES
+    + CONNECTION_RULES + FIELD_VALUES
 )
 
 
