@@ -35,7 +35,8 @@ READERS = _access(Role.READER, Role.ADMIN)
 ADMINS = _access(Role.ADMIN)
 UNLISTED = ADMINS  # fail safe: an endpoint nobody listed yet is for admins only
 
-# API operations: "METHOD /api/path" as in the OpenAPI document.
+# API operations: "METHOD /api/path", the OpenAPI document's path without its version: the
+# documented /api/v1/... and the deprecated alias /api/... are one operation, checked by one entry.
 API: dict[str, Access] = {
     "GET /api/health": _access(*EVERYONE.roles, note="anonymous: status only; admins: every check"),
     "GET /api/auth/api-key": READERS,
@@ -237,8 +238,17 @@ def role_of(user) -> Role:
     return Role.ADMIN if (user.is_staff or user.is_superuser) else Role.READER
 
 
+API_VERSION_PREFIX = "/api/v1/"
+
+
+def api_table_path(path: str) -> str:
+    """The roles table's key for an API path: `/api/v1/jobs/{job_id}` -> `/api/jobs/{job_id}`
+    (the deprecated alias `/api/jobs/{job_id}` is its own key already)."""
+    return "/api/" + path.removeprefix(API_VERSION_PREFIX) if path.startswith(API_VERSION_PREFIX) else path
+
+
 def api_access(method: str, path: str) -> Access:
-    return API.get(f"{method.upper()} {path}", UNLISTED)
+    return API.get(f"{method.upper()} {api_table_path(path)}", UNLISTED)
 
 
 def page_access(name: str) -> Access:

@@ -1,5 +1,6 @@
 """The one JSON API: every app contributes a router; everything needs a login or an
-API key except /api/health. OpenAPI at /api/openapi.json, docs at /api/docs."""
+API key except /api/v1/health. Served under /api/v1/ (and, deprecated, under /api/);
+OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from search.cover_api import covers_router
 
 api = OmniAPI(
     title="OmniReadarr API",
-    version="1",
+    version="1.0",
     description="All responses use the envelope {success, data, error, error_code}. "
-    "Authenticate with the browser session (CSRF token on writes) or the X-Api-Key header.",
+    "Authenticate with the browser session (CSRF token on writes) or the X-Api-Key header. "
+    "The same operations answer under /api/ for one more release (deprecated: each response "
+    "carries a Deprecation header and a Link to its /api/v1/ address).",
     auth=API_AUTH,
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -1,4 +1,4 @@
-"""Schemathesis over /api/openapi.json as admin, reader and anonymous: no server error, every
+"""Schemathesis over /api/v1/openapi.json as admin, reader and anonymous: no server error, every
 response as documented (schema, status code, content type), invalid input refused and valid
 input accepted. The run works on a throw-away library (a scan folder in tmp_path, scanned for
 real) and the test database; it really changes them (deletes, renames, blacklists)."""
