@@ -162,6 +162,10 @@ API: dict[str, Access] = {
     "GET /api/operations/integrity/{report_id}": ADMINS,
     "POST /api/operations/integrity": ADMINS,
     "POST /api/operations/integrity/findings/{finding_id}/fix": _access(Role.ADMIN, note="recycle bin or scan"),
+    "GET /api/system/status": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/queue": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/queue/status": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/calendar": _access(*READERS.roles, note="arr-compatible: wanted items by release date; also ?apikey="),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }

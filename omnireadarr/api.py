@@ -12,6 +12,7 @@ from core.api.system import router as system_router
 from downloaders.api import router as downloads_router
 from indexers.api import router as indexers_router
 from media.api import router as library_router
+from omnireadarr.arr_api import router as arr_router
 from operations.api import router as operations_router
 from processing.api import router as processing_router
 from processing.parse_api import router as parse_router
@@ -28,7 +29,9 @@ api = OmniAPI(
     description="All responses use the envelope {success, data, error, error_code}. "
     "Authenticate with the browser session (CSRF token on writes) or the X-Api-Key header. "
     "The same operations answer under /api/ for one more release (deprecated: each response "
-    "carries a Deprecation header and a Link to its /api/v1/ address).",
+    "carries a Deprecation header and a Link to its /api/v1/ address). The arr-compatible operations "
+    "(system/status, queue, queue/status, calendar) answer Readarr's bare JSON instead, for tools "
+    "that speak to Readarr.",
     auth=API_AUTH,
     urls_namespace="api",
     openapi_url="/openapi.json",
@@ -54,3 +57,4 @@ api.add_router("/scanning", scanning_router)
 api.add_router("/reading", reading_router)
 api.add_router("/users", users_router)
 api.add_router("/operations", operations_router)
+api.add_router("/", arr_router)
