@@ -191,6 +191,8 @@ PAGES: dict[str, Access] = {
     "login": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
+    "metrics": _access(*EVERYONE.roles, note="Prometheus; 401 without an API key (X-Api-Key, Bearer or ?apikey=) "
+                       "or a login, unless OMNI_METRICS_PUBLIC=true"),
     "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
     "home": READERS,
     "library": READERS,

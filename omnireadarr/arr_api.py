@@ -64,8 +64,12 @@ class SystemStatusOut(Schema):
     branch: str
 
 
-@router.get("/system/status", auth=ARR_AUTH, response=SystemStatusOut,
-            summary="Readarr-shaped system status (bare JSON, no envelope)")
+@router.get(
+    "/system/status",
+    auth=ARR_AUTH,
+    response=SystemStatusOut,
+    summary="Readarr-shaped system status (bare JSON, no envelope)",
+)
 def system_status(request):
     from importlib.metadata import PackageNotFoundError, version
 
@@ -74,12 +78,21 @@ def system_status(request):
     except PackageNotFoundError:
         app_version = "0.0.0"
     return {
-        "appName": "OmniReadarr", "instanceName": "OmniReadarr", "version": app_version,
-        "startTime": STARTED_AT, "isDebug": settings.DEBUG, "isProduction": not settings.DEBUG,
-        "isLinux": platform.system() == "Linux", "isDocker": _in_docker(), "osName": platform.system().lower(),
-        "runtimeName": "python", "runtimeVersion": f"{platform.python_version()} (django {django.get_version()})",
+        "appName": "OmniReadarr",
+        "instanceName": "OmniReadarr",
+        "version": app_version,
+        "startTime": STARTED_AT,
+        "isDebug": settings.DEBUG,
+        "isProduction": not settings.DEBUG,
+        "isLinux": platform.system() == "Linux",
+        "isDocker": _in_docker(),
+        "osName": platform.system().lower(),
+        "runtimeName": "python",
+        "runtimeVersion": f"{platform.python_version()} (django {django.get_version()})",
         "databaseType": "postgreSQL" if connection.vendor == "postgresql" else "sqLite",
-        "authentication": "forms", "urlBase": "", "branch": "main",
+        "authentication": "forms",
+        "urlBase": "",
+        "branch": "main",
     }
 
 
@@ -122,26 +135,45 @@ class QueueParams(Schema):
     pageSize: int = Field(20, ge=1, le=MAX_RECORDS)
 
 
-@router.get("/queue", auth=ARR_AUTH, response=QueuePageOut,
-            summary="Readarr-shaped download queue: active downloads (bare JSON, no envelope)")
+@router.get(
+    "/queue",
+    auth=ARR_AUTH,
+    response=QueuePageOut,
+    summary="Readarr-shaped download queue: active downloads (bare JSON, no envelope)",
+)
 def queue(request, params: Query[QueueParams]):
     attempts = DownloadAttempt.objects.filter(state__in=ACTIVE_STATES).order_by("created_at", "id")
     start = (params.page - 1) * params.pageSize
     records = [_queue_record(a) for a in attempts[start : start + params.pageSize]]
-    return {"page": params.page, "pageSize": params.pageSize, "sortKey": "timeleft", "sortDirection": "ascending",
-            "totalRecords": attempts.count(), "records": records}
+    return {
+        "page": params.page,
+        "pageSize": params.pageSize,
+        "sortKey": "timeleft",
+        "sortDirection": "ascending",
+        "totalRecords": attempts.count(),
+        "records": records,
+    }
 
 
 def _queue_record(attempt: DownloadAttempt) -> dict:
     left = round(attempt.size * max(0.0, 100.0 - attempt.progress) / 100)
     return {
-        "id": attempt.pk, "bookId": attempt.item_id, "title": attempt.release_title, "status": _arr_status(attempt),
+        "id": attempt.pk,
+        "bookId": attempt.item_id,
+        "title": attempt.release_title,
+        "status": _arr_status(attempt),
         "trackedDownloadStatus": "warning" if attempt.error or attempt.send_failures else "ok",
         "trackedDownloadState": "importPending" if attempt.state == AttemptState.DOWNLOADED else "downloading",
-        "size": attempt.size, "sizeleft": 0 if attempt.state == AttemptState.DOWNLOADED else left,
-        "timeleft": attempt.time_left or None, "estimatedCompletionTime": _eta(attempt.time_left),
-        "protocol": attempt.protocol, "downloadClient": attempt.client_kind, "indexer": attempt.indexer,
-        "downloadId": attempt.client_job_id, "errorMessage": attempt.error, "outputPath": attempt.storage_path,
+        "size": attempt.size,
+        "sizeleft": 0 if attempt.state == AttemptState.DOWNLOADED else left,
+        "timeleft": attempt.time_left or None,
+        "estimatedCompletionTime": _eta(attempt.time_left),
+        "protocol": attempt.protocol,
+        "downloadClient": attempt.client_kind,
+        "indexer": attempt.indexer,
+        "downloadId": attempt.client_job_id,
+        "errorMessage": attempt.error,
+        "outputPath": attempt.storage_path,
     }
 
 
@@ -168,13 +200,22 @@ class QueueStatusOut(Schema):
     warnings: bool
 
 
-@router.get("/queue/status", auth=ARR_AUTH, response=QueueStatusOut,
-            summary="Readarr-shaped queue counts (bare JSON, no envelope)")
+@router.get(
+    "/queue/status",
+    auth=ARR_AUTH,
+    response=QueueStatusOut,
+    summary="Readarr-shaped queue counts (bare JSON, no envelope)",
+)
 def queue_status(request):
     active = DownloadAttempt.objects.filter(state__in=ACTIVE_STATES)
     total = active.count()
-    return {"totalCount": total, "count": total, "unknownCount": 0, "errors": active.exclude(error="").exists(),
-            "warnings": active.filter(send_failures__gt=0).exists()}
+    return {
+        "totalCount": total,
+        "count": total,
+        "unknownCount": 0,
+        "errors": active.exclude(error="").exists(),
+        "warnings": active.filter(send_failures__gt=0).exists(),
+    }
 
 
 class CalendarAuthorOut(Schema):
@@ -199,17 +240,29 @@ class CalendarParams(Schema):
     end: date | None = Field(None, description="Last day (default: start + 7 days)")
 
 
-@router.get("/calendar", auth=ARR_AUTH, response=list[CalendarBookOut],
-            summary="Readarr-shaped calendar: wanted items released between start and end (bare JSON, no envelope)")
+@router.get(
+    "/calendar",
+    auth=ARR_AUTH,
+    response=list[CalendarBookOut],
+    summary="Readarr-shaped calendar: wanted items released between start and end (bare JSON, no envelope)",
+)
 def calendar(request, params: Query[CalendarParams]):
     start = params.start or datetime.now(UTC).date()
     end = params.end or start + timedelta(days=7)
-    items = (MediaItem.objects.filter(status__in=ACQUISITION_STATUSES, published__gte=str(start.year),
-                                      published__lte=end.isoformat())
-             .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
-                               Prefetch("download_attempts", to_attr="active_attempts",
-                                        queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES)))
-             .order_by("published", "id"))
+    items = (
+        MediaItem.objects.filter(
+            status__in=ACQUISITION_STATUSES, published__gte=str(start.year), published__lte=end.isoformat()
+        )
+        .prefetch_related(
+            Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
+            Prefetch(
+                "download_attempts",
+                to_attr="active_attempts",
+                queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES),
+            ),
+        )
+        .order_by("published", "id")
+    )
     books = []
     for item in items[: MAX_RECORDS * 4]:
         released = release_date(item.published)
@@ -230,8 +283,15 @@ def release_date(published: str) -> date | None:
 
 def _calendar_book(item: MediaItem, released: date) -> dict:
     authors = item.authors_display
-    return {"id": item.pk, "title": item.title, "authorTitle": f"{authors} {item.title}".strip(),
-            "releaseDate": datetime(released.year, released.month, released.day, tzinfo=UTC), "monitored": True,
-            "grabbed": bool(item.active_attempts), "pageCount": item.page_count, "overview": item.description,
-            "kind": item.kind, "author": {"authorName": authors}}
-
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "authorTitle": f"{authors} {item.title}".strip(),
+        "releaseDate": datetime(released.year, released.month, released.day, tzinfo=UTC),
+        "monitored": True,
+        "grabbed": bool(item.active_attempts),
+        "pageCount": item.page_count,
+        "overview": item.description,
+        "kind": item.kind,
+        "author": {"authorName": authors},
+    }

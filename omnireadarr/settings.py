@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.metrics_files import use_folder
 from omnireadarr.env import (
     database_url,
     env_bool,
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.CorrelationIdMiddleware",
+    "core.metrics.ApiLatencyMiddleware",
     "core.api.edge.ApiEdgeMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -244,6 +246,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Metrics: /metrics (Prometheus) needs an API key or a login unless OMNI_METRICS_PUBLIC ------
+METRICS_DIR = env_path("METRICS_DIR", DATA_DIR / "metrics")  # prometheus-client's multiprocess files
+METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
+use_folder(METRICS_DIR)  # before anything imports prometheus_client (core/metrics_files.py)
 
 # --- Jobs and schedules ---------------------------------------------------------------------
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)

@@ -7,6 +7,7 @@ from core.api.edge import alias_urls
 from core.api.openapi import api_not_found
 from core.api.system import health_page_fallback
 from omnireadarr.api import api
+from omnireadarr.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/", alias_urls(api)),  # deprecated alias of /api/v1/ for one release (Deprecation header)
     re_path(r"^api/", api_not_found, name="api-not-found"),  # JSON 404 for any other /api/ address
     path("health", health_page_fallback, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("core.wizard.urls")),
     path("", include("media.urls")),
     path("", include("indexers.urls")),

@@ -60,8 +60,13 @@ class ApiEdgeMiddleware:
 def method_not_allowed(request, allow: str) -> JsonResponse:
     allowed = ", ".join(sorted(m.strip() for m in allow.split(",") if m.strip()))
     response = JsonResponse(
-        error_body(f"{request.method} is not allowed at {request.path}", "method_not_allowed",
-                   hint=f"Allowed: {allowed}" if allowed else "", details={"allowed": allowed.split(", ")}),
-        status=405)
+        error_body(
+            f"{request.method} is not allowed at {request.path}",
+            "method_not_allowed",
+            hint=f"Allowed: {allowed}" if allowed else "",
+            details={"allowed": allowed.split(", ")},
+        ),
+        status=405,
+    )
     response["Allow"] = allowed
     return response

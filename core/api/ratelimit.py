@@ -93,9 +93,11 @@ class ApiRateLimitMiddleware:
 def too_many(verdict: Verdict, *, write: bool) -> JsonResponse:
     kind = "writes" if write else "reads"
     body = error_body(
-        f"Too many API {kind}: the limit is {verdict.limit} a minute.", "rate_limited",
+        f"Too many API {kind}: the limit is {verdict.limit} a minute.",
+        "rate_limited",
         hint=f"Retry after {verdict.retry_after} s (OMNI_API_RATE_{'WRITE' if write else 'READ'} sets the limit).",
-        details={"retry_after": verdict.retry_after, "limit": verdict.limit, "scope": "write" if write else "read"})
+        details={"retry_after": verdict.retry_after, "limit": verdict.limit, "scope": "write" if write else "read"},
+    )
     response = JsonResponse(body, status=429)
     response["Retry-After"] = str(verdict.retry_after)
     return response

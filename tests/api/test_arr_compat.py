@@ -39,8 +39,16 @@ def test_the_key_may_come_as_the_apikey_query_parameter_as_arr_tools_send_it(key
 
 def test_queue_lists_active_downloads_in_readarrs_shape(key):
     item = _item("Dune", MediaStatus.DOWNLOADING)
-    DownloadAttempt.objects.create(item=item, state=AttemptState.DOWNLOADING, release_title="Dune.epub", guid="g1",
-                                   size=1000, progress=25.0, time_left="0:01:40", client_job_id="SABnzbd_nzo_1")
+    DownloadAttempt.objects.create(
+        item=item,
+        state=AttemptState.DOWNLOADING,
+        release_title="Dune.epub",
+        guid="g1",
+        size=1000,
+        progress=25.0,
+        time_left="0:01:40",
+        client_job_id="SABnzbd_nzo_1",
+    )
     DownloadAttempt.objects.create(item=item, state=AttemptState.IMPORTED, release_title="old", guid="g0")
     body = Client().get("/api/v1/queue?apikey=" + key).json()
     assert body["totalRecords"] == 1 and body["page"] == 1
@@ -61,6 +69,9 @@ def test_calendar_lists_wanted_items_released_in_the_range(key):
     body = Client().get("/api/v1/calendar", HTTP_X_API_KEY=key).json()
     assert [b["title"] for b in body] == ["Soon"] and body[0]["id"] == soon.pk
     assert body[0]["releaseDate"].startswith((today + timedelta(days=3)).isoformat()) and body[0]["monitored"]
-    ranged = Client().get(f"/api/v1/calendar?start={today.year + 3}-02-01&end={today.year + 3}-02-10",
-                          HTTP_X_API_KEY=key).json()
+    ranged = (
+        Client()
+        .get(f"/api/v1/calendar?start={today.year + 3}-02-01&end={today.year + 3}-02-10", HTTP_X_API_KEY=key)
+        .json()
+    )
     assert [b["id"] for b in ranged] == [month.pk]

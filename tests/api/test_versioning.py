@@ -55,8 +55,9 @@ def test_a_reader_reaches_no_admin_operation_through_either_prefix(admin_client,
     assert refused >= 2 * 60
 
 
-@pytest.mark.parametrize("url", ["/api/v1/no-such-thing", "/api/no-such-thing", "/api/v1/jobs/not-a-number",
-                                 "/api/v2/jobs/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/no-such-thing", "/api/no-such-thing", "/api/v1/jobs/not-a-number", "/api/v2/jobs/"]
+)
 @pytest.mark.parametrize("method", ["get", "post", "delete"])
 def test_an_unknown_api_address_answers_a_json_404(admin_client, url, method):
     response = getattr(admin_client, method)(url)
