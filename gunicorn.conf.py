@@ -5,11 +5,11 @@ import os
 
 
 def on_starting(server):
-    """Empty this host's Prometheus files before the workers start (core/metrics_files.py), unless
-    `manage.py serve` already did for all its children."""
+    """Take the web server's Prometheus folder and empty it before the workers start
+    (core/metrics_files.py), unless `manage.py serve` already took one for all its children."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnireadarr.settings")
     from django.conf import settings
 
-    from core.metrics_files import clear_at_start
+    from core.metrics_files import claim_folder
 
-    clear_at_start(settings.METRICS_DIR)
+    claim_folder(settings.METRICS_DIR, "web")

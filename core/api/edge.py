@@ -50,11 +50,19 @@ class ApiEdgeMiddleware:
         if not request.path.startswith("/api/"):
             return response
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
-            response = method_not_allowed(request, response.get("Allow", ""))
+            response = _keeping_headers(response, method_not_allowed(request, response.get("Allow", "")))
         if is_alias_request(request):
             response["Deprecation"] = f"@{int(ALIAS_DEPRECATED_SINCE.timestamp())}"
             response["Link"] = f'<{successor_path(request.path)}>; rel="successor-version"'
         return response
+
+
+def _keeping_headers(old, new):
+    """`new` with the headers the inner layers set on `old` (rate-limit counters, for one)."""
+    for name, value in old.items():
+        if name.lower() not in ("content-type", "content-length") and name not in new:
+            new[name] = value
+    return new
 
 
 def method_not_allowed(request, allow: str) -> JsonResponse:

@@ -16,7 +16,7 @@ from prometheus_client import values
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.jobs import job_kinds, submit_job
-from core.metrics_files import CLEARED_ENV, clear_at_start, host_folder
+from core.metrics_files import FOLDER_ENV, claim_folder, host_folder, use_folder
 from core.models import ApiKey, Job, JobState
 from downloaders.models import AttemptState, DownloadAttempt
 from media.models import MediaItem, MediaStatus
@@ -59,7 +59,7 @@ def test_metrics_need_a_key_or_a_login_unless_public(key, settings, reader_user)
 
 def test_the_process_counts_in_the_shared_files_not_in_memory():
     assert values.ValueClass is not values.MutexValue
-    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(host_folder(settings.METRICS_DIR))
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(host_folder(settings.METRICS_DIR, "other"))
 
 
 def test_api_latency_is_counted_by_route_for_both_prefixes(key, admin_client):
@@ -126,25 +126,28 @@ def test_counters_of_another_process_reach_metrics(key):
     assert value(scrape(key), "omnireadarr_provider_calls_total", provider="elsewhere", outcome="ok") == before + 3
 
 
-def test_the_host_folder_is_emptied_once_per_process_tree(tmp_path, monkeypatch):
-    monkeypatch.delenv(CLEARED_ENV, raising=False)
-    folder = host_folder(tmp_path)
-    folder.mkdir(parents=True)
-    (folder / "counter_123.db").write_bytes(b"old")
-    (tmp_path / "other-host").mkdir()
-    (tmp_path / "other-host" / "counter_9.db").write_bytes(b"theirs")
-    assert clear_at_start(tmp_path) == 1
-    assert not (folder / "counter_123.db").exists() and (tmp_path / "other-host" / "counter_9.db").exists()
-    (folder / "counter_456.db").write_bytes(b"a child's")
-    assert clear_at_start(tmp_path) == 0 and (folder / "counter_456.db").exists()
+def test_each_process_tree_empties_its_own_folder_and_leaves_the_others_alone(tmp_path, monkeypatch):
+    monkeypatch.delenv(FOLDER_ENV, raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", os.environ["PROMETHEUS_MULTIPROC_DIR"])  # restored after
+    web, worker = host_folder(tmp_path, "web"), host_folder(tmp_path, "worker")
+    for folder in (web, worker):
+        folder.mkdir(parents=True)
+        (folder / "counter_123.db").write_bytes(b"counts")
+    assert claim_folder(tmp_path, "worker") == 1
+    assert not (worker / "counter_123.db").exists() and (web / "counter_123.db").exists()
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == os.environ[FOLDER_ENV] == str(worker)
+    (worker / "counter_456.db").write_bytes(b"a child's")
+    assert claim_folder(tmp_path, "web") == 0  # a child of the tree (serve starts gunicorn): nothing
+    assert (worker / "counter_456.db").exists() and use_folder(tmp_path) == worker
 
 
-def test_gunicorn_empties_the_folder_when_it_starts(monkeypatch, settings, tmp_path):
+def test_gunicorn_empties_its_folder_when_it_starts(monkeypatch, settings, tmp_path):
     import runpy
 
-    monkeypatch.delenv(CLEARED_ENV, raising=False)
+    monkeypatch.delenv(FOLDER_ENV, raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", os.environ["PROMETHEUS_MULTIPROC_DIR"])
     settings.METRICS_DIR = tmp_path
-    stale = host_folder(tmp_path) / "histogram_77.db"
+    stale = host_folder(tmp_path, "web") / "histogram_77.db"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"from the last run")
     runpy.run_path(str(ROOT / "gunicorn.conf.py"))["on_starting"](None)

@@ -69,7 +69,7 @@ def test_an_unknown_api_address_answers_a_json_404(admin_client, url, method):
 def test_a_method_an_address_does_not_take_answers_a_json_405_with_allow(admin_client, prefix):
     response = admin_client.delete(prefix + "jobs/kinds")
     assert response.status_code == 405 and response["Content-Type"] == "application/json"
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET" and response["X-RateLimit-Limit"]
     body = response.json()
     assert body["error_code"] == "method_not_allowed" and body["details"] == {"allowed": ["GET"]}
     both = admin_client.patch(prefix + "scanning/folders/1")

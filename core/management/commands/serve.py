@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.metrics_files import clear_at_start
+from core.metrics_files import claim_folder
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
-        clear_at_start(settings.METRICS_DIR)  # one Prometheus folder for web, worker and scheduler
+        claim_folder(settings.METRICS_DIR, "serve")  # one Prometheus folder for web, worker and scheduler
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         for name, command in commands.items():

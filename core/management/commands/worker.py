@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from core.metrics_files import clear_at_start
+from core.metrics_files import claim_folder
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=settings.WORKER_THREADS)
 
     def handle(self, *args, processes: int, threads: int, **options):
-        clear_at_start(settings.METRICS_DIR)  # this host's Prometheus files (unless `serve` did)
+        claim_folder(settings.METRICS_DIR, "worker")  # its Prometheus folder, emptied (unless `serve` did)
         call_command("rundramatiq", processes=processes, threads=threads, skip_logging=True)
