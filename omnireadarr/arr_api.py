@@ -6,7 +6,9 @@ envelope; errors stay in the envelope. Like Readarr they take the key as `X-Api-
 from __future__ import annotations
 
 import platform
+import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
 import django
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from ninja import Query, Router, Schema
 from ninja.security import APIKeyQuery
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from core.api.auth import API_AUTH, check_role
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt
@@ -235,9 +237,22 @@ class CalendarBookOut(Schema):
     author: CalendarAuthorOut
 
 
+def _iso_day(value: object) -> object:
+    """A day as `YYYY-MM-DD` only (pydantic would also read a number as seconds since 1970)."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a day as YYYY-MM-DD")
+    if not isinstance(value, str | date):
+        raise ValueError("a day as YYYY-MM-DD")
+    return value
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class CalendarParams(Schema):
-    start: date | None = Field(None, description="First day (default: today)")
-    end: date | None = Field(None, description="Last day (default: start + 7 days)")
+    start: Day | None = Field(None, description="First day (default: today)")
+    end: Day | None = Field(None, description="Last day (default: start + 7 days)")
 
 
 @router.get(

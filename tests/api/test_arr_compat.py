@@ -75,3 +75,9 @@ def test_calendar_lists_wanted_items_released_in_the_range(key):
         .json()
     )
     assert [b["id"] for b in ranged] == [month.pk]
+
+
+def test_calendar_days_must_be_iso_dates(key):
+    for bad in ("0", "1700000000", "2027-1-5", "tomorrow"):
+        response = Client().get(f"/api/v1/calendar?start={bad}", HTTP_X_API_KEY=key)
+        assert response.status_code == 422 and response.json()["error_code"] == "invalid_input", bad
