@@ -31,7 +31,8 @@ api = OmniAPI(
     "The same operations answer under /api/ for one more release (deprecated: each response "
     "carries a Deprecation header and a Link to its /api/v1/ address). The arr-compatible operations "
     "(system/status, queue, queue/status, calendar) answer Readarr's bare JSON instead, for tools "
-    "that speak to Readarr.",
+    "that speak to Readarr. Rate limits: per API key, logged-in user or (anonymous) IP address, "
+    "OMNI_API_RATE_READ reads and OMNI_API_RATE_WRITE writes a minute; past them 429 with Retry-After.",
     auth=API_AUTH,
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -30,8 +30,10 @@ def is_api_match(match) -> bool:
     return match is not None and API_APP_NAME in match.app_names
 
 
-def is_alias_request(request) -> bool:
-    return request.path.startswith("/api/") and not request.path.startswith(API_VERSION_PREFIX)
+def is_alias_match(request) -> bool:
+    """Whether the request reached an operation through the deprecated /api/ alias."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and ALIAS_NAMESPACE in match.namespaces
 
 
 def successor_path(path: str) -> str:
@@ -51,7 +53,7 @@ class ApiEdgeMiddleware:
             return response
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
             response = _keeping_headers(response, method_not_allowed(request, response.get("Allow", "")))
-        if is_alias_request(request):
+        if is_alias_match(request):
             response["Deprecation"] = f"@{int(ALIAS_DEPRECATED_SINCE.timestamp())}"
             response["Link"] = f'<{successor_path(request.path)}>; rel="successor-version"'
         return response

@@ -69,3 +69,15 @@ def test_a_limit_of_zero_turns_it_off_and_pages_are_never_limited(settings, admi
     settings.API_RATE_READ = 1
     assert [admin_client.get("/api/v1/jobs/kinds").status_code for _ in range(2)] == [200, 429]
     assert admin_client.get("/activity/").status_code == 200
+
+
+def test_behind_a_trusted_proxy_anonymous_clients_count_by_their_forwarded_address(limits):
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+
+    def through(address: str) -> int:
+        return proxy.get("/api/v1/jobs/", HTTP_X_FORWARDED_FOR=f"1.2.3.4, {address}").status_code
+
+    assert [through("198.51.100.1") for _ in range(6)] == [401] * 5 + [429]  # untrusted: all the proxy's
+    limits.TRUSTED_PROXY = True
+    assert [through("198.51.100.2") for _ in range(6)] == [401] * 5 + [429]
+    assert through("198.51.100.3") == 401  # another client behind the same proxy; forged left part ignored

@@ -74,3 +74,8 @@ def test_a_method_an_address_does_not_take_answers_a_json_405_with_allow(admin_c
     assert body["error_code"] == "method_not_allowed" and body["details"] == {"allowed": ["GET"]}
     both = admin_client.patch(prefix + "scanning/folders/1")
     assert both.status_code == 405 and both["Allow"] == "DELETE, GET, PUT"
+
+
+def test_only_operations_reached_through_the_alias_are_marked_deprecated(admin_client):
+    assert "Deprecation" not in admin_client.get("/api/no-such-thing").headers  # not an operation at all
+    assert "Deprecation" in admin_client.get("/api/jobs/999999").headers  # an operation (its 404 included)
