@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from core.api.edge import is_api_match
 from core.logging import correlation, new_correlation_id
 from core.permissions import FIRST_RUN_PAGES, Role, page_access, role_of
 
@@ -74,7 +75,7 @@ class PageRolesMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or "api" in match.namespaces or "opds" in match.namespaces:
+        if match is None or is_api_match(match) or "opds" in match.namespaces:
             return None
         name = "admin:*" if "admin" in match.namespaces else match.view_name
         role = role_of(request.user)

@@ -35,7 +35,8 @@ READERS = _access(Role.READER, Role.ADMIN)
 ADMINS = _access(Role.ADMIN)
 UNLISTED = ADMINS  # fail safe: an endpoint nobody listed yet is for admins only
 
-# API operations: "METHOD /api/path" as in the OpenAPI document.
+# API operations: "METHOD /api/path", the OpenAPI document's path without its version: the
+# documented /api/v1/... and the deprecated alias /api/... are one operation, checked by one entry.
 API: dict[str, Access] = {
     "GET /api/health": _access(*EVERYONE.roles, note="anonymous: status only; admins: every check"),
     "GET /api/auth/api-key": READERS,
@@ -188,6 +189,10 @@ API: dict[str, Access] = {
     "GET /api/notifications/connections/{connection_id}/deliveries": ADMINS,
     "GET /api/notifications/health": ADMINS,
     "POST /api/notifications/health/check": ADMINS,
+    "GET /api/system/status": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/queue": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/queue/status": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/calendar": _access(*READERS.roles, note="arr-compatible: wanted items by release date; also ?apikey="),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }
@@ -231,6 +236,8 @@ PAGES: dict[str, Access] = {
     "favicon": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
+    "metrics": _access(*EVERYONE.roles, note="Prometheus; 401 without an API key (X-Api-Key, Bearer or ?apikey=) "
+                       "or a login, unless OMNI_METRICS_PUBLIC=true"),
     "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
     "home": READERS,
     "dashboard-live": _access(*READERS.roles, note="the dashboard's counts, redrawn while a scan runs"),
@@ -295,8 +302,17 @@ def role_of(user) -> Role:
     return Role.ADMIN if (user.is_staff or user.is_superuser) else Role.READER
 
 
+API_VERSION_PREFIX = "/api/v1/"
+
+
+def api_table_path(path: str) -> str:
+    """The roles table's key for an API path: `/api/v1/jobs/{job_id}` -> `/api/jobs/{job_id}`
+    (the deprecated alias `/api/jobs/{job_id}` is its own key already)."""
+    return "/api/" + path.removeprefix(API_VERSION_PREFIX) if path.startswith(API_VERSION_PREFIX) else path
+
+
 def api_access(method: str, path: str) -> Access:
-    return API.get(f"{method.upper()} {path}", UNLISTED)
+    return API.get(f"{method.upper()} {api_table_path(path)}", UNLISTED)
 
 
 def page_access(name: str) -> Access:

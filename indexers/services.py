@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import metrics
 from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
 from core.isbn import to_isbn13
 from indexers.clients.base import BOOK_CATEGORIES, BookTerms, Release, SearchRequest
@@ -192,6 +193,7 @@ def _score_all(
         parsed = parse_release(release.title)
         scored.append((release, score_release(wanted, release, parsed, prefs), parsed, request))
     scored.sort(key=lambda s: (not s[1].accepted, -s[1].total, s[0].title))
+    metrics.search_scored((score.total, score.accepted) for _, score, _, _ in scored)
     return scored[:MAX_RESULTS]
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
 from core.jobs import submit_job
 from core.jobs.runs import EndedJob
@@ -391,6 +392,7 @@ def run_import(
         progress=progress or (lambda *a, **k: None),
     )
     outcome = run_pipeline(ctx, on_step=_step_recorder(run))
+    metrics.import_ended(outcome.status, [(r.name, r.status, r.seconds) for r in outcome.records])
     _finish(run, ctx, outcome)
     summary = {
         "run_id": run.pk,

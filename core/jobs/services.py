@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, InvalidInput, ServiceUnavailable
 from core.logging import current_correlation_id, new_correlation_id
 from core.models import FINISHED_STATES, Job, JobState
@@ -73,6 +74,7 @@ def end_job(job_id: int, state: str, *, expect: dict[str, Any] | None = None, **
             .update(state=state, finished_at=now, updated_at=now, **fields)
         )
         if ended:
+            _observe_duration(job_id, state, now)
             try:
                 with transaction.atomic():
                     settle_runs([job_id])
@@ -118,6 +120,12 @@ def _since(job: Job) -> datetime | None:
         return datetime.fromisoformat(job.result["idle_since"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _observe_duration(job_id: int, state: str, ended_at) -> None:
+    job = Job.objects.filter(pk=job_id).values("kind", "started_at", "created_at").first()
+    if job is not None:
+        metrics.job_ended(job["kind"], state, (ended_at - (job["started_at"] or job["created_at"])).total_seconds())
 
 
 def cancel_job(job_id: int) -> Job:
