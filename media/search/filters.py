@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
 from core.text import fold
-from media.models import FileState, ItemTag, LibraryFile, MediaKind, MediaStatus
+from media.models import FileState, ItemTag, LibraryFile, MediaItem, MediaKind, MediaStatus
 from media.selectors import ACQUISITION_STATUSES
 
 FILES = LibraryFile._meta.db_table
@@ -117,6 +120,15 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
         )
         params += [FileState.MISSING, FileState.CORRUPT]
     return clauses, params
+
+
+def hidden_sql(hidden: Q) -> tuple[str, list[object]]:
+    """A WHERE clause over `m` leaving out the viewer's hidden items (a core.visibility Q over
+    media items): NOT EXISTS on the item's own row, correlated by its id, so the database tests
+    only the rows a page or a count looks at and the Q's subqueries stay as the rule built them."""
+    own_row = MediaItem.objects.filter(pk=RawSQL("m.id", ())).filter(hidden).values("pk")
+    sql, params = own_row.query.sql_with_params()
+    return f"NOT EXISTS ({sql})", list(params)
 
 
 def order_sql(sort: str, *, descending: bool | None = None) -> str:
