@@ -6,7 +6,7 @@ An item is visible when one of its present files lies in a visible library (scan
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import EndsWith, StartsWith
 
@@ -50,7 +50,7 @@ def _in_chosen_library(limited: QuerySet[LibraryAccess]) -> Exists:
     """For a file (the outer row): it lies in one of the libraries the limited reader chose."""
     folders = ScanFolder.objects.filter(pk__in=limited.values("libraries"))
     return Exists(folders.filter(StartsWith(OuterRef("path"), Concat("path", Value("/")))
-                                 | (EndsWith("path", Value("/")) & StartsWith(OuterRef("path"), "path"))))
+                                 | (EndsWith(F("path"), Value("/")) & StartsWith(OuterRef("path"), F("path")))))
 
 
 def hidden_items(user, item_ref: str = "pk") -> Q | None:

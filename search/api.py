@@ -490,7 +490,8 @@ class ReviewFilter(PageParams):
 
 @review_router.get("/", response=Envelope[Page[ReviewOut]], summary="Items waiting for a person")
 def list_reviews(request, filters: Query[ReviewFilter]):
-    return ok(paginate(ReviewItem.objects.select_related("item").filter(status=filters.status), filters))
+    reviews = ReviewItem.objects.select_related("item").filter(status=filters.status)
+    return ok(paginate(without_hidden(reviews, request.auth, "item_id"), filters))
 
 
 class AcceptIn(Schema):

@@ -52,6 +52,7 @@ def data_sources(request):
 
 def review_queue(request):
     reviews = ReviewItem.objects.select_related("item").filter(status=ReviewStatus.PENDING)
+    reviews = without_hidden(reviews, request.user, "item_id")
     return render(request, "search/review.html", {"page": _page(request, reviews), "runs": recent_runs(5),
                                                   "can_manage": is_admin(request.user)})
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from core import visibility
 from core.visibility import hidden_items
 from media.covers import store_image
 from media.models import Contribution, MediaItem, MediaStatus, Series
@@ -180,6 +181,7 @@ def test_admins_add_nothing_to_their_queries_and_unrestricted_readers_no_query(
 ):
     assert hidden_items(admin_user) is None
     request = SearchRequest(q="dune")
+    visibility._BUILT.clear()  # built afresh here, not taken from an earlier test
     with django_assert_num_queries(0):
         hidden = hidden_items(reader_user)  # subqueries only: the database decides in the search
     plain = run(request)
@@ -198,3 +200,32 @@ def test_a_reader_who_is_not_logged_in_sees_no_library_book(catalogue):
 
     hidden = hidden_items(AnonymousUser())
     assert run(SearchRequest(q="dune", hidden=hidden)).ids == ()
+
+
+def test_the_review_queue_leaves_out_a_hidden_librarys_book(limited, catalogue):
+    from search.models import ReviewItem
+
+    for item in (catalogue.open_item, catalogue.hidden_item):
+        ReviewItem.objects.create(item=item, recommendation="low", reason=f"Unsure about {item.title}")
+    html = _html(limited, "/review/")
+    assert "Unsure about Dune for Kids" in html and "Dune Unabridged" not in html
+    assert [row["item_id"] for row in _api(limited, "/api/review/")["items"]] == [catalogue.open_item.pk]
+
+
+def test_a_library_saved_with_a_trailing_slash_still_shows_its_books(reader_user, libraries):
+    from reading.visibility import visible_items
+
+    libraries.kids.path += "/"
+    libraries.kids.save()
+    limit_to(reader_user, libraries.kids)
+    assert list(visible_items(reader_user)) == [libraries.open_item]
+    assert run(SearchRequest(q="dune", hidden=hidden_items(reader_user))).ids == (libraries.open_item.pk,)
+
+
+def test_a_change_of_libraries_shows_at_the_next_request(limited, reader_user, libraries, catalogue):
+    assert _ids(limited, "/api/library/search?q=dune") == [catalogue.open_item.pk]
+    limit_to(reader_user, libraries.private)
+    assert _ids(limited, "/api/library/search?q=dune") == [catalogue.hidden_item.pk]
+    assert limited.get(f"/library/{catalogue.open_item.pk}/").status_code == 404
+    LibraryAccess.objects.filter(user=reader_user).update(all_libraries=True)
+    assert len(_ids(limited, "/api/library/search?q=dune")) == 2
