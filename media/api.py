@@ -16,6 +16,7 @@ from pydantic import Field
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Id, Size
+from core.visibility import hidden_items
 from media import recycle
 from media.detail import item_detail
 from media.search import SORT_CHOICES, SearchFilters, SearchRequest, run
@@ -57,7 +58,8 @@ class LibraryQuery(Schema):
     status: list[str] = Field(default_factory=list)
     missing_files: bool | None = None
 
-    def to_request(self) -> SearchRequest:
+    def to_request(self, *, viewer=None) -> SearchRequest:
+        """The search this query asks for, leaving out what `viewer` may not see (None: nothing)."""
         filters = SearchFilters(
             kind=self.kind or None,
             formats=tuple(f.lower()[:8] for f in self.format if f),
@@ -83,6 +85,7 @@ class LibraryQuery(Schema):
             regex=self.regex,
             page=self.page,
             page_size=self.page_size,
+            hidden=None if viewer is None else hidden_items(viewer),
         )
 
 
@@ -133,8 +136,9 @@ class SearchPage(Schema):
     suggestions: list[SuggestionOut]
 
 
-def search_page(query: LibraryQuery) -> dict[str, Any]:
-    request = query.to_request()
+def search_page(query: LibraryQuery, viewer) -> dict[str, Any]:
+    """One page of the library as `viewer` sees it (a hidden library's books are not there)."""
+    request = query.to_request(viewer=viewer)
     outcome = run(request)
     return {
         "items": rows(outcome),
@@ -152,7 +156,7 @@ def search_page(query: LibraryQuery) -> dict[str, Any]:
 
 @router.get("/search", response=Envelope[SearchPage], summary="Full-text search with filters, ranked")
 def search(request, query: Query[LibraryQuery]):
-    page = search_page(query)
+    page = search_page(query, request.auth)
     return ok(page, warnings=page["notices"])
 
 
@@ -161,14 +165,14 @@ def list_items(request, query: Query[LibraryQuery]):
     query.q = ""
     if query.sort == "relevance":
         query.sort = "title"
-    return ok(search_page(query))
+    return ok(search_page(query, request.auth))
 
 
 @router.get(
     "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item: files, contributors, identifiers"
 )
 def get_item(request, item_id: Id):
-    return ok(item_detail(item_id))
+    return ok(item_detail(item_id, hidden=hidden_items(request.auth)))
 
 
 class RecycleOut(Schema):
@@ -222,7 +226,7 @@ def export(request, query: Query[LibraryQuery], fmt: Literal["csv", "json"] = "c
     query.page_size, query.page = 500, 1
     data: list[dict[str, Any]] = []
     while len(data) < EXPORT_LIMIT:
-        page = search_page(query)
+        page = search_page(query, request.auth)
         data += [export_row(r) for r in page["items"]]
         if not page["has_next"]:
             break

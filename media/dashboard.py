@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from core import events
 from core.models import Job, JobState
+from core.visibility import without_hidden
 from media.models import FileState, LibraryFile, MediaItem, MediaKind, MediaStatus
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
@@ -78,9 +79,10 @@ def scan_running() -> bool:
     return Job.objects.filter(kind=SCAN_JOB_KIND, state__in=(JobState.QUEUED, JobState.RUNNING)).exists()
 
 
-def live_counts() -> dict[str, Any]:
+def live_counts(viewer=None) -> dict[str, Any]:
     """The part of the dashboard that changes while a scan imports: counts and recent books
-    (the page polls it while a scan runs, see static/js/dashboard.js)."""
+    (the page polls it while a scan runs, see static/js/dashboard.js). The recent books are the
+    ones `viewer` may see (None: every one)."""
     counts = {
         (k, s): n
         for k, s, n in MediaItem.objects.order_by()
@@ -102,7 +104,10 @@ def live_counts() -> dict[str, Any]:
         {"status": value, "label": label, "count": sum(n for (k, s), n in counts.items() if s == value)}
         for value, label in MediaStatus.choices
     ]
-    recent = items_for_listing().exclude(status__in=ACQUISITION_STATUSES).order_by("-added_at", "-id")[:8]
+    recent = items_for_listing().exclude(status__in=ACQUISITION_STATUSES)
+    if viewer is not None:
+        recent = without_hidden(recent, viewer)
+    recent = recent.order_by("-added_at", "-id")[:8]
     return {
         "kinds": kinds,
         "by_status": [s for s in by_status if s["count"]],
@@ -112,9 +117,9 @@ def live_counts() -> dict[str, Any]:
     }
 
 
-def dashboard_context() -> dict[str, Any]:
+def dashboard_context(viewer=None) -> dict[str, Any]:
     return {
-        **live_counts(),
+        **live_counts(viewer),
         "problems": problems(),
         "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
         "happened": events.recent(HAPPENED_SHOWN),  # the same events the notifications send

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from core.api.auth import is_admin
 from core.api.jobs import first_jobs
 from core.lists import pager, sort_headers
+from core.visibility import without_hidden
 from media import covers
 from media.api import LibraryQuery, search_page
 from media.dashboard import SCAN_JOB_KIND, dashboard_context, live_counts
@@ -92,7 +93,7 @@ def library(request):
     chosen_sort = query.sort if "sort" in request.GET else ""  # the form sends a sort only when picked
     if not query.q and query.sort == "relevance":
         query.sort = "title"
-    result = search_page(query)
+    result = search_page(query, request.user)
     descending = query.order == "desc" if query.order else SORTS.get(query.sort, ("", False))[1]
     params = request.GET.copy()
     params.pop("page", None)
@@ -160,25 +161,30 @@ def dashboard(request):
     running = first_jobs(request, page=1, page_size=RUNNING_JOBS_SHOWN, active=True)
     scans = first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=SCAN_JOB_KIND)
     return render(request, "media/dashboard.html",
-                  {**dashboard_context(), "running_jobs": running, "scan_jobs": scans})
+                  {**dashboard_context(request.user), "running_jobs": running, "scan_jobs": scans})
 
 
 @require_GET
 def dashboard_live(request):
     """The dashboard's counts and recent books alone, redrawn by the page while a scan imports."""
-    return render(request, "media/_dashboard_live.html", live_counts())
+    return render(request, "media/_dashboard_live.html", live_counts(request.user))
 
 
 @require_GET
 def cover(request, item_id: int):
-    item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
+    item = get_object_or_404(_covers_for(request.user), pk=item_id)
     return _image(covers.cover_file(item.cover_path), versioned=_versioned(request, item))
 
 
 @require_GET
 def cover_thumb(request, item_id: int):
-    item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
+    item = get_object_or_404(_covers_for(request.user), pk=item_id)
     return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)), versioned=_versioned(request, item))
+
+
+def _covers_for(user):
+    """Items whose cover `user` may see: a hidden library's book has none (404)."""
+    return without_hidden(MediaItem.objects.only("cover_path"), user)
 
 
 def _versioned(request, item: MediaItem) -> bool:
@@ -198,7 +204,8 @@ def _image(path: Path | None, *, versioned: bool) -> FileResponse:
 
 def wanted(request):
     page = _page(request)
-    items, has_next = _paged(items_for_listing(statuses=ACQUISITION_STATUSES).order_by("-added_at"), page)
+    acquisition = without_hidden(items_for_listing(statuses=ACQUISITION_STATUSES), request.user)
+    items, has_next = _paged(acquisition.order_by("-added_at"), page)
     requests = items_for_listing(statuses=(MediaStatus.REQUESTED,)).select_related("requested_by")
     return render(
         request,

@@ -14,6 +14,7 @@ from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Confirmed, Flag, Id
 from core.jobs import submit_job
+from core.visibility import without_hidden
 from media.models import Author, MediaItem, MediaKind, Series
 from search import services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
@@ -357,7 +358,7 @@ def status(request, params: Query[StatusParams]):
     summary="Every field's final value, source, confidence, lock, candidates and history",
 )
 def metadata(request, item_id: Id):
-    item = get_object_or_404(MediaItem, pk=item_id)
+    item = get_object_or_404(without_hidden(MediaItem.objects.all(), request.auth), pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
     return ok(item_metadata(item))
 
@@ -489,7 +490,8 @@ class ReviewFilter(PageParams):
 
 @review_router.get("/", response=Envelope[Page[ReviewOut]], summary="Items waiting for a person")
 def list_reviews(request, filters: Query[ReviewFilter]):
-    return ok(paginate(ReviewItem.objects.select_related("item").filter(status=filters.status), filters))
+    reviews = ReviewItem.objects.select_related("item").filter(status=filters.status)
+    return ok(paginate(without_hidden(reviews, request.auth, "item_id"), filters))
 
 
 class AcceptIn(Schema):

@@ -11,12 +11,13 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from media.query import And, Node, ParsedQuery, Term, literal_query, parse
 from media.search.backends import DOCS, ITEMS, SearchBackend, backend
-from media.search.filters import SORTS, SearchFilters, filter_sql, order_sql
+from media.search.filters import SORTS, SearchFilters, filter_sql, hidden_sql, order_sql
 
 MAX_PAGE_SIZE = 500
 COUNT_CAP = 1000  # matches counted exactly; past it the total is estimated (see count_matches)
@@ -32,6 +33,7 @@ class SearchRequest:
     page: int = 1
     page_size: int = 50
     count: bool = True  # count the matches (exactly up to COUNT_CAP)
+    hidden: Q | None = None  # items the viewer must not see (core.visibility): never matched nor counted
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,9 @@ def run(request: SearchRequest) -> SearchOutcome:
     parsed = parse(request.q)
     notices: list[str] = list(parsed.warnings)
     where, params = filter_sql(with_query_filters(request.filters, parsed))
+    if request.hidden is not None:
+        clause, hidden_params = hidden_sql(request.hidden)
+        where, params = [*where, clause], [*params, *hidden_params]
     counter = _Counter(engine, where, params, request.count, offset)
     if request.regex and request.q.strip():
         pattern = _strip_accents(request.q.strip())

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
 from core.text import fold
-from media.models import FileState, ItemTag, LibraryFile, MediaKind, MediaStatus
+from media.models import FileState, ItemTag, LibraryFile, MediaItem, MediaKind, MediaStatus
 from media.selectors import ACQUISITION_STATUSES
 
 FILES = LibraryFile._meta.db_table
@@ -135,6 +138,24 @@ def _present_file_sql(roots: tuple[str, ...]) -> tuple[str, list[object]]:
         for prefix in prefixes:
             params += [len(prefix), prefix]
     return f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state = %s{under})", params
+
+
+_COMPILED: dict[int, tuple[Q, str, tuple[object, ...]]] = {}  # by id() of the Q (kept alive here)
+
+
+def hidden_sql(hidden: Q) -> tuple[str, list[object]]:
+    """A WHERE clause over `m` leaving out the viewer's hidden items (a core.visibility Q over
+    media items): NOT EXISTS on the item's own row, correlated by its id, so the database tests
+    only the rows a page or a count looks at and the Q's subqueries stay as the rule built them.
+    Compiled once per Q (core.visibility reuses a user's Q): compiling costs ~5 ms of Python."""
+    known = _COMPILED.get(id(hidden))
+    if known is None or known[0] is not hidden:
+        own_row = MediaItem.objects.filter(pk=RawSQL("m.id", ())).filter(hidden).order_by().values("pk")
+        sql, params = own_row.query.sql_with_params()
+        if len(_COMPILED) >= 1024:
+            _COMPILED.clear()
+        known = _COMPILED[id(hidden)] = (hidden, f"NOT EXISTS ({sql})", tuple(params))
+    return known[1], list(known[2])
 
 
 def order_sql(sort: str, *, descending: bool | None = None) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from core.errors import Conflict, InvalidInput
 from core.text import author_display_name, author_sort_name, comparison_key
@@ -140,11 +141,13 @@ def completion_of(rows: list[tuple[Decimal | None, str]], cover_item_id: int | N
     return Completion(owned, len(rows), tuple(series_gaps([i for i, _ in rows])), cover_item_id)
 
 
-def series_completions(series_ids: list[int]) -> dict[int, Completion]:
-    """Completion of several series in one query (a page of the series list)."""
+def series_completions(series_ids: list[int], *, hidden: Q | None = None) -> dict[int, Completion]:
+    """Completion of several series in one query (a page of the series list), without the
+    `hidden` books (core.visibility: ones the viewer may not see)."""
     rows: dict[int, list[tuple[Decimal | None, str]]] = {pk: [] for pk in series_ids}
     covers: dict[int, int] = {}
     books = MediaItem.objects.filter(series_id__in=series_ids).order_by("series_index", "sort_title", "pk")
+    books = books if hidden is None else books.exclude(hidden)
     for series_id, index, status, pk, cover in books.values_list("series_id", "series_index", "status", "pk",
                                                                  "cover_path"):
         rows[series_id].append((index, status))
@@ -153,8 +156,9 @@ def series_completions(series_ids: list[int]) -> dict[int, Completion]:
     return {pk: completion_of(found, covers.get(pk)) for pk, found in rows.items()}
 
 
-def series_overview(series: Series) -> dict:
-    items = list(series.items.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
+def series_overview(series: Series, *, hidden: Q | None = None) -> dict:
+    books = series.items.all() if hidden is None else series.items.exclude(hidden)
+    items = list(books.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
     indexes = [i.series_index for i in items]
     completion = completion_of([(i.series_index, i.status) for i in items])
     return {"series": series, "items": items, "gaps": list(completion.gaps), "owned": completion.owned,
