@@ -77,7 +77,11 @@ def item_files(item: MediaItem) -> list[dict[str, Any]]:
 
 
 def item_detail(item_id: int) -> dict[str, Any]:
-    item = load_item(item_id)
+    return detail_of(load_item(item_id))
+
+
+def detail_of(item: MediaItem) -> dict[str, Any]:
+    """`item_detail` of an item loaded by `load_item` (its relations prefetched)."""
     return {
         "id": item.pk,
         "kind": item.kind,

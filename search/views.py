@@ -16,11 +16,11 @@ from core.api.auth import is_admin
 from core.lists import django_pager, sort_headers
 from core.text import fold
 from media import covers as media_covers
-from media.detail import item_detail
 from media.models import Author, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
 from media.selectors import items_for_listing
+from search.book_page import book_page
 from search.models import ReviewItem, ReviewStatus
-from search.selectors import detail_fields, display_value, item_metadata, provider_rows
+from search.selectors import provider_rows
 from search.services.catalogue import series_completions, series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
@@ -58,20 +58,8 @@ def review_queue(request):
 def book_detail(request, item_id: int):
     item = get_object_or_404(MediaItem.objects.select_related("series"), pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
-    detail = item_detail(item_id)
-    meta = item_metadata(item)
-    for change in meta["history"]:
-        change["when"] = change["created_at"][:16].replace("T", " ")
-        change["old_display"] = display_value(change["field"], change["old_value"])
-        change["new_display"] = display_value(change["field"], change["new_value"])
-    pending = ReviewItem.objects.filter(item=item, status=ReviewStatus.PENDING).first()
-    return render(
-        request,
-        "search/book_detail.html",
-        {"item": item, "detail": detail, "fields": detail_fields(item, meta), "history": meta["history"],
-         "review": pending, "can_edit": is_admin(request.user),
-         "can_read": any(f["state"] == "present" for f in detail["files"])},
-    )
+    context = book_page(item, request.user, can_edit=is_admin(request.user), editing=request.GET.get("edit") == "1")
+    return render(request, "search/book_detail.html", context)
 
 
 @require_GET

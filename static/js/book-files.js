@@ -16,7 +16,7 @@
 
   async function waitForJob(jobId, label, url) {
     for (;;) {
-      var job = await OmniApi.call("GET", "/api/jobs/" + jobId);
+      var job = await OmniApi.get("/api/jobs/" + jobId);
       if (job.state === "succeeded") { say(label + ": ready, downloading."); window.location.href = url; return; }
       if (job.state === "failed" || job.state === "cancelled") {
         say(label + ": " + job.state + (job.last_error ? " (" + job.last_error + ")" : ""));
@@ -32,7 +32,7 @@
     var label = file.file_name + " as " + target.toUpperCase();
     button.disabled = true;
     try {
-      var started = await OmniApi.call("POST", "/api/reading/files/" + file.id + "/conversions/" + target);
+      var started = await OmniApi.post("/api/reading/files/" + file.id + "/conversions/" + target);
       if (started.ready) { window.location.href = started.url; return; }
       say(label + ": converting…");
       await waitForJob(started.job_id, label, started.url);
@@ -57,7 +57,7 @@
     ]);
   }
 
-  OmniApi.call("GET", "/api/reading/items/" + box.dataset.itemId + "/files").then(function (data) {
+  OmniApi.get("/api/reading/items/" + box.dataset.itemId + "/files").then(function (data) {
     if (!data.files.length) { say("No file of this book can be downloaded."); return; }
     var rows = el("tbody", {}, data.files.map(fileRow));
     var table = el("table", { class: "table" }, [
