@@ -74,5 +74,9 @@ def shown_identifier(scheme: str, value: str) -> ShownIdentifier:
     key = scheme.strip().lower()
     value = value.strip()
     link = LINKS.get(key)
-    return ShownIdentifier(scheme=key, label=LABELS.get(key, scheme.replace("_", " ")), value=value,
-                           url=link(value) if link and value else None)
+    return ShownIdentifier(
+        scheme=key,
+        label=LABELS.get(key, scheme.replace("_", " ")),
+        value=value,
+        url=link(value) if link and value else None,
+    )

@@ -53,11 +53,19 @@ def book_page(item: MediaItem, user, *, can_edit: bool, editing: bool) -> dict[s
 def provenance(row: dict[str, Any]) -> dict[str, Any]:
     """Where a field's value came from: the winning source, its confidence, whether it is locked,
     and a few of the other sources' values."""
-    others = [{"source": c["source_label"], "value": c["display"]} for c in row["candidates"]
-              if c["source"] != row["source"] and c["display"]]
-    return {"source": row["source_label"], "confidence": row["confidence"], "locked": row["locked"],
-            "manual": row["source"] == "manual", "others": others[:OTHER_CANDIDATES_SHOWN],
-            "more": max(0, len(others) - OTHER_CANDIDATES_SHOWN)}
+    others = [
+        {"source": c["source_label"], "value": c["display"]}
+        for c in row["candidates"]
+        if c["source"] != row["source"] and c["display"]
+    ]
+    return {
+        "source": row["source_label"],
+        "confidence": row["confidence"],
+        "locked": row["locked"],
+        "manual": row["source"] == "manual",
+        "others": others[:OTHER_CANDIDATES_SHOWN],
+        "more": max(0, len(others) - OTHER_CANDIDATES_SHOWN),
+    }
 
 
 def duration_text(seconds: float | None) -> str:
@@ -100,9 +108,16 @@ def facts(item: MediaItem, rows: dict[str, dict]) -> list[dict[str, Any]]:
         ("", "Tags", ", ".join(t.name for t in item.tags.all())),
         ("", "Rating", f"{item.rating / 2:g} of 5" if item.rating else ""),
     ]
-    return [{"field": field, "label": label, "text": text,
-             "prov": provenance(rows[field]) if field in rows and rows[field]["source"] else None}
-            for field, label, text in shown if text]
+    return [
+        {
+            "field": field,
+            "label": label,
+            "text": text,
+            "prov": provenance(rows[field]) if field in rows and rows[field]["source"] else None,
+        }
+        for field, label, text in shown
+        if text
+    ]
 
 
 def _series_books(item: MediaItem, user):

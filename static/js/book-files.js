@@ -53,7 +53,7 @@
       el("td", { text: file.format.toUpperCase() }),
       el("td", {}, [el("a", { href: file.download_url, download: file.file_name, text: "Download" }),
                     el("span", { class: "muted", text: " " + file.file_name + " · " + sizeText(file.size) })]),
-      el("td", {}, buttons.length ? buttons : [el("span", { class: "muted", text: "—" })]),
+      el("td", {}, buttons.length ? [el("span", { class: "muted phone-only", text: "Download as " })].concat(buttons) : []),
     ]);
   }
 

@@ -19,8 +19,14 @@ from tests.ui.factories import make_item
 
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 812}}
 VIEWS = [(size, theme) for size in SIZES for theme in ("light", "dark")]
-DUNE = samples.Book("Dune", authors=(("Frank Herbert", "Herbert, Frank"),), isbn="9780441172719", series="Dune",
-                    series_index="2", description="<p>" + "A desert planet and its spice. " * 30 + "</p>")
+DUNE = samples.Book(
+    "Dune",
+    authors=(("Frank Herbert", "Herbert, Frank"),),
+    isbn="9780441172719",
+    series="Dune",
+    series_index="2",
+    description="<p>" + "A desert planet and its spice. " * 30 + "</p>",
+)
 
 
 @pytest.fixture
@@ -82,12 +88,15 @@ def test_the_book_page_reads_as_a_book_and_fits_the_screen(page, screenshot, adm
     page.get_by_label("Publisher", exact=True).fill("Chilton Books")
     page.get_by_role("button", name="Save changes").click()
     page.get_by_text("Saved.").wait_for()
+    page.wait_for_url(f"**/library/{book.pk}/")  # back to the book, showing the change
     page.wait_for_load_state("load")
-    page.wait_for_function("() => !document.querySelector('#edit-panel') || document.querySelector('#edit-panel').hidden")
+    assert page.locator("#edit-panel").is_hidden() and page.locator("#about").is_visible()
     details = page.locator("#about")
     assert "Chilton Books" in details.inner_text()
     details.locator("[data-prov=publisher] summary").click()  # where the value came from
     assert "Manual entry" in details.locator("[data-prov=publisher]").inner_text()
+    assert not _serious(page)  # the open popover too
+    screenshot(page, f"book-page-provenance-{size}-{theme}")
     assert MediaItem.objects.get(pk=book.pk).publisher == "Chilton Books"
     _fits(page, "after saving")
 
