@@ -33,6 +33,14 @@
   }
   if (toggle) toggle.addEventListener("click", function () { setEditing(panel.hidden); });
 
+  // A provenance note closes with Escape, giving focus back to its "i".
+  document.addEventListener("keydown", function (event) {
+    var open = event.key === "Escape" && event.target.closest && event.target.closest("details.prov[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+
   // A long description is folded to a few lines until "Show all".
   var text = document.getElementById("description-text");
   var more = document.getElementById("description-more");

@@ -73,6 +73,13 @@ def test_the_book_page_reads_as_a_book_and_fits_the_screen(page, screenshot, adm
     assert page.get_by_role("link", name="Frank Herbert").is_visible()
     assert page.locator("#metadata-form").is_hidden()  # the form waits behind Edit
     assert book.cover_path not in page.content()
+    title_source = page.locator("[data-prov=title]")
+    assert "EPUB metadata" in title_source.locator("summary").get_attribute("title")  # on hover
+    title_source.locator("summary").focus()  # and from the keyboard
+    page.keyboard.press("Enter")
+    assert "confidence 0.90" in title_source.locator(".prov-pop").inner_text()
+    page.keyboard.press("Escape")
+    assert title_source.get_attribute("open") is None
     _fits(page, "book page")
     screenshot(page, f"book-page-{size}-{theme}")
     assert not _serious(page)
