@@ -80,7 +80,12 @@ def item_files(item: MediaItem) -> list[dict[str, Any]]:
 
 
 def item_detail(item_id: int, *, hidden: Q | None = None) -> dict[str, Any]:
-    item = load_item(item_id, hidden=hidden)
+    return detail_of(load_item(item_id, hidden=hidden), hidden=hidden)
+
+
+def detail_of(item: MediaItem, *, hidden: Q | None = None) -> dict[str, Any]:
+    """`item_detail` of an item loaded by `load_item` (its relations prefetched); `hidden`: the
+    viewer's hidden items (core.visibility), left out of the other editions."""
     return {
         "id": item.pk,
         "kind": item.kind,

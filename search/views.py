@@ -17,11 +17,11 @@ from core.lists import django_pager, sort_headers
 from core.text import fold
 from core.visibility import hidden_items, without_hidden
 from media import covers as media_covers
-from media.detail import item_detail
 from media.models import ContributorRole, MediaItem, MediaKind, MediaStatus
 from media.selectors import items_for_listing
+from search.book_page import book_page
 from search.models import ReviewItem, ReviewStatus
-from search.selectors import author_rows, detail_fields, display_value, item_metadata, provider_rows, series_rows
+from search.selectors import author_rows, provider_rows, series_rows
 from search.services.catalogue import series_completions, series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
@@ -62,20 +62,8 @@ def book_detail(request, item_id: int):
     items = MediaItem.objects.select_related("series")
     item = get_object_or_404(items if hidden is None else items.exclude(hidden), pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
-    detail = item_detail(item_id, hidden=hidden)
-    meta = item_metadata(item)
-    for change in meta["history"]:
-        change["when"] = change["created_at"][:16].replace("T", " ")
-        change["old_display"] = display_value(change["field"], change["old_value"])
-        change["new_display"] = display_value(change["field"], change["new_value"])
-    pending = ReviewItem.objects.filter(item=item, status=ReviewStatus.PENDING).first()
-    return render(
-        request,
-        "search/book_detail.html",
-        {"item": item, "detail": detail, "fields": detail_fields(item, meta), "history": meta["history"],
-         "review": pending, "can_edit": is_admin(request.user),
-         "can_read": any(f["state"] == "present" for f in detail["files"])},
-    )
+    context = book_page(item, request.user, can_edit=is_admin(request.user), editing=request.GET.get("edit") == "1")
+    return render(request, "search/book_detail.html", context)
 
 
 @require_GET

@@ -16,7 +16,7 @@
 
   async function waitForJob(jobId, label, url) {
     for (;;) {
-      var job = await OmniApi.call("GET", "/api/jobs/" + jobId);
+      var job = await OmniApi.get("/api/jobs/" + jobId);
       if (job.state === "succeeded") { say(label + ": ready, downloading."); window.location.href = url; return; }
       if (job.state === "failed" || job.state === "cancelled") {
         say(label + ": " + job.state + (job.last_error ? " (" + job.last_error + ")" : ""));
@@ -32,7 +32,7 @@
     var label = file.file_name + " as " + target.toUpperCase();
     button.disabled = true;
     try {
-      var started = await OmniApi.call("POST", "/api/reading/files/" + file.id + "/conversions/" + target);
+      var started = await OmniApi.post("/api/reading/files/" + file.id + "/conversions/" + target);
       if (started.ready) { window.location.href = started.url; return; }
       say(label + ": converting…");
       await waitForJob(started.job_id, label, started.url);
@@ -53,11 +53,11 @@
       el("td", { text: file.format.toUpperCase() }),
       el("td", {}, [el("a", { href: file.download_url, download: file.file_name, text: "Download" }),
                     el("span", { class: "muted", text: " " + file.file_name + " · " + sizeText(file.size) })]),
-      el("td", {}, buttons.length ? buttons : [el("span", { class: "muted", text: "—" })]),
+      el("td", {}, buttons.length ? [el("span", { class: "muted phone-only", text: "Download as " })].concat(buttons) : []),
     ]);
   }
 
-  OmniApi.call("GET", "/api/reading/items/" + box.dataset.itemId + "/files").then(function (data) {
+  OmniApi.get("/api/reading/items/" + box.dataset.itemId + "/files").then(function (data) {
     if (!data.files.length) { say("No file of this book can be downloaded."); return; }
     var rows = el("tbody", {}, data.files.map(fileRow));
     var table = el("table", { class: "table" }, [

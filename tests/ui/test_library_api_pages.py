@@ -117,7 +117,7 @@ def test_detail_series_and_author_pages(admin_client, books):
     dune = books[0]
     html = admin_client.get(f"/library/{dune.pk}/").content.decode()
     assert (
-        'id="field-title"' in html and "sources and confidence" in html and "Delete to recycle folder" in html
+        'id="field-title"' in html and "Edit metadata" in html and "Delete to recycle folder" in html
     )
     assert admin_client.get("/library/999999/").status_code == 404
     assert "Dune" in admin_client.get(f"/series/{dune.series_id}/").content.decode()
