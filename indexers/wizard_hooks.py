@@ -4,8 +4,6 @@ Registered from IndexersConfig.ready()."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,16 +11,11 @@ from core.wizard import registry
 from core.wizard.registry import Message
 from indexers.clients.base import IndexerSettings
 from indexers.clients.registry import client_for
+from indexers.forms import split_url
 from indexers.models import IndexerConfig, IndexerKind
 
 TEST_TIMEOUT = 8.0
 NAME = "Prowlarr"
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """'http://host:9696/prowlarr/' -> ('http://host:9696', '/prowlarr')."""
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
 
 
 def wizard_row() -> IndexerConfig | None:

@@ -15,7 +15,7 @@ from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Confirmed, Flag, Id
 from core.jobs import submit_job
 from media.models import Author, MediaItem, MediaKind, Series
-from search import services
+from search import provider_settings, services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
@@ -110,6 +110,26 @@ def update_provider(request, name: str, payload: ProviderPatch):
         row.status, row.retry_at, row.consecutive_failures, row.last_error = "unknown", None, 0, ""
     row.save()
     return ok(_provider_out(row))
+
+
+class ProviderTestIn(Schema):
+    base_url: str | None = Field(None, max_length=500, pattern=r"^https?://", description="empty: the stored one")
+    api_key: str | None = Field(None, max_length=255, description="empty: the stored key")
+
+
+class ProviderTestOut(Schema):
+    ok: bool
+    level: str
+    text: str
+    hint: str
+
+
+@providers_router.post("/{name}/test", response=Envelope[ProviderTestOut],
+                       summary="Test a provider with typed or stored settings: one small search (admin)")
+def test_provider(request, name: str, payload: ProviderTestIn):
+    row = get_object_or_404(SearchProvider, name=name)
+    message = provider_settings.test(row, base_url=payload.base_url or "", api_key=payload.api_key or "")
+    return ok({"ok": message.level == "ok", "level": message.level, "text": message.text, "hint": message.hint})
 
 
 # --- metadata search ---------------------------------------------------------------------------------
