@@ -552,9 +552,13 @@ class MergeIn(Schema):
     confirm: Confirmed = Field(..., description="true: the merged author's name becomes an alias of `into`")
 
 
+class AuthorFilter(PageParams):
+    q: str = Field("", max_length=255, description="Words of the name or an alias (case and accents ignored)")
+
+
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
-def authors(request, params: Query[PageParams]):
-    return ok(paginate(Author.objects.prefetch_related("aliases"), params))
+def authors(request, params: Query[AuthorFilter]):
+    return ok(paginate(catalogue.find_authors(params.q).prefetch_related("aliases"), params))
 
 
 @catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")

@@ -6,12 +6,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from core.errors import Conflict, InvalidInput
 from core.text import author_display_name, author_sort_name, comparison_key
 from media.models import Author, Contribution, MediaItem, Series
 from search.models import AuthorAlias
 from search.normalise import author_key, series_gaps
+
+
+def find_authors(text: str):
+    """Authors whose name or an alias holds every word of `text` (folded), by sort name; all without text."""
+    found = Author.objects.all()
+    for word in comparison_key(text).split()[:8]:
+        found = found.filter(Q(normalized__contains=word) | Q(aliases__normalized__contains=word))
+    return found.distinct().order_by("sort_name", "id")
 
 
 def find_author(name: str) -> Author | None:
