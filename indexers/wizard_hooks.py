@@ -16,6 +16,7 @@ from indexers.models import IndexerConfig, IndexerKind
 
 TEST_TIMEOUT = 8.0
 NAME = "Prowlarr"
+SETTINGS_PAGE = "Settings > Indexers (/settings/indexers/)"
 
 
 def wizard_row() -> IndexerConfig | None:
@@ -71,7 +72,7 @@ def apply(answers: dict) -> list[Message]:
     if not url:
         if row is not None:
             return [Message("ok", f"Prowlarr: kept the existing connection {row.name} ({row.url}).")]
-        return [Message("ok", "Prowlarr: skipped (no URL). Add it later in Settings.")]
+        return [Message("ok", f"Prowlarr: skipped (no URL). Add it later in {SETTINGS_PAGE}.")]
     settings = _settings(url, (answers.get("prowlarr_api_key") or "").strip() or (row.api_key if row else ""))
     values = {"url": settings.url, "base_path": settings.base_path, "api_key": settings.api_key,
               "kind": IndexerKind.PROWLARR, "enabled": True}
@@ -97,4 +98,4 @@ def _free_name() -> str:
 def register() -> None:
     registry.register_initial("downloads", initial)
     registry.register_apply("downloads", apply)
-    registry.register_tester("prowlarr", test)
+    registry.register_tester("prowlarr", test, settings_page=SETTINGS_PAGE)
