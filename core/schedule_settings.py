@@ -57,6 +57,15 @@ def _next_run(setting: ScheduleSetting, interval: timedelta | None, now: datetim
     return max(setting.last_run_at + interval, now)
 
 
+def every_text(minutes: int) -> str:
+    """1440 -> 'every day', 360 -> 'every 6 hours', 1 -> 'every minute'."""
+    for size, unit in ((7 * 24 * 60, "week"), (24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"every {unit}" if count == 1 else f"every {count} {unit}s"
+    return f"every {minutes} minutes"
+
+
 def row(schedule: Schedule, setting: ScheduleSetting, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     interval = effective_interval(schedule, setting)
@@ -67,6 +76,7 @@ def row(schedule: Schedule, setting: ScheduleSetting, now: datetime | None = Non
         "job_kind": schedule.job_kind,
         "enabled": setting.enabled,
         "default_minutes": int(schedule.every.total_seconds() // 60),
+        "default_text": every_text(int(schedule.every.total_seconds() // 60)),
         "interval_minutes": setting.interval_seconds // 60 if setting.interval_seconds else None,
         "effective_minutes": int(interval.total_seconds() // 60) if interval else None,
         "last_run_at": setting.last_run_at,

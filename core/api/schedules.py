@@ -21,6 +21,7 @@ class ScheduleOut(Schema):
     job_kind: str
     enabled: bool
     default_minutes: int
+    default_text: str
     interval_minutes: int | None
     effective_minutes: int | None
     last_run_at: datetime | None

@@ -211,3 +211,21 @@ def test_schedules_api_switches_a_job(admin_client, reader_user):
     reader = Client()
     reader.force_login(reader_user)
     assert reader.get("/api/schedules/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (1, "every minute"),
+        (30, "every 30 minutes"),
+        (360, "every 6 hours"),
+        (1440, "every day"),
+        (10080, "every week"),
+        (90, "every 90 minutes"),
+        (2880, "every 2 days"),
+    ],
+)
+def test_intervals_read_as_words(minutes, text):
+    from core.schedule_settings import every_text
+
+    assert every_text(minutes) == text
