@@ -10,9 +10,9 @@ from django.utils import timezone
 from core.wizard import registry
 from core.wizard.registry import Message
 from indexers.clients.base import IndexerSettings
-from indexers.clients.registry import client_for
 from indexers.forms import split_url
 from indexers.models import IndexerConfig, IndexerKind
+from indexers.services import check_connection
 
 TEST_TIMEOUT = 8.0
 NAME = "Prowlarr"
@@ -36,19 +36,16 @@ def probe(settings: IndexerSettings) -> Message:
     reach = registry.tcp_probe(settings.url)
     if reach.level != "ok":
         return reach
-    client = client_for(IndexerKind.PROWLARR, settings)
     try:
-        info = client.test_connection()
-        indexers = client.indexers()
+        result = check_connection(IndexerKind.PROWLARR, settings)
     except Exception as exc:  # shown to the user; setup carries on
         return registry.failure_message("Prowlarr", exc)
-    finally:
-        client.close()
-    if not indexers:
-        return Message("warning", f"{info.name} {info.version} answers but has no indexers.",
+    found, version = result["indexers"], f"{result['name']} {result['version']}"
+    if not found:
+        return Message("warning", f"{version} answers but has no indexers.",
                        "Add indexers in Prowlarr (Indexers > Add Indexer).")
-    names = ", ".join(i.name for i in indexers[:5])
-    return Message("ok", f"{info.name} {info.version}: {len(indexers)} indexer(s) ({names}).")
+    names = ", ".join(i["name"] for i in found[:5])
+    return Message("ok", f"{version}: {len(found)} indexer(s) ({names}).")
 
 
 def _settings(url: str, api_key: str) -> IndexerSettings:
