@@ -15,6 +15,17 @@ def mask_secret(value: str) -> str:
     return "••••" + (value[-4:] if len(value) >= 16 else "")
 
 
+def valid_host(host: str) -> bool:
+    """An IP address or a DNS name the resolver accepts (labels of 1-63 characters, 253 in all)."""
+    if ":" in host:  # IPv6, already checked by urlsplit's brackets
+        return True
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return False
+    return len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b"."))
+
+
 def secret_field(label: str, stored: str, *, max_length: int = 200, required: bool = False) -> forms.CharField:
     """A password input that never shows the stored value; empty keeps it."""
     help_text = f"Stored: {mask_secret(stored)}. Leave empty to keep it." if stored else ""

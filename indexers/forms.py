@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 
-from core.settings_forms import secret_field
+from core.settings_forms import secret_field, valid_host
 from indexers.models import IndexerConfig, IndexerKind
 
 
@@ -58,18 +58,19 @@ class IndexerForm(forms.Form):
     def clean_url(self) -> str:
         """http(s)://host[:port][/urlbase]; a bare host name (a container's) is fine."""
         url = self.cleaned_data["url"].strip()
-        parts = urlsplit(url if "://" in url else "http://" + url)
-        if parts.scheme not in ("http", "https"):
-            raise forms.ValidationError(
-                "The address must start with http:// or https://, e.g. http://192.168.1.10:9696."
-            )
+        example = "e.g. http://192.168.1.10:9696"
         try:
-            parts.port  # noqa: B018  (raises for a port that is not a number from 0 to 65535)
+            parts = urlsplit(url if "://" in url else "http://" + url)
+            port = parts.port
         except ValueError as exc:
-            raise forms.ValidationError("The port must be a number from 1 to 65535.") from exc
-        if not parts.hostname or any(c.isspace() for c in parts.netloc):
-            raise forms.ValidationError("Enter the address with a host name, e.g. http://192.168.1.10:9696.")
-        if parts.query or parts.username:
+            raise forms.ValidationError(f"{url!r} is not an address: write it like {example}.") from exc
+        if parts.scheme not in ("http", "https"):
+            raise forms.ValidationError(f"The address must start with http:// or https://, {example}.")
+        if not parts.hostname or any(c.isspace() for c in parts.netloc) or not valid_host(parts.hostname):
+            raise forms.ValidationError(f"Enter the address with a valid host name, {example}.")
+        if port == 0:
+            raise forms.ValidationError("The port must be a number from 1 to 65535.")
+        if parts.query or parts.fragment or parts.username:
             raise forms.ValidationError("Leave keys and passwords out of the address; the API key has its own field.")
         return parts.geturl()
 

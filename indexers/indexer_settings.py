@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from core.settings_forms import invalid, mask_secret
 from indexers import services
 from indexers.forms import IndexerForm, form_data
@@ -21,7 +21,13 @@ def get_config(config_id: int) -> IndexerConfig:
 
 
 def validated(data: dict, config: IndexerConfig | None = None) -> IndexerForm:
+    """The form's values; a name another connection has is a Conflict (it depends on the stored rows)."""
     form = IndexerForm(data, instance=config)
+    taken = IndexerConfig.objects.filter(name__iexact=str(data.get("name") or "").strip())
+    if config is not None:
+        taken = taken.exclude(pk=config.pk)
+    if taken.exists():
+        raise Conflict(f"Another indexer is already called {taken.first().name}.", hint="Choose another name.")
     if not form.is_valid():
         raise invalid(form, "indexer settings")
     return form

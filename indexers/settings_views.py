@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from indexers import indexer_settings
 from indexers.forms import IndexerForm, form_data
 from indexers.models import IndexerConfig, IndexerKind
@@ -49,7 +49,7 @@ def edit_indexer(request, pk: int):
 def _save(request, config: IndexerConfig | None):
     try:
         saved = indexer_settings.save_indexer(request.POST.dict(), config)
-    except InvalidInput:
+    except (InvalidInput, Conflict):
         form = IndexerForm(request.POST, instance=config)
         form.is_valid()
         return _form_page(request, form, config, status=422)

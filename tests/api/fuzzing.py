@@ -33,7 +33,13 @@ IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
 # an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
 ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
                  "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
-POSITIVE_DATA_EXCEPTIONS = TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
+# The rules of the settings pages' forms: an address's host name and port, Prowlarr indexer ids as
+# a comma-separated list of numbers; import templates' grammar, known format names, absolute
+# mapping folders given in pairs and each mapped once.
+SETTINGS_RULES = ("POST /api/indexers/", "PATCH /api/indexers/{config_id}/", "POST /api/indexers/test/",
+                  "PATCH /api/processing/settings")
+POSITIVE_DATA_EXCEPTIONS = (TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
+                            + SETTINGS_RULES)
 
 
 @dataclass

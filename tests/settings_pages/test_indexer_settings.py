@@ -61,8 +61,10 @@ def test_add_page_saves_valid_input_with_base_path_split(admin_client):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"url": "http://"}, "with a host name"),
-        ({"url": "http://host:99999"}, "port must be a number"),
+        ({"url": "http://"}, "with a valid host name"),
+        ({"url": "http://host:99999"}, "is not an address"),
+        ({"url": "http://[::1"}, "is not an address"),
+        ({"url": "http://" + "a" * 64 + ".lan"}, "with a valid host name"),
         ({"url": "http://h:9696/api?apikey=x"}, "Leave keys and passwords out"),
         ({"url": "ftp://host/"}, "must start with http"),
         ({"api_key": ""}, "This field is required"),
@@ -90,7 +92,11 @@ def test_edit_page_never_renders_the_key_and_empty_keeps_it(admin_client):
 def test_duplicate_name_is_refused(admin_client):
     IndexerConfig.objects.create(name="Prowlarr", url="http://127.0.0.1:9696", api_key=SECRET)
     response = admin_client.post("/settings/indexers/add/", _form(name="prowlarr"))
-    assert response.status_code == 422 and "already called prowlarr" in response.content.decode()
+    assert response.status_code == 422 and "already called" in response.content.decode()
+    body = {"name": "PROWLARR", "kind": "prowlarr", "url": "http://127.0.0.1:9696", "api_key": SECRET}
+    api = admin_client.post("/api/indexers/", body, content_type="application/json")
+    assert api.status_code == 409 and "already called Prowlarr" in api.json()["error"]
+    assert IndexerConfig.objects.count() == 1
 
 
 def test_toggle_and_delete(admin_client):
