@@ -90,7 +90,11 @@ class IndexerConfigOut(Schema):
 
 
 class IndexerTestOut(Schema):
+    """A failed test is an answer too: ok false, level warning (try later) or error (fix it), the hint."""
+
     ok: bool
+    level: str
+    hint: str
     name: str
     version: str
     message: str

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable
 from core.isbn import to_isbn13
+from core.wizard.registry import failure_message
 from indexers.clients.base import BOOK_CATEGORIES, BookTerms, IndexerSettings, Release, SearchRequest
 from indexers.clients.registry import client_for
 from indexers.models import (
@@ -21,6 +22,7 @@ from indexers.models import (
     BlacklistEntry,
     BlacklistReason,
     IndexerConfig,
+    IndexerKind,
     ItemSearchState,
     SearchResult,
 )
@@ -256,15 +258,22 @@ def _record_state(item: MediaItem, outcome: SearchOutcome, *, error: str = "") -
 
 # --- Indexer configuration ------------------------------------------------------------------
 def check_connection(kind: str, settings: IndexerSettings) -> dict:
-    """Status and indexer list through the real client; OmniError when it fails."""
+    """Status and indexer list through the real client. A failure is an answer (ok false, the
+    cause in words and the fix), never raised: the test ran, the indexer did not pass it."""
     client = client_for(kind, settings)
     try:
         info = client.test_connection()
         indexers = client.indexers()
+    except OmniError as exc:
+        failed = failure_message(IndexerKind(kind).label.split(" (")[0], exc)
+        return {"ok": False, "level": failed.level, "name": "", "version": "", "message": failed.text,
+                "hint": failed.hint, "indexers": []}
     finally:
         client.close()
     return {
         "ok": True,
+        "level": "ok",
+        "hint": "",
         "name": info.name,
         "version": info.version,
         "message": f"{info.name} {info.version}: {len(indexers)} indexer(s)".strip(),
@@ -287,15 +296,9 @@ def test_indexer(config_id: int) -> dict:
     config = IndexerConfig.objects.filter(pk=config_id).first()
     if config is None:
         raise NotFound(f"Indexer config {config_id} does not exist")
-    try:
-        result = check_connection(config.kind, config.to_settings())
-    except OmniError as exc:
-        IndexerConfig.objects.filter(pk=config.pk).update(
-            last_test_at=timezone.now(), last_test_ok=False, last_test_message=str(exc)[:500]
-        )
-        raise
+    result = check_connection(config.kind, config.to_settings())
     IndexerConfig.objects.filter(pk=config.pk).update(
-        last_test_at=timezone.now(), last_test_ok=True, last_test_message=result["message"][:500]
+        last_test_at=timezone.now(), last_test_ok=result["ok"], last_test_message=result["message"][:500]
     )
     return result
 

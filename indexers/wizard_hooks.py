@@ -40,6 +40,8 @@ def probe(settings: IndexerSettings) -> Message:
         result = check_connection(IndexerKind.PROWLARR, settings)
     except Exception as exc:  # shown to the user; setup carries on
         return registry.failure_message("Prowlarr", exc)
+    if not result["ok"]:
+        return Message(result["level"], result["message"], result["hint"])
     found, version = result["indexers"], f"{result['name']} {result['version']}"
     if not found:
         return Message("warning", f"{version} answers but has no indexers.",

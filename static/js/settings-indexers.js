@@ -3,6 +3,11 @@
 (function () {
   var el = OmniApi.el;
   function show(target, result) {
+    if (!result.ok) {
+      var mark = result.level === "warning" ? "⚠ " : "✗ ";
+      target.replaceChildren(el("div", { class: "field-" + result.level, text: mark + result.message + (result.hint ? " Fix: " + result.hint : "") }));
+      return;
+    }
     var lines = [el("div", { class: "field-ok", text: "✓ " + result.message })];
     result.indexers.slice(0, 12).forEach(function (i) {
       lines.push(el("div", { class: "muted", text: "#" + i.id + " " + i.name + " (" + i.protocol + (i.enabled ? "" : ", disabled") +

@@ -114,7 +114,8 @@ def test_test_button_of_typed_values_calls_prowlarr(admin_client, fake_prowlarr)
     assert result["data"]["message"].startswith("Prowlarr 1.30.2.4939: 2 indexer(s)")
     assert {i["name"] for i in result["data"]["indexers"]} >= {"FakeNZB"}
     wrong = admin_client.post("/api/indexers/test/", {**body, "api_key": "nope"}, content_type="application/json")
-    assert wrong.status_code == 401 or not wrong.json()["success"]
+    answer = wrong.json()["data"]  # the test ran: its answer says what failed and what to do
+    assert (answer["ok"], answer["level"]) == (False, "error") and "Prowlarr" in answer["message"]
     assert fake_prowlarr.api_key not in wrong.content.decode()
 
 
@@ -134,7 +135,20 @@ def test_test_button_calls_torznab(admin_client, fake_torznab):
     assert ok["success"], ok
     assert any(r.get("t") == "caps" for r in fake_torznab.requests)
     refused = admin_client.post("/api/indexers/test/", {**body, "api_key": "wrong"}, content_type="application/json")
-    assert not refused.json()["success"] and refused.status_code in (401, 403, 422, 502)
+    assert (refused.json()["data"]["ok"], refused.json()["data"]["level"]) == (False, "error")
+
+
+def test_unreachable_indexer_is_a_warning_recorded_on_the_row(admin_client):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    row = IndexerConfig.objects.create(name="Gone", url=f"http://127.0.0.1:{port}", api_key=SECRET, timeout_seconds=2)
+    answer = admin_client.post(f"/api/indexers/{row.pk}/test/").json()["data"]
+    assert (answer["ok"], answer["level"]) == (False, "warning") and "cannot be reached now" in answer["message"]
+    row.refresh_from_db()
+    assert row.last_test_ok is False and "cannot be reached now" in row.last_test_message
 
 
 def test_api_adds_changes_and_deletes_without_returning_the_key(admin_client):
