@@ -7,6 +7,7 @@ resident memory of an idle web process that has served those pages.
 
     python benchmarks/library_search_bench.py                 # 20,000 books, SQLite
     python benchmarks/library_search_bench.py --books 100000  # the issue's size
+    python benchmarks/library_search_bench.py --viewer limited  # as a reader limited to libraries
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/omni_bench python benchmarks/library_search_bench.py
 
 Data lives in benchmarks/output/<db>-<books>/ (reused when it already holds the books).
@@ -47,6 +48,9 @@ QUERIES = [
 ]
 
 
+VIEWERS = {"admin": None, "reader": None, "limited": "/library", "limited-elsewhere": "/elsewhere"}
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -56,6 +60,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shapes", action="store_true", help="Also print DB figures per query shape")
     parser.add_argument("--fresh", action="store_true", help="Drop the generated data and start again")
+    parser.add_argument(
+        "--viewer",
+        choices=sorted(VIEWERS),
+        default="admin",
+        help="Who searches: admin; reader (every library); limited (chose the library holding every "
+        "book: each row is checked, none hidden); limited-elsewhere (chose an empty library: all hidden)",
+    )
     return parser.parse_args()
 
 
@@ -117,15 +128,26 @@ def make_queries(rng: random.Random, facts: dict, count: int) -> list[str]:
     return queries
 
 
-def time_search(queries: list[str]) -> list[float]:
+def time_search(queries: list[str], user) -> list[float]:
+    from core.visibility import hidden_items
     from media.search import SearchRequest, run
 
     samples = []
     for q in queries:
         start = time.perf_counter()
-        run(SearchRequest(q=q, page_size=50))
+        run(SearchRequest(q=q, page_size=50, hidden=hidden_items(user)))
         samples.append(time.perf_counter() - start)
     return samples
+
+
+def time_side_by_side(queries: list[str], admin, user) -> tuple[list[float], list[float]]:
+    """The same queries as the admin and as `user`, alternating query by query, so a busy
+    machine slows both alike: what the viewer's visibility rule costs."""
+    first, second = [], []
+    for q in queries:
+        first += time_search([q], admin)
+        second += time_search([q], user)
+    return first, second
 
 
 def time_http(client, urls: list[str]) -> list[float]:
@@ -157,6 +179,25 @@ def idle_rss_mb(data: Path) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
+def viewer(name: str, admin):
+    """The user searching: the admin, or a reader with no choice of libraries or limited to one."""
+    if name == "admin":
+        return admin
+    from django.contrib.auth import get_user_model
+
+    from reading.models import LibraryAccess
+    from scanning.models import ScanFolder
+
+    reader = get_user_model().objects.filter(username="bench-reader").first() or get_user_model().objects.create_user(
+        "bench-reader", password="bench-pass-123"
+    )
+    LibraryAccess.objects.filter(user=reader).delete()
+    if VIEWERS[name]:
+        folder, _ = ScanFolder.objects.get_or_create(path=VIEWERS[name], defaults={"name": name})
+        LibraryAccess.objects.create(user=reader, all_libraries=False).libraries.set([folder])
+    return reader
+
+
 def main() -> None:
     args = parse_args()
     data = setup_django(args.books, args.fresh)
@@ -180,13 +221,19 @@ def main() -> None:
     from core.wizard.models import WizardState
 
     WizardState.objects.update_or_create(pk=1, defaults={"completed_at": timezone.now()})
+    admin, user = user, viewer(args.viewer, user)
     client = Client()
     client.force_login(user)
     queries = make_queries(rng, facts, args.rounds)
-    time_search(queries[:20])  # warm caches
-    print(f"\n{connection.vendor}, {args.books:,} books, {len(queries)} queries ({len(QUERIES)} shapes)")
-    db_samples = time_search(queries)
+    time_search(queries[:20], user)  # warm caches
+    shapes = f"{len(queries)} queries ({len(QUERIES)} shapes)"
+    print(f"\n{connection.vendor}, {args.books:,} books, {shapes}, as {args.viewer}")
+    db_samples = time_search(queries, user)
     print("search in the DB (first 50 ids)   ", percentiles(db_samples))
+    if user != admin:
+        as_admin, as_viewer = time_side_by_side(queries, admin, user)
+        print("  side by side: as admin          ", percentiles(as_admin))
+        print(f"  side by side: as {args.viewer:<15}", percentiles(as_viewer))
     if args.shapes:
         for i, shape in enumerate(QUERIES):
             print(f"  {shape:<30}", percentiles(db_samples[i :: len(QUERIES)]))

@@ -110,3 +110,81 @@ PERMANENT_ERRORS: tuple[type[OmniError], ...] = (
     ConfigurationError,
     InvalidInput,
 )
+
+
+# --- wording for people ----------------------------------------------------------------------
+
+
+def service_label(kind: str, name: str = "") -> str:
+    """How a configured service is named in messages: its kind once. 'Prowlarr' named
+    'Prowlarr' is "Prowlarr", not "Prowlarr (Prowlarr)"; 'SABnzbd' named 'nas' is "SABnzbd (nas)"."""
+    name = name.strip()
+    if not name or kind.casefold() in name.casefold():
+        return name or kind
+    return f"{kind} ({name})"
+
+
+def connection_cause(exc: BaseException) -> tuple[str, str]:
+    """Why a connection failed, in words, and what to check: from the OS error under an
+    HTTP library's exception (errno first, then the text), never the raw '[Errno 111]'."""
+    import socket
+    import ssl
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "the host name cannot be resolved", "Check the host name in the address."
+        if isinstance(current, ssl.SSLError):
+            return "the HTTPS handshake failed", "Check http:// or https:// in the address, and the certificate."
+        code = getattr(current, "errno", None)
+        if code in _ERRNO_CAUSES:
+            return _ERRNO_CAUSES[code]
+        current = current.__cause__ or current.__context__
+    text = str(exc).casefold()
+    for needle, cause in _TEXT_CAUSES:
+        if needle in text:
+            return cause
+    return "the connection failed", "Is it running? Check the address."
+
+
+def _errno_causes() -> dict[int, tuple[str, str]]:
+    import errno
+
+    running = "Is it running? Check the address."
+    network = "Check the address, and that this server can reach that host (firewall, VPN, Docker network)."
+    return {
+        errno.ECONNREFUSED: ("connection refused", running),
+        errno.ECONNRESET: ("the connection was reset", running),
+        errno.EHOSTUNREACH: ("no route to the host", network),
+        errno.ENETUNREACH: ("the network is unreachable", network),
+        errno.ETIMEDOUT: ("the connection timed out", network),
+    }
+
+
+_ERRNO_CAUSES = _errno_causes()
+_TEXT_CAUSES = (
+    ("connection refused", ("connection refused", "Is it running? Check the address.")),
+    ("name or service not known", ("the host name cannot be resolved", "Check the host name in the address.")),
+    ("nodename nor servname", ("the host name cannot be resolved", "Check the host name in the address.")),
+    ("temporary failure in name resolution", ("the host name cannot be resolved", "Check the host name.")),
+    ("certificate", ("the HTTPS certificate was refused", "Check the certificate, or use http:// if it has none.")),
+    ("ssl", ("the HTTPS handshake failed", "Check http:// or https:// in the address.")),
+    ("timed out", ("no answer in time", "Is it running and reachable from this server? Check the address.")),
+)
+
+
+def user_message(exc: BaseException, service: str = "", *, with_hint: bool = True) -> str:
+    """One sentence or two for a person: what failed (the service named once), why, and the
+    fix. `service` is only added when the error's own message does not start with it."""
+    text = getattr(exc, "message", "") or str(exc) or type(exc).__name__
+    if not isinstance(exc, OmniError):
+        cause, hint = connection_cause(exc)
+        text, exc_hint = f"cannot connect: {cause}", hint
+    else:
+        exc_hint = exc.hint
+    if service and not text.casefold().startswith(service.casefold()):
+        text = f"{service}: {text}"
+    text = text.rstrip(".") + "."
+    return f"{text} {exc_hint}" if with_hint and exc_hint and exc_hint not in text else text

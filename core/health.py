@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +16,25 @@ from django.http.request import validate_host
 from django.utils import timezone
 
 HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
+logger = logging.getLogger(__name__)
+# The open problems of the health checks (notifications app), as dicts: check, key, level,
+# message, fix, since. Installed by that app when it is ready; core imports no app.
+_problem_source: Callable[[], list[dict]] | None = None
+
+
+def install_problem_source(source: Callable[[], list[dict]] | None) -> None:
+    global _problem_source
+    _problem_source = source
+
+
+def health_problems() -> list[dict]:
+    if _problem_source is None:
+        return []
+    try:
+        return _problem_source()
+    except DatabaseError:
+        logger.warning("Health problems could not be read", exc_info=True)
+        return []
 
 
 @dataclass(frozen=True)

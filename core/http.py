@@ -21,6 +21,7 @@ from core.errors import (
     OmniError,
     RateLimited,
     ServiceUnavailable,
+    connection_cause,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,14 +69,18 @@ def error_for_status(response: httpx.Response, service: str) -> OmniError | None
     body = {"status": status, "body": response.text[:500]}  # lets an adapter tell its refusals apart
     if status in (401, 403):
         return AuthenticationFailed(
-            f"{where} (authentication failed)", hint=f"Check the {service} API key.", details=body
+            f"{service} refused our credentials (HTTP {status} for {response.request.url.copy_with(query=None)})",
+            hint=f"Check the {service} API key.", details=body,
         )
     if status == 404:
         return NotFound(where, details=body)
     if status in (420, 429):  # 420 "Enhance your calm": Comic Vine's rate-limit reply
         return RateLimited(f"{where} (rate limited)", retry_after=_retry_after(response))
     if status >= 500:
-        return ServiceUnavailable(where)
+        return ServiceUnavailable(
+            f"{service} answered with a server error (HTTP {status}) at {response.request.url.copy_with(query=None)}",
+            hint="It may be starting or overloaded: try again in a minute; if it lasts, look at its logs.",
+        )
     return BadResponse(f"{where}: {response.text[:200]}")
 
 
@@ -132,14 +137,24 @@ class HttpClient:
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise ServiceUnavailable(f"{self.config.service}: timed out after {self.config.timeout} s") from exc
+            raise ServiceUnavailable(
+                f"{self.config.service} did not answer within {self.config.timeout:g} s at {self._where(path)}",
+                hint="Is it running and reachable from this server? Check the address.",
+            ) from exc
         except httpx.TransportError as exc:
-            raise ServiceUnavailable(f"{self.config.service}: cannot connect to {self.config.base_url} ({exc})",
-                                     hint="Check the URL and that the service is running.") from exc
+            cause, hint = connection_cause(exc)
+            raise ServiceUnavailable(f"{self.config.service} is not answering at {self._where(path)}: {cause}",
+                                     hint=hint) from exc
         error = error_for_status(response, self.config.service)
         if error is not None:
             raise error
         return response
+
+    def _where(self, path: str) -> str:
+        """The address asked (the service's base URL), without a query that may hold a key."""
+        if path.startswith(("http://", "https://")):
+            return str(httpx.URL(path).copy_with(query=None))
+        return self.config.base_url or path
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
         response = self.request("GET", path, **kwargs)

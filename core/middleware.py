@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from core.api.edge import is_api_match
 from core.logging import correlation, new_correlation_id
 from core.permissions import FIRST_RUN_PAGES, Role, page_access, role_of
 
@@ -63,7 +64,8 @@ def _framed_by_our_own_page(request) -> bool:
 class PageRolesMiddleware:
     """Every HTML page is open to the roles core/permissions.py gives it: anonymous visitors of
     another page go to the log-in page, readers get 403. The JSON API under /api/ checks the
-    same table itself (core/api/auth.py) and answers 401/403 in the envelope."""
+    same table itself (core/api/auth.py) and answers 401/403 in the envelope; so does the OPDS
+    catalogue under /opds/ (reading apps get a Basic challenge, not the log-in page)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,7 +75,7 @@ class PageRolesMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or "api" in match.namespaces:
+        if match is None or is_api_match(match) or "opds" in match.namespaces:
             return None
         name = "admin:*" if "admin" in match.namespaces else match.view_name
         role = role_of(request.user)

@@ -64,8 +64,18 @@ class Job(models.Model):
         return round(min(100.0, 100.0 * self.progress_done / self.progress_total), 1)
 
     @property
+    def rate_per_second(self) -> float | None:
+        """Items done per second of this run so far: what a job whose total is not known yet
+        shows instead of a percentage (a scan while its files are being counted)."""
+        if self.state != JobState.RUNNING or not self.started_at or self.progress_done <= 0:
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        return round(self.progress_done / elapsed, 1) if elapsed > 0 else None
+
+    @property
     def eta_seconds(self) -> float | None:
-        """Linear estimate from the rate so far; None until there is a rate to go by."""
+        """Linear estimate from the rate so far; None until there is a rate to go by, and
+        None while the total is not known (no guess against a partial count)."""
         if self.state != JobState.RUNNING or not self.started_at or not self.progress_total:
             return None
         if self.progress_done <= 0:

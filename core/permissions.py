@@ -35,7 +35,8 @@ READERS = _access(Role.READER, Role.ADMIN)
 ADMINS = _access(Role.ADMIN)
 UNLISTED = ADMINS  # fail safe: an endpoint nobody listed yet is for admins only
 
-# API operations: "METHOD /api/path" as in the OpenAPI document.
+# API operations: "METHOD /api/path", the OpenAPI document's path without its version: the
+# documented /api/v1/... and the deprecated alias /api/... are one operation, checked by one entry.
 API: dict[str, Access] = {
     "GET /api/health": _access(*EVERYONE.roles, note="anonymous: status only; admins: every check"),
     "GET /api/auth/api-key": READERS,
@@ -74,7 +75,14 @@ API: dict[str, Access] = {
     "POST /api/downloads/notify/": _access(*READERS.roles, note="a client's job-finished hook: only asks it now"),
     "POST /api/downloads/wanted/search/": ADMINS,
     "POST /api/downloads/clients/{config_id}/test/": ADMINS,
-    "GET /api/downloads/clients/": READERS,
+    "GET /api/downloads/clients/": _access(*READERS.roles, note="secrets never shown, only whether one is set"),
+    "GET /api/downloads/clients/kinds": READERS,
+    "POST /api/downloads/clients/": ADMINS,
+    "GET /api/downloads/clients/{config_id}/": READERS,
+    "PATCH /api/downloads/clients/{config_id}/": ADMINS,
+    "DELETE /api/downloads/clients/{config_id}/": ADMINS,
+    "POST /api/downloads/clients/test/": ADMINS,
+    "POST /api/downloads/clients/{config_id}/categories/": ADMINS,
     "GET /api/processing/runs/": READERS,
     "GET /api/processing/events/": READERS,
     "GET /api/processing/runs/{run_id}/": READERS,
@@ -105,6 +113,8 @@ API: dict[str, Access] = {
     "PATCH /api/metadata/sources/{name}": ADMINS,
     "POST /api/media/wanted/": _access(*READERS.roles, note="a reader's item is a request: not searched "
                                        "or grabbed until an admin approves it"),
+    "POST /api/media/wanted/manual": _access(*READERS.roles, note="by hand, without a provider; a reader's "
+                                             "item is a request an admin approves"),
     "GET /api/media/wanted/requests/": READERS,
     "POST /api/media/wanted/{item_id}/approve": ADMINS,
     "POST /api/media/wanted/{item_id}/deny": ADMINS,
@@ -115,6 +125,7 @@ API: dict[str, Access] = {
     "POST /api/media/changes/{change_id}/revert": ADMINS,
     "POST /api/media/{item_id}/refresh": ADMINS,
     "POST /api/media/refresh": ADMINS,
+    "POST /api/media/bulk-edit": _access(Role.ADMIN, note="dry_run counts the books a value would change"),
     "GET /api/media/{item_id}/covers": READERS,
     "POST /api/media/{item_id}/cover": ADMINS,
     "POST /api/media/{item_id}/cover/upload": ADMINS,
@@ -131,6 +142,7 @@ API: dict[str, Access] = {
     "GET /api/library/items": READERS,
     "GET /api/library/items/{item_id}": READERS,
     "DELETE /api/library/items/{item_id}": ADMINS,
+    "POST /api/library/items/delete": _access(Role.ADMIN, note="to the recycle folder, each restorable"),
     "POST /api/library/recycle/{entry_id}/restore": ADMINS,
     "GET /api/library/export": _access(*READERS.roles, note="CSV cells starting with = + - @ tab CR are quoted"),
     "GET /api/scanning/folders": READERS,
@@ -171,6 +183,26 @@ API: dict[str, Access] = {
     "GET /api/operations/integrity/{report_id}": ADMINS,
     "POST /api/operations/integrity": ADMINS,
     "POST /api/operations/integrity/findings/{finding_id}/fix": _access(Role.ADMIN, note="recycle bin or scan"),
+    "GET /api/reading/files/{file_id}": _access(*READERS.roles, note="files of the libraries the reader may see"),
+    "GET /api/reading/items/{item_id}/files": READERS,
+    "GET /api/reading/files/{file_id}/pages": READERS,
+    "POST /api/reading/files/{file_id}/conversions/{target}": _access(
+        *READERS.roles, note="into the cache; the file is never changed"
+    ),
+    "GET /api/notifications/events": _access(*READERS.roles, note="the dashboard's What happened list"),
+    "GET /api/notifications/connections": ADMINS,
+    "POST /api/notifications/connections": _access(Role.ADMIN, note="URL and secret are write-only"),
+    "GET /api/notifications/connections/{connection_id}": ADMINS,
+    "PATCH /api/notifications/connections/{connection_id}": ADMINS,
+    "DELETE /api/notifications/connections/{connection_id}": ADMINS,
+    "POST /api/notifications/connections/{connection_id}/test": ADMINS,
+    "GET /api/notifications/connections/{connection_id}/deliveries": ADMINS,
+    "GET /api/notifications/health": ADMINS,
+    "POST /api/notifications/health/check": ADMINS,
+    "GET /api/system/status": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/queue": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/queue/status": _access(*READERS.roles, note="arr-compatible (Readarr's shape); also ?apikey="),
+    "GET /api/calendar": _access(*READERS.roles, note="arr-compatible: wanted items by release date; also ?apikey="),
     "GET /api/openapi.json": READERS,
     "GET /api/docs": READERS,
 }
@@ -178,6 +210,19 @@ API: dict[str, Access] = {
 # Pages by URL name ("admin:*" is the whole Django admin). Anonymous visitors of a page that is
 # not theirs are sent to the log-in page; readers get 403.
 FIRST_RUN = "anonymous only while no account exists (to create the first admin)"
+OPDS = "OPDS catalogue: HTTP Basic, API key or session; anonymous gets 401 with a Basic challenge"
+_OPDS_FEEDS = ("root", "recent", "books", "authors", "author", "series-list", "series", "shelves", "shelf")
+OPDS_PAGES = (
+    *_OPDS_FEEDS,
+    "continue",
+    "search",
+    *(f"v2-{name}" for name in (*_OPDS_FEEDS, "continue", "search")),
+    "opensearch",
+    "download",
+    "pse-page",
+    "cover",
+    "cover-thumb",
+)
 PAGES: dict[str, Access] = {
     "file-download": _access(*READERS.roles, note="files of the libraries the reader may see"),
     "comic-page": _access(*READERS.roles, note="pages of the libraries the reader may see"),
@@ -193,11 +238,19 @@ PAGES: dict[str, Access] = {
     "kosync-update": _access(*EVERYONE.roles, note="kosync: x-auth-user + x-auth-key"),
     "kosync-progress": _access(*EVERYONE.roles, note="kosync: x-auth-user + x-auth-key"),
     "kosync-health": EVERYONE,
+    "file-convert": _access(*READERS.roles, note="converts a visible file into the cache; never touches it"),
+    "item-zip": _access(*READERS.roles, note="the book's files the reader may see, as one zip"),
+    **{f"opds:{name}": _access(*READERS.roles, note=OPDS) for name in OPDS_PAGES},
     "login": EVERYONE,
+    "web-manifest": _access(*EVERYONE.roles, note="app name and icons; browsers fetch it without cookies"),
+    "favicon": EVERYONE,
     "logout": EVERYONE,
     "health": _access(*EVERYONE.roles, note="status only"),
+    "metrics": _access(*EVERYONE.roles, note="Prometheus; 401 without an API key (X-Api-Key, Bearer or ?apikey=) "
+                       "or a login, unless OMNI_METRICS_PUBLIC=true"),
     "api-not-found": _access(*EVERYONE.roles, note="a JSON 404 for any unknown /api/ address"),
     "home": READERS,
+    "dashboard-live": _access(*READERS.roles, note="the dashboard's counts, redrawn while a scan runs"),
     "library": READERS,
     "cover": READERS,
     "cover-thumb": READERS,
@@ -235,6 +288,11 @@ PAGES: dict[str, Access] = {
     "media-settings": ADMINS,
     "media-library-naming": ADMINS,
     "schedule-settings": ADMINS,
+    "download-clients": ADMINS,
+    "download-client-add": ADMINS,
+    "download-client": ADMINS,
+    "download-client-delete": ADMINS,
+    "download-client-toggle": ADMINS,
     "wizard": _access(Role.ADMIN, note=FIRST_RUN),
     "wizard-step": _access(Role.ADMIN, note=FIRST_RUN),
     "wizard-test": ADMINS,
@@ -244,6 +302,13 @@ PAGES: dict[str, Access] = {
     "operations-integrity": ADMINS,
     "operations-integrity-start": ADMINS,
     "operations-integrity-fix": ADMINS,
+    "system-health": ADMINS,
+    "system-health-run": ADMINS,
+    "system-health-settings": ADMINS,
+    "notifications": ADMINS,
+    "notification-detail": _access(Role.ADMIN, note="URL and secret are never shown back"),
+    "notification-test": ADMINS,
+    "notification-delete": ADMINS,
     "admin:*": ADMINS,
 }
 # Pages anonymous visitors may open before the first account exists (the wizard's first steps
@@ -257,8 +322,17 @@ def role_of(user) -> Role:
     return Role.ADMIN if (user.is_staff or user.is_superuser) else Role.READER
 
 
+API_VERSION_PREFIX = "/api/v1/"
+
+
+def api_table_path(path: str) -> str:
+    """The roles table's key for an API path: `/api/v1/jobs/{job_id}` -> `/api/jobs/{job_id}`
+    (the deprecated alias `/api/jobs/{job_id}` is its own key already)."""
+    return "/api/" + path.removeprefix(API_VERSION_PREFIX) if path.startswith(API_VERSION_PREFIX) else path
+
+
 def api_access(method: str, path: str) -> Access:
-    return API.get(f"{method.upper()} {path}", UNLISTED)
+    return API.get(f"{method.upper()} {api_table_path(path)}", UNLISTED)
 
 
 def page_access(name: str) -> Access:

@@ -6,24 +6,9 @@ from __future__ import annotations
 from django import forms
 
 from core.errors import InvalidInput
+from core.text import mask_secret, valid_host
 
-
-def mask_secret(value: str) -> str:
-    """'••••1234' for a long key (its last four characters), '••••' for anything shorter, '' when unset."""
-    if not value:
-        return ""
-    return "••••" + (value[-4:] if len(value) >= 16 else "")
-
-
-def valid_host(host: str) -> bool:
-    """An IP address or a DNS name the resolver accepts (labels of 1-63 characters, 253 in all)."""
-    if ":" in host:  # IPv6, already checked by urlsplit's brackets
-        return True
-    try:
-        encoded = host.encode("idna")
-    except UnicodeError:
-        return False
-    return len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b"."))
+__all__ = ["invalid", "mask_secret", "secret_field", "valid_host"]
 
 
 def secret_field(label: str, stored: str, *, max_length: int = 200, required: bool = False) -> forms.CharField:

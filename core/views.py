@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from core import schedule_settings
 from core.api.auth import is_admin
@@ -42,3 +46,40 @@ def schedules_page(request):
         return render(request, "core/schedules.html", {"rows": list(zip(rows, bound, strict=True))}, status=422)
     forms = [schedule_settings.form_for(r) for r in rows]
     return render(request, "core/schedules.html", {"rows": list(zip(rows, forms, strict=True))})
+
+
+@require_GET
+def web_manifest(request):
+    """The web app manifest: name, colours and icons, so a phone can install the app on its
+    home screen. Open to everyone (browsers fetch it without the session cookie)."""
+    icons = [
+        {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {"src": static("img/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+    ]
+    manifest = {
+        "name": "OmniReadarr",
+        "short_name": "OmniReadarr",
+        "description": "Your ebooks, audiobooks and comics",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f7f7f5",
+        "theme_color": "#2d6cdf",
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says."""
+    return redirect(static("img/favicon.ico"), permanent=False)
+
+
+def server_error(request):
+    """The 500 page in the layout, rendered without a request context: it needs neither the
+    database (which may be what failed) nor the session."""
+    return HttpResponseServerError(loader.get_template("500.html").render())

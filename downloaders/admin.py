@@ -1,11 +1,15 @@
 from django.contrib import admin
 
-from downloaders.models import DownloadAttempt, DownloadSettings, SabnzbdConfig
+from downloaders.models import DownloadAttempt, DownloadClientConfig, DownloadSettings
 
 
-@admin.register(SabnzbdConfig)
-class SabnzbdConfigAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "base_path", "enabled", "last_test_ok", "last_test_at"]
+@admin.register(DownloadClientConfig)
+class DownloadClientConfigAdmin(admin.ModelAdmin):
+    """Secrets are edited on the Download clients settings page, which never shows them."""
+
+    list_display = ["name", "kind", "url", "base_path", "order", "enabled", "last_test_ok", "last_test_at"]
+    list_filter = ["kind", "enabled"]
+    exclude = ["api_key", "password"]
     readonly_fields = ["last_test_at", "last_test_ok", "last_test_message"]
 
 

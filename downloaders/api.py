@@ -12,7 +12,7 @@ from core.api.types import Id
 from core.errors import InvalidInput, NotFound
 from core.jobs import submit_job
 from downloaders import automation, services
-from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, SabnzbdConfig
+from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
 from downloaders.schemas import (
     AttemptOut,
     BlacklistIn,
@@ -274,7 +274,7 @@ def monitor(request):
     "(scripts/sabnzbd-notify.py calls this)",
 )
 def notify(request, payload: NotifyIn):
-    if payload.client_id is not None and not SabnzbdConfig.objects.filter(pk=payload.client_id).exists():
+    if payload.client_id is not None and not DownloadClientConfig.objects.filter(pk=payload.client_id).exists():
         raise NotFound(f"Download client {payload.client_id} does not exist", hint="See GET /api/downloads/clients/")
     outcome = automation.on_client_notification(
         config_id=payload.client_id, job_id=payload.job_id.strip(), name=payload.name, user=request.auth
@@ -286,26 +286,3 @@ def notify(request, payload: NotifyIn):
 def search_wanted(request):
     job = submit_job("downloaders.search_wanted", target="manual", user=request.auth)
     return Status(202, ok({"job_id": job.pk, "kind": job.kind}))
-
-
-@router.post("/clients/{int:config_id}/test/", response=Envelope[dict], summary="Test SABnzbd (admin)")
-def test_client(request, config_id: Id):
-    return ok(services.test_client(config_id))
-
-
-@router.get("/clients/", response=Envelope[list[dict]], summary="Download clients (API keys hidden)")
-def clients(request):
-    return ok(
-        [
-            {
-                "id": c.pk,
-                "name": c.name,
-                "url": c.url,
-                "base_path": c.base_path,
-                "enabled": c.enabled,
-                "last_test_ok": c.last_test_ok,
-                "last_test_message": c.last_test_message,
-            }
-            for c in SabnzbdConfig.objects.all()
-        ]
-    )

@@ -23,8 +23,8 @@ from downloaders.models import (
     AttemptState,
     ClientHealth,
     DownloadAttempt,
+    DownloadClientConfig,
     DownloadSettings,
-    SabnzbdConfig,
 )
 from indexers.models import AcquisitionSettings, BlacklistReason
 from media.models import MediaItem, MediaStatus
@@ -119,6 +119,11 @@ def monitor_downloads(progress: Progress = _noop, *, config_id: int | None = Non
     return {"checked": checked, **summary, **({"seeding": finished} if finished else {})}
 
 
+def monitor_was_idle(result: object) -> bool:
+    """A monitor run that had nothing to check, send or finish (every count is zero)."""
+    return isinstance(result, dict) and not any(result.values())
+
+
 def _ask_client(
     kind: str, config_id: int | None, group: list[DownloadAttempt], summary: dict
 ) -> dict[str, JobStatus] | None:
@@ -200,7 +205,7 @@ def _missing(attempt: DownloadAttempt) -> str:
 def _reported_size(attempt: DownloadAttempt, job: JobStatus | None) -> dict | None:
     if job is None or not job.size_bytes:
         return None
-    config = SabnzbdConfig.objects.filter(pk=attempt.client_config_id).values_list("name", flat=True).first()
+    config = DownloadClientConfig.objects.filter(pk=attempt.client_config_id).values_list("name", flat=True).first()
     return {"bytes": job.size_bytes, "margin": job.size_margin_bytes, "client": config or attempt.client_kind}
 
 

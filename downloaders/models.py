@@ -20,31 +20,69 @@ class SabnzbdPriority(models.IntegerChoices):
     FORCE = 2, "Force"
 
 
-class SabnzbdConfig(models.Model):
-    name = models.CharField(max_length=100, unique=True, default="SABnzbd")
-    url = models.URLField(max_length=500, help_text="scheme://host:port, e.g. http://127.0.0.1:8080")
-    base_path = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text="SABnzbd's url_base if set (e.g. /sabnzbd); the API is at <base>/api",
+class DownloadClientConfig(models.Model):
+    """One download client of any kind (a key of downloaders.clients.registry.CLIENTS). Which
+    of the connection fields a kind needs is declared by its adapter (`fields`)."""
+
+    kind = models.CharField(max_length=32, default="sabnzbd", help_text="sabnzbd, qbittorrent, ...")
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(
+        max_length=500, blank=True, help_text="scheme://host:port, e.g. http://127.0.0.1:8080 (none for a blackhole)"
     )
+    base_path = models.CharField(max_length=200, blank=True, help_text="The client's URL base, e.g. /sabnzbd")
+    api_key = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=200, blank=True)
+    password = models.CharField(max_length=200, blank=True)
     verify_ssl = models.BooleanField(default=True)
-    api_key = models.CharField(max_length=200)
     timeout_seconds = models.PositiveSmallIntegerField(default=20)
     category_ebook = models.CharField(max_length=64, default="books", blank=True)
     category_audiobook = models.CharField(max_length=64, default="audiobooks", blank=True)
     category_comic = models.CharField(max_length=64, default="comics", blank=True)
-    priority = models.IntegerField(choices=SabnzbdPriority.choices, default=SabnzbdPriority.DEFAULT)
+    priority = models.IntegerField(default=SabnzbdPriority.DEFAULT, help_text="The job priority sent to the client")
+    order = models.PositiveSmallIntegerField(
+        default=1, help_text="Among enabled clients of the same protocol, the lowest is used first"
+    )
+    add_paused = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
+    seed_ratio_limit = models.FloatField(
+        null=True, blank=True, help_text="Torrents: once imported, remove the torrent when its ratio reaches this"
+    )
+    seed_time_limit_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Torrents: once imported, remove the torrent after seeding this long"
+    )
+    watch_folder = models.CharField(
+        max_length=1000, blank=True, help_text="Blackhole: where .nzb/.torrent/.magnet files are dropped"
+    )
+    completed_folder = models.CharField(
+        max_length=1000, blank=True, help_text="Blackhole: where the program behind it puts finished downloads"
+    )
+    download_dir = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="The client's completed downloads folder as OmniReadarr sees it; imports accept files below it",
+    )
+    remote_download_dir = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="The same folder as the client reports it, when that differs (a path mapping)",
+    )
     last_test_at = models.DateTimeField(null=True, blank=True)
     last_test_ok = models.BooleanField(null=True, blank=True)
     last_test_message = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "SABnzbd config"
+        ordering = ["order", "pk"]
+        verbose_name = "download client"
 
     def __str__(self) -> str:
         return self.name
+
+    def categories(self) -> tuple[tuple[str, str], ...]:
+        return (
+            ("ebook", self.category_ebook),
+            ("audiobook", self.category_audiobook),
+            ("comic", self.category_comic),
+        )
 
     def to_settings(self) -> ClientSettings:
         return ClientSettings(
@@ -52,15 +90,18 @@ class SabnzbdConfig(models.Model):
             url=self.url,
             api_key=self.api_key,
             base_path=self.base_path,
+            username=self.username,
+            password=self.password,
             verify_ssl=self.verify_ssl,
             timeout=float(self.timeout_seconds),
             priority=self.priority,
+            add_paused=self.add_paused,
+            watch_folder=self.watch_folder,
+            completed_folder=self.completed_folder,
             config_id=self.pk,
-            categories=(
-                ("ebook", self.category_ebook),
-                ("audiobook", self.category_audiobook),
-                ("comic", self.category_comic),
-            ),
+            categories=self.categories(),
+            seed_ratio_limit=self.seed_ratio_limit,
+            seed_time_limit_minutes=self.seed_time_limit_minutes,
         )
 
 

@@ -22,8 +22,8 @@ from core.errors import (
 )
 from downloaders import status
 from downloaders.clients.base import AddRequest, ClientSettings, DownloadClient
-from downloaders.clients.registry import CLIENTS, client_for, link_kinds_supported
-from downloaders.models import ACTIVE_STATES, AttemptState, ClientHealth, DownloadAttempt, SabnzbdConfig
+from downloaders.clients.registry import CLIENTS, client_for, link_kinds_supported, protocol_of_link
+from downloaders.models import ACTIVE_STATES, AttemptState, ClientHealth, DownloadAttempt, DownloadClientConfig
 from indexers import services as indexer_services
 from indexers.clients.base import Release, resolve_download_link
 from indexers.models import AcquisitionSettings, BlacklistReason, SearchResult
@@ -36,7 +36,7 @@ RESEND_FIRST_SECONDS = 60
 RESEND_MAX_SECONDS = 600
 TORRENT_REFUSED = (
     "Torrent releases cannot be downloaded: no torrent client is configured "
-    "(add qBittorrent as a download client). Choose a usenet release."
+    "(add qBittorrent, Transmission or Deluge in Settings > Download clients). Choose a usenet release."
 )
 TORRENT_LINKS = frozenset({"torrent_url", "magnet"})
 
@@ -58,11 +58,10 @@ class ConfiguredClient:
 
 
 def configured_clients() -> list[ConfiguredClient]:
-    """Every configured download client, enabled first, in priority order. Until issue 18's one
-    configuration model for every client kind lands these are the SABnzbd rows; that model
-    replaces this body with its own rows (kind, pk, to_settings(), enabled)."""
-    rows = SabnzbdConfig.objects.order_by("-enabled", "pk")
-    return [ConfiguredClient("sabnzbd", c.pk, c.to_settings(), c.enabled) for c in rows]
+    """Every configured download client of a registered kind: enabled first, then by the
+    user's `order`, then oldest first."""
+    rows = DownloadClientConfig.objects.filter(kind__in=list(CLIENTS)).order_by("-enabled", "order", "pk")
+    return [ConfiguredClient(c.kind, c.pk, c.to_settings(), c.enabled) for c in rows]
 
 
 def link_kinds_available() -> set[str]:
@@ -76,15 +75,16 @@ def torrents_available() -> bool:
 
 
 def client_for_link(link_kind: str) -> tuple[ConfiguredClient, DownloadClient]:
-    """The first enabled client that takes this kind of link: torrents go to a torrent
-    client, NZBs to a usenet client."""
+    """The first enabled client (by `order`) that takes this kind of link: torrents go to a
+    torrent client, NZBs to a usenet client."""
     for configured in configured_clients():
         if configured.enabled and link_kind in configured.protocols:
             return configured, configured.client()
     if link_kind in TORRENT_LINKS:
         raise InvalidInput(TORRENT_REFUSED)
     raise ConfigurationError(
-        "No download client is configured.", hint="Add SABnzbd in the admin: SABnzbd configs."
+        f"No enabled download client takes {protocol_of_link(link_kind)} releases.",
+        hint="Add or enable one in Settings > Download clients.",
     )
 
 
@@ -96,23 +96,23 @@ def client_by_config(config_id: int | None, kind: str = "sabnzbd") -> DownloadCl
     chosen = chosen or next((c for c in candidates if c.enabled), None)
     if chosen is None:
         raise ConfigurationError(
-            f"No {kind} download client is configured.", hint="Add it again in the download client settings."
+            f"No {kind} download client is configured.", hint="Add it again in Settings > Download clients."
         )
     return chosen.client()
 
 
-def record_client_check(config_id: int | None, *, ok: bool, message: str) -> None:
+def record_client_check(config_id: int | None, *, ok: bool, message: str, tested: bool = False) -> None:
     """The client's connection status (shown in its settings and on the dashboard): set by its
-    Test button and by every monitor pass that could or could not ask it."""
-    configs = SabnzbdConfig.objects.filter(pk=config_id)
-    if ok:  # a monitor pass that got an answer only flips a failure back (keeps the tested version)
+    Test button (`tested`) and by every monitor pass that could or could not ask it."""
+    configs = DownloadClientConfig.objects.filter(pk=config_id)
+    if ok and not tested:  # a monitor pass that got an answer only flips a failure back (keeps the tested version)
         configs = configs.exclude(last_test_ok=True)
     configs.update(last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:500])
 
 
 def failing_clients() -> list[tuple[str, str]]:
     """(name, last message) of each enabled client whose last check failed."""
-    rows = SabnzbdConfig.objects.filter(enabled=True, last_test_ok=False).order_by("name")
+    rows = DownloadClientConfig.objects.filter(enabled=True, last_test_ok=False).order_by("name")
     return list(rows.values_list("name", "last_test_message"))
 
 
@@ -396,21 +396,3 @@ def blacklist_attempt(
     if attempt.state == AttemptState.FAILED:
         status.move(attempt, AttemptState.BLACKLISTED)
     return attempt
-
-
-def test_client(config_id: int) -> dict:
-    config = SabnzbdConfig.objects.filter(pk=config_id).first()
-    if config is None:
-        raise NotFound(f"SABnzbd config {config_id} does not exist")
-    client = client_for("sabnzbd", config.to_settings())
-    try:
-        version = client.test_connection()
-    except OmniError as exc:
-        record_client_check(config.pk, ok=False, message=str(exc))
-        raise
-    finally:
-        client.close()
-    SabnzbdConfig.objects.filter(pk=config.pk).update(
-        last_test_at=timezone.now(), last_test_ok=True, last_test_message=f"{version.name} {version.version}"
-    )
-    return {"ok": True, "name": version.name, "version": version.version}

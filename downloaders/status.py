@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, NotFound
 from core.jobs import submit_job
+from downloaders.events import announce_move
 from downloaders.models import AttemptState as S
 from downloaders.models import DownloadAttempt
 from media.models import MediaItem
@@ -92,6 +93,7 @@ def move(attempt: DownloadAttempt, to: str, **fields: Any) -> bool:
     if previous != to:
         logger.info("Attempt %s (%r): %s -> %s", attempt.pk, attempt.release_title, previous, to)
         _sync_media(attempt, to)
+        announce_move(attempt, previous, to)
     return True
 
 

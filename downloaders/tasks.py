@@ -37,6 +37,7 @@ def search_item(ctx: JobContext) -> dict:
     max_retries=0,
     time_limit_seconds=300,
     user_startable=True,
+    is_idle=automation.monitor_was_idle,  # a streak of idle minutes is one row in Activity
 )
 def monitor_downloads(ctx: JobContext) -> dict:
     return automation.monitor_downloads(progress=ctx.progress)

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable
+from core import metrics
+from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
 from core.isbn import to_isbn13
 from core.wizard.registry import failure_message
 from indexers.clients.base import BOOK_CATEGORIES, BookTerms, IndexerSettings, Release, SearchRequest
@@ -125,7 +126,7 @@ def search_releases(item_id: int, *, torrent_client_available: bool = False) -> 
     else:
         scored = _score_all(wanted, prefs, _without_blacklisted(releases, outcome))
     if not releases and outcome.errors and len(outcome.errors) >= len(configs):
-        _record_state(item, outcome, error="; ".join(f"{k}: {v}" for k, v in outcome.errors.items()))
+        _record_state(item, outcome, error=" ".join(outcome.errors.values()))  # each names its indexer
         raise ServiceUnavailable(
             f"Every indexer failed for {item.title!r}",
             hint="See the indexer errors; check Prowlarr.",
@@ -145,7 +146,7 @@ def _run_query(
             found = client.search(request)
         except OmniError as exc:
             logger.warning("Indexer %s failed for %r: %s", config.name, request.text, exc)
-            outcome.errors[config.name] = str(exc)
+            outcome.errors[config.name] = user_message(exc, config.name)
             continue
         finally:
             close = getattr(client, "close", None)
@@ -194,6 +195,7 @@ def _score_all(
         parsed = parse_release(release.title)
         scored.append((release, score_release(wanted, release, parsed, prefs), parsed, request))
     scored.sort(key=lambda s: (not s[1].accepted, -s[1].total, s[0].title))
+    metrics.search_scored((score.total, score.accepted) for _, score, _, _ in scored)
     return scored[:MAX_RESULTS]
 
 

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Id, Size
+from core.visibility import hidden_items
 from media import recycle
 from media.detail import item_detail
 from media.search import SORT_CHOICES, SearchFilters, SearchRequest, run
@@ -30,7 +31,8 @@ class LibraryQuery(Schema):
         "",
         max_length=1000,
         description='Search text: words, "phrases", AND/OR/NOT, -word, '
-        "author:/series:/isbn:/title:/publisher:/tag:, wildcards * and ?",
+        "author:/series:/isbn:/title:/publisher:/tag:, filters language:/format:/kind:, wildcards * and ?, "
+        "ISBNs with hyphens or spaces; an unknown field is searched as words and named in `warnings`",
     )
     regex: bool = Field(
         False,
@@ -56,7 +58,8 @@ class LibraryQuery(Schema):
     status: list[str] = Field(default_factory=list)
     missing_files: bool | None = None
 
-    def to_request(self) -> SearchRequest:
+    def to_request(self, *, viewer=None) -> SearchRequest:
+        """The search this query asks for, leaving out what `viewer` may not see (None: nothing)."""
         filters = SearchFilters(
             kind=self.kind or None,
             formats=tuple(f.lower()[:8] for f in self.format if f),
@@ -82,6 +85,7 @@ class LibraryQuery(Schema):
             regex=self.regex,
             page=self.page,
             page_size=self.page_size,
+            hidden=None if viewer is None else hidden_items(viewer),
         )
 
 
@@ -125,21 +129,24 @@ class SearchPage(Schema):
     page_size: int
     has_next: bool
     total: int | None = None
+    total_estimated: bool = Field(False, description="More matches than are counted exactly: total is an estimate")
     mode: str
     corrections: dict[str, list[str]]
     notices: list[str]
     suggestions: list[SuggestionOut]
 
 
-def search_page(query: LibraryQuery) -> dict[str, Any]:
-    request = query.to_request()
+def search_page(query: LibraryQuery, viewer) -> dict[str, Any]:
+    """One page of the library as `viewer` sees it (a hidden library's books are not there)."""
+    request = query.to_request(viewer=viewer)
     outcome = run(request)
     return {
         "items": rows(outcome),
         "page": request.page,
         "page_size": request.page_size,
         "has_next": outcome.has_next,
-        "total": None,
+        "total": outcome.total,
+        "total_estimated": outcome.total_estimated,
         "mode": outcome.mode,
         "corrections": {k: list(v) for k, v in outcome.corrections.items()},
         "notices": list(outcome.notices),
@@ -149,7 +156,8 @@ def search_page(query: LibraryQuery) -> dict[str, Any]:
 
 @router.get("/search", response=Envelope[SearchPage], summary="Full-text search with filters, ranked")
 def search(request, query: Query[LibraryQuery]):
-    return ok(search_page(query))
+    page = search_page(query, request.auth)
+    return ok(page, warnings=page["notices"])
 
 
 @router.get("/items", response=Envelope[SearchPage], summary="Browse the library with filters and a sort")
@@ -157,33 +165,44 @@ def list_items(request, query: Query[LibraryQuery]):
     query.q = ""
     if query.sort == "relevance":
         query.sort = "title"
-    return ok(search_page(query))
+    return ok(search_page(query, request.auth))
 
 
 @router.get(
     "/items/{int:item_id}", response=Envelope[dict[str, Any]], summary="One item: files, contributors, identifiers"
 )
 def get_item(request, item_id: Id):
-    return ok(item_detail(item_id))
+    return ok(item_detail(item_id, hidden=hidden_items(request.auth)))
 
 
 class RecycleOut(Schema):
     id: int
+    item_id_was: int
     title: str
     state: str
     moves: list[dict[str, Any]]
 
 
-@router.delete(
-    "/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)"
-)
+@router.delete("/items/{int:item_id}", response=Envelope[RecycleOut], summary="Delete to the recycle folder (admin)")
 def delete_item(request, item_id: Id):
     return ok(recycle.recycle_item(item_id, user=request.user if request.user.is_authenticated else None))
 
 
-@router.post(
-    "/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)"
-)
+class BulkDeleteIn(Schema):
+    item_ids: list[Id] = Field(..., min_length=1, max_length=1_000)
+
+
+class BulkDeleteOut(Schema):
+    recycled: list[RecycleOut]
+    failed: list[dict[str, Any]]
+
+
+@router.post("/items/delete", response=Envelope[BulkDeleteOut], summary="Delete many to the recycle folder (admin)")
+def delete_items(request, payload: BulkDeleteIn):
+    return ok(recycle.recycle_items(payload.item_ids, user=request.user if request.user.is_authenticated else None))
+
+
+@router.post("/recycle/{int:entry_id}/restore", response=Envelope[dict[str, Any]], summary="Undo a delete (admin)")
 def restore(request, entry_id: Id):
     item = recycle.restore_entry(entry_id)
     if item is None:  # loose files (a stray sidecar, an unused cover): back where they were
@@ -207,7 +226,7 @@ def export(request, query: Query[LibraryQuery], fmt: Literal["csv", "json"] = "c
     query.page_size, query.page = 500, 1
     data: list[dict[str, Any]] = []
     while len(data) < EXPORT_LIMIT:
-        page = search_page(query)
+        page = search_page(query, request.auth)
         data += [export_row(r) for r in page["items"]]
         if not page["has_next"]:
             break

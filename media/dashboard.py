@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db.models import Count
 
+from core import events
 from core.models import Job, JobState
+from core.visibility import without_hidden
 from media.models import FileState, LibraryFile, MediaItem, MediaKind, MediaStatus
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
@@ -22,6 +24,7 @@ class Problem:
     count: int | None = None
 
 
+HAPPENED_SHOWN = 10
 ProblemSource = Callable[[], list[Problem]]
 _SOURCES: list[ProblemSource] = []
 
@@ -69,7 +72,17 @@ def problems() -> list[Problem]:
     return found
 
 
-def dashboard_context() -> dict[str, Any]:
+SCAN_JOB_KIND = "scanning.scan_folder"  # the scanning app's job kind (media cannot import scanning)
+
+
+def scan_running() -> bool:
+    return Job.objects.filter(kind=SCAN_JOB_KIND, state__in=(JobState.QUEUED, JobState.RUNNING)).exists()
+
+
+def live_counts(viewer=None) -> dict[str, Any]:
+    """The part of the dashboard that changes while a scan imports: counts and recent books
+    (the page polls it while a scan runs, see static/js/dashboard.js). The recent books are the
+    ones `viewer` may see (None: every one)."""
     counts = {
         (k, s): n
         for k, s, n in MediaItem.objects.order_by()
@@ -91,11 +104,23 @@ def dashboard_context() -> dict[str, Any]:
         {"status": value, "label": label, "count": sum(n for (k, s), n in counts.items() if s == value)}
         for value, label in MediaStatus.choices
     ]
-    recent = items_for_listing().exclude(status__in=ACQUISITION_STATUSES).order_by("-added_at", "-id")[:8]
+    recent = items_for_listing().exclude(status__in=ACQUISITION_STATUSES)
+    if viewer is not None:
+        recent = without_hidden(recent, viewer)
+    recent = recent.order_by("-added_at", "-id")[:8]
     return {
         "kinds": kinds,
         "by_status": [s for s in by_status if s["count"]],
         "recent": recent,
+        "scan_running": scan_running(),
+        "library_total": sum(k["total"] for k in kinds),
+    }
+
+
+def dashboard_context(viewer=None) -> dict[str, Any]:
+    return {
+        **live_counts(viewer),
         "problems": problems(),
         "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
+        "happened": events.recent(HAPPENED_SHOWN),  # the same events the notifications send
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from core.errors import NotFound
 from media.models import Contribution, ContributorRole, MediaItem
@@ -32,9 +32,12 @@ FIELD_LABELS = {
 }
 
 
-def load_item(item_id: int) -> MediaItem:
+def load_item(item_id: int, *, hidden: Q | None = None) -> MediaItem:
+    """The item with what its page shows; NotFound when it does not exist or is `hidden` (a
+    core.visibility rule: a book in a library the viewer may not see does not exist for them)."""
+    items = MediaItem.objects.all() if hidden is None else MediaItem.objects.exclude(hidden)
     item = (
-        MediaItem.objects.select_related("series", "work")
+        items.select_related("series", "work")
         .prefetch_related(
             Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
             "identifiers",
@@ -76,8 +79,13 @@ def item_files(item: MediaItem) -> list[dict[str, Any]]:
     ]
 
 
-def item_detail(item_id: int) -> dict[str, Any]:
-    item = load_item(item_id)
+def item_detail(item_id: int, *, hidden: Q | None = None) -> dict[str, Any]:
+    return detail_of(load_item(item_id, hidden=hidden), hidden=hidden)
+
+
+def detail_of(item: MediaItem, *, hidden: Q | None = None) -> dict[str, Any]:
+    """`item_detail` of an item loaded by `load_item` (its relations prefetched); `hidden`: the
+    viewer's hidden items (core.visibility), left out of the other editions."""
     return {
         "id": item.pk,
         "kind": item.kind,
@@ -91,7 +99,7 @@ def item_detail(item_id: int) -> dict[str, Any]:
         "contributors": [{"name": c.author.name, "role": c.role} for c in item.contributions.all()],
         "identifiers": [{"scheme": i.scheme, "value": i.value} for i in item.identifiers.all()],
         "files": item_files(item),
-        "work": work_summary(item),
+        "work": work_summary(item, hidden=hidden),
         "metadata_url": f"/api/media/{item.pk}/metadata",
         "added_at": item.added_at,
         "updated_at": item.updated_at,

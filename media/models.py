@@ -3,6 +3,8 @@ and the files on disk that belong to them."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -110,6 +112,12 @@ class MediaItem(models.Model):
     @property
     def authors_display(self) -> str:
         return ", ".join(c.author.name for c in self.contributions.all() if c.role == ContributorRole.AUTHOR)
+
+    @property
+    def cover_version(self) -> str:
+        """The `v` of the cover's URLs: it changes with the cover (stored covers are named by
+        their content's SHA-256), so a new cover shows at once while the old URL stays cached."""
+        return hashlib.sha256(self.cover_path.encode()).hexdigest()[:12] if self.cover_path else ""
 
 
 class ContributorRole(models.TextChoices):

@@ -5,6 +5,8 @@
     herbert OR asimov         either; AND is implied between words, and may be written
     dune NOT messiah          exclusion; "-messiah" is the same
     author:"le guin"          field prefixes: title author series isbn publisher tag description
+    language:de format:epub   filter prefixes (always ANDed with the rest of the query)
+    978-0-441-01359-3         an ISBN-10 or -13 with hyphens or spaces is one ISBN
     found*  fo?ndation        wildcards: trailing * is a prefix, * and ? inside expand over the vocabulary
     (a OR b) c                parentheses group
 
@@ -14,9 +16,11 @@ Words are folded (case and accents) the way the index stores them, so the compil
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
+from core import isbn as isbn_tools
 from core.text import fold
 
 FIELDS = {
@@ -34,6 +38,11 @@ FIELDS = {
     "description": "description",
     "desc": "description",
 }
+FILTER_FIELDS = ("language", "format", "kind")  # field prefixes that filter instead of matching text
+FIELD_NAMES = ("title", "author", "series", "isbn", "publisher", "tag", "description", "language", "format", "kind")
+_ISBN_RE = re.compile(  # hyphens or spaces between the groups, optionally after "ISBN" / "isbn:"
+    r"(?<![\w:-])(?:isbn(?:-?1[03])?\s*:?\s*)?((?:\d[\s-]?){9,12}[\dXx])(?![\w-])", re.IGNORECASE
+)
 _TOKEN_RE = re.compile(
     r"""\s*(?:(?P<paren>[()])|(?P<field>[A-Za-z]+):(?P<fvalue>"[^"]*"?|[^\s()"]+)?"""
     r"""|(?P<quoted>"[^"]*"?)|(?P<word>[^\s()"]+))"""
@@ -85,6 +94,8 @@ class ParsedQuery:
     root: Node | None
     terms: tuple[Term, ...] = field(default_factory=tuple)  # the positive terms, for highlighting
     free_text: str = ""  # folded words of positive terms, for exact boost
+    filters: tuple[tuple[str, str], ...] = ()  # (field, value) of filter prefixes: language:de
+    warnings: tuple[str, ...] = ()  # what the parser could not honour, in words for the user
 
     @property
     def is_empty(self) -> bool:
@@ -179,19 +190,49 @@ def _combine(cls, parts: list[Node]) -> Node | None:
     return cls(tuple(flat))
 
 
-def _lex(text: str) -> list[tuple[str, object]]:
+def _isbn_as_field(match: re.Match) -> str:
+    isbn13 = isbn_tools.to_isbn13(match.group(1))
+    if isbn13 is None:
+        return match.group(0)
+    isbn10 = isbn_tools.to_isbn10(isbn13)
+    return f" (isbn:{isbn13} OR isbn:{isbn10}) " if isbn10 else f" isbn:{isbn13} "
+
+
+def closest_field(name: str) -> str | None:
+    """The field a mistyped prefix probably meant: 'lang' -> 'language', 'auther' -> 'author'."""
+    starting = [f for f in FIELD_NAMES if f.startswith(name) or name.startswith(f)]
+    close = starting or difflib.get_close_matches(name, FIELD_NAMES, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_field(name: str, raw: str) -> str:
+    searched = f"searched for “{' '.join(tokens_of(name + ' ' + raw))}” as words"
+    guess = closest_field(name)
+    if guess:
+        return f"Unknown field {name}; try {guess}: ({searched})."
+    return f"Unknown field {name}; the fields are {', '.join(f + ':' for f in FIELD_NAMES)} ({searched})."
+
+
+def _lex(text: str) -> tuple[list[tuple[str, object]], list[tuple[str, str]], list[str]]:
     tokens: list[tuple[str, object]] = []
-    for match in _TOKEN_RE.finditer(text):
+    filters: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    for match in _TOKEN_RE.finditer(_ISBN_RE.sub(_isbn_as_field, text)):
         if match.group("paren"):
             tokens.append(("paren", match.group("paren")))
             continue
         negate = False
         if match.group("field") is not None:
             name, raw = match.group("field").lower(), match.group("fvalue") or ""
+            if name in FILTER_FIELDS:
+                if raw.strip('"'):
+                    filters.append((name, fold(raw.strip('"'))))
+                continue
             if name in FIELDS:
                 quoted = raw.startswith('"')
                 term = _make_term(raw.strip('"'), FIELDS[name], quoted=quoted)
-            else:  # "foo:bar" with an unknown field is plain text
+            else:  # "foo:bar" with an unknown field is plain text, and the user is told
+                warnings.append(_unknown_field(name, raw))
                 term = _make_term(f"{name} {raw}", None, quoted=False)
         elif match.group("quoted") is not None:
             term = _make_term(match.group("quoted").strip('"'), None, quoted=True)
@@ -206,7 +247,7 @@ def _lex(text: str) -> list[tuple[str, object]]:
             if negate:
                 tokens.append(("op", "NOT"))
             tokens.append(("term", term))
-    return tokens
+    return tokens, filters, warnings
 
 
 def _positive_terms(node: Node | None, *, negated: bool = False) -> list[Term]:
@@ -222,7 +263,7 @@ def _positive_terms(node: Node | None, *, negated: bool = False) -> list[Term]:
 def parse(text: str) -> ParsedQuery:
     """Parse a query. Never raises: unbalanced quotes and parentheses, stray operators and
     unknown fields degrade to plain words."""
-    tokens = _lex(text[:1000])
+    tokens, filters, warnings = _lex(text[:1000])
     term_count = 0
     kept: list[tuple[str, object]] = []
     for token in tokens:
@@ -242,7 +283,7 @@ def parse(text: str) -> ParsedQuery:
     root = _combine(And, parts)
     terms = tuple(_positive_terms(root))
     free = " ".join(t.text for t in terms if not t.pattern and t.field in (None, "title"))
-    return ParsedQuery(root, terms, free)
+    return ParsedQuery(root, terms, free, tuple(filters), tuple(dict.fromkeys(warnings)))
 
 
 def literal_query(text: str) -> ParsedQuery:

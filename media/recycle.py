@@ -114,6 +114,18 @@ def _move_out(entry: RecycleEntry, paths: list[str]) -> None:
         ) from exc
 
 
+def recycle_items(item_ids: list[int], *, user=None) -> dict:
+    """Each item to the recycle folder on its own (one failure does not undo the others); every
+    entry can be restored as with a single delete."""
+    recycled, failed = [], []
+    for item_id in dict.fromkeys(item_ids):
+        try:
+            recycled.append(recycle_item(item_id, user=user))
+        except (NotFound, Conflict, InvalidInput, OSError) as exc:
+            failed.append({"id": item_id, "error": str(exc)})
+    return {"recycled": recycled, "failed": failed}
+
+
 def recycle_item(item_id: int, *, user=None) -> RecycleEntry:
     """Move the item's files into RECYCLE_DIR/<date>-<entry id>-<random>/ and remove it from the catalogue."""
     item = MediaItem.objects.select_related("series").filter(pk=item_id).first()

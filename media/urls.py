@@ -7,6 +7,7 @@ from media import views
 
 urlpatterns = [
     path("", views.dashboard, name="home"),
+    path("dashboard/live", views.dashboard_live, name="dashboard-live"),
     path("library/", views.library, name="library"),
     path("covers/<int:item_id>", views.cover, name="cover"),
     path("covers/<int:item_id>/thumb", views.cover_thumb, name="cover-thumb"),

@@ -15,17 +15,21 @@ from pydantic import ValidationError
 
 from core.api.auth import is_admin
 from core.api.jobs import first_jobs
+from core.lists import pager, sort_headers
+from core.visibility import without_hidden
 from media import covers
 from media.api import LibraryQuery, search_page
-from media.dashboard import dashboard_context
+from media.dashboard import SCAN_JOB_KIND, dashboard_context, live_counts
 from media.models import MediaItem, MediaKind, MediaStatus
-from media.search import SORT_CHOICES
+from media.search import SORT_CHOICES, SORT_LABELS, STATUS_FILTER_CHOICES
+from media.search.filters import SORTS
 from media.selectors import ACQUISITION_STATUSES, items_for_listing
 
 PAGE_SIZE = 50
 FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
 LIST_FIELDS = ("format", "status")
 RUNNING_JOBS_SHOWN = 10  # the dashboard polls /api/jobs/?active=true&page_size=10
+SCANS_SHOWN = 5  # static/js/scan-progress.js polls the active scans, page_size=5
 REQUESTS_SHOWN = 200  # readers' wanted requests listed for approval
 
 
@@ -73,11 +77,24 @@ def library_query(params: QueryDict) -> tuple[LibraryQuery, list[str]]:
         return LibraryQuery.model_validate(data), [f"Ignored an invalid value for {', '.join(bad)}."]
 
 
+TABLE_COLUMNS = [
+    ("", ""),
+    ("Title", "title"),
+    ("Authors", "author"),
+    ("Series", "series"),
+    ("Year", "year"),
+    ("Formats", ""),
+    ("Size", "size"),
+]
+
+
 def library(request):
     query, errors = library_query(request.GET)
+    chosen_sort = query.sort if "sort" in request.GET else ""  # the form sends a sort only when picked
     if not query.q and query.sort == "relevance":
         query.sort = "title"
-    result = search_page(query)
+    result = search_page(query, request.user)
+    descending = query.order == "desc" if query.order else SORTS.get(query.sort, ("", False))[1]
     params = request.GET.copy()
     params.pop("page", None)
     base = params.urlencode()
@@ -95,7 +112,26 @@ def library(request):
             "kinds": MediaKind.choices,
             "statuses": MediaStatus.choices,
             "formats": FORMATS,
-            "sorts": SORT_CHOICES,
+            "sorts": [(s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance"],
+            "chosen_sort": chosen_sort,
+            "status_choices": STATUS_FILTER_CHOICES,
+            "headers": sort_headers(
+                request.GET,
+                TABLE_COLUMNS,
+                current=query.sort,
+                descending=descending,
+                defaults_desc=("year", "size", "added"),
+            ),
+            "pager": pager(
+                request.GET,
+                page=result["page"],
+                page_size=result["page_size"],
+                total=result["total"],
+                has_next=result["has_next"],
+                estimated=result["total_estimated"],
+                noun="books",
+            ),
+            "can_manage": is_admin(request.user),
             "view": "table" if request.GET.get("view") == "table" else "grid",
             "base_qs": base,
             "tab_qs": tabs.urlencode(),
@@ -123,33 +159,63 @@ def library(request):
 
 def dashboard(request):
     running = first_jobs(request, page=1, page_size=RUNNING_JOBS_SHOWN, active=True)
-    return render(request, "media/dashboard.html", {**dashboard_context(), "running_jobs": running})
+    scans = first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=SCAN_JOB_KIND)
+    return render(request, "media/dashboard.html",
+                  {**dashboard_context(request.user), "running_jobs": running, "scan_jobs": scans})
+
+
+@require_GET
+def dashboard_live(request):
+    """The dashboard's counts and recent books alone, redrawn by the page while a scan imports."""
+    return render(request, "media/_dashboard_live.html", live_counts(request.user))
 
 
 @require_GET
 def cover(request, item_id: int):
-    item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
-    return _image(covers.cover_file(item.cover_path))
+    item = get_object_or_404(_covers_for(request.user), pk=item_id)
+    return _image(covers.cover_file(item.cover_path), versioned=_versioned(request, item))
 
 
 @require_GET
 def cover_thumb(request, item_id: int):
-    item = get_object_or_404(MediaItem.objects.only("cover_path"), pk=item_id)
-    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)))
+    item = get_object_or_404(_covers_for(request.user), pk=item_id)
+    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)), versioned=_versioned(request, item))
 
 
-def _image(path: Path | None) -> FileResponse:
+def _covers_for(user):
+    """Items whose cover `user` may see: a hidden library's book has none (404)."""
+    return without_hidden(MediaItem.objects.only("cover_path"), user)
+
+
+def _versioned(request, item: MediaItem) -> bool:
+    return bool(item.cover_path) and request.GET.get("v") == item.cover_version
+
+
+def _image(path: Path | None, *, versioned: bool) -> FileResponse:
+    """A versioned URL (?v=<the current cover's version>) names one cover for ever: cached a
+    year. Any other address of a cover is checked again at each use, so a changed cover never
+    hides behind an old cached one."""
     if path is None:
         raise Http404("No cover")
     response = FileResponse(path.open("rb"), content_type=covers.content_type(path))
-    response["Cache-Control"] = "private, max-age=86400"
+    response["Cache-Control"] = "private, max-age=31536000, immutable" if versioned else "private, no-cache"
     return response
 
 
 def wanted(request):
     page = _page(request)
-    items, has_next = _paged(items_for_listing(statuses=ACQUISITION_STATUSES).order_by("-added_at"), page)
+    acquisition = without_hidden(items_for_listing(statuses=ACQUISITION_STATUSES), request.user)
+    items, has_next = _paged(acquisition.order_by("-added_at"), page)
     requests = items_for_listing(statuses=(MediaStatus.REQUESTED,)).select_related("requested_by")
-    return render(request, "media/wanted.html", {"items": items, "page": page, "has_next": has_next,
-                                                 "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
-                                                 "can_manage": is_admin(request.user)})
+    return render(
+        request,
+        "media/wanted.html",
+        {
+            "items": items,
+            "page": page,
+            "has_next": has_next,
+            "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
+            "can_manage": is_admin(request.user),
+            "kinds": MediaKind.choices,
+        },
+    )

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from media.models import ContributorRole, Identifier, MediaItem, Work
@@ -50,12 +51,14 @@ def _work(provider: str, external_id: str, *, title: str) -> Work:
     return work
 
 
-def work_summary(item: MediaItem) -> dict[str, Any] | None:
-    """The item's work with its other editions (every kind), for the item page and API."""
+def work_summary(item: MediaItem, *, hidden: Q | None = None) -> dict[str, Any] | None:
+    """The item's work with its other editions (every kind), for the item page and API; the
+    `hidden` ones (core.visibility) left out."""
     if item.work_id is None:
         return None
     work = item.work
-    items = list(work.items.prefetch_related("contributions__author").order_by("kind", "title", "id"))
+    editions = work.items.all() if hidden is None else work.items.exclude(hidden)
+    items = list(editions.prefetch_related("contributions__author").order_by("kind", "title", "id"))
     authors = [c.author.name for i in items for c in i.contributions.all() if c.role == ContributorRole.AUTHOR]
     return {
         "id": work.pk,

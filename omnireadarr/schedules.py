@@ -34,4 +34,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     # Database + covers archive in OMNI_BACKUP_DIR, the oldest beyond BackupSettings.keep deleted.
     Schedule("backup", "operations.backup", timedelta(days=1), {"reason": "scheduled"}),
     Schedule("integrity_check", "operations.integrity_check", timedelta(days=7)),
+    # Health checks (Health page): a problem is notified when it appears and when it is gone.
+    Schedule("check_health", "notifications.check_health", timedelta(minutes=1)),
+    Schedule("notifications_sweep", "notifications.sweep", timedelta(minutes=5)),
 )

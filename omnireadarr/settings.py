@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.metrics_files import use_folder
 from omnireadarr.env import (
     database_url,
     env_bool,
@@ -56,11 +57,14 @@ INSTALLED_APPS = [
     "scanning",
     "reading",
     "operations",
+    "notifications",
     "core.wizard",
 ]
 
 MIDDLEWARE = [
     "core.middleware.CorrelationIdMiddleware",
+    "core.metrics.ApiLatencyMiddleware",
+    "core.api.edge.ApiEdgeMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.api.ratelimit.ApiRateLimitMiddleware",
     "core.wizard.middleware.SetupRequiredMiddleware",
     "core.middleware.PageRolesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -195,6 +200,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0, minimum=0)
 SECURE_PROXY_SSL_HEADER = trusted_proxy_header()
+TRUSTED_PROXY = SECURE_PROXY_SSL_HEADER is not None  # also: the API rate limit reads X-Forwarded-For
+
+# --- API rate limits (core/api/ratelimit.py): requests a minute per API key, logged-in user or
+# (anonymous) IP address; 0 turns a limit off. Counted per web process (local-memory cache).
+API_RATE_READ = env_int("API_RATE_READ", 1200, minimum=0)
+API_RATE_WRITE = env_int("API_RATE_WRITE", 300, minimum=0)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-rate": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate",
+                 "OPTIONS": {"MAX_ENTRIES": 20_000}},
+}
 # Every page's scripts and styles are files under /static/ (no inline script, style or event
 # attribute). Images: our covers, data: URLs, and the covers metadata search results and review
 # candidates show straight from the providers (Google Books gives http:// thumbnail URLs).
@@ -232,11 +248,26 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Metrics: /metrics (Prometheus) needs an API key or a login unless OMNI_METRICS_PUBLIC ------
+METRICS_DIR = env_path("METRICS_DIR", DATA_DIR / "metrics")  # prometheus-client's multiprocess files
+METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
+use_folder(METRICS_DIR)  # before anything imports prometheus_client (core/metrics_files.py)
+
 # --- Jobs and schedules ---------------------------------------------------------------------
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
 
+# --- Notifications -------------------------------------------------------------------------
+# A webhook or Apprise delivery that failed is tried again after this many seconds, doubled each time.
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 30, minimum=1)
+
 # --- External tools ---------------------------------------------------------------------
 EBOOK_CONVERT_PATH = env_str("EBOOK_CONVERT", "ebook-convert")
+
+# --- Reading: caches under the data directory (least recently used entries evicted past the cap)
+CACHE_DIR = env_path("CACHE_DIR", DATA_DIR / "cache")
+CONVERSION_CACHE_MB = env_int("CONVERSION_CACHE_MB", 2048, minimum=1)  # "Download as" conversions
+PAGE_CACHE_MB = env_int("PAGE_CACHE_MB", 1024, minimum=1)  # CBR pages extracted once for the reader
+CONVERSION_TIMEOUT_SECONDS = env_int("CONVERSION_TIMEOUT_SECONDS", 900, minimum=10)
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))

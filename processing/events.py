@@ -7,6 +7,9 @@ from pathlib import PurePath
 
 from django.db.models import QuerySet
 
+from core import events as core_events
+from core.events import EventType as CoreKind
+from core.events import Level
 from media.models import MediaItem
 from processing.models import EventKind, ImportEvent, ImportRun, PostProcessStatus
 
@@ -52,7 +55,7 @@ def record_for_run(run_id: int) -> ImportEvent | None:
     kind = _KIND_OF_STATUS.get(run.post_process_status)
     if kind is None:
         return None
-    return ImportEvent.objects.create(
+    event = ImportEvent.objects.create(
         kind=kind,
         run=run,
         media_item_id=run.media_item_id,
@@ -60,6 +63,31 @@ def record_for_run(run_id: int) -> ImportEvent | None:
         message=message_for(run, kind)[:1000],
         step=run.error_step if kind in (EventKind.FAILED, EventKind.NEEDS_REVIEW) else "",
     )
+    announce(run, event)
+    return event
+
+
+_ANNOUNCED = {
+    EventKind.IMPORTED: (CoreKind.IMPORTED, Level.SUCCESS, "Imported"),
+    EventKind.FAILED: (CoreKind.IMPORT_FAILED, Level.ERROR, "Import failed"),
+    EventKind.NEEDS_REVIEW: (CoreKind.METADATA_REVIEW, Level.WARNING, "Import needs review"),
+}
+
+
+def announce(run: ImportRun, event: ImportEvent) -> None:
+    """Tell the owner (core.events): imported with the files (an upgrade when a better file
+    replaced one), failed with the reason, or waiting for a review. Undos are not announced."""
+    if event.kind not in _ANNOUNCED:
+        return
+    kind, level, label = _ANNOUNCED[event.kind]
+    placed = (run.result or {}).get("placed", []) if event.kind == EventKind.IMPORTED else []
+    files = [p["path"] for p in placed if p.get("outcome") != "skipped_existing"]
+    if any(p.get("outcome") == "replaced" for p in placed):
+        kind, label = CoreKind.UPGRADE, "Upgraded"
+    core_events.emit(kind, title=f"{label}: {event.title}", message=event.message, level=level,
+                     url=f"/imports/{run.pk}/",
+                     data={"run_id": run.pk, "item_id": run.media_item_id, "attempt_id": run.download_attempt_id,
+                           "files": files, "step": event.step, "error": run.error})
 
 
 def recent_events(*, kind: str | None = None, after_id: int | None = None) -> QuerySet[ImportEvent]:

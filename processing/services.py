@@ -14,10 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, InvalidInput, JobCancelled, NotFound, ServiceUnavailable
 from core.jobs import submit_job
 from core.jobs.runs import EndedJob
 from downloaders import status as acquisition_status
+from downloaders.client_settings import import_folders
 from media.models import ContributorRole, MediaItem, MediaStatus
 from processing import catalogue, events, journal
 from processing.context import ImportContext
@@ -62,9 +64,16 @@ def _reported_size(raw: Any) -> ReportedSize | None:
     return ReportedSize(size, margin, str(raw.get("client") or "the download client")[:100])
 
 
+def _client_folders() -> tuple[tuple[PathMapping, ...], tuple[Path, ...]]:
+    """The download clients' folders (set in the wizard or Settings > Download clients)."""
+    mappings, folders = import_folders()
+    return tuple(PathMapping(remote, local) for remote, local in mappings), tuple(Path(f) for f in folders)
+
+
 def build_options(run: ImportRun) -> ImportOptions:
     cfg = ImportSettings.load()
-    mappings = _mappings(cfg.remote_path_mappings)
+    client_mappings, client_folders = _client_folders()
+    mappings = (*_mappings(cfg.remote_path_mappings), *client_mappings)
     convert = {"convert": "force", "organize": "skip"}.get(
         run.action, "auto" if cfg.convert_ebooks else "skip"
     )
@@ -80,7 +89,7 @@ def build_options(run: ImportRun) -> ImportOptions:
         convert_executable=settings.EBOOK_CONVERT_PATH,
         convert_timeout_seconds=float(cfg.convert_timeout_seconds),
         path_mappings=mappings,
-        allowed_roots=(Path(settings.DOWNLOADS_DIR), *(Path(m.local) for m in mappings)),
+        allowed_roots=(Path(settings.DOWNLOADS_DIR), *client_folders, *(Path(m.local) for m in mappings)),
         min_cover_size=cfg.min_cover_size,
         match_threshold=cfg.match_threshold,
         accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
@@ -383,6 +392,7 @@ def run_import(
         progress=progress or (lambda *a, **k: None),
     )
     outcome = run_pipeline(ctx, on_step=_step_recorder(run))
+    metrics.import_ended(outcome.status, [(r.name, r.status, r.seconds) for r in outcome.records])
     _finish(run, ctx, outcome)
     summary = {
         "run_id": run.pk,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db.models import F, Q
 
+from core.db import chunks
 from media.models import LibraryFile
 from reading.models import FileDigest
 
@@ -53,22 +54,23 @@ def refresh_digests(files) -> int:
     Returns how many were computed; unreadable files are skipped (tried again next time)."""
     todo = files.exclude(format__in=AUDIO_FORMATS).exclude(pk__in=_fresh(files).values("file_id"))
     done = 0
-    for library_file in todo.only("pk", "path", "size", "mtime_ns").iterator(chunk_size=BATCH):
-        path = Path(library_file.path)
-        try:
-            partial = partial_md5(path)
-        except OSError:
-            continue
-        FileDigest.objects.update_or_create(
-            file_id=library_file.pk,
-            defaults={
-                "partial_md5": partial,
-                "name_md5": name_md5(path),
-                "size": library_file.size,
-                "mtime_ns": library_file.mtime_ns,
-            },
-        )
-        done += 1
+    for page in chunks(todo.only("pk", "path", "size", "mtime_ns"), BATCH):
+        for library_file in page:
+            path = Path(library_file.path)
+            try:
+                partial = partial_md5(path)
+            except OSError:
+                continue
+            FileDigest.objects.update_or_create(
+                file_id=library_file.pk,
+                defaults={
+                    "partial_md5": partial,
+                    "name_md5": name_md5(path),
+                    "size": library_file.size,
+                    "mtime_ns": library_file.mtime_ns,
+                },
+            )
+            done += 1
     return done
 
 

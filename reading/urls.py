@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reading import kosync, pages_views, views
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("kosync/syncs/progress", kosync.update_progress, name="kosync-update"),
     path("kosync/syncs/progress/<str:document>", kosync.get_progress, name="kosync-progress"),
     path("kosync/healthcheck", kosync.healthcheck, name="kosync-health"),
+    path("read/files/<int:file_id>/convert/<slug:target>", views.convert, name="file-convert"),
+    path("read/items/<int:item_id>/zip", views.item_zip, name="item-zip"),
+    path("opds/", include("reading.opds.urls")),
 ]

@@ -6,7 +6,7 @@ An item is visible when one of its present files lies in a visible library (scan
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import EndsWith, StartsWith
 
@@ -42,21 +42,43 @@ def visible_files(user) -> QuerySet[LibraryFile]:
     return files if folders is None else files.filter(_under(folders))
 
 
+def _present_files(item_ref: str = "pk") -> QuerySet[LibraryFile]:
+    return LibraryFile.objects.filter(item=OuterRef(item_ref), state=FileState.PRESENT)
+
+
+def _in_chosen_library(limited: QuerySet[LibraryAccess]) -> Exists:
+    """For a file (the outer row): it lies in one of the libraries the limited reader chose."""
+    folders = ScanFolder.objects.filter(pk__in=limited.values("libraries"))
+    return Exists(folders.filter(StartsWith(OuterRef("path"), Concat("path", Value("/")))
+                                 | (EndsWith(F("path"), Value("/")) & StartsWith(OuterRef("path"), F("path")))))
+
+
+def hidden_items(user, item_ref: str = "pk") -> Q | None:
+    """The rows (whose `item_ref` holds an item id) of items this user must not see: items with
+    present files, none of them in a library the user may see. Wanted items without files stay
+    visible (they have no library yet). None for admins: nothing is added to their queries.
+
+    Subqueries only, no query of its own: a reader's test starts with an uncorrelated one (has
+    this reader chosen libraries at all?) that the database evaluates once per statement, so an
+    unrestricted reader's query does not look at files. core.visibility hands this rule to the
+    apps below reading (registered in ReadingConfig.ready)."""
+    role = role_of(user)
+    if role is Role.ADMIN:
+        return None
+    present = _present_files(item_ref)
+    if role is Role.ANONYMOUS:
+        return Q(Exists(present))
+    limited = LibraryAccess.objects.filter(user=user, all_libraries=False)
+    return Q(Exists(limited)) & Q(Exists(present)) & ~Q(Exists(present.filter(_in_chosen_library(limited))))
+
+
 def visible_items(user) -> QuerySet[MediaItem]:
     """Items with at least one present file the user may see (wanted items without files are
     not readable and not listed here). Built from subqueries only: filtering by it (or by
     `.values("pk")` of it) adds no query of its own."""
-    role = role_of(user)
-    if role is Role.ANONYMOUS:
-        return MediaItem.objects.none()
-    present = LibraryFile.objects.filter(item=OuterRef("pk"), state=FileState.PRESENT)
-    if role is Role.ADMIN:
-        return MediaItem.objects.filter(Exists(present))
-    limited = LibraryAccess.objects.filter(user=user, all_libraries=False)
-    folders = ScanFolder.objects.filter(pk__in=limited.values("libraries"))
-    inside = folders.filter(StartsWith(OuterRef("path"), Concat("path", Value("/")))
-                            | (EndsWith("path", Value("/")) & StartsWith(OuterRef("path"), "path")))
-    return MediaItem.objects.filter(Exists(present.filter(Exists(inside))) | (Exists(present) & ~Exists(limited)))
+    items = MediaItem.objects.filter(Exists(_present_files()))
+    hidden = hidden_items(user)
+    return items if hidden is None else items.exclude(hidden)
 
 
 def visible_file(user, file_id: int) -> LibraryFile | None:

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from core.api.auth import is_admin
 from core.api.envelope import Page, as_sent
+from core.api.jobs import first_jobs
 from scanning.api import (
     FolderOut,
     ProblemFileOut,
@@ -17,11 +18,13 @@ from scanning.api import (
     sidecar_problem_page,
 )
 from scanning.models import ALL_FORMATS, ContentType
+from scanning.services.jobs import SCAN_KIND
 
 # What static/js/scanning.js asks for first: history page size, problem files shown at first.
 RUNS_SHOWN = 20
 PROBLEMS_SHOWN = 100
 FIRST_PROBLEM_STATE = "corrupt"
+SCANS_SHOWN = 5  # static/js/scan-progress.js polls the active scans, page_size=5
 
 
 def _first_screen(request) -> dict:
@@ -45,5 +48,6 @@ def scanning_page(request):
             "content_types": ContentType.choices,
             "formats": ALL_FORMATS,
             "first_screen": _first_screen(request),
+            "scan_jobs": first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=SCAN_KIND),
         },
     )

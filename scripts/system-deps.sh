@@ -3,7 +3,8 @@
 # Calibre (ebook-convert), unrar/rar (Debian non-free) and unar for CBR, bsdtar,
 # Chromium for browser tests, the download clients the adapters are tested against
 # (qbittorrent-nox, transmission-daemon, deluged + deluge-web, nzbget), opentracker and mktorrent for
-# the tests' loopback swarm. Idempotent: does nothing when all tools are present.
+# the tests' loopback swarm, epubcheck (EPUBs made by conversion are validated). Idempotent: does
+# nothing when all tools are present.
 set -euo pipefail
 
 need=()
@@ -20,6 +21,8 @@ command -v deluged >/dev/null || need+=(deluged)
 command -v deluge-web >/dev/null || need+=(deluge-web)
 command -v mktorrent >/dev/null || need+=(mktorrent)
 command -v nzbget >/dev/null || need+=(nzbget)
+# epubcheck is a Java jar (tests run it as java -jar: binfmt is not active in containers)
+[ -f /usr/share/java/epubcheck.jar ] || need+=(epubcheck)
 dpkg -s libatomic1 >/dev/null 2>&1 || need+=(libatomic1)
 dpkg -s python3-venv >/dev/null 2>&1 || command -v python3 >/dev/null || need+=(python3 python3-venv)
 

@@ -14,6 +14,7 @@ from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Confirmed, Flag, Id
 from core.jobs import submit_job
+from core.visibility import without_hidden
 from media.models import Author, MediaItem, MediaKind, Series
 from search import provider_settings, services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
@@ -29,6 +30,7 @@ from search.services.sources import SourceStats, source_stats
 from search.services.wanted import (
     WantedRequest,
     add_wanted,
+    add_wanted_by_hand,
     approve_request,
     deny_request,
     media_status,
@@ -272,6 +274,13 @@ class WantedIn(Schema):
     cover_url: str = Field("", max_length=1000)
 
 
+class WantedByHandIn(Schema):
+    title: str = Field(..., min_length=1, max_length=500)
+    authors: list[str] = Field(default_factory=list, max_length=20)
+    isbn13: str = Field("", max_length=32, description="ISBN-10 or ISBN-13, hyphens allowed (stored as ISBN-13)")
+    kind: MediaKind = MediaKind.EBOOK
+
+
 class ItemOut(Schema):
     id: int
     kind: str
@@ -286,6 +295,16 @@ class ItemOut(Schema):
 def wanted(request, payload: WantedIn):
     wanted_request = WantedRequest(**{**payload.dict(), "authors": tuple(payload.authors)})
     item = add_wanted(wanted_request, user=request.auth, as_request=not is_admin(request.auth))
+    return Status(201, ok(item))
+
+
+@media_router.post("/wanted/manual", response={201: Envelope[ItemOut]},
+                   summary="Add a book to the wanted list by hand (title, authors, ISBN), without a provider")
+def wanted_by_hand(request, payload: WantedByHandIn):
+    wanted_request = WantedRequest(provider="", external_id="", kind=payload.kind, title=payload.title,
+                                   authors=tuple(a.strip() for a in payload.authors if a.strip()),
+                                   isbn13=payload.isbn13)
+    item = add_wanted_by_hand(wanted_request, user=request.auth, as_request=not is_admin(request.auth))
     return Status(201, ok(item))
 
 
@@ -359,7 +378,7 @@ def status(request, params: Query[StatusParams]):
     summary="Every field's final value, source, confidence, lock, candidates and history",
 )
 def metadata(request, item_id: Id):
-    item = get_object_or_404(MediaItem, pk=item_id)
+    item = get_object_or_404(without_hidden(MediaItem.objects.all(), request.auth), pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
     return ok(item_metadata(item))
 
@@ -421,6 +440,32 @@ def refresh_item(request, item_id: Id):
     return Status(202, ok(services.queue_enrichment([item_id], force=True, user=request.auth)))
 
 
+class BulkEditIn(Schema):
+    item_ids: Annotated[list[Id], Field(min_length=1, max_length=5_000)]
+    field: str = Field(..., max_length=32, description="An editable metadata field, e.g. publisher, language")
+    value: Any = Field(..., description="The field's value, as on the book page's edit form")
+    lock: Flag = True
+    dry_run: Flag = Field(False, description="true: only count the books the value would change")
+
+
+class BulkEditOut(Schema):
+    field: str
+    value: Any
+    selected: int
+    would_change: int
+    unchanged: int
+    changed: int
+
+
+@media_router.post("/bulk-edit", response=Envelope[BulkEditOut], summary="One field for many books (admin)")
+def bulk_edit(request, payload: BulkEditIn):
+    from search.services.bulk_edit import apply_bulk_edit, preview_bulk_edit
+
+    if payload.dry_run:
+        return ok(preview_bulk_edit(payload.item_ids, payload.field, payload.value))
+    return ok(apply_bulk_edit(payload.item_ids, payload.field, payload.value, user=request.auth, lock=payload.lock))
+
+
 class BulkRefreshIn(Schema):
     item_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = Field(
         None, description="Leave out (or null) to refresh every item")
@@ -465,7 +510,8 @@ class ReviewFilter(PageParams):
 
 @review_router.get("/", response=Envelope[Page[ReviewOut]], summary="Items waiting for a person")
 def list_reviews(request, filters: Query[ReviewFilter]):
-    return ok(paginate(ReviewItem.objects.select_related("item").filter(status=filters.status), filters))
+    reviews = ReviewItem.objects.select_related("item").filter(status=filters.status)
+    return ok(paginate(without_hidden(reviews, request.auth, "item_id"), filters))
 
 
 class AcceptIn(Schema):

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from core.api.envelope import Envelope, ok
 from core.api.types import Id
 from core.errors import InvalidInput
+from core.visibility import without_hidden
 from media.models import MediaItem
 from search.services import covers
 
@@ -45,7 +46,7 @@ def _covers(item: MediaItem) -> dict:
 
 @covers_router.get("/{int:item_id}/covers", response=Envelope[CoversOut], summary="An item's cover candidates")
 def list_covers(request, item_id: Id):
-    return ok(_covers(get_object_or_404(MediaItem, pk=item_id)))
+    return ok(_covers(get_object_or_404(without_hidden(MediaItem.objects.all(), request.auth), pk=item_id)))
 
 
 @covers_router.post("/{int:item_id}/cover", response=Envelope[CoversOut],

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from media.models import MediaItem
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from core.visibility import hidden_items
+from media.models import Author, Contribution, MediaItem, Series
 from search.models import FieldCandidate, MetadataChange, MetadataField, ResolvedField, SearchProvider
 from search.providers.registry import PROVIDERS, provider_info
 
@@ -18,6 +22,30 @@ def provider_rows(media_type: str | None = None) -> list[SearchProvider]:
         rows = [r for r in rows if media_type in (r.media_types or provider_info(r.name).media_kinds)
                 and media_type in provider_info(r.name).media_kinds]
     return rows
+
+
+def series_rows(viewer) -> QuerySet[Series]:
+    """Series as `viewer` sees them, with `known`: their books the viewer may see. A series
+    whose every book is hidden from the viewer is left out (it does not exist for them)."""
+    hidden = hidden_items(viewer)
+    if hidden is None:
+        return Series.objects.annotate(known=Count("items"))
+    seen = MediaItem.objects.filter(series=OuterRef("pk")).exclude(hidden).order_by()
+    known = Subquery(seen.values("series").annotate(n=Count("pk")).values("n"))
+    books = MediaItem.objects.filter(series=OuterRef("pk"))
+    return Series.objects.annotate(known=Coalesce(known, 0)).exclude(Q(Exists(books)) & Q(known=0))
+
+
+def author_rows(viewer) -> QuerySet[Author]:
+    """Authors as `viewer` sees them, with `books`: their books the viewer may see. An author
+    whose every book is hidden from the viewer is left out (they do not exist for them)."""
+    hidden = hidden_items(viewer, "item_id")
+    if hidden is None:
+        return Author.objects.annotate(books=Count("contributions__item", distinct=True))
+    seen = Contribution.objects.filter(author=OuterRef("pk")).exclude(hidden).order_by()
+    books = Subquery(seen.values("author").annotate(n=Count("item", distinct=True)).values("n"))
+    contributed = Contribution.objects.filter(author=OuterRef("pk"))
+    return Author.objects.annotate(books=Coalesce(books, 0)).exclude(Q(Exists(contributed)) & Q(books=0))
 
 
 def item_metadata(item: MediaItem, *, history: int = 50) -> dict[str, Any]:

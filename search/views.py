@@ -7,19 +7,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from core.api.auth import is_admin
+from core.lists import django_pager, sort_headers
+from core.text import fold
+from core.visibility import hidden_items, without_hidden
 from media import covers as media_covers
-from media.detail import item_detail
-from media.models import Author, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
+from media.models import ContributorRole, MediaItem, MediaKind, MediaStatus
 from media.selectors import items_for_listing
+from search.book_page import book_page
 from search.models import ReviewItem, ReviewStatus
-from search.selectors import detail_fields, display_value, item_metadata, provider_rows
-from search.services.catalogue import series_overview
+from search.selectors import author_rows, provider_rows, series_rows
+from search.services.catalogue import series_completions, series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.runs import recent_runs
@@ -49,33 +52,25 @@ def data_sources(request):
 
 def review_queue(request):
     reviews = ReviewItem.objects.select_related("item").filter(status=ReviewStatus.PENDING)
+    reviews = without_hidden(reviews, request.user, "item_id")
     return render(request, "search/review.html", {"page": _page(request, reviews), "runs": recent_runs(5),
                                                   "can_manage": is_admin(request.user)})
 
 
 def book_detail(request, item_id: int):
-    item = get_object_or_404(MediaItem.objects.select_related("series"), pk=item_id)
+    hidden = hidden_items(request.user)  # a hidden library's book does not exist for this reader: 404
+    items = MediaItem.objects.select_related("series")
+    item = get_object_or_404(items if hidden is None else items.exclude(hidden), pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
-    detail = item_detail(item_id)
-    meta = item_metadata(item)
-    for change in meta["history"]:
-        change["when"] = change["created_at"][:16].replace("T", " ")
-        change["old_display"] = display_value(change["field"], change["old_value"])
-        change["new_display"] = display_value(change["field"], change["new_value"])
-    pending = ReviewItem.objects.filter(item=item, status=ReviewStatus.PENDING).first()
-    return render(
-        request,
-        "search/book_detail.html",
-        {"item": item, "detail": detail, "fields": detail_fields(item, meta), "history": meta["history"],
-         "review": pending, "can_edit": is_admin(request.user),
-         "can_read": any(f["state"] == "present" for f in detail["files"])},
-    )
+    context = book_page(item, request.user, can_edit=is_admin(request.user), editing=request.GET.get("edit") == "1")
+    return render(request, "search/book_detail.html", context)
 
 
 @require_GET
 def cover_candidate(request, item_id: int, candidate_id: str):
     """A stored cover the item has had (only ids listed for this item: never a path)."""
-    path = local_candidate_file(get_object_or_404(MediaItem, pk=item_id), candidate_id)
+    item = get_object_or_404(without_hidden(MediaItem.objects.all(), request.user), pk=item_id)
+    path = local_candidate_file(item, candidate_id)
     if path is None:
         raise Http404("No such cover")
     return FileResponse(path.open("rb"), content_type=media_covers.content_type(path))
@@ -85,14 +80,38 @@ def item_redirect(request, item_id: int):
     return redirect("book-detail", item_id=item_id, permanent=True)
 
 
+SERIES_SORTS = {"title": ("title", "id"), "kind": ("kind", "title", "id"), "books": ("known", "title", "id")}
+AUTHOR_SORTS = {"name": ("sort_name", "id"), "books": ("books", "sort_name", "id")}
+
+
+def _list_sort(request, sorts: dict, default: str) -> tuple[str, bool, list[str]]:
+    key = request.GET.get("sort") if request.GET.get("sort") in sorts else default
+    descending = request.GET.get("order") == "desc"
+    return key, descending, [("-" if descending else "") + f for f in sorts[key][:1]] + list(sorts[key][1:])
+
+
 def series_list(request):
-    series = Series.objects.annotate(known=Count("items"), owned=Count("items", filter=Q(items__status__in=OWNED)))
-    return render(request, "search/series_list.html", {"page": _page(request, series.order_by("title", "id"))})
+    """Series with their cover, search, sortable columns and the series page's own gap count."""
+    q = request.GET.get("q", "").strip()[:200]
+    series = series_rows(request.user)
+    if q:
+        series = series.filter(Q(normalized__contains=fold(q)) | Q(title__icontains=q))
+    key, descending, order = _list_sort(request, SERIES_SORTS, "title")
+    page = _page(request, series.order_by(*order))
+    completions = series_completions([s.pk for s in page], hidden=hidden_items(request.user))
+    rows = [{"series": s, "completion": completions[s.pk]} for s in page]
+    headers = sort_headers(request.GET, [("", ""), ("Series", "title"), ("Kind", "kind"), ("In the library", "books")],
+                           current=key, descending=descending, defaults_desc=("books",))
+    return render(request, "search/series_list.html", {
+        "page": page, "rows": rows, "q": q, "headers": headers,
+        "pager": django_pager(request.GET, page, noun="series", one="series")})
 
 
 def series_detail(request, series_id: int):
-    context = series_overview(get_object_or_404(Series, pk=series_id))
-    items = items_for_listing().filter(series_id=series_id).order_by("series_index", "sort_title")[:500]
+    hidden = hidden_items(request.user)
+    context = series_overview(get_object_or_404(series_rows(request.user), pk=series_id), hidden=hidden)
+    items = without_hidden(items_for_listing(), request.user).filter(series_id=series_id)
+    items = items.order_by("series_index", "sort_title")[:500]
     rows = [(i.series_index if i.series_index is not None else Decimal("1e9"), 0, i) for i in items]
     rows += [(Decimal(gap), 1, None) for gap in context["gaps"]]
     context["rows"] = [{"index": index, "item": item} for index, _, item in sorted(rows, key=lambda r: r[:2])]
@@ -101,13 +120,39 @@ def series_detail(request, series_id: int):
 
 
 def author_list(request):
-    authors = Author.objects.annotate(books=Count("contributions__item", distinct=True)).prefetch_related("aliases")
-    return render(request, "search/author_list.html", {"page": _page(request, authors.order_by("sort_name", "id"))})
+    """Authors with their initials (or a cover of one of their books), search and sortable columns."""
+    q = request.GET.get("q", "").strip()[:200]
+    authors = author_rows(request.user).prefetch_related("aliases")
+    if q:
+        key_q = fold(q)
+        authors = authors.filter(Q(normalized__contains=key_q) | Q(name__icontains=q)
+                                 | Q(aliases__normalized__contains=key_q)).distinct()
+    key, descending, order = _list_sort(request, AUTHOR_SORTS, "name")
+    page = _page(request, authors.order_by(*order))
+    covers = dict(
+        without_hidden(MediaItem.objects.all(), request.user)
+        .filter(contributions__author__in=list(page)).exclude(cover_path="")
+        .order_by("contributions__author", "pk").values_list("contributions__author", "pk").distinct()
+    ) if page else {}
+    rows = [{"author": a, "cover_item_id": covers.get(a.pk), "initials": initials(a.name)} for a in page]
+    headers = sort_headers(request.GET, [("", ""), ("Author", "name"), ("Also known as", ""), ("Books", "books")],
+                           current=key, descending=descending, defaults_desc=("books",))
+    return render(request, "search/author_list.html", {
+        "page": page, "rows": rows, "q": q, "headers": headers,
+        "pager": django_pager(request.GET, page, noun="authors")})
+
+
+def initials(name: str) -> str:
+    """'Ursula K. Le Guin' -> 'UG'; one letter for a single name."""
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
+    if not words:
+        return "?"
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
 
 def author_detail(request, author_id: int):
-    author = get_object_or_404(Author.objects.prefetch_related("aliases"), pk=author_id)
-    items = items_for_listing().filter(contributions__author=author).distinct()
+    author = get_object_or_404(author_rows(request.user).prefetch_related("aliases"), pk=author_id)
+    items = without_hidden(items_for_listing(), request.user).filter(contributions__author=author).distinct()
     roles = {}
     for item_id, role in author.contributions.values_list("item_id", "role"):
         roles.setdefault(item_id, []).append(role)

@@ -75,3 +75,11 @@ def _setup_wizard_not_enforced(settings):
     """Pages do not redirect to the setup wizard in tests; wizard tests turn it back on
     with `settings.WIZARD_REDIRECT = True`."""
     settings.WIZARD_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_rate_counters():
+    """Each test starts with unused API rate limits (user ids repeat across tests)."""
+    from django.core.cache import caches
+
+    caches["api-rate"].clear()

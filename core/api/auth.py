@@ -32,9 +32,7 @@ class ApiKeyAuth(APIKeyHeader):
     param_name = API_KEY_HEADER
 
     def authenticate(self, request, key):
-        from core.models import ApiKey
-
-        user = ApiKey.user_for(key or "")
+        user = api_key_user(request)
         if user is None:
             return None
         request.user = user
@@ -68,14 +66,22 @@ def is_admin(user) -> bool:
     return role_of(user) == Role.ADMIN
 
 
+def api_key_user(request):
+    """The active user whose key the request's X-Api-Key header holds, else None; looked up once
+    per request (the rate limit and the authentication both ask)."""
+    from core.models import ApiKey
+
+    if not hasattr(request, "_omni_api_key_user"):
+        request._omni_api_key_user = ApiKey.user_for(request.headers.get(API_KEY_HEADER, ""))
+    return request._omni_api_key_user
+
+
 def request_user(request):
     """The session's user, else the X-Api-Key's user, else None: for the few endpoints that
     answer anonymous requests too (health, the OpenAPI document)."""
-    from core.models import ApiKey
-
     if request.user.is_authenticated:
         return request.user
-    return ApiKey.user_for(request.headers.get(API_KEY_HEADER, ""))
+    return api_key_user(request)
 
 
 def docs_guard(view):

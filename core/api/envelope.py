@@ -10,12 +10,14 @@ T = TypeVar("T")
 
 
 class Envelope(Schema, Generic[T]):
-    """Every API response: `data` on success, `error` + `error_code` on failure."""
+    """Every API response: `data` on success, `error` + `error_code` on failure; `warnings`:
+    what a successful request could not honour (an unknown search field), said in words."""
 
     success: bool
     data: T | None = None
     error: str | None = None
     error_code: str | None = None
+    warnings: list[str] = Field(default_factory=list)
 
 
 class FieldError(Schema):
@@ -48,13 +50,19 @@ class PageParams(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
-def ok(data: Any = None) -> dict[str, Any]:
-    return {"success": True, "data": data, "error": None, "error_code": None}
+def ok(data: Any = None, *, warnings: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"success": True, "data": data, "error": None, "error_code": None, "warnings": list(warnings)}
 
 
 def error_body(message: str, code: str, *, hint: str = "", details: Any = None) -> dict[str, Any]:
-    return {"success": False, "data": None, "error": message, "error_code": code,
-            "hint": hint or None, "details": details}
+    return {
+        "success": False,
+        "data": None,
+        "error": message,
+        "error_code": code,
+        "hint": hint or None,
+        "details": details,
+    }
 
 
 def paginate(queryset, params: PageParams, *, count: bool = False) -> dict[str, Any]:

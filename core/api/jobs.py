@@ -23,8 +23,9 @@ class JobOut(Schema):
     state: JobState
     progress_done: int
     progress_total: int | None
-    percent: float | None
-    eta_seconds: float | None
+    percent: float | None = Field(description="Only when the total is known")
+    eta_seconds: float | None = Field(description="Only when the total is known")
+    rate_per_second: float | None = Field(description="Items per second so far, while running")
     message: str
     last_error: str
     attempts: int

@@ -13,7 +13,7 @@ from pydantic import Field
 from core.api.auth import is_admin, request_user
 from core.api.envelope import Envelope, ok
 from core.errors import PermissionDenied
-from core.health import health_report
+from core.health import health_problems, health_report
 from core.models import ApiKey
 
 router = Router(tags=["system"])
@@ -24,9 +24,20 @@ class ProbeOut(Schema):
     detail: str
 
 
+class ProblemOut(Schema):
+    check: str
+    key: str
+    level: str
+    message: str
+    fix: str
+    since: datetime
+
+
 class HealthOut(Schema):
     status: str = Field(description="ok, degraded or down")
     checks: dict[str, ProbeOut] | None = Field(None, description="Each probe's detail (admins only)")
+    problems: list[ProblemOut] | None = Field(
+        None, description="Open problems of the health checks, as on the Health page (admins only)")
     versions: dict[str, str] | None = Field(None, description="Python and Django (admins only)")
 
 
@@ -35,7 +46,10 @@ class HealthOut(Schema):
 def health(request):
     report = health_report()
     status = 503 if report["status"] == "down" else 200
-    shown = {**report, "versions": versions()} if is_admin(request_user(request)) else {"status": report["status"]}
+    if is_admin(request_user(request)):
+        shown = {**report, "versions": versions(), "problems": health_problems()}
+    else:
+        shown = {"status": report["status"]}
     return Status(status, {**ok(shown), "success": status == 200})
 
 

@@ -22,7 +22,7 @@ from dramatiq.middleware import CurrentMessage
 
 from core.errors import PERMANENT_ERRORS, JobCancelled
 from core.jobs import watchdog
-from core.jobs.services import end_job
+from core.jobs.services import end_job, fold_idle_run
 from core.logging import correlation, new_correlation_id
 from core.models import FINISHED_STATES, Job, JobState
 
@@ -35,6 +35,7 @@ class JobKind:
     actor: dramatiq.Actor
     title: str
     user_startable: bool
+    is_idle: Callable[[Any], bool] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -134,7 +135,7 @@ def _claim(job_id: int) -> Job | None:
         Job.objects.filter(pk=job_id, attempts=job.attempts)
         .exclude(state__in=FINISHED_STATES)
         .update(state=JobState.RUNNING, attempts=F("attempts") + 1, started_at=job.started_at or timezone.now(),
-                updated_at=timezone.now())
+                progress_total=None, updated_at=timezone.now())  # each attempt reports its own total
     )
     if claimed != 1:
         return None
@@ -151,7 +152,8 @@ def _end_attempt(job: Job, state: str, **fields: Any) -> bool:
     return ended
 
 
-def execute_job(job_id: int, fn: Callable[[JobContext], Any], *, max_retries: int) -> None:
+def execute_job(job_id: int, fn: Callable[[JobContext], Any], *, max_retries: int,
+                is_idle: Callable[[Any], bool] | None = None) -> None:
     job = _claim(job_id)
     if job is None:
         return
@@ -171,6 +173,8 @@ def execute_job(job_id: int, fn: Callable[[JobContext], Any], *, max_retries: in
                         progress_done=ctx.job.progress_total or ctx.job.progress_done,
                         message=ctx.job.message or "Done"):
             logger.info("Job %s succeeded", job.pk)
+            if is_idle is not None and is_idle(result):
+                fold_idle_run(job.pk)
 
 
 def _record_failure(job: Job, exc: BaseException, *, max_retries: int) -> None:
@@ -195,12 +199,15 @@ def job_actor(
     max_backoff_ms: int = 600_000,
     user_startable: bool = False,
     throws: tuple[type[Exception], ...] = (),
+    is_idle: Callable[[Any], bool] | None = None,
 ) -> Callable[[Callable[[JobContext], Any]], dramatiq.Actor]:
-    """Declare a job kind. The actor's only argument is the job's primary key."""
+    """Declare a job kind. The actor's only argument is the job's primary key. `is_idle(result)`
+    marks a routine run that found nothing to do: a streak of them is one row (see
+    `fold_idle_run`)."""
 
     def decorate(fn: Callable[[JobContext], Any]) -> dramatiq.Actor:
         def run(job_id: int) -> None:
-            execute_job(job_id, fn, max_retries=max_retries)
+            execute_job(job_id, fn, max_retries=max_retries, is_idle=is_idle)
 
         run.__name__ = fn.__name__
         run.__doc__ = fn.__doc__
@@ -214,7 +221,7 @@ def job_actor(
             max_backoff=max_backoff_ms,
             throws=(*PERMANENT_ERRORS, JobCancelled, *throws),
         )
-        _KINDS[kind] = JobKind(kind, actor, title or kind, user_startable)
+        _KINDS[kind] = JobKind(kind, actor, title or kind, user_startable, is_idle)
         return actor
 
     return decorate

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
 from core.errors import Conflict, InvalidInput, ServiceUnavailable
 from core.logging import current_correlation_id, new_correlation_id
 from core.models import FINISHED_STATES, Job, JobState
@@ -73,12 +74,58 @@ def end_job(job_id: int, state: str, *, expect: dict[str, Any] | None = None, **
             .update(state=state, finished_at=now, updated_at=now, **fields)
         )
         if ended:
+            _observe_duration(job_id, state, now)
             try:
                 with transaction.atomic():
                     settle_runs([job_id])
             except Exception:  # the job ends anyway; its runs are settled again at the next worker start
                 logger.exception("Run records of job %s could not be settled", job_id)
     return bool(ended)
+
+
+IDLE_RUNS = "idle_runs"  # in a folded job's result: how many idle runs the row stands for
+
+
+def fold_idle_run(job_id: int) -> None:
+    """A routine job that found nothing to do (the download monitor every minute) takes the
+    place of the idle run of the same kind and target just before it: a streak of idle runs is
+    one row in Activity, "Nothing to do · 58 runs since 10:02", and the table does not grow by
+    1,440 rows a day. A run that did something breaks the streak and stays a row of its own."""
+    job = Job.objects.filter(pk=job_id, state=JobState.SUCCEEDED).first()
+    if job is None:
+        return
+    before = (
+        Job.objects.filter(kind=job.kind, target=job.target, created_at__lte=job.created_at)
+        .exclude(pk=job.pk).order_by("-created_at", "-id").first()
+    )
+    runs, since = 1, job.started_at or job.created_at
+    with transaction.atomic():
+        if before is not None and before.state == JobState.SUCCEEDED and _idle_runs(before):
+            runs += _idle_runs(before)
+            since = _since(before) or since
+            before.delete()
+        result = {**(job.result if isinstance(job.result, dict) else {}), IDLE_RUNS: runs,
+                  "idle_since": since.isoformat()}
+        local = timezone.localtime(since)
+        message = f"Nothing to do · {runs} runs since {local:%H:%M}" if runs > 1 else "Nothing to do"
+        Job.objects.filter(pk=job.pk).update(result=result, message=message)
+
+
+def _idle_runs(job: Job) -> int:
+    return int(job.result.get(IDLE_RUNS, 0)) if isinstance(job.result, dict) else 0
+
+
+def _since(job: Job) -> datetime | None:
+    try:
+        return datetime.fromisoformat(job.result["idle_since"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _observe_duration(job_id: int, state: str, ended_at) -> None:
+    job = Job.objects.filter(pk=job_id).values("kind", "started_at", "created_at").first()
+    if job is not None:
+        metrics.job_ended(job["kind"], state, (ended_at - (job["started_at"] or job["created_at"])).total_seconds())
 
 
 def cancel_job(job_id: int) -> Job:

@@ -9,7 +9,8 @@ class SetupRequiredMiddleware:
     log-in, admin, health and the wizard itself stay reachable. `WIZARD_REDIRECT = False`
     turns this off (the test suite does, except where it tests the wizard)."""
 
-    EXEMPT = ("/wizard/", "/api/", "/static/", "/accounts/", "/admin/", "/health", "/covers/", "/kosync/")
+    EXEMPT = ("/wizard/", "/api/", "/static/", "/accounts/", "/admin/", "/health", "/metrics", "/covers/", "/kosync/",
+              "/manifest.webmanifest", "/favicon.ico")
 
     def __init__(self, get_response):
         self.get_response = get_response

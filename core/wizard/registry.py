@@ -4,10 +4,12 @@
   (e.g. scanning creates ScanFolders from the "folders" answers; indexers saves Prowlarr).
   It must be idempotent: the wizard can be re-run. Raise core.errors.OmniError to refuse.
 - `register_tester(service, fn)`: `fn(answers: dict) -> Message` for a "Test connection"
-  button (services: prowlarr, sabnzbd, openlibrary, googlebooks, comicvine).
+  button (services: prowlarr, client, openlibrary, googlebooks, comicvine).
 - `register_finisher(name, label, fn)`: `fn(user) -> Message` offered on the review step, e.g.
   "start the first scan" (name `start_scan`: the review step's checkbox only shows once
   something is registered under that name).
+- `register_form_mixin(step, cls)`: a Form class whose fields (and clean) join the step's form,
+  e.g. downloaders adds the download client's fields to "downloads".
 - `register_initial(step, fn)`: `fn() -> dict` the step's current values from the app's own
   settings (e.g. the saved Prowlarr URL), shown when the step is opened again. They win over
   the answers stored in the wizard state, so a re-run never reverts a later change.
@@ -15,7 +17,7 @@ Without a registered tester, a plain TCP connection test is used.
 
 Apps register from their AppConfig.ready() through a `<app>/wizard_hooks.py` module
 (search: metadata; indexers + downloaders: downloads; processing: naming). This module
-imports nothing from the project, so any app may import it. Still to plug in (scanning):
+imports only core.errors, so any app may import it. Still to plug in (scanning):
 `register_apply("folders", ...)` turning `library_folders` (one path per line) into scan
 folders idempotently, `register_initial("folders", ...)` and
 `register_finisher("start_scan", "Start the first scan", ...)`."""
@@ -26,6 +28,8 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from core.errors import user_message
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,22 @@ _TESTERS: dict[str, TestFn] = {}
 _SETTINGS_PAGES: dict[str, str] = {}
 _FINISHERS: dict[str, tuple[str, FinishFn]] = {}
 _INITIAL: dict[str, list[InitialFn]] = {}
+_FORM_MIXINS: dict[str, list[type]] = {}
 
 
 def register_apply(step: str, fn: ApplyFn) -> None:
     # copy on write: a shallow copy of the registry (tests) stays a true snapshot
     if fn not in _APPLY.get(step, []):
         _APPLY[step] = [*_APPLY.get(step, []), fn]
+
+
+def register_form_mixin(step: str, cls: type) -> None:
+    if cls not in _FORM_MIXINS.get(step, []):
+        _FORM_MIXINS[step] = [*_FORM_MIXINS.get(step, []), cls]
+
+
+def form_mixins(step: str) -> list[type]:
+    return list(_FORM_MIXINS.get(step, []))
 
 
 def register_tester(service: str, fn: TestFn, *, settings_page: str = "") -> None:
@@ -108,11 +122,12 @@ def failure_message(label: str, exc: Exception) -> Message:
     """A failed connection test as a message: a service that cannot be reached now is a
     warning (setup continues); a wrong key or a server that is not what was expected is an
     error, with the service's hint."""
-    text = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
+    text = user_message(exc, label, with_hint=False)
     hint = getattr(exc, "hint", "")
     if getattr(exc, "transient", False):
-        return Message("warning", f"{label} cannot be reached now: {text}", hint or LATER)
-    return Message("error", f"{label}: {text}", hint)
+        return Message("warning", text, hint or LATER)
+    return Message("error", text, hint)
+
 
 
 def tcp_probe(url: str, *, timeout: float = 2.0) -> Message:

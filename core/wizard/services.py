@@ -42,7 +42,12 @@ def _save_admin(answers: dict) -> list[Message]:
     user.is_staff = user.is_superuser = user.is_active = True
     user.set_password(answers["password"])
     user.save()
-    return [Message("ok", f"Admin account {username!r} {'created' if created else 'updated'}.")]
+    messages = [Message("ok", f"Admin account {username!r} {'created' if created else 'updated'}.")]
+    generated = steps.generated_admin()
+    if answers.get("disable_generated") and generated is not None and generated.pk != user.pk:
+        user_model.objects.filter(pk=generated.pk).update(is_active=False)
+        messages.append(Message("ok", f"The generated account {generated.get_username()!r} is disabled."))
+    return messages
 
 
 @transaction.atomic

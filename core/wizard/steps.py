@@ -5,6 +5,7 @@ act on them (create scan folders, save Prowlarr/SABnzbd/providers, naming templa
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model, password_validation
 
 from core.errors import OmniError
 from core.naming import TOKEN_NAMES, NamingContext, TemplateError, parse_template, render
+from core.wizard import registry
 from core.wizard.folders import check_folder
 from core.wizard.registry import Message
 
@@ -28,24 +30,55 @@ class WelcomeForm(forms.Form):
     pass
 
 
+def generated_admin():
+    """The account `manage.py ensure_admin` made with a generated password (its name is the
+    first line of DATA_DIR/initial_admin_password), while it is still active; else None."""
+    secret = Path(settings.DATA_DIR) / "initial_admin_password"
+    try:
+        username = secret.read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
 class AdminForm(forms.Form):
     username = forms.CharField(
-        max_length=150, required=False, help_text="Leave empty to keep the current admin account unchanged."
+        max_length=150,
+        required=False,
+        help_text="Your own admin account. Leave username and password empty to keep the accounts as they are.",
     )
     password = forms.CharField(widget=forms.PasswordInput(render_value=False), required=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, required=False)
+    disable_generated = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Disable the generated account",
+        help_text="Its password was generated at install and written to a file; your new account replaces it.",
+    )
 
     def __init__(self, *args, require_account: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.require_account = require_account
+        self.generated = generated_admin()
+        if self.generated is None:
+            del self.fields["disable_generated"]
+        else:
+            self.fields["disable_generated"].label = f"Disable the generated '{self.generated.get_username()}' account"
 
     def clean(self):
         data = super().clean()
         username, password = data.get("username", "").strip(), data.get("password", "")
         if self.require_account and not username:
             raise forms.ValidationError("Create the first admin account: no account exists yet.")
+        if password and not username:
+            self.add_error("username", "Enter the username this password is for.")
         if username and not password:
             self.add_error("password", "Choose a password.")
+        if data.get("disable_generated") and self.generated is not None:
+            if not username:
+                self.add_error("disable_generated", "Create your own admin account first (username and password).")
+            elif username == self.generated.get_username():
+                self.add_error("username", "Choose another username: this one is the generated account.")
         if password and password != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         if username and password:
@@ -63,17 +96,12 @@ class FoldersForm(forms.Form):
         help_text="Folders with the books you already have, one per line. "
         "They are scanned; nothing in them is moved or changed now.",
     )
-    downloads_dir = forms.CharField(
-        required=False, help_text="Where SABnzbd puts finished downloads (optional)."
-    )
 
     def folder_messages(self) -> list[Message]:
         data = self.cleaned_data
         messages = []
         for line in [s for s in data.get("library_folders", "").splitlines() if s.strip()]:
             messages += check_folder(line, label="Library folder", need_write=True)
-        if data.get("downloads_dir", "").strip():
-            messages += check_folder(data["downloads_dir"], label="Downloads folder", need_write=False)
         messages += (
             check_folder(
                 str(settings.LIBRARY_DIR), label="Import destination (OMNI_LIBRARY_DIR)", need_write=True
@@ -125,31 +153,11 @@ class DownloadsForm(forms.Form):
         help_text="e.g. http://127.0.0.1:9696 (with its URL base if set: http://host:9696/prowlarr)",
     )
     prowlarr_api_key = forms.CharField(required=False, max_length=200, label="Prowlarr API key")
-    sabnzbd_url = forms.URLField(
-        required=False, assume_scheme="http", label="SABnzbd URL", help_text="e.g. http://127.0.0.1:8080"
-    )
-    sabnzbd_api_key = forms.CharField(required=False, max_length=200, label="SABnzbd API key")
-    sabnzbd_category_ebook = forms.CharField(
-        required=False, max_length=64, initial="books", label="SABnzbd category for ebooks"
-    )
-    sabnzbd_category_audiobook = forms.CharField(
-        required=False, max_length=64, initial="audiobooks", label="SABnzbd category for audiobooks"
-    )
-    sabnzbd_category_comic = forms.CharField(
-        required=False,
-        max_length=64,
-        initial="comics",
-        label="SABnzbd category for comics",
-        help_text="Each category must exist in SABnzbd (Config > Categories); leave empty to use the default.",
-    )
 
     def clean(self):
         data = super().clean()
-        for service, label in (("prowlarr", "Prowlarr"), ("sabnzbd", "SABnzbd")):
-            if data.get(f"{service}_url") and not data.get(f"{service}_api_key"):
-                self.add_error(
-                    f"{service}_api_key", f"Enter the {label} API key (Settings → General in {label})."
-                )
+        if data.get("prowlarr_url") and not data.get("prowlarr_api_key"):
+            self.add_error("prowlarr_api_key", "Enter the Prowlarr API key (Settings → General in Prowlarr).")
         return data
 
 
@@ -250,7 +258,7 @@ STEPS = [
         "downloads",
         "Download stack",
         DownloadsForm,
-        "Optional: Prowlarr finds releases, SABnzbd downloads "
+        "Optional: Prowlarr finds releases, a download client (SABnzbd, ...) downloads "
         "them. An unreachable service is a warning; you can continue and fix it later.",
     ),
     Step(
@@ -268,10 +276,49 @@ SECRET_FIELDS = {
     "password",
     "password2",
     "prowlarr_api_key",
-    "sabnzbd_api_key",
+    "client_api_key",
+    "client_password",
     "googlebooks_api_key",
     "comicvine_api_key",
 }
+
+
+def form_class(current: Step) -> type[forms.Form]:
+    """The step's form with the fields other apps add to it (registry.register_form_mixin)."""
+    mixins = registry.form_mixins(current.name)
+    return type(current.form.__name__, (*mixins, current.form), {}) if mixins else current.form
+
+
+def review_summary(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The saved answers as people read them: each step's title, each field's label and its
+    value in words (choices by their labels, lists joined, yes/no); secrets never shown."""
+    summary = []
+    for current in STEPS:
+        values = answers.get(current.name) or {}
+        fields = current.form.base_fields
+        rows = [
+            (str(fields[name].label or name.replace("_", " ").capitalize()), _in_words(fields[name], value))
+            for name, value in values.items()
+            if name in fields and name not in SECRET_FIELDS and name not in HIDDEN_IN_REVIEW
+        ]
+        if rows:
+            summary.append((current.title, rows))
+    return summary
+
+
+HIDDEN_IN_REVIEW = {"disable_generated"}
+
+
+def _in_words(field: forms.Field, value) -> str:
+    choices = dict(getattr(field, "choices", []) or [])
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(choices.get(v, v)) for v in value) or "none"
+    if value in (None, ""):
+        return "—"
+    text = str(choices.get(value, value))
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def step(name: str) -> Step | None:

@@ -17,7 +17,7 @@ from core.checks import collect_checks
 from core.wizard import registry, services, steps
 from core.wizard.models import WizardState
 
-TESTABLE = ("prowlarr", "sabnzbd", "openlibrary", "googlebooks", "comicvine")
+TESTABLE = ("prowlarr", "client", "openlibrary", "googlebooks", "comicvine")
 
 
 def _gate(request, name: str):
@@ -47,6 +47,7 @@ def _context(state: WizardState, current: steps.Step, form, checks: list) -> dic
         "is_last": current.name == steps.STEP_NAMES[-1],
         "finishers": registry.finishers(),
         "answers": state.data,
+        "summary": steps.review_summary(state.data),
         "testable": TESTABLE,
     }
 
@@ -79,7 +80,7 @@ def step_view(request, name: str):
     kwargs = {"require_account": not get_user_model().objects.exists()} if name == "admin" else {}
     if request.method == "POST" and "back" in request.POST:
         return redirect("wizard-step", name=steps.previous_step(name))
-    form = current.form(
+    form = steps.form_class(current)(
         request.POST if request.method == "POST" else None,
         initial={**state.data.get(name, {}), **registry.initial_for(name)},
         label_suffix="",
@@ -112,7 +113,10 @@ def _save(request, name: str, form):
         (messages.error if message.level == "error" else messages.info)(request, message.text)
     if errors:
         return redirect("wizard-step", name=name)
-    if name == "admin" and answers.get("username") and not request.user.is_authenticated:
+    signed_out = not request.user.is_authenticated or not get_user_model().objects.filter(
+        pk=request.user.pk, is_active=True
+    ).exists()  # e.g. the generated account that was just disabled
+    if name == "admin" and answers.get("username") and signed_out:
         login(
             request,
             get_user_model().objects.get(username=answers["username"].strip()),

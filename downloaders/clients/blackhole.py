@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from core.errors import BadResponse, ConfigurationError, InvalidInput
+from core.errors import BadResponse, ConfigurationError, InvalidInput, service_label
 from core.http import HttpClient, HttpConfig
 from core.paths import clean_value, is_inside, legalize_component, safe_join, split_extension, unique_path
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
@@ -53,7 +53,7 @@ class BlackholeClient:
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"Blackhole ({settings.name})"
+        self.service = service_label("Blackhole", settings.name)
         self._transport = transport
 
     def close(self) -> None:

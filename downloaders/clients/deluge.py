@@ -26,6 +26,7 @@ from core.errors import (
     NotFound,
     OmniError,
     ServiceUnavailable,
+    service_label,
 )
 from core.http import HttpClient, HttpConfig
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
@@ -61,7 +62,7 @@ class DelugeClient:
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"Deluge ({settings.name})"
+        self.service = service_label("Deluge", settings.name)
         self._ids = itertools.count(1)
         self._http = HttpClient(  # keeps the session cookie auth.login sets
             HttpConfig(

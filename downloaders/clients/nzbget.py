@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound
+from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound, service_label
 from core.http import HttpClient, HttpConfig
 from core.paths import clean_value, legalize_component
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
@@ -68,7 +68,7 @@ class NzbgetClient:
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"NZBGet ({settings.name})"
+        self.service = service_label("NZBGet", settings.name)
         base_url, username, password = split_credentials(settings)
         self._http = HttpClient(
             HttpConfig(

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound
+from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound, service_label
 from core.http import HttpClient, HttpConfig
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
 from downloaders.clients.torrentfiles import info_hash_of_magnet, info_hash_of_torrent
@@ -41,7 +41,7 @@ class QbittorrentClient:
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"qBittorrent ({settings.name})"
+        self.service = service_label("qBittorrent", settings.name)
         self._http = HttpClient(
             HttpConfig(
                 base_url=settings.base_url,

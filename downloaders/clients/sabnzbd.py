@@ -23,6 +23,7 @@ from core.errors import (
     DownloadClientAuthFailed,
     NotFound,
     OmniError,
+    service_label,
 )
 from core.http import HttpClient, HttpConfig
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
@@ -33,15 +34,30 @@ _AUTH_TEXTS = ("api key incorrect", "api key required", "missing authentication"
 _KEY_HINT = "Copy the API key from SABnzbd (Config > General > Security) into the download client settings."
 _BASE_HINT = "SABnzbd's API is at /api unless its url_base is set (e.g. /sabnzbd): set the base path to match."
 PAUSED = "Paused"  # raw status of a job in a paused queue
+_CATEGORY = re.compile(r"^[\w][\w .-]{0,63}$")
+
+
+def _is_absolute(path: str) -> bool:
+    """POSIX or Windows (C:\\ or \\\\server): SABnzbd may run on either."""
+    return path.startswith(("/", "\\\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", path))
+
+
+def _section(data: dict, name: str) -> Any:
+    """get_config/set_config answer {"config": {section: ...}}."""
+    config = data.get("config")
+    return config.get(name) if isinstance(config, dict) else None
 
 
 class SabnzbdClient:
     kind = "sabnzbd"
+    label = "SABnzbd"
     protocols = ("nzb_url",)
+    fields = ("url", "api_key")
+    default_port = 8080
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"SABnzbd ({settings.name})"
+        self.service = service_label("SABnzbd", settings.name)
         self._http = HttpClient(
             HttpConfig(
                 base_url=settings.base_url,
@@ -108,18 +124,41 @@ class SabnzbdClient:
         return data
 
     def test_connection(self) -> ClientVersion:
+        """The version (needs no key) and the categories (need the key: proves it)."""
         version = str(self.api("version").get("version") or "")
         if not version:
             raise BadResponse(f"{self.service}: mode=version gave no version")
-        categories = self.api("get_cats").get("categories")  # needs the key: proves it
-        wanted = {c for _, c in self.settings.categories if c}
-        missing = wanted - set(categories or [])
-        if missing:
-            raise ConfigurationError(
-                f"{self.service}: categories {', '.join(sorted(missing))} do not exist",
-                hint="Create them in SABnzbd (Config > Categories) or change the settings.",
-            )
+        self.list_categories()
         return ClientVersion("SABnzbd", version)
+
+    def list_categories(self) -> list[str]:
+        categories = self.api("get_cats").get("categories")
+        if not isinstance(categories, list):
+            raise BadResponse(f"{self.service}: get_cats gave no list of categories")
+        return [str(c) for c in categories if c != "*"]
+
+    def create_category(self, name: str) -> None:
+        """mode=set_config&section=categories&keyword=<name>: SABnzbd adds the category (its
+        folder is the name, below the completed folder); an existing one is left alone."""
+        if not _CATEGORY.match(name):
+            raise ConfigurationError(f"{self.service}: {name!r} is not a usable category name")
+        if name.lower() in {c.lower() for c in self.list_categories()}:
+            return
+        data = self.api("set_config", section="categories", keyword=name, name=name)
+        if not _section(data, "categories"):
+            raise BadResponse(f"{self.service}: set_config did not create category {name!r}: {str(data)[:120]}")
+        logger.info("%s: created category %s", self.service, name)
+
+    def download_folder(self) -> str:
+        """SABnzbd's completed folder (misc.complete_dir). A relative value is relative to the
+        server's home folder, which only mode=fullstatus reports already resolved."""
+        misc = _section(self.api("get_config", section="misc", keyword="complete_dir"), "misc")
+        folder = str(misc.get("complete_dir") or "") if isinstance(misc, dict) else ""
+        if folder and not _is_absolute(folder):
+            status = self.api("fullstatus", skip_dashboard=1).get("status")
+            resolved = status.get("completedir") if isinstance(status, dict) else ""
+            folder = str(resolved or folder)
+        return folder
 
     def add(self, request: AddRequest) -> str:
         if request.link_kind not in self.protocols:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound
+from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound, service_label
 from core.http import HttpClient, HttpConfig
 from downloaders.clients.base import AddRequest, ClientSettings, ClientVersion, JobState, JobStatus
 from downloaders.clients.torrent_common import client_path, eta_text, int_or_none, ratio_or_none
@@ -84,7 +84,7 @@ class TransmissionClient:
 
     def __init__(self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"Transmission ({settings.name})"
+        self.service = service_label("Transmission", settings.name)
         self._auth = SessionIdAuth(settings.username, settings.password)
         self._http = HttpClient(
             HttpConfig(

@@ -20,6 +20,7 @@ from core.errors import (
     OmniError,
     RateLimited,
     ServiceUnavailable,
+    service_label,
 )
 from core.http import HttpClient, HttpConfig
 from indexers.clients.base import (
@@ -193,7 +194,7 @@ class NewznabClient:
 
     def __init__(self, settings: IndexerSettings, *, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
-        self.service = f"{self.kind.capitalize()} ({settings.name})"
+        self.service = service_label(self.kind.capitalize(), settings.name)
         self._http = HttpClient(
             HttpConfig(
                 base_url=settings.base_url,

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from core.errors import BadResponse, OmniError
+from core.errors import BadResponse, OmniError, service_label
 from core.http import HttpClient, HttpConfig
 from indexers.clients.base import (
     ConnectionInfo,
@@ -33,7 +33,7 @@ class ProwlarrClient:
         self._http = HttpClient(
             HttpConfig(
                 base_url=settings.base_url,
-                service=f"Prowlarr ({settings.name})",
+                service=service_label("Prowlarr", settings.name),
                 timeout=settings.timeout,
                 retries=1,
                 headers={"X-Api-Key": settings.api_key, "Accept": "application/json"},

@@ -74,6 +74,34 @@ class SearchBackend:
         so items whose title key equals `boost_key` match for sure."""
         raise NotImplementedError
 
+    def newest_matches(
+        self, compiled: Compiled | None, where: list[str], params: list[object], limit: int
+    ) -> list[int]:
+        """Ids of the newest `limit` matches (None = the filters alone), newest first."""
+        raise NotImplementedError
+
+    def _listing_newest(self, where: list[str], params: list[object], limit: int) -> list[int]:
+        sql = (
+            f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
+            + " AND ".join(where or ["1 = 1"])
+            + " ORDER BY m.id DESC LIMIT %s"
+        )
+        return [r[0] for r in self._fetch(sql, [*params, limit])]
+
+    def count_matches(
+        self, compiled: Compiled | None, where: list[str], params: list[object], cap: int
+    ) -> tuple[int, bool]:
+        """(total, estimated): exact up to `cap` matches. Past it, the newest cap+1 matches span
+        a range of ids; the total is extrapolated from the share of the library in that range
+        (an estimate for the page to say "about N", which keeps counting bounded at any size)."""
+        ids = self.newest_matches(compiled, where, params, cap + 1)
+        if len(ids) <= cap:
+            return len(ids), False
+        everything = self._fetch(f"SELECT count(*) FROM {ITEMS}", [])[0][0]
+        in_range = self._fetch(f"SELECT count(*) FROM {ITEMS} WHERE id >= %s", [ids[-1]])[0][0]
+        estimate = len(ids) * everything / max(in_range, 1)
+        return max(len(ids), round_estimate(estimate)), True
+
     def _boost(self, boost_key: str) -> tuple[str, list[object]]:
         if not boost_key:
             return "(SELECT 0)", []
@@ -81,6 +109,12 @@ class SearchBackend:
             "CASE WHEN sd.title_key = %s THEN 2 WHEN substr(sd.title_key, 1, %s) = %s THEN 1 ELSE 0 END",
             [boost_key, len(boost_key), boost_key],
         )
+
+
+def round_estimate(value: float) -> int:
+    """Two significant figures: 4,731.6 -> 4,700."""
+    digits = max(0, len(str(int(value))) - 2)
+    return int(round(value, -digits))
 
 
 class SqliteBackend(SearchBackend):
@@ -146,9 +180,7 @@ class SqliteBackend(SearchBackend):
         return list(dict.fromkeys(r[0] for r in rows))
 
     def wildcard_terms(self, pattern: str, limit: int = 40) -> list[str]:
-        rows = self._fetch(
-            f"SELECT term FROM {TERMS} WHERE term GLOB %s ORDER BY term LIMIT %s", [pattern, limit]
-        )
+        rows = self._fetch(f"SELECT term FROM {TERMS} WHERE term GLOB %s ORDER BY term LIMIT %s", [pattern, limit])
         return [r[0] for r in rows]
 
     def ranked_ids(
@@ -180,6 +212,21 @@ class SqliteBackend(SearchBackend):
             + f" ORDER BY {ranking} LIMIT %s OFFSET %s"
         )
         return [r[0] for r in self._fetch(sql, [compiled.match, *args, *boost_params, limit, offset])]
+
+    def newest_matches(self, compiled, where, params, limit) -> list[int]:
+        clauses, args = list(where), list(params)
+        if compiled is not None and compiled.exclude:
+            clauses.append(f"m.id NOT IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)")
+            args.append(compiled.exclude)
+        if compiled is None or not compiled.match:
+            return self._listing_newest(clauses, args, limit)
+        docs = f"JOIN {DOCS} sd ON sd.item_id = m.id " if any("sd." in c for c in clauses) else ""
+        sql = (
+            f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid {docs}WHERE {FTS} MATCH %s"
+            + "".join(f" AND {c}" for c in clauses)
+            + f" ORDER BY {FTS}.rowid DESC LIMIT %s"
+        )
+        return [r[0] for r in self._fetch(sql, [compiled.match, *args, limit])]
 
     BOOST_SET = 500  # titles starting with the query looked up by index instead of joining
 
@@ -287,17 +334,13 @@ class PostgresBackend(SearchBackend):
 
     def wildcard_terms(self, pattern: str, limit: int = 40) -> list[str]:
         like = pattern.replace("%", "\\%").replace("_", "\\_").replace("*", "%").replace("?", "_")
-        rows = self._fetch(
-            f"SELECT term FROM {TERMS} WHERE term LIKE %s ORDER BY term LIMIT %s", [like, limit]
-        )
+        rows = self._fetch(f"SELECT term FROM {TERMS} WHERE term LIKE %s ORDER BY term LIMIT %s", [like, limit])
         return [r[0] for r in rows]
 
     def ranked_ids(
         self, compiled, where, params, boost_key, limit, offset, *, order=None, exact_titles=False
     ) -> list[int]:
-        tsquery = " & ".join(
-            filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None])
-        )
+        tsquery = " & ".join(filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None]))
         boost, boost_params = self._boost(boost_key if compiled.match and not order else "")
         ranking = order or f"{boost} DESC, ts_rank(sd.document, query) DESC, m.sort_title, m.id"
         sql = (
@@ -307,6 +350,18 @@ class PostgresBackend(SearchBackend):
             + f" ORDER BY {ranking} LIMIT %s OFFSET %s"
         )
         return [r[0] for r in self._fetch(sql, [tsquery, *params, *boost_params, limit, offset])]
+
+    def newest_matches(self, compiled, where, params, limit) -> list[int]:
+        if compiled is None:
+            return self._listing_newest(where, params, limit)
+        tsquery = " & ".join(filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None]))
+        sql = (
+            f"SELECT m.id FROM {DOCS} sd JOIN {ITEMS} m ON m.id = sd.item_id "
+            "WHERE sd.document @@ to_tsquery('simple', %s)"
+            + "".join(f" AND {c}" for c in where)
+            + " ORDER BY m.id DESC LIMIT %s"
+        )
+        return [r[0] for r in self._fetch(sql, [tsquery, *params, limit])]
 
 
 def backend() -> SearchBackend:

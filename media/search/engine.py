@@ -1,23 +1,26 @@
 """Runs a library query: parse, expand typos and wildcards over the vocabulary, compile for
-the database in use, fetch one page of ranked ids (plus one to know whether more follow,
-never counting every match), and say why (corrections, notices, suggestions)."""
+the database in use, fetch one page of ranked ids (plus one to know whether more follow), count
+the matches up to a cap (past it the total is estimated), and say why (corrections, notices,
+suggestions)."""
 
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from media.query import And, Node, ParsedQuery, Term, literal_query, parse
 from media.search.backends import DOCS, ITEMS, SearchBackend, backend
-from media.search.filters import SORTS, SearchFilters, filter_sql, order_sql
+from media.search.filters import SORTS, SearchFilters, filter_sql, hidden_sql, order_sql
 
 MAX_PAGE_SIZE = 500
+COUNT_CAP = 1000  # matches counted exactly; past it the total is estimated (see count_matches)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class SearchRequest:
     regex: bool = False
     page: int = 1
     page_size: int = 50
+    count: bool = True  # count the matches (exactly up to COUNT_CAP)
+    hidden: Q | None = None  # items the viewer must not see (core.visibility): never matched nor counted
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class SearchOutcome:
     notices: tuple[str, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     regex: str = ""
+    total: int | None = None
+    total_estimated: bool = False  # more than COUNT_CAP matched: `total` is extrapolated
 
     @property
     def highlight_words(self) -> tuple[tuple[str, bool], ...]:
@@ -135,9 +142,16 @@ def _suggest(request: SearchRequest, parsed: ParsedQuery, close) -> tuple[Sugges
     return tuple(found[:6])
 
 
+def _regex_operator() -> str:
+    return "~*" if connection.vendor == "postgresql" else "REGEXP"
+
+
+def _regex_value(pattern: str) -> str:
+    return pattern if connection.vendor == "postgresql" else f"(?i){pattern}"
+
+
 def _regex_ids(pattern: str, where: list[str], params: list[object], limit: int, offset: int) -> list[int]:
-    operator = "~*" if connection.vendor == "postgresql" else "REGEXP"
-    value = pattern if connection.vendor == "postgresql" else f"(?i){pattern}"
+    operator, value = _regex_operator(), _regex_value(pattern)
     sql = (
         f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE sd.text {operator} %s"
         + "".join(f" AND {c}" for c in where)
@@ -152,23 +166,44 @@ def _strip_accents(value: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
 
 
+def with_query_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
+    """Filter prefixes of the query (language:de format:epub kind:comic) ANDed with the form's."""
+    for name, value in parsed.filters:
+        if name == "language":
+            filters = replace(filters, language=value[:8])
+        elif name == "format":
+            filters = replace(filters, formats=(*filters.formats, value[:8]))
+        elif name == "kind":
+            filters = replace(filters, kind=value)
+    return filters
+
+
 def run(request: SearchRequest) -> SearchOutcome:
     engine = backend()
     size = max(1, min(request.page_size, MAX_PAGE_SIZE))
     offset = (max(1, request.page) - 1) * size
-    where, params = filter_sql(request.filters)
-    notices: list[str] = []
     parsed = parse(request.q)
+    notices: list[str] = list(parsed.warnings)
+    where, params = filter_sql(with_query_filters(request.filters, parsed))
+    if request.hidden is not None:
+        clause, hidden_params = hidden_sql(request.hidden)
+        where, params = [*where, clause], [*params, *hidden_params]
+    counter = _Counter(engine, where, params, request.count, offset)
     if request.regex and request.q.strip():
         pattern = _strip_accents(request.q.strip())
         try:
             re.compile(pattern)
             ids = _regex_ids(pattern, where, params, size + 1, offset)
             return SearchOutcome(
-                tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern
+                tuple(ids[:size]),
+                len(ids) > size,
+                "regex",
+                ParsedQuery(None),
+                regex=pattern,
+                **counter.count(ids, size, regex=pattern),
             )
         except (re.error, DatabaseError) as exc:
-            notices.append(f"Not a valid regular expression ({exc}); searched for the words literally.")
+            notices = [f"Not a valid regular expression ({exc}); searched for the words literally."]
             parsed = literal_query(request.q)
     order = (
         None
@@ -182,7 +217,14 @@ def run(request: SearchRequest) -> SearchOutcome:
     if parsed.is_empty or compiled.everything:
         listing = order or order_sql("title", descending=request.descending)
         ids = _listing_ids(where, params, listing, size + 1, offset)
-        return SearchOutcome(tuple(ids[:size]), len(ids) > size, "listing", parsed, notices=tuple(notices))
+        return SearchOutcome(
+            tuple(ids[:size]),
+            len(ids) > size,
+            "listing",
+            parsed,
+            notices=tuple(notices),
+            **counter.count(ids, size),
+        )
     boost_key = " ".join(corrections.get(w, (w,))[0] for w in parsed.free_text.split())
     ids = (
         []
@@ -193,8 +235,38 @@ def run(request: SearchRequest) -> SearchOutcome:
     )
     suggestions = _suggest(request, parsed, close) if not ids and offset == 0 else ()
     return SearchOutcome(
-        tuple(ids[:size]), len(ids) > size, "fulltext", parsed, corrections, tuple(notices), suggestions
+        tuple(ids[:size]),
+        len(ids) > size,
+        "fulltext",
+        parsed,
+        corrections,
+        tuple(notices),
+        suggestions,
+        **counter.count(ids, size, compiled=compiled),
     )
+
+
+@dataclass(frozen=True)
+class _Counter:
+    engine: SearchBackend
+    where: list[str]
+    params: list[object]
+    wanted: bool
+    offset: int
+
+    def count(self, ids: list[int], size: int, *, compiled=None, regex: str = "") -> dict[str, object]:
+        """The total of a page's query: free when this page is the last one, else counted."""
+        if not self.wanted:
+            return {}
+        if len(ids) <= size and (ids or self.offset == 0):
+            return {"total": self.offset + len(ids)}
+        if compiled is not None and compiled.nothing:
+            return {"total": 0}
+        extra = (["sd.text " + _regex_operator() + " %s"], [_regex_value(regex)]) if regex else ([], [])
+        total, estimated = self.engine.count_matches(
+            compiled, [*self.where, *extra[0]], [*self.params, *extra[1]], COUNT_CAP
+        )
+        return {"total": total, "total_estimated": estimated}
 
 
 def _listing_ids(where: list[str], params: list[object], order: str, limit: int, offset: int) -> list[int]:

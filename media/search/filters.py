@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
 from core.text import fold
-from media.models import FileState, ItemTag, LibraryFile, MediaKind, MediaStatus
+from media.models import FileState, ItemTag, LibraryFile, MediaItem, MediaKind, MediaStatus
 from media.selectors import ACQUISITION_STATUSES
 
 FILES = LibraryFile._meta.db_table
@@ -22,6 +25,18 @@ SORTS = {  # name -> (SQL expression, default descending)
     "size": ("sd.total_size", True),
 }
 SORT_CHOICES = ("relevance", *SORTS)
+SORT_LABELS = {
+    "relevance": "Best match",
+    "title": "Title",
+    "author": "Author",
+    "series": "Series",
+    "added": "Date added",
+    "year": "Year",
+    "size": "Size",
+}
+# The Status filter's options: the empty default is every status but the acquisition ones (so
+# its label must not read like the "In library" status itself).
+STATUS_FILTER_CHOICES = (("", "Any, except wanted and downloading"), *MediaStatus.choices)
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class SearchFilters:
     completeness_max: int | None = None
     statuses: tuple[str, ...] = ()  # empty = everything but the acquisition states
     missing_files: bool | None = None  # True: items with a missing or corrupt file
+    present_file: bool | None = None  # True: items with a present (readable) file
+    file_roots: tuple[str, ...] = ()  # with present_file: that file lies under one of these folders
 
     @property
     def active(self) -> bool:
@@ -104,7 +121,41 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
             f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state IN (%s, %s))",
         )
         params += [FileState.MISSING, FileState.CORRUPT]
+    if filters.present_file is not None:
+        clause, values = _present_file_sql(filters.file_roots)
+        clauses += _bool_clause(filters.present_file, clause)
+        params += values
     return clauses, params
+
+
+def _present_file_sql(roots: tuple[str, ...]) -> tuple[str, list[object]]:
+    """EXISTS a present file (under one of `roots`: a prefix test that needs no LIKE escaping)."""
+    params: list[object] = [FileState.PRESENT]
+    under = ""
+    if roots:
+        prefixes = [root.rstrip("/") + "/" for root in roots]
+        under = " AND (" + " OR ".join(["substr(f.path, 1, %s) = %s"] * len(prefixes)) + ")"
+        for prefix in prefixes:
+            params += [len(prefix), prefix]
+    return f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state = %s{under})", params
+
+
+_COMPILED: dict[int, tuple[Q, str, tuple[object, ...]]] = {}  # by id() of the Q (kept alive here)
+
+
+def hidden_sql(hidden: Q) -> tuple[str, list[object]]:
+    """A WHERE clause over `m` leaving out the viewer's hidden items (a core.visibility Q over
+    media items): NOT EXISTS on the item's own row, correlated by its id, so the database tests
+    only the rows a page or a count looks at and the Q's subqueries stay as the rule built them.
+    Compiled once per Q (core.visibility reuses a user's Q): compiling costs ~5 ms of Python."""
+    known = _COMPILED.get(id(hidden))
+    if known is None or known[0] is not hidden:
+        own_row = MediaItem.objects.filter(pk=RawSQL("m.id", ())).filter(hidden).order_by().values("pk")
+        sql, params = own_row.query.sql_with_params()
+        if len(_COMPILED) >= 1024:
+            _COMPILED.clear()
+        known = _COMPILED[id(hidden)] = (hidden, f"NOT EXISTS ({sql})", tuple(params))
+    return known[1], list(known[2])
 
 
 def order_sql(sort: str, *, descending: bool | None = None) -> str:

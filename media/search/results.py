@@ -53,7 +53,7 @@ def _series_index(item: MediaItem) -> str:
 
 
 def cover_url(item: MediaItem) -> str | None:
-    return reverse("cover-thumb", args=[item.pk]) if item.cover_path else None
+    return f"{reverse('cover-thumb', args=[item.pk])}?v={item.cover_version}" if item.cover_path else None
 
 
 def row(item: MediaItem, words: Sequence[tuple[str, bool]] = ()) -> dict[str, Any]:

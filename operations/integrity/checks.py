@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from core.db import chunks
 from media.models import FileState, LibraryFile, MediaItem, RecycleEntry, RecycleState
 from operations.models import FindingKind, FixAction
 from processing.models import ImportFileOperation, OperationState, PostProcessStatus
@@ -46,8 +47,9 @@ class Fault:
 
 
 def missing_files() -> Iterator[Fault]:
-    rows = LibraryFile.objects.values_list("pk", "path", "item_id", "state").order_by("pk")
-    for pk, path, item_id, state in rows.iterator(chunk_size=2000):
+    rows = LibraryFile.objects.only("pk", "path", "item_id", "state")
+    for library_file in (f for page in chunks(rows, 2000) for f in page):
+        pk, path, item_id, state = library_file.pk, library_file.path, library_file.item_id, library_file.state
         if os.path.lexists(path):
             continue
         fixes = (() if state == FileState.MISSING else (FixAction.MARK_MISSING,)) + (

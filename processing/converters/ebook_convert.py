@@ -98,9 +98,11 @@ def convert(
     *,
     metadata: ConvertMetadata | None = None,
     progress: Callable[[int, str], None] | None = None,
+    options: tuple[str, ...] = (),
 ) -> ConversionResult:
-    """Convert `source` into `output` (format from its extension). The source is never
-    modified; `output` appears only if the conversion succeeded and validated."""
+    """Convert `source` into `output` (format from its extension), with calibre `options`
+    (e.g. ("--epub-version", "3")). The source is never modified; `output` appears only if
+    the conversion succeeded and validated."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in SUPPORTED_OUTPUTS:
         raise InvalidInput(f"Cannot convert to {fmt!r}", hint=f"Supported: {', '.join(SUPPORTED_OUTPUTS)}")
@@ -112,7 +114,7 @@ def convert(
     started = time.monotonic()
     try:
         _run(
-            [executable, str(source), str(partial), *_metadata_args(metadata)],
+            [executable, str(source), str(partial), *_metadata_args(metadata), *options],
             config.timeout_seconds,
             progress,
         )

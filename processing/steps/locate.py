@@ -346,7 +346,8 @@ def resolve_storage_path(
     if roots and not any(resolved == root or resolved.is_relative_to(root) for root in roots):
         raise InvalidInput(
             f"Storage path {resolved} is outside the download folders",
-            hint="Only folders under OMNI_DOWNLOADS_DIR or a mapped local path are imported.",
+            hint="Only folders under OMNI_DOWNLOADS_DIR, a download client's downloads folder or a mapped "
+            "local path are imported: set the client's downloads folder (and path mapping) in Settings.",
         )
     return resolved
 

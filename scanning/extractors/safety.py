@@ -146,18 +146,7 @@ class SafeZip:
         info = self.infos.get(name)
         if info is None:
             raise KeyError(name)
-        cap = min(limit or self.options.max_member_bytes, self.options.max_member_bytes)
-        if info.file_size > cap:
-            raise ExtractionError(f"member {name!r} is {info.file_size} bytes, over the {cap} byte limit")
-        if (
-            info.compress_size
-            and info.file_size / max(info.compress_size, 1) > self.options.max_ratio
-            and info.file_size > 1024 * 1024
-        ):
-            raise ExtractionError(
-                f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1 "
-                "(possible zip bomb)"
-            )
+        cap = check_member(info, self.options, limit)
         data = _read_intact_member(self.zf, info) if info.compress_size <= cap else None
         return data if data is not None else self._read_with_zipfile(name, info, cap)
 
@@ -174,14 +163,38 @@ class SafeZip:
         return data
 
 
+def check_member(info: zipfile.ZipInfo, options, limit: int | None = None) -> int:
+    """The byte cap for reading this member; ExtractionError if it is over it or compresses like
+    a zip bomb."""
+    name = info.filename
+    cap = min(limit or options.max_member_bytes, options.max_member_bytes)
+    if info.file_size > cap:
+        raise ExtractionError(f"member {name!r} is {info.file_size} bytes, over the {cap} byte limit")
+    if (
+        info.compress_size
+        and info.file_size / max(info.compress_size, 1) > options.max_ratio
+        and info.file_size > 1024 * 1024
+    ):
+        raise ExtractionError(
+            f"member {name!r} compresses {info.file_size // max(info.compress_size, 1)}:1 (possible zip bomb)"
+        )
+    return cap
+
+
 def _read_intact_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """`read_intact_member` from the ZipFile's own file. Not for a ZipFile that another thread
+    reads at the same time."""
+    return read_intact_member(zf.fp, info) if zf.fp is not None else None
+
+
+def read_intact_member(fp, info: zipfile.ZipInfo) -> bytes | None:
     """A stored or deflated member read with one seek, one read and one zlib call, when its
     local header, name, length and CRC all agree with the central directory; None otherwise.
     zipfile's own reader returns the same bytes for such a member (only through many more
     Python calls), and for anything else it decides and words the error. Inflating stops one
-    byte past the declared size. Not for a ZipFile that another thread reads at the same time."""
-    fp = zf.fp
-    if fp is None or info.flag_bits & _FLAGS_FOR_ZIPFILE or info.compress_type not in _PLAIN_METHODS:
+    byte past the declared size. `fp` is an open file of the archive (a ZipInfo kept from an
+    earlier reading of its directory serves as long as the archive is unchanged)."""
+    if info.flag_bits & _FLAGS_FOR_ZIPFILE or info.compress_type not in _PLAIN_METHODS:
         return None
     try:
         fp.seek(info.header_offset)

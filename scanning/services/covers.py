@@ -62,7 +62,7 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
     """Read, store and thumbnail the covers of the items a scan queued (PendingCover): from
     their first file that has one. An item whose files have no cover leaves the queue too."""
     report = progress or (lambda *a, **k: None)
-    total, done, stored = PendingCover.objects.count(), 0, 0
+    total, done, stored, thumbnails = PendingCover.objects.count(), 0, 0, 0
     while ids := list(PendingCover.objects.order_by("item_id").values_list("item_id", flat=True)[:chunk]):
         files: dict[int, list[tuple[str, str]]] = defaultdict(list)
         rows = LibraryFile.objects.filter(item_id__in=ids, state=FileState.PRESENT).order_by("pk")
@@ -74,7 +74,7 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
             cover = _first_cover(files[item_id])
             if cover is not None:
                 found[item_id] = store_image(cover.data, cover.extension)
-                make_thumbnail(found[item_id])
+                thumbnails += _made_thumbnail(found[item_id])
         with transaction.atomic():
             for item_id, cover_path in found.items():  # a cover set meanwhile (by hand) is kept
                 MediaItem.objects.filter(pk=item_id, cover_path="").update(cover_path=cover_path)
@@ -82,7 +82,14 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
             PendingCover.objects.filter(item_id__in=ids).delete()
         done, stored = done + len(ids), stored + len(found)
         report(done, total, f"{stored} covers stored")
-    return {"queued": done, "stored": stored}
+    return {"queued": done, "stored": stored, "thumbnails": thumbnails}
+
+
+def _made_thumbnail(cover_path: str) -> int:
+    """1 if this call made the cover's thumbnail (0: it existed already, or cannot be made)."""
+    if thumbnail_path(cover_path).exists():
+        return 0
+    return int(make_thumbnail(cover_path))
 
 
 def _first_cover(files: list[tuple[str, str]]) -> Cover | None:

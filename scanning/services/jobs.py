@@ -75,7 +75,7 @@ def make_thumbnails(*, progress: Callable[..., None] | None = None, chunk: int =
     searchable before this runs)."""
     report = progress or (lambda *a, **k: None)
     covers = store_pending_covers(progress=progress)
-    made = failed = done = last = 0
+    made, failed, done, last = covers["thumbnails"], 0, 0, 0  # storing a cover makes its thumbnail
     total = MediaItem.objects.exclude(cover_path="").count()
     while True:
         rows = list(
@@ -91,4 +91,6 @@ def make_thumbnails(*, progress: Callable[..., None] | None = None, chunk: int =
             if not thumbnail_path(cover_path).exists():
                 made, failed = (made + 1, failed) if make_thumbnail(cover_path) else (made, failed + 1)
             report(done, total, f"{made} thumbnails made")
+    summary = f"{covers['stored']} covers stored, {made} thumbnails made" + (f", {failed} failed" if failed else "")
+    report(done, total, summary, force=True)  # the job keeps its last message
     return {"covers_stored": covers["stored"], "checked": done, "made": made, "failed": failed}

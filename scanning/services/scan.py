@@ -125,16 +125,15 @@ class Scanner:
         self.calibre: dict[str, calibre_db.CalibreLibrary | None] = {}
         self.shared_sidecars: list[Shared] = []  # generic sidecars of folders of several books
         self.covers_queued = 0
-        self.total = len(self.known)
-        self.counting: FileCounter | None = None  # the count of a big first import's files
+        self.total = 0  # the files on disk, counted before the walk (see _count_files)
+        self.counting: FileCounter | None = None  # the count of a big library's files, in a process
         self.pool: ExtractionPool | None = None
         self.inflight: Submitted | None = None
         # covers are read after the scan, by the cover job (see scanning.models.PendingCover)
         self.setup = PrepareSetup(self.root, replace(options.extract, with_cover=False))
 
     def scan(self) -> None:
-        if not self.known:
-            self._count_new_library()
+        self._count_files()
         self.progress(0, self._current_total(), f"Scanning {self.root}", force=True)
         try:
             for directory in walk(self.root, self.extensions, self.problems):
@@ -186,19 +185,22 @@ class Scanner:
                 for s in fresh
             )
 
-    def _count_new_library(self) -> None:
-        """A first import of more than two batches starts the extraction processes at once
-        (they claim chunks once they are up; the scan process reads the others). The files
-        are counted for the progress total here up to COUNT_HERE_MAX (while the processes
-        come up), beyond that by a process of its own: 100k names take a second, and a process
-        costs 0.1 s to start."""
+    def _count_files(self) -> None:
+        """The progress total is the number of files on disk, never the number the catalogue
+        knows: a rescan of a library that grew (or whose first scan stopped half-way) would
+        show 91.7 % at 3,000 of 15,126 files. Counted here up to COUNT_HERE_MAX (about 0.1 s),
+        beyond that by a process of its own (100k names take a second; the total is unknown,
+        None, until it answers). A first import of more than two batches also starts the
+        extraction processes at once (they claim chunks once they are up)."""
         enough = 2 * self.options.batch_size
         self.total = count_files(self.root, self.extensions, limit=enough)
         if self.total <= enough:
             return
-        self._start_pool()
+        if not self.known:
+            self._start_pool()
         self.total = count_files(self.root, self.extensions, limit=COUNT_HERE_MAX)
-        if self.total > COUNT_HERE_MAX and self.pool is not None:
+        apart = self.pool is not None or (self.known and self.options.workers > 0)
+        if self.total > COUNT_HERE_MAX and apart:
             try:
                 self.counting = FileCounter(self.root, self.extensions)
             except OSError as exc:

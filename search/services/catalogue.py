@@ -3,6 +3,7 @@ aliases), rename and merge without silent duplicates."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -118,12 +119,58 @@ def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False
     return series
 
 
-def series_overview(series: Series) -> dict:
-    items = list(series.items.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
+OWNED_STATUSES = ("in_library", "post_processed_success")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How complete a series is: the same figures on the series list and the series page."""
+
+    owned: int
+    known: int  # books of the series in the catalogue, any status
+    gaps: tuple[int, ...]  # whole positions missing between 1 and the highest known one
+    cover_item_id: int | None = None  # the first book with a cover (the list's image)
+
+    @property
+    def gaps_text(self) -> str:
+        """'1-4, 7' with en dashes: runs of missing positions."""
+        runs: list[list[int]] = []
+        for gap in self.gaps:
+            if runs and gap == runs[-1][-1] + 1:
+                runs[-1].append(gap)
+            else:
+                runs.append([gap])
+        return ", ".join(f"{r[0]}\N{EN DASH}{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def completion_of(rows: list[tuple[Decimal | None, str]], cover_item_id: int | None = None) -> Completion:
+    """`rows`: (series index, status) of every book of one series."""
+    owned = sum(1 for _, status in rows if status in OWNED_STATUSES)
+    return Completion(owned, len(rows), tuple(series_gaps([i for i, _ in rows])), cover_item_id)
+
+
+def series_completions(series_ids: list[int], *, hidden: Q | None = None) -> dict[int, Completion]:
+    """Completion of several series in one query (a page of the series list), without the
+    `hidden` books (core.visibility: ones the viewer may not see)."""
+    rows: dict[int, list[tuple[Decimal | None, str]]] = {pk: [] for pk in series_ids}
+    covers: dict[int, int] = {}
+    books = MediaItem.objects.filter(series_id__in=series_ids).order_by("series_index", "sort_title", "pk")
+    books = books if hidden is None else books.exclude(hidden)
+    for series_id, index, status, pk, cover in books.values_list("series_id", "series_index", "status", "pk",
+                                                                 "cover_path"):
+        rows[series_id].append((index, status))
+        if cover and series_id not in covers:
+            covers[series_id] = pk
+    return {pk: completion_of(found, covers.get(pk)) for pk, found in rows.items()}
+
+
+def series_overview(series: Series, *, hidden: Q | None = None) -> dict:
+    books = series.items.all() if hidden is None else series.items.exclude(hidden)
+    items = list(books.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
     indexes = [i.series_index for i in items]
-    gaps = series_gaps(indexes)
-    owned = [i for i in items if i.status in ("in_library", "post_processed_success")]
-    return {"series": series, "items": items, "gaps": gaps, "owned": len(owned), "known": len(items),
+    completion = completion_of([(i.series_index, i.status) for i in items])
+    return {"series": series, "items": items, "gaps": list(completion.gaps), "owned": completion.owned,
+            "known": completion.known, "completion": completion,
             "highest": max((i for i in indexes if i is not None), default=None),
             "expected": max((int(i) for i in indexes if i is not None and i == int(i)), default=0)}
 

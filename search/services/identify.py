@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from core import events
 from core.errors import InvalidInput, NotFound, ServiceUnavailable
+from core.events import EventType, Level
 from media.models import ContributorRole, MediaItem
 from search.matching.distance import ItemFacts
 from search.matching.recommend import Decision, Recommendation, Thresholds, decide
@@ -136,11 +138,16 @@ def _queue_review(item: MediaItem, decision: Decision) -> ReviewItem:
     candidates = [_candidate_json(m) for m in decision.matches[:TOP_CANDIDATES]]
     best = decision.best.distance.total if decision.best else None
     review = ReviewItem.objects.select_for_update().filter(item=item, status=ReviewStatus.PENDING).first()
+    is_new = review is None
     if review is None:
         review = ReviewItem(item=item)
     review.recommendation, review.reason = str(decision.recommendation), decision.reason[:500]
     review.best_distance, review.candidates = best, candidates
     review.save()
+    if is_new:
+        events.emit(EventType.METADATA_REVIEW, title=f"Metadata needs review: {item.title}", message=review.reason,
+                    level=Level.WARNING, url="/review/",
+                    data={"item_id": item.pk, "review_id": review.pk, "candidates": len(candidates)})
     return review
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from core import metrics
 from core.errors import (
     AuthenticationFailed,
     ConfigurationError,
@@ -62,8 +63,8 @@ def status_text(row: SearchProvider, now: datetime | None = None) -> str:
         return f"{row.label}: not configured (API key required)"
     if row.status == ProviderStatus.RATE_LIMITED:
         return f"{row.label}: rate limited{retry or ', ready again'}"
-    if row.status == ProviderStatus.UNAVAILABLE:
-        return f"{row.label}: unavailable{retry} ({row.last_error})"
+    if row.status == ProviderStatus.UNAVAILABLE:  # the provider named once: its error starts with its name
+        return f"{row.label}: unavailable{retry} ({row.last_error.removeprefix(row.label).lstrip(': ')})"
     if row.status in (ProviderStatus.ERROR, ProviderStatus.UNCONFIGURED):
         return f"{row.label}: error ({row.last_error})"
     return f"{row.label}: OK" if row.status == ProviderStatus.OK else f"{row.label}: not used yet"
@@ -113,6 +114,18 @@ def record_outcome(row: SearchProvider, error: Exception | None, options: Metada
     SearchProvider.objects.filter(pk=row.pk).update(**fields)
     for key, value in fields.items():
         setattr(row, key, value)
+    metrics.provider_call(row.name, call_outcome(error))
+
+
+def call_outcome(error: Exception | None) -> str:
+    """A provider call's outcome as /metrics counts it."""
+    if error is None:
+        return "ok"
+    for kind, label in ((NotFound, "not_found"), (RateLimited, "rate_limited"), (ServiceUnavailable, "unavailable"),
+                        (ConfigurationError, "refused"), (AuthenticationFailed, "refused")):
+        if isinstance(error, kind):
+            return label
+    return "error"
 
 
 def ensure_providers() -> None:
@@ -159,6 +172,7 @@ def call_providers(rows: list[SearchProvider], fn: Callable[[MetadataProvider], 
         reason = blocked_reason(row)
         if reason:
             outcomes[row.name] = ProviderOutcome(row.name, row.label, error=reason, status=reason, skipped=True)
+            metrics.provider_call(row.name, "skipped")
         else:
             usable.append(row)
     if usable:

@@ -12,8 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from core import events
 from core import isbn as isbn_tools
 from core.errors import Conflict, InvalidInput, NotFound
+from core.events import EventType
 from core.text import sort_title
 from media.models import Identifier, MediaItem, MediaKind, MediaStatus
 from media.works import link_to_work
@@ -109,6 +111,22 @@ def add_wanted(request: WantedRequest, *, user=None, as_request: bool = False) -
     return _create(request, record, given, user, source=source, as_request=as_request)
 
 
+def add_wanted_by_hand(request: WantedRequest, *, user=None, as_request: bool = False) -> MediaItem:
+    """A wanted item typed in by hand (title, authors, optional ISBN), for when no metadata
+    provider can be asked: the same checks and the same item as a provider's record, its
+    words credited to the 'wanted_request' source (a provider can improve them later)."""
+    if request.provider or request.external_id:
+        raise InvalidInput("A wanted item added by hand has no provider record")
+    if request.kind not in MediaKind.values:
+        raise InvalidInput(f"Unknown media kind {request.kind!r}")
+    if not request.title.strip():
+        raise InvalidInput("Enter the title of the book", details={"field": "title"})
+    given = given_identifiers(request)
+    _refuse_duplicate(request, given.get("isbn13", ""))
+    return _create(request, _fallback_record(request, given), given, user, source=WANTED_SOURCE,
+                   as_request=as_request)
+
+
 def _refuse_duplicate(request: WantedRequest, isbn: str) -> None:
     item, matched_by = find_existing(kind=request.kind, provider=request.provider,
                                      external_id=request.external_id, isbn=isbn)
@@ -128,15 +146,25 @@ def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], u
                                     status=MediaStatus.REQUESTED if as_request else MediaStatus.WANTED,
                                     requested_by=user if as_request else None,
                                     sort_title=sort_title(record.title)[:500])
-    for scheme, value in ((request.provider, request.external_id[:128]), *given.items()):
+    record_id = ((request.provider, request.external_id[:128]),) if request.provider else ()  # none by hand
+    for scheme, value in (*record_id, *given.items()):
         Identifier.objects.get_or_create(item=item, scheme=scheme, value=value)
     values = record.as_values()
-    values.setdefault("identifiers", {})[request.provider] = request.external_id
+    if request.provider:
+        values.setdefault("identifiers", {})[request.provider] = request.external_id
     record_candidates(item, source, values, record.confidence, external_id=request.external_id, user=user)
     if "isbn13" in given:
         record_candidates(item, WANTED_SOURCE, {"isbn13": given["isbn13"]}, 1.0, user=user)
     link_to_work(item)
+    if not as_request:
+        announce_wanted(item)
     return item
+
+
+def announce_wanted(item: MediaItem) -> None:
+    authors = ", ".join(item.contributions.values_list("author__name", flat=True)[:5])
+    events.emit(EventType.BOOK_WANTED, title=f"Wanted: {item.title}", message=f"by {authors}" if authors else "",
+                url=f"/library/{item.pk}/", data={"item_id": item.pk, "media_kind": item.kind, "authors": authors})
 
 
 def requested_items():
@@ -148,7 +176,9 @@ def requested_items():
 def approve_request(item_id: int) -> MediaItem:
     """A request becomes a wanted item: the schedule searches and grabs it from now on."""
     _claim_request(item_id, MediaStatus.WANTED)
-    return MediaItem.objects.get(pk=item_id)
+    item = MediaItem.objects.get(pk=item_id)
+    announce_wanted(item)
+    return item
 
 
 def deny_request(item_id: int) -> None:

@@ -20,15 +20,9 @@
   }
   function progressCell(job) {
     var cell = el("td");
-    if (job.progress_total) {
-      var bar = el("progress", { max: String(job.progress_total), value: String(job.progress_done),
-        "aria-label": job.title + " progress" });
-      cell.appendChild(bar);
-      var text = " " + job.percent + "%";
-      if (job.eta_seconds !== null) text += " · ETA " + Math.ceil(job.eta_seconds) + " s";
-      cell.appendChild(document.createTextNode(text));
-    } else if (job.state === "running") {
-      cell.appendChild(el("progress", { "aria-label": job.title + " progress" }));
+    if (job.progress_total || job.state === "running") {
+      cell.appendChild(OmniApi.progressBar(job));
+      cell.appendChild(document.createTextNode(" " + OmniApi.progressText(job)));
     }
     return cell;
   }
@@ -64,7 +58,8 @@
   function showError(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
   function show(data) {
     OmniApi.replaceRows(tbody, data.items.length ? data.items.map(row)
-      : [el("tr", {}, [el("td", { colspan: "6", text: "No jobs." })])]);
+      : [el("tr", {}, [el("td", { colspan: "6", text: filter.value ? "No jobs match this filter." :
+        "No jobs yet: scans, searches and imports show up here while they run." })])]);
     watch(data.items, false);
     document.getElementById("prev-page").disabled = page <= 1;
     document.getElementById("next-page").disabled = !data.has_next;

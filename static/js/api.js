@@ -84,7 +84,33 @@ window.OmniApi = (function () {
       known = now;
     };
   }
+  // A job's progress in words: "42% · ETA 12 s" against a known total; "1,234 done · 410/s"
+  // while the total is not known yet (a percentage or an ETA then would be a guess).
+  function progressText(job) {
+    if (job.progress_total) {
+      var text = job.percent + "%";
+      if (job.eta_seconds !== null && job.eta_seconds !== undefined) text += " · ETA " + duration(job.eta_seconds);
+      return text;
+    }
+    if (job.state !== "running" || !job.progress_done) return "";
+    var rate = job.rate_per_second ? " · " + job.rate_per_second.toLocaleString() + "/s" : "";
+    return job.progress_done.toLocaleString() + " done" + rate + " · counting…";
+  }
+  function duration(seconds) {
+    seconds = Math.ceil(seconds);
+    if (seconds < 90) return seconds + " s";
+    if (seconds < 5400) return Math.round(seconds / 60) + " min";
+    return (seconds / 3600).toFixed(1) + " h";
+  }
+  // A <progress>: determinate against a known total, else indeterminate (no value).
+  function progressBar(job) {
+    var bar = el("progress", { "aria-label": job.title + " progress" });
+    if (job.progress_total) { bar.max = job.progress_total; bar.value = job.progress_done; }
+    return bar;
+  }
   return {
+    progressText: progressText,
+    progressBar: progressBar,
     get: function (url) { return call("GET", url); },
     post: function (url, body) { return call("POST", url, body); },
     put: function (url, body) { return call("PUT", url, body); },

@@ -1,8 +1,10 @@
-// Book detail: manual values and locks through the metadata API (a manual value always wins,
-// a locked field survives every refresh), revert a change, refresh metadata, the item's
-// download attempts, delete to the recycle folder with undo.
+// Book page: the Edit toggle (the provenance form, cover panel, files on disk and delete live
+// in #edit-panel; ?edit=1 opens it), manual values and locks through the metadata API (a manual
+// value always wins, a locked field survives every refresh), revert a change, refresh
+// metadata, the item's download attempts (shown when there are some), delete to the recycle
+// folder with undo.
 (function () {
-  var root = document.querySelector(".detail");
+  var root = document.getElementById("book");
   var form = document.getElementById("metadata-form");
   var status = document.getElementById("detail-status");
   var itemId = root.dataset.itemId;
@@ -15,11 +17,51 @@
     return status;
   }
 
+  var toggle = document.getElementById("edit-toggle");
+  var view = document.getElementById("book-view");
+  var panel = document.getElementById("edit-panel");
+  function setEditing(editing) {
+    panel.hidden = !editing;
+    view.hidden = editing;
+    document.querySelectorAll(".view-only").forEach(function (node) { node.hidden = editing; });
+    toggle.setAttribute("aria-expanded", editing ? "true" : "false");
+    toggle.textContent = editing ? "Done editing" : "Edit";
+    var url = new URL(location.href);
+    if (editing) url.searchParams.set("edit", "1"); else url.searchParams.delete("edit");
+    history.replaceState(null, "", url);
+    if (editing) document.getElementById("meta-h").focus();
+  }
+  if (toggle) toggle.addEventListener("click", function () { setEditing(panel.hidden); });
+
+  // A provenance note closes with Escape, giving focus back to its "i".
+  document.addEventListener("keydown", function (event) {
+    var open = event.key === "Escape" && event.target.closest && event.target.closest("details.prov[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+
+  // A long description is folded to a few lines until "Show all".
+  var text = document.getElementById("description-text");
+  var more = document.getElementById("description-more");
+  if (text && more) {
+    text.classList.add("folded");
+    if (text.scrollHeight > text.clientHeight + 2) more.hidden = false;
+    else text.classList.remove("folded");
+    more.addEventListener("click", function () {
+      var folded = text.classList.toggle("folded");
+      more.setAttribute("aria-expanded", folded ? "false" : "true");
+      more.textContent = folded ? "Show all" : "Show less";
+    });
+  }
+
   function loadAttempts() {
+    var section = document.getElementById("downloads");
     var empty = document.getElementById("downloads-empty");
     var table = document.getElementById("downloads-table");
     OmniApi.get("/api/downloads/attempts/" + itemId + "/").then(function (attempts) {
-      if (!attempts.length) { empty.textContent = "No download attempts."; return; }
+      if (!attempts.length) return;  // the section stays hidden: nothing to show
+      section.hidden = false;
       var body = table.querySelector("tbody");
       attempts.forEach(function (a) {
         var progress = Math.round(a.progress || 0) + "%";
@@ -33,7 +75,11 @@
       });
       empty.hidden = true;
       table.hidden = false;
-    }).catch(function (e) { empty.textContent = "Download attempts unavailable: " + e.message; });
+    }).catch(function (e) {
+      if (e.status === 403) return;  // not this user's to see
+      section.hidden = false;
+      empty.textContent = "Download attempts unavailable: " + e.message;
+    });
   }
   loadAttempts();
 
@@ -85,7 +131,7 @@
         }
       }
       show("Saved.");
-      setTimeout(function () { location.reload(); }, 400);
+      setTimeout(function () { location.replace(location.pathname); }, 400);  // back to the book, showing the change
     } catch (e) { show(e.message, true); }
   });
 
@@ -118,7 +164,8 @@
         catch (e) { show(e.message, true); }
       });
       box.appendChild(undo);
-      form.hidden = true;
+      view.hidden = true;
+      if (panel) panel.hidden = true;
       undo.focus();
     } catch (e) { show(e.message, true); }
   });
@@ -129,7 +176,7 @@
 (function () {
   var panel = document.getElementById("covers");
   if (!panel) return;
-  var itemId = document.querySelector(".detail").dataset.itemId;
+  var itemId = document.getElementById("book").dataset.itemId;
   var api = "/api/media/" + itemId;
   var list = document.getElementById("cover-candidates");
   var status = document.getElementById("covers-status");

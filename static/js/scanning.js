@@ -68,7 +68,10 @@
   function fill(tbody, rows, cols, empty) {
     OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);
   }
-  function showFolders(list) { fill(folders, list.map(folderRow), 5, "No scan folders yet."); }
+  function showFolders(list) {
+    fill(folders, list.map(folderRow), 5, canManage ? "No scan folders yet: add the folder that holds your books below, then press Scan now."
+      : "No scan folders yet: an admin adds them.");
+  }
   function showRuns(runs) { fill(document.getElementById("runs"), runs.items.map(runRow), 11, "No scans yet."); }
   function showProblems(problems) { fill(document.getElementById("problems"), problems.items.map(problemRow), 4, "None."); }
   function showSidecars(problems) { fill(document.getElementById("sidecar-problems"), problems.items.map(sidecarRow), 2, "None."); }

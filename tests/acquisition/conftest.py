@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from downloaders.models import SabnzbdConfig
+from downloaders.models import DownloadClientConfig
 from indexers.models import AcquisitionSettings, IndexerConfig
 from media.models import Author, Contribution, MediaItem, MediaStatus
 from tests.acquisition.fakes import FakeProwlarr, FakeRelease, FakeSabnzbd
@@ -55,7 +55,9 @@ def acquisition(db, prowlarr, sabnzbd):
     IndexerConfig.objects.create(
         name="Prowlarr", url=prowlarr.url, api_key=prowlarr.api_key, timeout_seconds=5
     )
-    SabnzbdConfig.objects.create(name="SABnzbd", url=sabnzbd.url, api_key=sabnzbd.api_key, timeout_seconds=5)
+    DownloadClientConfig.objects.create(
+        kind="sabnzbd", name="SABnzbd", url=sabnzbd.url, api_key=sabnzbd.api_key, timeout_seconds=5
+    )
     settings = AcquisitionSettings.current()
     settings.search_spacing_seconds = 0
     settings.retry_backoff_minutes = 0

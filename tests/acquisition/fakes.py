@@ -314,6 +314,11 @@ class FakeSabnzbd(_Server):
     content_for_job: Callable[[str, Path], Path] | None = None
     # what history reports as the job's `bytes`, given the real posted size (a misreport)
     report_size: Callable[[int], int] | None = None
+    # the categories SABnzbd has (a fresh real 5.0 install has "*", movies, tv, audio, software)
+    categories: list[str] = field(default_factory=lambda: ["*", "books", "audiobooks", "comics"])
+    # the completed folder as SABnzbd sees it (e.g. inside its container): reported in
+    # get_config and in history's storage; the files are written under complete_dir
+    client_complete_dir: str = ""
 
     # the port to listen on (0: any free one); a restarted server passes the old one
     port: int = 0
@@ -346,7 +351,31 @@ class FakeSabnzbd(_Server):
         return handler(query)
 
     def _mode_get_cats(self, query):
-        return _json({"categories": ["*", "books", "audiobooks", "comics"]})
+        return _json({"categories": list(self.categories)})
+
+    def _mode_get_config(self, query):
+        """As SABnzbd's get_dconfig: {"config": {section: {keyword: value}}} for one keyword."""
+        section, keyword = query.get("section", [""])[0], query.get("keyword", [""])[0]
+        if (section, keyword) != ("misc", "complete_dir"):
+            return _json({"config": {}})
+        return _json({"config": {"misc": {"complete_dir": self.client_complete_dir or str(self.complete_dir)}}})
+
+    def _mode_set_config(self, query):
+        """Only section=categories (the reply recorded from SABnzbd 5.0: set_config_cat_books.json)."""
+        name = query.get("keyword", [""])[0] or query.get("name", [""])[0]
+        if query.get("section", [""])[0] != "categories" or not name:
+            return _json({"status": False, "error": "Config item does not exist"})
+        if name not in self.categories:
+            self.categories.append(name)
+        entry = {"name": name, "order": len(self.categories) - 1, "pp": "", "script": "Default", "dir": name,
+                 "newzbin": "", "priority": -100}
+        return _json({"config": {"categories": [entry]}})
+
+    def client_path(self, local: Path) -> str:
+        """How SABnzbd names a path under complete_dir (its own view when client_complete_dir is set)."""
+        if not self.client_complete_dir:
+            return str(local)
+        return self.client_complete_dir.rstrip("/") + "/" + local.relative_to(self.complete_dir).as_posix()
 
     def _mode_addurl(self, query):
         url = query.get("name", [""])[0]
@@ -468,7 +497,7 @@ class FakeSabnzbd(_Server):
         elif job.ticks > self.download_ticks + 1:  # post-processing done: the file is in place
             if not job.storage:
                 job.storage = str(self._write_download(job, folder))
-            storage = job.storage
+            storage = self.client_path(Path(job.storage))
         size = self._reported_bytes(job)
         return {
             "nzo_id": job.nzo_id,

@@ -57,7 +57,8 @@ def test_manual_grab_while_sabnzbd_is_down_waits_and_is_sent_when_it_is_back(adm
     assert response.status_code == 202, response.content
     data = response.json()["data"]
     assert (data["state"], data["client_state"], data["send_failures"]) == ("pending", "unreachable", 1)
-    assert "will be sent when it is back" in data["error"] and "Connection refused" in data["error"]
+    assert "will be sent when it is back" in data["error"]
+    assert "is not answering at" in data["error"] and "connection refused" in data["error"]
     assert data["next_send_at"] and not BlacklistEntry.objects.exists()
     assert "grabs waiting for the download client to be back" in _problem_texts()
 
@@ -174,7 +175,7 @@ def test_monitor_with_the_client_down_says_unreachable(admin_client, acquisition
     automation.monitor_downloads()
     row = DownloadAttempt.objects.get(pk=attempt["id"])
     assert (row.state, row.client_state, row.client_status) == (AttemptState.SENT, "unreachable", "Client unreachable")
-    assert "Connection refused" in row.error
+    assert "SABnzbd is not answering at" in row.error and "connection refused" in row.error
     assert "downloads the download client cannot be asked about: it is unreachable" in _problem_texts()
 
 

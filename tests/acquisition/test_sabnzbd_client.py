@@ -43,10 +43,39 @@ def test_version_and_categories_from_real_server():
     assert client.test_connection().version == "5.0.0RC3"
 
 
-def test_missing_category_is_a_configuration_error():
+def test_a_missing_category_does_not_fail_the_connection_test_and_is_listed():
     client = _client({"version": REAL / "version.json", "get_cats": REAL / "get_cats.json"})
-    with pytest.raises(ConfigurationError, match="books"):
-        client.test_connection()
+    assert client.test_connection().version == "5.0.0RC3"  # the service decides what is missing
+    assert client.list_categories() == ["movies", "tv", "audio", "software"]
+
+
+def test_create_category_uses_set_config_as_recorded_and_skips_existing_ones():
+    seen: list[httpx.Request] = []
+    client = _client({"get_cats": REAL / "get_cats.json", "set_config": REAL / "set_config_cat_books.json"}, seen)
+    client.create_category("books")
+    params = seen[-1].url.params
+    assert (params["mode"], params["section"], params["keyword"]) == ("set_config", "categories", "books")
+    seen.clear()
+    client.create_category("Movies")  # exists (case-insensitive): nothing is sent but the listing
+    assert [r.url.params["mode"] for r in seen] == ["get_cats"]
+    with pytest.raises(ConfigurationError, match="not a usable category"):
+        client.create_category("../etc")
+
+
+# SABnzbd's get_config for one keyword answers {"config": {section: {keyword: value}}}
+# (sabnzbd/config.py get_dconfig); no recorded reply exists, so these follow the source.
+def _misc(folder: str) -> str:
+    return json.dumps({"config": {"misc": {"complete_dir": folder}}})
+
+
+def test_download_folder_is_the_complete_dir_and_a_relative_one_is_resolved_by_the_server():
+    seen: list[httpx.Request] = []
+    assert _client({"get_config": _misc("/data/sabnzbd/complete")}, seen).download_folder() == "/data/sabnzbd/complete"
+    assert seen[0].url.params["section"] == "misc" and seen[0].url.params["keyword"] == "complete_dir"
+    relative = _client({"get_config": _misc("Downloads/complete"),
+                        "fullstatus": json.dumps({"status": {"completedir": "/home/sab/Downloads/complete"}})}, seen)
+    assert relative.download_folder() == "/home/sab/Downloads/complete"
+    assert seen[-1].url.params["skip_dashboard"] == "1"  # never the dashboard's internet lookups
 
 
 def test_addurl_returns_the_job_id_and_sends_category_name_and_priority():
@@ -265,7 +294,14 @@ def test_fake_server_downloads_a_real_file(sabnzbd, prowlarr):
 @pytest.mark.parametrize("kind", sorted(CLIENTS))
 def test_every_registered_download_client_conforms(kind):
     client = client_for(kind, ClientSettings(name="x", url="http://x.test", api_key="k"))
-    for name in ("test_connection", "add", "status", "statuses", "remove", "pause", "resume", "close"):
+    methods = ("test_connection", "add", "status", "statuses", "remove", "pause", "resume", "close")
+    methods += ("list_categories", "create_category", "download_folder")
+    for name in methods:
         assert callable(getattr(client, name))
     assert client.protocols
+    factory = CLIENTS[kind]
+    assert factory.label and factory.fields
+    assert set(factory.fields) <= {"url", "api_key", "username", "password", "watch_folder", "completed_folder"}
+    # a network client has an address and a default port; a folder client (blackhole) neither
+    assert ("url" in factory.fields) == isinstance(factory.default_port, int)
     client.close()

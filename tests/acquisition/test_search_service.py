@@ -121,7 +121,7 @@ def test_indexer_down_raises_transient_error_and_item_stays_wanted(acquisition):
     with pytest.raises(ServiceUnavailable, match="Every indexer failed"):
         services.search_item(item.pk)
     assert MediaItem.objects.get(pk=item.pk).status == MediaStatus.WANTED
-    assert "cannot connect" in ItemSearchState.objects.get(item=item).last_error
+    assert "Prowlarr is not answering at" in ItemSearchState.objects.get(item=item).last_error
 
 
 def test_a_second_indexer_still_answers_when_the_first_is_down(acquisition):

@@ -1,4 +1,4 @@
-"""A bounded Schemathesis run over /api/openapi.json against the Django app in this process
+"""A bounded Schemathesis run over /api/v1/openapi.json against the Django app in this process
 (WSGI), with the findings grouped so a failing test names each operation, check and a curl
 command that reproduces it."""
 
@@ -19,27 +19,42 @@ CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conf
 # Operations whose input has a rule JSON Schema cannot state, so valid-looking input may still be
 # refused with 422; they keep every other check. The rule: a naming template's grammar (a relative
 # path whose last part has a known ${token} besides ${ext}, and that renders on a sample book).
-TEMPLATE_GRAMMAR = ("POST /api/rename/templates", "PUT /api/rename/templates/{template_id}",
-                    "POST /api/rename/templates/check", "POST /api/rename/preview",
-                    "POST /api/scanning/folders", "PUT /api/scanning/folders/{folder_id}")
-# The rule: an ISBN's check digit.
-ISBN_CHECK_DIGIT = ("GET /api/metadata/search", "POST /api/media/wanted/")
+TEMPLATE_GRAMMAR = ("POST /api/v1/rename/templates", "PUT /api/v1/rename/templates/{template_id}",
+                    "POST /api/v1/rename/templates/check", "POST /api/v1/rename/preview",
+                    "POST /api/v1/scanning/folders", "PUT /api/v1/scanning/folders/{folder_id}")
+# The rule: an ISBN's check digit (and, for a book added by hand, a title that is more than spaces
+# and a book not wanted already).
+ISBN_CHECK_DIGIT = ("GET /api/v1/metadata/search", "POST /api/v1/media/wanted/", "POST /api/v1/media/wanted/manual")
+# The rule: a bulk edit's value fits its field (a year is a number, a language a code...).
+FIELD_VALUES = ("POST /api/v1/media/bulk-edit",)
 # The rule: the document allows a JSON null where the body is optional; the body parser takes
 # only objects (a null body is a 400, leaving the body out works).
-NULL_BODY = ("POST /api/processing/rerun/{run_id}/", "POST /api/downloads/search/{media_id}/")
+NULL_BODY = ("POST /api/v1/processing/rerun/{run_id}/", "POST /api/v1/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
-IMAGE_UPLOAD = ("POST /api/media/{item_id}/cover/upload",)
+IMAGE_UPLOAD = ("POST /api/v1/media/{item_id}/cover/upload",)
+# The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own.
+FILE_FORMAT = ("GET /api/v1/reading/files/{file_id}/pages", "POST /api/v1/reading/files/{file_id}/conversions/{target}")
+# The rule: a download client's address grammar (host:port, a URL base, a pasted API URL) and the
+# fields its kind's adapter declares (SABnzbd needs an address and an API key, a blackhole its two
+# folders); categories to create must be ones the client's settings use.
+CLIENT_SETTINGS = ("POST /api/v1/downloads/clients/", "PATCH /api/v1/downloads/clients/{config_id}/",
+                   "POST /api/v1/downloads/clients/test/", "POST /api/v1/downloads/clients/{config_id}/categories/")
 # The rules: a password passes the password validators (length, similarity, common passwords);
 # an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
-ACCOUNT_RULES = ("POST /api/users/", "PATCH /api/users/{user_id}", "POST /api/users/{user_id}/password",
-                 "POST /api/reading/shelves", "PATCH /api/reading/shelves/{shelf_id}")
+ACCOUNT_RULES = ("POST /api/v1/users/", "PATCH /api/v1/users/{user_id}", "POST /api/v1/users/{user_id}/password",
+                 "POST /api/v1/reading/shelves", "PATCH /api/v1/reading/shelves/{shelf_id}")
+# The rules: a notification URL Apprise understands (its 100+ services' URL grammars), a webhook
+# URL naming an http(s) host, a connection name not taken yet.
+CONNECTION_RULES = ("POST /api/v1/notifications/connections", "PATCH /api/v1/notifications/connections/{connection_id}")
 # The rules of the settings pages' forms: an address's host name and port, Prowlarr indexer ids as
 # a comma-separated list of numbers; import templates' grammar, known format names, absolute
 # mapping folders given in pairs and each mapped once.
-SETTINGS_RULES = ("POST /api/indexers/", "PATCH /api/indexers/{config_id}/", "POST /api/indexers/test/",
-                  "PATCH /api/processing/settings")
-POSITIVE_DATA_EXCEPTIONS = (TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + ACCOUNT_RULES
-                            + SETTINGS_RULES)
+SETTINGS_RULES = ("POST /api/v1/indexers/", "PATCH /api/v1/indexers/{config_id}/", "POST /api/v1/indexers/test/",
+                  "PATCH /api/v1/processing/settings")
+POSITIVE_DATA_EXCEPTIONS = (
+    TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
+    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES
+)
 
 
 @dataclass
@@ -103,10 +118,10 @@ def run_fuzz(*, role: str, headers: dict[str, str], schema_headers: dict[str, st
     """Fuzz every operation of the API sending `headers` with each request (the schema itself is
     fetched with `schema_headers`: anonymous users cannot read it)."""
     config = _config(headers=headers, seed=seed, max_examples=max_examples)
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application(), config=config,
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=config,
                                             headers=schema_headers)
     # Rotating the key the run authenticates with would lock the rest of the run out.
-    schema = schema.exclude(method="POST", path="/api/auth/api-key")
+    schema = schema.exclude(method="POST", path="/api/v1/auth/api-key")
     report = FuzzReport(role=role)
     started = time.monotonic()
     labels: set[str] = set()

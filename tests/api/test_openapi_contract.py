@@ -57,7 +57,7 @@ def test_no_two_schema_classes_share_a_component_name():
 
 
 def _document(admin_client) -> dict:
-    response = admin_client.get("/api/openapi.json")
+    response = admin_client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     return response.json()
 

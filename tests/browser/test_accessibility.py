@@ -27,18 +27,24 @@ PAGES = [
     "/library/",
     "/library/?view=table",
     "/library/?q=dune&format=epub&format=pdf&year_min=1900",
+    "/library/?view=table&q=lang:de",
+    "/library/?view=table&sort=year&order=desc",
     "/library/{book}/",
     "/read/{book}/",
     "/read/{comic}/",
     "/read/{audiobook}/",
     "/series/",
+    "/series/?q=dune",
     "/series/{series}/",
     "/authors/",
+    "/authors/?q=herb&sort=books&order=desc",
     "/authors/{author}/",
     "/wanted/",
     "/activity/",
     "/library/scanning/",
     "/settings/",
+    "/settings/clients/",
+    "/settings/clients/add/?kind=sabnzbd",
     "/search/",
     "/review/",
     "/downloads/",
@@ -57,10 +63,10 @@ PAGES = [
     "/settings/schedules/",
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
-PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/{series}/",
-               "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/", "/settings/", "/search/",
-               "/downloads/", "/wizard/folders/", "/settings/indexers/", "/settings/indexers/{indexer}/",
-               "/settings/metadata/", "/settings/media/", "/settings/schedules/"]
+PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
+               "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
+               "/settings/", "/search/", "/downloads/", "/wizard/folders/", "/settings/indexers/",
+               "/settings/indexers/{indexer}/", "/settings/metadata/", "/settings/media/", "/settings/schedules/"]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 

@@ -8,7 +8,7 @@ import dramatiq
 import pytest
 
 from core.jobs.actors import _KINDS, JobKind, execute_job
-from downloaders.models import AttemptState, DownloadAttempt, SabnzbdConfig
+from downloaders.models import AttemptState, DownloadAttempt, DownloadClientConfig
 from indexers.models import AcquisitionSettings, IndexerConfig
 from media.models import MediaItem, MediaStatus
 from search.models import SearchProvider
@@ -54,7 +54,9 @@ def stack(tmp_path, monkeypatch, db):
         rate_per_second=None,
     )
     IndexerConfig.objects.create(name="Prowlarr", url=prowlarr.url, api_key=prowlarr.api_key, timeout_seconds=5)
-    SabnzbdConfig.objects.create(name="SABnzbd", url=sabnzbd.url, api_key=sabnzbd.api_key, timeout_seconds=5)
+    DownloadClientConfig.objects.create(
+        kind="sabnzbd", name="SABnzbd", url=sabnzbd.url, api_key=sabnzbd.api_key, timeout_seconds=5
+    )
     AcquisitionSettings.objects.update_or_create(
         pk=1, defaults={"search_spacing_seconds": 0, "retry_backoff_minutes": 0, "missing_grace_seconds": 0}
     )

@@ -17,7 +17,7 @@ def test_choose_fetch_and_upload_a_cover(page, screenshot, admin_user, images, t
     item = make_item("Excession")
     extracted = item.cover_path
     log_in(page, "admin", "pw-admin-123")
-    page.goto(f"/library/{item.pk}/")
+    page.goto(f"/library/{item.pk}/?edit=1")  # the cover panel is part of Edit mode (issue 20)
     candidates = page.locator("#cover-candidates li")
     candidates.first.wait_for()
     assert candidates.count() == 1 and page.get_by_text("Current cover").is_visible()

@@ -53,7 +53,7 @@ def test_search_with_a_filter_and_open_a_book(page, screenshot, admin_user, shel
     page.locator(".book-card").first.click()
     page.wait_for_url("**/library/*/")
     assert page.get_by_role("heading", level=1).inner_text() == "Dune Messiah"
-    assert page.get_by_text("PDF", exact=True).is_visible()
+    assert page.locator("ul.chips").get_by_text("PDF", exact=True).is_visible()  # the formats (issue 20)
     screenshot(page, "book-detail")
 
 
@@ -83,11 +83,13 @@ def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
     )
     log_in(page, "admin", "pw-admin-123")
     page.goto(f"/library/{item.pk}/")
+    page.get_by_role("button", name="Edit").click()  # the provenance form lives in Edit mode (issue 20)
     page.get_by_label("Publisher", exact=True).fill("Gallimard")
     assert page.get_by_label("Lock Publisher").is_checked()  # editing locks
     page.get_by_label("Lock Year").check()
     page.get_by_role("button", name="Save changes").click()
     page.get_by_text("Saved.").wait_for()
+    page.wait_for_url(f"**/library/{item.pk}/")  # saving goes back to the book (issue 20)
     page.wait_for_load_state("load")
     page.reload()
     assert page.get_by_label("Publisher", exact=True).input_value() == "Gallimard"
@@ -95,6 +97,7 @@ def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
     assert page.locator("#history").filter(has_text="Gallimard").count() == 1
     assert page.locator("tr[data-field=publisher]").filter(has_text="Manual entry").count() == 1
 
+    page.get_by_role("button", name="Edit").click()  # saving went back to the book
     page.get_by_role("button", name="Refresh metadata").click()  # forced refresh in the background
     page.get_by_text("Refresh queued as job").wait_for()
     broker.join(next(q for q in broker.queues if not q.endswith((".DQ", ".XQ"))), timeout=30_000)
@@ -103,6 +106,7 @@ def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
     assert page.get_by_role("heading", level=1).inner_text() == "Use of Weapons"  # the refresh did run
     assert page.get_by_label("Publisher", exact=True).input_value() == "Gallimard"
     assert page.get_by_label("Year", exact=True).input_value() == ""
+    page.get_by_role("button", name="Edit").click()
     screenshot(page, "book-edit-locked")
     item.refresh_from_db()
     assert item.title == "Use of Weapons" and item.publisher == "Gallimard" and item.year is None

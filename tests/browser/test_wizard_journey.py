@@ -8,7 +8,7 @@ import pytest
 
 from core.wizard import services as wizard_services
 from core.wizard.models import WizardState
-from downloaders.models import SabnzbdConfig
+from downloaders.models import DownloadClientConfig
 from indexers.models import IndexerConfig
 from processing.models import ImportSettings
 from search.models import SearchProvider
@@ -20,6 +20,7 @@ from tests.search.fakes import FakeProviders
 def fakes(tmp_path):
     providers = FakeProviders().start()
     prowlarr = FakeProwlarr().start()
+    (tmp_path / "complete").mkdir()
     sabnzbd = FakeSabnzbd(complete_dir=tmp_path / "complete").start()
     yield providers, prowlarr, sabnzbd
     providers.stop()
@@ -83,21 +84,31 @@ def test_first_run_wizard_connects_providers_and_download_stack(page, screenshot
     page.get_by_label("Prowlarr API key").fill(prowlarr.api_key)
     page.get_by_role("button", name="Test Prowlarr").click()
     _expect_result(page, "ok", "Prowlarr 1.30.2.4939: 2 indexer(s)")
-    page.get_by_label("SABnzbd URL").fill(sabnzbd.url)
-    page.get_by_label("SABnzbd API key").fill("wrong-key")
+    page.get_by_label("Download client", exact=True).select_option("blackhole")  # a folder, no address
+    assert page.get_by_label("Watch folder").is_visible() and page.get_by_label("Completed folder").is_visible()
+    assert page.get_by_label("Download client address").is_hidden()
+    assert page.get_by_label("Category for ebooks").is_hidden() and page.get_by_label("Downloads folder").is_hidden()
+    page.get_by_label("Download client", exact=True).select_option("sabnzbd")
+    assert page.get_by_label("User name").is_hidden()  # SABnzbd declares url + API key only
+    assert page.get_by_label("Watch folder").is_hidden() and page.get_by_label("Category for ebooks").is_visible()
+    page.get_by_label("Download client address").fill(sabnzbd.url)
+    page.get_by_label("API key", exact=True).fill("wrong-key")
     page.get_by_role("button", name="Test SABnzbd").click()
     _expect_result(page, "error", "API Key Incorrect")
-    page.get_by_label("SABnzbd API key").fill(sabnzbd.api_key)
+    page.get_by_label("API key", exact=True).fill(sabnzbd.api_key)
+    page.get_by_label("Downloads folder").fill(str(sabnzbd.complete_dir))
     page.get_by_role("button", name="Test SABnzbd").click()
     _expect_result(page, "ok", "SABnzbd 4.3.3 answers")
+    assert f"in the downloads folder {sabnzbd.complete_dir}" in page.locator("#test-result").inner_text()
     screenshot(page, "wizard-downloads-tested")
     sabnzbd.stop()  # stopped before saving: saved anyway, with a warning
     _continue(page, "naming")
     assert page.get_by_text("Prowlarr connection added").is_visible()
     assert page.get_by_text("Cannot reach 127.0.0.1").first.is_visible()
-    indexer, client = IndexerConfig.objects.get(), SabnzbdConfig.objects.get()
+    indexer, client = IndexerConfig.objects.get(), DownloadClientConfig.objects.get()
     assert indexer.url == prowlarr.url and indexer.last_test_ok
     assert client.api_key == sabnzbd.api_key and client.last_test_ok is False
+    assert client.download_dir == str(sabnzbd.complete_dir)
 
     # Naming: an unknown token is refused with its position, then the default is kept
     template = page.get_by_label("Ebook template")
@@ -117,4 +128,4 @@ def test_first_run_wizard_connects_providers_and_download_stack(page, screenshot
     page.goto("/wizard/downloads/")
     assert page.get_by_label("Prowlarr URL").input_value() == prowlarr.url
     _continue(page, "naming")
-    assert IndexerConfig.objects.count() == 1 and SabnzbdConfig.objects.count() == 1
+    assert IndexerConfig.objects.count() == 1 and DownloadClientConfig.objects.count() == 1

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from downloaders import services
 from downloaders.clients.base import AddRequest, ClientSettings
-from downloaders.services import ConfiguredClient
+from downloaders.models import DownloadClientConfig
 from tests.acquisition.fakes import write_epub
 from tests.clients.nntp_server import NewsServer
 from tests.clients.nzbget_daemon import NzbgetDaemon, nzbget_missing
@@ -81,24 +80,21 @@ def seeded_book(seeder, tracker, swarm_dir) -> SeededBook:
 
 
 @pytest.fixture
-def qbittorrent_configured(qbittorrent, monkeypatch) -> dict:
-    """qBittorrent as the configured torrent client (the only client). Until issue 18's one
-    client configuration model lands, `services.configured_clients` is the seam; the returned
-    dict's values (ClientSettings fields) can be changed by the test while it runs."""
-    values = {
-        "name": "qBittorrent",
-        "url": qbittorrent.url,
-        "username": QBIT_USER,
-        "password": QBIT_PASSWORD,
-        "timeout": 5.0,
-        "categories": (("ebook", "books"),),
-    }
-
-    def configured() -> list[ConfiguredClient]:
-        return [ConfiguredClient("qbittorrent", None, ClientSettings(**values))]
-
-    monkeypatch.setattr(services, "configured_clients", configured)
-    return values
+def qbittorrent_configured(qbittorrent, db) -> DownloadClientConfig:
+    """qBittorrent as the configured torrent client (the only client), saved as the settings
+    page saves it, with its downloads folder (where imports come from). A test may change the
+    row (e.g. the seeding goal) and save it."""
+    return DownloadClientConfig.objects.create(
+        kind="qbittorrent",
+        name="qBittorrent",
+        url=qbittorrent.url,
+        username=QBIT_USER,
+        password=QBIT_PASSWORD,
+        timeout_seconds=5,
+        category_audiobook="",
+        category_comic="",
+        download_dir=str(qbittorrent.downloads),
+    )
 
 
 # --- Transmission and Deluge --------------------------------------------------------------

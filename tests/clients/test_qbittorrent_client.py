@@ -189,7 +189,7 @@ def test_daemon_stopped_mid_download_is_a_retryable_unreachable_error(swarm_dir)
     finally:
         adapter.close()
         qbit.stop()
-    assert caught.value.transient and "qBittorrent (qbit): cannot connect" in caught.value.message
+    assert caught.value.transient and "qBittorrent (qbit) is not answering at" in caught.value.message
 
 
 def test_qbittorrent_is_registered_with_what_the_settings_form_needs():

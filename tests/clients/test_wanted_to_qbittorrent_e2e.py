@@ -57,7 +57,6 @@ def chain(settings, tmp_path, torznab, book, qbittorrent, qbittorrent_configured
     imports = ImportSettings.load()
     imports.import_mode = "move"  # the user's choice; a seeding torrent must still not be moved
     imports.save()
-    settings.DOWNLOADS_DIR = qbittorrent.downloads
     settings.LIBRARY_DIR = tmp_path / "library"
     settings.LIBRARY_DIR.mkdir()
     return settings.LIBRARY_DIR
@@ -102,7 +101,8 @@ def test_wanted_book_is_found_on_torznab_downloaded_by_qbittorrent_and_hardlinke
 
     _tick_scheduler(30)  # no seeding goal set: the torrent stays in the client
     assert _client_status(attempt).seeding
-    qbittorrent_configured["seed_time_limit_minutes"] = 0  # the user's goal: reached at once
+    qbittorrent_configured.seed_time_limit_minutes = 0  # the user's goal: reached at once
+    qbittorrent_configured.save()
     _tick_scheduler(31)
     attempt.refresh_from_db()
     assert attempt.client_status == seeding.SEED_GOAL_REACHED

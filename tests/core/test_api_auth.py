@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _openapi(client) -> dict:
-    response = client.get("/api/openapi.json")
+    response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     return response.json()
 
@@ -29,7 +29,7 @@ def test_every_api_endpoint_except_health_answers_401_in_the_envelope(admin_clie
     for path, operations in schema["paths"].items():
         for method in operations:
             response = getattr(Client(), method)(_concrete(path), content_type="application/json")
-            if path == "/api/health":
+            if path == "/api/v1/health":
                 assert response.status_code in (200, 503)
                 continue
             assert response.status_code == 401, f"{method.upper()} {path} -> {response.status_code}"
@@ -45,8 +45,8 @@ def test_openapi_and_docs_need_login_and_list_documented_endpoints(admin_client)
     assert Client().get("/api/docs").json()["error_code"] == "authentication_required"
     assert admin_client.get("/api/docs").status_code == 200
     paths = _openapi(admin_client)["paths"]
-    for expected in ("/api/health", "/api/jobs/", "/api/jobs/{job_id}", "/api/jobs/{job_id}/cancel",
-                     "/api/auth/api-key"):
+    for expected in ("/api/v1/health", "/api/v1/jobs/", "/api/v1/jobs/{job_id}", "/api/v1/jobs/{job_id}/cancel",
+                     "/api/v1/auth/api-key"):
         assert expected in paths
 
 

@@ -141,13 +141,13 @@ def test_worker_and_scheduler_health_follow_their_own_heartbeat(services, role):
 
 
 def test_web_health_check_asks_the_running_server_with_an_allowed_host(live_server, settings):
-    url = f"{live_server.url}/api/health"
+    url = f"{live_server.url}/api/v1/health"
     call_command("healthcheck", "--web", "--url", url)
     settings.ALLOWED_HOSTS = ["books.example.org"]  # a site restricted to its domain
     call_command("healthcheck", "--web", "--url", url)
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{unused.getsockname()[1]}/api/health"
+        closed = f"http://127.0.0.1:{unused.getsockname()[1]}/api/v1/health"
     with pytest.raises(CommandError) as refused:
         call_command("healthcheck", "--web", "--url", closed)
     assert refused.value.returncode == 1

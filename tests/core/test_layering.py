@@ -1,6 +1,7 @@
 """Imports flow one way: core <- media <- {search, scanning, indexers, downloaders} <- processing
 (downloaders may use indexers: grabbing needs the search results) <- operations (backups and the
-integrity check sit on top of every app; none imports it). Tests enforce it."""
+integrity check sit on top of every app; none imports it) and notifications (events, connections
+and health checks; apps emit through core.events instead of importing it). Tests enforce it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading", "operations")
+APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading", "operations",
+        "notifications")
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -21,6 +23,8 @@ ALLOWED = {
     "processing": {"core", "media", "search", "scanning", "indexers", "downloaders"},
     "reading": {"core", "media", "search", "scanning", "processing"},
     "operations": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading"},
+    "notifications": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading",
+                      "operations"},
 }
 
 

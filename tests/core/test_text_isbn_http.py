@@ -76,7 +76,7 @@ def test_status_codes_map_to_permanent_errors_without_retry(status, error):
         calls.append(request)
         return httpx.Response(status, text="nope")
 
-    with pytest.raises(error, match="Svc: HTTP"):
+    with pytest.raises(error, match=f"Svc.*HTTP {status}"):
         _client(handler).get_json("/x")
     assert len(calls) == 1
 
@@ -91,7 +91,7 @@ def test_retries_give_up_with_service_unavailable():
     def handler(request):
         raise httpx.ConnectError("refused")
 
-    with pytest.raises(ServiceUnavailable, match="cannot connect"):
+    with pytest.raises(ServiceUnavailable, match="is not answering at"):
         _client(handler, retries=1).get_json("/x")
 
 

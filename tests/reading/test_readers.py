@@ -1,5 +1,5 @@
 """The reader pages: which reader opens which book, who may open it, the policy they are served
-with, the progress API behind them and the byte ranges the player seeks with."""
+with and the progress API behind them (byte ranges: test_downloads.py)."""
 
 from __future__ import annotations
 
@@ -149,28 +149,3 @@ def test_progress_naming_another_books_file_is_refused(reader_client, folder, tm
     body = {"file_id": other.files.get().pk, "locator": {"page": 1}, "percent": 1}
     response = reader_client.put(f"/api/reading/progress/{item.pk}", body, content_type="application/json")
     assert response.status_code == 404 and not ReadingProgress.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("header", "status", "expected"),
-    [
-        ("bytes=2-5", 206, b"2345"),
-        ("bytes=7-", 206, b"789"),
-        ("bytes=-2", 206, b"89"),
-        ("", 200, b"0123456789"),
-        ("bytes=20-30", 200, b"0123456789"),
-        ("bytes=1-2,4-5", 200, b"0123456789"),
-    ],
-)
-def test_downloads_answer_one_byte_range_so_the_player_can_seek(
-    reader_client, folder, tmp_path, header, status, expected
-):
-    path = tmp_path / "a.mp3"
-    path.write_bytes(b"0123456789")
-    item = add(folder, "Heard", path, kind="audiobook")
-    headers = {"Range": header} if header else {}
-    response = reader_client.get(reverse("file-download", args=[item.files.get().pk]), headers=headers)
-    assert response.status_code == status and b"".join(response.streaming_content) == expected
-    assert response["Accept-Ranges"] == "bytes"
-    if status == 206:
-        assert response["Content-Range"].endswith("/10") and response["Content-Length"] == str(len(expected))

@@ -81,7 +81,7 @@ def test_the_item_page_fills_the_source_and_confidence_columns_after_a_scan(tmp_
     _scan(library)
     dune = MediaItem.objects.get(title="Dune")
     page = reader_client.get(f"/library/{dune.pk}/").content.decode()
-    row = page.split('data-field="title"', 1)[1].split("</tr>", 1)[0]
+    row = page.split('data-prov="title"', 1)[1].split("</details>", 1)[0]  # the title's provenance popover
     assert "EPUB metadata" in row and "0.9" in row
 
 
@@ -181,5 +181,5 @@ def test_values_the_sidecar_overrode_stay_candidates_of_the_epubs_own_metadata(t
                                             "embedded_epub": {"name": "Ekumen", "index": 1.0}}
     assert shown["series"]["source"] == "opf"
     page = reader_client.get(f"/library/{item.pk}/").content.decode()
-    row = page.split('data-field="title"', 1)[1].split("</tr>", 1)[0]
+    row = page.split('data-prov="title"', 1)[1].split("</details>", 1)[0]  # the title's provenance popover
     assert "EPUB metadata" in row and "Winter Planet" in row and "OPF sidecar" in row

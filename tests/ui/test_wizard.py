@@ -134,9 +134,9 @@ def test_connection_test_warns_when_unreachable_and_uses_registered_testers(admi
         "/wizard/test/prowlarr", {"url": "http://127.0.0.1:9"}, content_type="application/json"
     ).json()
     assert result["level"] == "warning" and "Cannot reach 127.0.0.1:9" in result["text"]
-    handlers.register_tester("sabnzbd", lambda answers: Message("ok", f"SABnzbd 4.3 at {answers['url']}"))
+    handlers.register_tester("client", lambda answers: Message("ok", f"SABnzbd 4.3 at {answers['url']}"))
     ok = admin_client.post(
-        "/wizard/test/sabnzbd", {"url": "http://sab:8080"}, content_type="application/json"
+        "/wizard/test/client", {"url": "http://sab:8080"}, content_type="application/json"
     )
     assert ok.json() == {"level": "ok", "text": "SABnzbd 4.3 at http://sab:8080", "hint": ""}
     assert admin_client.post("/wizard/test/evil", {}, content_type="application/json").status_code == 404

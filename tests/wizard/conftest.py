@@ -22,6 +22,7 @@ def fake_prowlarr():
 
 @pytest.fixture
 def fake_sabnzbd(tmp_path):
+    (tmp_path / "complete").mkdir()  # SABnzbd creates its completed folder at start
     server = FakeSabnzbd(complete_dir=tmp_path / "complete").start()
     yield server
     server.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.wizard.models import WizardState
-from downloaders.models import SabnzbdConfig
+from downloaders.models import DownloadClientConfig
 from indexers.models import IndexerConfig
 from processing.models import ImportSettings
 from search.models import ProviderStatus, SearchProvider
@@ -23,11 +23,12 @@ def _downloads(prowlarr, sabnzbd, **extra) -> dict:
     return {
         "prowlarr_url": prowlarr.url,
         "prowlarr_api_key": prowlarr.api_key,
-        "sabnzbd_url": sabnzbd.url,
-        "sabnzbd_api_key": sabnzbd.api_key,
-        "sabnzbd_category_ebook": "books",
-        "sabnzbd_category_audiobook": "audiobooks",
-        "sabnzbd_category_comic": "comics",
+        "client_kind": "sabnzbd",
+        "client_url": sabnzbd.url,
+        "client_api_key": sabnzbd.api_key,
+        "client_category_ebook": "books",
+        "client_category_audiobook": "audiobooks",
+        "client_category_comic": "comics",
         **extra,
     }
 
@@ -72,7 +73,9 @@ def test_provider_tests_use_the_real_adapters(admin_client, fake_providers):
     assert refused["level"] == "error" and "Comic Vine" in refused["text"]
     fake_providers.googlebooks.fail(503)
     down = _test(admin_client, "googlebooks", url=fake_providers.base_url("googlebooks"))
-    assert down["level"] == "warning" and "cannot be reached now" in down["text"]
+    assert down["level"] == "warning"
+    assert down["text"].startswith("Google Books answered with a server error (HTTP 503)")
+    assert down["text"].count("Google Books") == 1 and "try again" in down["hint"]
     fake_providers.openlibrary.stop()
     gone = _test(admin_client, "openlibrary", url=fake_providers.base_url("openlibrary"))
     assert gone["level"] == "warning" and "Cannot reach 127.0.0.1" in gone["text"]
@@ -84,40 +87,43 @@ def test_download_stack_is_created_once_and_tested_live(admin_client, fake_prowl
     wrong = _test(admin_client, "prowlarr", url=fake_prowlarr.url, api_key="nope")
     assert wrong["level"] == "error"
     sab = _test(
-        admin_client, "sabnzbd", url=fake_sabnzbd.url, api_key=fake_sabnzbd.api_key, category_ebook="books"
+        admin_client, "client", kind="sabnzbd", url=fake_sabnzbd.url, api_key=fake_sabnzbd.api_key,
+        category_ebook="books",
     )
     assert sab["level"] == "ok" and "SABnzbd 4.3.3" in sab["text"]
     missing = _test(
-        admin_client, "sabnzbd", url=fake_sabnzbd.url, api_key=fake_sabnzbd.api_key, category_ebook="ebooks"
+        admin_client, "client", kind="sabnzbd", url=fake_sabnzbd.url, api_key=fake_sabnzbd.api_key,
+        category_ebook="ebooks",
     )
-    assert missing["level"] == "error" and "categories ebooks do not exist" in missing["text"]
+    assert missing["level"] == "warning" and "SABnzbd has no category ebooks" in missing["text"]
 
     for _ in range(2):  # re-running never duplicates the connections
         response = admin_client.post(
             "/wizard/downloads/", _downloads(fake_prowlarr, fake_sabnzbd), follow=True
         )
         assert response.redirect_chain[-1][0] == "/wizard/naming/"
-    indexer, client = IndexerConfig.objects.get(), SabnzbdConfig.objects.get()
+    indexer, client = IndexerConfig.objects.get(), DownloadClientConfig.objects.get()
     assert (indexer.kind, indexer.url, indexer.api_key) == ("prowlarr", fake_prowlarr.url, "prowlarr-key")
     assert indexer.last_test_ok and "2 indexer(s)" in indexer.last_test_message
     assert (client.url, client.api_key, client.category_comic) == (fake_sabnzbd.url, "sab-key", "comics")
     assert client.last_test_ok
-    assert "sabnzbd_api_key" not in WizardState.load().data["downloads"]
+    assert client.kind == "sabnzbd" and client.download_dir == str(fake_sabnzbd.complete_dir)
+    assert "client_api_key" not in WizardState.load().data["downloads"]
     html = admin_client.get("/wizard/downloads/").content.decode()
-    assert fake_sabnzbd.url in html and "sab-key" in html
+    assert fake_sabnzbd.url in html and "sab-key" not in html and "Stored: ••••" in html  # masked
 
 
 def test_an_unreachable_service_is_a_warning_and_setup_continues(admin_client, fake_prowlarr, fake_sabnzbd):
     fake_sabnzbd.stop()
     response = admin_client.post(
         "/wizard/downloads/",
-        _downloads(fake_prowlarr, fake_sabnzbd, sabnzbd_url=fake_sabnzbd.url),
+        _downloads(fake_prowlarr, fake_sabnzbd, client_url=fake_sabnzbd.url),
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/wizard/naming/"
     html = response.content.decode()
     assert "Cannot reach 127.0.0.1" in html
-    client = SabnzbdConfig.objects.get()
+    client = DownloadClientConfig.objects.get()
     assert client.last_test_ok is False and "Cannot reach" in client.last_test_message
 
 
@@ -129,8 +135,8 @@ def test_a_url_with_a_base_path_and_an_empty_url_keeps_the_connection(admin_clie
     existing.refresh_from_db()
     assert (existing.url, existing.base_path, existing.api_key) == ("http://10.0.0.5:9696", "/prowlarr", "k2")
     assert "http://10.0.0.5:9696/prowlarr" in admin_client.get("/wizard/downloads/").content.decode()
-    admin_client.post("/wizard/downloads/", {"prowlarr_url": "", "sabnzbd_url": ""})
-    assert IndexerConfig.objects.count() == 1 and not SabnzbdConfig.objects.exists()
+    admin_client.post("/wizard/downloads/", {"prowlarr_url": "", "client_url": ""})
+    assert IndexerConfig.objects.count() == 1 and not DownloadClientConfig.objects.exists()
 
 
 def test_naming_step_saves_import_templates_and_shows_examples(admin_client):

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         role.add_argument("--web", action="store_const", const="web", dest="role")
         role.add_argument("--worker", action="store_const", const="worker", dest="role")
         role.add_argument("--scheduler", action="store_const", const="scheduler", dest="role")
-        parser.add_argument("--url", default="http://127.0.0.1:8000/api/health", help="Health URL (--web)")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/api/v1/health", help="Health URL (--web)")
         parser.add_argument("--max-age", type=int, default=int(HEARTBEAT_STALE_AFTER.total_seconds()),
                             help="Seconds after which a heartbeat is stale (--worker, --scheduler)")
 

@@ -10,6 +10,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core.metrics_files import claim_folder
+
 
 class Command(BaseCommand):
     help = "Run web server, background worker and scheduler together (the embedded default)."
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
 
+        claim_folder(settings.METRICS_DIR, "serve")  # one Prometheus folder for web, worker and scheduler
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         for name, command in commands.items():

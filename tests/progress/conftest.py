@@ -1,0 +1,1 @@
+from tests.scanning.conftest import library, make_folder  # noqa: F401  (the scanning fixtures)
