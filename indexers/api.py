@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from pydantic import Field, Strict
+from pydantic import Field
 
 from core.api.envelope import Envelope, ok
-from core.api.types import Flag, Id
+from core.api.types import Flag, Id, whole
 from indexers import indexer_settings, services
 from indexers.models import IndexerConfig, IndexerKind
 
@@ -40,9 +39,6 @@ class ParsedOut(Schema):
     proper: bool
 
 
-Int = Annotated[int, Strict()]  # a JSON number, not true/false
-
-
 class IndexerIn(Schema):
     """An indexer connection's settings. On PATCH every field is optional (left out keeps its value)."""
 
@@ -53,8 +49,8 @@ class IndexerIn(Schema):
     )
     api_key: str | None = Field(None, max_length=200, description="empty or left out: keep the stored key")
     verify_ssl: Flag | None = None
-    timeout_seconds: Int | None = Field(None, ge=1, le=300)
-    priority: Int | None = Field(None, ge=1, le=100)
+    timeout_seconds: whole(1, 300) | None = None  # type: ignore[valid-type]
+    priority: whole(1, 100) | None = None  # type: ignore[valid-type]
     enabled: Flag | None = None
     indexer_ids: str | None = Field(None, max_length=200, description="Prowlarr: comma-separated indexer ids")
 

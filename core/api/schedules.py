@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from ninja import Router, Schema
-from pydantic import Field, Strict
+from pydantic import Field
 
 from core import schedule_settings
 from core.api.envelope import Envelope, ok
-from core.api.types import Flag
+from core.api.types import Flag, whole
 
 router = Router(tags=["schedules"])
 
@@ -32,8 +31,8 @@ class ScheduleOut(Schema):
 
 class ScheduleIn(Schema):
     enabled: Flag
-    interval_minutes: Annotated[int, Strict()] | None = Field(
-        None, ge=1, le=schedule_settings.MAX_MINUTES, description="null: the default interval"
+    interval_minutes: whole(1, schedule_settings.MAX_MINUTES) | None = Field(  # type: ignore[valid-type]
+        None, description="null: the default interval"
     )
 
 
