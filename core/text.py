@@ -48,3 +48,21 @@ def author_display_name(raw: str) -> str:
 def author_sort_name(raw: str) -> str:
     """One author's calibre-compatible sort name: 'Robert Doe Jr.' -> 'Doe, Robert Jr.' (core.authors)."""
     return parse_name(raw).sort
+
+
+def mask_secret(value: str) -> str:
+    """'••••1234' for a long key (its last four characters), '••••' for anything shorter, '' when unset."""
+    if not value:
+        return ""
+    return "••••" + (value[-4:] if len(value) >= 16 else "")
+
+
+def valid_host(host: str) -> bool:
+    """An IP address or a DNS name the resolver accepts (labels of 1-63 characters, 253 in all)."""
+    if ":" in host:  # IPv6, already checked by urlsplit's brackets
+        return True
+    try:
+        encoded = host.encode("idna")
+    except UnicodeError:
+        return False
+    return len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b"."))

@@ -6,6 +6,7 @@ from core import views
 urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/schedules/", views.schedules_page, name="schedule-settings"),
     path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from core import schedule_settings
 from core.api.auth import is_admin
 from core.api.jobs import first_jobs
 from core.checks import collect_checks
@@ -30,6 +32,20 @@ def settings_page(request):
     key = ApiKey.objects.filter(user=request.user).first()
     checks = collect_checks() if is_admin(request.user) else []
     return render(request, "core/settings.html", {"api_key": key, "checks": checks})
+
+
+def schedules_page(request):
+    """Settings > Schedules: every periodic job, on/off and its interval, last and next run."""
+    rows = schedule_settings.rows()
+    if request.method == "POST":
+        bound = [schedule_settings.form_for(r, request.POST) for r in rows]
+        if all([form.is_valid() for form in bound]):
+            schedule_settings.save_forms(bound)
+            messages.success(request, "Schedules saved.")
+            return redirect("schedule-settings")
+        return render(request, "core/schedules.html", {"rows": list(zip(rows, bound, strict=True))}, status=422)
+    forms = [schedule_settings.form_for(r) for r in rows]
+    return render(request, "core/schedules.html", {"rows": list(zip(rows, forms, strict=True))})
 
 
 @require_GET

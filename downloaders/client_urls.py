@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from core.errors import InvalidInput
+from core.text import mask_secret, valid_host
+
+__all__ = ["ClientAddress", "display_url", "mask_secret", "parse_client_url"]
 
 _BASE_PATH = re.compile(r"^(/[\w.~%-]+)*$")
 EXAMPLE = "e.g. 192.168.1.10:8080 or http://192.168.1.10:8080/sabnzbd"
@@ -35,7 +38,7 @@ def parse_client_url(text: str, *, default_port: int | None = None) -> ClientAdd
     host = parts.hostname
     if not host or any(c.isspace() for c in host):
         raise InvalidInput(f"{raw!r} has no host name ({EXAMPLE}).")
-    if not _valid_host(host):
+    if not valid_host(host):
         raise InvalidInput(f"{host!r} is not a valid host name or address.")
     try:
         port = parts.port
@@ -53,24 +56,6 @@ def parse_client_url(text: str, *, default_port: int | None = None) -> ClientAdd
     return ClientAddress(f"{scheme}://{netloc}", path, (query.get("apikey") or [""])[0].strip())
 
 
-def _valid_host(host: str) -> bool:
-    """An IP address or a DNS name the resolver accepts (labels of 1-63 characters, 253 in all)."""
-    if ":" in host:  # IPv6, already checked by urlsplit's brackets
-        return True
-    try:
-        encoded = host.encode("idna")
-    except UnicodeError:
-        return False
-    return len(encoded) <= 253 and all(0 < len(label) <= 63 for label in encoded.rstrip(b".").split(b"."))
-
-
 def display_url(url: str, base_path: str) -> str:
     """What the forms show: the address with its URL base, never with a key."""
     return url.rstrip("/") + base_path
-
-
-def mask_secret(value: str) -> str:
-    """'••••1234' for a long key (its last four characters), '••••' for anything shorter, '' when unset."""
-    if not value:
-        return ""
-    return "••••" + (value[-4:] if len(value) >= 16 else "")

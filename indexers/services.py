@@ -15,13 +15,15 @@ from django.utils import timezone
 from core import metrics
 from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
 from core.isbn import to_isbn13
-from indexers.clients.base import BOOK_CATEGORIES, BookTerms, Release, SearchRequest
+from core.wizard.registry import failure_message
+from indexers.clients.base import BOOK_CATEGORIES, BookTerms, IndexerSettings, Release, SearchRequest
 from indexers.clients.registry import client_for
 from indexers.models import (
     AcquisitionSettings,
     BlacklistEntry,
     BlacklistReason,
     IndexerConfig,
+    IndexerKind,
     ItemSearchState,
     SearchResult,
 )
@@ -257,30 +259,26 @@ def _record_state(item: MediaItem, outcome: SearchOutcome, *, error: str = "") -
 
 
 # --- Indexer configuration ------------------------------------------------------------------
-def test_indexer(config_id: int) -> dict:
-    config = IndexerConfig.objects.filter(pk=config_id).first()
-    if config is None:
-        raise NotFound(f"Indexer config {config_id} does not exist")
-    client = client_for(config.kind, config.to_settings())
+def check_connection(kind: str, settings: IndexerSettings) -> dict:
+    """Status and indexer list through the real client. A failure is an answer (ok false, the
+    cause in words and the fix), never raised: the test ran, the indexer did not pass it."""
+    client = client_for(kind, settings)
     try:
         info = client.test_connection()
         indexers = client.indexers()
     except OmniError as exc:
-        IndexerConfig.objects.filter(pk=config.pk).update(
-            last_test_at=timezone.now(), last_test_ok=False, last_test_message=str(exc)[:500]
-        )
-        raise
+        failed = failure_message(IndexerKind(kind).label.split(" (")[0], exc)
+        return {"ok": False, "level": failed.level, "name": "", "version": "", "message": failed.text,
+                "hint": failed.hint, "indexers": []}
     finally:
         client.close()
-    message = f"{info.name} {info.version}: {len(indexers)} indexer(s)".strip()
-    IndexerConfig.objects.filter(pk=config.pk).update(
-        last_test_at=timezone.now(), last_test_ok=True, last_test_message=message[:500]
-    )
     return {
         "ok": True,
+        "level": "ok",
+        "hint": "",
         "name": info.name,
         "version": info.version,
-        "message": message,
+        "message": f"{info.name} {info.version}: {len(indexers)} indexer(s)".strip(),
         "indexers": [
             {
                 "id": i.id,
@@ -293,6 +291,18 @@ def test_indexer(config_id: int) -> dict:
             for i in indexers
         ],
     }
+
+
+def test_indexer(config_id: int) -> dict:
+    """Test a stored connection and record the outcome on it."""
+    config = IndexerConfig.objects.filter(pk=config_id).first()
+    if config is None:
+        raise NotFound(f"Indexer config {config_id} does not exist")
+    result = check_connection(config.kind, config.to_settings())
+    IndexerConfig.objects.filter(pk=config.pk).update(
+        last_test_at=timezone.now(), last_test_ok=result["ok"], last_test_message=result["message"][:500]
+    )
+    return result
 
 
 # --- Blacklist ------------------------------------------------------------------------------

@@ -4,25 +4,19 @@ Registered from IndexersConfig.ready()."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.db import transaction
 from django.utils import timezone
 
 from core.wizard import registry
 from core.wizard.registry import Message
 from indexers.clients.base import IndexerSettings
-from indexers.clients.registry import client_for
+from indexers.forms import split_url
 from indexers.models import IndexerConfig, IndexerKind
+from indexers.services import check_connection
 
 TEST_TIMEOUT = 8.0
 NAME = "Prowlarr"
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """'http://host:9696/prowlarr/' -> ('http://host:9696', '/prowlarr')."""
-    parts = urlsplit(url.strip())
-    return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
+SETTINGS_PAGE = "Settings > Indexers (/settings/indexers/)"
 
 
 def wizard_row() -> IndexerConfig | None:
@@ -42,19 +36,18 @@ def probe(settings: IndexerSettings) -> Message:
     reach = registry.tcp_probe(settings.url)
     if reach.level != "ok":
         return reach
-    client = client_for(IndexerKind.PROWLARR, settings)
     try:
-        info = client.test_connection()
-        indexers = client.indexers()
+        result = check_connection(IndexerKind.PROWLARR, settings)
     except Exception as exc:  # shown to the user; setup carries on
         return registry.failure_message("Prowlarr", exc)
-    finally:
-        client.close()
-    if not indexers:
-        return Message("warning", f"{info.name} {info.version} answers but has no indexers.",
+    if not result["ok"]:
+        return Message(result["level"], result["message"], result["hint"])
+    found, version = result["indexers"], f"{result['name']} {result['version']}"
+    if not found:
+        return Message("warning", f"{version} answers but has no indexers.",
                        "Add indexers in Prowlarr (Indexers > Add Indexer).")
-    names = ", ".join(i.name for i in indexers[:5])
-    return Message("ok", f"{info.name} {info.version}: {len(indexers)} indexer(s) ({names}).")
+    names = ", ".join(i["name"] for i in found[:5])
+    return Message("ok", f"{version}: {len(found)} indexer(s) ({names}).")
 
 
 def _settings(url: str, api_key: str) -> IndexerSettings:
@@ -78,7 +71,7 @@ def apply(answers: dict) -> list[Message]:
     if not url:
         if row is not None:
             return [Message("ok", f"Prowlarr: kept the existing connection {row.name} ({row.url}).")]
-        return [Message("ok", "Prowlarr: skipped (no URL). Add it later in Settings.")]
+        return [Message("ok", f"Prowlarr: skipped (no URL). Add it later in {SETTINGS_PAGE}.")]
     settings = _settings(url, (answers.get("prowlarr_api_key") or "").strip() or (row.api_key if row else ""))
     values = {"url": settings.url, "base_path": settings.base_path, "api_key": settings.api_key,
               "kind": IndexerKind.PROWLARR, "enabled": True}
@@ -104,4 +97,4 @@ def _free_name() -> str:
 def register() -> None:
     registry.register_initial("downloads", initial)
     registry.register_apply("downloads", apply)
-    registry.register_tester("prowlarr", test)
+    registry.register_tester("prowlarr", test, settings_page=SETTINGS_PAGE)

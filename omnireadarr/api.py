@@ -8,6 +8,7 @@ from core.api import handlers
 from core.api.auth import API_AUTH, docs_guard
 from core.api.jobs import router as jobs_router
 from core.api.openapi import OmniAPI
+from core.api.schedules import router as schedules_router
 from core.api.system import router as system_router
 from downloaders.api import router as downloads_router
 from downloaders.client_api import router as download_clients_router
@@ -19,6 +20,7 @@ from operations.api import router as operations_router
 from processing.api import router as processing_router
 from processing.parse_api import router as parse_router
 from processing.renaming.api import router as rename_router
+from processing.settings_api import router as media_settings_router
 from reading.api import router as reading_router
 from reading.files_api import router as reading_files_router
 from reading.users_api import router as users_router
@@ -45,11 +47,13 @@ api = OmniAPI(
 handlers.install(api)
 api.add_router("/", system_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/schedules", schedules_router)
 api.add_router("/parse", parse_router)
 api.add_router("/indexers", indexers_router)
 api.add_router("/downloads", downloads_router)
 api.add_router("/downloads/clients", download_clients_router)
 api.add_router("/processing", processing_router)
+api.add_router("/processing", media_settings_router)
 api.add_router("/rename", rename_router)
 api.add_router("/providers", providers_router)
 api.add_router("/metadata", metadata_router)

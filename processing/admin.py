@@ -55,11 +55,16 @@ class ImportSettingsAdmin(admin.ModelAdmin):
         "write_epub_metadata",
         "updated_at",
     ]
+    exclude = ["remote_path_mappings"]  # edited as rows on Settings > Media management
+    readonly_fields = ["path_mappings"]
+
+    @admin.display(description="Remote path mappings")
+    def path_mappings(self, obj: ImportSettings) -> str:
+        rows = [f"{m.get('remote', '')} → {m.get('local', '')}" for m in obj.remote_path_mappings or []]
+        return "; ".join(rows) or "none (edit them on Settings > Media management)"
 
     def has_add_permission(self, request):
         return not ImportSettings.objects.exists()
-
-
 
 
 @admin.register(NamingTemplate)
@@ -100,6 +105,8 @@ class RenameOperationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
 @admin.register(ImportEvent)
 class ImportEventAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "title", "step", "created_at"]

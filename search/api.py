@@ -16,7 +16,7 @@ from core.api.types import Confirmed, Flag, Id
 from core.jobs import submit_job
 from core.visibility import without_hidden
 from media.models import Author, MediaItem, MediaKind, Series
-from search import services
+from search import provider_settings, services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
@@ -112,6 +112,26 @@ def update_provider(request, name: str, payload: ProviderPatch):
         row.status, row.retry_at, row.consecutive_failures, row.last_error = "unknown", None, 0, ""
     row.save()
     return ok(_provider_out(row))
+
+
+class ProviderTestIn(Schema):
+    base_url: str | None = Field(None, max_length=500, pattern=r"^https?://", description="empty: the stored one")
+    api_key: str | None = Field(None, max_length=255, description="empty: the stored key")
+
+
+class ProviderTestOut(Schema):
+    ok: bool
+    level: str
+    text: str
+    hint: str
+
+
+@providers_router.post("/{name}/test", response=Envelope[ProviderTestOut],
+                       summary="Test a provider with typed or stored settings: one small search (admin)")
+def test_provider(request, name: str, payload: ProviderTestIn):
+    row = get_object_or_404(SearchProvider, name=name)
+    message = provider_settings.test(row, base_url=payload.base_url or "", api_key=payload.api_key or "")
+    return ok({"ok": message.level == "ok", "level": message.level, "text": message.text, "hint": message.hint})
 
 
 # --- metadata search ---------------------------------------------------------------------------------
@@ -578,9 +598,13 @@ class MergeIn(Schema):
     confirm: Confirmed = Field(..., description="true: the merged author's name becomes an alias of `into`")
 
 
+class AuthorFilter(PageParams):
+    q: str = Field("", max_length=255, description="Words of the name or an alias (case and accents ignored)")
+
+
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
-def authors(request, params: Query[PageParams]):
-    return ok(paginate(Author.objects.prefetch_related("aliases"), params))
+def authors(request, params: Query[AuthorFilter]):
+    return ok(paginate(catalogue.find_authors(params.q).prefetch_related("aliases"), params))
 
 
 @catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")

@@ -237,6 +237,7 @@ class AuthorAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name_plural = "author aliases"
 
     def __str__(self) -> str:
         return self.name

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from search import views
+from search import settings_views, views
 
 urlpatterns = [
     path("search/", views.metadata_search, name="metadata-search"),
     path("review/", views.review_queue, name="review"),
     path("sources/", views.data_sources, name="data-sources"),
+    path("settings/metadata/", settings_views.metadata_page, name="metadata-settings"),
+    path("settings/metadata/<slug:name>/", settings_views.save_provider, name="metadata-provider-save"),
     path("library/<int:item_id>/", views.book_detail, name="book-detail"),
     path("library/<int:item_id>/covers/<slug:candidate_id>", views.cover_candidate, name="cover-candidate"),
     path("items/<int:item_id>/", views.item_redirect, name="item-redirect"),

@@ -89,4 +89,4 @@ def register() -> None:
     registry.register_initial("metadata", initial)
     registry.register_apply("metadata", apply)
     for name in NAMES:
-        registry.register_tester(name, make_tester(name))
+        registry.register_tester(name, make_tester(name), settings_page="Settings > Metadata (/settings/metadata/)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, Strict, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, model_validator
 
 MAX_BIGINT = 2**63 - 1
 
@@ -15,6 +15,17 @@ Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 
 Size = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
 """A size in bytes or a count: 0 .. 2**63-1."""
+
+def _json_integer(value: object) -> object:
+    if isinstance(value, bool | str):
+        raise ValueError("must be a whole number, not true/false or text")
+    return value
+
+
+def whole(ge: int, le: int) -> object:
+    """A whole number from `ge` to `le` in a JSON body as JSON Schema means it: 5 or 5.0, not
+    true or "5" (the bounds come first so the schema states them)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_integer)]
 
 Flag = Annotated[bool, Strict()]
 """A yes/no in a JSON body: true or false, not 0, 1 or "yes"."""

@@ -46,6 +46,7 @@ InitialFn = Callable[[], dict]
 
 _APPLY: dict[str, list[ApplyFn]] = {}
 _TESTERS: dict[str, TestFn] = {}
+_SETTINGS_PAGES: dict[str, str] = {}
 _FINISHERS: dict[str, tuple[str, FinishFn]] = {}
 _INITIAL: dict[str, list[InitialFn]] = {}
 _FORM_MIXINS: dict[str, list[type]] = {}
@@ -66,8 +67,12 @@ def form_mixins(step: str) -> list[type]:
     return list(_FORM_MIXINS.get(step, []))
 
 
-def register_tester(service: str, fn: TestFn) -> None:
+def register_tester(service: str, fn: TestFn, *, settings_page: str = "") -> None:
+    """`settings_page`: where the service is set up after the wizard, e.g. "Settings > Indexers
+    (/settings/indexers/)"; a test that fails for now then names that page in its hint."""
     _TESTERS[service] = fn
+    if settings_page:
+        _SETTINGS_PAGES[service] = settings_page
 
 
 def register_finisher(name: str, label: str, fn: FinishFn) -> None:
@@ -145,8 +150,12 @@ def test_service(service: str, answers: dict) -> Message:
     tester = _TESTERS.get(service)
     if tester is not None:
         try:
-            return tester(answers)
+            message = tester(answers)
         except Exception as exc:  # a tester's failure is shown, never a 500
             return Message("warning", f"Test failed: {exc}")
+        page = _SETTINGS_PAGES.get(service)
+        if page and message.hint == LATER:
+            return Message(message.level, message.text, LATER.replace("in Settings", f"in {page}"))
+        return message
     url = answers.get("url", "")
     return tcp_probe(url) if url else Message("error", "Enter the URL first.")

@@ -3,11 +3,13 @@ page embeds its first page of batches so it draws without waiting for the API.""
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import render
 
 from core.api.auth import is_admin
 from core.api.envelope import Page, PageParams, as_sent
-from media.models import MediaKind
+from media.models import MediaItem, MediaKind
 from processing.renaming.api import BatchOut, batch_page
 from processing.renaming.models import ConflictPolicy
 from processing.renaming.services import template_choices
@@ -25,10 +27,20 @@ def _context(request, **extra) -> dict:
     }
 
 
+MAX_PREFILLED = 500
+
+
+def _chosen_items(raw: str) -> list[MediaItem]:
+    """The books of `?items=1,2,3` (from the library's selection), in that order; unknown ids dropped."""
+    ids = [int(p) for p in re.split(r"[\s,]+", raw) if p.isdigit()][:MAX_PREFILLED]
+    found = MediaItem.objects.only("id", "title").in_bulk(ids)
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
 def rename_books(request):
-    return render(
-        request, "renaming/rename_books.html", _context(request, item_ids=request.GET.get("items", ""))
-    )
+    chosen = _chosen_items(request.GET.get("items", ""))
+    item_ids = ",".join(str(item.pk) for item in chosen)
+    return render(request, "renaming/rename_books.html", _context(request, chosen_items=chosen, item_ids=item_ids))
 
 
 def rename_templates(request):

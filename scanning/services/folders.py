@@ -169,3 +169,19 @@ def get_folder(folder_id: int) -> ScanFolder:
 def delete_folder(folder_id: int) -> None:
     """Forget the folder; its files and catalogue items stay (nothing on disk is touched)."""
     get_folder(folder_id).delete()
+
+
+def set_naming(folder_id: int, naming_template: str, target_root: str) -> ScanFolder:
+    """Change only a library's rename template and target root (validated as on the scanning page)."""
+    folder = get_folder(folder_id)
+    data = FolderInput(
+        path=folder.path,
+        name=folder.name,
+        content_type=folder.content_type,
+        formats=tuple(folder.formats),
+        enabled=folder.enabled,
+        scan_interval_hours=folder.scan_interval_hours,
+        naming_template=naming_template,
+        target_root=target_root,
+    )
+    return save_folder(data, folder.pk)

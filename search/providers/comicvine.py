@@ -41,7 +41,8 @@ class ComicVineProvider:
     def _get(self, path: str, params: dict | None = None, *, resource: str) -> Any:
         if not self.config.api_key:
             raise ConfigurationError("Comic Vine: no API key configured",
-                                     hint="Get a free key at comicvine.gamespot.com/api and enter it in Settings.")
+                                     hint="Get a free key at comicvine.gamespot.com/api and enter it in "
+                                          "Settings > Metadata.")
         try:
             data = self.fetcher.get_json(path, params, resource=resource, cacheable=_ok)
         except NotFound:

@@ -16,6 +16,14 @@ from search.models import AuthorAlias
 from search.normalise import author_key, series_gaps
 
 
+def find_authors(text: str):
+    """Authors whose name or an alias holds every word of `text` (folded), by sort name; all without text."""
+    found = Author.objects.all()
+    for word in comparison_key(text).split()[:8]:
+        found = found.filter(Q(normalized__contains=word) | Q(aliases__normalized__contains=word))
+    return found.distinct().order_by("sort_name", "id")
+
+
 def find_author(name: str) -> Author | None:
     key = author_key(name)
     if not key:

@@ -27,8 +27,9 @@
   var merge = document.querySelector("form.catalogue-merge");
   if (merge) merge.addEventListener("submit", async function (event) {
     event.preventDefault();
-    var into = parseInt(merge.querySelector("[name=into]").value, 10);
-    if (!confirm("Merge into author #" + into + "? Their books and aliases are combined.")) return;
+    var chosen = merge.querySelector("[name=into]"), into = parseInt(chosen.value, 10);
+    if (!into) return show("Choose the author to merge into first: type a few letters of the name.", true);
+    if (!confirm("Merge into " + chosen.dataset.label + "? Their books and aliases are combined.")) return;
     try {
       var author = await OmniApi.post(merge.dataset.url, { into: into, confirm: true });
       location.href = "/authors/" + author.id + "/";

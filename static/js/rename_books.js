@@ -27,6 +27,10 @@
   choice.addEventListener("change", function () { if (choice.value) { text.value = choice.value; } checkTemplate(); });
   text.addEventListener("input", function () { choice.value = ""; checkTemplate(); });
 
+  // Choosing a book in the picker means "only the chosen books".
+  document.getElementById("scope-items").addEventListener("change", function (event) {
+    if (event.target.value) document.getElementById("scope-chosen").checked = true;
+  });
   function selection() {
     var scope = form.querySelector("input[name=scope]:checked").value;
     if (scope === "kind") return { kind: document.getElementById("scope-kind").value };

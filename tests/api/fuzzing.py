@@ -46,9 +46,14 @@ ACCOUNT_RULES = ("POST /api/v1/users/", "PATCH /api/v1/users/{user_id}", "POST /
 # The rules: a notification URL Apprise understands (its 100+ services' URL grammars), a webhook
 # URL naming an http(s) host, a connection name not taken yet.
 CONNECTION_RULES = ("POST /api/v1/notifications/connections", "PATCH /api/v1/notifications/connections/{connection_id}")
+# The rules of the settings pages' forms: an address's host name and port, Prowlarr indexer ids as
+# a comma-separated list of numbers; import templates' grammar, known format names, absolute
+# mapping folders given in pairs and each mapped once.
+SETTINGS_RULES = ("POST /api/v1/indexers/", "PATCH /api/v1/indexers/{config_id}/", "POST /api/v1/indexers/test/",
+                  "PATCH /api/v1/processing/settings")
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
-    + CONNECTION_RULES + FIELD_VALUES
+    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES
 )
 
 

@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from core.models import Job, JobState
+from indexers.models import IndexerConfig
 from media.models import LibraryFile, MediaStatus
 from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import ReviewItem
@@ -54,11 +55,18 @@ PAGES = [
     "/rename-books/templates/",
     "/rename-books/history/",
     "/indexers/parse/",
+    "/settings/indexers/",
+    "/settings/indexers/add/",
+    "/settings/indexers/{indexer}/",
+    "/settings/metadata/",
+    "/settings/media/",
+    "/settings/schedules/",
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
 PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
                "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
-               "/settings/", "/search/", "/downloads/", "/wizard/folders/"]
+               "/settings/", "/search/", "/downloads/", "/wizard/folders/", "/settings/indexers/",
+               "/settings/indexers/{indexer}/", "/settings/metadata/", "/settings/media/", "/settings/schedules/"]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
@@ -90,7 +98,9 @@ def seeded(db, admin_user, tmp_path):
         LibraryFile.objects.create(item=item, path=str(path), size=path.stat().st_size, mtime_ns=1,
                                    format=path.suffix.lstrip("."))
         readable[kind] = item.id
-    return {"book": dune.id, "series": dune.series_id, "author": contribution.author_id, **readable}
+    indexer = IndexerConfig.objects.create(name="Prowlarr", url="http://127.0.0.1:9", api_key="0123456789abcdef")
+    return {"book": dune.id, "series": dune.series_id, "author": contribution.author_id, "indexer": indexer.id,
+            **readable}
 
 
 def _visit(page, path: str) -> None:

@@ -40,7 +40,8 @@ def test_rename_preview_of_a_selection_execute_and_revert(page, screenshot, admi
 
     log_in(page, "admin", "pw-admin-123")
     page.goto(f"/rename-books/?items={dune.pk},{emma.pk}")
-    assert page.get_by_label("Items (ids, comma-separated)").is_checked()
+    assert page.get_by_label("Only the books chosen below").is_checked()
+    assert page.locator(".picker-chosen li span").all_inner_texts() == ["Dune", "Emma"]
     page.get_by_label("Template text").fill("${author.sortname}/${title} (${year}).${ext}")
     page.get_by_text("Sample: ").wait_for()
     page.get_by_role("button", name="Preview").click()
