@@ -73,7 +73,7 @@ def test_rate_limited_provider_is_raised_then_cleared():
 
 def test_low_disk_space_is_raised_then_cleared(settings, tmp_path):
     settings.LIBRARY_DIR = tmp_path / "library"  # not made yet: its nearest existing parent's disk counts
-    HealthSettings.objects.update_or_create(pk=1, defaults={"disk_free_min_mb": 2**31})  # more than any disk
+    HealthSettings.objects.update_or_create(pk=1, defaults={"disk_free_min_mb": 2**31 - 1})  # 2 PB: more than any disk
     issue = _raised_then_cleared("disk_space", "disk:library",
                                  lambda: HealthSettings.objects.filter(pk=1).update(disk_free_min_mb=1))
     assert "MB free" in issue.message
