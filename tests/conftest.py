@@ -83,3 +83,23 @@ def _fresh_api_rate_counters():
     from django.core.cache import caches
 
     caches["api-rate"].clear()
+
+
+@pytest.fixture
+def fake_prowlarr():
+    """A local Prowlarr answering as the recorded real one (wizard and settings pages)."""
+    from tests.acquisition.fakes import FakeProwlarr
+
+    server = FakeProwlarr().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_providers():
+    """Local Open Library / Google Books / Comic Vine answering as the recorded real ones."""
+    from tests.search.fakes import FakeProviders
+
+    providers = FakeProviders().start()
+    yield providers
+    providers.stop()

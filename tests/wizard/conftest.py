@@ -2,22 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.acquisition.fakes import FakeProwlarr, FakeSabnzbd
-from tests.search.fakes import FakeProviders
-
-
-@pytest.fixture
-def fake_providers():
-    providers = FakeProviders().start()
-    yield providers
-    providers.stop()
-
-
-@pytest.fixture
-def fake_prowlarr():
-    server = FakeProwlarr().start()
-    yield server
-    server.stop()
+from tests.acquisition.fakes import FakeSabnzbd
 
 
 @pytest.fixture
