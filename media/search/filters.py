@@ -56,7 +56,6 @@ class SearchFilters:
     statuses: tuple[str, ...] = ()  # empty = everything but the acquisition states
     missing_files: bool | None = None  # True: items with a missing or corrupt file
     present_file: bool | None = None  # True: items with a present (readable) file
-    file_roots: tuple[str, ...] = ()  # with present_file: that file lies under one of these folders
 
     @property
     def active(self) -> bool:
@@ -122,22 +121,15 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
         )
         params += [FileState.MISSING, FileState.CORRUPT]
     if filters.present_file is not None:
-        clause, values = _present_file_sql(filters.file_roots)
+        clause, values = _present_file_sql()
         clauses += _bool_clause(filters.present_file, clause)
         params += values
     return clauses, params
 
 
-def _present_file_sql(roots: tuple[str, ...]) -> tuple[str, list[object]]:
-    """EXISTS a present file (under one of `roots`: a prefix test that needs no LIKE escaping)."""
-    params: list[object] = [FileState.PRESENT]
-    under = ""
-    if roots:
-        prefixes = [root.rstrip("/") + "/" for root in roots]
-        under = " AND (" + " OR ".join(["substr(f.path, 1, %s) = %s"] * len(prefixes)) + ")"
-        for prefix in prefixes:
-            params += [len(prefix), prefix]
-    return f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state = %s{under})", params
+def _present_file_sql() -> tuple[str, list[object]]:
+    """EXISTS a present (readable) file of the item."""
+    return f"EXISTS (SELECT 1 FROM {FILES} f WHERE f.item_id = m.id AND f.state = %s)", [FileState.PRESENT]
 
 
 _COMPILED: dict[int, tuple[Q, str, tuple[object, ...]]] = {}  # by id() of the Q (kept alive here)

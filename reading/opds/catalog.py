@@ -14,11 +14,12 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from core.visibility import hidden_items
 from media.models import Author, Contribution, ContributorRole, ItemTag, LibraryFile, MediaItem, MediaKind, Series
 from media.search import SearchFilters, SearchRequest, run
 from reading import pages
 from reading.models import ReadingProgress, ReadingStatus, Shelf, ShelfEntry
-from reading.visibility import visible_files, visible_folders
+from reading.visibility import visible_files
 from scanning.extractors.base import ExtractionError
 
 PAGE_SIZE = 50
@@ -186,12 +187,9 @@ def continue_reading(user, number: int) -> Page:
 def search(user, q: str, number: int, *, sort: str = "relevance", size: int = PAGE_SIZE) -> Page:
     """The library's own search (media.search: the same language as /library/?q=), limited to
     the items with a file in the user's libraries."""
-    folders = visible_folders(user)
-    roots = () if folders is None else tuple(folders.values_list("path", flat=True))
-    if folders is not None and not roots:
-        return Page([], number, size, None, False)
-    filters = SearchFilters(present_file=True, file_roots=roots)
-    outcome = run(SearchRequest(q=q, filters=filters, sort=sort, page=number, page_size=size))
+    filters = SearchFilters(present_file=True)
+    request = SearchRequest(q=q, filters=filters, sort=sort, page=number, page_size=size, hidden=hidden_items(user))
+    outcome = run(request)
     return Page(load_items(user, list(outcome.ids)), number, size, None, outcome.has_next)
 
 
