@@ -409,40 +409,21 @@ def continue_reading(urls: Urls, user, number: int) -> Feed:
     )
 
 
+def _one_group(urls: Urls, user, name: str, pk: int, title: str, page) -> Feed:
+    """The books of one author, series or shelf: the feed's id and links carry the group's key."""
+    return acquisition_feed(urls, user, f"{name}:{pk}", title, page, name=name, args=(pk,))
+
+
 def author(urls: Urls, user, author, number: int) -> Feed:
-    return acquisition_feed(
-        urls,
-        user,
-        f"author:{author.pk}",
-        author.name,
-        catalog.by_author(user, author.pk, number),
-        name="author",
-        args=(author.pk,),
-    )
+    return _one_group(urls, user, "author", author.pk, author.name, catalog.by_author(user, author.pk, number))
 
 
 def series(urls: Urls, user, series, number: int) -> Feed:
-    return acquisition_feed(
-        urls,
-        user,
-        f"series:{series.pk}",
-        series.title,
-        catalog.by_series(user, series.pk, number),
-        name="series",
-        args=(series.pk,),
-    )
+    return _one_group(urls, user, "series", series.pk, series.title, catalog.by_series(user, series.pk, number))
 
 
 def shelf(urls: Urls, user, shelf, number: int) -> Feed:
-    return acquisition_feed(
-        urls,
-        user,
-        f"shelf:{shelf.pk}",
-        shelf.name,
-        catalog.shelf_items(user, shelf, number),
-        name="shelf",
-        args=(shelf.pk,),
-    )
+    return _one_group(urls, user, "shelf", shelf.pk, shelf.name, catalog.shelf_items(user, shelf, number))
 
 
 def search(urls: Urls, user, q: str, number: int) -> Feed:

@@ -75,12 +75,18 @@ def authors(request, urls, number):
     return feeds.authors(urls, request.user, number)
 
 
+def _readable(request, model, pk: int, link: str):
+    """The author or series, if the user can read at least one of its books (else a 404, so a
+    hidden library's author is not even confirmed to exist)."""
+    found = get_object_or_404(model, pk=pk)
+    if not catalog.readable_items(request.user).filter(**{link: found}).exists():
+        raise Http404(f"No such {model._meta.verbose_name}")
+    return found
+
+
 @feed_view
 def author(request, urls, number, author_id: int):
-    found = get_object_or_404(Author, pk=author_id)
-    if not catalog.readable_items(request.user).filter(contributions__author=found).exists():
-        raise Http404("No such author")
-    return feeds.author(urls, request.user, found, number)
+    return feeds.author(urls, request.user, _readable(request, Author, author_id, "contributions__author"), number)
 
 
 @feed_view
@@ -90,10 +96,7 @@ def series_list(request, urls, number):
 
 @feed_view
 def series(request, urls, number, series_id: int):
-    found = get_object_or_404(Series, pk=series_id)
-    if not catalog.readable_items(request.user).filter(series=found).exists():
-        raise Http404("No such series")
-    return feeds.series(urls, request.user, found, number)
+    return feeds.series(urls, request.user, _readable(request, Series, series_id, "series"), number)
 
 
 @feed_view
