@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from dramatiq import Worker
 
 from core.jobs import job_kinds
+from tests.migrations import back_to_latest  # noqa: F401 (a fixture for the migration tests)
 
 
 def reachable(host: str, port: int, timeout: float = 1.0) -> bool:

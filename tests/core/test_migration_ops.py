@@ -3,7 +3,8 @@ made by hand) and puts it back when the migration is reversed."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate
 
 REDUNDANT = [
     ("media_searchdocument", "author_sort"),
@@ -48,25 +49,18 @@ def _on_existing_columns(table: str, indexes: set[tuple[str, ...]]) -> set[tuple
     return {index for index in indexes if set(index) <= columns}
 
 
-def _migrate(targets=None) -> None:
-    """To these migrations; by default back to the latest of every app."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_redundant_indexes_are_dropped_and_come_back_on_reverse():
     assert not any(column in _single_column_indexes(table) for table, column in REDUNDANT)
     kept = {table: _index_columns(table) for table, _ in REDUNDANT}
     try:
-        _migrate(BEFORE)
+        migrate(BEFORE)
         assert all(column in _single_column_indexes(table) for table, column in REDUNDANT)
         assert all(_on_existing_columns(table, kept[table]) <= _index_columns(table) for table in kept)  # none lost
         if connection.vendor == "sqlite":
             assert "media_mediaitem_rank_cover" in _index_names("media_mediaitem")
     finally:
-        _migrate()
+        migrate()
     assert not any(column in _single_column_indexes(table) for table, column in REDUNDANT)
     assert all(kept[table] == _index_columns(table) for table in kept)
     if connection.vendor == "sqlite":  # hand-made covering index survives (no table rebuild)
