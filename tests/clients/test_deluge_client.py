@@ -3,12 +3,11 @@ UI's JSON-RPC, with the Label plugin enabled in the test daemon's config."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 
-from core.errors import AuthenticationFailed, ConfigurationError, NotFound, ServiceUnavailable
+from core.errors import AuthenticationFailed, ConfigurationError, ServiceUnavailable
 from downloaders.clients.base import AddRequest, JobState
 from downloaders.clients.deluge import DelugeClient, torrent_status
 from tests.clients.torrent_daemons import wait_until
@@ -68,70 +67,20 @@ def test_add_torrent_file_returns_its_info_hash_paused_and_labelled(deluge, new_
     assert "omni-books" in adapter.list_categories()
 
 
-def test_adding_the_same_torrent_twice_returns_the_same_job(client, new_torrent):
-    torrent = new_torrent()
-    assert client.add(torrent_request(torrent)) == client.add(torrent_request(torrent)) == torrent.info_hash
 
 
-def test_add_magnet_is_known_by_its_hash_while_it_looks_for_peers(client, new_torrent):
-    torrent = new_torrent()
-    job_id = client.add(AddRequest(url=torrent.magnet, name="x", kind="audiobook", link_kind="magnet"))
-    assert job_id == torrent.info_hash
-    status = state_of(client, job_id.upper(), JobState.DOWNLOADING)
-    assert status.progress == 0 and status.name == torrent.path.name and status.category == "omni-audio"
 
 
-def test_add_torrent_url_is_fetched_by_the_client(client, new_torrent, torrent_server):
-    torrent = new_torrent()
-    (torrent_server.folder / "deluge-book.torrent").write_bytes(torrent.torrent)
-    request = AddRequest(url=torrent_server.url("deluge-book.torrent"), name="x", kind="ebook", link_kind="torrent_url")
-    job_id = client.add(request)
-    assert job_id == torrent.info_hash
-    assert client.status(job_id).size_bytes == torrent.path.stat().st_size
 
 
-def test_pause_and_resume(client, new_torrent):
-    job_id = client.add(torrent_request(new_torrent()))
-    state_of(client, job_id, JobState.DOWNLOADING)
-    client.pause(job_id)
-    state_of(client, job_id, JobState.QUEUED, raw="Paused")
-    client.resume(job_id)
-    state_of(client, job_id, JobState.DOWNLOADING, raw="Downloading")
 
 
-def test_pause_of_an_unknown_torrent_is_not_found(client):
-    with pytest.raises(NotFound):
-        client.pause("0" * 40)
 
 
-def test_unknown_hash_is_missing_and_removing_it_is_harmless(client):
-    assert client.statuses(["1" * 40])["1" * 40].state == JobState.MISSING
-    client.remove("1" * 40)
 
 
-def test_data_already_on_disk_completes_and_seeds_then_remove_keeps_the_file(client, deluge, new_torrent):
-    torrent = new_torrent()
-    shutil.copy(torrent.path, deluge.downloads / torrent.path.name)
-    job_id = client.add(torrent_request(torrent))
-    done = state_of(client, job_id, JobState.COMPLETED)
-    assert done.seeding and done.progress == 100 and done.left_bytes == 0 and done.raw_status == "Seeding"
-    assert done.storage_path == str(deluge.downloads / torrent.path.name)
-    assert done.size_bytes == torrent.path.stat().st_size
-    client.remove(job_id, delete_files=False)
-    assert client.status(job_id).state == JobState.MISSING
-    assert (deluge.downloads / torrent.path.name).read_bytes() == torrent.path.read_bytes()
 
 
-def test_remove_with_delete_files_deletes_the_data(client, deluge, new_torrent):
-    torrent = new_torrent()
-    copy = deluge.downloads / torrent.path.name
-    shutil.copy(torrent.path, copy)
-    job_id = client.add(torrent_request(torrent))
-    state_of(client, job_id, JobState.COMPLETED)
-    client.remove(job_id, delete_files=True)
-    assert client.status(job_id).state == JobState.MISSING
-    wait_until(lambda: not copy.exists(), what="data deleted")
-    assert torrent.path.exists()
 
 
 def test_create_category_adds_a_lower_case_label_once(client):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from core.errors import AuthenticationFailed, BadResponse, NotFound, ServiceUnavailable
+from core.errors import AuthenticationFailed, BadResponse, ServiceUnavailable
 from downloaders.clients.base import AddRequest, ClientSettings, JobState
 from downloaders.clients.transmission import TransmissionClient, rpc_base_url, torrent_status
 from tests.clients.torrent_daemons import wait_until
@@ -84,72 +84,20 @@ def test_add_torrent_file_returns_its_info_hash_paused_and_labelled(transmission
     assert "omni-books" in adapter.list_categories()
 
 
-def test_adding_the_same_torrent_twice_returns_the_same_job(client, new_torrent):
-    torrent = new_torrent()
-    assert client.add(torrent_request(torrent)) == client.add(torrent_request(torrent)) == torrent.info_hash
 
 
-def test_add_magnet_is_known_by_its_hash_while_it_looks_for_peers(client, new_torrent):
-    torrent = new_torrent()
-    request = AddRequest(url=torrent.magnet, name="x", kind="audiobook", link_kind="magnet")
-    job_id = client.add(request)
-    assert job_id == torrent.info_hash
-    status = wait_until(lambda: (s := client.status(job_id.upper())).state == JobState.DOWNLOADING and s)
-    assert status.progress == 0
-    assert status.name == torrent.path.name and status.category == "omni-audio"
 
 
-def test_add_torrent_url_is_fetched_by_the_client(client, new_torrent, torrent_server):
-    torrent = new_torrent()
-    (torrent_server.folder / "book.torrent").write_bytes(torrent.torrent)
-    request = AddRequest(url=torrent_server.url("book.torrent"), name="x", kind="ebook", link_kind="torrent_url")
-    job_id = client.add(request)
-    assert job_id == torrent.info_hash
-    assert client.status(job_id).size_bytes == torrent.path.stat().st_size
 
 
-def test_pause_and_resume(client, new_torrent):
-    job_id = client.add(torrent_request(new_torrent()))
-    state_of(client, job_id, JobState.DOWNLOADING)
-    client.pause(job_id)
-    paused = wait_until(lambda: (s := client.status(job_id)).raw_status == "paused" and s, what="paused")
-    assert paused.state == JobState.QUEUED
-    client.resume(job_id)
-    assert state_of(client, job_id, JobState.DOWNLOADING).raw_status.startswith("downloading")
 
 
-def test_pause_of_an_unknown_torrent_is_not_found(client):
-    with pytest.raises(NotFound):
-        client.pause("0" * 40)
 
 
-def test_unknown_hash_is_missing(client):
-    assert client.statuses(["1" * 40])["1" * 40].state == JobState.MISSING
 
 
-def test_data_already_on_disk_completes_and_seeds_then_remove_keeps_the_file(client, transmission, new_torrent):
-    torrent = new_torrent()
-    shutil.copy(torrent.path, transmission.downloads / torrent.path.name)
-    job_id = client.add(torrent_request(torrent))
-    done = state_of(client, job_id, JobState.COMPLETED)
-    assert done.seeding and done.progress == 100 and done.left_bytes == 0
-    assert done.storage_path == str(transmission.downloads / torrent.path.name)
-    assert done.size_bytes == torrent.path.stat().st_size
-    client.remove(job_id, delete_files=False)
-    state_of(client, job_id, JobState.MISSING)
-    assert (transmission.downloads / torrent.path.name).read_bytes() == torrent.path.read_bytes()
 
 
-def test_remove_with_delete_files_deletes_the_data(client, transmission, new_torrent):
-    torrent = new_torrent()
-    copy = transmission.downloads / torrent.path.name
-    shutil.copy(torrent.path, copy)
-    job_id = client.add(torrent_request(torrent))
-    state_of(client, job_id, JobState.COMPLETED)
-    client.remove(job_id, delete_files=True)
-    state_of(client, job_id, JobState.MISSING)
-    wait_until(lambda: not copy.exists(), what="data deleted")
-    assert torrent.path.exists()  # the source the test made is elsewhere and untouched
 
 
 def test_missing_data_after_a_verify_is_a_failure_with_the_clients_message(client, transmission, new_torrent):
