@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from core import isbn as isbn_tools
-from core.text import comparison_key
 from core.errors import BadResponse, NotFound
+from core.text import comparison_key
 from search.providers.base import (
     AuthorRecord,
     AuthorRef,
