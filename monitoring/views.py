@@ -17,7 +17,14 @@ from core.jobs import submit_job
 from media.models import Author, MediaKind, Series
 from monitoring import services
 from monitoring.calendar import month_view, releases
-from monitoring.models import BookState, MonitoredAuthor, MonitoredBook, MonitoredSeries, MonitoringSettings, MonitorMode
+from monitoring.models import (
+    BookState,
+    MonitoredAuthor,
+    MonitoredBook,
+    MonitoredSeries,
+    MonitoringSettings,
+    MonitorMode,
+)
 
 MODELS = {"authors": MonitoredAuthor, "series": MonitoredSeries}
 MONTH = re.compile(r"(\d{4})-(\d{2})")

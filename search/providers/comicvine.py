@@ -48,13 +48,13 @@ class ComicVineProvider:
     def close(self) -> None:
         self.fetcher.close()
 
-    def _get(self, path: str, params: dict | None = None, *, resource: str) -> Any:
+    def _get(self, path: str, params: dict | None = None, *, resource: str, fresh: bool = False) -> Any:
         if not self.config.api_key:
             raise ConfigurationError("Comic Vine: no API key configured",
                                      hint="Get a free key at comicvine.gamespot.com/api and enter it in "
                                           "Settings > Metadata.")
         try:
-            data = self.fetcher.get_json(path, params, resource=resource, cacheable=_ok)
+            data = self.fetcher.get_json(path, params, resource=resource, cacheable=_ok, fresh=fresh)
         except NotFound:
             return None
         if not isinstance(data, dict) or "status_code" not in data:
@@ -98,7 +98,7 @@ class ComicVineProvider:
         records: list[BookRecord] = []
         while len(records) < query.limit:
             data = self._get("/issues/", {"filter": f"volume:{match.group(2)}", "limit": ISSUES_PAGE,
-                                          "offset": len(records)}, resource="issues") or []
+                                          "offset": len(records)}, resource="issues", fresh=True) or []
             if not isinstance(data, list):
                 raise BadResponse("Comic Vine: issue list results are not a list")
             records += [self._from_issue(i) for i in data if isinstance(i, dict) and i.get("id")]

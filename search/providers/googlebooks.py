@@ -60,7 +60,7 @@ class GoogleBooksProvider:
             return None
         name = query.author.replace('"', " ").strip()
         records = self._volumes(f'inauthor:"{name}"', limit=min(query.limit, 40),
-                                extra={"orderBy": "newest", "printType": "books"})
+                                extra={"orderBy": "newest", "printType": "books"}, fresh=True)
         own = tuple(r for r in records if any(comparison_key(a) == wanted for a in r.author_names))
         return CatalogueListing(INFO.name, query.author, query.author, own, complete=len(records) < 40) \
             if own else None
@@ -69,9 +69,9 @@ class GoogleBooksProvider:
         raise BadResponse("Google Books cannot list the books of a series")
 
     def _volumes(self, q: str, *, limit: int = 10, queried_isbn: str = "",
-                 extra: dict[str, str] | None = None) -> list[BookRecord]:
+                 extra: dict[str, str] | None = None, fresh: bool = False) -> list[BookRecord]:
         params = {"q": q, "maxResults": max(1, min(limit, 40)), **(extra or {})}
-        data = self.fetcher.get_json("/volumes", params, resource="volumes")
+        data = self.fetcher.get_json("/volumes", params, resource="volumes", fresh=fresh)
         if not isinstance(data, dict) or "kind" not in data:
             raise BadResponse("Google Books: reply is not a volumes list")
         items = data.get("items") or []

@@ -209,7 +209,7 @@ class OpenLibraryProvider:
         offset, total = 0, None
         while len(records) < query.limit and (total is None or offset < total):
             data = self.fetcher.get_json(f"/authors/{key}/works.json", {"limit": WORKS_PAGE, "offset": offset},
-                                         resource="works")
+                                         resource="works", fresh=True)
             if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
                 raise BadResponse("Open Library: author works reply has no 'entries' list")
             entries = data["entries"]
