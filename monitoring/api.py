@@ -82,7 +82,7 @@ class WantMissingOut(Schema):
     counts: dict[str, int]
 
 
-class JobStarted(Schema):
+class MonitorCheckStarted(Schema):
     job_id: int
 
 
@@ -195,7 +195,8 @@ def series_want_missing(request, monitor_id: Id):
 
 
 # --- the check, the decisions, the review queue --------------------------------------------------
-@router.post("/check", response={202: Envelope[JobStarted]}, summary="Check every followed author and series now")
+@router.post("/check", response={202: Envelope[MonitorCheckStarted]},
+             summary="Check every followed author and series now")
 def check_now(request):
     job = submit_job("monitoring.check", params={}, user=request.auth)
     return Status(202, ok({"job_id": job.pk}))
