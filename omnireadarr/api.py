@@ -14,6 +14,7 @@ from downloaders.api import router as downloads_router
 from downloaders.client_api import router as download_clients_router
 from indexers.api import router as indexers_router
 from media.api import router as library_router
+from monitoring.api import router as monitoring_router
 from notifications.api import router as notifications_router
 from omnireadarr.arr_api import router as arr_router
 from operations.api import router as operations_router
@@ -68,4 +69,5 @@ api.add_router("/users", users_router)
 api.add_router("/operations", operations_router)
 api.add_router("/reading", reading_files_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/monitoring", monitoring_router)
 api.add_router("/", arr_router)

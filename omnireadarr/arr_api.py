@@ -14,14 +14,15 @@ import django
 from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.security import APIKeyQuery
 from pydantic import BeforeValidator, Field
 
 from core.api.auth import API_AUTH, check_role
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt
-from media.models import Contribution, MediaItem
-from media.selectors import ACQUISITION_STATUSES
+from media.models import MediaItem
+from monitoring.calendar import ical_feed, releases
 
 router = Router(tags=["arr-compatible"])
 STARTED_AT = datetime.now(UTC)
@@ -264,36 +265,29 @@ class CalendarParams(Schema):
 def calendar(request, params: Query[CalendarParams]):
     start = params.start or datetime.now(UTC).date()
     end = params.end or start + timedelta(days=7)
-    items = (
-        MediaItem.objects.filter(
-            status__in=ACQUISITION_STATUSES, published__gte=str(start.year), published__lte=end.isoformat()
-        )
-        .prefetch_related(
-            Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
-            Prefetch(
-                "download_attempts",
-                to_attr="active_attempts",
-                queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES),
-            ),
-        )
-        .order_by("published", "id")
-    )
-    books = []
-    for item in items[: MAX_RECORDS * 4]:
-        released = release_date(item.published)
-        if released and start <= released <= end:
-            books.append(_calendar_book(item, released))
-    return books[:MAX_RECORDS]
+    attempts = Prefetch("download_attempts", to_attr="active_attempts",
+                        queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES))
+    return [_calendar_book(item, released) for item, released in releases(start, end, prefetch=(attempts,),
+                                                                          limit=MAX_RECORDS)]
 
 
-def release_date(published: str) -> date | None:
-    """`YYYY[-MM[-DD]]` as a day (a month or a year alone counts as its first day)."""
-    parts = published.split("-")
-    try:
-        numbers = [int(p) for p in parts[:3]] + [1] * (3 - len(parts[:3]))
-        return date(*numbers)
-    except (TypeError, ValueError):
-        return None
+class IcalParams(Schema):
+    past_days: int = Field(30, ge=0, le=3660, description="Days before today")
+    future_days: int = Field(365, ge=0, le=3660, description="Days after today")
+
+
+@router.get(
+    "/calendar.ics",
+    auth=ARR_AUTH,
+    summary="Release dates of wanted and monitored books as iCalendar (RFC 5545); subscribe with ?apikey=",
+)
+def calendar_ics(request, params: Query[IcalParams]):
+    today = datetime.now(UTC).date()
+    body = ical_feed(today - timedelta(days=params.past_days), today + timedelta(days=params.future_days),
+                     host=request.get_host().split(":")[0] or "omnireadarr")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="omnireadarr.ics"'
+    return response
 
 
 def _calendar_book(item: MediaItem, released: date) -> dict:

@@ -37,4 +37,6 @@ SCHEDULES: tuple[Schedule, ...] = (
     # Health checks (Health page): a problem is notified when it appears and when it is gone.
     Schedule("check_health", "notifications.check_health", timedelta(minutes=1)),
     Schedule("notifications_sweep", "notifications.sweep", timedelta(minutes=5)),
+    # Followed authors and series: their new books become wanted (monitoring app).
+    Schedule("monitor_check", "monitoring.check", timedelta(hours=12)),
 )

@@ -14,6 +14,8 @@ class Capability(StrEnum):
     LOOKUP = "lookup"  # by identifier (ISBN, provider id)
     COVERS = "covers"
     AUTHORS = "authors"
+    AUTHOR_WORKS = "author_works"  # list an author's works (monitored authors)
+    SERIES_BOOKS = "series_books"  # list a series' books with their positions (monitored series)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,39 @@ class ProviderInfo:
     default_rate_per_second: float | None = None
     default_hourly_limit: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """Whose books to list: an author (by name, with the provider's key once known) or a series
+    (by the provider's id of it)."""
+
+    author: str = ""
+    author_id: str = ""
+    series_id: str = ""
+    kind: str = "ebook"
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class CatalogueListing:
+    """An author's works or a series' books as one provider lists them."""
+
+    provider: str
+    key: str  # the provider's id of the author or series (found from the name when not given)
+    name: str
+    records: tuple[BookRecord, ...] = ()
+    complete: bool = True  # False: cut at the query's limit
+
+
+@runtime_checkable
+class CatalogueLister(Protocol):
+    """Providers with Capability.AUTHOR_WORKS implement `author_works`, with SERIES_BOOKS
+    `series_books`; both answer None when the provider knows no such author or series."""
+
+    def author_works(self, query: CatalogueQuery) -> CatalogueListing | None: ...
+
+    def series_books(self, query: CatalogueQuery) -> CatalogueListing | None: ...
 
 
 @runtime_checkable

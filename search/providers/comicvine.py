@@ -8,19 +8,29 @@ from typing import Any
 import httpx
 
 from core.errors import AuthenticationFailed, BadResponse, ConfigurationError, NotFound, RateLimited
-from search.providers.base import AuthorRef, BookRecord, Capability, ProviderConfig, ProviderInfo, SearchQuery
+from search.providers.base import (
+    AuthorRef,
+    BookRecord,
+    Capability,
+    CatalogueListing,
+    CatalogueQuery,
+    ProviderConfig,
+    ProviderInfo,
+    SearchQuery,
+)
 from search.providers.common import clean_text, parse_date, strip_html, to_int
 from search.providers.fetch import ResilientFetcher
 
 INFO = ProviderInfo(
     name="comicvine", label="Comic Vine", media_kinds=frozenset({"comic"}),
-    capabilities=frozenset({Capability.SEARCH, Capability.LOOKUP, Capability.COVERS}),
+    capabilities=frozenset({Capability.SEARCH, Capability.LOOKUP, Capability.COVERS, Capability.SERIES_BOOKS}),
     default_base_url="https://comicvine.gamespot.com/api", requires_api_key=True,
     default_rate_per_second=1.0, default_hourly_limit=200,
 )
 _CV_ID = re.compile(r"^(4000|4050)-(\d+)$")
 OK, INVALID_KEY, NOT_FOUND, RATE_LIMIT = 1, 100, 101, 107
 WRITER_ROLES = ("writer", "script", "plot", "story")
+ISSUES_PAGE = 100  # Comic Vine's largest page
 
 
 def _ok(data: Any) -> bool:
@@ -38,13 +48,13 @@ class ComicVineProvider:
     def close(self) -> None:
         self.fetcher.close()
 
-    def _get(self, path: str, params: dict | None = None, *, resource: str) -> Any:
+    def _get(self, path: str, params: dict | None = None, *, resource: str, fresh: bool = False) -> Any:
         if not self.config.api_key:
             raise ConfigurationError("Comic Vine: no API key configured",
                                      hint="Get a free key at comicvine.gamespot.com/api and enter it in "
                                           "Settings > Metadata.")
         try:
-            data = self.fetcher.get_json(path, params, resource=resource, cacheable=_ok)
+            data = self.fetcher.get_json(path, params, resource=resource, cacheable=_ok, fresh=fresh)
         except NotFound:
             return None
         if not isinstance(data, dict) or "status_code" not in data:
@@ -79,6 +89,28 @@ class ComicVineProvider:
             return self._from_issue(issue) if isinstance(issue, dict) and issue else None
         volume = self._get(f"/volume/{value}/", resource="volume")
         return self._from_volume(volume, 0) if isinstance(volume, dict) and volume else None
+
+    def series_books(self, query: CatalogueQuery) -> CatalogueListing | None:
+        """A volume's issues: `/issues/?filter=volume:<id>`, page by page, in issue order."""
+        match = _CV_ID.match(clean_text(query.series_id))
+        if not match or match.group(1) != "4050":
+            return None
+        records: list[BookRecord] = []
+        while len(records) < query.limit:
+            data = self._get("/issues/", {"filter": f"volume:{match.group(2)}", "limit": ISSUES_PAGE,
+                                          "offset": len(records)}, resource="issues", fresh=True) or []
+            if not isinstance(data, list):
+                raise BadResponse("Comic Vine: issue list results are not a list")
+            records += [self._from_issue(i) for i in data if isinstance(i, dict) and i.get("id")]
+            if len(data) < ISSUES_PAGE:
+                break
+        name = next((r.series for r in records if r.series), "")
+        records.sort(key=lambda r: (r.series_index is None, r.series_index or 0.0, r.issue_number))
+        return CatalogueListing(INFO.name, query.series_id, name, tuple(records[: query.limit]),
+                                complete=len(records) <= query.limit)
+
+    def author_works(self, query: CatalogueQuery) -> CatalogueListing | None:
+        raise BadResponse("Comic Vine cannot list an author's works here")
 
     @staticmethod
     def _image(data: dict) -> str:

@@ -123,10 +123,12 @@ class ResilientFetcher:
         self.http.close()
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None, *, resource: str = "",
-                 cacheable: Callable[[Any], bool] = lambda data: True) -> Any:
+                 cacheable: Callable[[Any], bool] = lambda data: True, fresh: bool = False) -> Any:
+        """`fresh`: ask the provider even when a cached reply exists (listings that must see a
+        new book at once); the reply is still cached for the others."""
         params = dict(params or {})
         key = cache_key(self.config, path, params)
-        if self.store is not None:
+        if self.store is not None and not fresh:
             cached = self.store.get(key)
             if cached is not None:
                 return cached

@@ -8,13 +8,23 @@ import httpx
 
 from core import isbn as isbn_tools
 from core.errors import BadResponse, NotFound
-from search.providers.base import AuthorRef, BookRecord, Capability, ProviderConfig, ProviderInfo, SearchQuery
+from core.text import comparison_key
+from search.providers.base import (
+    AuthorRef,
+    BookRecord,
+    Capability,
+    CatalogueListing,
+    CatalogueQuery,
+    ProviderConfig,
+    ProviderInfo,
+    SearchQuery,
+)
 from search.providers.common import clean_text, language_code, parse_date, strip_html, to_int
 from search.providers.fetch import ResilientFetcher
 
 INFO = ProviderInfo(
     name="googlebooks", label="Google Books", media_kinds=frozenset({"ebook", "audiobook", "comic"}),
-    capabilities=frozenset({Capability.SEARCH, Capability.LOOKUP, Capability.COVERS}),
+    capabilities=frozenset({Capability.SEARCH, Capability.LOOKUP, Capability.COVERS, Capability.AUTHOR_WORKS}),
     default_base_url="https://www.googleapis.com/books/v1", default_rate_per_second=2.0,
 )
 
@@ -42,8 +52,26 @@ class GoogleBooksProvider:
             terms.append(f"inauthor:{query.author}")
         return self._volumes(" ".join(terms), limit=query.limit)
 
-    def _volumes(self, q: str, *, limit: int = 10, queried_isbn: str = "") -> list[BookRecord]:
-        data = self.fetcher.get_json("/volumes", {"q": q, "maxResults": max(1, min(limit, 40))}, resource="volumes")
+    def author_works(self, query: CatalogueQuery) -> CatalogueListing | None:
+        """`volumes?q=inauthor:"Name"`, newest first, books only; volumes credited to another
+        author whose name merely contains the words are left out."""
+        wanted = comparison_key(query.author)
+        if not wanted:
+            return None
+        name = query.author.replace('"', " ").strip()
+        records = self._volumes(f'inauthor:"{name}"', limit=min(query.limit, 40),
+                                extra={"orderBy": "newest", "printType": "books"}, fresh=True)
+        own = tuple(r for r in records if any(comparison_key(a) == wanted for a in r.author_names))
+        return CatalogueListing(INFO.name, query.author, query.author, own, complete=len(records) < 40) \
+            if own else None
+
+    def series_books(self, query: CatalogueQuery) -> CatalogueListing | None:
+        raise BadResponse("Google Books cannot list the books of a series")
+
+    def _volumes(self, q: str, *, limit: int = 10, queried_isbn: str = "",
+                 extra: dict[str, str] | None = None, fresh: bool = False) -> list[BookRecord]:
+        params = {"q": q, "maxResults": max(1, min(limit, 40)), **(extra or {})}
+        data = self.fetcher.get_json("/volumes", params, resource="volumes", fresh=fresh)
         if not isinstance(data, dict) or "kind" not in data:
             raise BadResponse("Google Books: reply is not a volumes list")
         items = data.get("items") or []

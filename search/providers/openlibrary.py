@@ -9,11 +9,14 @@ import httpx
 
 from core import isbn as isbn_tools
 from core.errors import BadResponse, NotFound
+from core.text import comparison_key
 from search.providers.base import (
     AuthorRecord,
     AuthorRef,
     BookRecord,
     Capability,
+    CatalogueListing,
+    CatalogueQuery,
     ProviderConfig,
     ProviderInfo,
     SearchQuery,
@@ -23,7 +26,8 @@ from search.providers.fetch import ResilientFetcher
 
 INFO = ProviderInfo(
     name="openlibrary", label="Open Library", media_kinds=frozenset({"ebook", "audiobook"}),
-    capabilities=frozenset({Capability.SEARCH, Capability.LOOKUP, Capability.COVERS, Capability.AUTHORS}),
+    capabilities=frozenset({Capability.SEARCH, Capability.LOOKUP, Capability.COVERS, Capability.AUTHORS,
+                            Capability.AUTHOR_WORKS}),
     default_base_url="https://openlibrary.org", default_rate_per_second=1.0,
     extra={"covers_base_url": "https://covers.openlibrary.org"},
 )
@@ -31,6 +35,7 @@ _OLID = re.compile(r"OL\d+[AMW]")
 SEARCH_FIELDS = ("key,title,subtitle,author_name,author_key,first_publish_year,publish_date,publisher,language,"
                  "isbn,cover_i,cover_edition_key,subject,number_of_pages_median,edition_count")
 MAX_AUTHOR_LOOKUPS = 5
+WORKS_PAGE = 100  # /authors/{id}/works.json pages (its own default is 50)
 
 
 def _olid(value: object) -> str:
@@ -168,7 +173,7 @@ class OpenLibraryProvider:
     def _work(self, olid: str) -> BookRecord:
         data = self.fetcher.get_json(f"/works/{olid}.json", resource="works")
         subjects = [clean_text(s) for s in data.get("subjects") or []]
-        series = next((s.split(":", 1)[1].strip() for s in subjects if s.lower().startswith("series:")), "")
+        series = _subject_series(subjects)
         published, year = parse_date(data.get("first_publish_date"))
         refs = [a.get("author") or a for a in data.get("authors") or []]
         return BookRecord(
@@ -193,6 +198,64 @@ class OpenLibraryProvider:
             authors.append(AuthorRef(record.name, external_id=record.external_id))
         return tuple(authors)
 
+    # --- catalogue listings ----------------------------------------------------------------
+    def author_works(self, query: CatalogueQuery) -> CatalogueListing | None:
+        """The author's works: `/authors/{OLID}/works.json` page by page; the key is found first with
+        `/search.json?author=` (only an author whose name is the same, never a near one)."""
+        key = _olid(query.author_id) or self.find_author_key(query.author)
+        if not key:
+            return None
+        records: list[BookRecord] = []
+        offset, total = 0, None
+        while len(records) < query.limit and (total is None or offset < total):
+            data = self.fetcher.get_json(f"/authors/{key}/works.json", {"limit": WORKS_PAGE, "offset": offset},
+                                         resource="works", fresh=True)
+            if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+                raise BadResponse("Open Library: author works reply has no 'entries' list")
+            entries = data["entries"]
+            total = to_int(data.get("size")) or 0
+            records += [self._from_work_entry(e, key, query.author) for e in entries
+                        if isinstance(e, dict) and e.get("title") and _olid(e.get("key"))]
+            if not entries:
+                break
+            offset += len(entries)
+        return CatalogueListing(INFO.name, key, query.author, tuple(records[: query.limit]),
+                                complete=len(records) <= query.limit and offset >= (total or 0))
+
+    def series_books(self, query: CatalogueQuery) -> CatalogueListing | None:
+        raise BadResponse("Open Library cannot list the books of a series")
+
+    def find_author_key(self, name: str) -> str:
+        wanted = comparison_key(name)
+        if not wanted:
+            return ""
+        data = self.fetcher.get_json("/search.json", {"author": name, "fields": "author_key,author_name",
+                                                      "limit": 20}, resource="search")
+        if not isinstance(data, dict) or not isinstance(data.get("docs"), list):
+            raise BadResponse("Open Library: search reply has no 'docs' list")
+        counts: dict[str, int] = {}
+        for doc in data["docs"]:
+            for index, author in enumerate(doc.get("author_name") or []):
+                keys = doc.get("author_key") or []
+                if comparison_key(str(author)) == wanted and index < len(keys) and _olid(keys[index]):
+                    counts[_olid(keys[index])] = counts.get(_olid(keys[index]), 0) + 1
+        return max(counts, key=lambda k: counts[k]) if counts else ""
+
+    def _from_work_entry(self, entry: dict, author_key: str, author_name: str) -> BookRecord:
+        olid = _olid(entry.get("key"))
+        subjects = [clean_text(s) for s in entry.get("subjects") or [] if isinstance(s, str)]
+        published, year = parse_date(entry.get("first_publish_date"))
+        return BookRecord(
+            provider=INFO.name, external_id=olid, title=clean_text(entry.get("title")),
+            subtitle=clean_text(entry.get("subtitle")), authors=(AuthorRef(author_name, external_id=author_key),),
+            published=published, year=year, description=_text_value(entry.get("description")),
+            series=_subject_series(subjects), identifiers=(("openlibrary", olid),),
+            subjects=tuple(s for s in subjects if not s.lower().startswith(("series:", "nyt:")))[:20],
+            cover_url=self.cover_url(next((c for c in entry.get("covers") or [] if isinstance(c, int) and c > 0),
+                                          None)),
+            url=f"{self.config.base_url.rstrip('/')}/works/{olid}", confidence=0.9,
+        )
+
     def author(self, olid: str) -> AuthorRecord:
         data = self.fetcher.get_json(f"/authors/{_olid(olid) or olid}.json", resource="authors")
         name = clean_text(data.get("name") or data.get("personal_name"))
@@ -205,6 +268,10 @@ class OpenLibraryProvider:
             bio=_text_value(data.get("bio")), birth_date=clean_text(data.get("birth_date")),
             photo_url=f"{self.covers}/a/id/{photos[0]}-L.jpg" if photos else "",
         )
+
+
+def _subject_series(subjects: list[str]) -> str:
+    return next((s.split(":", 1)[1].strip() for s in subjects if s.lower().startswith("series:")), "")
 
 
 def _edition_series(values: list[str]) -> tuple[str, float | None]:

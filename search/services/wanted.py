@@ -6,7 +6,7 @@ and kept even when the provider's record has none, so the indexers are asked for
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -109,6 +109,18 @@ def add_wanted(request: WantedRequest, *, user=None, as_request: bool = False) -
         record = _fallback_record(request, given)
         source = WANTED_SOURCE if as_request else request.provider
     return _create(request, record, given, user, source=source, as_request=as_request)
+
+
+def add_wanted_record(record: BookRecord, kind: str) -> MediaItem:
+    """A wanted item straight from a record a provider listed (a monitored author's new book): the
+    same duplicate checks and the same item as `add_wanted`, without asking the provider again."""
+    if record.provider not in PROVIDERS:
+        raise InvalidInput(f"Unknown provider {record.provider!r}")
+    if kind not in MediaKind.values:
+        raise InvalidInput(f"Unknown media kind {kind!r}")
+    request = WantedRequest(provider=record.provider, external_id=record.external_id, kind=kind, title=record.title)
+    _refuse_duplicate(request, record.isbn13)
+    return _create(request, replace(record, kind=kind), {}, None, source=record.provider, as_request=False)
 
 
 def add_wanted_by_hand(request: WantedRequest, *, user=None, as_request: bool = False) -> MediaItem:

@@ -1,7 +1,8 @@
 """Imports flow one way: core <- media <- {search, scanning, indexers, downloaders} <- processing
 (downloaders may use indexers: grabbing needs the search results) <- operations (backups and the
 integrity check sit on top of every app; none imports it) and notifications (events, connections
-and health checks; apps emit through core.events instead of importing it). Tests enforce it."""
+and health checks; apps emit through core.events instead of importing it); monitoring (followed
+authors and series) sits on core, media, search and indexers, and no app imports it. Tests enforce it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading", "operations",
-        "notifications")
+        "notifications", "monitoring")
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -25,6 +26,7 @@ ALLOWED = {
     "operations": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading"},
     "notifications": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading",
                       "operations"},
+    "monitoring": {"core", "media", "search", "indexers"},  # only the project's urls, API and schedules import it
 }
 
 

@@ -7,10 +7,17 @@ are printed and can be entered in Settings / admin (SearchProvider.base_url).
 
 Replies are the recorded files verbatim, except: Open Library and Google Books searches
 filter the recorded documents by the query words, Comic Vine's /search/ wraps the recorded
-volume in the search envelope, and unknown ids get the recorded 'Object Not Found' reply."""
+volume in the search envelope, and unknown ids get the recorded 'Object Not Found' reply.
+
+The catalogue listings (monitored authors and series) come from a `FakeCatalogue` that tests
+change between runs ("the author has a new book"): Open Library's `/authors/{OLID}/works.json`
+entries and Comic Vine's `/issues/?filter=volume:<id>` issues are copies of the recorded ones
+with another key, title and date; `/search.json?author=` answers the catalogue's authors in the
+recorded search document's shape."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -118,12 +125,75 @@ class FakeServer:
         self.forced = None
 
 
+# --- the catalogue: authors' works and series' issues, changeable between runs -------------------
+RECORDED_AUTHOR = ("OL8263705A", "Helmholtz-Zentrum Potsdam Helmholtz-Zentrum Potsdam - Deutsches "
+                   "GeoForschungsZentrum GFZ")  # the recorded works reply's author (sources.md)
+
+
+class FakeCatalogue:
+    def __init__(self) -> None:
+        works = _load("openlibrary/author_works_OL8263705A_unattributed_jest_test.json")
+        self.authors: dict[str, dict] = {RECORDED_AUTHOR[0]: {"name": RECORDED_AUTHOR[1],
+                                                              "works": list(works["entries"])}}
+        issues = _load("comicvine/issues_filter_volume_23437.json")
+        self.volumes: dict[str, list[dict]] = {"23437": list(issues["results"])}
+
+    def add_author(self, key: str, name: str) -> None:
+        self.authors.setdefault(key, {"name": name, "works": []})
+
+    def add_work(self, author_key: str, olid: str, title: str, *, first_publish_date: str = "",
+                 subjects: tuple[str, ...] = ()) -> None:
+        entry = copy.deepcopy(_load("openlibrary/author_works_OL8263705A_unattributed_jest_test.json")["entries"][0])
+        entry.update({"key": f"/works/{olid}", "title": title, "subjects": list(subjects),
+                      "authors": [{"type": {"key": "/type/author_role"}, "author": {"key": f"/authors/{author_key}"}}]})
+        if first_publish_date:
+            entry["first_publish_date"] = first_publish_date
+        self.authors[author_key]["works"].append(entry)
+
+    def add_issue(self, volume_id: str, issue_id: int, number: str, name: str, cover_date: str) -> None:
+        issue = copy.deepcopy(_load("comicvine/issues_filter_volume_23437.json")["results"][0])
+        issue.update({"id": issue_id, "issue_number": number, "name": name, "cover_date": cover_date,
+                      "api_detail_url": f"https://comicvine.gamespot.com/api/issue/4000-{issue_id}/"})
+        self.volumes.setdefault(volume_id, []).append(issue)
+
+    def works_reply(self, key: str, query: dict[str, str]) -> Reply:
+        author = self.authors.get(key)
+        if author is None:
+            return _json({"error": "notfound", "key": f"/authors/{key}"}, status=404)
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 50))
+        links = {"self": f"/authors/{key}/works.json", "author": f"/authors/{key}"}
+        if offset + limit < len(author["works"]):
+            links["next"] = f"/authors/{key}/works.json?limit={limit}&offset={offset + limit}"
+        return _json({"links": links, "size": len(author["works"]),
+                      "entries": author["works"][offset: offset + limit]})
+
+    def author_docs(self, name: str) -> list[dict]:
+        return [{"key": w["key"], "title": w["title"], "author_name": [a["name"]], "author_key": [key]}
+                for key, a in self.authors.items() if _matches(name, a["name"]) for w in a["works"]]
+
+    def issues_reply(self, query: dict[str, str]) -> Reply:
+        volume = query.get("filter", "").removeprefix("volume:")
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+        issues = self.volumes.get(volume, [])
+        envelope = _load("comicvine/issues_filter_volume_23437.json")
+        return _json({**envelope, "limit": limit, "offset": offset,
+                      "number_of_page_results": len(issues[offset: offset + limit]),
+                      "number_of_total_results": len(issues), "results": issues[offset: offset + limit]})
+
+
 # --- Open Library ----------------------------------------------------------------------------
-def openlibrary_route(path: str, query: dict[str, str]) -> Reply:
+def openlibrary_route(path: str, query: dict[str, str], catalogue: FakeCatalogue | None = None) -> Reply:
     if path.startswith("/covers/"):
         return Reply(200, PNG, "image/png")
+    works = re.fullmatch(r"/authors/(OL\d+A)/works\.json", path)
+    if works and catalogue is not None:
+        return catalogue.works_reply(works.group(1), query)
     if path == "/search.json":
-        return _json(_openlibrary_search(query))
+        data = _openlibrary_search(query)
+        if catalogue is not None and query.get("author") and not query.get("title"):
+            docs = catalogue.author_docs(query["author"]) + data["docs"]
+            data = {**data, "num_found": len(docs), "numFound": len(docs), "docs": docs}
+        return _json(data)
     if path == "/api/books":
         key = query.get("bibkeys", "")
         for name in ("api_books_bibkeys_ISBN9780316030571_jscmd_data_dkam-openlib.json",
@@ -178,13 +248,15 @@ def googlebooks_route(path: str, query: dict[str, str]) -> Reply:
 
 
 # --- Comic Vine ---------------------------------------------------------------------------------
-def comicvine_route(path: str, query: dict[str, str]) -> Reply:
+def comicvine_route(path: str, query: dict[str, str], catalogue: FakeCatalogue | None = None) -> Reply:
     if query.get("api_key") != COMICVINE_KEY:
         return _json({"error": "Invalid API Key", "limit": 0, "offset": 0, "number_of_page_results": 0,
                       "number_of_total_results": 0, "status_code": 100, "results": []}, status=401)
     not_found = _load("comicvine/object_not_found.json")
     if path == "/issue/4000-140529/":
         return _json(_load("comicvine/issue_4000-140529.json"))
+    if path == "/issues/" and catalogue is not None:
+        return catalogue.issues_reply(query)
     if path == "/volume/4050-23437/":
         return _json(_load("comicvine/volume_4050-23437.json"))
     if path == "/search/":
@@ -199,9 +271,10 @@ class FakeProviders:
     """The three fake providers together: `fakes.openlibrary.stop()` takes one down."""
 
     def __init__(self) -> None:
-        self.openlibrary = FakeServer("openlibrary", openlibrary_route)
+        self.catalogue = FakeCatalogue()
+        self.openlibrary = FakeServer("openlibrary", lambda p, q: openlibrary_route(p, q, self.catalogue))
         self.googlebooks = FakeServer("googlebooks", googlebooks_route)
-        self.comicvine = FakeServer("comicvine", comicvine_route)
+        self.comicvine = FakeServer("comicvine", lambda p, q: comicvine_route(p, q, self.catalogue))
 
     @property
     def servers(self) -> dict[str, FakeServer]:
