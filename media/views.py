@@ -179,7 +179,7 @@ def cover(request, item_id: int):
 @require_GET
 def cover_thumb(request, item_id: int):
     item = get_object_or_404(_covers_for(request.user), pk=item_id)
-    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)), versioned=_versioned(request, item))
+    return _image(covers.thumbnail(item.cover_path), versioned=_versioned(request, item))
 
 
 def _covers_for(user):
