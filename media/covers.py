@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import functools
 import logging
+import os
 from io import BytesIO
 from pathlib import Path
 
@@ -78,21 +79,24 @@ def content_type(path: Path) -> str:
 def thumbnail_path(cover_path: str) -> Path:
     """Where the grid thumbnail of a stored cover lives: named by the cover's content hash, so
     items sharing a cover share it and a new cover gets a new one."""
-    name = Path(cover_path).stem
-    return Path(settings.COVERS_DIR) / "thumbs" / name[:2] / f"{name}.jpg"
+    name = os.path.splitext(os.path.basename(cover_path))[0]
+    return Path(settings.COVERS_DIR, "thumbs", name[:2], f"{name}.jpg")
 
 
-def make_thumbnail(cover_path: str) -> bool:
-    """Make the grid thumbnail of a stored cover (JPEG, at most THUMB_SIZE); False if the
-    image cannot be decoded. JPEGs are decoded at a reduced scale (draft mode)."""
+def make_thumbnail(cover_path: str, data: bytes | None = None) -> bool:
+    """Make the grid thumbnail of a stored cover (JPEG, at most THUMB_SIZE) from its bytes
+    (`data`, when the caller has just stored them) or its file; False if the image cannot be
+    decoded. JPEGs are decoded at a reduced scale (draft mode)."""
     target = thumbnail_path(cover_path)
     if target.exists():
         return True
-    source = cover_file(cover_path)
-    if source is None:
-        return False
+    if data is None:
+        source = cover_file(cover_path)
+        if source is None:
+            return False
+        data = read_limited(source, MAX_COVER_BYTES)
     try:
-        with Image.open(BytesIO(read_limited(source, MAX_COVER_BYTES))) as image:
+        with Image.open(BytesIO(data)) as image:
             image.draft("RGB", THUMB_SIZE)
             image = image.convert("RGB")
             image.thumbnail(THUMB_SIZE)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 
 from core.errors import DiskFull
 from media import search_index
@@ -39,10 +40,11 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
             cover = _first_cover(files[item_id])
             if cover is not None:
                 found[item_id] = store_image(cover.data, cover.extension)
-                thumbnails += _made_thumbnail(found[item_id])
+                thumbnails += _made_thumbnail(found[item_id], cover.data)
         with transaction.atomic():
-            for item_id, cover_path in found.items():  # a cover set meanwhile (by hand) is kept
-                MediaItem.objects.filter(pk=item_id, cover_path="").update(cover_path=cover_path)
+            if found:  # one UPDATE for the chunk; a cover set meanwhile (by hand) is kept
+                paths = Case(*(When(pk=item_id, then=Value(path)) for item_id, path in found.items()))
+                MediaItem.objects.filter(pk__in=found, cover_path="").update(cover_path=paths)
             search_index.reindex_items(found)  # completeness counts the cover
             PendingCover.objects.filter(item_id__in=ids).delete()
         done, stored = done + len(ids), stored + len(found)
@@ -50,11 +52,11 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
     return {"queued": done, "stored": stored, "thumbnails": thumbnails}
 
 
-def _made_thumbnail(cover_path: str) -> int:
+def _made_thumbnail(cover_path: str, data: bytes) -> int:
     """1 if this call made the cover's thumbnail (0: it existed already, or cannot be made)."""
     if thumbnail_path(cover_path).exists():
         return 0
-    return int(make_thumbnail(cover_path))
+    return int(make_thumbnail(cover_path, data))
 
 
 def _first_cover(files: list[tuple[str, str]]) -> Cover | None:
