@@ -3,6 +3,7 @@ served (it used to make a second, per-item copy of its own on the first view).""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,19 @@ def test_an_undecodable_cover_is_served_as_it_is(admin_client):
     item = make_item("Broken", cover_path=store_image(b"\xff\xd8\xff not really a jpeg", ".jpg"))
     assert _served(admin_client, item).startswith(b"\xff\xd8\xff not")
     assert not thumbnail_path(item.cover_path).exists()
+
+
+def test_the_library_page_shows_the_cover_jobs_progress_while_it_runs(admin_client):
+    from core.models import Job
+    from media.dashboard import COVER_JOB_KIND
+    from scanning.services.jobs import THUMBNAIL_KIND
+
+    assert COVER_JOB_KIND == THUMBNAIL_KIND  # media names the scanning app's job kind by its string
+    idle = admin_client.get("/library/").content.decode()
+    assert 'id="scan-progress"' in idle and "Reading covers" in idle
+    assert re.search(r'<section id="scan-progress"[^>]*\bhidden\b', idle)
+    Job.objects.create(kind=THUMBNAIL_KIND, state="running", progress_done=1200, progress_total=5600,
+                       message="1200 covers stored")
+    busy = admin_client.get("/library/").content.decode()
+    assert not re.search(r'<section id="scan-progress"[^>]*\bhidden\b', busy)
+    assert f'data-kind="{THUMBNAIL_KIND}"' in busy and "1200 covers stored" in busy  # the embedded first screen
