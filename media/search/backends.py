@@ -4,7 +4,6 @@ vocabulary (prefix, typo-tolerant, wildcard) and returns ranked item ids."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from django.db import connection
@@ -338,17 +337,10 @@ class PostgresBackend(SearchBackend):
         rows = self._fetch(f"SELECT term FROM {TERMS} WHERE term LIKE %s ORDER BY term LIMIT %s", [like, limit])
         return [r[0] for r in rows]
 
-    CANDIDATES = SqliteBackend.CANDIDATES  # the same early-terminated ranking as SQLite's
-
     def ranked_ids(
         self, compiled, where, params, boost_key, limit, offset, *, order=None, exact_titles=False
     ) -> list[int]:
-        tsquery = _with_exclusion(compiled.match, compiled.exclude)
-        if compiled.match and order is None and offset + limit <= self.CANDIDATES:
-            exact_key = boost_key if exact_titles else ""
-            ids = self._top_candidates(compiled, tsquery, where, params, boost_key, exact_key, limit, offset)
-            if len(ids) == limit or not where:
-                return ids
+        tsquery = " & ".join(filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None]))
         boost, boost_params = self._boost(boost_key if compiled.match and not order else "")
         ranking = order or f"{boost} DESC, ts_rank(sd.document, query) DESC, m.sort_title, m.id"
         sql = (
@@ -359,37 +351,10 @@ class PostgresBackend(SearchBackend):
         )
         return [r[0] for r in self._fetch(sql, [tsquery, *params, *boost_params, limit, offset])]
 
-    def _top_candidates(self, compiled, tsquery, where, params, boost_key, exact_key, limit, offset) -> list[int]:
-        """SQLite's early-terminated ranking (see SqliteBackend._top_candidates) in PostgreSQL:
-        ts_rank is computed for at most CANDIDATES newest matches in any field plus CANDIDATES
-        newest title matches, plus exact title matches, instead of for every match: ranking all
-        matches of a common word was what kept the p95 above 80 ms at 100k books."""
-        newest = (
-            f"(SELECT item_id FROM {DOCS} WHERE document @@ to_tsquery('simple', %s) "
-            "ORDER BY item_id DESC LIMIT %s)"
-        )
-        parts, args = [newest], [tsquery, self.CANDIDATES]
-        in_titles = title_only(compiled.match)
-        if in_titles:
-            parts.append(newest)
-            args += [_with_exclusion(in_titles, compiled.exclude), self.CANDIDATES]
-        if exact_key:  # plain words only: an equal title key implies a match
-            parts.append(f"(SELECT item_id FROM {DOCS} WHERE title_key = %s LIMIT 50)")
-            args.append(exact_key)
-        boost, boost_params = self._boost(boost_key)
-        sql = (
-            f"WITH hits(id) AS ({' UNION '.join(parts)}) "
-            f"SELECT m.id FROM hits JOIN {ITEMS} m ON m.id = hits.id JOIN {DOCS} sd ON sd.item_id = m.id, "
-            "to_tsquery('simple', %s) query WHERE 1 = 1"
-            + "".join(f" AND {c}" for c in where)
-            + f" ORDER BY {boost} DESC, ts_rank(sd.document, query) DESC, m.sort_title, m.id LIMIT %s OFFSET %s"
-        )
-        return [r[0] for r in self._fetch(sql, [*args, tsquery, *params, *boost_params, limit, offset])]
-
     def newest_matches(self, compiled, where, params, limit) -> list[int]:
         if compiled is None:
             return self._listing_newest(where, params, limit)
-        tsquery = _with_exclusion(compiled.match, compiled.exclude)
+        tsquery = " & ".join(filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None]))
         sql = (
             f"SELECT m.id FROM {DOCS} sd JOIN {ITEMS} m ON m.id = sd.item_id "
             "WHERE sd.document @@ to_tsquery('simple', %s)"
@@ -397,21 +362,6 @@ class PostgresBackend(SearchBackend):
             + " ORDER BY m.id DESC LIMIT %s"
         )
         return [r[0] for r in self._fetch(sql, [tsquery, *params, limit])]
-
-
-def _with_exclusion(match: str | None, exclude: str | None) -> str:
-    return " & ".join(filter(None, [match, f"!({exclude})" if exclude else None]))
-
-
-_LEXEME = re.compile(r"'([^']*)'(:\*)?")
-
-
-def title_only(tsquery: str | None) -> str | None:
-    """The tsquery restricted to titles (weight A), like FTS5's `title : (...)`; None when it
-    already names fields or negates words (restricting those would change what they mean)."""
-    if not tsquery or "!" in tsquery or re.search(r"'[^']*':\*?[A-D]", tsquery):
-        return None
-    return _LEXEME.sub(lambda m: f"'{m.group(1)}':{'*' if m.group(2) else ''}A", tsquery)
 
 
 def backend() -> SearchBackend:

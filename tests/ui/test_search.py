@@ -220,30 +220,3 @@ def test_rebuild_job_runs_on_a_worker(broker, worker, admin_user):
     job = Job.objects.get(pk=job.pk)
     assert job.state == JobState.SUCCEEDED and job.result == {"indexed": 1}
     assert titles("asimov") == ["Foundation"]
-
-
-@pytest.fixture
-def few_candidates(monkeypatch):
-    """Relevance pages rank only the newest CANDIDATES matches (plus title and exact-title
-    matches): made small here, so a handful of books shows what 100k would."""
-    from media.search.backends import PostgresBackend, SqliteBackend
-
-    for engine in (SqliteBackend, PostgresBackend):
-        monkeypatch.setattr(engine, "CANDIDATES", 3)
-
-
-def test_capped_ranking_still_finds_older_title_and_exact_title_matches(few_candidates):
-    exact = make_item("Dune", authors=["Frank Herbert"])  # oldest: outside the newest 3 matches
-    in_title = make_item("Dune Road", authors=["Someone Else"])
-    for n in range(6):  # newer books that only mention the word
-        make_item(f"Other book {n}", authors=["Writer"], description="a walk on the dune at dawn")
-    found = titles("dune", page_size=5)
-    assert found[:2] == [exact.title, in_title.title]  # exact title first, then the title match
-    assert len(found) == 5
-
-
-def test_capped_ranking_with_a_filter_falls_back_to_ranking_every_match(few_candidates):
-    wanted = make_item("A dune tale", authors=["Writer"], language="fr")
-    for n in range(6):
-        make_item(f"Dune, part {n}", authors=["Writer"], language="en")
-    assert titles("dune", filters=SearchFilters(language="fr")) == [wanted.title]
