@@ -1,11 +1,14 @@
 """Cover files: store cover bytes once (content-addressed under settings.COVERS_DIR),
-resolve `MediaItem.cover_path` safely inside the data directory and make cached thumbnails
-for the library grid."""
+resolve `MediaItem.cover_path` safely inside the data directory and make the grid thumbnails
+(once per cover: the cover job makes them ahead, the grid's request if it comes first)."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
+from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
@@ -13,8 +16,18 @@ from PIL import Image, UnidentifiedImageError
 
 from core.blobs import BlobStore
 from core.errors import DiskFull
+from core.files import read_limited
 
-__all__ = ["DiskFull", "content_type", "cover_file", "cover_store", "store_image", "thumbnail"]
+__all__ = [
+    "DiskFull",
+    "content_type",
+    "cover_file",
+    "cover_store",
+    "make_thumbnail",
+    "store_image",
+    "thumbnail",
+    "thumbnail_path",
+]
 
 logger = logging.getLogger(__name__)
 IMAGE_TYPES = {
@@ -25,6 +38,7 @@ IMAGE_TYPES = {
     ".gif": "image/gif",
 }
 THUMB_SIZE = (240, 360)
+MAX_COVER_BYTES = 16 * 1024 * 1024  # no stored cover is bigger (the extractors' and uploads' limits)
 
 
 def cover_store() -> BlobStore:
@@ -62,26 +76,46 @@ def content_type(path: Path) -> str:
     return IMAGE_TYPES.get(path.suffix.lower(), "image/jpeg")
 
 
-def thumbnail(item_id: int, source: Path | None) -> Path | None:
-    """A JPEG no larger than THUMB_SIZE, cached by item and the source's mtime."""
+def thumbnail_path(cover_path: str) -> Path:
+    """Where the grid thumbnail of a stored cover lives: named by the cover's content hash, so
+    items sharing a cover share it and a new cover gets a new one."""
+    name = os.path.splitext(os.path.basename(cover_path))[0]
+    return Path(settings.COVERS_DIR, "thumbs", name[:2], f"{name}.jpg")
+
+
+def make_thumbnail(cover_path: str, data: bytes | None = None) -> bool:
+    """Make the grid thumbnail of a stored cover (JPEG, at most THUMB_SIZE) from its bytes
+    (`data`, when the caller has just stored them) or its file; False if the image cannot be
+    decoded. JPEGs are decoded at a reduced scale (draft mode)."""
+    target = thumbnail_path(cover_path)
+    if target.exists():
+        return True
+    if data is None:
+        source = cover_file(cover_path)
+        if source is None:
+            return False
+        data = read_limited(source, MAX_COVER_BYTES)
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.draft("RGB", THUMB_SIZE)
+            image = image.convert("RGB")
+            image.thumbnail(THUMB_SIZE)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".part")
+            image.save(partial, "JPEG", quality=80)
+            partial.replace(target)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise DiskFull("Disk full while writing thumbnails") from exc
+        logger.warning("Cannot make a thumbnail of %s: %s", cover_path, exc)
+        return False
+    return True
+
+
+def thumbnail(cover_path: str) -> Path | None:
+    """The file to serve as the grid thumbnail: the stored thumbnail (made now if the cover job
+    has not made it yet), the cover itself if it cannot be thumbnailed, None without a cover."""
+    source = cover_file(cover_path)
     if source is None:
         return None
-    stat = source.stat()
-    cache = Path(settings.DATA_DIR) / "cache" / "thumbs"
-    target = cache / f"{item_id}-{stat.st_mtime_ns}-{stat.st_size}.jpg"
-    if target.exists():
-        return target
-    cache.mkdir(parents=True, exist_ok=True)
-    try:
-        with Image.open(source) as image:
-            image.thumbnail(THUMB_SIZE)
-            partial = target.with_suffix(".part")
-            image.convert("RGB").save(partial, "JPEG", quality=82, optimize=True)
-            partial.replace(target)
-    except (UnidentifiedImageError, OSError) as exc:
-        logger.warning("Cannot make a thumbnail of %s: %s", source, exc)
-        return source
-    for old in cache.glob(f"{item_id}-*.jpg"):
-        if old != target:
-            old.unlink(missing_ok=True)
-    return target
+    return thumbnail_path(cover_path) if make_thumbnail(cover_path) else source

@@ -73,6 +73,7 @@ def problems() -> list[Problem]:
 
 
 SCAN_JOB_KIND = "scanning.scan_folder"  # the scanning app's job kind (media cannot import scanning)
+COVER_JOB_KIND = "scanning.make_thumbnails"  # the same app's cover job
 
 
 def scan_running() -> bool:

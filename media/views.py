@@ -19,7 +19,7 @@ from core.lists import pager, sort_headers
 from core.visibility import without_hidden
 from media import covers
 from media.api import LibraryQuery, search_page
-from media.dashboard import SCAN_JOB_KIND, dashboard_context, live_counts
+from media.dashboard import COVER_JOB_KIND, SCAN_JOB_KIND, dashboard_context, live_counts
 from media.models import MediaItem, MediaKind, MediaStatus
 from media.search import SORT_CHOICES, SORT_LABELS, STATUS_FILTER_CHOICES
 from media.search.filters import SORTS
@@ -115,6 +115,7 @@ def library(request):
             "sorts": [(s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance"],
             "chosen_sort": chosen_sort,
             "status_choices": STATUS_FILTER_CHOICES,
+            "scan_jobs": first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=COVER_JOB_KIND),
             "headers": sort_headers(
                 request.GET,
                 TABLE_COLUMNS,
@@ -179,7 +180,7 @@ def cover(request, item_id: int):
 @require_GET
 def cover_thumb(request, item_id: int):
     item = get_object_or_404(_covers_for(request.user), pk=item_id)
-    return _image(covers.thumbnail(item.pk, covers.cover_file(item.cover_path)), versioned=_versioned(request, item))
+    return _image(covers.thumbnail(item.cover_path), versioned=_versioned(request, item))
 
 
 def _covers_for(user):

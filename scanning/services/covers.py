@@ -4,20 +4,16 @@ stores it once, content-addressed (media.covers)."""
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from io import BytesIO
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 
 from core.errors import DiskFull
-from core.files import read_limited
 from media import search_index
-from media.covers import store_image
+from media.covers import make_thumbnail, store_image, thumbnail_path
 from media.models import FileState, LibraryFile, MediaItem
 from scanning.extractors import Cover, ExtractionError, ExtractOptions, MissingTool
 from scanning.models import PendingCover
@@ -26,36 +22,6 @@ from scanning.services.gather import read_cover
 __all__ = ["DiskFull", "make_thumbnail", "store_pending_covers", "thumbnail_path"]
 
 logger = logging.getLogger(__name__)
-THUMB_SIZE = (240, 360)
-MAX_STORED_COVER_BYTES = ExtractOptions().max_cover_bytes  # no bigger cover is read from a book
-
-
-def thumbnail_path(cover_path: str) -> Path:
-    name = Path(cover_path).stem
-    return Path(settings.COVERS_DIR) / "thumbs" / name[:2] / f"{name}.jpg"
-
-
-def make_thumbnail(cover_path: str) -> bool:
-    """Make the grid thumbnail of a stored cover; False if the image cannot be decoded."""
-    from PIL import Image, UnidentifiedImageError
-
-    source = Path(settings.DATA_DIR) / cover_path
-    target = thumbnail_path(cover_path)
-    if target.exists():
-        return True
-    try:
-        with Image.open(BytesIO(read_limited(source, MAX_STORED_COVER_BYTES))) as image:
-            image.draft("RGB", THUMB_SIZE)
-            image = image.convert("RGB")
-            image.thumbnail(THUMB_SIZE)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            image.save(target, "JPEG", quality=80)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            raise DiskFull("Disk full while writing thumbnails") from exc
-        logger.warning("Cannot make a thumbnail of %s: %s", cover_path, exc)
-        return False
-    return True
 
 
 def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: int = 200) -> dict[str, int]:
@@ -74,10 +40,11 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
             cover = _first_cover(files[item_id])
             if cover is not None:
                 found[item_id] = store_image(cover.data, cover.extension)
-                thumbnails += _made_thumbnail(found[item_id])
+                thumbnails += _made_thumbnail(found[item_id], cover.data)
         with transaction.atomic():
-            for item_id, cover_path in found.items():  # a cover set meanwhile (by hand) is kept
-                MediaItem.objects.filter(pk=item_id, cover_path="").update(cover_path=cover_path)
+            if found:  # one UPDATE for the chunk; a cover set meanwhile (by hand) is kept
+                paths = Case(*(When(pk=item_id, then=Value(path)) for item_id, path in found.items()))
+                MediaItem.objects.filter(pk__in=found, cover_path="").update(cover_path=paths)
             search_index.reindex_items(found)  # completeness counts the cover
             PendingCover.objects.filter(item_id__in=ids).delete()
         done, stored = done + len(ids), stored + len(found)
@@ -85,11 +52,11 @@ def store_pending_covers(*, progress: Callable[..., None] | None = None, chunk: 
     return {"queued": done, "stored": stored, "thumbnails": thumbnails}
 
 
-def _made_thumbnail(cover_path: str) -> int:
+def _made_thumbnail(cover_path: str, data: bytes) -> int:
     """1 if this call made the cover's thumbnail (0: it existed already, or cannot be made)."""
     if thumbnail_path(cover_path).exists():
         return 0
-    return int(make_thumbnail(cover_path))
+    return int(make_thumbnail(cover_path, data))
 
 
 def _first_cover(files: list[tuple[str, str]]) -> Cover | None:

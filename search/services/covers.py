@@ -208,7 +208,7 @@ def _use(item: MediaItem, data: bytes, *, what: str, user) -> MediaItem:
     record_candidates(item, MANUAL_SOURCE, {"cover": relative}, 1.0, user=user)
     lock_field(item, "cover", locked=True)
     item.refresh_from_db()
-    media_covers.thumbnail(item.pk, media_covers.cover_file(item.cover_path))
+    media_covers.make_thumbnail(item.cover_path)
     return item
 
 

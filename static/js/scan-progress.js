@@ -1,4 +1,5 @@
-// The scans' progress at the top of a page (dashboard, scanning): each queued or running scan
+// The scans' progress at the top of a page (dashboard, scanning; the cover job's on the
+// library page: the section's data-kind says which jobs): each queued or running job
 // with its bar; a percentage and an ETA only against a known total, files per second while
 // the files are still being counted. Polls while the page is visible and tells the page
 // (event "omni:scans") so it can redraw what a scan changes.
@@ -7,7 +8,7 @@
   if (!box) return;
   var list = document.getElementById("scan-jobs");
   var el = OmniApi.el;
-  var KIND = "scanning.scan_folder";
+  var KIND = box.dataset.kind || "scanning.scan_folder";
   var wasActive = false;
   function row(job) {
     var what = job.message || (job.state === "queued" ? "Waiting to start" : "Starting");
