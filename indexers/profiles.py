@@ -277,7 +277,7 @@ def set_item_profile(item_id: int, profile_id: int | None) -> UpgradeState:
     profile = get_profile(profile_id) if profile_id is not None else None
     if profile is not None and profile.kind != item.kind:
         raise InvalidInput(
-            f"{profile.name} is a {profile.kind} profile; item {item_id} is {_a(item.kind)}",
+            f"{profile.name} is {_a(profile.kind)} profile; item {item_id} is {_a(item.kind)}",
             hint=f"Choose a {item.kind} profile.",
         )
     ItemProfile.objects.update_or_create(item=item, defaults={"profile": profile})
