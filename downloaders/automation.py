@@ -26,6 +26,7 @@ from downloaders.models import (
     DownloadClientConfig,
     DownloadSettings,
 )
+from indexers import profiles
 from indexers.models import AcquisitionSettings, BlacklistReason
 from media.models import MediaItem, MediaStatus
 
@@ -39,10 +40,16 @@ def _noop(*args, **kwargs) -> None:
 
 
 # --- periodic search ------------------------------------------------------------------------
+# An item whose best file ranks below its format profile's cutoff is searched too, once it
+# has settled in the library (not while a download or an import of it is under way).
+UPGRADABLE = (MediaStatus.POST_PROCESSED_SUCCESS, MediaStatus.IN_LIBRARY)
+
+
 def due_wanted_items(now=None, limit: int = 25) -> list[int]:
     now = now or timezone.now()
+    upgrades = Q(format_profile__upgrade_wanted=True, status__in=UPGRADABLE)
     items = (
-        MediaItem.objects.filter(status=MediaStatus.WANTED)
+        MediaItem.objects.filter(Q(status=MediaStatus.WANTED) | upgrades)
         .filter(
             Q(search_state__isnull=True)
             | Q(search_state__next_search_at__isnull=True)
@@ -80,7 +87,8 @@ def search_and_grab(item_id: int, *, automatic: bool = True) -> dict:
     item = MediaItem.objects.filter(pk=item_id).first()
     if item is None:
         return {"skipped": "item is gone"}
-    if automatic and item.status != MediaStatus.WANTED:
+    upgrade = item.status in UPGRADABLE and profiles.is_upgrade_wanted(item_id)
+    if automatic and item.status != MediaStatus.WANTED and not upgrade:
         return {"skipped": f"item is {item.status}"}
     outcome = services.search_item(item_id)
     summary = {

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from indexers.models import AcquisitionSettings, BlacklistEntry, IndexerConfig, ItemSearchState, SearchResult
+from indexers.models import (
+    AcquisitionSettings,
+    BlacklistEntry,
+    FormatProfile,
+    IndexerConfig,
+    ItemProfile,
+    ItemSearchState,
+    SearchResult,
+)
 
 
 @admin.register(IndexerConfig)
@@ -39,3 +47,17 @@ class SearchResultAdmin(admin.ModelAdmin):
 class ItemSearchStateAdmin(admin.ModelAdmin):
     list_display = ["item", "last_search_at", "next_search_at", "searches", "last_best_score"]
     raw_id_fields = ["item"]
+
+
+@admin.register(FormatProfile)
+class FormatProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "cutoff", "min_score", "is_default"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(ItemProfile)
+class ItemProfileAdmin(admin.ModelAdmin):
+    list_display = ["item", "profile", "upgrade_wanted", "current_quality", "checked_at"]
+    list_filter = ["upgrade_wanted"]
+    raw_id_fields = ["item"]
+    readonly_fields = ["upgrade_wanted", "current_quality", "file_qualities", "checked_at"]

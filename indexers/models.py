@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indexers.clients.base import IndexerSettings
-from media.models import MediaItem
+from media.models import MediaItem, MediaKind
 
 
 class IndexerKind(models.TextChoices):
@@ -64,13 +64,9 @@ class IndexerConfig(models.Model):
 
 
 class AcquisitionSettings(models.Model):
-    """One row (pk=1): search and automation preferences."""
+    """One row (pk=1): search and automation preferences. (The formats searched for per kind are
+    the format profiles' business: `FormatProfile`.)"""
 
-    ebook_formats = models.CharField(
-        max_length=200, default="epub,azw3,mobi,pdf", help_text="Preferred ebook formats, best first"
-    )
-    audiobook_formats = models.CharField(max_length=200, default="m4b,mp3,flac,m4a")
-    comic_formats = models.CharField(max_length=200, default="cbz,cbr,pdf")
     auto_search = models.BooleanField(default=True, help_text="Search wanted items periodically")
     auto_grab = models.BooleanField(
         default=True, help_text="Send the best acceptable release to the download client"
@@ -107,9 +103,48 @@ class AcquisitionSettings(models.Model):
         row, _ = cls.objects.get_or_create(pk=1)
         return row
 
-    def formats_for(self, kind: str) -> tuple[str, ...]:
-        raw = {"audiobook": self.audiobook_formats, "comic": self.comic_formats}.get(kind, self.ebook_formats)
-        return tuple(p.strip().lower() for p in raw.split(",") if p.strip())
+
+class FormatProfile(models.Model):
+    """The *arr "quality profile" of one kind: the acceptable formats and qualities best first
+    (`indexers.qualities` keys), the cutoff (a book whose best file ranks below it stays wanted
+    for an upgrade) and the minimum release score. One default per kind."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK)
+    qualities = models.JSONField(default=list, help_text="quality keys, best first")
+    cutoff = models.CharField(max_length=16, help_text="one of the qualities; files at or above it end upgrades")
+    min_score = models.FloatField(default=0.0, help_text="0-100; releases scoring less are rejected")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(is_default=True), name="one_default_format_profile_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemProfile(models.Model):
+    """A book's format profile (none: its kind's default) and its upgrade state: whether its best
+    present file ranks below the cutoff, and the quality each imported file came in as (retail
+    and bitrate are known from the release name, not from the file)."""
+
+    item = models.OneToOneField(MediaItem, on_delete=models.CASCADE, related_name="format_profile")
+    profile = models.ForeignKey(FormatProfile, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="items")
+    upgrade_wanted = models.BooleanField(default=False, db_index=True)
+    current_quality = models.CharField(max_length=16, blank=True, help_text="the best present file's quality")
+    file_qualities = models.JSONField(default=dict, blank=True, help_text="{path: quality key} of imported files")
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"format profile of {self.item_id}"
 
 
 class ItemSearchState(models.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from core.text import comparison_key
+from indexers import qualities
 from indexers.clients.base import Release
 from indexers.releases import AUDIO_FORMATS, COMIC_FORMATS, EBOOK_FORMATS, ParsedRelease
 
@@ -34,8 +35,15 @@ class WantedBook:
 
 @dataclass(frozen=True)
 class ScoringPrefs:
+    """The item's format profile as the scorer needs it: `formats` are quality keys best first
+    (`indexers.qualities`: a plain format such as "epub", or a narrower "epub_retail"); a release
+    in none of them is rejected. `min_score` rejects lower totals; `beat` is the quality the
+    library has already (a release must rank above it: an upgrade), '' when it has no file."""
+
     formats: tuple[str, ...]
     torrent_client_available: bool = False
+    min_score: float = 0.0
+    beat: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,10 @@ def score_release(wanted: WantedBook, release: Release, parsed: ParsedRelease, p
     parts += _bonuses(wanted, parsed, rejections)
     if release.passworded:
         rejections.append("password-protected release")
-    total = max(0.0, min(100.0, sum(p.points for p in parts)))
-    return Score(round(total, 1), tuple(parts), tuple(rejections))
+    total = round(max(0.0, min(100.0, sum(p.points for p in parts))), 1)
+    if prefs.min_score and total < prefs.min_score:
+        rejections.append(f"score {total:g} is below the profile's minimum {prefs.min_score:g}")
+    return Score(total, tuple(parts), tuple(rejections))
 
 
 def _key(value: str) -> str:
@@ -153,18 +163,29 @@ def _format(
     kind: str, parsed: ParsedRelease, prefs: ScoringPrefs, rejections: list[str]
 ) -> tuple[float, str]:
     if not parsed.formats:
+        if prefs.beat:
+            rejections.append("format unknown: cannot tell whether it is an upgrade")
         return 0.4, "format unknown"
     allowed = KIND_FORMATS.get(kind, EBOOK_FORMATS)
     usable = [f for f in parsed.formats if f in allowed]
     if not usable:
         rejections.append(f"format {parsed.format} is not {_a(kind)} format")
         return 0.0, f"{parsed.format} is not {_a(kind)} format"
-    ranks = [prefs.formats.index(f) for f in usable if f in prefs.formats]
-    if not ranks:
-        return 0.2, f"{usable[0]} is not among the preferred formats"
-    rank = min(ranks)
+    keys = qualities.ReleaseQuality(tuple(usable), parsed.retail, qualities.kbps(parsed.quality)).keys(kind)
+    rank = qualities.rank(prefs.formats, keys)
+    if rank is None:
+        shown = qualities.label(kind, keys[0]) if keys else usable[0].upper()
+        rejections.append(f"{shown} is not in the format profile ({qualities.labels(kind, prefs.formats)})")
+        return 0.0, f"{shown} is not in the format profile"
+    found = qualities.label(kind, prefs.formats[rank])
+    if prefs.beat:
+        beat = qualities.rank_of(kind, prefs.formats, prefs.beat)
+        if beat is not None and rank >= beat:
+            rejections.append(
+                f"not an upgrade: {found} is no better than the {qualities.label(kind, prefs.beat)} in the library"
+            )
     value = max(0.3, 1.0 - rank * (0.7 / max(1, len(prefs.formats) - 1)))
-    return value, f"{prefs.formats[rank]} is preference #{rank + 1}"
+    return value, f"{found} is preference #{rank + 1}"
 
 
 def _a(word: str) -> str:

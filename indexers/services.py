@@ -16,6 +16,7 @@ from core import metrics
 from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
 from core.isbn import to_isbn13
 from core.wizard.registry import failure_message
+from indexers import profiles
 from indexers.clients.base import BOOK_CATEGORIES, BookTerms, IndexerSettings, Release, SearchRequest
 from indexers.clients.registry import client_for
 from indexers.models import (
@@ -111,9 +112,12 @@ def search_releases(item_id: int, *, torrent_client_available: bool = False) -> 
         raise NotFound(f"Media item {item_id} does not exist")
     configs = enabled_indexers()
     wanted = wanted_from_item(item)
+    rules, beat = profiles.scoring_inputs(item)
     prefs = ScoringPrefs(
-        formats=AcquisitionSettings.current().formats_for(item.kind),
+        formats=rules.qualities,
         torrent_client_available=torrent_client_available,
+        min_score=rules.min_score,
+        beat=beat,
     )
     outcome = SearchOutcome(item_id=item.pk)
     releases: dict[str, tuple[Release, SearchRequest]] = {}

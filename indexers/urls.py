@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indexers import settings_views, views
+from indexers import profile_views, settings_views, views
 
 urlpatterns = [
     path("indexers/parse/", views.parse_page, name="parse-release"),
@@ -9,4 +9,10 @@ urlpatterns = [
     path("settings/indexers/<int:pk>/", settings_views.edit_indexer, name="indexer-edit"),
     path("settings/indexers/<int:pk>/delete/", settings_views.delete_indexer, name="indexer-delete"),
     path("settings/indexers/<int:pk>/enabled/", settings_views.toggle_indexer, name="indexer-toggle"),
+    path("settings/profiles/", profile_views.profiles_page, name="format-profiles"),
+    path("settings/profiles/add/", profile_views.add_profile, name="format-profile-add"),
+    path("settings/profiles/<int:pk>/", profile_views.edit_profile, name="format-profile-edit"),
+    path("settings/profiles/<int:pk>/delete/", profile_views.delete_profile, name="format-profile-delete"),
+    path("settings/profiles/<int:pk>/default/", profile_views.default_profile, name="format-profile-default"),
+    path("library/<int:item_id>/profile/", profile_views.item_profile, name="item-format-profile"),
 ]

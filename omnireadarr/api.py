@@ -13,6 +13,7 @@ from core.api.system import router as system_router
 from downloaders.api import router as downloads_router
 from downloaders.client_api import router as download_clients_router
 from indexers.api import router as indexers_router
+from indexers.profiles_api import router as profiles_router
 from media.api import router as library_router
 from monitoring.api import router as monitoring_router
 from notifications.api import router as notifications_router
@@ -51,6 +52,7 @@ api.add_router("/jobs", jobs_router)
 api.add_router("/schedules", schedules_router)
 api.add_router("/parse", parse_router)
 api.add_router("/indexers", indexers_router)
+api.add_router("/profiles", profiles_router)
 api.add_router("/downloads", downloads_router)
 api.add_router("/downloads/clients", download_clients_router)
 api.add_router("/processing", processing_router)

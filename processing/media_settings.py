@@ -1,7 +1,8 @@
 """Settings > Media management: how imports file books (move/copy/hardlink, what to do when the
-destination exists, naming templates per kind, formats to keep or convert), the formats searched
-for per kind, and the remote path mappings (a download client's folder as this machine sees it).
-The settings page and the JSON API validate through these forms and save through `save`."""
+destination exists, naming templates per kind, formats to keep or convert) and the remote path
+mappings (a download client's folder as this machine sees it). The formats searched for per kind
+are Settings > Profiles (`indexers.profiles`). The settings page and the JSON API validate
+through these forms and save through `save`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from django import forms
 from django.db import transaction
 
 from core.errors import InvalidInput
-from indexers.models import AcquisitionSettings
 from processing.models import ImportSettings
-from scanning.models import ALL_FORMATS
 
 IMPORT_FIELDS = (
     "import_mode",
@@ -27,7 +26,6 @@ IMPORT_FIELDS = (
     "audiobook_template",
     "comic_template",
 )
-FORMAT_FIELDS = ("ebook_formats", "audiobook_formats", "comic_formats")
 CONVERTIBLE = ("epub", "azw3", "mobi", "pdf")  # what ebook-convert writes
 
 
@@ -56,32 +54,6 @@ class ImportSettingsForm(forms.ModelForm):
             f"{k}_template": forms.TextInput(attrs={"spellcheck": "false", "data-preview": "1"})
             for k in ("ebook", "audiobook", "comic")
         }
-
-
-def _format_list(value: str) -> str:
-    parts = [p.strip().lower().lstrip(".") for p in value.split(",") if p.strip()]
-    unknown = [p for p in parts if p not in ALL_FORMATS]
-    if unknown:
-        raise forms.ValidationError(f"Unknown format {', '.join(unknown)}; known: {', '.join(ALL_FORMATS)}.")
-    if not parts:
-        raise forms.ValidationError("Name at least one format.")
-    return ",".join(dict.fromkeys(parts))
-
-
-class FormatsForm(forms.Form):
-    ebook_formats = forms.CharField(max_length=200, label="Ebook formats to search for, best first")
-    audiobook_formats = forms.CharField(max_length=200, label="Audiobook formats to search for, best first")
-    comic_formats = forms.CharField(max_length=200, label="Comic formats to search for, best first")
-
-    def clean(self) -> dict:
-        data = super().clean()
-        for name in FORMAT_FIELDS:
-            if name in data:
-                try:
-                    data[name] = _format_list(data[name])
-                except forms.ValidationError as exc:
-                    self.add_error(name, exc)
-        return data
 
 
 def _absolute(value: str, what: str) -> str:
@@ -134,10 +106,9 @@ PathMappingFormSet = forms.formset_factory(
 
 def current() -> dict:
     """Every value of the page and the API as they are stored now."""
-    imports, formats = ImportSettings.load(), AcquisitionSettings.current()
+    imports = ImportSettings.load()
     return {
         **{name: getattr(imports, name) for name in IMPORT_FIELDS},
-        **{name: getattr(formats, name) for name in FORMAT_FIELDS},
         "path_mappings": [
             {"remote": m.get("remote", ""), "local": m.get("local", "")}
             for m in imports.remote_path_mappings or []
@@ -153,35 +124,31 @@ def _mapping_data(mappings: list[dict]) -> dict:
     return data
 
 
-def bind(values: dict) -> tuple[ImportSettingsForm, FormatsForm, BasePathMappingFormSet]:
-    """The three forms bound to plain values (the API's JSON merged over `current()`)."""
+def bind(values: dict) -> tuple[ImportSettingsForm, BasePathMappingFormSet]:
+    """The forms bound to plain values (the API's JSON merged over `current()`)."""
     return (
         ImportSettingsForm(values, instance=ImportSettings.load()),
-        FormatsForm(values),
         PathMappingFormSet(_mapping_data(values.get("path_mappings") or []), prefix="mappings"),
     )
 
 
-def bind_post(post) -> tuple[ImportSettingsForm, FormatsForm, BasePathMappingFormSet]:
+def bind_post(post) -> tuple[ImportSettingsForm, BasePathMappingFormSet]:
     return (
         ImportSettingsForm(post, instance=ImportSettings.load()),
-        FormatsForm(post),
         PathMappingFormSet(post, prefix="mappings"),
     )
 
 
-def unbound() -> tuple[ImportSettingsForm, FormatsForm, BasePathMappingFormSet]:
+def unbound() -> tuple[ImportSettingsForm, BasePathMappingFormSet]:
     values = current()
     return (
         ImportSettingsForm(instance=ImportSettings.load()),
-        FormatsForm(initial=values),
         PathMappingFormSet(initial=values["path_mappings"], prefix="mappings"),
     )
 
 
-def _errors(import_form, formats_form, mappings) -> InvalidInput:
-    forms_ = (import_form, formats_form)
-    errors = {name: [str(e) for e in errs] for form in forms_ for name, errs in form.errors.items()}
+def _errors(import_form, mappings) -> InvalidInput:
+    errors = {name: [str(e) for e in errs] for name, errs in import_form.errors.items()}
     mapping_errors = [str(e) for f in mappings.forms for errs in f.errors.values() for e in errs]
     mapping_errors += [str(e) for e in mappings.non_form_errors()]
     if mapping_errors:
@@ -191,13 +158,11 @@ def _errors(import_form, formats_form, mappings) -> InvalidInput:
 
 
 @transaction.atomic
-def save(import_form, formats_form, mappings) -> dict:
-    """Store all three or nothing; InvalidInput names every problem."""
-    if not all([import_form.is_valid(), formats_form.is_valid(), mappings.is_valid()]):
-        raise _errors(import_form, formats_form, mappings)
+def save(import_form, mappings) -> dict:
+    """Store both or nothing; InvalidInput names every problem."""
+    if not all([import_form.is_valid(), mappings.is_valid()]):
+        raise _errors(import_form, mappings)
     imports = import_form.save(commit=False)
     imports.remote_path_mappings = mappings.mappings()
     imports.save()
-    AcquisitionSettings.objects.get_or_create(pk=1)
-    AcquisitionSettings.objects.filter(pk=1).update(**{n: formats_form.cleaned_data[n] for n in FORMAT_FIELDS})
     return current()

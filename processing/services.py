@@ -20,6 +20,8 @@ from core.jobs import submit_job
 from core.jobs.runs import EndedJob
 from downloaders import status as acquisition_status
 from downloaders.client_settings import import_folders
+from downloaders.models import DownloadAttempt
+from indexers import profiles
 from media.models import ContributorRole, MediaItem, MediaStatus
 from processing import catalogue, events, journal
 from processing.context import ImportContext
@@ -98,7 +100,16 @@ def build_options(run: ImportRun) -> ImportOptions:
         templates={"ebook": cfg.ebook_template, "audiobook": cfg.audiobook_template, "comic": cfg.comic_template},
         repack_cbr=cfg.repack_cbr,
         write_epub_metadata=cfg.write_epub_metadata,
+        upgrade=profiles.upgrade_plan(run.media_item_id, release_title(run)) if run.media_item_id else None,
     )
+
+
+def release_title(run: ImportRun) -> str:
+    """The name of the release the run imports ('' without a download attempt)."""
+    if not run.download_attempt_id:
+        return ""
+    title = DownloadAttempt.objects.filter(pk=run.download_attempt_id).values_list("release_title", flat=True)
+    return next(iter(title), "")
 
 
 def snapshot_item(item_id: int) -> WantedItem:
@@ -337,6 +348,9 @@ def _finish(run: ImportRun, ctx: ImportContext, outcome: PipelineOutcome) -> Non
                        run.pk, status)
         return
     _sync_acquisition(run, status, error)
+    if status == PostProcessStatus.COMPLETED and run.media_item_id:
+        placed = [(str(p.path), p.format) for p in ctx.placed if p.outcome != "skipped_existing"]
+        profiles.record_import(run.media_item_id, placed, release_title(run))
     events.record_for_run(run.pk)
     logger.info("Import %s %s%s", run.pk, status, f": {error}" if error else "")
 
@@ -492,6 +506,8 @@ def undo_import(run_id: int) -> ImportRun:
     catalogue.forget_files((run.result or {}).get("catalogue", {}), run.media_item_id)
     if run.media_item_id and run.previous_item_status:
         MediaItem.objects.filter(pk=run.media_item_id).update(status=run.previous_item_status)
+    if run.media_item_id:
+        profiles.refresh_item(run.media_item_id)  # the old files are back: an upgrade is wanted again
     ImportRun.objects.filter(pk=run_id).update(
         post_process_status=PostProcessStatus.UNDONE,
         undone_at=timezone.now(),

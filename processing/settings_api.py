@@ -30,9 +30,6 @@ class MediaSettingsOut(Schema):
     ebook_template: str
     audiobook_template: str
     comic_template: str
-    ebook_formats: str
-    audiobook_formats: str
-    comic_formats: str
     path_mappings: list[PathMapping]
 
 
@@ -49,9 +46,6 @@ class MediaSettingsIn(Schema):
     ebook_template: str | None = Field(None, min_length=1, max_length=500)
     audiobook_template: str | None = Field(None, min_length=1, max_length=500)
     comic_template: str | None = Field(None, min_length=1, max_length=500)
-    ebook_formats: str | None = Field(None, min_length=1, max_length=200, description="comma-separated, best first")
-    audiobook_formats: str | None = Field(None, min_length=1, max_length=200)
-    comic_formats: str | None = Field(None, min_length=1, max_length=200)
     path_mappings: list[PathMapping] | None = Field(None, max_length=50)
 
 

@@ -1,5 +1,5 @@
 """Settings > Media management: import mode, existing files, naming templates per kind with a
-live preview, formats to keep/convert and to search for, path mappings as rows, and each
+live preview, formats to keep/convert, path mappings as rows, and each
 library's own rename template and target root."""
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from scanning.services.folders import set_naming
 
 
 def _page(request, forms, *, library_error: tuple[int, str] | None = None, status: int = 200):
-    import_form, formats_form, mappings = forms
+    import_form, mappings = forms
     context = {
         "import_form": import_form,
-        "formats_form": formats_form,
         "mappings": mappings,
         "libraries": ScanFolder.objects.order_by("name", "path"),
         "library_error": library_error,

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indexers.qualities import UpgradePlan
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class ImportOptions:
     templates: Mapping[str, str] = field(default_factory=dict)  # media kind -> path template
     repack_cbr: bool = False
     write_epub_metadata: bool = False
+    upgrade: UpgradePlan | None = None  # the item is wanted for an upgrade: better files replace worse ones
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@ policy to the item's earlier files of the same format, and hand the plan to the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from indexers import qualities
 from processing import catalogue, journal, layout
 from processing.context import BaseStep, ImportContext, StopImport
 from processing.steps.locate import AUDIO_FORMATS
@@ -36,7 +39,31 @@ def plan_files(ctx: ImportContext) -> list[PlannedFile]:
 
 
 def _earlier_files(ctx: ImportContext, planned: PlannedFile, destinations: set) -> list:
-    return [p for p in catalogue.present_files(ctx.item.id, planned.format) if p not in destinations]
+    gone = set(ctx.recycled)
+    return [p for p in catalogue.present_files(ctx.item.id, planned.format) if p not in destinations | gone]
+
+
+def _apply_upgrade(ctx: ImportContext, plan: list[PlannedFile], notes: list[str]) -> None:
+    """An import into a book wanted for an upgrade: the item's files that its format profile
+    ranks below the best new file go to the recycle folder (journaled: undo brings them back),
+    whatever their format and whatever the existing-file policy says. Files the new ones do not
+    beat stay, and the policy below decides about them."""
+    upgrade = ctx.options.upgrade
+    if upgrade is None or not plan:
+        return
+    kind = ctx.item.kind
+    new_keys = {p.format: upgrade.release.file_key(kind, p.format) or p.format for p in plan}
+    best = min(upgrade.rank(key) for key in new_keys.values())
+    if best >= len(upgrade.order):
+        notes.append("no upgrade: the format profile does not list the new files' format")
+        return
+    best_label = qualities.label(kind, upgrade.order[best])
+    for path, key in upgrade.existing:
+        old = Path(path)
+        if upgrade.rank(key) > best and old.exists() and old not in ctx.recycled:
+            journal.recycle(ctx.run_id, old, ctx.options.recycle_dir, ctx.options.library_dir)
+            ctx.recycled.append(old)
+            notes.append(f"upgrade: recycled {old} ({qualities.label(kind, key)}), replaced by {best_label}")
 
 
 def _apply_identity_policy(
@@ -45,7 +72,9 @@ def _apply_identity_policy(
     """Same item, same format already filed elsewhere: skip, replace (recycle) or keep both."""
     if ctx.item.kind == "audiobook":
         return _apply_audiobook_policy(ctx, plan)
-    kept, notes = [], []
+    kept: list[PlannedFile] = []
+    notes: list[str] = []
+    _apply_upgrade(ctx, plan, notes)
     destinations = {p.destination for p in plan}
     for planned in plan:
         earlier = _earlier_files(ctx, planned, destinations)
@@ -64,11 +93,13 @@ def _apply_audiobook_policy(
 ) -> tuple[list[PlannedFile], list[str]]:
     """An audiobook is all its parts: parts of the item already filed elsewhere (in any audio
     format, e.g. one m4b against a folder of mp3s) are skipped, replaced or kept as a whole."""
-    destinations = {p.destination for p in plan}
+    notes: list[str] = []
+    _apply_upgrade(ctx, plan, notes)
+    destinations = {p.destination for p in plan} | set(ctx.recycled)
     earlier = [
         p for p in catalogue.present_files_of_formats(ctx.item.id, AUDIO_FORMATS) if p not in destinations
     ]
-    policy, notes = ctx.options.existing_file_policy, []
+    policy = ctx.options.existing_file_policy
     if not earlier or policy == "keep_both":
         if earlier:
             notes.append(f"kept the {len(earlier)} part(s) already in {earlier[0].parent}")

@@ -51,9 +51,12 @@ CONNECTION_RULES = ("POST /api/v1/notifications/connections", "PATCH /api/v1/not
 # mapping folders given in pairs and each mapped once.
 SETTINGS_RULES = ("POST /api/v1/indexers/", "PATCH /api/v1/indexers/{config_id}/", "POST /api/v1/indexers/test/",
                   "PATCH /api/v1/processing/settings")
+# The rules of a format profile: its formats are its kind's, each listed once, the cutoff one of
+# them; a book's profile is of the book's kind.
+PROFILE_RULES = ("POST /api/v1/profiles/", "PUT /api/v1/profiles/{profile_id}", "PUT /api/v1/profiles/items/{item_id}")
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
-    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES
+    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES + PROFILE_RULES
 )
 
 

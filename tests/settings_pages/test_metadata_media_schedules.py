@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 
 from core.models import ScheduleSetting
-from indexers.models import AcquisitionSettings
 from omnireadarr.schedules import SCHEDULES
 from processing.models import ImportSettings
 from scanning.models import ScanFolder
@@ -90,9 +89,6 @@ def _media_form(**values) -> dict:
         "ebook_template": "${author.sortname}/${title}.${ext}",
         "audiobook_template": "${author.sortname}/${title}/${title}.${ext}",
         "comic_template": "${bookseries.title}/${title}.${ext}",
-        "ebook_formats": "EPUB, .azw3",
-        "audiobook_formats": "m4b",
-        "comic_formats": "cbz,cbr",
         "mappings-TOTAL_FORMS": "2",
         "mappings-INITIAL_FORMS": "0",
         "mappings-0-remote": "/sab/complete/",
@@ -119,14 +115,12 @@ def test_media_page_saves_valid_input(admin_client):
     assert (row.import_mode, row.existing_file_policy, row.ebook_format) == ("copy", "replace", "azw3")
     assert row.keep_original_format is False
     assert row.remote_path_mappings == [{"remote": "/sab/complete", "local": "/downloads/complete"}]
-    assert AcquisitionSettings.current().ebook_formats == "epub,azw3"
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
         ({"ebook_template": "${title"}, "Unclosed token at position 0"),
-        ({"ebook_formats": "epub, docx"}, "Unknown format docx"),
         ({"mappings-0-local": ""}, "Fill in both folders"),
         ({"mappings-0-local": "downloads"}, "must be an absolute path"),
         ({"mappings-1-remote": "/sab/complete", "mappings-1-local": "/x"}, "mapped twice"),
