@@ -303,6 +303,8 @@ PAGES: dict[str, Access] = {
     "import_detail": READERS,
     "scanning": READERS,
     "activity": READERS,
+    "help": READERS,
+    "help-topic": READERS,
     "settings": _access(*READERS.roles, note="own API key; system checks and the settings pages for admins"),
     "indexer-settings": ADMINS,
     "indexer-add": ADMINS,
