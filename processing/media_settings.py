@@ -54,6 +54,7 @@ class KindSettingsForm(forms.ModelForm):
         field = self.fields["conversion_target"]
         field.widget.choices = [(v, label) for v, label in ConversionTarget.choices if v in allowed]
         field.help_text = _TARGET_HELP[instance.kind]
+        self.fields["template"].label = f"{instance.get_kind_display()} path template"
         self.fields["template"].widget.attrs["data-kind"] = instance.kind
 
 
