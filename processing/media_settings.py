@@ -235,7 +235,8 @@ def save(media: MediaForms) -> dict:
     imports.remote_path_mappings = media.mappings.mappings()
     imports.save()
     for form in media.kinds.values():
-        form.save()
+        if form.has_changed():  # the API's PATCH binds stored values: a kind's own PUT is not undone
+            form.save()
     AcquisitionSettings.objects.get_or_create(pk=1)
     AcquisitionSettings.objects.filter(pk=1).update(**{n: media.formats.cleaned_data[n] for n in FORMAT_FIELDS})
     return current()

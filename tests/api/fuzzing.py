@@ -48,9 +48,10 @@ ACCOUNT_RULES = ("POST /api/v1/users/", "PATCH /api/v1/users/{user_id}", "POST /
 CONNECTION_RULES = ("POST /api/v1/notifications/connections", "PATCH /api/v1/notifications/connections/{connection_id}")
 # The rules of the settings pages' forms: an address's host name and port, Prowlarr indexer ids as
 # a comma-separated list of numbers; import templates' grammar, known format names, absolute
-# mapping folders given in pairs and each mapped once.
+# mapping folders given in pairs and each mapped once; a kind's conversion target one its converter
+# writes (the path's kind against the body's target).
 SETTINGS_RULES = ("POST /api/v1/indexers/", "PATCH /api/v1/indexers/{config_id}/", "POST /api/v1/indexers/test/",
-                  "PATCH /api/v1/processing/settings")
+                  "PATCH /api/v1/processing/settings", "PUT /api/v1/processing/settings/kinds/{kind}")
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
     + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES
