@@ -102,6 +102,12 @@ API: dict[str, Access] = {
     "POST /api/processing/runs/{run_id}/undo/": ADMINS,
     "GET /api/processing/settings": ADMINS,
     "PATCH /api/processing/settings": _access(Role.ADMIN, note="path_mappings replaces the list"),
+    "GET /api/processing/settings/kinds": ADMINS,
+    "GET /api/processing/settings/kinds/{kind}": ADMINS,
+    "PUT /api/processing/settings/kinds/{kind}": ADMINS,
+    "POST /api/processing/settings/kinds/{kind}/test-conversion": _access(
+        Role.ADMIN, note="runs the converter on a generated sample, never a library file"
+    ),
     "GET /api/rename/tokens": READERS,
     "POST /api/rename/preview": ADMINS,
     "GET /api/rename/preview/{batch_id}": READERS,

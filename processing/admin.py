@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from processing.models import ImportEvent, ImportFileOperation, ImportRun, ImportSettings
+from processing.models import ImportEvent, ImportFileOperation, ImportRun, ImportSettings, KindProcessingSettings
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
 
 
@@ -45,16 +45,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 @admin.register(ImportSettings)
 class ImportSettingsAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "import_mode",
-        "existing_file_policy",
-        "ebook_format",
-        "convert_ebooks",
-        "repack_cbr",
-        "write_epub_metadata",
-        "updated_at",
-    ]
+    list_display = ["__str__", "write_epub_metadata", "match_threshold", "updated_at"]
     exclude = ["remote_path_mappings"]  # edited as rows on Settings > Media management
     readonly_fields = ["path_mappings"]
 
@@ -65,6 +56,20 @@ class ImportSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ImportSettings.objects.exists()
+
+
+@admin.register(KindProcessingSettings)
+class KindProcessingSettingsAdmin(admin.ModelAdmin):
+    """One row per kind, made on first use; edited on Settings > Media management (validated)."""
+
+    list_display = ["kind", "import_mode", "existing_file_policy", "conversion_target", "keep_original", "template"]
+    readonly_fields = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NamingTemplate)

@@ -1,59 +1,68 @@
-"""Settings > Media management: how imports file books (move/copy/hardlink, what to do when the
-destination exists, naming templates per kind, formats to keep or convert) and the remote path
-mappings (a download client's folder as this machine sees it). The formats searched for per kind
-are Settings > Profiles (`indexers.profiles`). The settings page and the JSON API validate
-through these forms and save through `save`."""
+"""Settings > Media management: how imports file each media kind (ebooks, audiobooks, comics:
+import mode, what to do when the destination exists, the naming template and the conversion
+target), what all kinds share (writing EPUB metadata) and the remote path mappings (a download
+client's folder as this machine sees it). The formats searched for per kind are Settings >
+Profiles (`indexers.profiles`). The settings page and the JSON API validate through these forms
+and save through `save` / `save_kind`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django import forms
 from django.db import transaction
 
 from core.errors import InvalidInput
-from processing.models import ImportSettings
+from processing import kinds
+from processing.models import TARGETS_BY_KIND, ConversionTarget, ImportSettings, KindProcessingSettings
 
-IMPORT_FIELDS = (
-    "import_mode",
-    "existing_file_policy",
-    "ebook_format",
-    "convert_ebooks",
-    "keep_original_format",
-    "repack_cbr",
-    "write_epub_metadata",
-    "ebook_template",
-    "audiobook_template",
-    "comic_template",
-)
-CONVERTIBLE = ("epub", "azw3", "mobi", "pdf")  # what ebook-convert writes
+IMPORT_FIELDS = ("write_epub_metadata",)
+KIND_FIELDS = ("import_mode", "existing_file_policy", "template", "conversion_target", "keep_original")
 
 
 class ImportSettingsForm(forms.ModelForm):
-    ebook_format = forms.ChoiceField(
-        choices=[(f, f.upper()) for f in CONVERTIBLE],
-        label="Preferred ebook format",
-        help_text="Ebooks in other formats are converted to it (when conversion is on)",
-    )
-
     class Meta:
         model = ImportSettings
         fields = IMPORT_FIELDS
+        labels = {"write_epub_metadata": "Write the final metadata into a copy of the EPUB"}
+
+
+class KindSettingsForm(forms.ModelForm):
+    """One kind's settings; the conversion target offers only what the kind's converter writes
+    (another value is refused by the model's rule, with a message naming the allowed ones)."""
+
+    conversion_target = forms.ChoiceField(choices=ConversionTarget.choices, label="Convert to")
+
+    class Meta:
+        model = KindProcessingSettings
+        fields = KIND_FIELDS
         labels = {
             "import_mode": "Import mode",
             "existing_file_policy": "When the destination exists",
-            "convert_ebooks": "Convert ebooks to the preferred format",
-            "keep_original_format": "Keep the original file too after converting",
-            "repack_cbr": "Repack CBR comics as CBZ",
-            "write_epub_metadata": "Write the final metadata into a copy of the EPUB",
-            "ebook_template": "Ebook path template",
-            "audiobook_template": "Audiobook path template",
-            "comic_template": "Comic path template",
+            "template": "Path template",
+            "keep_original": "Keep the original file too after converting",
         }
-        widgets = {
-            f"{k}_template": forms.TextInput(attrs={"spellcheck": "false", "data-preview": "1"})
-            for k in ("ebook", "audiobook", "comic")
-        }
+        help_texts = {"import_mode": kinds.HARDLINK_HELP}
+        widgets = {"template": forms.TextInput(attrs={"spellcheck": "false", "data-preview": "1"})}
+
+    def __init__(self, *args, instance: KindProcessingSettings, **kwargs) -> None:
+        super().__init__(*args, instance=instance, **kwargs)
+        allowed = {str(t) for t in TARGETS_BY_KIND[instance.kind]}
+        field = self.fields["conversion_target"]
+        field.widget.choices = [(v, label) for v, label in ConversionTarget.choices if v in allowed]
+        field.help_text = _TARGET_HELP[instance.kind]
+        self.fields["template"].label = f"{instance.get_kind_display()} path template"
+        self.fields["template"].widget.attrs["data-kind"] = instance.kind
+
+
+_TARGET_HELP = {
+    "ebook": "Converted with Calibre's ebook-convert. Page-faithful formats (PDF) are only converted by "
+    "Convert and import. Calibre has no KEPUB writer, so KEPUB is not offered.",
+    "audiobook": "Audiobooks are filed as downloaded: there is no audiobook converter.",
+    "comic": "CBZ repacks CBR (RAR) comics as a stored zip with the pages in order and ComicInfo.xml kept; "
+    "other comics are filed as they are.",
+}
 
 
 def _absolute(value: str, what: str) -> str:
@@ -104,6 +113,20 @@ PathMappingFormSet = forms.formset_factory(
 )
 
 
+@dataclass(frozen=True)
+class MediaForms:
+    imports: ImportSettingsForm
+    kinds: dict[str, KindSettingsForm]
+    mappings: BasePathMappingFormSet
+
+    def all_forms(self) -> list[forms.BaseForm]:
+        return [self.imports, *self.kinds.values()]
+
+
+def kind_rows() -> dict[str, KindProcessingSettings]:
+    return {row.kind: row for row in kinds.all_rows()}
+
+
 def current() -> dict:
     """Every value of the page and the API as they are stored now."""
     imports = ImportSettings.load()
@@ -114,6 +137,7 @@ def current() -> dict:
             for m in imports.remote_path_mappings or []
             if isinstance(m, dict)
         ],
+        "kinds": [kinds.public(row) for row in kind_rows().values()],
     }
 
 
@@ -124,33 +148,44 @@ def _mapping_data(mappings: list[dict]) -> dict:
     return data
 
 
-def bind(values: dict) -> tuple[ImportSettingsForm, BasePathMappingFormSet]:
-    """The forms bound to plain values (the API's JSON merged over `current()`)."""
-    return (
+def bind(values: dict) -> MediaForms:
+    """The shared forms bound to plain values (the API's JSON merged over `current()`); the kinds
+    keep their stored values (they have their own operations)."""
+    rows = kind_rows()
+    return MediaForms(
         ImportSettingsForm(values, instance=ImportSettings.load()),
+        {kind: KindSettingsForm({n: getattr(row, n) for n in KIND_FIELDS}, instance=row) for kind, row in rows.items()},
         PathMappingFormSet(_mapping_data(values.get("path_mappings") or []), prefix="mappings"),
     )
 
 
-def bind_post(post) -> tuple[ImportSettingsForm, BasePathMappingFormSet]:
-    return (
+def bind_post(post) -> MediaForms:
+    return MediaForms(
         ImportSettingsForm(post, instance=ImportSettings.load()),
+        {kind: KindSettingsForm(post, instance=row, prefix=kind) for kind, row in kind_rows().items()},
         PathMappingFormSet(post, prefix="mappings"),
     )
 
 
-def unbound() -> tuple[ImportSettingsForm, BasePathMappingFormSet]:
+def unbound() -> MediaForms:
     values = current()
-    return (
+    return MediaForms(
         ImportSettingsForm(instance=ImportSettings.load()),
+        {kind: KindSettingsForm(instance=row, prefix=kind) for kind, row in kind_rows().items()},
         PathMappingFormSet(initial=values["path_mappings"], prefix="mappings"),
     )
 
 
-def _errors(import_form, mappings) -> InvalidInput:
-    errors = {name: [str(e) for e in errs] for name, errs in import_form.errors.items()}
-    mapping_errors = [str(e) for f in mappings.forms for errs in f.errors.values() for e in errs]
-    mapping_errors += [str(e) for e in mappings.non_form_errors()]
+def _form_errors(form: forms.BaseForm, prefix: str = "") -> dict[str, list[str]]:
+    return {f"{prefix}{name}": [str(e) for e in errs] for name, errs in form.errors.items()}
+
+
+def _errors(media: MediaForms) -> InvalidInput:
+    errors = _form_errors(media.imports)
+    for kind, form in media.kinds.items():
+        errors.update(_form_errors(form, f"{kind}."))
+    mapping_errors = [str(e) for f in media.mappings.forms for errs in f.errors.values() for e in errs]
+    mapping_errors += [str(e) for e in media.mappings.non_form_errors()]
     if mapping_errors:
         errors["path_mappings"] = mapping_errors
     first = "; ".join(f"{name}: {errs[0]}" for name, errs in errors.items())
@@ -158,11 +193,28 @@ def _errors(import_form, mappings) -> InvalidInput:
 
 
 @transaction.atomic
-def save(import_form, mappings) -> dict:
-    """Store both or nothing; InvalidInput names every problem."""
-    if not all([import_form.is_valid(), mappings.is_valid()]):
-        raise _errors(import_form, mappings)
-    imports = import_form.save(commit=False)
-    imports.remote_path_mappings = mappings.mappings()
+def save(media: MediaForms) -> dict:
+    """Store every form or nothing; InvalidInput names every problem."""
+    valid = [form.is_valid() for form in media.all_forms()] + [media.mappings.is_valid()]
+    if not all(valid):
+        raise _errors(media)
+    imports = media.imports.save(commit=False)
+    imports.remote_path_mappings = media.mappings.mappings()
     imports.save()
+    for form in media.kinds.values():
+        if form.has_changed():  # the API's PATCH binds stored values: a kind's own PUT is not undone
+            form.save()
     return current()
+
+
+@transaction.atomic
+def save_kind(kind: str, values: dict) -> dict:
+    """Replace one kind's settings (the API's PUT); InvalidInput names every problem."""
+    row = KindProcessingSettings.objects.select_for_update().get(pk=KindProcessingSettings.for_kind(
+        kinds.check_kind(kind)).pk)
+    form = KindSettingsForm({n: values.get(n) for n in KIND_FIELDS}, instance=row)
+    if not form.is_valid():
+        errors = _form_errors(form)
+        first = "; ".join(f"{name}: {errs[0]}" for name, errs in errors.items())
+        raise InvalidInput(f"The {kind} processing settings are not valid: {first}", details={"errors": errors})
+    return kinds.public(form.save())

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from media.models import MediaKind
 from processing.layout import DEFAULT_TEMPLATES
 
 
@@ -123,15 +124,9 @@ class ImportFileOperation(models.Model):
 
 
 class ImportSettings(models.Model):
-    """Import choices (a single row; `ImportSettings.load()`)."""
+    """Import choices shared by every kind (a single row; `ImportSettings.load()`). What differs
+    per kind (import mode, existing files, template, conversion) is in KindProcessingSettings."""
 
-    import_mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.HARDLINK)
-    existing_file_policy = models.CharField(
-        max_length=16, choices=ExistingFilePolicy.choices, default=ExistingFilePolicy.SKIP
-    )
-    ebook_format = models.CharField(max_length=8, default="epub", help_text="Preferred ebook format")
-    convert_ebooks = models.BooleanField(default=True)
-    keep_original_format = models.BooleanField(default=True, help_text="Also file the original after converting")
     convert_timeout_seconds = models.PositiveIntegerField(default=900)
     remote_path_mappings = models.JSONField(
         default=list, blank=True, help_text='[{"remote": "/sab/complete", "local": "/downloads/complete"}]'
@@ -139,21 +134,6 @@ class ImportSettings(models.Model):
     min_cover_size = models.PositiveIntegerField(default=300, help_text="Minimum cover edge in pixels")
     match_threshold = models.FloatField(default=0.35, help_text="Largest identity distance filed automatically")
     max_auto_retries = models.PositiveSmallIntegerField(default=3)
-    ebook_template = models.CharField(
-        max_length=500,
-        default=DEFAULT_TEMPLATES["ebook"],
-        validators=[validate_template],
-        help_text="Library path of imported ebooks (same tokens as the renamer)",
-    )
-    audiobook_template = models.CharField(
-        max_length=500, default=DEFAULT_TEMPLATES["audiobook"], validators=[validate_template]
-    )
-    comic_template = models.CharField(
-        max_length=500, default=DEFAULT_TEMPLATES["comic"], validators=[validate_template]
-    )
-    repack_cbr = models.BooleanField(
-        default=False, help_text="Repack CBR (RAR) comics as CBZ (stored zip) while importing"
-    )
     write_epub_metadata = models.BooleanField(
         default=False,
         help_text="File a copy of the EPUB with the final metadata written into it (the original is kept)",
@@ -169,6 +149,86 @@ class ImportSettings(models.Model):
     @classmethod
     def load(cls) -> ImportSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class ConversionTarget(models.TextChoices):
+    """What an import converts a kind's files into: only what the converters really write.
+    Ebooks: Calibre's ebook-convert (no KEPUB writer in calibre itself); comics: the CBR -> CBZ
+    repack (processing/comics.py); audiobooks: nothing."""
+
+    NONE = "none", "Keep the format as downloaded"
+    EPUB = "epub", "EPUB"
+    AZW3 = "azw3", "AZW3 (Kindle)"
+    MOBI = "mobi", "MOBI (old Kindle)"
+    PDF = "pdf", "PDF"
+    CBZ = "cbz", "CBZ (repack CBR comics as a stored zip)"
+
+
+TARGETS_BY_KIND: dict[str, tuple[str, ...]] = {
+    MediaKind.EBOOK: (ConversionTarget.NONE, ConversionTarget.EPUB, ConversionTarget.AZW3,
+                      ConversionTarget.MOBI, ConversionTarget.PDF),
+    MediaKind.AUDIOBOOK: (ConversionTarget.NONE,),
+    MediaKind.COMIC: (ConversionTarget.NONE, ConversionTarget.CBZ),
+}
+
+
+def _targets_fit_kinds() -> models.Q:
+    allowed = models.Q()
+    for kind, targets in TARGETS_BY_KIND.items():
+        allowed |= models.Q(kind=kind, conversion_target__in=[str(t) for t in targets])
+    return allowed
+
+
+class KindProcessingSettings(models.Model):
+    """How imports file one media kind (one row per kind; `for_kind(kind)`): import mode,
+    what to do when the destination exists, the library path template and the conversion."""
+
+    kind = models.CharField(max_length=16, choices=MediaKind.choices, unique=True)
+    import_mode = models.CharField(max_length=16, choices=ImportMode.choices, default=ImportMode.HARDLINK)
+    existing_file_policy = models.CharField(
+        max_length=16, choices=ExistingFilePolicy.choices, default=ExistingFilePolicy.SKIP
+    )
+    template = models.CharField(
+        max_length=500, validators=[validate_template], help_text="Library path (same tokens as the renamer)"
+    )
+    conversion_target = models.CharField(
+        max_length=8, choices=ConversionTarget.choices, default=ConversionTarget.NONE
+    )
+    keep_original = models.BooleanField(default=True, help_text="Also file the original after converting")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "processing settings of a kind"
+        verbose_name_plural = "processing settings per kind"
+        constraints = [
+            models.CheckConstraint(condition=_targets_fit_kinds(), name="conversion_target_fits_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Processing of {self.get_kind_display().lower()}s"
+
+    def clean(self) -> None:
+        super().clean()
+        allowed = TARGETS_BY_KIND.get(self.kind, ())
+        if self.kind in TARGETS_BY_KIND and self.conversion_target not in allowed:
+            names = ", ".join(str(t) for t in allowed)
+            raise ValidationError(
+                {"conversion_target": f"{self.get_kind_display()}s cannot be converted to "
+                 f"{self.conversion_target!r}; choose one of: {names}."}
+            )
+
+    @classmethod
+    def defaults(cls, kind: str) -> dict:
+        target = ConversionTarget.EPUB if kind == MediaKind.EBOOK else ConversionTarget.NONE
+        return {"template": DEFAULT_TEMPLATES[kind], "conversion_target": target}
+
+    @classmethod
+    def for_kind(cls, kind: str) -> KindProcessingSettings:
+        if kind not in TARGETS_BY_KIND:
+            raise ValueError(f"unknown media kind {kind!r}")
+        obj, _ = cls.objects.get_or_create(kind=kind, defaults=cls.defaults(kind))
         return obj
 
 

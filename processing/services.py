@@ -22,10 +22,10 @@ from downloaders import status as acquisition_status
 from downloaders.client_settings import import_folders
 from downloaders.models import DownloadAttempt
 from indexers import profiles
-from media.models import ContributorRole, MediaItem, MediaStatus
-from processing import catalogue, events, journal
+from media.models import ContributorRole, MediaItem, MediaKind, MediaStatus
+from processing import catalogue, events, journal, kinds
 from processing.context import ImportContext
-from processing.models import ImportAction, ImportRun, ImportSettings, PostProcessStatus
+from processing.models import ConversionTarget, ImportAction, ImportRun, ImportSettings, PostProcessStatus
 from processing.pipeline import PipelineOutcome, StepRecord, run_pipeline
 from processing.types import ImportOptions, PathMapping, ReportedSize, WantedItem
 
@@ -72,22 +72,21 @@ def _client_folders() -> tuple[tuple[PathMapping, ...], tuple[Path, ...]]:
     return tuple(PathMapping(remote, local) for remote, local in mappings), tuple(Path(f) for f in folders)
 
 
-def build_options(run: ImportRun) -> ImportOptions:
-    cfg = ImportSettings.load()
+def build_options(run: ImportRun, kind: str = MediaKind.EBOOK) -> ImportOptions:
+    """The run's options: what every kind shares, and the settings of the item's `kind`."""
+    cfg, own = ImportSettings.load(), kinds.settings_for(kind)
     client_mappings, client_folders = _client_folders()
     mappings = (*_mappings(cfg.remote_path_mappings), *client_mappings)
-    convert = {"convert": "force", "organize": "skip"}.get(
-        run.action, "auto" if cfg.convert_ebooks else "skip"
-    )
+    convert = {"convert": "force", "organize": "skip"}.get(run.action, "auto" if own.converts else "skip")
     return ImportOptions(
         library_dir=Path(settings.LIBRARY_DIR),
         recycle_dir=Path(settings.RECYCLE_DIR),
-        import_mode=cfg.import_mode,
+        import_mode=own.import_mode,
         keep_source=bool((run.options or {}).get("keep_source")),
-        existing_file_policy=cfg.existing_file_policy,
-        ebook_format=cfg.ebook_format,
+        existing_file_policy=own.existing_file_policy,
+        ebook_format=own.ebook_format,
         convert=convert,
-        keep_original_format=cfg.keep_original_format,
+        keep_original_format=own.keep_original,
         convert_executable=settings.EBOOK_CONVERT_PATH,
         convert_timeout_seconds=float(cfg.convert_timeout_seconds),
         path_mappings=mappings,
@@ -97,8 +96,8 @@ def build_options(run: ImportRun) -> ImportOptions:
         accept_mismatch=bool((run.options or {}).get("accept_mismatch")),
         reported_size=_reported_size((run.options or {}).get("reported_size")),
         accept_size=bool((run.options or {}).get("accept_size")),
-        templates={"ebook": cfg.ebook_template, "audiobook": cfg.audiobook_template, "comic": cfg.comic_template},
-        repack_cbr=cfg.repack_cbr,
+        templates={kind: own.template},
+        repack_cbr=own.conversion_target == ConversionTarget.CBZ,
         write_epub_metadata=cfg.write_epub_metadata,
         upgrade=profiles.upgrade_plan(run.media_item_id, release_title(run)) if run.media_item_id else None,
     )
@@ -397,11 +396,12 @@ def run_import(
     if not run.previous_item_status:
         run.previous_item_status = MediaItem.objects.get(pk=run.media_item_id).status
         ImportRun.objects.filter(pk=run.pk).update(previous_item_status=run.previous_item_status)
+    item = snapshot_item(run.media_item_id)
     ctx = ImportContext(
         run_id=run.pk,
         storage_path=run.storage_path,
-        item=snapshot_item(run.media_item_id),
-        options=build_options(run),
+        item=item,
+        options=build_options(run, item.kind),
         work_dir=Path(settings.DATA_DIR) / "work" / f"import-{run.pk}",
         progress=progress or (lambda *a, **k: None),
     )

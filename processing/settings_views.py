@@ -1,6 +1,6 @@
-"""Settings > Media management: import mode, existing files, naming templates per kind with a
-live preview, formats to keep/convert, path mappings as rows, and each
-library's own rename template and target root."""
+"""Settings > Media management: per media kind the import mode, existing files, naming template
+(with a live preview) and conversion target (with a Test of the converter); the formats to search
+for, path mappings as rows, and each library's own rename template and target root."""
 
 from __future__ import annotations
 
@@ -10,16 +10,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidInput, NotFound
-from processing import media_settings
+from processing import kinds, media_settings
 from scanning.models import ScanFolder
 from scanning.services.folders import set_naming
 
 
-def _page(request, forms, *, library_error: tuple[int, str] | None = None, status: int = 200):
-    import_form, mappings = forms
+def _page(request, forms: media_settings.MediaForms, *, library_error: tuple[int, str] | None = None, status=200):
+    kind_sections = [
+        {
+            "kind": kind,
+            "title": f"{kind.capitalize()}s",
+            "form": form,
+            "note": kinds.hardlink_note(form["import_mode"].value()),
+        }
+        for kind, form in forms.kinds.items()
+    ]
     context = {
-        "import_form": import_form,
-        "mappings": mappings,
+        "import_form": forms.imports,
+        "kind_sections": kind_sections,
+        "mappings": forms.mappings,
         "libraries": ScanFolder.objects.order_by("name", "path"),
         "library_error": library_error,
     }
@@ -31,7 +40,7 @@ def media_page(request):
         return _page(request, media_settings.unbound())
     forms = media_settings.bind_post(request.POST)
     try:
-        media_settings.save(*forms)
+        media_settings.save(forms)
     except InvalidInput:
         return _page(request, forms, status=422)
     messages.success(request, "Media management saved.")

@@ -1,5 +1,5 @@
 """The setup wizard's "Naming" step: the per-kind library path templates of
-ImportSettings (validated with core.naming; the error names the position). Saving a
+KindProcessingSettings (validated with core.naming; the error names the position). Saving a
 template moves nothing: renames always go through a preview. Registered from
 ProcessingConfig.ready()."""
 
@@ -11,34 +11,37 @@ from core.errors import InvalidInput
 from core.naming import TemplateError, parse_template
 from core.wizard import registry
 from core.wizard.registry import Message
-from processing.models import ImportSettings
-
-FIELDS = ("ebook_template", "audiobook_template", "comic_template")
+from processing.kinds import KINDS
+from processing.models import KindProcessingSettings
 
 
 def initial() -> dict:
-    current = ImportSettings.load()
-    return {name: getattr(current, name) for name in FIELDS}
+    return {f"{kind}_template": KindProcessingSettings.for_kind(kind).template for kind in KINDS}
 
 
 @transaction.atomic
 def apply(answers: dict) -> list[Message]:
-    current = ImportSettings.objects.select_for_update().get(pk=ImportSettings.load().pk)
-    changed = []
-    for name in FIELDS:
+    for kind in KINDS:
+        KindProcessingSettings.for_kind(kind)  # made with the defaults on first use
+    rows = {row.kind: row for row in KindProcessingSettings.objects.select_for_update().filter(kind__in=KINDS)}
+    changed: list[KindProcessingSettings] = []
+    for kind in KINDS:
+        name, row = f"{kind}_template", rows[kind]
         template = (answers.get(name) or "").strip()
-        if not template or template == getattr(current, name):
+        if not template or template == row.template:
             continue
         try:
             parse_template(template)
         except TemplateError as exc:
             raise InvalidInput(f"{name.replace('_', ' ').capitalize()}: {exc.message}", hint=exc.hint) from exc
-        setattr(current, name, template)
-        changed.append(name.split("_")[0])
+        row.template = template
+        changed.append(row)
     if not changed:
         return [Message("ok", "Naming templates unchanged.")]
-    current.save(update_fields=[*FIELDS, "updated_at"])
-    return [Message("ok", f"Naming templates saved ({', '.join(changed)}). Existing files are not renamed.")]
+    for row in changed:
+        row.save(update_fields=["template", "updated_at"])
+    names = ", ".join(row.kind for row in changed)
+    return [Message("ok", f"Naming templates saved ({names}). Existing files are not renamed.")]
 
 
 def register() -> None:

@@ -23,3 +23,29 @@
     preview();
   });
 })();
+
+// "Test conversion" per kind: the kind's converter on a generated sample (saved settings).
+(function () {
+  document.querySelectorAll("button.test-conversion").forEach(function (button) {
+    var output = document.getElementById(button.getAttribute("aria-describedby"));
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      output.className = "muted wrap-anywhere";
+      output.textContent = "Testing…";
+      try {
+        var url = "/api/v1/processing/settings/kinds/" + encodeURIComponent(button.dataset.kind) + "/test-conversion";
+        var result = await OmniApi.post(url);
+        output.className = (result.ok ? "muted" : "field-error") + " wrap-anywhere";
+        var parts = [(result.ok ? "✓ " : "✗ ") + result.message];
+        if (result.version) parts.push("Tool: " + result.version);
+        if (result.hint) parts.push(result.hint);
+        output.textContent = parts.join(" · ");
+      } catch (e) {
+        output.className = "field-error wrap-anywhere";
+        output.textContent = "✗ " + e.message;
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+})();

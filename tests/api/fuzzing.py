@@ -48,9 +48,10 @@ ACCOUNT_RULES = ("POST /api/v1/users/", "PATCH /api/v1/users/{user_id}", "POST /
 CONNECTION_RULES = ("POST /api/v1/notifications/connections", "PATCH /api/v1/notifications/connections/{connection_id}")
 # The rules of the settings pages' forms: an address's host name and port, Prowlarr indexer ids as
 # a comma-separated list of numbers; import templates' grammar, known format names, absolute
-# mapping folders given in pairs and each mapped once.
+# mapping folders given in pairs and each mapped once; a kind's conversion target one its converter
+# writes (the path's kind against the body's target).
 SETTINGS_RULES = ("POST /api/v1/indexers/", "PATCH /api/v1/indexers/{config_id}/", "POST /api/v1/indexers/test/",
-                  "PATCH /api/v1/processing/settings")
+                  "PATCH /api/v1/processing/settings", "PUT /api/v1/processing/settings/kinds/{kind}")
 # The rules of a format profile: its formats are its kind's, each listed once, the cutoff one of
 # them; a book's profile is of the book's kind.
 PROFILE_RULES = ("POST /api/v1/profiles/", "PUT /api/v1/profiles/{profile_id}", "PUT /api/v1/profiles/items/{item_id}")

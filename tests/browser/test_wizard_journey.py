@@ -10,7 +10,7 @@ from core.wizard import services as wizard_services
 from core.wizard.models import WizardState
 from downloaders.models import DownloadClientConfig
 from indexers.models import IndexerConfig
-from processing.models import ImportSettings
+from processing.models import KindProcessingSettings
 from search.models import SearchProvider
 from tests.acquisition.fakes import FakeProwlarr, FakeSabnzbd
 from tests.search.fakes import FakeProviders
@@ -118,7 +118,7 @@ def test_first_run_wizard_connects_providers_and_download_stack(page, screenshot
     assert page.get_by_text("Unknown token ${titel} at position 19").is_visible()
     template.fill(default)
     _continue(page, "review")
-    assert ImportSettings.load().ebook_template == default
+    assert KindProcessingSettings.for_kind("ebook").template == default
     screenshot(page, "wizard-review-wired")
     page.get_by_role("button", name="Finish setup").click()
     page.get_by_role("heading", name="Dashboard").wait_for()

@@ -15,7 +15,7 @@ from downloaders.clients.base import JobState
 from downloaders.models import AttemptState, DownloadAttempt
 from indexers.models import IndexerConfig, SearchResult
 from media.models import Author, LibraryFile, MediaItem, MediaStatus
-from processing.models import ImportRun, ImportSettings, PostProcessStatus
+from processing.models import ImportRun, KindProcessingSettings, PostProcessStatus
 from tests.acquisition.conftest import make_item
 from tests.acquisition.test_pipeline_e2e import _run_until, _tick_scheduler, _wait
 from tests.clients.swarm import seed_book
@@ -54,7 +54,7 @@ def chain(settings, tmp_path, torznab, book, qbittorrent, qbittorrent_configured
     acquisition = AcquisitionSettings.current()
     acquisition.search_spacing_seconds = acquisition.retry_backoff_minutes = acquisition.missing_grace_seconds = 0
     acquisition.save()
-    imports = ImportSettings.load()
+    imports = KindProcessingSettings.for_kind("ebook")
     imports.import_mode = "move"  # the user's choice; a seeding torrent must still not be moved
     imports.save()
     settings.LIBRARY_DIR = tmp_path / "library"

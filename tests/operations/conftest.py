@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from core.models import ApiKey, ScheduleSetting
 from operations.models import BackupSettings
-from processing.models import ExistingFilePolicy, ImportSettings
+from processing.models import ExistingFilePolicy, ImportSettings, KindProcessingSettings
 from processing.renaming import journal
 from processing.renaming.models import ConflictPolicy, NamingTemplate
 from processing.renaming.services import Selection, create_preview
@@ -83,7 +83,10 @@ def built_library(tmp_path, settings, data_dir) -> Library:
 def _change_settings() -> None:
     BackupSettings.objects.update_or_create(pk=1, defaults={"keep": 3, "include_covers": True})
     MetadataSettings.objects.update_or_create(pk=1, defaults={"strong_distance": 0.2})
-    ImportSettings.objects.update_or_create(pk=1, defaults={"existing_file_policy": ExistingFilePolicy.KEEP_BOTH})
+    ImportSettings.objects.update_or_create(pk=1, defaults={"min_cover_size": 450})
+    KindProcessingSettings.objects.update_or_create(
+        kind="comic", defaults={"existing_file_policy": ExistingFilePolicy.KEEP_BOTH, "template": "${title}.${ext}"}
+    )
     ScheduleSetting.objects.update_or_create(name="library_rescan", defaults={"interval_seconds": 3600})
     NamingTemplate.objects.create(name="Mine", template="${author}/${title}.${ext}")
     user = get_user_model().objects.create_user("owner", password="pw-owner-123", is_staff=True)

@@ -25,7 +25,7 @@ def library_fingerprint() -> dict[str, Any]:
     from core.models import ApiKey, ScheduleSetting
     from media.models import LibraryFile, MediaItem
     from operations.models import BackupSettings
-    from processing.models import ImportSettings
+    from processing.models import ImportSettings, KindProcessingSettings
     from processing.renaming.models import NamingTemplate, RenameBatch
     from scanning.models import ScanFolder
     from search.models import FieldCandidate, MetadataSettings, ResolvedField
@@ -65,7 +65,8 @@ def library_fingerprint() -> dict[str, Any]:
         "settings": {
             "backup": [backup.keep, backup.include_covers],
             "metadata": MetadataSettings.load().strong_distance,
-            "import": ImportSettings.objects.values_list("existing_file_policy", flat=True).first(),
+            "import": ImportSettings.objects.values_list("min_cover_size", flat=True).first(),
+            "kinds": sorted(KindProcessingSettings.objects.values_list("kind", "existing_file_policy", "template")),
             "schedules": sorted(ScheduleSetting.objects.values_list("name", "enabled", "interval_seconds")),
             "templates": sorted(NamingTemplate.objects.values_list("name", "template")),
             "folders": sorted([f.path, f.content_type, sorted(f.formats)] for f in ScanFolder.objects.all()),

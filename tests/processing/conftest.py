@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from media.models import Author, Contribution, ContributorRole, MediaItem, MediaKind, MediaStatus, Series
-from processing.models import ImportSettings
+from processing.models import ImportSettings, KindProcessingSettings
 from tests.processing import samples
 
 
@@ -31,6 +31,16 @@ def dirs(settings, tmp_path) -> ImportDirs:
 @pytest.fixture
 def import_settings(db) -> ImportSettings:
     return ImportSettings.load()
+
+
+def set_kind(kind: str, **values) -> KindProcessingSettings:
+    """Change one kind's processing settings (validated as the settings page would)."""
+    row = KindProcessingSettings.for_kind(kind)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    return row
 
 
 def make_item(

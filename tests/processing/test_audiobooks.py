@@ -15,7 +15,7 @@ from processing.models import PostProcessStatus
 from processing.steps.identify import duration_penalty, match_item
 from processing.types import ExtractedMetadata, WantedItem
 from tests.processing import samples
-from tests.processing.conftest import make_item
+from tests.processing.conftest import make_item, set_kind
 
 FRAME_SECONDS = 417 * 8 / 128_000  # one 128 kbit/s frame of samples.make_mp3
 
@@ -155,8 +155,7 @@ def test_skip_policy_keeps_the_parts_already_filed(dirs, import_settings):
 
 @pytest.mark.django_db
 def test_replace_policy_recycles_every_old_part_and_undo_restores_them(dirs, import_settings):
-    import_settings.existing_file_policy = "replace"
-    import_settings.save()
+    set_kind("audiobook", existing_file_policy="replace")
     item = audiobook()
     old = filed_elsewhere(dirs, item)
     result = run(download(dirs.downloads / "lhod"), item)
@@ -176,8 +175,7 @@ def test_replace_policy_recycles_every_old_part_and_undo_restores_them(dirs, imp
 
 @pytest.mark.django_db
 def test_keep_both_policy_files_the_new_parts_next_to_the_old(dirs, import_settings):
-    import_settings.existing_file_policy = "keep_both"
-    import_settings.save()
+    set_kind("audiobook", existing_file_policy="keep_both")
     item = audiobook()
     old = filed_elsewhere(dirs, item)
     result = run(download(dirs.downloads / "lhod"), item)

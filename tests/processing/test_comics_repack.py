@@ -20,7 +20,7 @@ from processing import comics, services
 from processing.comics import ArchiveLimits, ArchiveRejected, RarTools, repack_cbr, safe_member_name
 from processing.models import PostProcessStatus
 from tests.processing import samples
-from tests.processing.conftest import make_item
+from tests.processing.conftest import make_item, set_kind
 
 pytestmark = pytest.mark.skipif(not shutil.which("rar"), reason="the rar command makes the test archives")
 
@@ -201,8 +201,7 @@ def saga(db):
 
 @pytest.mark.django_db
 def test_import_repacks_a_cbr_and_keeps_the_original(dirs, import_settings, saga):
-    import_settings.repack_cbr = True
-    import_settings.save()
+    set_kind("comic", conversion_target="cbz")
     cbr = samples.make_cbr(
         dirs.downloads / "Saga 001 (2012).cbr", series="Saga", number="001", writer="Brian K. Vaughan"
     )
@@ -240,8 +239,7 @@ def test_repack_without_keeping_the_original_and_with_the_setting_off(dirs, impo
     ).exists()
     services.undo_import(off.pk)
 
-    import_settings.repack_cbr, import_settings.keep_original_format = True, False
-    import_settings.save()
+    set_kind("comic", conversion_target="cbz", keep_original=False)
     on = run(cbr, saga)
     assert on.post_process_status == PostProcessStatus.COMPLETED, on.error
     filed = (dirs.library / "Saga").glob("Saga #001.*")  # beside the issue's own sidecars (Saga #001.opf)
@@ -251,8 +249,7 @@ def test_repack_without_keeping_the_original_and_with_the_setting_off(dirs, impo
 
 @pytest.mark.django_db
 def test_repacked_comicinfo_sends_another_issue_to_review(dirs, import_settings, saga):
-    import_settings.repack_cbr = True
-    import_settings.save()
+    set_kind("comic", conversion_target="cbz")
     cbr = samples.make_cbr(dirs.downloads / "Saga.cbr", series="Saga", number="7", writer="Brian K. Vaughan")
     result = run(cbr, saga)
     assert result.post_process_status == PostProcessStatus.NEEDS_REVIEW
@@ -262,8 +259,7 @@ def test_repacked_comicinfo_sends_another_issue_to_review(dirs, import_settings,
 
 @pytest.mark.django_db
 def test_missing_rar_tools_fail_the_repack_step_with_the_tool_names(dirs, import_settings, saga, monkeypatch):
-    import_settings.repack_cbr = True
-    import_settings.save()
+    set_kind("comic", conversion_target="cbz")
     monkeypatch.setattr(comics.shutil, "which", lambda name: None)
     cbr = samples.make_cbr(dirs.downloads / "Saga 001.cbr", series="Saga", number="1", writer="Brian K. Vaughan")
     result = run(cbr, saga)

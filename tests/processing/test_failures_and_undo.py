@@ -16,7 +16,7 @@ from media.models import LibraryFile, MediaStatus
 from processing import fileops, services
 from processing.models import ImportFileOperation, OperationState, PostProcessStatus
 from tests.processing import samples
-from tests.processing.conftest import make_item
+from tests.processing.conftest import make_item, set_kind
 from tests.processing.test_pipeline import run, steps
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +98,7 @@ def test_retry_after_a_fix(dirs, import_settings, earthsea):
 
 
 def test_undo_puts_everything_back(dirs, import_settings, earthsea, earthsea_epub):
-    import_settings.import_mode = "move"
-    import_settings.save()
+    set_kind("ebook", import_mode="move")
     original = earthsea_epub.read_bytes()
     result = run(earthsea_epub.parent, earthsea)
     assert result.post_process_status == PostProcessStatus.COMPLETED
@@ -121,8 +120,7 @@ def test_undo_puts_everything_back(dirs, import_settings, earthsea, earthsea_epu
 def test_replace_policy_recycles_the_old_file_and_undo_restores_it(
     dirs, import_settings, earthsea, earthsea_epub
 ):
-    import_settings.existing_file_policy = "replace"
-    import_settings.save()
+    set_kind("ebook", existing_file_policy="replace")
     old = dirs.library / BOOK
     old.parent.mkdir(parents=True)
     old.write_bytes(b"an older edition")
@@ -143,8 +141,7 @@ def test_skip_and_keep_both_policies(dirs, import_settings, earthsea, earthsea_e
     assert skipped.post_process_status == PostProcessStatus.COMPLETED
     assert "Nothing filed" in skipped.result["note"] and existing.read_bytes() == b"someone else's file"
 
-    import_settings.existing_file_policy = "keep_both"
-    import_settings.save()
+    set_kind("ebook", existing_file_policy="keep_both")
     both = run(earthsea_epub.parent, earthsea)
     assert both.post_process_status == PostProcessStatus.COMPLETED
     assert (existing.parent / "A Wizard of Earthsea (2).epub").is_file()
@@ -198,8 +195,7 @@ def _mount_tiny_tmpfs(path: Path) -> bool:
 def test_disk_full_is_transient_and_leaves_no_half_file(
     dirs, import_settings, earthsea, settings, tmp_path, monkeypatch
 ):
-    import_settings.import_mode = "copy"
-    import_settings.save()
+    set_kind("ebook", import_mode="copy")
     samples.make_epub(
         dirs.downloads / "big" / "A Wizard of Earthsea.epub",
         title="A Wizard of Earthsea",

@@ -13,7 +13,7 @@ from media.models import FileState, LibraryFile, MediaKind
 from processing.models import EventKind, ImportEvent, PostProcessStatus
 from scanning.services import FolderInput, save_folder, scan_folder
 from tests.processing import samples
-from tests.processing.conftest import make_item
+from tests.processing.conftest import make_item, set_kind
 from tests.processing.test_pipeline import run
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,7 @@ def test_download_identical_to_another_items_imported_file_goes_to_review(
 def import_twice(dirs, import_settings, first, second, epub: Path, *, policy: str, name: str):
     """`epub` filed for `first`, then the same bytes under `name` downloaded for `second`."""
     run(epub.parent, first)
-    import_settings.existing_file_policy = policy
-    import_settings.save()
+    set_kind("ebook", existing_file_policy=policy)
     return run(renamed_copy(epub, dirs.downloads / "again" / name).parent, second)
 
 

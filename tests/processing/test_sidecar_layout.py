@@ -11,7 +11,7 @@ from scanning.services.gather import SidecarCache
 from scanning.sidecars import settle
 from scanning.walker import walk
 from tests.processing import samples
-from tests.processing.conftest import make_item
+from tests.processing.conftest import make_item, set_kind
 from tests.processing.test_pipeline import run
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +52,7 @@ def test_two_standalone_books_of_one_author_get_sidecars_the_scan_gives_to_each(
 
 
 def test_a_template_with_a_folder_per_book_keeps_the_generic_names(dirs, import_settings):
-    import_settings.ebook_template = "${author.sortname}/${title}/${title}.${ext}"
-    import_settings.save()
+    set_kind("ebook", template="${author.sortname}/${title}/${title}.${ext}")
     _import(dirs, "Artemis", "9780553448122")
     assert sorted(p.name for p in (dirs.library / "Weir, Andy" / "Artemis").iterdir()) == [
         "Artemis.epub",

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from core.models import ScheduleSetting
 from omnireadarr.schedules import SCHEDULES
-from processing.models import ImportSettings
+from processing import kinds
+from processing.models import ImportSettings, KindProcessingSettings
 from scanning.models import ScanFolder
 from search.models import SearchProvider
 from search.services.providers import ensure_providers
@@ -82,13 +83,19 @@ def test_metadata_settings_are_for_admins(reader_client):
 # --- media management -------------------------------------------------------------------------
 def _media_form(**values) -> dict:
     data = {
-        "import_mode": "copy",
-        "existing_file_policy": "replace",
-        "ebook_format": "azw3",
-        "convert_ebooks": "on",
-        "ebook_template": "${author.sortname}/${title}.${ext}",
-        "audiobook_template": "${author.sortname}/${title}/${title}.${ext}",
-        "comic_template": "${bookseries.title}/${title}.${ext}",
+        "ebook-import_mode": "copy",
+        "ebook-existing_file_policy": "replace",
+        "ebook-conversion_target": "azw3",
+        "ebook-template": "${author.sortname}/${title}.${ext}",
+        "audiobook-import_mode": "hardlink",
+        "audiobook-existing_file_policy": "skip",
+        "audiobook-conversion_target": "none",
+        "audiobook-template": "${author.sortname}/${title}/${title}.${ext}",
+        "audiobook-keep_original": "on",
+        "comic-import_mode": "move",
+        "comic-existing_file_policy": "keep_both",
+        "comic-conversion_target": "cbz",
+        "comic-template": "${bookseries.title}/${title}.${ext}",
         "mappings-TOTAL_FORMS": "2",
         "mappings-INITIAL_FORMS": "0",
         "mappings-0-remote": "/sab/complete/",
@@ -106,46 +113,61 @@ def test_media_page_renders_with_mapping_rows_and_previews(admin_client):
     html = admin_client.get("/settings/media/").content.decode()
     assert 'value="/sab/done"' in html and 'value="/data/done"' in html
     assert "data-preview" in html and "Hardlink" in html and "Keep both" in html
+    for kind in ("ebook", "audiobook", "comic"):
+        assert f'id="{kind}-h"' in html and f'data-kind="{kind}"' in html  # a section and a Test button each
+    assert "share the same data on disk" in html  # hardlink mode explained
 
 
 def test_media_page_saves_valid_input(admin_client):
     response = admin_client.post("/settings/media/", _media_form())
     assert response.status_code == 302, response.content.decode()[:2000]
+    rows = {row.kind: row for row in KindProcessingSettings.objects.all()}
+    ebook, audiobook, comic = rows["ebook"], rows["audiobook"], rows["comic"]
+    assert (ebook.import_mode, ebook.existing_file_policy, ebook.conversion_target) == ("copy", "replace", "azw3")
+    assert ebook.keep_original is False and audiobook.keep_original is True
+    assert (comic.import_mode, comic.existing_file_policy, comic.conversion_target) == ("move", "keep_both", "cbz")
+    assert comic.template == "${bookseries.title}/${title}.${ext}"
     row = ImportSettings.load()
-    assert (row.import_mode, row.existing_file_policy, row.ebook_format) == ("copy", "replace", "azw3")
-    assert row.keep_original_format is False
     assert row.remote_path_mappings == [{"remote": "/sab/complete", "local": "/downloads/complete"}]
 
 
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"ebook_template": "${title"}, "Unclosed token at position 0"),
+        ({"ebook-template": "${title"}, "Unclosed token at position 0"),
+        ({"comic-template": "${title}/${nope}.${ext}"}, "Unknown token ${nope}"),
+        ({"audiobook-conversion_target": "epub"}, "Audiobooks cannot be converted to &#x27;epub&#x27;"),
+        ({"comic-conversion_target": "pdf"}, "Comics cannot be converted to &#x27;pdf&#x27;; choose one of: none, cbz"),
+        ({"ebook-conversion_target": "cbz"}, "Ebooks cannot be converted to &#x27;cbz&#x27;"),
         ({"mappings-0-local": ""}, "Fill in both folders"),
         ({"mappings-0-local": "downloads"}, "must be an absolute path"),
         ({"mappings-1-remote": "/sab/complete", "mappings-1-local": "/x"}, "mapped twice"),
-        ({"import_mode": "teleport"}, "Select a valid choice"),
+        ({"ebook-import_mode": "teleport"}, "Select a valid choice"),
     ],
 )
 def test_media_page_refuses_invalid_input_and_changes_nothing(admin_client, values, message):
-    before = ImportSettings.load().import_mode
+    before = [(r.kind, r.import_mode, r.template, r.conversion_target) for r in kinds.all_rows()]
     response = admin_client.post("/settings/media/", _media_form(**values))
     assert response.status_code == 422
     html = response.content.decode()
     assert message in html
-    assert ImportSettings.load().import_mode == before
+    after = [(r.kind, r.import_mode, r.template, r.conversion_target) for r in kinds.all_rows()]
+    assert after == before
     assert ImportSettings.load().remote_path_mappings == []
 
 
 def test_media_api_reads_and_patches_with_the_same_rules(admin_client):
     got = admin_client.get("/api/processing/settings").json()["data"]
-    assert got["import_mode"] == "hardlink" and got["path_mappings"] == []
-    body = {"import_mode": "move", "path_mappings": [{"remote": "/a", "local": "/b"}]}
+    assert got["write_epub_metadata"] is False and got["path_mappings"] == []
+    assert [k["kind"] for k in got["kinds"]] == ["ebook", "audiobook", "comic"]
+    body = {"write_epub_metadata": True, "path_mappings": [{"remote": "/a", "local": "/b"}]}
     changed = admin_client.patch("/api/processing/settings", body, content_type="application/json")
     assert changed.status_code == 200 and changed.json()["data"]["path_mappings"] == [{"remote": "/a", "local": "/b"}]
-    bad = admin_client.patch("/api/processing/settings", {"ebook_template": "${nope"}, content_type="application/json")
-    assert bad.status_code == 422 and "ebook_template" in bad.json()["error"]
-    assert ImportSettings.load().import_mode == "move"
+    bad = admin_client.patch(
+        "/api/processing/settings", {"ebook_formats": "epub,docx"}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and "ebook_formats" in bad.json()["error"]
+    assert ImportSettings.load().write_epub_metadata is True
 
 
 def test_library_naming_saves_and_refuses(admin_client, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from core.wizard.models import WizardState
 from downloaders.models import DownloadClientConfig
 from indexers.models import IndexerConfig
-from processing.models import ImportSettings
+from processing.models import KindProcessingSettings
 from search.models import ProviderStatus, SearchProvider
 from tests.search.fakes import COMICVINE_KEY
 
@@ -141,20 +141,20 @@ def test_a_url_with_a_base_path_and_an_empty_url_keeps_the_connection(admin_clie
 
 def test_naming_step_saves_import_templates_and_shows_examples(admin_client):
     html = admin_client.get("/wizard/naming/").content.decode()
-    assert ImportSettings.load().ebook_template in html
+    assert KindProcessingSettings.for_kind("ebook").template in html
     assert "Example ebook: Herbert, Frank/Dune/Dune Messiah.epub" in html
     data = {
         "ebook_template": "${author.sortname}/${title} (${year}).${ext}",
-        "audiobook_template": ImportSettings.load().audiobook_template,
+        "audiobook_template": KindProcessingSettings.for_kind("audiobook").template,
         "comic_template": "${bookseries.title}/${bookseries.title} ${issue:4}.${ext}",
     }
     assert admin_client.post("/wizard/naming/", data)["Location"] == "/wizard/review/"
-    saved = ImportSettings.load()
-    assert saved.ebook_template == data["ebook_template"] and saved.comic_template == data["comic_template"]
+    saved = {row.kind: row.template for row in KindProcessingSettings.objects.all()}
+    assert saved["ebook"] == data["ebook_template"] and saved["comic"] == data["comic_template"]
     assert "Example comic: Dune/Dune 0007.cbz" in admin_client.get("/wizard/naming/").content.decode()
     bad = admin_client.post("/wizard/naming/", {**data, "ebook_template": "${title}/${nope}.${ext}"})
     assert bad.status_code == 422 and "at position 9" in bad.content.decode()
-    assert ImportSettings.load().ebook_template == data["ebook_template"]
+    assert KindProcessingSettings.for_kind("ebook").template == data["ebook_template"]
 
 
 def test_review_offers_the_first_scan_only_when_scanning_registers_it(admin_client, monkeypatch):
