@@ -42,13 +42,15 @@ def _book(title: str, author: str, sort: str) -> samples.Book:
 def library(tmp_path):
     """A small real library: three EPUBs, a CBZ with ComicInfo.xml and a tagged MP3."""
     root = tmp_path / "library"
-    samples.make_epub(root / "incoming" / "dispossessed.epub", _book("The Dispossessed", "Ursula K. Le Guin",
-                                                                     "Le Guin, Ursula K."))
+    samples.make_epub(
+        root / "incoming" / "dispossessed.epub", _book("The Dispossessed", "Ursula K. Le Guin", "Le Guin, Ursula K.")
+    )
     samples.make_epub(root / "incoming" / "EMMA.epub", _book("Emma", "Jane Austen", "Austen, Jane"))
     samples.make_epub(root / "misc" / "persuasion.epub", _book("Persuasion", "Jane Austen", "Austen, Jane"))
     samples.make_cbz(root / "comics" / "Watchmen 001.cbz", samples.comicinfo("Watchmen", "1"))
-    samples.make_mp3(root / "audio" / "Salt and Signal.mp3", seconds=1,
-                     tags={"album": "Salt and Signal", "artist": "Hana Ivers"})
+    samples.make_mp3(
+        root / "audio" / "Salt and Signal.mp3", seconds=1, tags={"album": "Salt and Signal", "artist": "Hana Ivers"}
+    )
     return root
 
 
@@ -104,8 +106,9 @@ class Journey:
         page = self.page
         for width, theme in VIEWS:
             page.set_viewport_size({"width": width, "height": 900})
-            page.evaluate(f"localStorage.setItem('omni-theme', '{theme}');"
-                          f"document.documentElement.dataset.theme = '{theme}'")
+            page.evaluate(
+                f"localStorage.setItem('omni-theme', '{theme}');document.documentElement.dataset.theme = '{theme}'"
+            )
             page.emulate_media(color_scheme=theme)
             wide = page.evaluate("document.documentElement.scrollWidth")
             inner = page.evaluate("document.documentElement.clientWidth")
@@ -234,8 +237,10 @@ def test_a_new_admin_sets_up_everything_in_the_app(page, screenshot, admin_user,
     journey.look("rename-preview")
     page.get_by_role("button", name="Execute").click()
     page.locator("#preview-state", has_text="done").wait_for()
-    renamed = before - {"incoming/EMMA.epub", "misc/persuasion.epub"} | {"Austen, Jane/Emma.epub",
-                                                                       "Austen, Jane/Persuasion.epub"}
+    renamed = before - {"incoming/EMMA.epub", "misc/persuasion.epub"} | {
+        "Austen, Jane/Emma.epub",
+        "Austen, Jane/Persuasion.epub",
+    }
     assert tree(library) == renamed
     journey.look("rename-done")
     journey.follow(page.get_by_role("link", name="History"))
