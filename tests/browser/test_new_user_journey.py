@@ -29,6 +29,11 @@ CULPRITS = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > innerWidth + 1
                || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
   .slice(-5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + e.textContent.slice(0, 40))"""
+# what sticks out of the page's column (a table wider than the layout) even on a wide screen
+OUT_OF_MAIN = """() => { const edge = document.querySelector('main').getBoundingClientRect().right;
+  return Array.from(document.querySelectorAll('main *'))
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.right > edge + 1; })
+    .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + e.textContent.slice(0, 40)) }"""
 VIEWS = [(width, theme) for width in (1366, 375) for theme in ("light", "dark")]
 PROWLARR_KEY = "prowlarr-journey-0123456789"
 SAB_KEY = "sabnzbd-journey-0123456789"
@@ -113,6 +118,8 @@ class Journey:
             wide = page.evaluate("document.documentElement.scrollWidth")
             inner = page.evaluate("document.documentElement.clientWidth")
             assert wide <= inner, f"{name} scrolls sideways at {width} px ({theme}): {page.evaluate(CULPRITS)}"
+            out = page.evaluate(OUT_OF_MAIN)
+            assert not out, f"{name} at {width} px ({theme}): wider than the page's column: {out}"
             self.screenshot(page, f"journey-{name}-{width}-{theme}")
         page.set_viewport_size({"width": 1366, "height": 900})
         page.evaluate("localStorage.setItem('omni-theme', 'light'); document.documentElement.dataset.theme = 'light'")
