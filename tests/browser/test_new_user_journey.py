@@ -24,16 +24,17 @@ from tests.scanning import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+NAMED = "e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + e.textContent.slice(0, 40)"
 # what sticks out: elements past the right edge, or whose own content is wider than they are
-CULPRITS = """() => Array.from(document.querySelectorAll('body *'))
+CULPRITS = f"""() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > innerWidth + 1
                || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))
-  .slice(-5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + e.textContent.slice(0, 40))"""
+  .slice(-5).map({NAMED})"""
 # what sticks out of the page's column (a table wider than the layout) even on a wide screen
-OUT_OF_MAIN = """() => { const edge = document.querySelector('main').getBoundingClientRect().right;
+OUT_OF_MAIN = f"""() => {{ const edge = document.querySelector('main').getBoundingClientRect().right;
   return Array.from(document.querySelectorAll('main *'))
-    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.right > edge + 1; })
-    .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + e.textContent.slice(0, 40)) }"""
+    .filter(e => {{ const r = e.getBoundingClientRect(); return r.width > 1 && r.right > edge + 1; }})
+    .slice(0, 5).map({NAMED}) }}"""
 VIEWS = [(width, theme) for width in (1366, 375) for theme in ("light", "dark")]
 PROWLARR_KEY = "prowlarr-journey-0123456789"
 SAB_KEY = "sabnzbd-journey-0123456789"
@@ -173,10 +174,13 @@ def test_a_new_admin_sets_up_everything_in_the_app(page, screenshot, admin_user,
     journey.type(page.get_by_label("API key"), PROWLARR_KEY)
     page.get_by_role("button", name="Test").click()
     page.locator("#test-result .field-ok").wait_for()
+    page.get_by_label("FakeNZB (usenet)").check()  # Prowlarr's indexers are ticked, not typed by id
+    assert page.get_by_label("Only these Prowlarr indexers").input_value() == "1"
     journey.look("indexer-tested")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/settings/indexers/")
-    assert IndexerConfig.objects.get().url == prowlarr.url
+    indexer = IndexerConfig.objects.get()
+    assert (indexer.url, indexer.indexer_ids) == (prowlarr.url, "1")
     journey.look("indexers")
 
     journey.follow(page.get_by_role("link", name="Download clients").first)
