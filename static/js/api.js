@@ -33,7 +33,8 @@ window.OmniApi = (function () {
   }
   // On a phone a table's rows stack and its header row is hidden (app.css): each cell carries
   // its column's visible name in data-label, shown before the value, so a scan's "5 0 0 0"
-  // reads "Added: 5", "Updated: 0"... Cells spanning columns and unnamed columns stay bare.
+  // reads "Added: 5", "Updated: 0"... Empty cells, cells spanning columns and unnamed columns
+  // stay bare.
   function columnNames(table) {
     var head = table && table.tHead && table.tHead.rows[0];
     if (!head) return null;
@@ -47,7 +48,9 @@ window.OmniApi = (function () {
     if (!names) return;
     Array.prototype.forEach.call(rows, function (tr) {
       Array.prototype.forEach.call(tr.cells || [], function (cell, i) {
-        if (cell.tagName === "TD" && names[i] && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", names[i]);
+        if (cell.tagName !== "TD" || !names[i] || cell.hasAttribute("colspan")) return;
+        if (cell.textContent.trim() || cell.children.length) cell.setAttribute("data-label", names[i]);
+        else cell.removeAttribute("data-label");  // an empty value is not named
       });
     });
   }
