@@ -35,7 +35,7 @@ class IndexerForm(forms.Form):
         required=False,
         max_length=200,
         label="Only these Prowlarr indexers",
-        help_text="Prowlarr only: comma-separated indexer ids (Test lists them); empty asks every indexer",
+        help_text="Prowlarr only: press Test and tick the indexers to search with; empty asks every indexer",
         error_messages={"invalid": "Write indexer ids as numbers separated by commas, e.g. 1, 4"},
     )
 

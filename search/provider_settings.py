@@ -24,7 +24,8 @@ class ProviderForm(forms.Form):
     def __init__(self, *args, row: SearchProvider, **kwargs) -> None:
         kwargs.setdefault("prefix", row.name)
         super().__init__(*args, **kwargs)
-        self.row, self.info, self.status = row, provider_info(row.name), status_text(row)
+        self.row, self.info = row, provider_info(row.name)
+        self.status = status_text(row).removeprefix(f"{row.label}: ")  # under the provider's own heading
         if self.info.requires_api_key:
             self.fields["api_key"] = secret_field("API key", row.api_key, max_length=255)
 

@@ -31,11 +31,48 @@ window.OmniApi = (function () {
     (children || []).forEach(function (child) { if (child) node.appendChild(child); });
     return node;
   }
+  // On a phone a table's rows stack and its header row is hidden (app.css): each cell carries
+  // its column's visible name in data-label, shown before the value, so a scan's "5 0 0 0"
+  // reads "Added: 5", "Updated: 0"... Empty cells, cells spanning columns and unnamed columns
+  // stay bare.
+  function columnNames(table) {
+    var head = table && table.tHead && table.tHead.rows[0];
+    if (!head) return null;
+    return Array.prototype.map.call(head.cells, function (th) {
+      var copy = th.cloneNode(true);
+      copy.querySelectorAll("[aria-hidden=true], .sr-only").forEach(function (n) { n.remove(); });
+      return copy.textContent.trim();
+    });
+  }
+  function labelRows(rows, names) {
+    if (!names) return;
+    Array.prototype.forEach.call(rows, function (tr) {
+      Array.prototype.forEach.call(tr.cells || [], function (cell, i) {
+        if (cell.tagName !== "TD" || !names[i] || cell.hasAttribute("colspan")) return;
+        if (cell.textContent.trim() || cell.children.length) cell.setAttribute("data-label", names[i]);
+        else cell.removeAttribute("data-label");  // an empty value is not named
+      });
+    });
+  }
+  function labelTables() {
+    document.querySelectorAll("table.table").forEach(function (table) {
+      var names = columnNames(table);
+      Array.prototype.forEach.call(table.tBodies, function (body) { labelRows(body.rows, names); });
+    });
+  }
+  var labelling = false;  // at most once per frame, whatever the page scripts redraw
+  new MutationObserver(function () {
+    if (labelling) return;
+    labelling = true;
+    requestAnimationFrame(function () { labelling = false; labelTables(); });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("DOMContentLoaded", labelTables);
   // Live tables redraw every few seconds: skip a redraw that changes nothing, and put keyboard
   // focus back on the same control (same row key, same position in the row) after one that does.
   function replaceRows(container, children) {
     var fresh = document.createElement(container.tagName);
     children.forEach(function (child) { fresh.appendChild(child); });
+    if (container.tagName === "TBODY") labelRows(fresh.children, columnNames(container.closest("table.table")));
     if (fresh.innerHTML === container.innerHTML) return;
     var focused = document.activeElement, restore = null;
     if (focused && focused !== container && container.contains(focused)) {

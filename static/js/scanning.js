@@ -37,7 +37,7 @@
   }
   function folderRow(folder) {
     return el("tr", { "data-folder-id": String(folder.id), "data-key": String(folder.id) }, [
-      el("td", { text: (folder.name ? folder.name + " · " : "") + folder.path +
+      el("td", { class: "wrap-anywhere", text: (folder.name ? folder.name + " · " : "") + folder.path +
         (folder.naming_template ? " · template " + folder.naming_template : "") +
         (folder.target_root ? " · renames go to " + folder.target_root : "") }),
       el("td", { text: folder.content_type + " (" + folder.formats.join(", ") + ")" }),
@@ -50,7 +50,7 @@
     var state = el("td", {}, [el("span", { class: "badge " + run.state, text: run.state })]);
     if (run.message) state.appendChild(el("div", { text: run.message }));
     return el("tr", {}, [
-      el("td", { text: run.folder_path }), state,
+      el("td", { class: "wrap-anywhere", text: run.folder_path }), state,
       el("td", { text: String(run.added) }), el("td", { text: String(run.updated) }),
       el("td", { text: String(run.moved) }), el("td", { text: String(run.missing) }),
       el("td", { text: String(run.duplicates) }), el("td", { text: String(run.corrupt) }),
@@ -59,11 +59,11 @@
     ]);
   }
   function problemRow(file) {
-    return el("tr", {}, [el("td", { text: file.path }), el("td", { text: file.format }),
+    return el("tr", {}, [el("td", { class: "wrap-anywhere", text: file.path }), el("td", { text: file.format }),
       el("td", { text: file.error || file.state }), el("td", { text: file.item_title || "—" })]);
   }
   function sidecarRow(problem) {
-    return el("tr", {}, [el("td", { text: problem.path }), el("td", { text: problem.reason })]);
+    return el("tr", {}, [el("td", { class: "wrap-anywhere", text: problem.path }), el("td", { text: problem.reason })]);
   }
   function fill(tbody, rows, cols, empty) {
     OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: String(cols), text: empty })])]);

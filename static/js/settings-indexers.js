@@ -41,9 +41,33 @@
     });
     return body;
   }
+  // Prowlarr's indexers are ticked, not typed: each one the test found gets a checkbox that
+  // writes the "Only these Prowlarr indexers" field (ticked: only those; none: every indexer).
+  var only = form.elements.indexer_ids;
+  var pickBox = el("div", { id: "indexer-pick" });
+  output.after(pickBox);
+  function chosenIds() { return only.value.split(",").map(function (p) { return p.trim(); }).filter(Boolean); }
+  function pickIndexers(result) {
+    if (!only || !result.ok || !result.indexers.length) return;
+    var chosen = chosenIds(), boxes = [];
+    var fieldset = el("fieldset", {}, [el("legend", { text: "Search only with (none ticked: every indexer)" })]);
+    result.indexers.forEach(function (i) {
+      var box = el("input", { type: "checkbox", class: "auto-width", value: String(i.id) });
+      box.checked = chosen.indexOf(String(i.id)) !== -1;
+      box.addEventListener("change", function () {
+        only.value = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }).join(", ");
+      });
+      boxes.push(box);
+      var about = " " + i.name + " (" + i.protocol + (i.enabled ? "" : ", disabled in Prowlarr") + ")";
+      fieldset.appendChild(el("label", { class: "inline" }, [box, el("span", { text: about })]));
+    });
+    output.querySelectorAll("div.muted").forEach(function (line) { line.remove(); });  // listed as checkboxes
+    pickBox.replaceChildren(fieldset);
+  }
   document.getElementById("test-indexer").addEventListener("click", async function () {
     output.textContent = "Testing…";
-    try { show(output, await OmniApi.post("/api/indexers/test/", values())); }
+    pickBox.replaceChildren();
+    try { var result = await OmniApi.post("/api/indexers/test/", values()); show(output, result); pickIndexers(result); }
     catch (e) { fail(output, e); }
   });
 })();

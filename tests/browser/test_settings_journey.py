@@ -10,6 +10,7 @@ from indexers.models import IndexerConfig
 from scanning.models import ScanFolder
 from tests.acquisition.fakes import FakeProwlarr
 from tests.browser.conftest import log_in
+from tests.browser.test_accessibility import _serious
 
 SETTINGS_PAGES = [
     "/settings/",
@@ -45,11 +46,14 @@ def test_prowlarr_is_added_tested_and_saved_without_the_admin(page, screenshot, 
     page.get_by_role("button", name="Test").click()
     page.locator("#test-result .field-ok").wait_for()
     assert "Prowlarr 1.30.2.4939: 2 indexer(s)" in page.locator("#test-result").inner_text()
+    page.get_by_label("FakeTorrents (torrent)").check()  # ticked from the test's list, never typed as ids
+    assert page.get_by_label("Only these Prowlarr indexers").input_value() == "2"
+    assert not _serious(page)  # the checkboxes are labelled, outside the live region
     screenshot(page, "settings-indexer-tested")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/settings/indexers/")
     row = IndexerConfig.objects.get()
-    assert (row.url, row.api_key) == (prowlarr.url, KEY)
+    assert (row.url, row.api_key, row.indexer_ids) == (prowlarr.url, KEY, "2")
     page.get_by_role("button", name="Test").click()
     page.locator("td.test-result", has_text="✓").wait_for()
     page.get_by_role("link", name=row.name).click()

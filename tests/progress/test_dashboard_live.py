@@ -55,5 +55,14 @@ def test_the_scanning_page_shows_the_scan_progress_on_top(admin_client):
     assert "12 files checked, 3 added" in html
 
 
+def test_the_counts_say_one_book_in_the_singular(admin_client):
+    make_item("Watchmen #1", kind="comic")
+    for i in range(2):
+        make_item(f"Book {i}")
+    html = admin_client.get("/dashboard/live").content.decode()
+    assert re.search(r'<span class="num">1</span> comic[ <]', html)  # not "1 comics"
+    assert re.search(r'<span class="num">2</span> ebooks', html)
+
+
 def test_the_live_counts_need_a_login(client):
     assert client.get("/dashboard/live").status_code == 302

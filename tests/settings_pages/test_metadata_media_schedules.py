@@ -40,6 +40,13 @@ def test_metadata_page_renders_every_provider_without_keys(admin_client):
     assert 'href="/sources/"' in html
 
 
+def test_metadata_page_names_each_provider_once_in_its_status(admin_client):
+    ensure_providers()
+    html = admin_client.get("/settings/metadata/").content.decode()
+    assert "now: not used yet" in html and "now: not configured (API key required)" in html
+    assert "now: Open Library:" not in html and "now: Comic Vine:" not in html
+
+
 def test_metadata_save_valid_keeps_an_empty_key(admin_client):
     ensure_providers()
     SearchProvider.objects.filter(name="comicvine").update(api_key=CV_SECRET)
