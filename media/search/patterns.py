@@ -83,8 +83,9 @@ def words_clause(words: list[str]) -> tuple[str, list[object]]:
 
 
 @contextmanager
-def time_limit(seconds: float = TIME_LIMIT) -> Iterator[None]:
-    """The enclosed queries stop after `seconds`, raising RegexTimeout."""
+def time_limit(seconds: float | None = None) -> Iterator[None]:
+    """The enclosed queries stop after `seconds` (default TIME_LIMIT), raising RegexTimeout."""
+    seconds = TIME_LIMIT if seconds is None else seconds
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         with _postgres_limit(seconds):
