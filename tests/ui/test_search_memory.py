@@ -185,7 +185,7 @@ def test_sort_view_and_filters_are_kept_across_sessions(client, reader_user, boo
 def test_no_results_suggest_a_broader_field(reader_client, books):
     data = search(reader_client, q="title:arrakis")
     assert data["items"] == []
-    broader = [s for s in data["suggestions"] if s["q"] == "arrakis"][0]
+    broader = next(s for s in data["suggestions"] if s["q"] == "arrakis")
     assert broader["label"] == "title: found nothing; “arrakis” anywhere finds 1 book" and broader["total"] == 1
 
 
