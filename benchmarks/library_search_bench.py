@@ -150,6 +150,22 @@ def time_side_by_side(queries: list[str], admin, user) -> tuple[list[float], lis
     return first, second
 
 
+def time_facets(queries: list[str], user) -> list[float]:
+    """The filter counts of each query alone (after its page was searched)."""
+    from core.visibility import hidden_items
+    from media.search import SearchRequest, run
+    from media.search.facets import facets
+
+    samples = []
+    for q in queries:
+        request = SearchRequest(q=q, hidden=hidden_items(user))
+        outcome = run(request)
+        start = time.perf_counter()
+        facets(request, outcome)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def time_http(client, urls: list[str]) -> list[float]:
     samples = []
     for url in urls:
@@ -241,6 +257,12 @@ def main() -> None:
 
     urls = [f"/api/library/search?q={quote(q)}&page_size=50" for q in queries]
     print("JSON /api/library/search (50)     ", percentiles(time_http(client, urls)))
+    print("  same with facets=true           ", percentiles(time_http(client, [u + "&facets=true" for u in urls])))
+    filtered = [u + "&facets=true&format=epub&has_cover=true" for u in urls[: args.rounds // 2]]
+    print("  facets=true, 2 filters active   ", percentiles(time_http(client, filtered)))
+    browse = [f"/api/library/items?facets=true&sort={s}" for s in ("title", "year", "added")] * 10
+    print("  listing, facets=true            ", percentiles(time_http(client, browse)))
+    print("  facets alone (in the DB)        ", percentiles(time_facets(queries, user)))
     sorts = ["title", "author", "series", "added", "year", "size"]
     pages = [f"/library/?sort={sorts[i % 6]}&page={1 + i % 5}" for i in range(args.rounds // 2)]
     pages += [f"/library/?q={quote(q)}" for q in queries[: args.rounds // 2]]

@@ -10,16 +10,17 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Id, Size
 from core.visibility import hidden_items
-from media import recycle
+from media import memory, recycle
 from media.detail import item_detail
 from media.search import SORT_CHOICES, SearchFilters, SearchRequest, run
+from media.search.facets import facets
 from media.search.results import export_row, rows
 
 router = Router(tags=["library"])
@@ -37,7 +38,12 @@ class LibraryQuery(Schema):
     regex: bool = Field(
         False,
         description="Treat q as a regular expression over title, authors and series "
-        "(an invalid pattern falls back to a literal search)",
+        "(an invalid pattern, or one running past 1 s, falls back to a literal search, said in `notices`)",
+    )
+    case_sensitive: bool = Field(
+        False,
+        description="Match the exact case: a regex over the item's own title, subtitle, series and authors; "
+        "plain words must each appear in that case",
     )
     sort: str = Field("relevance", pattern="^(" + "|".join(SORT_CHOICES) + ")$")
     order: Literal["asc", "desc"] | None = None
@@ -53,10 +59,14 @@ class LibraryQuery(Schema):
     size_max: Size | None = Field(None, description="Bytes")
     has_cover: bool | None = None
     has_series: bool | None = None
+    has_isbn: bool | None = Field(None, description="false: missing ISBN")
+    has_description: bool | None = Field(None, description="false: no description")
     completeness_min: int | None = Field(None, ge=0, le=100)
     completeness_max: int | None = Field(None, ge=0, le=100)
     status: list[str] = Field(default_factory=list)
     missing_files: bool | None = None
+    facets: bool = Field(False, description="Also count, for each filter option, the results choosing it would give")
+    remember: bool = Field(False, description="Keep this search in the caller's search history")
 
     def to_request(self, *, viewer=None) -> SearchRequest:
         """The search this query asks for, leaving out what `viewer` may not see (None: nothing)."""
@@ -71,6 +81,8 @@ class LibraryQuery(Schema):
             size_max=self.size_max,
             has_cover=self.has_cover,
             has_series=self.has_series,
+            has_isbn=self.has_isbn,
+            has_description=self.has_description,
             completeness_min=self.completeness_min,
             completeness_max=self.completeness_max,
             statuses=tuple(self.status),
@@ -83,9 +95,11 @@ class LibraryQuery(Schema):
             sort=self.sort,
             descending=descending,
             regex=self.regex,
+            case_sensitive=self.case_sensitive,
             page=self.page,
             page_size=self.page_size,
             hidden=None if viewer is None else hidden_items(viewer),
+            recent=memory.recent_ids(viewer) if viewer is not None and self.q and self.sort == "relevance" else (),
         )
 
 
@@ -121,6 +135,16 @@ class SuggestionOut(Schema):
     label: str
     q: str
     clear_filters: bool
+    drop: str = Field("", description="The one filter parameter to drop, keeping the others")
+    total: int | None = Field(None, description="What the relaxed search finds")
+    total_estimated: bool = False
+
+
+class FacetOut(Schema):
+    value: str = Field(..., description="The filter parameter's value (true/false for has_* and complete)")
+    label: str
+    count: int
+    estimated: bool = Field(False, description="Extrapolated from the newest 1,000 matches: say “about”")
 
 
 class SearchPage(Schema):
@@ -134,13 +158,21 @@ class SearchPage(Schema):
     corrections: dict[str, list[str]]
     notices: list[str]
     suggestions: list[SuggestionOut]
+    facets: dict[str, list[FacetOut]] | None = Field(
+        None, description="With facets=true: kind, format, language, status, has_cover, has_series, has_isbn, "
+        "has_description, complete; each option's count leaves out its own filter"
+    )
 
 
 def search_page(query: LibraryQuery, viewer) -> dict[str, Any]:
     """One page of the library as `viewer` sees it (a hidden library's books are not there)."""
     request = query.to_request(viewer=viewer)
     outcome = run(request)
+    counts = None
+    if query.facets:
+        counts = {name: [v.__dict__ for v in values] for name, values in facets(request, outcome).items()}
     return {
+        "facets": counts,
         "items": rows(outcome),
         "page": request.page,
         "page_size": request.page_size,
@@ -157,7 +189,66 @@ def search_page(query: LibraryQuery, viewer) -> dict[str, Any]:
 @router.get("/search", response=Envelope[SearchPage], summary="Full-text search with filters, ranked")
 def search(request, query: Query[LibraryQuery]):
     page = search_page(query, request.auth)
+    if query.remember and query.page == 1:
+        memory.remember_search(request.auth, _as_params(query))
     return ok(page, warnings=page["notices"])
+
+
+def _as_params(query: LibraryQuery) -> QueryDict:
+    """The query as the library page's query string (what the history keeps and links to)."""
+    params = QueryDict(mutable=True)
+    params.setlist("format", query.format)
+    params.setlist("status", query.status)
+    for key in ("q", "kind", "language", "genre", "year_min", "year_max", "has_cover", "has_series", "has_isbn",
+                "has_description", "missing_files"):
+        value = getattr(query, key)
+        if value not in (None, ""):
+            params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    if query.regex:
+        params["regex"] = "true"
+    if query.case_sensitive:
+        params["case_sensitive"] = "true"
+    if query.completeness_min == 100:
+        params["complete"] = "yes"
+    return params
+
+
+class HistoryOut(Schema):
+    q: str
+    query: str = Field(..., description="The library page's query string: /library/?{query}")
+    searched_at: datetime
+
+
+@router.get("/history", response=Envelope[list[HistoryOut]], summary="Your recent library searches, newest first")
+def search_history(request):
+    return ok([{"q": h.q, "query": h.query, "searched_at": h.searched_at} for h in memory.history(request.auth)])
+
+
+@router.delete("/history", response=Envelope[dict[str, int]], summary="Forget your library search history")
+def forget_search_history(request):
+    return ok({"deleted": memory.clear_history(request.auth)})
+
+
+class PreferencesIO(Schema):
+    sort: Literal["", *SORT_CHOICES] | None = Field(None, description="Empty: best match (title when browsing)")
+    order: Literal["", "asc", "desc"] | None = None
+    view: Literal["", "grid", "table"] | None = None
+    filters: str | None = Field(
+        None, max_length=500, description="Library page query string of the filters, e.g. kind=ebook&format=epub"
+    )
+
+
+@router.get("/preferences", response=Envelope[PreferencesIO], summary="Your library sort, order, view and filters")
+def get_preferences(request):
+    return ok(memory.preferences(request.auth).__dict__)
+
+
+@router.put("/preferences", response=Envelope[PreferencesIO], summary="Keep your library sort, order, view, filters")
+def put_preferences(request, payload: PreferencesIO):
+    filters = None if payload.filters is None else QueryDict(payload.filters.lstrip("?"))
+    saved = memory.save_preferences(request.auth, sort=payload.sort, order=payload.order, view=payload.view,
+                                    filters=filters)
+    return ok(saved.__dict__)
 
 
 @router.get("/items", response=Envelope[SearchPage], summary="Browse the library with filters and a sort")

@@ -267,3 +267,49 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchHistory(models.Model):
+    """A user's recent library searches, newest first (media.memory keeps the last few per user).
+    `query` is the library page's query string (search words and filters), one row per distinct one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=500)
+    q = models.CharField(max_length=500, blank=True, help_text="The search words alone, for the suggestions")
+    searched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "query"], name="one_history_row_per_query")]
+        indexes = [models.Index(fields=["user", "-searched_at"], name="search_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.query}"
+
+
+class RecentlyOpened(models.Model):
+    """Books a user opened lately (detail page or reader): ranked a little higher for them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="one_recent_row_per_item")]
+        indexes = [models.Index(fields=["user", "-opened_at"], name="recently_opened_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.item_id}"
+
+
+class LibraryPreference(models.Model):
+    """A user's library choices kept across sessions: sort, order, view and filters."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sort = models.CharField(max_length=16, blank=True)
+    order = models.CharField(max_length=4, blank=True)
+    view = models.CharField(max_length=8, blank=True)
+    filters = models.CharField(max_length=500, blank=True, help_text="Query string of the last filters used")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"library preferences of {self.user_id}"

@@ -291,3 +291,27 @@ def literal_query(text: str) -> ParsedQuery:
     words = tokens_of(text)
     root = _combine(And, [Term((w,)) for w in words])
     return ParsedQuery(root, tuple(_positive_terms(root)), " ".join(words))
+
+
+_OPERATORS = ("AND", "OR", "NOT")
+_CASED_FIELDS = ("title", "author", "series", "publisher", "tag", "description")
+
+
+def case_words(text: str) -> list[str]:
+    """The words a case-sensitive query keeps in its own case: positive plain words, phrases
+    and text-field values (not excluded words, operators, wildcards, ISBNs or filter prefixes)."""
+    found: list[str] = []
+    negate_next = False
+    for match in _TOKEN_RE.finditer(text[:1000]):
+        word, quoted, field_name = match.group("word"), match.group("quoted"), match.group("field")
+        raw = word or quoted or ""
+        if field_name:
+            raw = (match.group("fvalue") or "") if FIELDS.get(field_name.lower()) in _CASED_FIELDS else ""
+        if word in _OPERATORS:
+            negate_next = word == "NOT"
+            continue
+        if negate_next or raw.startswith("-") or "*" in raw or "?" in raw:
+            negate_next = False
+            continue
+        found += [w for w in _WORD_CHARS.findall(raw) if not w.isdigit()]
+    return list(dict.fromkeys(found))[:MAX_TERMS]

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
@@ -17,7 +17,7 @@ from core.api.auth import is_admin
 from core.api.jobs import first_jobs
 from core.lists import pager, sort_headers
 from core.visibility import without_hidden
-from media import covers
+from media import covers, memory
 from media.api import LibraryQuery, search_page
 from media.dashboard import COVER_JOB_KIND, SCAN_JOB_KIND, dashboard_context, live_counts
 from media.models import MediaItem, MediaKind, MediaStatus
@@ -88,12 +88,59 @@ TABLE_COLUMNS = [
 ]
 
 
+PAGE_PARAMS = {"size_min": "size_min_mb", "size_max": "size_max_mb", "completeness_min": "complete",
+               "completeness_max": "complete"}  # API filter parameter -> the page's, where they differ
+
+
+def _remembered(request) -> str | None:
+    """The bare library address opens with the user's kept sort, order, view and filters."""
+    if request.GET:
+        return None
+    kept = memory.preferences(request.user)
+    params = QueryDict(kept.filters, mutable=True)
+    for key in ("sort", "order", "view"):
+        if getattr(kept, key):
+            params[key] = getattr(kept, key)
+    return params.urlencode() or None
+
+
+def _keep_choices(request, query: LibraryQuery) -> None:
+    memory.save_preferences(
+        request.user,
+        sort=query.sort if "sort" in request.GET and query.sort in SORTS else "",
+        order=query.order or "",
+        view="table" if request.GET.get("view") == "table" else "grid",
+        filters=request.GET,
+    )
+    if query.q and query.page == 1:
+        memory.remember_search(request.user, request.GET)
+
+
+def _relax_links(result: dict, params: QueryDict, kind: str | None) -> None:
+    """Each suggestion's link: its words with the filters kept, minus the one it drops (or all)."""
+    for suggestion in result["suggestions"]:
+        link = QueryDict(mutable=True) if suggestion["clear_filters"] else params.copy()
+        if suggestion["clear_filters"] and kind and not suggestion["drop"]:
+            link["kind"] = kind
+        link.pop(PAGE_PARAMS.get(suggestion["drop"], suggestion["drop"]), None)
+        link.pop("page", None)
+        link["q"] = suggestion["q"]
+        suggestion["link"] = link.urlencode()
+
+
 def library(request):
+    remembered = _remembered(request)
+    if remembered:
+        return redirect(f"{request.path}?{remembered}")
     query, errors = library_query(request.GET)
     chosen_sort = query.sort if "sort" in request.GET else ""  # the form sends a sort only when picked
     if not query.q and query.sort == "relevance":
         query.sort = "title"
+    if request.GET:
+        _keep_choices(request, query)
+    query.facets = True
     result = search_page(query, request.user)
+    _relax_links(result, request.GET, query.kind)
     descending = query.order == "desc" if query.order else SORTS.get(query.sort, ("", False))[1]
     params = request.GET.copy()
     params.pop("page", None)
@@ -133,6 +180,13 @@ def library(request):
                 noun="books",
             ),
             "can_manage": is_admin(request.user),
+            "facets": (labels := _facet_labels(result["facets"])),
+            "format_options": [(f, labels.get("format", {}).get(f, " (0)")) for f in FORMATS],
+            "kind_tabs": [(v, label, labels.get("kind", {}).get(v, "")) for v, label in MediaKind.choices],
+            "status_options": [(v, label, labels.get("status", {}).get(v, "") if v else "")
+                               for v, label in STATUS_FILTER_CHOICES],
+            "languages": (result["facets"] or {}).get("language", []),
+            "history": memory.history(request.user, limit=10),
             "view": "table" if request.GET.get("view") == "table" else "grid",
             "base_qs": base,
             "tab_qs": tabs.urlencode(),
@@ -149,6 +203,8 @@ def library(request):
                     "size_max_mb",
                     "has_cover",
                     "has_series",
+                    "has_isbn",
+                    "has_description",
                     "complete",
                     "status",
                     "missing_files",
@@ -156,6 +212,14 @@ def library(request):
             ),
         },
     )
+
+
+def _facet_labels(facets: dict | None) -> dict[str, dict[str, str]]:
+    """facet -> option value -> " (12)" or " (about 1,200)", to print after the option's label."""
+    return {
+        name: {v["value"]: f" ({'about ' if v['estimated'] else ''}{v['count']:,})" for v in values}
+        for name, values in (facets or {}).items()
+    }
 
 
 def dashboard(request):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import OmniError
 from core.paths import legalize_component
+from media import memory
 from reading import bundles, conversions, pages, readers, serving
 from reading.files import real_path
 from reading.names import download_name, item_base_name, safe_file_name
@@ -148,6 +149,7 @@ def read_item(request, item_id: int):
     chosen = readers.best_file(files)
     if chosen is None:
         raise Http404("This book has no file the web readers open")
+    memory.note_opened(request.user, item.pk)
     return _reader_page(request, item, chosen, files)
 
 

@@ -17,6 +17,7 @@ from core.lists import django_pager, sort_headers
 from core.text import fold
 from core.visibility import hidden_items, without_hidden
 from media import covers as media_covers
+from media import memory
 from media.models import ContributorRole, MediaItem, MediaKind, MediaStatus
 from media.selectors import items_for_listing
 from search.book_page import book_page
@@ -62,6 +63,7 @@ def book_detail(request, item_id: int):
     items = MediaItem.objects.select_related("series")
     item = get_object_or_404(items if hidden is None else items.exclude(hidden), pk=item_id)
     record_pending([item.pk])  # what a scan read, should its job not have run yet
+    memory.note_opened(request.user, item.pk)  # ranked a little higher in this user's searches
     context = book_page(item, request.user, can_edit=is_admin(request.user), editing=request.GET.get("edit") == "1")
     return render(request, "search/book_detail.html", context)
 

@@ -17,6 +17,7 @@ TERMS = SearchTerm._meta.db_table
 FTS = "media_search_fts"
 TRI = "media_searchterm_tri"
 TEXT_COLUMNS = "title, authors, series, description, identifiers, publisher, tags"
+RECENT_BOOST = 1.25  # relevance of a book the viewer opened lately: bounded, and never above a title match
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -69,9 +70,11 @@ class SearchBackend:
         *,
         order: str | None = None,
         exact_titles: bool = False,
+        recent: Sequence[int] = (),
     ) -> list[int]:
         """One page of matching ids, best first. `exact_titles`: the query is plain words,
-        so items whose title key equals `boost_key` match for sure."""
+        so items whose title key equals `boost_key` match for sure. `recent`: items the viewer
+        opened lately, whose relevance score counts RECENT_BOOST times (within the same title boost)."""
         raise NotImplementedError
 
     def newest_matches(
@@ -101,6 +104,12 @@ class SearchBackend:
         in_range = self._fetch(f"SELECT count(*) FROM {ITEMS} WHERE id >= %s", [ids[-1]])[0][0]
         estimate = len(ids) * everything / max(in_range, 1)
         return max(len(ids), round_estimate(estimate)), True
+
+    @staticmethod
+    def _recent_factor(column: str, recent: Sequence[int]) -> tuple[str, list[object]]:
+        if not recent:
+            return "", []
+        return f" * CASE WHEN {column} IN ({_marks(recent)}) THEN {RECENT_BOOST} ELSE 1 END", list(recent)
 
     def _boost(self, boost_key: str) -> tuple[str, list[object]]:
         if not boost_key:
@@ -184,7 +193,7 @@ class SqliteBackend(SearchBackend):
         return [r[0] for r in rows]
 
     def ranked_ids(
-        self, compiled, where, params, boost_key, limit, offset, *, order=None, exact_titles=False
+        self, compiled, where, params, boost_key, limit, offset, *, order=None, exact_titles=False, recent=()
     ) -> list[int]:
         clauses, args = list(where), list(params)
         if compiled.exclude:
@@ -200,11 +209,12 @@ class SqliteBackend(SearchBackend):
         boost, boost_params = self._boost(boost_key)
         if order is None and offset + limit <= self.CANDIDATES:
             exact_key = boost_key if exact_titles else ""
-            ids = self._top_candidates(compiled.match, clauses, args, boost_key, exact_key, limit, offset)
+            ids = self._top_candidates(compiled.match, clauses, args, boost_key, exact_key, limit, offset, recent)
             if len(ids) == limit or not clauses:
                 return ids
-        ranking = order or f"{boost} DESC, {self.BM25}, m.sort_title, m.id"
-        boost_params = [] if order else boost_params
+        factor, recent_params = self._recent_factor("m.id", recent)
+        ranking = order or f"{boost} DESC, {self.BM25}{factor}, m.sort_title, m.id"
+        boost_params = [] if order else [*boost_params, *recent_params]
         sql = (
             f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid "
             f"JOIN {DOCS} sd ON sd.item_id = m.id WHERE {FTS} MATCH %s"
@@ -247,7 +257,7 @@ class SqliteBackend(SearchBackend):
             [boost_key, boost_key, upper],
         )
 
-    def _top_candidates(self, match, clauses, args, boost_key, exact_key, limit, offset) -> list[int]:
+    def _top_candidates(self, match, clauses, args, boost_key, exact_key, limit, offset, recent=()) -> list[int]:
         """Early-terminated ranking for relevance pages: bm25 is computed inside the FTS
         index for at most CANDIDATES newest matches in any field plus CANDIDATES newest
         title matches, plus exact title matches; then those are filtered and ordered. A
@@ -266,17 +276,19 @@ class SqliteBackend(SearchBackend):
         by_index = self._boost_by_title_index(boost_key, clauses)
         boost, boost_params = by_index or self._boost(boost_key)
         docs = "" if by_index else f"JOIN {DOCS} sd INDEXED BY {DOCS}_rank_cover ON sd.item_id = m.id "
+        factor, recent_params = self._recent_factor("best.id", recent)
         sql = (
             f"WITH hits(id, score) AS ({capped} UNION ALL {capped}{exact}), "
             "best(id, score) AS (SELECT id, MIN(score) FROM hits GROUP BY id) "
             f"SELECT m.id FROM best JOIN {ITEMS} m INDEXED BY {ITEMS}_rank_cover ON m.id = best.id "
             f"{docs}WHERE 1 = 1"
             + "".join(f" AND {c}" for c in clauses)
-            + f" ORDER BY {boost} DESC, best.score, m.sort_title, m.id LIMIT %s OFFSET %s"
+            + f" ORDER BY {boost} DESC, best.score{factor}, m.sort_title, m.id LIMIT %s OFFSET %s"
         )
         exact_params = [exact_key] if exact_key else []
         title_only = f"title : ({match})"
-        params = [match, self.CANDIDATES, title_only, self.CANDIDATES, *exact_params, *args, *boost_params]
+        params = [match, self.CANDIDATES, title_only, self.CANDIDATES, *exact_params, *args, *boost_params,
+                  *recent_params]
         return [r[0] for r in self._fetch(sql, [*params, limit, offset])]
 
 
@@ -338,11 +350,13 @@ class PostgresBackend(SearchBackend):
         return [r[0] for r in rows]
 
     def ranked_ids(
-        self, compiled, where, params, boost_key, limit, offset, *, order=None, exact_titles=False
+        self, compiled, where, params, boost_key, limit, offset, *, order=None, exact_titles=False, recent=()
     ) -> list[int]:
         tsquery = " & ".join(filter(None, [compiled.match, f"!({compiled.exclude})" if compiled.exclude else None]))
         boost, boost_params = self._boost(boost_key if compiled.match and not order else "")
-        ranking = order or f"{boost} DESC, ts_rank(sd.document, query) DESC, m.sort_title, m.id"
+        factor, recent_params = self._recent_factor("m.id", recent)
+        boost_params = [] if order else [*boost_params, *recent_params]
+        ranking = order or f"{boost} DESC, ts_rank(sd.document, query){factor} DESC, m.sort_title, m.id"
         sql = (
             f"SELECT m.id FROM {DOCS} sd JOIN {ITEMS} m ON m.id = sd.item_id, "
             f"to_tsquery('simple', %s) query WHERE sd.document @@ query"

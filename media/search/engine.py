@@ -14,13 +14,17 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from regex import error as regex_error
 
-from media.query import And, Node, ParsedQuery, Term, literal_query, parse
+from media.query import And, Node, ParsedQuery, Term, case_words, literal_query, parse
+from media.search import patterns
 from media.search.backends import DOCS, ITEMS, SearchBackend, backend
+from media.search.compile import Compiled
 from media.search.filters import SORTS, SearchFilters, filter_sql, hidden_sql, order_sql
 
 MAX_PAGE_SIZE = 500
 COUNT_CAP = 1000  # matches counted exactly; past it the total is estimated (see count_matches)
+RECENT_BOOSTED = 20  # a viewer's most recently opened items that rank a little higher
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,12 @@ class SearchRequest:
     sort: str = "relevance"
     descending: bool | None = None
     regex: bool = False
+    case_sensitive: bool = False  # regex: exact case over the item's own text; words: each in this case
     page: int = 1
     page_size: int = 50
     count: bool = True  # count the matches (exactly up to COUNT_CAP)
     hidden: Q | None = None  # items the viewer must not see (core.visibility): never matched nor counted
+    recent: tuple[int, ...] = ()  # items the viewer opened lately: a small, bounded boost in relevance order
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ class Suggestion:
     label: str
     q: str
     clear_filters: bool = False
+    drop: str = ""  # the one filter to drop (its SearchFilters field), keeping the others
+    total: int | None = None  # what the relaxed search finds
+    total_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ class SearchOutcome:
     regex: str = ""
     total: int | None = None
     total_estimated: bool = False  # more than COUNT_CAP matched: `total` is extrapolated
+    # what matched, for facet counts: the compiled query (None: filters alone) and extra clauses
+    compiled: Compiled | None = field(default=None, compare=False, repr=False)
+    match_where: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    match_params: tuple[object, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def highlight_words(self) -> tuple[tuple[str, bool], ...]:
@@ -123,7 +136,32 @@ def expand(
     return expansions, corrections
 
 
-def _suggest(request: SearchRequest, parsed: ParsedQuery, close) -> tuple[Suggestion, ...]:
+FILTER_LABELS = {  # SearchFilters field -> (API parameter, words for "without the ... filter")
+    "kind": ("kind", "kind"),
+    "formats": ("format", "format"),
+    "language": ("language", "language"),
+    "genre": ("genre", "genre"),
+    "year_min": ("year_min", "earliest year"),
+    "year_max": ("year_max", "latest year"),
+    "size_min": ("size_min", "smallest size"),
+    "size_max": ("size_max", "largest size"),
+    "has_cover": ("has_cover", "cover"),
+    "has_series": ("has_series", "series"),
+    "has_isbn": ("has_isbn", "ISBN"),
+    "has_description": ("has_description", "description"),
+    "completeness_min": ("completeness_min", "metadata completeness"),
+    "completeness_max": ("completeness_max", "metadata completeness"),
+    "statuses": ("status", "status"),
+    "missing_files": ("missing_files", "missing files"),
+    "present_file": ("present_file", "readable file"),
+}
+_FIELD_PREFIX = re.compile(r"(?<![\w-])(title|authors?|by|series|publisher|tags?|genre|subject|description|desc):",
+                           re.IGNORECASE)
+
+
+def _suggest(request: SearchRequest, parsed: ParsedQuery, close, counter: _Counter) -> tuple[Suggestion, ...]:
+    """What to relax when nothing matched: a near spelling, a broader field (with what it
+    finds), each active filter dropped alone (with what that finds), all filters, any word."""
     found: list[Suggestion] = []
     for term in parsed.terms:
         if len(term.words) == 1 and not term.pattern:
@@ -134,31 +172,69 @@ def _suggest(request: SearchRequest, parsed: ParsedQuery, close) -> tuple[Sugges
                         request.q.replace(term.words[0], word, 1) if term.words[0] in request.q else word,
                     )
                 )
+    found += _broader_field(request, parsed, counter)
+    found += _dropped_filters(request, parsed, counter)
     if request.filters.active:
         found.append(Suggestion("Search without filters", request.q, clear_filters=True))
     words = [t.text for t in parsed.terms if not t.pattern]
     if len(words) > 1:
         found.append(Suggestion("Match any of the words", " OR ".join(words)))
-    return tuple(found[:6])
+    return tuple(found[:8])
 
 
-def _regex_operator() -> str:
-    return "~*" if connection.vendor == "postgresql" else "REGEXP"
+def _matches(engine: SearchBackend, q: str, where: list[str], params: list[object]) -> tuple[int, bool]:
+    parsed = parse(q)
+    expansions, _ = expand(engine, parsed)
+    compiled = engine.compile(parsed.root, expansions)
+    if compiled.nothing:
+        return 0, False
+    return engine.count_matches(None if compiled.everything else compiled, where, params, COUNT_CAP)
 
 
-def _regex_value(pattern: str) -> str:
-    return pattern if connection.vendor == "postgresql" else f"(?i){pattern}"
+def _about(total: int, estimated: bool) -> str:
+    return f"{'about ' if estimated else ''}{total:,} book{'' if total == 1 else 's'}"
 
 
-def _regex_ids(pattern: str, where: list[str], params: list[object], limit: int, offset: int) -> list[int]:
-    operator, value = _regex_operator(), _regex_value(pattern)
+def _broader_field(request: SearchRequest, parsed: ParsedQuery, counter: _Counter) -> list[Suggestion]:
+    fielded = sorted({t.field for t in parsed.terms if t.field and t.field != "isbn"})
+    broader = " ".join(_FIELD_PREFIX.sub("", request.q).split())
+    if not fielded or broader == request.q.strip() or not broader:
+        return []
+    total, estimated = _matches(counter.engine, broader, counter.where, counter.params)
+    if not total:
+        return []
+    where = " and ".join(f"{name}:" for name in fielded)
+    label = f"{where} found nothing; “{broader}” anywhere finds {_about(total, estimated)}"
+    return [Suggestion(label, broader, total=total, total_estimated=estimated)]
+
+
+def _dropped_filters(request: SearchRequest, parsed: ParsedQuery, counter: _Counter) -> list[Suggestion]:
+    active = [name for name, value in request.filters.__dict__.items() if value not in (None, ())]
+    if len(active) < 2:  # one filter: "Search without filters" says it
+        return []
+    hidden = [hidden_sql(request.hidden)] if request.hidden is not None else []
+    found = []
+    for name in active:
+        where, params = filter_sql(with_query_filters(request.filters.without(name), parsed))
+        for clause, values in hidden:
+            where, params = [*where, clause], [*params, *values]
+        total, estimated = _matches(counter.engine, request.q, where, params)
+        if total:
+            param, words = FILTER_LABELS[name]
+            found.append(Suggestion(f"Without the {words} filter: {_about(total, estimated)}", request.q,
+                                    drop=param, total=total, total_estimated=estimated))
+    return found
+
+
+def _regex_ids(match: tuple[str, list[object]], where: list[str], params: list[object], limit: int,
+               offset: int) -> list[int]:
     sql = (
-        f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE sd.text {operator} %s"
+        f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE {match[0]}"
         + "".join(f" AND {c}" for c in where)
         + " ORDER BY m.sort_title, m.id LIMIT %s OFFSET %s"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [value, *params, limit, offset])
+        cursor.execute(sql, [*match[1], *params, limit, offset])
         return [r[0] for r in cursor.fetchall()]
 
 
@@ -179,32 +255,55 @@ def with_query_filters(filters: SearchFilters, parsed: ParsedQuery) -> SearchFil
 
 
 def run(request: SearchRequest) -> SearchOutcome:
-    engine = backend()
     size = max(1, min(request.page_size, MAX_PAGE_SIZE))
     offset = (max(1, request.page) - 1) * size
     parsed = parse(request.q)
-    notices: list[str] = list(parsed.warnings)
     where, params = filter_sql(with_query_filters(request.filters, parsed))
     if request.hidden is not None:
         clause, hidden_params = hidden_sql(request.hidden)
         where, params = [*where, clause], [*params, *hidden_params]
-    counter = _Counter(engine, where, params, request.count, offset)
+    counter = _Counter(backend(), where, params, request.count, offset)
+    notices: list[str] = list(parsed.warnings)
     if request.regex and request.q.strip():
-        pattern = _strip_accents(request.q.strip())
         try:
-            re.compile(pattern)
-            ids = _regex_ids(pattern, where, params, size + 1, offset)
-            return SearchOutcome(
-                tuple(ids[:size]),
-                len(ids) > size,
-                "regex",
-                ParsedQuery(None),
-                regex=pattern,
-                **counter.count(ids, size, regex=pattern),
-            )
-        except (re.error, DatabaseError) as exc:
+            return _run_regex(request, counter, size, offset)
+        except (regex_error, DatabaseError) as exc:
             notices = [f"Not a valid regular expression ({exc}); searched for the words literally."]
-            parsed = literal_query(request.q)
+        except patterns.RegexTimeout:
+            notices = [
+                f"The regular expression took longer than {patterns.TIME_LIMIT:g} s; searched for the words literally."
+            ]
+        parsed = literal_query(request.q)
+    words = case_words(request.q) if request.case_sensitive and not request.regex else []
+    if not words:
+        return _run_words(request, parsed, counter, size, offset, notices)
+    match = patterns.words_clause(words)
+    cased = replace(counter, where=[*where, match[0]], params=[*params, *match[1]])
+    try:
+        with patterns.time_limit():
+            return replace(_run_words(request, parsed, cased, size, offset, notices), match_where=(match[0],),
+                           match_params=tuple(match[1]))
+    except patterns.RegexTimeout:
+        notices.append("Matching the exact case took too long; matched regardless of case.")
+        return _run_words(request, parsed, counter, size, offset, notices)
+
+
+def _run_regex(request: SearchRequest, counter: _Counter, size: int, offset: int) -> SearchOutcome:
+    pattern = request.q.strip() if request.case_sensitive else _strip_accents(request.q.strip())
+    patterns.check(pattern)
+    match = patterns.clause(pattern, case_sensitive=request.case_sensitive)
+    with patterns.time_limit():
+        ids = _regex_ids(match, counter.where, counter.params, size + 1, offset)
+        counted = counter.count(ids, size, match=match)
+    return SearchOutcome(
+        tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern, **counted,
+        match_where=(match[0],), match_params=tuple(match[1]),
+    )
+
+
+def _run_words(request: SearchRequest, parsed: ParsedQuery, counter: _Counter, size: int, offset: int,
+               notices: list[str]) -> SearchOutcome:
+    engine, where, params = counter.engine, counter.where, counter.params
     order = (
         None
         if request.sort == "relevance" or request.sort not in SORTS
@@ -230,10 +329,11 @@ def run(request: SearchRequest) -> SearchOutcome:
         []
         if compiled.nothing
         else engine.ranked_ids(
-            compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed)
+            compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed),
+            recent=request.recent[:RECENT_BOOSTED],
         )
     )
-    suggestions = _suggest(request, parsed, close) if not ids and offset == 0 else ()
+    suggestions = _suggest(request, parsed, close, counter) if not ids and offset == 0 else ()
     return SearchOutcome(
         tuple(ids[:size]),
         len(ids) > size,
@@ -243,6 +343,7 @@ def run(request: SearchRequest) -> SearchOutcome:
         tuple(notices),
         suggestions,
         **counter.count(ids, size, compiled=compiled),
+        compiled=compiled,
     )
 
 
@@ -254,7 +355,7 @@ class _Counter:
     wanted: bool
     offset: int
 
-    def count(self, ids: list[int], size: int, *, compiled=None, regex: str = "") -> dict[str, object]:
+    def count(self, ids: list[int], size: int, *, compiled=None, match=None) -> dict[str, object]:
         """The total of a page's query: free when this page is the last one, else counted."""
         if not self.wanted:
             return {}
@@ -262,7 +363,7 @@ class _Counter:
             return {"total": self.offset + len(ids)}
         if compiled is not None and compiled.nothing:
             return {"total": 0}
-        extra = (["sd.text " + _regex_operator() + " %s"], [_regex_value(regex)]) if regex else ([], [])
+        extra = ([match[0]], match[1]) if match else ([], [])
         total, estimated = self.engine.count_matches(
             compiled, [*self.where, *extra[0]], [*self.params, *extra[1]], COUNT_CAP
         )

@@ -4,7 +4,7 @@ databases; every value is a bound parameter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -23,6 +23,7 @@ SORTS = {  # name -> (SQL expression, default descending)
     "added": ("m.added_at", True),
     "year": ("m.year", True),
     "size": ("sd.total_size", True),
+    "completeness": ("sd.completeness", False),  # least complete first: what needs fixing
 }
 SORT_CHOICES = ("relevance", *SORTS)
 SORT_LABELS = {
@@ -33,6 +34,7 @@ SORT_LABELS = {
     "added": "Date added",
     "year": "Year",
     "size": "Size",
+    "completeness": "Metadata completeness",
 }
 # The Status filter's options: the empty default is every status but the acquisition ones (so
 # its label must not read like the "In library" status itself).
@@ -51,6 +53,8 @@ class SearchFilters:
     size_max: int | None = None
     has_cover: bool | None = None
     has_series: bool | None = None
+    has_isbn: bool | None = None
+    has_description: bool | None = None
     completeness_min: int | None = None  # percent of key metadata fields filled
     completeness_max: int | None = None
     statuses: tuple[str, ...] = ()  # empty = everything but the acquisition states
@@ -63,6 +67,10 @@ class SearchFilters:
 
     def without_kind(self) -> SearchFilters:
         return SearchFilters(**{**self.__dict__, "kind": None})
+
+    def without(self, *names: str) -> SearchFilters:
+        """These filters but the named ones (reset to their defaults)."""
+        return replace(self, **{name: SearchFilters.__dataclass_fields__[name].default for name in names})
 
 
 def _bool_clause(flag: bool | None, sql: str) -> list[str]:
@@ -114,6 +122,8 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
         add("sd.completeness <= %s", filters.completeness_max)
     clauses += _bool_clause(filters.has_cover, "m.cover_path <> ''")
     clauses += _bool_clause(filters.has_series, "m.series_id IS NOT NULL")
+    clauses += _bool_clause(filters.has_isbn, "m.isbn13 <> ''")
+    clauses += _bool_clause(filters.has_description, "m.description <> ''")
     if filters.missing_files is not None:
         clauses += _bool_clause(
             filters.missing_files,
