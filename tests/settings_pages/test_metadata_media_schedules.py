@@ -171,7 +171,9 @@ def test_media_api_reads_and_patches_with_the_same_rules(admin_client):
     changed = admin_client.patch("/api/processing/settings", body, content_type="application/json")
     assert changed.status_code == 200 and changed.json()["data"]["path_mappings"] == [{"remote": "/a", "local": "/b"}]
     bad = admin_client.patch(
-        "/api/processing/settings", {"path_mappings": [{"remote": "sab", "local": "/b"}]}, content_type="application/json"
+        "/api/processing/settings",
+        {"path_mappings": [{"remote": "sab", "local": "/b"}]},
+        content_type="application/json",
     )
     assert bad.status_code == 422 and "path_mappings" in bad.json()["error"]
     assert ImportSettings.load().write_epub_metadata is True

@@ -23,7 +23,8 @@ def _options(html: str, select_id: str) -> list[str]:
 
 
 def test_the_status_filter_has_no_two_options_that_read_the_same(admin_client):
-    labels = _options(admin_client.get("/library/").content.decode(), "f-status")
+    labels = [re.sub(r" \((about )?[\d,]+\)$", "", label) for label in  # without the facet counts
+              _options(admin_client.get("/library/").content.decode(), "f-status")]
     plain = [re.sub(r"\b(the|a)\b|\s+", "", label.lower()) for label in labels]
     assert len(plain) == len(set(plain)), labels
     assert "In library" in labels
