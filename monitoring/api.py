@@ -35,6 +35,7 @@ class MonitoredAuthorOut(Schema):
     name: str
     kind: str
     mode: str
+    profile_id: int | None = Field(description="Its format profile; null: the kind's default")
     provider_ids: dict[str, str]
     created_at: datetime
     last_checked_at: datetime | None
@@ -48,6 +49,7 @@ class MonitoredSeriesOut(Schema):
     title: str
     kind: str
     mode: str
+    profile_id: int | None = Field(description="Its format profile; null: the kind's default")
     provider_ids: dict[str, str]
     created_at: datetime
     last_checked_at: datetime | None
@@ -61,6 +63,8 @@ class FollowAuthorIn(OneOfSchema):
     name: str = Field("", max_length=255, description="The name to ask the providers for (default: the author's)")
     kind: Kind = "ebook"
     mode: Mode = "all"
+    profile_id: Id | None = Field(None, description="The format profile of the books it adds (of the same kind); "
+                                                    "null: the kind's default")
 
 
 class FollowSeriesIn(OneOfSchema):
@@ -71,10 +75,20 @@ class FollowSeriesIn(OneOfSchema):
                                   description="Comic Vine volume id; default: from the series' issues")
     kind: Kind = "comic"
     mode: Mode = "missing"
+    profile_id: Id | None = Field(None, description="The format profile of the books it adds (of the same kind); "
+                                                    "null: the kind's default")
 
 
-class ModeIn(Schema):
-    mode: Mode
+class MonitorChangeIn(Schema):
+    """Either or both: a field left out stays as it is; `profile_id: null` goes back to the default."""
+
+    mode: Mode | None = None
+    profile_id: Id | None = Field(None, description="A format profile of the monitor's kind; null: the kind's default")
+
+
+def _change(model, monitor_id: int, payload: MonitorChangeIn):
+    return services.change(model, monitor_id, mode=payload.mode, profile_id=payload.profile_id,
+                           set_profile="profile_id" in payload.model_fields_set)
 
 
 class WantMissingOut(Schema):
@@ -142,13 +156,14 @@ def list_authors(request):
 @router.post("/authors", response={201: Envelope[MonitoredAuthorOut]}, summary="Follow an author (admin)")
 def follow_author(request, payload: FollowAuthorIn):
     monitor = services.follow_author(author_id=payload.author_id, name=payload.name, kind=payload.kind,
-                                     mode=payload.mode, user=request.auth)
+                                     mode=payload.mode, profile_id=payload.profile_id, user=request.auth)
     return Status(201, ok(monitor))
 
 
-@router.patch("/authors/{monitor_id}", response=Envelope[MonitoredAuthorOut], summary="Change the monitor mode")
-def change_author(request, monitor_id: Id, payload: ModeIn):
-    return ok(services.change_mode(MonitoredAuthor, monitor_id, payload.mode))
+@router.patch("/authors/{monitor_id}", response=Envelope[MonitoredAuthorOut],
+              summary="Change the monitor mode or profile")
+def change_author(request, monitor_id: Id, payload: MonitorChangeIn):
+    return ok(_change(MonitoredAuthor, monitor_id, payload))
 
 
 @router.delete("/authors/{monitor_id}", response=Envelope[None], summary="Unfollow (the wanted books stay)")
@@ -173,13 +188,14 @@ def list_series(request):
 def follow_series(request, payload: FollowSeriesIn):
     monitor = services.follow_series(series_id=payload.series_id, title=payload.title,
                                      comicvine_volume=payload.comicvine_volume, kind=payload.kind,
-                                     mode=payload.mode, user=request.auth)
+                                     mode=payload.mode, profile_id=payload.profile_id, user=request.auth)
     return Status(201, ok(monitor))
 
 
-@router.patch("/series/{monitor_id}", response=Envelope[MonitoredSeriesOut], summary="Change the monitor mode")
-def change_series(request, monitor_id: Id, payload: ModeIn):
-    return ok(services.change_mode(MonitoredSeries, monitor_id, payload.mode))
+@router.patch("/series/{monitor_id}", response=Envelope[MonitoredSeriesOut],
+              summary="Change the monitor mode or profile")
+def change_series(request, monitor_id: Id, payload: MonitorChangeIn):
+    return ok(_change(MonitoredSeries, monitor_id, payload))
 
 
 @router.delete("/series/{monitor_id}", response=Envelope[None], summary="Unfollow (the wanted books stay)")
