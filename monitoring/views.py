@@ -133,8 +133,12 @@ def want_missing(request, what: str, monitor_id: int):
 
 @require_POST
 def check_now(request):
-    _run(request, lambda: submit_job("monitoring.check", params={}, user=request.user),
-         "Checking followed authors and series (job #{result.pk}); see Activity.")
+    """Every monitor, or the one named (`what` authors/series and `monitor_id`) from its page."""
+    what, monitor_id = request.POST.get("what", ""), _optional_id(request.POST.get("monitor_id", ""))
+    params = {f"{'author' if what == 'authors' else 'series'}_id": monitor_id} \
+        if what in MODELS and monitor_id else {}
+    _run(request, lambda: submit_job("monitoring.check", params=params, user=request.user),
+         "Checking (job #{result.pk}); see Activity, then reload this page.")
     return _back(request)
 
 
