@@ -111,3 +111,12 @@ def test_followed_and_calendar_are_in_the_main_navigation_profiles_only_for_admi
     assert 'href="/calendar/" aria-current="page"' in nav
     settings_page = client.get("/settings/").content.decode()
     assert ('href="/settings/profiles/"' in settings_page) is (who == "admin")
+
+
+def test_the_review_answer_page_says_what_became_of_the_book(admin_client):
+    book = MonitoredBook.objects.create(provider="openlibrary", external_id="OL5W", kind="ebook", state="review",
+                                        title="Look Alike", reason="Looks alike",
+                                        record={"provider": "openlibrary", "external_id": "OL5W",
+                                                "title": "Look Alike"})
+    page = admin_client.post(f"/monitoring/books/{book.pk}/resolve", {"action": "dismiss"}, follow=True)
+    assert "Done: Dismissed (never added again)." in page.content.decode()  # not "<bound method ...>"
