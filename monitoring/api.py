@@ -17,10 +17,12 @@ from media.models import MediaKind
 from monitoring import services
 from monitoring.dismissals import mark_unwanted
 from monitoring.models import MonitoredAuthor, MonitoredBook, MonitoredSeries, MonitoringSettings
+from search.providers.common import ISO_639_1
 
 router = Router(tags=["monitoring"])
 Kind = Literal["ebook", "audiobook", "comic"]
 Mode = Literal["all", "future", "missing", "none"]
+Language = Literal[tuple(sorted(ISO_639_1))]  # type: ignore[valid-type]  # the codes the service knows
 
 
 class MonitorSummary(Schema):
@@ -139,7 +141,7 @@ class MonitoringSettingsOut(Schema):
 
 
 class MonitoringSettingsIn(Schema):
-    languages: list[str] | None = Field(None, max_length=50, description="ISO 639-1 codes; empty list: any")
+    languages: list[Language] | None = Field(None, max_length=50, description="ISO 639-1 codes; empty list: any")
     kinds: list[Kind] | None = Field(None, max_length=3)
 
 
@@ -246,6 +248,7 @@ def get_settings(request):
 
 @router.patch("/settings", response=Envelope[MonitoringSettingsOut], summary="Change the languages and kinds")
 def patch_settings(request, payload: MonitoringSettingsIn):
-    options = services.save_settings(languages=payload.languages,
+    options = services.save_settings(languages=[str(c) for c in payload.languages] if payload.languages is not None
+                                     else None,
                                      kinds=[str(k) for k in payload.kinds] if payload.kinds is not None else None)
     return ok(_settings_out(options))
