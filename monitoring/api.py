@@ -17,10 +17,12 @@ from media.models import MediaKind
 from monitoring import services
 from monitoring.dismissals import mark_unwanted
 from monitoring.models import MonitoredAuthor, MonitoredBook, MonitoredSeries, MonitoringSettings
+from search.providers.common import ISO_639_1
 
 router = Router(tags=["monitoring"])
 Kind = Literal["ebook", "audiobook", "comic"]
 Mode = Literal["all", "future", "missing", "none"]
+Language = Literal[tuple(sorted(ISO_639_1))]  # type: ignore[valid-type]  # the codes the service knows
 
 
 class MonitorSummary(Schema):
@@ -35,6 +37,7 @@ class MonitoredAuthorOut(Schema):
     name: str
     kind: str
     mode: str
+    profile_id: int | None = Field(description="Its format profile; null: the kind's default")
     provider_ids: dict[str, str]
     created_at: datetime
     last_checked_at: datetime | None
@@ -48,6 +51,7 @@ class MonitoredSeriesOut(Schema):
     title: str
     kind: str
     mode: str
+    profile_id: int | None = Field(description="Its format profile; null: the kind's default")
     provider_ids: dict[str, str]
     created_at: datetime
     last_checked_at: datetime | None
@@ -61,6 +65,8 @@ class FollowAuthorIn(OneOfSchema):
     name: str = Field("", max_length=255, description="The name to ask the providers for (default: the author's)")
     kind: Kind = "ebook"
     mode: Mode = "all"
+    profile_id: Id | None = Field(None, description="The format profile of the books it adds (of the same kind); "
+                                                    "null: the kind's default")
 
 
 class FollowSeriesIn(OneOfSchema):
@@ -71,10 +77,20 @@ class FollowSeriesIn(OneOfSchema):
                                   description="Comic Vine volume id; default: from the series' issues")
     kind: Kind = "comic"
     mode: Mode = "missing"
+    profile_id: Id | None = Field(None, description="The format profile of the books it adds (of the same kind); "
+                                                    "null: the kind's default")
 
 
-class ModeIn(Schema):
-    mode: Mode
+class MonitorChangeIn(Schema):
+    """Either or both: a field left out stays as it is; `profile_id: null` goes back to the default."""
+
+    mode: Mode | None = None
+    profile_id: Id | None = Field(None, description="A format profile of the monitor's kind; null: the kind's default")
+
+
+def _change(model, monitor_id: int, payload: MonitorChangeIn):
+    return services.change(model, monitor_id, mode=payload.mode, profile_id=payload.profile_id,
+                           set_profile="profile_id" in payload.model_fields_set)
 
 
 class WantMissingOut(Schema):
@@ -125,7 +141,7 @@ class MonitoringSettingsOut(Schema):
 
 
 class MonitoringSettingsIn(Schema):
-    languages: list[str] | None = Field(None, max_length=50, description="ISO 639-1 codes; empty list: any")
+    languages: list[Language] | None = Field(None, max_length=50, description="ISO 639-1 codes; empty list: any")
     kinds: list[Kind] | None = Field(None, max_length=3)
 
 
@@ -142,13 +158,14 @@ def list_authors(request):
 @router.post("/authors", response={201: Envelope[MonitoredAuthorOut]}, summary="Follow an author (admin)")
 def follow_author(request, payload: FollowAuthorIn):
     monitor = services.follow_author(author_id=payload.author_id, name=payload.name, kind=payload.kind,
-                                     mode=payload.mode, user=request.auth)
+                                     mode=payload.mode, profile_id=payload.profile_id, user=request.auth)
     return Status(201, ok(monitor))
 
 
-@router.patch("/authors/{monitor_id}", response=Envelope[MonitoredAuthorOut], summary="Change the monitor mode")
-def change_author(request, monitor_id: Id, payload: ModeIn):
-    return ok(services.change_mode(MonitoredAuthor, monitor_id, payload.mode))
+@router.patch("/authors/{monitor_id}", response=Envelope[MonitoredAuthorOut],
+              summary="Change the monitor mode or profile")
+def change_author(request, monitor_id: Id, payload: MonitorChangeIn):
+    return ok(_change(MonitoredAuthor, monitor_id, payload))
 
 
 @router.delete("/authors/{monitor_id}", response=Envelope[None], summary="Unfollow (the wanted books stay)")
@@ -173,13 +190,14 @@ def list_series(request):
 def follow_series(request, payload: FollowSeriesIn):
     monitor = services.follow_series(series_id=payload.series_id, title=payload.title,
                                      comicvine_volume=payload.comicvine_volume, kind=payload.kind,
-                                     mode=payload.mode, user=request.auth)
+                                     mode=payload.mode, profile_id=payload.profile_id, user=request.auth)
     return Status(201, ok(monitor))
 
 
-@router.patch("/series/{monitor_id}", response=Envelope[MonitoredSeriesOut], summary="Change the monitor mode")
-def change_series(request, monitor_id: Id, payload: ModeIn):
-    return ok(services.change_mode(MonitoredSeries, monitor_id, payload.mode))
+@router.patch("/series/{monitor_id}", response=Envelope[MonitoredSeriesOut],
+              summary="Change the monitor mode or profile")
+def change_series(request, monitor_id: Id, payload: MonitorChangeIn):
+    return ok(_change(MonitoredSeries, monitor_id, payload))
 
 
 @router.delete("/series/{monitor_id}", response=Envelope[None], summary="Unfollow (the wanted books stay)")
@@ -230,6 +248,7 @@ def get_settings(request):
 
 @router.patch("/settings", response=Envelope[MonitoringSettingsOut], summary="Change the languages and kinds")
 def patch_settings(request, payload: MonitoringSettingsIn):
-    options = services.save_settings(languages=payload.languages,
+    options = services.save_settings(languages=[str(c) for c in payload.languages] if payload.languages is not None
+                                     else None,
                                      kinds=[str(k) for k in payload.kinds] if payload.kinds is not None else None)
     return ok(_settings_out(options))

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.events import EventType, Level, emit
+from indexers.profiles import set_item_profile
 from monitoring.calendar import release_date
 from monitoring.dismissals import dismissed
 from monitoring.matching import match_record
@@ -144,6 +145,8 @@ def add_record(record: BookRecord, monitor) -> str:
     try:
         with transaction.atomic():
             item = add_wanted_record(record, monitor.kind)
+            if monitor.profile_id is not None:  # none: the kind's default profile applies
+                set_item_profile(item.pk, monitor.profile_id)
             _remember(record, monitor, BookState.ADDED, reason, item=item)
     except IntegrityError:
         return "known"  # another check decided about it at the same time

@@ -24,8 +24,9 @@ class Monitor(models.Model):
 
     kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK)
     mode = models.CharField(max_length=16, choices=MonitorMode.choices, default=MonitorMode.ALL)
-    # Format profiles (issue 22, part 2) add `profile = models.ForeignKey("<app>.FormatProfile", null=True,
-    # blank=True, on_delete=models.SET_NULL)` here, on both monitors; a book the monitor adds takes it.
+    profile = models.ForeignKey("indexers.FormatProfile", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+",
+                                help_text="The format profile the books it adds get (empty: the kind's default)")
     provider_ids = models.JSONField(default=dict, blank=True,
                                     help_text="The author's or series' id at each provider: {provider: id}")
     listing = models.JSONField(default=list, blank=True,

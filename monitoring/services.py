@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.text import author_display_name
+from indexers.models import FormatProfile
 from media.models import Author, Identifier, MediaItem, MediaKind, Series
 from monitoring.check import add_record, consider, listed_records
 from monitoring.models import (
@@ -33,9 +34,23 @@ def _valid(kind: str, mode: str) -> None:
         raise InvalidInput(f"Unknown monitor mode {mode!r}")
 
 
+def _profile(profile_id: int | None, kind: str) -> FormatProfile | None:
+    """The chosen format profile (None: the kind's default); it must exist and be of the kind."""
+    if profile_id is None:
+        return None
+    profile = FormatProfile.objects.filter(pk=profile_id).first()
+    if profile is None:
+        raise NotFound(f"Format profile {profile_id} does not exist", details={"field": "profile_id"})
+    if profile.kind != kind:
+        raise Conflict(f"{profile.name} is a profile for {profile.kind}s; this monitor adds {kind}s",
+                       hint=f"Choose a {kind} profile, or none for the default.", details={"field": "profile_id"})
+    return profile
+
+
 def follow_author(*, author_id: int | None = None, name: str = "", kind: str = MediaKind.EBOOK,
-                  mode: str = MonitorMode.ALL, user=None) -> MonitoredAuthor:
+                  mode: str = MonitorMode.ALL, profile_id: int | None = None, user=None) -> MonitoredAuthor:
     _valid(kind, mode)
+    profile = _profile(profile_id, kind)
     author = None
     if author_id is not None:
         author = Author.objects.filter(pk=author_id).first()
@@ -48,7 +63,8 @@ def follow_author(*, author_id: int | None = None, name: str = "", kind: str = M
         raise Conflict(f"{name} is already followed for {kind}s")
     try:
         with transaction.atomic():
-            return MonitoredAuthor.objects.create(author=author, name=name, kind=kind, mode=mode, added_by=user)
+            return MonitoredAuthor.objects.create(author=author, name=name, kind=kind, mode=mode, profile=profile,
+                                                  added_by=user)
     except IntegrityError:
         raise Conflict(f"{name} is already followed for {kind}s") from None
 
@@ -61,8 +77,10 @@ def _volume_of(series: Series) -> str:
 
 
 def follow_series(*, series_id: int | None = None, title: str = "", comicvine_volume: str = "",
-                  kind: str = MediaKind.COMIC, mode: str = MonitorMode.MISSING, user=None) -> MonitoredSeries:
+                  kind: str = MediaKind.COMIC, mode: str = MonitorMode.MISSING, profile_id: int | None = None,
+                  user=None) -> MonitoredSeries:
     _valid(kind, mode)
+    profile = _profile(profile_id, kind)
     series = None
     if series_id is not None:
         series = Series.objects.filter(pk=series_id).first()
@@ -78,7 +96,8 @@ def follow_series(*, series_id: int | None = None, title: str = "", comicvine_vo
         raise Conflict(f"{title} is already followed for {kind}s")
     try:
         with transaction.atomic():
-            return MonitoredSeries.objects.create(series=series, title=title, kind=kind, mode=mode, added_by=user,
+            return MonitoredSeries.objects.create(series=series, title=title, kind=kind, mode=mode, profile=profile,
+                                                  added_by=user,
                                                   provider_ids={"comicvine": volume} if volume else {})
     except IntegrityError:
         raise Conflict(f"{title} is already followed for {kind}s") from None
@@ -91,12 +110,22 @@ def get_monitor(model, monitor_id: int):
     return monitor
 
 
-def change_mode(model, monitor_id: int, mode: str):
-    if mode not in MonitorMode.values:
+def change(model, monitor_id: int, *, mode: str | None = None, profile_id: int | None = None,
+           set_profile: bool = False):
+    """Change a monitor's mode and/or its profile (`set_profile`: profile_id None = the kind's
+    default). Books it added before keep the profile they got."""
+    if mode is not None and mode not in MonitorMode.values:
         raise InvalidInput(f"Unknown monitor mode {mode!r}")
     monitor = get_monitor(model, monitor_id)
-    monitor.mode = mode
-    monitor.save(update_fields=["mode"])
+    fields = []
+    if set_profile:
+        monitor.profile = _profile(profile_id, monitor.kind)
+        fields.append("profile")
+    if mode is not None:
+        monitor.mode = mode
+        fields.append("mode")
+    if fields:
+        monitor.save(update_fields=fields)
     return monitor
 
 

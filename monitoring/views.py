@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.api.auth import is_admin
 from core.errors import OmniError
 from core.jobs import submit_job
+from indexers.models import FormatProfile
 from media.models import Author, MediaKind, Series
 from monitoring import services
 from monitoring.calendar import month_view, releases
@@ -31,7 +32,9 @@ MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 def _common(request) -> dict:
-    return {"can_manage": is_admin(request.user), "modes": MonitorMode.choices, "kinds": MediaKind.choices}
+    can_manage = is_admin(request.user)
+    return {"can_manage": can_manage, "modes": MonitorMode.choices, "kinds": MediaKind.choices,
+            "profiles": list(FormatProfile.objects.all()) if can_manage else []}
 
 
 def overview(request):
@@ -66,14 +69,19 @@ def _back(request, fallback: str = "monitoring"):
     return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
 
 
-def _run(request, fn, done: str):
+def _run(request, fn, done):
     try:
         result = fn()
     except OmniError as exc:
         messages.error(request, exc.message)
         return None
-    messages.success(request, done.format(result=result))
+    messages.success(request, done(result) if callable(done) else done.format(result=result))
     return result
+
+
+def _saved(monitor) -> str:
+    profile = monitor.profile.name if monitor.profile else "the default profile"
+    return f"Saved: {monitor.get_mode_display().lower()}, {profile}."
 
 
 def _optional_id(value: str) -> int | None:
@@ -87,11 +95,13 @@ def follow(request):
         _run(request, lambda: services.follow_series(
             series_id=_optional_id(data.get("series_id", "")), title=data.get("title", "")[:255],
             comicvine_volume=data.get("comicvine_volume", "").strip(), kind=data.get("kind", "comic"),
-            mode=data.get("mode", "missing"), user=request.user), "Following {result.title}.")
+            mode=data.get("mode", "missing"), profile_id=_optional_id(data.get("profile", "")), user=request.user),
+             "Following {result.title}.")
     else:
         _run(request, lambda: services.follow_author(
             author_id=_optional_id(data.get("author_id", "")), name=data.get("name", "")[:255],
-            kind=data.get("kind", "ebook"), mode=data.get("mode", "all"), user=request.user),
+            kind=data.get("kind", "ebook"), mode=data.get("mode", "all"),
+            profile_id=_optional_id(data.get("profile", "")), user=request.user),
              "Following {result.name}.")
     return _back(request)
 
@@ -104,8 +114,10 @@ def change(request, what: str, monitor_id: int):
     elif request.POST.get("action") == "unfollow":
         _run(request, lambda: services.unfollow(model, monitor_id), "Unfollowed; the books it added stay wanted.")
     else:
-        _run(request, lambda: services.change_mode(model, monitor_id, request.POST.get("mode", "")),
-             "Mode changed to {result.mode}.")
+        data = request.POST
+        _run(request, lambda: services.change(model, monitor_id, mode=data.get("mode", ""),
+                                              set_profile="profile" in data,
+                                              profile_id=_optional_id(data.get("profile", ""))), _saved)
     return _back(request)
 
 
@@ -121,8 +133,12 @@ def want_missing(request, what: str, monitor_id: int):
 
 @require_POST
 def check_now(request):
-    _run(request, lambda: submit_job("monitoring.check", params={}, user=request.user),
-         "Checking followed authors and series (job #{result.pk}); see Activity.")
+    """Every monitor, or the one named (`what` authors/series and `monitor_id`) from its page."""
+    what, monitor_id = request.POST.get("what", ""), _optional_id(request.POST.get("monitor_id", ""))
+    params = {f"{'author' if what == 'authors' else 'series'}_id": monitor_id} \
+        if what in MODELS and monitor_id else {}
+    _run(request, lambda: submit_job("monitoring.check", params=params, user=request.user),
+         "Checking (job #{result.pk}); see Activity, then reload this page.")
     return _back(request)
 
 
@@ -130,7 +146,7 @@ def check_now(request):
 def resolve(request, book_id: int):
     _run(request, lambda: services.resolve_review(book_id, request.POST.get("action", ""),
                                                   item_id=_optional_id(request.POST.get("item_id", ""))),
-         "Done: {result.get_state_display}.")
+         lambda book: f"Done: {book.get_state_display()}.")
     return _back(request)
 
 

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from core.models import Job, JobState
 from indexers.models import IndexerConfig
+from indexers.profiles import save_profile
 from media.models import LibraryFile, MediaStatus
+from monitoring.models import BookState, MonitoredAuthor, MonitoredBook, MonitoredSeries
 from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import ReviewItem
 from tests.browser.conftest import log_in
@@ -63,10 +65,16 @@ PAGES = [
     "/settings/schedules/",
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
+# issue 22: followed authors and series, the release calendar, format profiles
+MONITORING_PAGES = ["/monitoring/", "/monitoring/authors/{author}/", "/monitoring/series/{series}/", "/calendar/",
+                    "/calendar/?view=list", "/settings/profiles/", "/settings/profiles/{profile}/",
+                    "/settings/profiles/add/"]
+PAGES += MONITORING_PAGES
 PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
                "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
                "/settings/", "/search/", "/downloads/", "/wizard/folders/", "/settings/indexers/",
-               "/settings/indexers/{indexer}/", "/settings/metadata/", "/settings/media/", "/settings/schedules/"]
+               "/settings/indexers/{indexer}/", "/settings/metadata/", "/settings/media/", "/settings/schedules/",
+               *MONITORING_PAGES]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
@@ -99,8 +107,35 @@ def seeded(db, admin_user, tmp_path):
                                    format=path.suffix.lstrip("."))
         readable[kind] = item.id
     indexer = IndexerConfig.objects.create(name="Prowlarr", url="http://127.0.0.1:9", api_key="0123456789abcdef")
+    profile = _seed_monitoring(dune, messiah, contribution.author)
     return {"book": dune.id, "series": dune.series_id, "author": contribution.author_id, "indexer": indexer.id,
-            **readable}
+            "profile": profile.id, **readable}
+
+
+def _seed_monitoring(dune, messiah, author):
+    """A followed author and series with a listing (gaps), a book added and one to review, a
+    release this month for the calendar, and a profile of each kind besides the defaults."""
+    profile = save_profile({"name": "EPUB only, a long name for a narrow screen", "kind": "ebook",
+                            "qualities": ["epub_retail", "epub"], "cutoff": "epub_retail", "min_score": 10})
+    save_profile({"name": "Comics, CBZ first", "kind": "comic", "qualities": ["cbz", "cbr"], "cutoff": "cbz"})
+    now = timezone.now()
+    listing = [{"provider": "openlibrary", "external_id": f"OL{i}W", "title": title, "published": year,
+                "position": str(i)} for i, (title, year) in enumerate(
+                    [("Dune", "1965"), ("Dune Messiah", "1969"), ("Children of Dune", "1976"),
+                     ("God Emperor of Dune: a very long title that has to wrap on a phone", "1981")], start=1)]
+    follows = {"kind": "ebook", "listing": listing, "last_checked_at": now,
+               "last_summary": {"listed": 4, "counts": {"added": 1}, "skipped_providers": ["Comic Vine: no id"]}}
+    monitor = MonitoredAuthor.objects.create(author=author, name=author.name, profile=profile, **follows)
+    MonitoredSeries.objects.create(series=dune.series, title=dune.series.title, **follows)
+    wanted = make_item("Coming Next Month", authors=[author.name], status=MediaStatus.WANTED,
+                       published=f"{now:%Y-%m}-15")
+    MonitoredBook.objects.create(provider="openlibrary", external_id="OL9W", kind="ebook", state=BookState.ADDED,
+                                 title=wanted.title, item=wanted, author_monitor=monitor,
+                                 reason="New book by followed author Frank Herbert found by Open Library")
+    MonitoredBook.objects.create(provider="openlibrary", external_id="OL2W", kind="ebook", state=BookState.REVIEW,
+                                 title="Dune Messiah (Deluxe)", author_monitor=monitor, reason="Looks alike",
+                                 candidates=[{"item_id": messiah.id, "title": messiah.title, "why": "title 0.12"}])
+    return profile
 
 
 def _visit(page, path: str) -> None:
