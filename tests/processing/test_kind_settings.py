@@ -9,13 +9,12 @@ import os
 import zipfile
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from media.models import MediaKind
 from processing import conversion_check
 from processing.models import ImportFileOperation, KindProcessingSettings, PostProcessStatus
 from processing.services import build_options
+from tests.migrations import migrate
 from tests.processing import samples
 from tests.processing.conftest import make_item, set_kind
 from tests.processing.test_pipeline import run
@@ -87,21 +86,6 @@ BEFORE = [("processing", "0004_events_repack_embed")]
 AFTER = [("processing", "0005_per_kind_settings")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def back_to_latest():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("convert", "fmt", "repack", "ebook_target", "comic_target"),
@@ -110,14 +94,14 @@ def back_to_latest():
 def test_the_migration_keeps_the_global_values_for_every_kind(
     back_to_latest, convert, fmt, repack, ebook_target, comic_target
 ):
-    old = _migrate(BEFORE)
+    old = migrate(BEFORE)
     old.get_model("processing", "ImportSettings").objects.create(
         pk=1, import_mode="copy", existing_file_policy="replace", ebook_format=fmt, convert_ebooks=convert,
         keep_original_format=False, repack_cbr=repack, ebook_template="E/${title}.${ext}",
         audiobook_template="A/${title}/${originalFilename}.${ext}", comic_template="C/${title}.${ext}",
         min_cover_size=512,
     )
-    new = _migrate(AFTER)
+    new = migrate(AFTER)
     rows = {r.kind: r for r in new.get_model("processing", "KindProcessingSettings").objects.all()}
     got = {k: (r.import_mode, r.existing_file_policy, r.template, r.conversion_target, r.keep_original)
            for k, r in rows.items()}
@@ -127,17 +111,17 @@ def test_the_migration_keeps_the_global_values_for_every_kind(
         "comic": ("copy", "replace", "C/${title}.${ext}", comic_target, False),
     }
     assert new.get_model("processing", "ImportSettings").objects.get().min_cover_size == 512
-    back = _migrate(BEFORE).get_model("processing", "ImportSettings").objects.get()
+    back = migrate(BEFORE).get_model("processing", "ImportSettings").objects.get()
     assert (back.import_mode, back.ebook_format, back.convert_ebooks, back.repack_cbr, back.comic_template) == (
         "copy", fmt, convert, repack, "C/${title}.${ext}")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_on_a_fresh_install_leaves_the_defaults(back_to_latest):
-    _migrate(BEFORE)
-    new = _migrate(AFTER)
+    migrate(BEFORE)
+    new = migrate(AFTER)
     assert not new.get_model("processing", "KindProcessingSettings").objects.exists()
-    _migrate(new_targets := [("processing", "0005_per_kind_settings")])
+    migrate(new_targets := [("processing", "0005_per_kind_settings")])
     assert new_targets
     ebook = KindProcessingSettings.for_kind("ebook")
     assert (ebook.import_mode, ebook.existing_file_policy, ebook.conversion_target, ebook.keep_original) == (
