@@ -57,6 +57,7 @@ API: dict[str, Access] = {
     "DELETE /api/indexers/{config_id}/": ADMINS,
     "POST /api/indexers/{config_id}/test/": ADMINS,
     "POST /api/indexers/test/": _access(Role.ADMIN, note="typed values before saving"),
+    "GET /api/indexers/{config_id}/query-forms/": _access(Role.ADMIN, note="grabs and imports per query form"),
     "POST /api/downloads/search/{media_id}/": _access(Role.ADMIN, note="asks the indexers; results lead to grabs"),
     "GET /api/downloads/search/{media_id}/results/": READERS,
     "POST /api/downloads/initiate/": ADMINS,
