@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reading",
     "operations",
     "notifications",
+    "readinglists",
     "core.wizard",
 ]
 

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("reading.urls")),
     path("", include("operations.urls")),
     path("", include("notifications.urls")),
+    path("", include("readinglists.urls")),
     path("", include("core.urls")),
 ]

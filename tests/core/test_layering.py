@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading", "operations",
-        "notifications")
+        "notifications", "readinglists")
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -25,6 +25,7 @@ ALLOWED = {
     "operations": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading"},
     "notifications": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading",
                       "operations"},
+    "readinglists": {"core", "media", "search", "indexers"},
 }
 
 
