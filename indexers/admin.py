@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from indexers.models import AcquisitionSettings, BlacklistEntry, IndexerConfig, ItemSearchState, SearchResult
+from indexers.models import (
+    AcquisitionSettings,
+    BlacklistEntry,
+    IndexerConfig,
+    ItemSearchState,
+    QueryGrab,
+    SearchResult,
+)
 
 
 @admin.register(IndexerConfig)
@@ -39,3 +46,12 @@ class SearchResultAdmin(admin.ModelAdmin):
 class ItemSearchStateAdmin(admin.ModelAdmin):
     list_display = ["item", "last_search_at", "next_search_at", "searches", "last_best_score"]
     raw_id_fields = ["item"]
+
+
+@admin.register(QueryGrab)
+class QueryGrabAdmin(admin.ModelAdmin):
+    """What the query learning counts (indexers.learning); written by the download state machine."""
+
+    list_display = ["attempt_id", "indexer_config", "query_form", "outcome", "grabbed_at", "finished_at"]
+    list_filter = ["indexer_config", "query_form", "outcome"]
+    readonly_fields = [f.name for f in QueryGrab._meta.fields]

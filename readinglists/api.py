@@ -28,7 +28,7 @@ class ListTextIn(Schema):
     filename: str = Field("", max_length=255)
 
 
-class CountsOut(Schema):
+class ListCountsOut(Schema):
     added: int
     matched: int
     review: int
@@ -37,7 +37,7 @@ class CountsOut(Schema):
     total: int
 
 
-class ImportOut(Schema):
+class ListImportOut(Schema):
     id: int
     filename: str
     format: str
@@ -49,19 +49,19 @@ class ImportOut(Schema):
     wanted_shelves: list[str]
     warnings: list[str]
     job_id: int | None
-    counts: CountsOut
+    counts: ListCountsOut
     error: str
     created_at: datetime
     finished_at: datetime | None
 
 
-class ShelfOut(Schema):
+class ListShelfOut(Schema):
     name: str
     rows: int
     wanted: bool
 
 
-class SampleRowOut(Schema):
+class ListSampleRowOut(Schema):
     number: int
     title: str
     authors: list[str]
@@ -71,30 +71,30 @@ class SampleRowOut(Schema):
     problem: str
 
 
-class PreviewOut(Schema):
+class ListPreviewOut(Schema):
     format: str
     format_label: str
     rows: int
-    shelves: list[ShelfOut]
-    sample: list[SampleRowOut]
+    shelves: list[ListShelfOut]
+    sample: list[ListSampleRowOut]
     warnings: list[str]
 
 
-class ImportDetailOut(Schema):
-    list_import: ImportOut
-    preview: PreviewOut
+class ListImportDetailOut(Schema):
+    list_import: ListImportOut
+    preview: ListPreviewOut
 
 
 Shelf = Annotated[str, Field(max_length=100)]
 
 
-class RunIn(Schema):
+class ListRunIn(Schema):
     wanted_shelves: list[Shelf] | None = Field(
         None, max_length=200, description="shelves whose rows become wanted (left out: the ones chosen before)")
     kind: MediaKind | None = Field(None, description="what the books are wanted as (left out: ebook)")
 
 
-class ReportRowOut(Schema):
+class ListReportRowOut(Schema):
     number: int
     title: str
     authors: str
@@ -105,11 +105,11 @@ class ReportRowOut(Schema):
     item_id: int | None
 
 
-class ReportFilter(PageParams):
+class ListReportFilter(PageParams):
     outcome: RowOutcome | None = None
 
 
-class CandidateOut(Schema):
+class ListCandidateOut(Schema):
     provider: str
     external_id: str
     title: str
@@ -120,7 +120,7 @@ class CandidateOut(Schema):
     why: list[str]
 
 
-class EntryOut(Schema):
+class ListEntryOut(Schema):
     id: int
     source: str
     kind: str
@@ -130,11 +130,11 @@ class EntryOut(Schema):
     outcome: str
     reason: str
     item_id: int | None
-    candidates: list[CandidateOut]
+    candidates: list[ListCandidateOut]
     updated_at: datetime
 
 
-class ResolveIn(Schema):
+class ListResolveIn(Schema):
     action: Literal["accept", "add", "dismiss"] = Field(
         ..., description="accept a candidate, add the book as the list wrote it, or dismiss the row")
     candidate: int | None = Field(None, ge=0, le=50, description="accept: the candidate's index")
@@ -144,19 +144,19 @@ def _detail(list_import: ListImport) -> dict:
     return {"list_import": services.public_import(list_import), "preview": services.preview(list_import)}
 
 
-@router.get("/", response=Envelope[list[ImportOut]], summary="Reading-list imports, newest first (admin)")
+@router.get("/", response=Envelope[list[ListImportOut]], summary="Reading-list imports, newest first (admin)")
 def list_imports(request):
     return ok([services.public_import(i) for i in ListImport.objects.defer("content")[:100]])
 
 
-@router.post("/", response={201: Envelope[ImportDetailOut]},
+@router.post("/", response={201: Envelope[ListImportDetailOut]},
              summary="Upload a reading list as text: detected format, shelves and a preview (admin)")
 def create_from_text(request, payload: ListTextIn):
     data = payload.content.encode("utf-8")
     return Status(201, ok(_detail(services.create_import(data, filename=payload.filename, user=request.auth))))
 
 
-@router.post("/upload", response={201: Envelope[ImportDetailOut]},
+@router.post("/upload", response={201: Envelope[ListImportDetailOut]},
              summary="Upload a reading-list CSV file (multipart field 'file', at most 5 MB; admin)")
 def create_from_upload(request, file: File[UploadedFile]):
     if file.size and file.size > formats.MAX_BYTES:
@@ -166,35 +166,35 @@ def create_from_upload(request, file: File[UploadedFile]):
     return Status(201, ok(_detail(services.create_import(data, filename=file.name or "", user=request.auth))))
 
 
-@router.get("/review", response=Envelope[Page[EntryOut]], summary="List rows left for review (admin)")
+@router.get("/review", response=Envelope[Page[ListEntryOut]], summary="List rows left for review (admin)")
 def list_review(request, params: Query[PageParams]):
     page = paginate(services.review_entries(), params)
     return ok({**page, "items": [services.public_entry(e) for e in page["items"]]})
 
 
-@router.post("/review/{int:entry_id}", response=Envelope[EntryOut],
+@router.post("/review/{int:entry_id}", response=Envelope[ListEntryOut],
              summary="Settle a list row left for review: accept a candidate, add as written, dismiss (admin)")
-def resolve(request, entry_id: Id, payload: ResolveIn):
+def resolve(request, entry_id: Id, payload: ListResolveIn):
     entry = services.resolve_entry(entry_id, action=payload.action, candidate=payload.candidate, user=request.auth)
     return ok(services.public_entry(entry))
 
 
-@router.get("/{int:import_id}", response=Envelope[ImportDetailOut], summary="One import: state, counts, preview")
+@router.get("/{int:import_id}", response=Envelope[ListImportDetailOut], summary="One import: state, counts, preview")
 def get_import(request, import_id: Id):
     return ok(_detail(services.get_import(import_id)))
 
 
-@router.post("/{int:import_id}/run", response={202: Envelope[ImportOut]},
+@router.post("/{int:import_id}/run", response={202: Envelope[ListImportOut]},
              summary="Run the import in the background with the chosen shelves and kind (admin)")
-def run(request, import_id: Id, payload: RunIn):
+def run(request, import_id: Id, payload: ListRunIn):
     list_import = services.start_import(import_id, wanted_shelves=payload.wanted_shelves,
                                         kind=payload.kind, user=request.auth)
     return Status(202, ok(services.public_import(list_import)))
 
 
-@router.get("/{int:import_id}/rows", response=Envelope[Page[ReportRowOut]],
+@router.get("/{int:import_id}/rows", response=Envelope[Page[ListReportRowOut]],
             summary="The report: each row's outcome with its reason")
-def report(request, import_id: Id, filters: Query[ReportFilter]):
+def report(request, import_id: Id, filters: Query[ListReportFilter]):
     services.get_import(import_id)
     rows = ImportRow.objects.filter(list_import_id=import_id).order_by("number")
     if filters.outcome:
