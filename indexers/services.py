@@ -13,7 +13,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import metrics
-from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
+from core.errors import (
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OmniError,
+    ServiceUnavailable,
+    user_message,
+)
 from core.isbn import to_isbn13
 from core.wizard.registry import failure_message
 from indexers import learning
@@ -367,7 +375,7 @@ def remove_from_blacklist(entry_id: int, *, reason: str, user=None) -> Blacklist
     if entry is None:
         raise NotFound(f"Blacklist entry {entry_id} does not exist")
     if entry.removed_at is not None:
-        raise InvalidInput(f"Blacklist entry {entry_id} was already removed")
+        raise Conflict(f"Blacklist entry {entry_id} was already removed")
     BlacklistEntry.objects.filter(pk=entry.pk).update(
         removed_at=timezone.now(),
         removed_reason=reason[:500],
