@@ -58,6 +58,8 @@ PAGES = [
     "/settings/indexers/",
     "/settings/indexers/add/",
     "/settings/indexers/{indexer}/",
+    "/reading-lists/",
+    "/reading-lists/review/",
     "/settings/metadata/",
     "/settings/media/",
     "/settings/schedules/",
@@ -66,7 +68,9 @@ PAGES = [
 PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
                "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
                "/settings/", "/search/", "/downloads/", "/wizard/folders/", "/settings/indexers/",
-               "/settings/indexers/{indexer}/", "/settings/metadata/", "/settings/media/", "/settings/schedules/"]
+               "/settings/indexers/{indexer}/",
+    "/reading-lists/",
+    "/reading-lists/review/", "/settings/metadata/", "/settings/media/", "/settings/schedules/"]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
