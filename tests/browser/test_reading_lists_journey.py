@@ -12,13 +12,19 @@ from media.models import MediaItem
 from readinglists.models import ListImport
 from tests.browser.conftest import log_in
 from tests.readinglists import samples
-from tests.readinglists.conftest import owned, providers  # noqa: F401 (fixtures)
+from tests.readinglists.support import make_owned, providers_on_fakes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_goodreads_list_is_previewed_imported_and_reported(page, screenshot, admin_user, providers, owned,
+@pytest.fixture
+def list_providers(tmp_path, monkeypatch):
+    yield from providers_on_fakes(tmp_path, monkeypatch)
+
+
+def test_a_goodreads_list_is_previewed_imported_and_reported(page, screenshot, admin_user, list_providers,
                                                              broker, worker, tmp_path):
+    make_owned()
     csv_path = tmp_path / "goodreads_library_export.csv"
     csv_path.write_bytes(samples.goodreads())
     log_in(page, "admin", "pw-admin-123")
