@@ -25,6 +25,8 @@ INTERNAL_MODELS = frozenset(
         "scanning.sidecarproblem",
         "indexers.searchresult",
         "indexers.itemsearchstate",
+        "indexers.querygrab",
+        "readinglists.importrow",
         "processing.importevent",
         "processing.renameoperation",
     }

@@ -111,7 +111,7 @@ class BlacklistIn(OneOfSchema):
 
 
 class UnblacklistIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=500)
+    reason: str = Field(..., min_length=1, max_length=500, pattern=r"\S", description="more than spaces")
 
 
 class BlacklistOut(Schema):

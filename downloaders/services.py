@@ -24,6 +24,7 @@ from downloaders import status
 from downloaders.clients.base import AddRequest, ClientSettings, DownloadClient
 from downloaders.clients.registry import CLIENTS, client_for, link_kinds_supported, protocol_of_link
 from downloaders.models import ACTIVE_STATES, AttemptState, ClientHealth, DownloadAttempt, DownloadClientConfig
+from indexers import learning
 from indexers import services as indexer_services
 from indexers.clients.base import Release, resolve_download_link
 from indexers.models import AcquisitionSettings, BlacklistReason, SearchResult
@@ -194,6 +195,9 @@ def grab(item_id: int, result_id: int, *, automatic: bool = False) -> DownloadAt
                 client_kind=config.kind,
                 client_config_id=config.config_id,
             )
+            learning.record_grab(
+                attempt.pk, indexer_config_id=result.indexer_config_id, query_form=result.query_label
+            )
     except IntegrityError as exc:
         client.close()
         raise Conflict(f"Item {item_id} already has an active download") from exc
@@ -343,6 +347,7 @@ def cancel_attempt(attempt_id: int) -> DownloadAttempt | None:
         raise Conflict(f"Attempt {attempt_id} is downloaded and waiting for import; blacklist it instead")
     _remove_from_client(attempt)
     status.move(attempt, AttemptState.FAILED, error="Cancelled by the user", completed_at=timezone.now())
+    learning.void_grab(attempt.pk)
     return attempt
 
 

@@ -19,6 +19,8 @@ from core.jobs import submit_job
 from downloaders.events import announce_move
 from downloaders.models import AttemptState as S
 from downloaders.models import DownloadAttempt
+from indexers import learning
+from indexers.models import GrabOutcome
 from media.models import MediaItem
 from media.models import MediaStatus as M
 
@@ -93,8 +95,18 @@ def move(attempt: DownloadAttempt, to: str, **fields: Any) -> bool:
     if previous != to:
         logger.info("Attempt %s (%r): %s -> %s", attempt.pk, attempt.release_title, previous, to)
         _sync_media(attempt, to)
+        _settle_grab(attempt, previous, to)
         announce_move(attempt, previous, to)
     return True
+
+
+def _settle_grab(attempt: DownloadAttempt, previous: str, to: str) -> None:
+    """Tell the query learning (indexers.learning) how the grab ended. A grab the client
+    refused before it ever downloaded says nothing about the query that found it."""
+    if to == S.IMPORTED:
+        learning.record_outcome(attempt.pk, GrabOutcome.IMPORTED)
+    elif to == S.FAILED:
+        learning.record_outcome(attempt.pk, GrabOutcome.VOID if previous == S.PENDING else GrabOutcome.FAILED)
 
 
 def wait_for_client(attempt: DownloadAttempt, *, client_state: str, label: str, message: str,

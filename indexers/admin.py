@@ -7,6 +7,7 @@ from indexers.models import (
     IndexerConfig,
     ItemProfile,
     ItemSearchState,
+    QueryGrab,
     SearchResult,
 )
 
@@ -61,3 +62,12 @@ class ItemProfileAdmin(admin.ModelAdmin):
     list_filter = ["upgrade_wanted"]
     raw_id_fields = ["item"]
     readonly_fields = ["upgrade_wanted", "current_quality", "file_qualities", "checked_at"]
+
+
+@admin.register(QueryGrab)
+class QueryGrabAdmin(admin.ModelAdmin):
+    """What the query learning counts (indexers.learning); written by the download state machine."""
+
+    list_display = ["attempt_id", "indexer_config", "query_form", "outcome", "grabbed_at", "finished_at"]
+    list_filter = ["indexer_config", "query_form", "outcome"]
+    readonly_fields = [f.name for f in QueryGrab._meta.fields]

@@ -11,8 +11,11 @@ from pydantic import Field
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Flag, Id, whole
-from indexers import indexer_settings, services
-from indexers.models import IndexerConfig, IndexerKind
+from indexers import indexer_settings, learning, services
+from indexers.models import IndexerConfig, IndexerKind, QueryOrderMode
+
+_FORM = "(isbn|title_author|author_title|title)"
+QUERY_ORDER_PATTERN = rf"^\s*({_FORM}\s*(,\s*{_FORM}\s*)*)?$"
 
 router = Router(tags=["indexers"])
 
@@ -53,6 +56,16 @@ class IndexerIn(Schema):
     priority: whole(1, 100) | None = None  # type: ignore[valid-type]
     enabled: Flag | None = None
     indexer_ids: str | None = Field(None, max_length=200, description="Prowlarr: comma-separated indexer ids")
+    query_order_mode: QueryOrderMode | None = Field(
+        None, description="automatic: query forms ordered by import success; manual: query_order"
+    )
+    query_order: str | None = Field(
+        None,
+        max_length=100,
+        pattern=QUERY_ORDER_PATTERN,
+        description="manual mode: query forms to ask, in order (isbn, title_author, author_title, title); "
+        "forms left out are not asked; empty asks all in the default order",
+    )
 
 
 class IndexerCreateIn(IndexerIn):
@@ -80,6 +93,8 @@ class IndexerConfigOut(Schema):
     priority: int
     enabled: bool
     indexer_ids: str
+    query_order_mode: str
+    query_order: str
     last_test_at: datetime | None
     last_test_ok: bool | None
     last_test_message: str
@@ -95,6 +110,26 @@ class IndexerTestOut(Schema):
     version: str
     message: str
     indexers: list[dict]
+
+
+class QueryFormStatOut(Schema):
+    form: str
+    label: str
+    grabs: int = Field(description="grabs of releases this form found (cancelled ones left out)")
+    imports: int
+    failures: int
+    pending: int = Field(description="grabs not finished yet (not counted in the rate)")
+    rate: float | None = Field(description="imports / finished grabs; null before any finished")
+    score: float = Field(description="the smoothed rate the automatic order sorts by")
+    position: int | None = Field(description="place in the order asked; null: not asked (manual)")
+
+
+class QueryLearningOut(Schema):
+    """How the indexer's query forms are ordered (indexers.learning explains the smoothing)."""
+
+    mode: str
+    order: list[str]
+    forms: list[QueryFormStatOut]
 
 
 def _given(payload: Schema) -> dict:
@@ -122,6 +157,15 @@ def change_indexer(request, config_id: Id, payload: IndexerIn):
     config = indexer_settings.get_config(config_id)
     saved = indexer_settings.save_indexer(indexer_settings.merged(config, _given(payload)), config)
     return ok(indexer_settings.public(saved))
+
+
+@router.get(
+    "/{int:config_id}/query-forms/",
+    response=Envelope[QueryLearningOut],
+    summary="Query forms of an indexer: grabs, imports, success rate and the order asked (admin)",
+)
+def query_forms(request, config_id: Id):
+    return ok(learning.summary(indexer_settings.get_config(config_id)))
 
 
 @router.delete("/{int:config_id}/", response=Envelope[None], summary="Delete an indexer connection (admin)")

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 
 from django import forms
 
+from core.errors import InvalidInput
 from core.settings_forms import secret_field, valid_host
-from indexers.models import IndexerConfig, IndexerKind
+from indexers.learning import parse_order
+from indexers.models import IndexerConfig, IndexerKind, QueryOrderMode
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -37,6 +39,21 @@ class IndexerForm(forms.Form):
         label="Only these Prowlarr indexers",
         help_text="Prowlarr only: press Test and tick the indexers to search with; empty asks every indexer",
         error_messages={"invalid": "Write indexer ids as numbers separated by commas, e.g. 1, 4"},
+    )
+
+    query_order_mode = forms.ChoiceField(
+        choices=QueryOrderMode.choices,
+        initial=QueryOrderMode.AUTOMATIC,
+        required=False,
+        label="Query order",
+        help_text="Automatic asks first the query forms whose grabs imported best on this indexer",
+    )
+    query_order = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Manual query order",
+        help_text="Manual only: query forms in order, comma-separated, from isbn, title_author, "
+        "author_title, title; forms left out are not asked (empty: all, in the default order)",
     )
 
     def __init__(self, *args, instance: IndexerConfig | None = None, **kwargs) -> None:
@@ -74,6 +91,15 @@ class IndexerForm(forms.Form):
             raise forms.ValidationError("Leave keys and passwords out of the address; the API key has its own field.")
         return parts.geturl()
 
+    def clean_query_order(self) -> str:
+        try:
+            return ",".join(parse_order(self.cleaned_data.get("query_order") or ""))
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean_query_order_mode(self) -> str:
+        return self.cleaned_data.get("query_order_mode") or QueryOrderMode.AUTOMATIC
+
     def values(self) -> dict:
         """The model's fields; an empty API key keeps the stored one."""
         data = dict(self.cleaned_data)
@@ -85,5 +111,6 @@ class IndexerForm(forms.Form):
 
 def form_data(config: IndexerConfig) -> dict:
     """A stored indexer as form values (the key left out: empty keeps it)."""
-    names = ("name", "kind", "verify_ssl", "timeout_seconds", "priority", "enabled", "indexer_ids")
+    names = ("name", "kind", "verify_ssl", "timeout_seconds", "priority", "enabled", "indexer_ids",
+             "query_order_mode", "query_order")
     return {**{n: getattr(config, n) for n in names}, "url": config.url.rstrip("/") + config.base_path, "api_key": ""}

@@ -58,6 +58,8 @@ def defaults() -> dict:
         "enabled": True,
         "indexer_ids": "",
         "api_key": "",
+        "query_order_mode": "automatic",
+        "query_order": "",
     }
 
 
@@ -102,6 +104,8 @@ def public(config: IndexerConfig) -> dict:
         "priority": config.priority,
         "enabled": config.enabled,
         "indexer_ids": config.indexer_ids,
+        "query_order_mode": config.query_order_mode,
+        "query_order": config.query_order,
         "last_test_at": config.last_test_at,
         "last_test_ok": config.last_test_ok,
         "last_test_message": config.last_test_message,

@@ -18,6 +18,20 @@ class IndexerKind(models.TextChoices):
     TORZNAB = "torznab", "Torznab (torrent)"
 
 
+class QueryForm(models.TextChoices):
+    """The forms of a book query (indexers.services.query_plan), in today's default order."""
+
+    ISBN = "isbn", "ISBN"
+    TITLE_AUTHOR = "title_author", "Title + author"
+    AUTHOR_TITLE = "author_title", "Author + title"
+    TITLE = "title", "Title"
+
+
+class QueryOrderMode(models.TextChoices):
+    AUTOMATIC = "automatic", "Automatic (by import success)"
+    MANUAL = "manual", "Manual (the list below)"
+
+
 class IndexerConfig(models.Model):
     """One Prowlarr instance or plain Newznab/Torznab indexer. Several may be enabled;
     lower priority numbers are asked first."""
@@ -37,6 +51,18 @@ class IndexerConfig(models.Model):
         max_length=200,
         blank=True,
         help_text="Prowlarr only: comma-separated indexer ids to restrict searches to",
+    )
+    query_order_mode = models.CharField(
+        max_length=16,
+        choices=QueryOrderMode.choices,
+        default=QueryOrderMode.AUTOMATIC,
+        help_text="Automatic: query forms whose grabs imported best are asked first",
+    )
+    query_order = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Manual mode: the query forms to ask, in order, comma-separated "
+        "(isbn, title_author, author_title, title); forms left out are not asked",
     )
     last_test_at = models.DateTimeField(null=True, blank=True)
     last_test_ok = models.BooleanField(null=True, blank=True)
@@ -198,6 +224,33 @@ class SearchResult(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GrabOutcome(models.TextChoices):
+    PENDING = "pending", "Not finished"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+    VOID = "void", "Not counted"
+
+
+class QueryGrab(models.Model):
+    """One grab of a release that an indexer returned for a query form, and whether it
+    imported: what indexers.learning orders that indexer's query forms by. `attempt_id` is
+    the download attempt (downloaders sits above indexers, so no foreign key)."""
+
+    indexer_config = models.ForeignKey(IndexerConfig, on_delete=models.CASCADE, related_name="query_grabs")
+    query_form = models.CharField(max_length=32, choices=QueryForm.choices)
+    attempt_id = models.PositiveIntegerField(unique=True)
+    outcome = models.CharField(max_length=16, choices=GrabOutcome.choices, default=GrabOutcome.PENDING)
+    grabbed_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-grabbed_at", "-id"]
+        indexes = [models.Index(fields=["indexer_config", "query_form", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.query_form} grab {self.attempt_id}: {self.outcome}"
 
 
 class BlacklistReason(models.TextChoices):

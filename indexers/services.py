@@ -13,10 +13,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import metrics
-from core.errors import ConfigurationError, InvalidInput, NotFound, OmniError, ServiceUnavailable, user_message
+from core.errors import (
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OmniError,
+    ServiceUnavailable,
+    user_message,
+)
 from core.isbn import to_isbn13
 from core.wizard.registry import failure_message
-from indexers import profiles
+from indexers import learning, profiles
 from indexers.clients.base import BOOK_CATEGORIES, BookTerms, IndexerSettings, Release, SearchRequest
 from indexers.clients.registry import client_for
 from indexers.models import (
@@ -121,14 +129,15 @@ def search_releases(item_id: int, *, torrent_client_available: bool = False) -> 
     )
     outcome = SearchOutcome(item_id=item.pk)
     releases: dict[str, tuple[Release, SearchRequest]] = {}
-    for request in query_plan(wanted):
-        outcome.queries.append(request.text)
-        _run_query(request, configs, releases, outcome)
+    scored: list = []
+    for round_ in _rounds(query_plan(wanted), configs):
+        for config, request in round_:
+            if request.text not in outcome.queries:
+                outcome.queries.append(request.text)
+            _run_query(request, [config], releases, outcome)
         scored = _score_all(wanted, prefs, _without_blacklisted(releases, outcome))
         if any(s[1].accepted for s in scored):
             break
-    else:
-        scored = _score_all(wanted, prefs, _without_blacklisted(releases, outcome))
     if not releases and outcome.errors and len(outcome.errors) >= len(configs):
         _record_state(item, outcome, error=" ".join(outcome.errors.values()))  # each names its indexer
         raise ServiceUnavailable(
@@ -139,6 +148,17 @@ def search_releases(item_id: int, *, torrent_client_available: bool = False) -> 
     outcome.results = _store(item, scored)
     _record_state(item, outcome)
     return outcome
+
+
+def _rounds(plan: list[SearchRequest], configs: list[IndexerConfig]) -> list[list[tuple[IndexerConfig, SearchRequest]]]:
+    """Round k asks every indexer (priority order) its k-th query form, in the order that
+    indexer learned or was given (indexers.learning); the search stops after the first
+    round with an acceptable release. With no history every indexer asks ISBN, title +
+    author, author + title, title, as before."""
+    orders = learning.query_orders(configs)
+    plans = [(config, learning.ordered_plan(plan, orders[config.pk])) for config in configs]
+    depth = max((len(p) for _, p in plans), default=0)
+    return [[(config, p[k]) for config, p in plans if k < len(p)] for k in range(depth)]
 
 
 def _run_query(
@@ -358,7 +378,7 @@ def remove_from_blacklist(entry_id: int, *, reason: str, user=None) -> Blacklist
     if entry is None:
         raise NotFound(f"Blacklist entry {entry_id} does not exist")
     if entry.removed_at is not None:
-        raise InvalidInput(f"Blacklist entry {entry_id} was already removed")
+        raise Conflict(f"Blacklist entry {entry_id} was already removed")
     BlacklistEntry.objects.filter(pk=entry.pk).update(
         removed_at=timezone.now(),
         removed_reason=reason[:500],

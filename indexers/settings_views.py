@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, InvalidInput, NotFound
-from indexers import indexer_settings
+from indexers import indexer_settings, learning
 from indexers.forms import IndexerForm, form_data
 from indexers.models import IndexerConfig, IndexerKind
 
@@ -27,7 +27,8 @@ def indexers_page(request):
 
 
 def _form_page(request, form: IndexerForm, config: IndexerConfig | None, status: int = 200):
-    return render(request, "indexers/settings_form.html", {"form": form, "config": config}, status=status)
+    context = {"form": form, "config": config, "learning": learning.summary(config) if config else None}
+    return render(request, "indexers/settings_form.html", context, status=status)
 
 
 def add_indexer(request):

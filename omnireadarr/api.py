@@ -26,6 +26,7 @@ from processing.settings_api import router as media_settings_router
 from reading.api import router as reading_router
 from reading.files_api import router as reading_files_router
 from reading.users_api import router as users_router
+from readinglists.api import router as reading_lists_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
 from search.cover_api import covers_router
@@ -72,4 +73,5 @@ api.add_router("/operations", operations_router)
 api.add_router("/reading", reading_files_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/reading-lists", reading_lists_router)
 api.add_router("/", arr_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "operations",
     "notifications",
     "monitoring",
+    "readinglists",
     "core.wizard",
 ]
 

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("", include("notifications.urls")),
     path("", include("monitoring.urls")),
+    path("", include("readinglists.urls")),
     path("", include("core.urls")),
 ]

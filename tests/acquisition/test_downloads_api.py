@@ -274,3 +274,16 @@ def test_notify_endpoint_needs_a_key_and_queues_a_check_of_the_named_job(client,
         "/api/downloads/notify/", {"name": "Not Ours"}, content_type="application/json", HTTP_X_API_KEY=key
     )
     assert other.status_code == 202 and other.json()["data"]["attempt_ids"] == []
+
+
+def test_taking_a_release_off_the_blacklist_twice_is_a_conflict_not_invalid_input(admin_client, db):
+    """Found by the API fuzz run: a valid body for an entry already removed is a state conflict
+    (409), and a reason of spaces is refused by the schema itself."""
+    entry = admin_client.post("/api/downloads/blacklist/", {"title": "Some.Release-GRP", "guid": "g-2"},
+                              content_type="application/json").json()["data"]
+    url = f"/api/downloads/blacklist/{entry['id']}/remove/"
+    assert admin_client.post(url, {"reason": "fine"}, content_type="application/json").status_code == 200
+    again = admin_client.post(url, {"reason": "fine"}, content_type="application/json")
+    assert again.status_code == 409, again.content
+    schema = admin_client.get("/api/v1/openapi.json").json()["components"]["schemas"]["UnblacklistIn"]
+    assert schema["properties"]["reason"]["pattern"] == r"\S"

@@ -55,9 +55,12 @@ SETTINGS_RULES = ("POST /api/v1/indexers/", "PATCH /api/v1/indexers/{config_id}/
 # The rules of a format profile: its formats are its kind's, each listed once, the cutoff one of
 # them; a book's profile is of the book's kind.
 PROFILE_RULES = ("POST /api/v1/profiles/", "PUT /api/v1/profiles/{profile_id}", "PUT /api/v1/profiles/items/{item_id}")
+# The rule: what a reading list holds: a CSV whose header is a Goodreads or StoryGraph export's, or
+# title plus author or isbn.
+LIST_CSV = ("POST /api/v1/reading-lists/", "POST /api/v1/reading-lists/upload")
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
-    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES + PROFILE_RULES
+    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES + PROFILE_RULES + LIST_CSV
 )
 
 

@@ -60,6 +60,8 @@ PAGES = [
     "/settings/indexers/",
     "/settings/indexers/add/",
     "/settings/indexers/{indexer}/",
+    "/reading-lists/",
+    "/reading-lists/review/",
     "/settings/metadata/",
     "/settings/media/",
     "/settings/schedules/",
@@ -73,8 +75,8 @@ PAGES += MONITORING_PAGES
 PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/series/", "/authors/",
                "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
                "/settings/", "/search/", "/downloads/", "/wizard/folders/", "/settings/indexers/",
-               "/settings/indexers/{indexer}/", "/settings/metadata/", "/settings/media/", "/settings/schedules/",
-               *MONITORING_PAGES]
+               "/settings/indexers/{indexer}/", "/reading-lists/", "/reading-lists/review/",
+               "/settings/metadata/", "/settings/media/", "/settings/schedules/", *MONITORING_PAGES]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading", "operations",
-        "notifications", "monitoring")
+        "notifications", "monitoring", "readinglists")
 ALLOWED = {
     "core": set(),
     "media": {"core"},
@@ -27,6 +27,7 @@ ALLOWED = {
     "notifications": {"core", "media", "search", "scanning", "indexers", "downloaders", "processing", "reading",
                       "operations"},
     "monitoring": {"core", "media", "search", "indexers"},  # only the project's urls, API and schedules import it
+    "readinglists": {"core", "media", "search", "indexers"},
 }
 
 
