@@ -23,7 +23,6 @@ import random
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -308,6 +307,15 @@ def run(args: argparse.Namespace, work: Path) -> None:
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     server = Server(env, free_port(), work / "serve.log", separate_steps=args.separate_steps)
+    try:
+        measure(args, server, titles, work)
+    finally:
+        if server.process and server.process.poll() is None:
+            _line("stop (Ctrl-C) until every process ended", f"{server.stop():.2f} s")
+
+
+def measure(args: argparse.Namespace, server: Server, titles: list[str], work: Path) -> None:
+    env = server.env
     _line("first start: command -> first HTTP 200", f"{server.start():.2f} s")
     server.stop()
     warm = []
@@ -359,7 +367,6 @@ def run(args: argparse.Namespace, work: Path) -> None:
     time.sleep(3)
     _line("memory at rest after the work", _mem(sampler.peak("idle-after")))
     sampler.stop()
-    _line("stop (Ctrl-C) until every process ended", f"{server.stop():.2f} s")
 
 
 def main() -> None:
@@ -370,7 +377,7 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=3, help="warm restarts timed")
     parser.add_argument("--idle-seconds", type=float, default=10, help="wait before the idle memory sample")
     parser.add_argument("--separate-steps", action="store_true",
-                        help="run migrate, collectstatic and ensure_admin as commands before serve (the old ./omni run)")
+                        help="run migrate, collectstatic, ensure_admin as commands before serve (the old ./omni run)")
     parser.add_argument("--workdir", type=Path, default=None, help="keeps the corpus between runs")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)

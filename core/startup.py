@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -39,9 +40,13 @@ def static_fingerprint() -> str:
 
 
 def static_up_to_date(fingerprint: str) -> bool:
+    """The last collection was of these sources (and its manifest, where the storage keeps one, is there)."""
     root = Path(settings.STATIC_ROOT)
     stamp = root / STATIC_STAMP
-    return (root / "staticfiles.json").is_file() and stamp.is_file() and stamp.read_text() == fingerprint
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if manifest and not (root / manifest).is_file():
+        return False
+    return stamp.is_file() and stamp.read_text() == fingerprint
 
 
 def collect_static(fingerprint: str) -> None:

@@ -1,4 +1,5 @@
 import importlib
+import io
 import signal
 import threading
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         broker = dramatiq.get_broker()
         broker.emit_after("process_boot")
-        for module in Rundramatiq().discover_tasks_modules():
+        for module in Rundramatiq(stdout=io.StringIO()).discover_tasks_modules():  # quietly
             importlib.import_module(module)
         worker = dramatiq.Worker(broker, worker_threads=threads)
         worker.start()
