@@ -17,8 +17,9 @@ from omnireadarr.env import env_int
 
 class Command(BaseCommand):
     help = "Run web server, background worker and scheduler together (the embedded default)."
-    # Not here: they cost a second before the web server may start; the worker runs them as it starts.
-    requires_system_checks: list[str] = []
+    # The project's own checks (paths, secrets: core/checks.py) only: Django's (models, URLs, admin)
+    # cost a second of CPU before the web server may start and are for development (`manage.py check`).
+    requires_system_checks = ["omni"]
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("OMNI_BIND", "127.0.0.1:8000"))

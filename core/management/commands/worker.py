@@ -14,6 +14,8 @@ SHUTDOWN_TIMEOUT_MS = 600_000  # what rundramatiq gives running jobs to finish (
 
 class Command(BaseCommand):
     help = "Run the background worker (Dramatiq) on the configured queue (RabbitMQ or the embedded one)."
+    # The project's own checks only: Django's import every URL module, 20 MB the worker would keep.
+    requires_system_checks = ["omni"]
 
     def add_arguments(self, parser):
         parser.add_argument("--processes", type=int, default=settings.WORKER_PROCESSES)
