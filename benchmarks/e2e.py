@@ -370,6 +370,9 @@ def measure(args: argparse.Namespace, server: Server, titles: list[str], work: P
     for pid, rss, command in tree_detail(server.process.pid):
         print(f"    {pid:>7} {rss:6.0f} MB  {command}")
 
+    if args.startup_only:
+        sampler.stop()
+        return
     sampler.mark("import")
     started = time.perf_counter()
     folder = api.call("POST", "/scanning/folders", json={"path": str(work / "corpus"), "name": "e2e"})
@@ -378,6 +381,7 @@ def measure(args: argparse.Namespace, server: Server, titles: list[str], work: P
     searchable = time.perf_counter() - started
     _line("first import: searchable (scan job done)", f"{searchable:.1f} s ({job['state']}, "
           f"{len(titles) / searchable:.0f} files/s)")
+    _line("  peak memory until then", _mem(sampler.peak("import")))
     api.wait_all_jobs()
     _line("first import: every job done (covers, thumbnails)", f"{time.perf_counter() - started:.1f} s")
     sampler.mark("rescan")
@@ -413,6 +417,7 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=10, help="wait before the idle memory sample")
     parser.add_argument("--separate-steps", action="store_true",
                         help="run migrate, collectstatic, ensure_admin as commands before serve (the old ./omni run)")
+    parser.add_argument("--startup-only", action="store_true", help="start-up times and idle memory only")
     parser.add_argument("--workdir", type=Path, default=None, help="keeps the corpus between runs")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
