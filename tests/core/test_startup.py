@@ -124,3 +124,33 @@ def test_supervisor_module_does_not_import_django():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."})
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_with_scheduler_runs_scheduled_jobs_in_one_process_and_stops_on_sigterm(tmp_path):
+    """`manage.py worker --with-scheduler` (what serve starts): the scheduler thread enqueues the
+    due schedules on the embedded queue and Dramatiq's threads in the same process run them."""
+    from django.db import connection as db
+
+    from core.models import FINISHED_STATES, Heartbeat, Job
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "omnireadarr.settings", "OMNI_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{db.settings_dict['NAME']}", "OMNI_LOG_LEVEL": "warning"}
+    env.pop("OMNI_QUEUE", None)
+    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--with-scheduler"],
+                              cwd=Path(__file__).resolve().parents[2], env=env)
+    try:
+        done = threading.Event()
+        for _ in range(1200):  # up to 2 minutes on a busy machine
+            roles = set(Heartbeat.objects.filter(name__endswith=f":{worker.pid}").values_list("role", flat=True))
+            finished = Job.objects.filter(target__startswith="schedule:", state__in=FINISHED_STATES).exists()
+            if roles == {"worker", "scheduler"} and finished:
+                break
+            assert worker.poll() is None, "the worker exited"
+            done.wait(0.1)
+        assert roles == {"worker", "scheduler"}
+        assert finished
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        returncode = worker.wait(60)
+    assert returncode == 0
