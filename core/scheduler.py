@@ -5,13 +5,15 @@ one of them enqueue a given run."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from core.errors import OmniError
 from core.jobs import submit_job
-from core.models import ScheduleSetting
+from core.models import Heartbeat, ScheduleSetting
 from omnireadarr.env import env_int
 from omnireadarr.schedules import SCHEDULES, Schedule
 
@@ -51,3 +53,24 @@ def run_due_schedules(now: datetime | None = None, schedules: tuple[Schedule, ..
         started.append(schedule.name)
         logger.info("Schedule %s enqueued job %s", schedule.name, job.pk)
     return started
+
+
+def run_scheduler(stop: threading.Event, *, tick: float = 5.0, once: bool = False) -> None:
+    """The scheduler's loop: a heartbeat and the due schedules every `tick` seconds until `stop`
+    is set. Runs as `manage.py scheduler` or as a thread of the worker (`manage.py serve`)."""
+    name = Heartbeat.name_for("scheduler")
+    logger.info("Scheduler started (%s)", name)
+    while not stop.is_set():
+        try:
+            Heartbeat.beat(name, "scheduler")
+            started = run_due_schedules()
+            if started:
+                logger.info("Enqueued: %s", ", ".join(started))
+        except Exception:
+            logger.exception("Scheduler tick failed; trying again next tick")
+        finally:
+            connection.close()
+        if once:
+            break
+        stop.wait(tick)
+    logger.info("Scheduler stopped")

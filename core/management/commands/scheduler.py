@@ -1,14 +1,9 @@
-import logging
 import signal
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import connection
 
-from core.models import Heartbeat
-from core.scheduler import run_due_schedules
-
-logger = logging.getLogger("omnireadarr.scheduler")
+from core.scheduler import run_scheduler
 
 
 class Command(BaseCommand):
@@ -22,19 +17,4 @@ class Command(BaseCommand):
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-        name = Heartbeat.name_for("scheduler")
-        logger.info("Scheduler started (%s)", name)
-        while not stop.is_set():
-            try:
-                Heartbeat.beat(name, "scheduler")
-                started = run_due_schedules()
-                if started:
-                    logger.info("Enqueued: %s", ", ".join(started))
-            except Exception:
-                logger.exception("Scheduler tick failed; trying again next tick")
-            finally:
-                connection.close()
-            if once:
-                break
-            stop.wait(tick)
-        logger.info("Scheduler stopped")
+        run_scheduler(stop, tick=tick, once=once)

@@ -1,59 +1,43 @@
-"""`manage.py serve`: web server (gunicorn), worker and scheduler in one command, each a
-child process; a child that dies is restarted, Ctrl-C stops them all."""
+"""`manage.py serve`: prepares what has changed (migrations, static files, the first admin), then
+becomes the supervising process (core/supervisor.py, without Django) that runs the web server
+(gunicorn) and the worker, which runs the scheduler too; a child that dies is restarted, Ctrl-C
+stops them all."""
 
 import os
-import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from core.metrics_files import claim_folder
+from core.startup import prepare
+from omnireadarr.env import env_int
 
 
 class Command(BaseCommand):
     help = "Run web server, background worker and scheduler together (the embedded default)."
+    # The project's own checks (paths, secrets: core/checks.py) only: Django's (models, URLs, admin)
+    # cost a second of CPU before the web server may start and are for development (`manage.py check`).
+    requires_system_checks = ["omni"]
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("OMNI_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("OMNI_WEB_WORKERS", "2")))
+        parser.add_argument("--web-workers", type=int, default=env_int("WEB_WORKERS", 1, minimum=1),
+                            help="gunicorn processes (each about 90 MB)")
+        parser.add_argument("--web-threads", type=int, default=env_int("WEB_THREADS", 8, minimum=1),
+                            help="threads per gunicorn process")
+        parser.add_argument("--skip-prepare", action="store_true",
+                            help="start without checking migrations, static files and the admin account")
 
-    def handle(self, *args, bind: str, web_workers: int, **options):
-        python = sys.executable
-        manage = str(settings.BASE_DIR / "manage.py")
-        commands = {
-            "web": [python, "-m", "gunicorn", "omnireadarr.wsgi:application", "--bind", bind,
-                    "--workers", str(web_workers), "--threads", "4", "--access-logfile", "-",
-                    "--graceful-timeout", "10"],
-            "worker": [python, manage, "worker"],
-            "scheduler": [python, manage, "scheduler"],
-        }
-        children: dict[str, subprocess.Popen] = {}
-        stopping = False
-
-        def stop(*_):
-            nonlocal stopping
-            stopping = True
-
+    def handle(self, *args, bind: str, web_workers: int, web_threads: int, skip_prepare: bool, **options):
+        if not skip_prepare:
+            prepare(lambda line: self.stdout.write(line))
+        self.stdout.flush()
         claim_folder(settings.METRICS_DIR, "serve")  # one Prometheus folder for web, worker and scheduler
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        for name, command in commands.items():
-            children[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)
-        self.stdout.write(self.style.SUCCESS(f"OmniReadarr is serving on http://{bind}/ (Ctrl-C stops)"))
-        while not stopping:
-            time.sleep(1)
-            for name, child in list(children.items()):
-                if child.poll() is not None and not stopping:
-                    self.stderr.write(f"{name} exited with {child.returncode}; restarting in 2 s")
-                    time.sleep(2)
-                    children[name] = subprocess.Popen(commands[name], cwd=settings.BASE_DIR)
-        for child in children.values():
-            child.send_signal(signal.SIGTERM)
-        for child in children.values():
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        connections.close_all()
+        python = sys.executable
+        os.chdir(settings.BASE_DIR)
+        # Replaces this process (same PID): the supervisor does not need Django's ~100 MB.
+        os.execv(python, [python, "-m", "core.supervisor", "--bind", bind, "--web-workers", str(web_workers),
+                          "--web-threads", str(web_threads), "--worker-processes", str(settings.WORKER_PROCESSES)])

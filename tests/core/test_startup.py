@@ -1,0 +1,156 @@
+"""`manage.py serve` prepares only what changed: the migrations `migrate` would apply, the
+static files when their sources changed (core/startup.py); and the process counts it starts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+
+from core.management.commands.serve import Command as Serve
+from core.startup import (
+    STATIC_STAMP,
+    collect_static,
+    pending_migrations,
+    prepare,
+    static_fingerprint,
+    static_up_to_date,
+)
+from core.supervisor import Supervisor, commands
+
+
+@pytest.mark.django_db
+def test_no_migration_is_pending_on_a_migrated_database():
+    assert pending_migrations() == []
+
+
+@pytest.mark.django_db
+def test_a_migration_not_yet_applied_is_pending():
+    recorder = MigrationRecorder(connection)
+    latest = recorder.migration_qs.filter(app="scanning").order_by("-id").first()
+    recorder.record_unapplied(latest.app, latest.name)  # as if its file had just arrived with an update
+    assert pending_migrations() == [f"scanning.{latest.name}"]
+
+
+@pytest.fixture
+def static_sources(settings, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "app.css").write_text("body { color: black }")
+    settings.STATICFILES_DIRS = [source]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    return source
+
+
+def test_static_files_are_collected_once_until_a_source_changes(static_sources, settings):
+    fingerprint = static_fingerprint()
+    assert not static_up_to_date(fingerprint)  # never collected
+    collect_static(fingerprint)
+    assert (Path(settings.STATIC_ROOT) / "app.css").is_file()
+    assert static_up_to_date(static_fingerprint())
+
+    (static_sources / "app.css").write_text("body { color: navy }")
+    assert not static_up_to_date(static_fingerprint())  # edited
+    collect_static(static_fingerprint())
+    (static_sources / "new.js").write_text("1;")
+    assert not static_up_to_date(static_fingerprint())  # added
+
+
+def test_static_files_are_collected_again_when_the_collection_was_removed(static_sources, settings):
+    collect_static(static_fingerprint())
+    (Path(settings.STATIC_ROOT) / STATIC_STAMP).unlink()
+    assert not static_up_to_date(static_fingerprint())
+
+
+@pytest.mark.django_db
+def test_prepare_on_an_up_to_date_installation_does_nothing_it_needs_to_say(static_sources):
+    said: list[str] = []
+    prepare(said.append)
+    assert said == ["Static files: collecting them (they changed since the last start, or this is the first)..."]
+    said.clear()
+    prepare(said.append)
+    assert said == []
+
+
+def test_serve_defaults_to_one_web_process_with_threads_and_one_worker_process(settings, monkeypatch):
+    monkeypatch.delenv("OMNI_WEB_WORKERS", raising=False)
+    monkeypatch.delenv("OMNI_WEB_THREADS", raising=False)
+    options = Serve().create_parser("manage.py", "serve").parse_args([])
+    assert (options.web_workers, options.web_threads) == (1, 8)
+    children = commands("python", bind="127.0.0.1:8000", web_workers=options.web_workers,
+                        web_threads=options.web_threads)
+    assert list(children) == ["web", "worker"]  # the scheduler is a thread of the worker
+    web = children["web"]
+    assert web[web.index("--workers") + 1] == "1" and web[web.index("--threads") + 1] == "8"
+    assert children["worker"][-3:] == ["--processes", "1", "--with-scheduler"]
+
+
+def test_a_worker_of_several_processes_gets_a_scheduler_process_beside_it():
+    children = commands("python", bind="127.0.0.1:8000", web_workers=2, web_threads=4, worker_processes=3)
+    assert list(children) == ["web", "worker", "scheduler"]
+    assert "--with-scheduler" not in children["worker"]
+
+
+def test_supervisor_restarts_a_child_that_dies_and_stops_all_on_request(tmp_path):
+    starts = tmp_path / "starts"
+    dying = f"open({str(starts)!r}, 'a').write('x'); raise SystemExit(3)"
+    supervisor = Supervisor({"steady": [sys.executable, "-c", "import time; time.sleep(120)"],
+                             "dying": [sys.executable, "-c", dying]}, restart_delay=0)
+    runner = threading.Thread(target=supervisor.run, kwargs={"poll": 0.05})
+    runner.start()
+    try:
+        for _ in range(400):
+            if starts.exists() and len(starts.read_text()) >= 3:
+                break
+            threading.Event().wait(0.05)
+        assert len(starts.read_text()) >= 3
+    finally:
+        supervisor.stop()
+        runner.join(30)
+    assert not runner.is_alive()
+    assert all(child.poll() is not None for child in supervisor.running.values())
+    assert supervisor.running["steady"].returncode == -signal.SIGTERM
+
+
+def test_supervisor_module_does_not_import_django():
+    code = "import sys, core.supervisor; print(any(m.startswith('django') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."})
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_with_scheduler_runs_scheduled_jobs_in_one_process_and_stops_on_sigterm(tmp_path):
+    """`manage.py worker --with-scheduler` (what serve starts): the scheduler thread enqueues the
+    due schedules on the embedded queue and Dramatiq's threads in the same process run them."""
+    from django.db import connection as db
+
+    from core.models import FINISHED_STATES, Heartbeat, Job
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "omnireadarr.settings", "OMNI_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{db.settings_dict['NAME']}", "OMNI_LOG_LEVEL": "warning"}
+    env.pop("OMNI_QUEUE", None)
+    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--with-scheduler"],
+                              cwd=Path(__file__).resolve().parents[2], env=env)
+    try:
+        done = threading.Event()
+        for _ in range(1200):  # up to 2 minutes on a busy machine
+            roles = set(Heartbeat.objects.filter(name__endswith=f":{worker.pid}").values_list("role", flat=True))
+            finished = Job.objects.filter(target__startswith="schedule:", state__in=FINISHED_STATES).exists()
+            if roles == {"worker", "scheduler"} and finished:
+                break
+            assert worker.poll() is None, "the worker exited"
+            done.wait(0.1)
+        assert roles == {"worker", "scheduler"}
+        assert finished
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        returncode = worker.wait(60)
+    assert returncode == 0
