@@ -7,12 +7,12 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, QueryDict
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Id, Size
@@ -229,6 +229,12 @@ def forget_search_history(request):
     return ok({"deleted": memory.clear_history(request.auth)})
 
 
+PageSize = Annotated[Literal[*memory.PAGE_SIZES], WithJsonSchema({
+    "type": "integer", "enum": list(memory.PAGE_SIZES), "minimum": min(memory.PAGE_SIZES),
+    "maximum": max(memory.PAGE_SIZES),
+})]
+
+
 class PreferencesIO(Schema):
     sort: Literal["", *SORT_CHOICES] | None = Field(None, description="Empty: best match (title when browsing)")
     order: Literal["", "asc", "desc"] | None = None
@@ -239,7 +245,7 @@ class PreferencesIO(Schema):
     theme: Literal["", *memory.THEMES] | None = Field(
         None, description="Interface theme, on every device you sign in on; empty: each browser's own choice"
     )
-    page_size: Literal[*memory.PAGE_SIZES] | None = Field(None, description="Books per library page")
+    page_size: PageSize | None = Field(None, description="Books per library page")
 
 
 @router.get("/preferences", response=Envelope[PreferencesIO],
