@@ -297,6 +297,7 @@ PAGES: dict[str, Access] = {
     "home": READERS,
     "dashboard-live": _access(*READERS.roles, note="the dashboard's counts, redrawn while a scan runs"),
     "library": READERS,
+    "user-preferences": _access(*READERS.roles, note="the signed-in user's own theme, view and page size"),
     "cover": READERS,
     "cover-thumb": READERS,
     "wanted": _access(*READERS.roles, note="admins approve or deny readers' requests here"),

@@ -7,12 +7,12 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, QueryDict
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from core.api.envelope import Envelope, ok
 from core.api.types import Id, Size
@@ -229,25 +229,37 @@ def forget_search_history(request):
     return ok({"deleted": memory.clear_history(request.auth)})
 
 
+PageSize = Annotated[Literal[*memory.PAGE_SIZES], WithJsonSchema({
+    "type": "integer", "enum": list(memory.PAGE_SIZES), "minimum": min(memory.PAGE_SIZES),
+    "maximum": max(memory.PAGE_SIZES),
+})]
+
+
 class PreferencesIO(Schema):
     sort: Literal["", *SORT_CHOICES] | None = Field(None, description="Empty: best match (title when browsing)")
     order: Literal["", "asc", "desc"] | None = None
-    view: Literal["", "grid", "table"] | None = None
+    view: Literal["", "grid", "table"] | None = Field(None, description="The library's default view; empty: grid")
     filters: str | None = Field(
         None, max_length=500, description="Library page query string of the filters, e.g. kind=ebook&format=epub"
     )
+    theme: Literal["", *memory.THEMES] | None = Field(
+        None, description="Interface theme, on every device you sign in on; empty: each browser's own choice"
+    )
+    page_size: PageSize | None = Field(None, description="Books per library page")
 
 
-@router.get("/preferences", response=Envelope[PreferencesIO], summary="Your library sort, order, view and filters")
+@router.get("/preferences", response=Envelope[PreferencesIO],
+            summary="Your library sort, order, view, filters and page size, and your theme")
 def get_preferences(request):
     return ok(memory.preferences(request.auth).__dict__)
 
 
-@router.put("/preferences", response=Envelope[PreferencesIO], summary="Keep your library sort, order, view, filters")
+@router.put("/preferences", response=Envelope[PreferencesIO],
+            summary="Keep your library sort, order, view, filters, page size or theme (omitted: unchanged)")
 def put_preferences(request, payload: PreferencesIO):
     filters = None if payload.filters is None else QueryDict(payload.filters.lstrip("?"))
     saved = memory.save_preferences(request.auth, sort=payload.sort, order=payload.order, view=payload.view,
-                                    filters=filters)
+                                    filters=filters, theme=payload.theme, page_size=payload.page_size)
     return ok(saved.__dict__)
 
 

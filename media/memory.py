@@ -1,6 +1,7 @@
 """What the library remembers per user: recent searches (offered under the search box), books
-opened lately (a small boost in their search ranking) and the library page's sort, order, view
-and filters, kept across sessions. Saved searches are smart shelves (reading.shelves)."""
+opened lately (a small boost in their search ranking), the library page's sort, order, view,
+filters and page size, and the interface theme, kept across sessions and devices. Saved
+searches are smart shelves (reading.shelves)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ RECENT_KEPT = 50
 FILTER_PARAMS = ("kind", "format", "language", "genre", "year_min", "year_max", "size_min_mb", "size_max_mb",
                  "has_cover", "has_series", "has_isbn", "has_description", "complete", "status", "missing_files")
 VIEWS = ("grid", "table")
+THEMES = ("auto", "light", "dark")
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
 
 
 def _signed_in(user) -> bool:
@@ -88,17 +92,31 @@ class Preferences:
     order: str = ""
     view: str = ""
     filters: str = ""  # query string of the filter fields
+    theme: str = ""  # "": never chosen (the browser's own choice stands)
+    page_size: int = DEFAULT_PAGE_SIZE
 
 
 def preferences(user) -> Preferences:
     if not _signed_in(user):
         return Preferences()
     row = LibraryPreference.objects.filter(user=user).first()
-    return Preferences(row.sort, row.order, row.view, row.filters) if row else Preferences()
+    if row is None:
+        return Preferences()
+    return Preferences(row.sort, row.order, row.view, row.filters, row.theme, row.page_size)
+
+
+def for_request(request) -> Preferences:
+    """The signed-in user's preferences, read once per request (the layout and the page both ask)."""
+    cached = getattr(request, "_omni_preferences", None)
+    if cached is None:
+        cached = preferences(getattr(request, "user", None))
+        request._omni_preferences = cached
+    return cached
 
 
 def save_preferences(user, *, sort: str | None = None, order: str | None = None, view: str | None = None,
-                     filters: QueryDict | None = None) -> Preferences:
+                     filters: QueryDict | None = None, theme: str | None = None,
+                     page_size: int | None = None) -> Preferences:
     """Change what is given (None: keep); values are checked by the caller (API schema or page)."""
     if not _signed_in(user):
         return Preferences()
@@ -116,6 +134,8 @@ def save_preferences(user, *, sort: str | None = None, order: str | None = None,
         "order": current.order if order is None else order,
         "view": current.view if view is None else view,
         "filters": kept,
+        "theme": current.theme if theme is None else theme,
+        "page_size": current.page_size if page_size is None else page_size,
     }
     if values != current.__dict__:
         LibraryPreference.objects.update_or_create(user=user, defaults=values)

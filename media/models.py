@@ -302,13 +302,16 @@ class RecentlyOpened(models.Model):
 
 
 class LibraryPreference(models.Model):
-    """A user's library choices kept across sessions: sort, order, view and filters."""
+    """A user's choices kept across sessions and devices: the library's sort, order, view, filters and
+    page size, and the interface theme."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sort = models.CharField(max_length=16, blank=True)
     order = models.CharField(max_length=4, blank=True)
     view = models.CharField(max_length=8, blank=True)
     filters = models.CharField(max_length=500, blank=True, help_text="Query string of the last filters used")
+    theme = models.CharField(max_length=5, blank=True, help_text="auto, light or dark; empty: never chosen")
+    page_size = models.PositiveSmallIntegerField(default=50, help_text="Books per library page")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -8,9 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django import forms
+from django.contrib import messages
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from core.api.auth import is_admin
@@ -53,7 +56,7 @@ def _size_bytes(value: str) -> int | None:
         return None
 
 
-def library_query(params: QueryDict) -> tuple[LibraryQuery, list[str]]:
+def library_query(params: QueryDict, *, page_size: int = PAGE_SIZE) -> tuple[LibraryQuery, list[str]]:
     """The library page's GET form as an API query; invalid values are dropped with a message."""
     data: dict[str, object] = {k: v for k, v in params.items() if v != "" and k not in LIST_FIELDS}
     for key in LIST_FIELDS:
@@ -67,7 +70,7 @@ def library_query(params: QueryDict) -> tuple[LibraryQuery, list[str]]:
     elif data.get("complete") == "no":
         data["completeness_max"] = 99
     data.pop("complete", None)
-    data["page_size"] = PAGE_SIZE
+    data["page_size"] = page_size
     try:
         return LibraryQuery.model_validate(data), []
     except ValidationError as exc:
@@ -96,7 +99,7 @@ def _remembered(request) -> str | None:
     """The bare library address opens with the user's kept sort, order, view and filters."""
     if request.GET:
         return None
-    kept = memory.preferences(request.user)
+    kept = memory.for_request(request)
     params = QueryDict(kept.filters, mutable=True)
     for key in ("sort", "order", "view"):
         if getattr(kept, key):
@@ -132,7 +135,7 @@ def library(request):
     remembered = _remembered(request)
     if remembered:
         return redirect(f"{request.path}?{remembered}")
-    query, errors = library_query(request.GET)
+    query, errors = library_query(request.GET, page_size=memory.for_request(request).page_size)
     chosen_sort = query.sort if "sort" in request.GET else ""  # the form sends a sort only when picked
     if not query.q and query.sort == "relevance":
         query.sort = "title"
@@ -284,3 +287,39 @@ def wanted(request):
             "kinds": MediaKind.choices,
         },
     )
+
+
+class PreferencesForm(forms.Form):
+    """Settings > Preferences: the signed-in user's own choices (the API's PUT /library/preferences)."""
+
+    theme = forms.ChoiceField(choices=[(t, t.capitalize()) for t in memory.THEMES])
+    view = forms.ChoiceField(choices=[("grid", "Grid"), ("table", "Table")], label="Library view")
+    sort = forms.ChoiceField(
+        choices=[("", "Best match (title when browsing)"),
+                 *((s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance")],
+        required=False, label="Library sort",
+    )
+    page_size = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in memory.PAGE_SIZES], coerce=int, label="Books per page"
+    )
+
+
+def preference_choices(request) -> dict:
+    """The Preferences section's form, filled with the user's choices (media.context_processors)."""
+    kept = memory.for_request(request)
+    return {"preferences_form": PreferencesForm(initial={
+        "theme": kept.theme or "auto", "view": kept.view or "grid", "sort": kept.sort, "page_size": kept.page_size,
+    })}
+
+
+@require_POST
+def save_preferences(request):
+    """Only ever the signed-in user's own row: no user is named in the request."""
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        bad = ", ".join(str(form.fields[name].label or name) for name in form.errors)
+        messages.error(request, f"Preferences not saved: choose a valid value for {bad.lower()}.")
+        return redirect(f"{reverse('settings')}#preferences")
+    memory.save_preferences(request.user, **form.cleaned_data)
+    messages.success(request, "Preferences saved.")
+    return redirect(f"{reverse('settings')}#preferences")

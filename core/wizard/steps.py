@@ -290,12 +290,15 @@ def form_class(current: Step) -> type[forms.Form]:
 
 
 def review_summary(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The saved answers as people read them: each step's title, each field's label and its
-    value in words (choices by their labels, lists joined, yes/no); secrets never shown."""
+    """The saved answers as people read them (fields other apps add included): each step's
+    title, each field's label and its value in words (choices by their labels, lists joined,
+    yes/no); secrets never shown."""
     summary = []
     for current in STEPS:
         values = answers.get(current.name) or {}
-        fields = current.form.base_fields
+        # what the apps hold now wins over the stored answer (e.g. the default format profiles)
+        values = {**values, **{k: v for k, v in registry.initial_for(current.name).items() if k in values}}
+        fields = form_class(current).base_fields
         rows = [
             (str(fields[name].label or name.replace("_", " ").capitalize()), _in_words(fields[name], value))
             for name, value in values.items()

@@ -174,9 +174,11 @@ def test_sort_view_and_filters_are_kept_across_sessions(client, reader_user, boo
     location = response["Location"]
     assert all(part in location for part in ("sort=year", "order=asc", "view=table", "format=epub"))
     kept = client.get(f"{API}/preferences").json()["data"]
-    assert kept == {"sort": "year", "order": "asc", "view": "table", "filters": "format=epub"}
+    assert kept == {"sort": "year", "order": "asc", "view": "table", "filters": "format=epub", "theme": "",
+                    "page_size": 50}
     changed = client.put(f"{API}/preferences", {"sort": "title", "filters": ""}, content_type="application/json")
-    assert changed.json()["data"] == {"sort": "title", "order": "asc", "view": "table", "filters": ""}
+    assert changed.json()["data"] == {"sort": "title", "order": "asc", "view": "table", "filters": "",
+                                      "theme": "", "page_size": 50}
     assert client.put(f"{API}/preferences", {"sort": "bogus"}, content_type="application/json").status_code == 422
 
 
