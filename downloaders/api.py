@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Id
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, NotFound
 from core.jobs import submit_job
 from downloaders import automation, services
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
@@ -146,7 +146,7 @@ def retry(request, media_id: Id):
     get_object_or_404(MediaItem, pk=media_id)
     candidate = services.next_candidate(media_id)
     if candidate is None:
-        raise InvalidInput("No untried acceptable release is left; search again.")
+        raise Conflict("No untried acceptable release is left; search again.")  # the state, not the input
     return _grabbed(services.grab(media_id, candidate.pk), sent=200)
 
 
