@@ -1,7 +1,8 @@
 """An *arr-compatible subset (Readarr's API v1 shapes) for tools that already speak to Readarr:
 dashboards (homepage, Organizr) and scripts. These answers are Readarr's bare JSON, not the
 envelope; errors stay in the envelope. Like Readarr they take the key as `X-Api-Key` or
-`?apikey=`. Only the fields those consumers read are filled."""
+`?apikey=`. Only the fields those consumers read are filled. A reader's key sees only the books
+of the libraries they may see (core.visibility), as everywhere else."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ninja.security import APIKeyQuery
 from pydantic import BeforeValidator, Field
 
 from core.api.auth import API_AUTH, check_role
+from core.visibility import without_hidden
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt
 from media.models import Contribution, MediaItem
 from media.selectors import ACQUISITION_STATUSES
@@ -144,7 +146,7 @@ class QueueParams(Schema):
     summary="Readarr-shaped download queue: active downloads (bare JSON, no envelope)",
 )
 def queue(request, params: Query[QueueParams]):
-    attempts = DownloadAttempt.objects.filter(state__in=ACTIVE_STATES).order_by("created_at", "id")
+    attempts = _active(request.auth).order_by("created_at", "id")
     start = (params.page - 1) * params.pageSize
     records = [_queue_record(a) for a in attempts[start : start + params.pageSize]]
     return {
@@ -155,6 +157,10 @@ def queue(request, params: Query[QueueParams]):
         "totalRecords": attempts.count(),
         "records": records,
     }
+
+
+def _active(viewer):
+    return without_hidden(DownloadAttempt.objects.filter(state__in=ACTIVE_STATES), viewer, "item_id")
 
 
 def _queue_record(attempt: DownloadAttempt) -> dict:
@@ -209,7 +215,7 @@ class QueueStatusOut(Schema):
     summary="Readarr-shaped queue counts (bare JSON, no envelope)",
 )
 def queue_status(request):
-    active = DownloadAttempt.objects.filter(state__in=ACTIVE_STATES)
+    active = _active(request.auth)
     total = active.count()
     return {
         "totalCount": total,
@@ -265,9 +271,9 @@ def calendar(request, params: Query[CalendarParams]):
     start = params.start or datetime.now(UTC).date()
     end = params.end or start + timedelta(days=7)
     items = (
-        MediaItem.objects.filter(
+        without_hidden(MediaItem.objects.filter(
             status__in=ACQUISITION_STATUSES, published__gte=str(start.year), published__lte=end.isoformat()
-        )
+        ), request.auth)
         .prefetch_related(
             Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
             Prefetch(

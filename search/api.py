@@ -194,7 +194,8 @@ def metadata_search(request, params: Query[SearchParams]):
     results = []
     for merged in outcome.results:
         provider, external_id = merged.sources[0]
-        status = media_status(kind=params.kind, provider=provider, external_id=external_id, isbn=merged.isbn13)
+        status = media_status(kind=params.kind, provider=provider, external_id=external_id, isbn=merged.isbn13,
+                              viewer=request.auth)
         results.append(
             {
                 **{k: getattr(merged, k) for k in ResultOut.model_fields if hasattr(merged, k)},
@@ -366,10 +367,11 @@ class StatusOut(Schema):
 
 
 @media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record wanted or owned (as this kind)?",
-                  description="Matches provider and external_id, or the ISBN; with neither, nothing matches.")
+                  description="Matches provider and external_id, or the ISBN; with neither, nothing matches. "
+                  "Only books the caller may see count (a library hidden from a reader holds nothing).")
 def status(request, params: Query[StatusParams]):
     return ok(media_status(kind=params.kind or "", provider=params.provider, external_id=params.external_id,
-                           isbn=params.isbn))
+                           isbn=params.isbn, viewer=request.auth))
 
 
 @media_router.get(
