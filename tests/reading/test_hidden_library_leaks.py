@@ -168,3 +168,21 @@ def test_the_dashboards_counts_leave_out_a_hidden_librarys_books(reader_user, ad
     limit_to(reader_user, libraries.kids)
     assert sum(kind["total"] for kind in live_counts(reader_user)["kinds"]) == 1
     assert sum(kind["total"] for kind in live_counts(admin_user)["kinds"]) == 2
+
+
+def test_imports_of_a_hidden_book_are_not_listed_or_found(limited, admin_client, libraries):
+    from processing.models import EventKind, ImportEvent, ImportRun
+
+    runs = {}
+    for item in (libraries.open_item, libraries.hidden_item):
+        runs[item.pk] = ImportRun.objects.create(storage_path=f"/downloads/{item.title}", media_item=item)
+        ImportEvent.objects.create(kind=EventKind.IMPORTED, run=runs[item.pk], media_item=item, title=item.title)
+    hidden_run, open_run = runs[libraries.hidden_item.pk], runs[libraries.open_item.pk]
+    assert [r["id"] for r in _data(limited, "/api/v1/processing/runs/")["items"]] == [open_run.pk]
+    assert [e["title"] for e in _data(limited, "/api/v1/processing/events/")["items"]] == ["Dune for Kids"]
+    for url in (f"/api/v1/processing/runs/{hidden_run.pk}/", f"/imports/{hidden_run.pk}/"):
+        assert limited.get(url).status_code == 404, url
+        assert admin_client.get(url).status_code == 200, url
+    page = limited.get("/imports/").content.decode()
+    assert "Dune for Kids" in page and "Unabridged" not in page
+    assert len(_data(admin_client, "/api/v1/processing/runs/")["items"]) == 2
