@@ -186,3 +186,18 @@ def test_imports_of_a_hidden_book_are_not_listed_or_found(limited, admin_client,
     page = limited.get("/imports/").content.decode()
     assert "Dune for Kids" in page and "Unabridged" not in page
     assert len(_data(admin_client, "/api/v1/processing/runs/")["items"]) == 2
+
+
+def test_a_job_about_a_hidden_book_is_not_listed_or_found(limited, admin_client, libraries):
+    from core.models import Job
+
+    hidden = Job.objects.create(kind="downloaders.search_item", target=f"item:{libraries.hidden_item.pk}",
+                                message="Searching Dune Unabridged")
+    shown = [Job.objects.create(kind="downloaders.search_item", target=f"item:{libraries.open_item.pk}"),
+             Job.objects.create(kind="scanning.scan_folder", target="scanfolder:1"),
+             Job.objects.create(kind="odd", target="item:not-a-number")]
+    assert sorted(j["id"] for j in _data(limited, "/api/v1/jobs/")["items"]) == sorted(j.pk for j in shown)
+    assert limited.get(f"/api/v1/jobs/{hidden.pk}").status_code == 404
+    assert admin_client.get(f"/api/v1/jobs/{hidden.pk}").status_code == 200
+    assert "Unabridged" not in limited.get("/activity/").content.decode()
+    assert len(_data(admin_client, "/api/v1/jobs/")["items"]) == 4
