@@ -201,3 +201,19 @@ def test_a_job_about_a_hidden_book_is_not_listed_or_found(limited, admin_client,
     assert admin_client.get(f"/api/v1/jobs/{hidden.pk}").status_code == 200
     assert "Unabridged" not in limited.get("/activity/").content.decode()
     assert len(_data(admin_client, "/api/v1/jobs/")["items"]) == 4
+
+
+def test_the_renamer_names_no_hidden_book_by_id_or_in_a_plan(limited, admin_client, libraries):
+    from processing.renaming.models import RenameBatch, RenameOperation
+
+    hidden, open_ = libraries.hidden_item, libraries.open_item
+    page = limited.get("/rename-books/", {"items": f"{hidden.pk},{open_.pk}"}).content.decode()
+    assert "Dune for Kids" in page and "Unabridged" not in page
+    assert "Unabridged" in admin_client.get("/rename-books/", {"items": str(hidden.pk)}).content.decode()
+    batch = RenameBatch.objects.create(root="/", template="${title}.${ext}", selection={"everything": True})
+    for seq, item in enumerate((open_, hidden)):
+        RenameOperation.objects.create(batch=batch, seq=seq, item=item, source=item.files.get().path,
+                                       destination=f"/renamed/{item.title}.epub")
+    moves = _data(limited, f"/api/v1/rename/preview/{batch.pk}")["items"]
+    assert [m["item_id"] for m in moves] == [open_.pk]
+    assert len(_data(admin_client, f"/api/v1/rename/preview/{batch.pk}")["items"]) == 2
