@@ -217,3 +217,26 @@ def test_the_renamer_names_no_hidden_book_by_id_or_in_a_plan(limited, admin_clie
     moves = _data(limited, f"/api/v1/rename/preview/{batch.pk}")["items"]
     assert [m["item_id"] for m in moves] == [open_.pk]
     assert len(_data(admin_client, f"/api/v1/rename/preview/{batch.pk}")["items"]) == 2
+
+
+def test_the_scanning_page_and_api_leave_out_a_hidden_library_and_its_problem_files(
+        limited, admin_client, libraries):
+    from media.models import FileState, LibraryFile
+    from scanning.models import ScanRun
+
+    kids, private = libraries.kids, libraries.private
+    for folder in (kids, private):
+        ScanRun.objects.create(folder=folder)
+        LibraryFile.objects.create(path=f"{folder.path}/{folder.name} Broken Secret.epub", size=1, mtime_ns=1,
+                                   format="epub", state=FileState.CORRUPT)
+    assert [f["id"] for f in _data(limited, "/api/v1/scanning/folders")] == [kids.pk]
+    assert [r["folder_id"] for r in _data(limited, "/api/v1/scanning/runs")["items"]] == [kids.pk]
+    corrupt = _data(limited, "/api/v1/scanning/files/corrupt")
+    assert [f["path"] for f in corrupt["items"]] == [f"{kids.path}/Kids Broken Secret.epub"] and corrupt["total"] == 1
+    for url in (f"/api/v1/scanning/folders/{private.pk}", f"/api/v1/scanning/runs?folder_id={private.pk}",
+                f"/api/v1/scanning/files/corrupt?folder_id={private.pk}"):
+        assert limited.get(url).status_code == 404, url
+        assert admin_client.get(url).status_code == 200, url
+    page = limited.get("/library/scanning/").content.decode()
+    assert "Private Broken Secret" not in page and private.path not in page
+    assert len(_data(admin_client, "/api/v1/scanning/files/corrupt")["items"]) == 2
