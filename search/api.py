@@ -20,7 +20,7 @@ from search import provider_settings, services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
-from search.selectors import item_metadata, provider_rows
+from search.selectors import author_rows, item_metadata, provider_rows
 from search.services import catalogue, sources
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
@@ -606,7 +606,8 @@ class AuthorFilter(PageParams):
 
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
 def authors(request, params: Query[AuthorFilter]):
-    return ok(paginate(catalogue.find_authors(params.q).prefetch_related("aliases"), params))
+    found = catalogue.find_authors(params.q).filter(pk__in=author_rows(request.auth).values("pk"))
+    return ok(paginate(found.prefetch_related("aliases"), params))  # an author only of hidden books: none
 
 
 @catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")

@@ -240,3 +240,15 @@ def test_the_scanning_page_and_api_leave_out_a_hidden_library_and_its_problem_fi
     page = limited.get("/library/scanning/").content.decode()
     assert "Private Broken Secret" not in page and private.path not in page
     assert len(_data(admin_client, "/api/v1/scanning/files/corrupt")["items"]) == 2
+
+
+def test_the_author_picker_leaves_out_an_author_only_of_hidden_books(limited, admin_client, libraries):
+    from media.models import Contribution
+    from tests.ui.factories import author
+
+    Contribution.objects.create(item=libraries.open_item, author=author("Frank Herbert"), position=0)
+    Contribution.objects.create(item=libraries.hidden_item, author=author("Frank Herbert"), position=0)
+    Contribution.objects.create(item=libraries.hidden_item, author=author("Secret Ghostwriter"), position=1)
+    assert [a["name"] for a in _data(limited, "/api/v1/authors/")["items"]] == ["Frank Herbert"]
+    assert _data(limited, "/api/v1/authors/", q="ghost")["items"] == []
+    assert [a["name"] for a in _data(admin_client, "/api/v1/authors/", q="ghost")["items"]] == ["Secret Ghostwriter"]
