@@ -53,7 +53,7 @@ class Event:
 class EventStore(Protocol):
     def record(self, event: Event) -> None: ...
 
-    def recent(self, limit: int) -> list[Event]: ...
+    def recent(self, limit: int, viewer=None) -> list[Event]: ...
 
 
 _store: EventStore | None = None
@@ -80,8 +80,9 @@ def emit(kind: str, *, title: str, message: str = "", level: str = Level.INFO, u
         logger.exception("Event %s could not be recorded", event.kind)
 
 
-def recent(limit: int = 10) -> list[Event]:
-    """The newest events, newest first (the dashboard's "What happened")."""
+def recent(limit: int = 10, *, viewer=None) -> list[Event]:
+    """The newest events, newest first (the dashboard's "What happened"); with a `viewer`, only
+    those about books they may see (core.visibility) or about no book."""
     if _store is None:
         return []
-    return _store.recent(limit)
+    return _store.recent(limit, viewer=viewer)

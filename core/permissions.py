@@ -195,6 +195,8 @@ API: dict[str, Access] = {
     "DELETE /api/reading/shelves/{shelf_id}": READERS,
     "GET /api/reading/shelves/{shelf_id}/items": READERS,
     "POST /api/reading/shelves/{shelf_id}/items": READERS,
+    "POST /api/reading/shelves/{shelf_id}/items/bulk": _access(*READERS.roles, note="own shelves; only books "
+                                                              "the reader may see are added"),
     "DELETE /api/reading/shelves/{shelf_id}/items/{item_id}": READERS,
     "POST /api/reading/koreader-key": _access(*READERS.roles, note="own KOReader sync key"),
     "DELETE /api/reading/koreader-key": READERS,

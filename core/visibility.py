@@ -59,3 +59,25 @@ def without_hidden(rows: QuerySet[M], user, item_ref: str = "pk") -> QuerySet[M]
     """`rows` less the ones pointing at an item hidden from `user` (unchanged when none is)."""
     hidden = hidden_items(user, item_ref)
     return rows if hidden is None else rows.exclude(hidden)
+
+
+# Libraries (scan folders) themselves: the scanning pages list folders, their runs and their
+# problem files (paths that name books). A rule takes the user and returns the ids of the scan
+# folders they may see (a queryset of ids or a list), or None for "all of them".
+VisibleFoldersRule = Callable[[Any], Any]
+_FOLDER_RULES: list[VisibleFoldersRule] = []
+
+
+def register_visible_folders_rule(rule: VisibleFoldersRule) -> VisibleFoldersRule:
+    if rule not in _FOLDER_RULES:
+        _FOLDER_RULES.append(rule)
+    return rule
+
+
+def in_visible_folders(rows: QuerySet[M], user, folder_ref: str = "pk") -> QuerySet[M]:
+    """`rows` less the ones whose scan folder (`folder_ref` holds its id) is hidden from `user`."""
+    for rule in _FOLDER_RULES:
+        ids = rule(user)
+        if ids is not None:
+            rows = rows.filter(**{f"{folder_ref}__in": ids})
+    return rows

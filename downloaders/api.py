@@ -1,16 +1,24 @@
 """JSON API of the acquisition half: search, grab, attempts, blacklist, queue, history,
-wanted list and the manual triggers of each automatic step."""
+wanted list and the manual triggers of each automatic step.
+
+What a reader may read here leaves out the books of libraries hidden from them (core.visibility):
+their search results, attempts, blacklist entries, queue and history rows, and wanted rows; an
+id of such a book or attempt answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from typing import Literal
+
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
+from pydantic import Field
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Id
 from core.errors import Conflict, NotFound
 from core.jobs import submit_job
+from core.visibility import without_hidden
 from downloaders import automation, services
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt, DownloadClientConfig
 from downloaders.schemas import (
@@ -72,7 +80,7 @@ def search(request, media_id: Id, payload: SearchIn | None = None):
     summary="Results of the item's latest search",
 )
 def search_results(request, media_id: Id):
-    get_object_or_404(MediaItem, pk=media_id)
+    get_object_or_404(without_hidden(MediaItem.objects.all(), request.auth), pk=media_id)
     return ok(list(SearchResult.objects.filter(item_id=media_id).order_by("rank")))
 
 
@@ -99,7 +107,7 @@ def initiate(request, payload: InitiateIn):
     summary="Every download attempt of an item, newest first",
 )
 def attempts(request, media_id: Id):
-    get_object_or_404(MediaItem, pk=media_id)
+    get_object_or_404(without_hidden(MediaItem.objects.all(), request.auth), pk=media_id)
     return ok(list(DownloadAttempt.objects.select_related("item").filter(item_id=media_id)))
 
 
@@ -109,7 +117,7 @@ def attempts(request, media_id: Id):
     summary="One attempt's state and progress (refresh=true asks the client now)",
 )
 def attempt_status(request, attempt_id: Id, refresh: bool = False):
-    get_object_or_404(DownloadAttempt, pk=attempt_id)
+    get_object_or_404(without_hidden(DownloadAttempt.objects.all(), request.auth, "item_id"), pk=attempt_id)
     if refresh:
         automation.refresh_attempt(attempt_id)
     return ok(DownloadAttempt.objects.select_related("item").get(pk=attempt_id))
@@ -184,13 +192,13 @@ def blacklist(request, payload: BlacklistIn):
 
 @router.get("/blacklist/", response=Envelope[Page[BlacklistOut]], summary="Blacklist, newest first")
 def blacklist_list(request, params: Query[PageParams], active: bool = True):
-    return ok(blacklist_entries(params, active=active))
+    return ok(blacklist_entries(params, active=active, viewer=request.auth))
 
 
-def blacklist_entries(params: PageParams, *, active: bool) -> dict:
-    """A page of the blacklist: the API's list and the blacklist page's first screen."""
+def blacklist_entries(params: PageParams, *, active: bool, viewer) -> dict:
+    """A page of the blacklist as `viewer` sees it: the API's list and the blacklist page's first screen."""
     entries = BlacklistEntry.objects.active() if active else BlacklistEntry.objects.all()
-    return paginate(entries, params)
+    return paginate(without_hidden(entries, viewer, "item_id"), params)
 
 
 @router.post(
@@ -204,31 +212,77 @@ def unblacklist(request, entry_id: Id, payload: UnblacklistIn):
 
 @router.get("/queue/", response=Envelope[list[AttemptOut]], summary="Active downloads with progress")
 def queue(request):
-    return ok(active_attempts())
+    return ok(active_attempts(request.auth))
 
 
-def active_attempts() -> list[DownloadAttempt]:
-    return list(DownloadAttempt.objects.select_related("item").filter(state__in=ACTIVE_STATES)[:500])
+def active_attempts(viewer) -> list[DownloadAttempt]:
+    attempts = DownloadAttempt.objects.select_related("item").filter(state__in=ACTIVE_STATES)
+    return list(without_hidden(attempts, viewer, "item_id")[:500])
 
 
-@router.get("/history/", response=Envelope[Page[AttemptOut]], summary="Finished attempts, newest first")
-def history(request, params: Query[PageParams]):
-    return ok(finished_attempts(params))
+# Sort keys of the lists (also the pages' sortable headers): key -> the columns it orders by,
+# the first one ascending; "desc" reverses the first column. Ties break by id.
+HISTORY_SORTS = {
+    "finished": ("completed_at", "created_at"),
+    "item": ("item__sort_title",),
+    "release": ("release_title",),
+    "state": ("state",),
+}
+WANTED_SORTS = {
+    "added": ("added_at",),
+    "title": ("sort_title",),
+    "status": ("status", "sort_title"),
+    "last_search": ("search_state__last_search_at",),
+    "next_search": ("search_state__next_search_at",),
+    "score": ("search_state__last_best_score",),
+}
+DESCENDING_FIRST = {"finished", "added", "last_search", "score"}  # newest or best first until reversed
 
 
-def finished_attempts(params: PageParams) -> dict:
-    return paginate(DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES), params)
+def ordering(sorts: dict[str, tuple[str, ...]], key: str, order: str | None) -> list:
+    """The ORDER BY of a list sorted by `key` (`order` None: the key's natural direction), ties
+    broken the same way by the next columns and the id; rows without a value (never searched)
+    come last either way."""
+    descending = key in DESCENDING_FIRST if order is None else order == "desc"
+    sign = "-" if descending else ""
+    return [F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+            for column in sorts[key]] + [sign + "id"]
 
 
-@router.get("/wanted/", response=Envelope[Page[WantedOut]], summary="Wanted items with search times")
-def wanted(request, params: Query[PageParams]):
-    return ok(wanted_items(params))
+class HistoryParams(PageParams):
+    sort: Literal[tuple(HISTORY_SORTS)] = Field("finished", description="finished, item, release or state")
+    order: Literal["asc", "desc"] | None = Field(None, description="Empty: newest first, else A to Z")
 
 
-def wanted_items(params: PageParams) -> dict:
-    """A page of the wanted list: the API's list and the wanted page's first screen."""
+class WantedParams(PageParams):
+    sort: Literal[tuple(WANTED_SORTS)] = Field(
+        "added", description="added, title, status, last_search, next_search or score")
+    order: Literal["asc", "desc"] | None = Field(None, description="Empty: newest/best first, else A to Z")
+
+
+@router.get("/history/", response=Envelope[Page[AttemptOut]],
+            summary="Finished attempts, newest first (or sorted), with the total")
+def history(request, params: Query[HistoryParams]):
+    return ok(finished_attempts(params, request.auth))
+
+
+def finished_attempts(params: HistoryParams, viewer) -> dict:
+    """A page of the history as `viewer` sees it: the API's list and the downloads page's first screen."""
+    attempts = DownloadAttempt.objects.select_related("item").exclude(state__in=ACTIVE_STATES)
+    attempts = without_hidden(attempts, viewer, "item_id").order_by(*ordering(HISTORY_SORTS, params.sort, params.order))
+    return paginate(attempts, params, count=True)
+
+
+@router.get("/wanted/", response=Envelope[Page[WantedOut]],
+            summary="Wanted items with search times, newest first (or sorted), with the total")
+def wanted(request, params: Query[WantedParams]):
+    return ok(wanted_items(params, request.auth))
+
+
+def wanted_items(params: WantedParams, viewer) -> dict:
+    """A page of the wanted list as `viewer` sees it: the API's list and the wanted page's first screen."""
     items = (
-        MediaItem.objects.filter(status__in=ACQUISITION_STATUSES)
+        without_hidden(MediaItem.objects.filter(status__in=ACQUISITION_STATUSES), viewer)
         .select_related("search_state")
         .prefetch_related(
             Prefetch("contributions", queryset=Contribution.objects.select_related("author")),
@@ -238,9 +292,9 @@ def wanted_items(params: PageParams) -> dict:
                 queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES),
             ),
         )
-        .order_by("-added_at", "-id")
+        .order_by(*ordering(WANTED_SORTS, params.sort, params.order))
     )
-    page = paginate(items, params)
+    page = paginate(items, params, count=True)
     page["items"] = [_wanted_row(item) for item in page["items"]]
     return page
 

@@ -82,11 +82,12 @@ def scan_running() -> bool:
 
 def live_counts(viewer=None) -> dict[str, Any]:
     """The part of the dashboard that changes while a scan imports: counts and recent books
-    (the page polls it while a scan runs, see static/js/dashboard.js). The recent books are the
-    ones `viewer` may see (None: every one)."""
+    (the page polls it while a scan runs, see static/js/dashboard.js). The counts and recent books
+    are of the books `viewer` may see (None: every one)."""
+    items = MediaItem.objects.all() if viewer is None else without_hidden(MediaItem.objects.all(), viewer)
     counts = {
         (k, s): n
-        for k, s, n in MediaItem.objects.order_by()
+        for k, s, n in items.order_by()
         .values_list("kind", "status")
         .annotate(n=Count("id"))
         .values_list("kind", "status", "n")
@@ -123,5 +124,5 @@ def dashboard_context(viewer=None) -> dict[str, Any]:
         **live_counts(viewer),
         "problems": problems(),
         "failed_jobs": Job.objects.filter(state=JobState.FAILED).order_by("-finished_at")[:5],
-        "happened": events.recent(HAPPENED_SHOWN),  # the same events the notifications send
+        "happened": events.recent(HAPPENED_SHOWN, viewer=viewer),  # the same events the notifications send
     }

@@ -270,18 +270,29 @@ def _image(path: Path | None, *, versioned: bool) -> FileResponse:
     return response
 
 
+WANTED_SORTS = {"title": ("sort_title",), "kind": ("kind", "sort_title"), "status": ("status", "sort_title"),
+                "added": ("added_at",)}
+WANTED_COLUMNS = [("Title", "title"), ("Authors", ""), ("Kind", "kind"), ("Status", "status"), ("Added", "added")]
+
+
 def wanted(request):
+    """The wanted list: page numbers with the total and sortable headers (core.lists), newest first."""
     page = _page(request)
+    key = request.GET.get("sort") if request.GET.get("sort") in WANTED_SORTS else "added"
+    descending = request.GET.get("order") == "desc" if request.GET.get("order") else key == "added"
+    order = [("-" if descending else "") + column for column in WANTED_SORTS[key]] + ["-pk" if descending else "pk"]
     acquisition = without_hidden(items_for_listing(statuses=ACQUISITION_STATUSES), request.user)
-    items, has_next = _paged(acquisition.order_by("-added_at"), page)
+    items, has_next = _paged(acquisition.order_by(*order), page)
     requests = items_for_listing(statuses=(MediaStatus.REQUESTED,)).select_related("requested_by")
     return render(
         request,
         "media/wanted.html",
         {
             "items": items,
-            "page": page,
-            "has_next": has_next,
+            "headers": sort_headers(request.GET, WANTED_COLUMNS, current=key, descending=descending,
+                                    defaults_desc=("added",)),
+            "pager": pager(request.GET, page=page, page_size=PAGE_SIZE, total=acquisition.count(),
+                           has_next=has_next, noun="wanted books"),
             "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
             "can_manage": is_admin(request.user),
             "kinds": MediaKind.choices,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Prefetch, Q
 
+from core.visibility import without_hidden
 from media.models import Contribution, MediaItem
 from media.selectors import ACQUISITION_STATUSES
 from monitoring.models import BookState, MonitoredBook
@@ -26,14 +27,15 @@ def release_date(published: str) -> date | None:
         return None
 
 
-def releases(start: date, end: date, *, prefetch: tuple = (),
+def releases(start: date, end: date, user, *, prefetch: tuple = (),
              limit: int = MAX_RELEASES) -> list[tuple[MediaItem, date]]:
-    """(item, release day) of wanted books and books kept monitored, released from start to end."""
+    """(item, release day) of wanted books and books kept monitored, released from start to end,
+    that `user` may see (a hidden library's book is in no calendar)."""
     monitored = MonitoredBook.objects.filter(state__in=(BookState.ADDED, BookState.MATCHED), monitored=True,
                                              item__isnull=False).values("item_id")
     items = (
-        MediaItem.objects.filter(Q(status__in=ACQUISITION_STATUSES) | Q(pk__in=monitored),
-                                 published__gte=str(start.year), published__lte=end.isoformat())
+        without_hidden(MediaItem.objects.filter(Q(status__in=ACQUISITION_STATUSES) | Q(pk__in=monitored),
+                                                published__gte=str(start.year), published__lte=end.isoformat()), user)
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.select_related("author")), *prefetch)
         .order_by("published", "id")
     )
@@ -53,11 +55,11 @@ class MonthView:
     next: str
 
 
-def month_view(year: int, month: int) -> MonthView:
+def month_view(year: int, month: int, user) -> MonthView:
     first = date(year, month, 1)
     last = date(year, month, month_calendar.monthrange(year, month)[1])
     by_day: dict[date, list[MediaItem]] = {}
-    for item, day in releases(first, last):
+    for item, day in releases(first, last, user):
         by_day.setdefault(day, []).append(item)
     weeks = [[{"day": d if d.month == month else None, "books": by_day.get(d, []) if d.month == month else []}
               for d in week] for week in month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)]
@@ -66,7 +68,7 @@ def month_view(year: int, month: int) -> MonthView:
     return MonthView(first, weeks, f"{previous:%Y-%m}", f"{following:%Y-%m}")
 
 
-def ical_feed(start: date, end: date, *, host: str = "omnireadarr") -> bytes:
+def ical_feed(start: date, end: date, user, *, host: str = "omnireadarr") -> bytes:
     """An iCalendar (RFC 5545) document: one all-day event per release, written by `icalendar`."""
     from icalendar import Calendar, Event
 
@@ -75,7 +77,7 @@ def ical_feed(start: date, end: date, *, host: str = "omnireadarr") -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "OmniReadarr releases")
     stamp = datetime.now(UTC)
-    for item, day in releases(start, end):
+    for item, day in releases(start, end, user):
         event = Event()
         event.add("uid", f"omnireadarr-item-{item.pk}@{host}")
         event.add("dtstamp", stamp)

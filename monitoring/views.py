@@ -167,7 +167,7 @@ def calendar_page(request):
     list_view = request.GET.get("view") == "list"
     context = {"view": "list" if list_view else "month", "today": today}
     if list_view:
-        context["rows"] = releases(today - timedelta(days=30), today + timedelta(days=365))
+        context["rows"] = releases(today - timedelta(days=30), today + timedelta(days=365), request.user)
     else:
-        context["month"] = month_view(year, month)
+        context["month"] = month_view(year, month, request.user)
     return render(request, "monitoring/calendar.html", context)

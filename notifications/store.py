@@ -7,8 +7,12 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models import IntegerField, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from core import events as core_events
+from core.visibility import without_hidden
 from notifications.models import Connection, Delivery, Event
 
 logger = logging.getLogger(__name__)
@@ -25,8 +29,16 @@ class DatabaseEventStore:
             ids = [d.pk for d in deliveries]
             transaction.on_commit(lambda: queue_deliveries(ids), robust=True)
 
-    def recent(self, limit: int) -> list[core_events.Event]:
-        return [as_event(row) for row in Event.objects.all()[:limit]]
+    def recent(self, limit: int, viewer=None) -> list[core_events.Event]:
+        rows = Event.objects.all() if viewer is None else visible_events(viewer)
+        return [as_event(row) for row in rows[:limit]]
+
+
+def visible_events(viewer) -> QuerySet[Event]:
+    """The events `viewer` may read: those about no book, or about a book they may see (an event
+    names its book in data["item_id"]; a book of a library hidden from them does not exist)."""
+    rows = Event.objects.annotate(about_item=Cast(KeyTextTransform("item_id", "data"), IntegerField()))
+    return without_hidden(rows, viewer, "about_item")
 
 
 def as_event(row: Event) -> core_events.Event:

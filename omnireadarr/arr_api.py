@@ -1,7 +1,8 @@
 """An *arr-compatible subset (Readarr's API v1 shapes) for tools that already speak to Readarr:
 dashboards (homepage, Organizr) and scripts. These answers are Readarr's bare JSON, not the
 envelope; errors stay in the envelope. Like Readarr they take the key as `X-Api-Key` or
-`?apikey=`. Only the fields those consumers read are filled."""
+`?apikey=`. Only the fields those consumers read are filled. A reader's key sees only the books
+of the libraries they may see (core.visibility), as everywhere else."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ninja.security import APIKeyQuery
 from pydantic import BeforeValidator, Field
 
 from core.api.auth import API_AUTH, check_role
+from core.visibility import without_hidden
 from downloaders.models import ACTIVE_STATES, AttemptState, DownloadAttempt
 from media.models import MediaItem
 from monitoring.calendar import ical_feed, releases
@@ -145,7 +147,7 @@ class QueueParams(Schema):
     summary="Readarr-shaped download queue: active downloads (bare JSON, no envelope)",
 )
 def queue(request, params: Query[QueueParams]):
-    attempts = DownloadAttempt.objects.filter(state__in=ACTIVE_STATES).order_by("created_at", "id")
+    attempts = _active(request.auth).order_by("created_at", "id")
     start = (params.page - 1) * params.pageSize
     records = [_queue_record(a) for a in attempts[start : start + params.pageSize]]
     return {
@@ -156,6 +158,10 @@ def queue(request, params: Query[QueueParams]):
         "totalRecords": attempts.count(),
         "records": records,
     }
+
+
+def _active(viewer):
+    return without_hidden(DownloadAttempt.objects.filter(state__in=ACTIVE_STATES), viewer, "item_id")
 
 
 def _queue_record(attempt: DownloadAttempt) -> dict:
@@ -210,7 +216,7 @@ class QueueStatusOut(Schema):
     summary="Readarr-shaped queue counts (bare JSON, no envelope)",
 )
 def queue_status(request):
-    active = DownloadAttempt.objects.filter(state__in=ACTIVE_STATES)
+    active = _active(request.auth)
     total = active.count()
     return {
         "totalCount": total,
@@ -267,8 +273,8 @@ def calendar(request, params: Query[CalendarParams]):
     end = params.end or start + timedelta(days=7)
     attempts = Prefetch("download_attempts", to_attr="active_attempts",
                         queryset=DownloadAttempt.objects.filter(state__in=ACTIVE_STATES))
-    return [_calendar_book(item, released) for item, released in releases(start, end, prefetch=(attempts,),
-                                                                          limit=MAX_RECORDS)]
+    return [_calendar_book(item, released)
+            for item, released in releases(start, end, request.auth, prefetch=(attempts,), limit=MAX_RECORDS)]
 
 
 class IcalParams(Schema):
@@ -283,7 +289,7 @@ class IcalParams(Schema):
 )
 def calendar_ics(request, params: Query[IcalParams]):
     today = datetime.now(UTC).date()
-    body = ical_feed(today - timedelta(days=params.past_days), today + timedelta(days=params.future_days),
+    body = ical_feed(today - timedelta(days=params.past_days), today + timedelta(days=params.future_days), request.auth,
                      host=request.get_host().split(":")[0] or "omnireadarr")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="omnireadarr.ics"'

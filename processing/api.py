@@ -12,6 +12,7 @@ from pydantic import Field
 
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Flag, Id
+from core.visibility import without_hidden
 from processing import events, services
 from processing.models import (
     EventKind,
@@ -99,7 +100,7 @@ class RerunIn(Schema):
 
 @router.get("/runs/", response=Envelope[Page[ImportRunOut]], summary="Import runs, newest first")
 def list_runs(request, filters: Query[ImportRunFilter]):
-    runs = ImportRun.objects.all()
+    runs = without_hidden(ImportRun.objects.all(), request.auth, "media_item_id")  # a hidden library's: none
     if filters.status:
         runs = runs.filter(post_process_status=filters.status)
     if filters.media_item_id:
@@ -111,14 +112,15 @@ def list_runs(request, filters: Query[ImportRunFilter]):
 
 @router.get("/events/", response=Envelope[Page[EventOut]], summary="Recent import events, newest first")
 def list_events(request, filters: Query[EventFilter]):
-    return ok(paginate(events.recent_events(kind=filters.kind, after_id=filters.after_id), filters))
+    rows = events.recent_events(kind=filters.kind, after_id=filters.after_id)
+    return ok(paginate(without_hidden(rows, request.auth, "media_item_id"), filters))
 
 
 @router.get(
     "/runs/{int:run_id}/", response=Envelope[ImportRunDetailOut], summary="One import with steps and journal"
 )
 def get_run(request, run_id: Id):
-    return ok(get_object_or_404(ImportRun, pk=run_id))
+    return ok(get_object_or_404(without_hidden(ImportRun.objects.all(), request.auth, "media_item_id"), pk=run_id))
 
 
 @router.post(

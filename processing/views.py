@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404, render
 
 from core.api.auth import is_admin
+from core.visibility import without_hidden
 from processing.models import ImportAction, ImportRun, PostProcessStatus
 
 PAGE_SIZE = 50
@@ -77,7 +78,7 @@ def _row(run: ImportRun) -> dict:
 
 def imports(request):
     filters = RunFilters.from_request(request)
-    runs = filters.apply(ImportRun.objects.select_related("media_item"))
+    runs = filters.apply(without_hidden(ImportRun.objects.select_related("media_item"), request.user, "media_item_id"))
     start = (filters.page - 1) * PAGE_SIZE
     page_rows = list(runs[start : start + PAGE_SIZE + 1])
     context = {
@@ -93,7 +94,8 @@ def imports(request):
 
 
 def import_detail(request, run_id: int):
-    run = get_object_or_404(ImportRun.objects.select_related("media_item", "rerun_of"), pk=run_id)
+    runs = without_hidden(ImportRun.objects.select_related("media_item", "rerun_of"), request.user, "media_item_id")
+    run = get_object_or_404(runs, pk=run_id)  # a hidden library's import does not exist for this reader
     context = {
         "run": run,
         "row": _row(run),

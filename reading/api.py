@@ -160,6 +160,16 @@ class ShelfItemIn(Schema):
     item_id: Id
 
 
+class ShelfItemsIn(Schema):
+    item_ids: list[Id] = Field(..., min_length=1, max_length=1_000)
+
+
+class ShelfItemsOut(Schema):
+    added: int = Field(description="Books put on the shelf now")
+    already: int = Field(description="Books that were on it already")
+    not_added: int = Field(description="Ids that are not books you may see")
+
+
 class ShelfItemOut(Schema):
     id: int
     title: str
@@ -236,6 +246,16 @@ def add_shelf_item(request, shelf_id: Id, payload: ShelfItemIn):
     return Status(
         201 if created else 200, ok({"id": item.pk, "title": item.title, "kind": item.kind, "year": item.year})
     )
+
+
+@router.post(
+    "/shelves/{int:shelf_id}/items/bulk",
+    response=Envelope[ShelfItemsOut],
+    summary="Put many books on a shelf (the library's bulk action): only books you may see are added",
+)
+def add_shelf_items(request, shelf_id: Id, payload: ShelfItemsIn):
+    shelf = shelves.user_shelf(request.auth, shelf_id)
+    return ok(shelves.add_items(request.auth, shelf, payload.item_ids).__dict__)
 
 
 @router.delete(

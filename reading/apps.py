@@ -6,7 +6,8 @@ class ReadingConfig(AppConfig):
     verbose_name = "Reading, listening and downloads"
 
     def ready(self) -> None:
-        from core.visibility import register_hidden_items_rule
-        from reading.visibility import hidden_items
+        from core.visibility import register_hidden_items_rule, register_visible_folders_rule
+        from reading.visibility import hidden_items, visible_folder_ids
 
         register_hidden_items_rule(hidden_items)  # the catalogue's pages and APIs hide what reading hides
+        register_visible_folders_rule(visible_folder_ids)  # and the scanning pages the hidden libraries

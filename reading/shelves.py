@@ -95,6 +95,26 @@ def add_item(shelf: Shelf, item: MediaItem) -> bool:
     return created
 
 
+@dataclass(frozen=True)
+class ItemsAdded:
+    added: int  # put on the shelf now
+    already: int  # were on it
+    not_added: int  # not books the user may see (unknown, or in a library hidden from them)
+
+
+def add_items(user, shelf: Shelf, item_ids: list[int]) -> ItemsAdded:
+    """Many books at once (the library's bulk action); only those `user` may see are added, the
+    others are counted without saying why (a hidden library's book does not exist for them)."""
+    if shelf.is_smart:
+        raise Conflict("A smart shelf's books come from its search.", hint="Choose a plain shelf or make one.")
+    asked = list(dict.fromkeys(item_ids))
+    visible = set(visible_items(user).filter(pk__in=asked).values_list("pk", flat=True))
+    there = set(ShelfEntry.objects.filter(shelf=shelf, item_id__in=visible).values_list("item_id", flat=True))
+    new = [pk for pk in asked if pk in visible and pk not in there]
+    ShelfEntry.objects.bulk_create([ShelfEntry(shelf=shelf, item_id=pk) for pk in new], ignore_conflicts=True)
+    return ItemsAdded(added=len(new), already=len(there), not_added=len(asked) - len(visible))
+
+
 def remove_item(shelf: Shelf, item_id: int) -> None:
     if not ShelfEntry.objects.filter(shelf=shelf, item_id=item_id).delete()[0]:
         raise NotFound("That book is not on this shelf.")

@@ -29,6 +29,13 @@ def visible_folders(user) -> QuerySet[ScanFolder] | None:
     return access.libraries.all()
 
 
+def visible_folder_ids(user):
+    """The ids of the scan folders the user may see (a subquery), or None for "all of them"
+    (registered with core.visibility for the scanning pages)."""
+    folders = visible_folders(user)
+    return None if folders is None else folders.values("pk")
+
+
 def _under(folders: QuerySet[ScanFolder]) -> Q:
     query = Q(pk__in=[])
     for root in folders.values_list("path", flat=True):

@@ -3,15 +3,20 @@ shared sidecars a scan ignored."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, Strict
 
+from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
 from core.api.types import Flag, Id
+from core.errors import NotFound
+from core.visibility import in_visible_folders, without_hidden
 from scanning import selectors, services
 from scanning.models import ALL_FORMATS, ContentType
 from scanning.services import jobs as scan_jobs
@@ -131,30 +136,53 @@ def _input(payload: FolderIn) -> services.FolderInput:
     )
 
 
-def folder_list() -> list:
-    """Every scan folder: the API's list and the scanning page's first screen."""
+def folder_list(viewer) -> list:
+    """The scan folders `viewer` may see (a library hidden from a reader is not there): the API's
+    list and the scanning page's first screen."""
     from scanning.models import ScanFolder
 
-    return list(ScanFolder.objects.all())
+    return list(in_visible_folders(ScanFolder.objects.all(), viewer))
 
 
-def run_page(filters: ScanRunFilter) -> dict:
-    return paginate(selectors.runs(filters.folder_id), filters)
+def _visible_folder(folder_id: int, viewer):
+    """The scan folder if `viewer` may see it, else NotFound (as if it did not exist)."""
+    from scanning.models import ScanFolder
+
+    if not in_visible_folders(ScanFolder.objects.filter(pk=folder_id), viewer).exists():
+        raise NotFound(f"Scan folder #{folder_id} does not exist")
+    return services.get_folder(folder_id)
 
 
-def problem_page(state: ProblemState, filters: ProblemFilter) -> dict:
-    folder = services.get_folder(filters.folder_id) if filters.folder_id else None
-    return paginate(selectors.problem_files(state, folder), filters, count=True)
+def run_page(filters: ScanRunFilter, viewer) -> dict:
+    if filters.folder_id:
+        _visible_folder(filters.folder_id, viewer)
+    return paginate(in_visible_folders(selectors.runs(filters.folder_id), viewer, "folder_id"), filters)
 
 
-def sidecar_problem_page(filters: ProblemFilter) -> dict:
-    folder = services.get_folder(filters.folder_id) if filters.folder_id else None
-    return paginate(selectors.sidecar_problems(folder), filters, count=True)
+def problem_page(state: ProblemState, filters: ProblemFilter, viewer) -> dict:
+    """Problem files under the folders `viewer` may see; none of a book hidden from them."""
+    from scanning.models import ScanFolder
+
+    folder = _visible_folder(filters.folder_id, viewer) if filters.folder_id else None
+    files = selectors.problem_files(state, folder)
+    if not is_admin(viewer):
+        roots = in_visible_folders(ScanFolder.objects.all(), viewer).values_list("path", flat=True)
+        under = Q(pk__in=[])
+        for root in roots:
+            under |= Q(path__startswith=root.rstrip(os.sep) + os.sep)
+        files = without_hidden(files.filter(under), viewer, "item_id")
+    return paginate(files, filters, count=True)
+
+
+def sidecar_problem_page(filters: ProblemFilter, viewer) -> dict:
+    folder = _visible_folder(filters.folder_id, viewer) if filters.folder_id else None
+    problems = in_visible_folders(selectors.sidecar_problems(folder), viewer, "folder_id")
+    return paginate(problems, filters, count=True)
 
 
 @router.get("/folders", response=Envelope[list[FolderOut]], summary="Scan folders")
 def list_folders(request):
-    return ok(folder_list())
+    return ok(folder_list(request.auth))
 
 
 @router.post("/folders", response={201: Envelope[FolderOut]}, summary="Add a scan folder (admin)")
@@ -164,7 +192,7 @@ def create_folder(request, payload: FolderIn):
 
 @router.get("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="One scan folder")
 def get_folder(request, folder_id: Id):
-    return ok(services.get_folder(folder_id))
+    return ok(_visible_folder(folder_id, request.auth))
 
 
 @router.put("/folders/{int:folder_id}", response=Envelope[FolderOut], summary="Change a scan folder (admin)")
@@ -194,12 +222,12 @@ def cancel_scan(request, folder_id: Id):
 
 @router.get("/runs", response=Envelope[Page[ScanRunOut]], summary="Scan history, newest first")
 def list_runs(request, filters: Query[ScanRunFilter]):
-    return ok(run_page(filters))
+    return ok(run_page(filters, request.auth))
 
 
 @router.get("/files/{state}", response=Envelope[Page[ProblemFileOut]], summary="Corrupt, duplicate or missing files")
 def problem_files(request, state: ProblemState, filters: Query[ProblemFilter]):
-    return ok(problem_page(state, filters))
+    return ok(problem_page(state, filters, request.auth))
 
 
 @router.get(
@@ -208,4 +236,4 @@ def problem_files(request, state: ProblemState, filters: Query[ProblemFilter]):
     summary="Folders of several books whose generic sidecars (metadata.opf, cover.jpg) the last scan ignored",
 )
 def sidecar_problems(request, filters: Query[ProblemFilter]):
-    return ok(sidecar_problem_page(filters))
+    return ok(sidecar_problem_page(filters, request.auth))

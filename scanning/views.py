@@ -30,12 +30,14 @@ SCANS_SHOWN = 5  # static/js/scan-progress.js polls the active scans, page_size=
 def _first_screen(request) -> dict:
     """The answers of the page's four first requests, embedded so it draws without them."""
     return {
-        "folders": as_sent(request, list[FolderOut], folder_list()),
-        "runs": as_sent(request, Page[ScanRunOut], run_page(ScanRunFilter(page=1, page_size=RUNS_SHOWN))),
+        "folders": as_sent(request, list[FolderOut], folder_list(request.user)),
+        "runs": as_sent(request, Page[ScanRunOut],
+                        run_page(ScanRunFilter(page=1, page_size=RUNS_SHOWN), request.user)),
         "problems": as_sent(request, Page[ProblemFileOut],
-                            problem_page(FIRST_PROBLEM_STATE, ProblemFilter(page=1, page_size=PROBLEMS_SHOWN))),
+                            problem_page(FIRST_PROBLEM_STATE, ProblemFilter(page=1, page_size=PROBLEMS_SHOWN),
+                                         request.user)),
         "sidecars": as_sent(request, Page[SidecarProblemOut],
-                            sidecar_problem_page(ProblemFilter(page=1, page_size=PROBLEMS_SHOWN))),
+                            sidecar_problem_page(ProblemFilter(page=1, page_size=PROBLEMS_SHOWN), request.user)),
     }
 
 

@@ -20,7 +20,7 @@ from search import provider_settings, services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
-from search.selectors import item_metadata, provider_rows
+from search.selectors import author_rows, item_metadata, provider_rows
 from search.services import catalogue, sources
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
@@ -194,7 +194,8 @@ def metadata_search(request, params: Query[SearchParams]):
     results = []
     for merged in outcome.results:
         provider, external_id = merged.sources[0]
-        status = media_status(kind=params.kind, provider=provider, external_id=external_id, isbn=merged.isbn13)
+        status = media_status(kind=params.kind, provider=provider, external_id=external_id, isbn=merged.isbn13,
+                              viewer=request.auth)
         results.append(
             {
                 **{k: getattr(merged, k) for k in ResultOut.model_fields if hasattr(merged, k)},
@@ -366,10 +367,11 @@ class StatusOut(Schema):
 
 
 @media_router.get("/status/", response=Envelope[StatusOut], summary="Is this record wanted or owned (as this kind)?",
-                  description="Matches provider and external_id, or the ISBN; with neither, nothing matches.")
+                  description="Matches provider and external_id, or the ISBN; with neither, nothing matches. "
+                  "Only books the caller may see count (a library hidden from a reader holds nothing).")
 def status(request, params: Query[StatusParams]):
     return ok(media_status(kind=params.kind or "", provider=params.provider, external_id=params.external_id,
-                           isbn=params.isbn))
+                           isbn=params.isbn, viewer=request.auth))
 
 
 @media_router.get(
@@ -604,7 +606,8 @@ class AuthorFilter(PageParams):
 
 @catalogue_router.get("/authors/", response=Envelope[Page[AuthorOut]], summary="Authors with aliases")
 def authors(request, params: Query[AuthorFilter]):
-    return ok(paginate(catalogue.find_authors(params.q).prefetch_related("aliases"), params))
+    found = catalogue.find_authors(params.q).filter(pk__in=author_rows(request.auth).values("pk"))
+    return ok(paginate(found.prefetch_related("aliases"), params))  # an author only of hidden books: none
 
 
 @catalogue_router.post("/authors/{int:author_id}/rename", response=Envelope[AuthorOut], summary="Rename (admin)")

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Cast, Substr
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, field_validator
@@ -11,6 +13,7 @@ from core.api.envelope import Envelope, Page, PageParams, as_sent, ok, paginate
 from core.api.types import Id
 from core.jobs import cancel_job, job_kinds, retry_job, submit_job
 from core.models import Job, JobState
+from core.visibility import without_hidden
 
 router = Router(tags=["jobs"])
 
@@ -83,9 +86,21 @@ class JobKindOut(Schema):
     user_startable: bool
 
 
-def job_page(filters: JobFilter) -> dict[str, Any]:
-    """One page of jobs: the API's list and the pages that embed their first screen."""
-    jobs = Job.objects.select_related("created_by")
+ITEM_TARGET = "item:"  # a job about one book: target "item:<id>"
+
+
+def visible_jobs(viewer) -> QuerySet[Job]:
+    """The jobs `viewer` may follow: a job about one book (target item:<id>) only when they may
+    see that book (core.visibility); every other job."""
+    about = Case(When(target__startswith=ITEM_TARGET, target__regex=r"^item:[0-9]{1,18}$",
+                      then=Cast(Substr("target", len(ITEM_TARGET) + 1), IntegerField())),
+                 default=Value(None), output_field=IntegerField())
+    return without_hidden(Job.objects.annotate(about_item=about), viewer, "about_item")
+
+
+def job_page(filters: JobFilter, viewer) -> dict[str, Any]:
+    """One page of jobs as `viewer` sees them: the API's list and the pages that embed their first screen."""
+    jobs = visible_jobs(viewer).select_related("created_by")
     if filters.state:
         jobs = jobs.filter(state=filters.state)
     if filters.kind:
@@ -97,12 +112,12 @@ def job_page(filters: JobFilter) -> dict[str, Any]:
 
 def first_jobs(request, **filters: Any) -> Any:
     """What `GET /api/jobs/?<filters>` answers in `data`, for a page to embed."""
-    return as_sent(request, Page[JobOut], job_page(JobFilter(**filters)))
+    return as_sent(request, Page[JobOut], job_page(JobFilter(**filters), request.user))
 
 
 @router.get("/", response=Envelope[Page[JobOut]], summary="Background jobs, newest first")
 def list_jobs(request, filters: Query[JobFilter]):
-    return ok(job_page(filters))
+    return ok(job_page(filters, request.auth))
 
 
 @router.get("/kinds", response=Envelope[list[JobKindOut]], summary="Job kinds this installation knows")
@@ -113,7 +128,7 @@ def list_kinds(request):
 
 @router.get("/{int:job_id}", response=Envelope[JobOut], summary="One job with progress and ETA")
 def get_job(request, job_id: Id):
-    return ok(get_object_or_404(Job.objects.select_related("created_by"), pk=job_id))
+    return ok(get_object_or_404(visible_jobs(request.auth).select_related("created_by"), pk=job_id))
 
 
 @router.post("/", response={202: Envelope[JobOut]}, summary="Start a job of a user-startable kind (admin)")

@@ -13,6 +13,7 @@ from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.jobs import JobOut
 from core.api.types import GIVEN_ID, GIVEN_TEXT, Flag, Id, OneOfSchema
 from core.naming import PREDEFINED, TOKEN_NAMES, TOKENS
+from core.visibility import without_hidden
 from media.models import MediaKind
 from processing.renaming import roots, services
 from processing.renaming.models import NamingTemplate, RenameBatch, RenameOperation
@@ -190,6 +191,7 @@ def preview(request, payload: PreviewIn):
 def preview_page(request, batch_id: Id, filters: Query[OperationFilter]):
     batch = get_object_or_404(RenameBatch, pk=batch_id)
     ops = RenameOperation.objects.filter(batch=batch).select_related("batch").order_by("seq")
+    ops = without_hidden(ops, request.auth, "item_id")  # no path of a hidden library's book
     if filters.only == "leaving":
         ops = ops.filter(roots.leaving_filter((batch.selection or {}).get("libraries", [])))
     elif filters.only == "conflicts":

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from core.api.auth import is_admin
 from core.api.envelope import Page, PageParams, as_sent
+from core.visibility import without_hidden
 from media.models import MediaItem, MediaKind
 from processing.renaming.api import BatchOut, batch_page
 from processing.renaming.models import ConflictPolicy
@@ -30,15 +31,16 @@ def _context(request, **extra) -> dict:
 MAX_PREFILLED = 500
 
 
-def _chosen_items(raw: str) -> list[MediaItem]:
-    """The books of `?items=1,2,3` (from the library's selection), in that order; unknown ids dropped."""
+def _chosen_items(raw: str, viewer) -> list[MediaItem]:
+    """The books of `?items=1,2,3` (from the library's selection), in that order; unknown ids and
+    books `viewer` may not see dropped."""
     ids = [int(p) for p in re.split(r"[\s,]+", raw) if p.isdigit()][:MAX_PREFILLED]
-    found = MediaItem.objects.only("id", "title").in_bulk(ids)
+    found = without_hidden(MediaItem.objects.only("id", "title"), viewer).in_bulk(ids)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 def rename_books(request):
-    chosen = _chosen_items(request.GET.get("items", ""))
+    chosen = _chosen_items(request.GET.get("items", ""), request.user)
     item_ids = ",".join(str(item.pk) for item in chosen)
     return render(request, "renaming/rename_books.html", _context(request, chosen_items=chosen, item_ids=item_ids))
 

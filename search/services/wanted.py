@@ -1,7 +1,13 @@
 """The wanted list: add a book/audiobook/comic found in a provider. Each kind is its own
 item (the ebook of an owned audiobook can be wanted); duplicates are refused per kind, by
 provider + external id and by ISBN-13. An ISBN or ASIN sent with the request is validated
-and kept even when the provider's record has none, so the indexers are asked for it."""
+and kept even when the provider's record has none, so the indexers are asked for it.
+
+A reader never learns from here that a library hidden from them holds a book: the status and
+the duplicate check look only at the books they may see. A reader's request for a book that
+exists only in a hidden library becomes an ordinary request (the answer is the same as for a
+book nobody has); approving it is refused with the owned book named, so no second copy is
+wanted: the admin gives the reader that library or denies the request."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from core import isbn as isbn_tools
 from core.errors import Conflict, InvalidInput, NotFound
 from core.events import EventType
 from core.text import sort_title
+from core.visibility import without_hidden
 from media.models import Identifier, MediaItem, MediaKind, MediaStatus
 from media.works import link_to_work
 from search.providers.base import AuthorRef, BookRecord
@@ -58,10 +65,18 @@ def given_identifiers(request: WantedRequest) -> dict[str, str]:
     return given
 
 
-def find_existing(*, kind: str = "", provider: str = "", external_id: str = "",
-                  isbn: str = "") -> tuple[MediaItem | None, str]:
-    """The item of this kind (any kind when empty) with this provider record, else with this ISBN."""
+_EVERYONE = object()  # `viewer` default: every item counts, whoever asks
+
+
+def find_existing(*, kind: str = "", provider: str = "", external_id: str = "", isbn: str = "",
+                  viewer=_EVERYONE, exclude_pk: int | None = None) -> tuple[MediaItem | None, str]:
+    """The item of this kind (any kind when empty) with this provider record, else with this ISBN;
+    only among the items `viewer` may see when a viewer is given."""
     items = (MediaItem.objects.filter(kind=kind) if kind else MediaItem.objects.all()).order_by("pk")
+    if viewer is not _EVERYONE:
+        items = without_hidden(items, viewer)
+    if exclude_pk is not None:
+        items = items.exclude(pk=exclude_pk)
     if provider and external_id:
         item = items.filter(identifiers__scheme=provider, identifiers__value=external_id).first()
         if item is not None:
@@ -74,10 +89,12 @@ def find_existing(*, kind: str = "", provider: str = "", external_id: str = "",
     return None, ""
 
 
-def media_status(*, kind: str = "", provider: str = "", external_id: str = "", isbn: str = "") -> dict[str, Any]:
-    """Whether a provider's record (provider and external_id) or an ISBN is wanted or owned; with
-    neither, nothing matches."""
-    item, matched_by = find_existing(kind=kind, provider=provider, external_id=external_id, isbn=isbn)
+def media_status(*, kind: str = "", provider: str = "", external_id: str = "", isbn: str = "",
+                 viewer) -> dict[str, Any]:
+    """Whether a provider's record (provider and external_id) or an ISBN is wanted or owned, as
+    `viewer` sees the library (a hidden library's book is not there); with neither, nothing matches."""
+    item, matched_by = find_existing(kind=kind, provider=provider, external_id=external_id, isbn=isbn,
+                                     viewer=viewer)
     if item is None:
         return {"exists": False, "item_id": None, "kind": None, "status": None, "title": None, "matched_by": None}
     return {"exists": True, "item_id": item.pk, "kind": item.kind, "status": item.status, "title": item.title,
@@ -102,7 +119,7 @@ def add_wanted(request: WantedRequest, *, user=None, as_request: bool = False) -
     if request.kind not in MediaKind.values:
         raise InvalidInput(f"Unknown media kind {request.kind!r}")
     given = given_identifiers(request)
-    _refuse_duplicate(request, given.get("isbn13", ""))
+    _refuse_duplicate(request, given.get("isbn13", ""), user=user, as_request=as_request)
     record, _ = lookup_record(request.provider, request.external_id)
     source = request.provider
     if record is None:
@@ -134,26 +151,34 @@ def add_wanted_by_hand(request: WantedRequest, *, user=None, as_request: bool = 
     if not request.title.strip():
         raise InvalidInput("Enter the title of the book", details={"field": "title"})
     given = given_identifiers(request)
-    _refuse_duplicate(request, given.get("isbn13", ""))
+    _refuse_duplicate(request, given.get("isbn13", ""), user=user, as_request=as_request)
     return _create(request, _fallback_record(request, given), given, user, source=WANTED_SOURCE,
                    as_request=as_request)
 
 
-def _refuse_duplicate(request: WantedRequest, isbn: str) -> None:
+def _refuse_duplicate(request: WantedRequest, isbn: str, *, user=None, as_request: bool = False) -> None:
+    """Conflict when the asker may see an item with this record or ISBN. A requester's duplicate
+    that lies only in libraries hidden from them is let through as a request (approving it is
+    refused, see approve_request): refusing would tell them the hidden library holds it."""
+    viewer = user if as_request else _EVERYONE
     item, matched_by = find_existing(kind=request.kind, provider=request.provider,
-                                     external_id=request.external_id, isbn=isbn)
+                                     external_id=request.external_id, isbn=isbn, viewer=viewer)
     if item is not None:
-        how = "this provider record" if matched_by == "provider_id" else "this ISBN"
-        raise Conflict(f"The {item.get_kind_display().lower()} '{item.title}' (#{item.pk}, "
-                       f"{item.get_status_display()}) already has {how}",
-                       details={"item_id": item.pk, "kind": item.kind, "matched_by": matched_by})
+        _conflict(item, matched_by)
+
+
+def _conflict(item: MediaItem, matched_by: str) -> None:
+    how = "this provider record" if matched_by == "provider_id" else "this ISBN"
+    raise Conflict(f"The {item.get_kind_display().lower()} '{item.title}' (#{item.pk}, "
+                   f"{item.get_status_display()}) already has {how}",
+                   details={"item_id": item.pk, "kind": item.kind, "matched_by": matched_by})
 
 
 @transaction.atomic
 def _create(request: WantedRequest, record: BookRecord, given: dict[str, str], user, *, source: str,
             as_request: bool) -> MediaItem:
     for isbn in dict.fromkeys((given.get("isbn13", ""), record.isbn13)):
-        _refuse_duplicate(request, isbn)
+        _refuse_duplicate(request, isbn, user=user, as_request=as_request)
     item = MediaItem.objects.create(kind=request.kind, title=record.title[:500],
                                     status=MediaStatus.REQUESTED if as_request else MediaStatus.WANTED,
                                     requested_by=user if as_request else None,
@@ -186,11 +211,30 @@ def requested_items():
 
 
 def approve_request(item_id: int) -> MediaItem:
-    """A request becomes a wanted item: the schedule searches and grabs it from now on."""
+    """A request becomes a wanted item: the schedule searches and grabs it from now on. Refused
+    while another item has its provider record or ISBN (a book in a library the requester may
+    not see): wanting it again would fetch a second copy."""
+    _refuse_owned_copy(item_id)
     _claim_request(item_id, MediaStatus.WANTED)
     item = MediaItem.objects.get(pk=item_id)
     announce_wanted(item)
     return item
+
+
+def _refuse_owned_copy(item_id: int) -> None:
+    request = MediaItem.objects.filter(pk=item_id, status=MediaStatus.REQUESTED).first()
+    if request is None:
+        return  # _claim_request says why
+    records = request.identifiers.filter(scheme__in=list(PROVIDERS)).values_list("scheme", "value")
+    isbns = {request.isbn13, *request.identifiers.filter(scheme="isbn13").values_list("value", flat=True)} - {""}
+    for provider, external_id, isbn in [*((p, e, "") for p, e in records), *(("", "", i) for i in isbns)]:
+        item, matched_by = find_existing(kind=request.kind, provider=provider, external_id=external_id,
+                                         isbn=isbn, exclude_pk=request.pk)
+        if item is not None:
+            raise Conflict(f"'{item.title}' (#{item.pk}) is already in the library with this "
+                           f"{'provider record' if matched_by == 'provider_id' else 'ISBN'}",
+                           hint="Give the reader access to its library (Users) or deny the request.",
+                           details={"item_id": item.pk, "kind": item.kind, "matched_by": matched_by})
 
 
 def deny_request(item_id: int) -> None:

@@ -2,6 +2,18 @@
 (function () {
   var queue = document.getElementById("queue"), history = document.getElementById("history");
   var canManage = queue.dataset.canManage === "1", el = OmniApi.el, errorBox = document.getElementById("page-error");
+  // The history's page and sort are the address's (page numbers and sortable headers are links).
+  var asked = new URLSearchParams(location.search), historyQuery = new URLSearchParams({ page_size: "50" });
+  ["page", "sort", "order"].forEach(function (key) { if (asked.get(key)) historyQuery.set(key, asked.get(key)); });
+  function labelsOf(tbody) {
+    return Array.prototype.map.call(tbody.closest("table").querySelectorAll("thead th"),
+      function (th) { return th.textContent.replace(/[▲▼]/g, "").trim(); });
+  }
+  var queueLabels = labelsOf(queue), historyLabels = labelsOf(history);
+  function labelled(cells, labels) {  // a phone shows each cell's column name beside it
+    cells.forEach(function (cell, i) { if (labels[i]) cell.setAttribute("data-label", labels[i]); });
+    return cells;
+  }
   function fail(e) { errorBox.hidden = false; errorBox.textContent = e.message; }
   async function act(promise) { try { await promise; refresh(); } catch (e) { fail(e); } }
   function actions(a) {
@@ -35,13 +47,13 @@
   }
   function queueRow(a) {
     return el("tr", { "data-attempt-id": String(a.id), "data-key": String(a.id), "data-client-state": a.client_state || "" },
-      [el("td", { text: a.item_title }), el("td", { text: a.release_title }), el("td", {}, [stateBadge(a)]), progress(a), actions(a)]);
+      labelled([el("td", { text: a.item_title }), el("td", { text: a.release_title }), el("td", {}, [stateBadge(a)]), progress(a), actions(a)], queueLabels));
   }
   function historyRow(a) {
-    return el("tr", { "data-attempt-id": String(a.id) }, [el("td", { text: a.item_title }), el("td", { text: a.release_title }),
+    return el("tr", { "data-attempt-id": String(a.id) }, labelled([el("td", { text: a.item_title }), el("td", { text: a.release_title }),
       el("td", {}, [el("span", { class: "badge " + (a.state === "imported" ? "succeeded" : "failed"), text: a.state })]),
       el("td", { text: a.completed_at ? new Date(a.completed_at).toLocaleString() : "—" }),
-      el("td", { text: a.error || a.storage_path })]);
+      el("td", { text: a.error || a.storage_path })], historyLabels));
   }
   function fill(tbody, rows, empty, cols) {
     OmniApi.replaceRows(tbody, rows.length ? rows : [el("tr", {}, [el("td", { colspan: cols, text: empty })])]);
@@ -53,7 +65,7 @@
   async function refresh() {
     try {
       var active = await OmniApi.get("/api/downloads/queue/");
-      var done = await OmniApi.get("/api/downloads/history/?page_size=50");
+      var done = await OmniApi.get("/api/downloads/history/?" + historyQuery.toString());
       errorBox.hidden = true;
       show(active, done);
     } catch (e) { fail(e); }

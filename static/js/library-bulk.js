@@ -1,6 +1,7 @@
-// Library multi-select (admins): pick books on this page, then edit one field for all of them
-// (with a preview count first), refresh their metadata, plan a rename, or delete them to the
-// recycle bin (after a confirmation). Every action is an API call the page also documents.
+// Library multi-select: pick books on this page and put them on one of your shelves (or a new
+// one; everyone); admins also edit one field for all of them (with a preview count first),
+// refresh their metadata, plan a rename, or delete them to the recycle bin (after a
+// confirmation). Every action is an API call the page also documents.
 (function () {
   var form = document.getElementById("bulk-form");
   if (!form) return;
@@ -10,8 +11,23 @@
   var result = document.getElementById("bulk-result");
   var count = document.getElementById("bulk-count");
   var editFields = form.querySelector(".bulk-edit-fields");
+  var shelfFields = form.querySelector(".bulk-shelf-fields");
+  var shelfSelect = document.getElementById("bulk-shelf");
+  var newShelf = form.querySelector(".bulk-new-shelf");
   var pending = null;  // the confirmed step of the current action
 
+  // Your plain shelves (a smart shelf lists a search: books are not put on it), then "New shelf…".
+  async function loadShelves() {
+    try {
+      var shelves = await OmniApi.get("/api/reading/shelves");
+      shelves.filter(function (s) { return !s.smart; }).forEach(function (s) {
+        shelfSelect.insertBefore(OmniApi.el("option", { value: String(s.id), text: s.name }),
+          shelfSelect.lastElementChild);
+      });
+      if (shelfSelect.options.length > 1) shelfSelect.selectedIndex = 0;
+    } catch (error) { show(error.message, true); }
+    refresh();
+  }
   function boxes() { return Array.prototype.slice.call(document.querySelectorAll(".select-item")); }
   function selected() { return boxes().filter(function (b) { return b.checked; }).map(function (b) { return Number(b.value); }); }
   function books(n) { return n + (n === 1 ? " book" : " books"); }
@@ -20,9 +36,11 @@
     var n = selected().length;
     count.textContent = n + " selected";
     go.disabled = n === 0;
-    editFields.hidden = action.value !== "edit";
+    if (editFields) editFields.hidden = action.value !== "edit";
+    shelfFields.hidden = action.value !== "shelf";
+    newShelf.hidden = shelfSelect.value !== "new";
     go.textContent = { edit: "Preview", refresh: "Refresh " + books(n), rename: "Preview the rename",
-                       delete: "Delete " + books(n) + "…" }[action.value];
+                       delete: "Delete " + books(n) + "…", shelf: "Add " + books(n) + " to the shelf" }[action.value];
     document.querySelectorAll(".select-all").forEach(function (all) {
       all.checked = n > 0 && n === boxes().length;
     });
@@ -37,6 +55,7 @@
     if (event.target.classList.contains("select-item") || event.target.classList.contains("select-all")) refresh();
   });
   action.addEventListener("change", function () { result.textContent = ""; refresh(); });
+  shelfSelect.addEventListener("change", refresh);
 
   function show(text, isError) {
     result.textContent = text;
@@ -50,7 +69,30 @@
     });
   }
 
+  async function chosenShelf() {
+    if (shelfSelect.value !== "new") {
+      return { id: shelfSelect.value, name: shelfSelect.options[shelfSelect.selectedIndex].text };
+    }
+    var name = document.getElementById("bulk-shelf-name").value.trim();
+    if (!name) throw new Error("Give the new shelf a name.");
+    var made = await OmniApi.post("/api/reading/shelves", { name: name });
+    var option = OmniApi.el("option", { value: String(made.id), text: made.name });
+    shelfSelect.insertBefore(option, shelfSelect.lastElementChild);
+    shelfSelect.value = String(made.id);
+    document.getElementById("bulk-shelf-name").value = "";
+    return { id: String(made.id), name: made.name };
+  }
+
   var steps = {
+    shelf: async function (ids) {
+      var shelf = await chosenShelf();
+      var done = await OmniApi.post("/api/reading/shelves/" + shelf.id + "/items/bulk", { item_ids: ids });
+      var text = "Added " + books(done.added) + " to “" + shelf.name + "”";
+      if (done.already) text += " (" + books(done.already) + " already there)";
+      if (done.not_added) text += "; " + books(done.not_added) + " could not be added";
+      show(text + ".");
+      refresh();
+    },
     edit: async function (ids) {
       var preview = await bulkEdit(ids, true);
       show("Would change " + books(preview.would_change) + " of " + preview.selected + " selected" +
@@ -107,4 +149,5 @@
     try { await steps[action.value](ids); } catch (error) { show(error.message, true); }
   });
   refresh();
+  loadShelves();
 })();

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from reading.models import Shelf
 from tests.reading.library import add_book, limit_to
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,29 @@ def test_the_library_page_offers_its_search_as_a_smart_shelf(reader_client, libr
     assert "/shelves/?query=q%3Ddune%26kind%3Debook" in page
     form = reader_client.get("/shelves/?query=q%3Ddune%26kind%3Debook").content.decode()
     assert 'value="q=dune&amp;kind=ebook"' in form
+
+
+def test_the_bulk_action_puts_only_the_books_a_reader_may_see_on_their_shelf(reader_client, reader_user, libraries):
+    limit_to(reader_user, libraries.kids)
+    second = add_book(libraries.kids, "Dune Sequel for Kids")
+    shelf = _post(reader_client, "/api/reading/shelves", {"name": "Bedtime"}).json()["data"]
+    url = f"/api/reading/shelves/{shelf['id']}/items/bulk"
+    asked = [libraries.open_item.pk, libraries.hidden_item.pk, second.item_id, 999_999, libraries.open_item.pk]
+    reply = _post(reader_client, url, {"item_ids": asked})
+    assert reply.status_code == 200, reply.content
+    assert reply.json()["data"] == {"added": 2, "already": 0, "not_added": 2}  # hidden and unknown alike
+    assert _titles(reader_client, shelf["id"]) == ["Dune for Kids", "Dune Sequel for Kids"]
+    assert _post(reader_client, url, {"item_ids": [second.item_id]}).json()["data"] == {
+        "added": 0, "already": 1, "not_added": 0}
+
+
+def test_the_bulk_action_refuses_another_users_shelf_a_smart_shelf_and_an_empty_selection(
+        reader_client, admin_user, libraries):
+    theirs = Shelf.objects.create(user=admin_user, name="Admin's")
+    body = {"item_ids": [libraries.open_item.pk]}
+    assert _post(reader_client, f"/api/reading/shelves/{theirs.pk}/items/bulk", body).status_code == 404
+    assert not theirs.entries.exists()
+    smart = _post(reader_client, "/api/reading/shelves", {"name": "Dunes", "query": "dune"}).json()["data"]
+    assert _post(reader_client, f"/api/reading/shelves/{smart['id']}/items/bulk", body).status_code == 409
+    mine = _post(reader_client, "/api/reading/shelves", {"name": "Mine"}).json()["data"]
+    assert _post(reader_client, f"/api/reading/shelves/{mine['id']}/items/bulk", {"item_ids": []}).status_code == 422
