@@ -1,6 +1,8 @@
 import pytest
+
 from indexers.models import IndexerConfig
 from tests.ui.factories import make_item
+
 pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("kind,url", [("prowlarr","http://127.0.0.1:9"),("newznab","http://127.0.0.1:9"),("torznab","http://localhost:1/x"),("prowlarr","http://[::1]:9")])
