@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from core.api.envelope import Envelope, ok
-from core.api.types import Flag, Id
+from core.api.types import Flag, Id, whole
 from core.errors import NotFound
 from reading import conversions, sending
 from reading.models import Device, DeviceKind, MailSecurity, MailSettings
@@ -34,13 +34,13 @@ class MailSettingsIn(Schema):
     """Every field optional: what is left out keeps its value."""
 
     host: str | None = Field(None, max_length=255)
-    port: int | None = Field(None, ge=1, le=65535)
+    port: whole(1, 65535) | None = None  # type: ignore[valid-type]
     security: MailSecurity | None = None
     username: str | None = Field(None, max_length=255)
     password: str | None = Field(None, max_length=255, description="Empty or omitted: keep the stored one")
     clear_password: Flag = False
     from_address: str | None = Field(None, max_length=254)
-    max_attachment_mb: int | None = Field(None, ge=1, le=200)
+    max_attachment_mb: whole(1, 200) | None = None  # type: ignore[valid-type]
 
 
 class MailTestIn(Schema):

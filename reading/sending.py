@@ -120,6 +120,9 @@ def deliver(row: MailSettings, message: EmailMessage) -> None:
         raise InvalidInput(f"{server} refused the address {', '.join(exc.recipients)}",
                            hint="Check the device's e-mail address.") from exc
     except smtplib.SMTPSenderRefused as exc:
+        if exc.smtp_code == 530:  # "Must issue a STARTTLS command first" / "Authentication required"
+            raise ConfigurationError(f"{server} wants STARTTLS or a log-in first: {_reply(exc)}",
+                                     hint="Set the security, user name and password under Settings > E-mail.") from exc
         raise ConfigurationError(f"{server} refused the sender {row.from_address}: {_reply(exc)}",
                                  hint="Use an address this server may send from.") from exc
     except smtplib.SMTPNotSupportedError as exc:
