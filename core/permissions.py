@@ -219,6 +219,14 @@ API: dict[str, Access] = {
     "POST /api/reading/files/{file_id}/conversions/{target}": _access(
         *READERS.roles, note="into the cache; the file is never changed"
     ),
+    "GET /api/reading/mail-settings": _access(Role.ADMIN, note="the SMTP password is never returned"),
+    "PATCH /api/reading/mail-settings": _access(Role.ADMIN, note="an empty password keeps the stored one"),
+    "POST /api/reading/mail-settings/test": ADMINS,
+    "GET /api/reading/devices": _access(*READERS.roles, note="own e-readers only"),
+    "POST /api/reading/devices": READERS,
+    "PATCH /api/reading/devices/{device_id}": READERS,
+    "DELETE /api/reading/devices/{device_id}": READERS,
+    "POST /api/reading/files/{file_id}/send": _access(*READERS.roles, note="files the reader may see; own e-readers"),
     "GET /api/notifications/events": _access(*READERS.roles, note="the dashboard's What happened list"),
     "GET /api/notifications/connections": ADMINS,
     "POST /api/notifications/connections": _access(Role.ADMIN, note="URL and secret are write-only"),
@@ -285,6 +293,8 @@ PAGES: dict[str, Access] = {
     "kosync-update": _access(*EVERYONE.roles, note="kosync: x-auth-user + x-auth-key"),
     "kosync-progress": _access(*EVERYONE.roles, note="kosync: x-auth-user + x-auth-key"),
     "kosync-health": EVERYONE,
+    "mail-settings": _access(Role.ADMIN, note="the SMTP password is never rendered"),
+    "devices": _access(*READERS.roles, note="own e-readers"),
     "file-convert": _access(*READERS.roles, note="converts a visible file into the cache; never touches it"),
     "item-zip": _access(*READERS.roles, note="the book's files the reader may see, as one zip"),
     **{f"opds:{name}": _access(*READERS.roles, note=OPDS) for name in OPDS_PAGES},

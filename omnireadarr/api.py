@@ -25,6 +25,7 @@ from processing.renaming.api import router as rename_router
 from processing.settings_api import router as media_settings_router
 from reading.api import router as reading_router
 from reading.files_api import router as reading_files_router
+from reading.send_api import router as reading_send_router
 from reading.users_api import router as users_router
 from readinglists.api import router as reading_lists_router
 from scanning.api import router as scanning_router
@@ -71,6 +72,7 @@ api.add_router("/reading", reading_router)
 api.add_router("/users", users_router)
 api.add_router("/operations", operations_router)
 api.add_router("/reading", reading_files_router)
+api.add_router("/reading", reading_send_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/reading-lists", reading_lists_router)

@@ -1,4 +1,4 @@
-""" "Download as EPUB/AZW3/PDF": Calibre's ebook-convert (processing.converters.ebook_convert) run
+""" "Download as EPUB/KEPUB/AZW3/PDF": Calibre's ebook-convert (processing.converters.ebook_convert) run
 as a background job into a size-capped cache under the data directory.
 
 A cache entry is one folder holding the converted book, named after what it was made from:
@@ -9,12 +9,14 @@ ages out. The cache keeps the most recently used entries within OMNI_CONVERSION_
 EPUB is written as EPUB 3: calibre's EPUB 2 output from AZW3/MOBI keeps ids that start with a
 digit (invalid XML names), which epubcheck rejects; its EPUB 3 output passes.
 
-KEPUB is not offered: calibre cannot write it without the KoboTouchExtended plugin, and
-kepubify (a Go program) is packaged neither in Debian nor on PyPI. Kobo readers open EPUB."""
+KEPUB is made by reading.kepub from the EPUB (the file itself, or calibre's EPUB of another
+format, made in the same job): calibre cannot write KEPUB without the KoboTouchExtended plugin,
+and kepubify (a Go program) is packaged neither in Debian nor on PyPI."""
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,16 +27,30 @@ from core.files import open_regular
 from core.jobs import submit_job
 from core.models import FINISHED_STATES, Job, JobState
 from media.models import FileState, LibraryFile
-from processing.converters.ebook_convert import ConvertConfig, ConvertMetadata, convert, find_executable
+from processing.converters.ebook_convert import (
+    ConversionFailed,
+    ConvertConfig,
+    ConvertMetadata,
+    convert,
+    find_executable,
+)
+from reading import kepub
 from reading.disk_cache import DiskCache, remove
 from reading.files import real_path
 from reading.names import item_authors
+from scanning.extractors.base import ExtractionError
 
 JOB_KIND = "reading.convert"
-TARGETS = ("epub", "azw3", "pdf")
+TARGETS = ("epub", "kepub", "azw3", "pdf")
 # What calibre reads well here (not CBR: it has no RAR support on Debian; comics stay comics).
 SOURCES = frozenset({"epub", "kepub", "azw3", "azw", "mobi", "fb2", "docx", "rtf", "txt", "lit", "pdb", "odt", "htmlz"})
 _OPTIONS = {"epub": ("--epub-version", "3")}
+_EXTENSIONS = {"kepub": "kepub.epub"}
+
+
+def extension(target: str) -> str:
+    """The file name extension of a target format (a KEPUB is `.kepub.epub`, as Kobo wants)."""
+    return _EXTENSIONS.get(target, target)
 
 
 def conversion_cache() -> DiskCache:
@@ -71,7 +87,7 @@ class CacheKey:
 
     @property
     def file_name(self) -> str:
-        return f"book.{self.target}"
+        return f"book.{extension(self.target)}"
 
 
 def _key(library_file: LibraryFile, target: str) -> CacheKey:
@@ -104,7 +120,8 @@ def request_conversion(user, library_file: LibraryFile, target: str) -> Job:
     """Start converting (or join the conversion already queued or running). When the book is
     already in the cache the job finds it there and ends at once."""
     target = check_target(library_file, target)
-    find_executable(_config())  # a missing calibre is said now, not in a failed job later
+    if not (target == "kepub" and library_file.format == "epub"):
+        find_executable(_config())  # a missing calibre is said now, not in a failed job later
     running = (
         Job.objects.filter(kind=JOB_KIND, target=_job_target(library_file, target))
         .exclude(state__in=FINISHED_STATES)
@@ -153,20 +170,44 @@ def convert_into_cache(file_id: int, target: str, progress=None) -> dict:
         return {"cached": True, "target": target}
     work = cache.work_path(key.name)
     work.mkdir(parents=True)
+    started = time.monotonic()
     try:
-        result = convert(
-            real_path(library_file),
-            work / key.file_name,
-            _config(),
-            metadata=_metadata(library_file),
-            progress=progress,
-            options=_OPTIONS.get(target, ()),
-        )
-        size = result.output.stat().st_size
+        if target == "kepub":
+            _make_kepub(library_file, work / key.file_name, progress)
+        else:
+            _calibre(library_file, work / key.file_name, target, progress)
+        size = (work / key.file_name).stat().st_size
         cache.commit(work, key.name)
     finally:
         remove(work)  # gone already after a commit; a failed or cancelled conversion leaves nothing
-    return {"cached": False, "target": target, "seconds": result.seconds, "size": size}
+    return {"cached": False, "target": target, "seconds": round(time.monotonic() - started, 3), "size": size}
+
+
+def _calibre(library_file: LibraryFile, output: Path, target: str, progress=None) -> None:
+    convert(
+        real_path(library_file),
+        output,
+        _config(),
+        metadata=_metadata(library_file),
+        progress=progress,
+        options=_OPTIONS.get(target, ()),
+    )
+
+
+def _make_kepub(library_file: LibraryFile, output: Path, progress=None) -> None:
+    """From the EPUB itself; from another format through calibre's EPUB first."""
+    source = real_path(library_file)
+    if library_file.format != "epub":
+        source = output.with_name("source.epub")
+        _calibre(library_file, source, "epub", progress)
+    if progress is not None:
+        progress(95, "making the KEPUB")
+    try:
+        kepub.convert(source, output)
+    except ExtractionError as exc:
+        raise ConversionFailed(f"Cannot make a KEPUB of this EPUB: {exc.reason}") from exc
+    if progress is not None:
+        progress(100, "KEPUB written")
 
 
 def job_state(job: Job | None) -> dict:

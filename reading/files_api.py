@@ -135,9 +135,9 @@ def file_pages(request, file_id: Id):
 @router.post(
     "/files/{int:file_id}/conversions/{target}",
     response={200: Envelope[ConversionJobOut], 202: Envelope[ConversionJobOut]},
-    summary="Convert a file for download (EPUB, AZW3, PDF); poll /api/jobs/{job_id}, then GET url",
+    summary="Convert a file for download (EPUB, KEPUB, AZW3, PDF); poll /api/jobs/{job_id}, then GET url",
 )
-def start_conversion(request, file_id: Id, target: Literal["epub", "azw3", "pdf"]):
+def start_conversion(request, file_id: Id, target: Literal["epub", "kepub", "azw3", "pdf"]):
     library_file = _visible_file(request, file_id)
     target = conversions.check_target(library_file, target)
     url = reverse("file-convert", args=[library_file.pk, target])

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -136,3 +137,64 @@ class KosyncRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.document}"
+
+
+class MailSecurity(models.TextChoices):
+    NONE = "none", "None (plain text)"
+    STARTTLS = "starttls", "STARTTLS"
+    SSL = "ssl", "SSL/TLS"
+
+
+class MailSettings(models.Model):
+    """Singleton: the SMTP server books are sent through ("Send to e-reader"). Admins edit it
+    under Settings > E-mail; the password is write-only (never shown back)."""
+
+    host = models.CharField(max_length=255, blank=True)
+    port = models.PositiveIntegerField(default=587, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    security = models.CharField(max_length=8, choices=MailSecurity.choices, default=MailSecurity.STARTTLS)
+    username = models.CharField(max_length=255, blank=True)
+    password = models.CharField(max_length=255, blank=True)
+    from_address = models.EmailField(blank=True, help_text="Add it to your Kindle's approved senders")
+    max_attachment_mb = models.PositiveIntegerField(
+        default=25, validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Largest book sent by mail (MB); Kindle takes at most 50")
+
+    class Meta:
+        verbose_name_plural = "mail settings"
+
+    def __str__(self) -> str:
+        return f"SMTP {self.host or '(not set)'}:{self.port}"
+
+    @classmethod
+    def load(cls) -> MailSettings:
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.from_address)
+
+
+class DeviceKind(models.TextChoices):
+    KINDLE = "kindle", "Kindle"
+    KOBO = "kobo", "Kobo"
+    POCKETBOOK = "pocketbook", "PocketBook"
+    OTHER = "other", "Other"
+
+
+class Device(models.Model):
+    """A user's e-reader that takes books by e-mail (Send-to-Kindle address and the like)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_devices")
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    kind = models.CharField(max_length=16, choices=DeviceKind.choices, default=DeviceKind.OTHER)
+    format = models.CharField(max_length=8, default="epub", help_text="What an Other device gets")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_device_name_per_user")]
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"

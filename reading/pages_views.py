@@ -9,8 +9,8 @@ from django.shortcuts import render
 
 from core.api.envelope import as_sent
 from core.errors import NotFound
-from reading import shelves, users
-from reading.models import KosyncKey, ReadingProgress, ReadingStatus
+from reading import sending, shelves, users
+from reading.models import Device, DeviceKind, KosyncKey, MailSecurity, MailSettings, ReadingProgress, ReadingStatus
 from reading.users_api import UserOut, user_out
 from reading.visibility import visible_items
 from scanning.models import ScanFolder
@@ -94,3 +94,20 @@ def koreader_sync(request):
     key = KosyncKey.objects.filter(user=request.user).first()
     server = request.build_absolute_uri("/kosync")
     return render(request, "shelves/koreader.html", {"key": key, "server": server})
+
+
+def devices(request):
+    """Your e-readers (Send to Kindle / Kobo / PocketBook); the page's forms call the JSON API."""
+    rows = [sending.device_out(d) for d in Device.objects.filter(user=request.user)]
+    return render(request, "shelves/devices.html", {
+        "devices": rows, "kinds": DeviceKind.choices, "formats": sending.CHOOSABLE_FORMATS,
+        "mail": MailSettings.load(),
+    })
+
+
+def mail_settings(request):
+    """Settings > E-mail (admins): the SMTP server; the password is never rendered."""
+    row = MailSettings.load()
+    return render(request, "reading/mail_settings.html", {
+        "mail": sending.settings_out(row), "securities": MailSecurity.choices,
+    })

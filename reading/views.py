@@ -124,8 +124,9 @@ def convert(request, file_id: int, target: str):
         state = conversions.job_state(conversions.latest_job(library_file, target))
         return JsonResponse({"ready": False, **state}, status=404)
     stem = PurePosixPath(download_name(library_file)).stem
+    name = safe_file_name(stem, conversions.extension(target))
     try:
-        return serving.serve_file(request, ready, filename=safe_file_name(stem, target), salt=f"{file_id}-{target}")
+        return serving.serve_file(request, ready, filename=name, salt=f"{file_id}-{target}")
     except OSError as exc:  # evicted between the look-up and the open
         raise _unreadable(library_file, exc) from exc
 

@@ -32,17 +32,23 @@ FIELD_VALUES = ("POST /api/v1/media/bulk-edit",)
 NULL_BODY = ("POST /api/v1/processing/rerun/{run_id}/", "POST /api/v1/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
 IMAGE_UPLOAD = ("POST /api/v1/media/{item_id}/cover/upload",)
-# The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own.
-FILE_FORMAT = ("GET /api/v1/reading/files/{file_id}/pages", "POST /api/v1/reading/files/{file_id}/conversions/{target}")
+# The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own;
+# a file is sent to an e-reader only in a format it can take, under the mail size limit, once a
+# mail server is set up.
+FILE_FORMAT = ("GET /api/v1/reading/files/{file_id}/pages", "POST /api/v1/reading/files/{file_id}/conversions/{target}",
+               "POST /api/v1/reading/files/{file_id}/send")
 # The rule: a download client's address grammar (host:port, a URL base, a pasted API URL) and the
 # fields its kind's adapter declares (SABnzbd needs an address and an API key, a blackhole its two
 # folders); categories to create must be ones the client's settings use.
 CLIENT_SETTINGS = ("POST /api/v1/downloads/clients/", "PATCH /api/v1/downloads/clients/{config_id}/",
                    "POST /api/v1/downloads/clients/test/", "POST /api/v1/downloads/clients/{config_id}/categories/")
 # The rules: a password passes the password validators (length, similarity, common passwords);
-# an e-mail address as Django validates it; a smart shelf's query string as the library page reads it.
+# an e-mail address as Django validates it (users, e-readers, the SMTP sender and test address);
+# a smart shelf's query string as the library page reads it; an e-reader name not taken yet.
 ACCOUNT_RULES = ("POST /api/v1/users/", "PATCH /api/v1/users/{user_id}", "POST /api/v1/users/{user_id}/password",
-                 "POST /api/v1/reading/shelves", "PATCH /api/v1/reading/shelves/{shelf_id}")
+                 "POST /api/v1/reading/shelves", "PATCH /api/v1/reading/shelves/{shelf_id}",
+                 "POST /api/v1/reading/devices", "PATCH /api/v1/reading/devices/{device_id}",
+                 "PATCH /api/v1/reading/mail-settings", "POST /api/v1/reading/mail-settings/test")
 # The rules: a notification URL Apprise understands (its 100+ services' URL grammars), a webhook
 # URL naming an http(s) host, a connection name not taken yet.
 CONNECTION_RULES = ("POST /api/v1/notifications/connections", "PATCH /api/v1/notifications/connections/{connection_id}")

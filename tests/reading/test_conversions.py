@@ -139,6 +139,6 @@ def test_the_api_lists_files_with_their_conversions(admin_client, epub):
     (listed,) = data["files"]
     assert listed["download_url"] == reverse("file-download", args=[epub.pk])
     assert listed["file_name"] == "Ursula K. Le Guin - The Left Hand of Darkness.epub"
-    assert [c["target"] for c in listed["conversions"]] == ["azw3", "pdf"]
+    assert [c["target"] for c in listed["conversions"]] == ["kepub", "azw3", "pdf"]
     assert data["zip_url"] == reverse("item-zip", args=[epub.item_id])
     assert admin_client.get(f"/api/reading/files/{epub.pk}").json()["data"]["content_type"] == "application/epub+zip"
