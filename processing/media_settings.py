@@ -58,7 +58,7 @@ class KindSettingsForm(forms.ModelForm):
 
 _TARGET_HELP = {
     "ebook": "Converted with Calibre's ebook-convert. Page-faithful formats (PDF) are only converted by "
-    "Convert and import. Calibre has no KEPUB writer, so KEPUB is not offered.",
+    "Convert and import. KEPUB is made on demand for downloads and Kobo devices, not as an import target.",
     "audiobook": "Audiobooks are filed as downloaded: there is no audiobook converter.",
     "comic": "CBZ repacks CBR (RAR) comics as a stored zip with the pages in order and ComicInfo.xml kept; "
     "other comics are filed as they are.",
