@@ -153,6 +153,19 @@ def test_the_arr_queue_and_calendar_leave_out_a_hidden_book(reader_user, librari
     assert [book["id"] for book in calendar] == [acquisition.open_item.pk]
 
 
+def test_the_calendar_page_and_ical_feed_leave_out_a_hidden_book(reader_user, libraries, acquisition):
+    limit_to(reader_user, libraries.kids)
+    key = ApiKey.issue(reader_user)
+    feed = Client().get("/api/v1/calendar.ics", {"apikey": key, "future_days": 3650}).content.decode()
+    assert "Dune for Kids" in feed and "Unabridged" not in feed
+    reader = Client()
+    reader.force_login(reader_user)
+    for page in ("/calendar/?month=2030-01", "/calendar/?view=list"):
+        html = reader.get(page).content.decode()
+        assert "Unabridged" not in html, page
+    assert "Dune for Kids" in reader.get("/calendar/?month=2030-01").content.decode()
+
+
 def test_the_events_feed_and_dashboard_leave_out_events_about_a_hidden_book(limited, admin_client, acquisition):
     events.emit("book_wanted", title="Wanted: Dune Unabridged", data={"item_id": acquisition.hidden_item.pk})
     events.emit("book_wanted", title="Wanted: Dune for Kids", data={"item_id": acquisition.open_item.pk})
