@@ -119,7 +119,8 @@ def series_detail(request, series_id: int):
     items = items.order_by(F(position).asc(nulls_last=True), "series_index", "sort_title")[:500]
     rows = [(getattr(i, position) if getattr(i, position) is not None else Decimal("1e9"), 0, i) for i in items]
     rows += [] if chrono else [(Decimal(gap), 1, None) for gap in context["gaps"]]
-    context["rows"] = [{"index": index, "item": item, "position": _position_text(getattr(item, position))}
+    context["rows"] = [{"index": index, "item": item,
+                        "position": _position_text(getattr(item, position) if item else index)}
                        for index, _, item in sorted(rows, key=lambda r: r[:2])]
     context["chronological"] = chrono
     context["can_manage"] = is_admin(request.user)

@@ -87,8 +87,8 @@ def test_authors_who_disagree_are_flagged_unless_the_series_is_a_shared_universe
 
 
 def test_same_name_series_are_kept_apart_on_confirmation_and_listed_with_authors_and_years(admin_client):
-    asimov = [make_item(t, authors=["Isaac Asimov"], year=y) for t, y in (("Foundation", 1951), ("Foundation's Edge", 1982),
-                                                                         ("Foundation and Earth", 1986))]
+    asimov = [make_item(t, authors=["Isaac Asimov"], year=y)
+              for t, y in (("Foundation", 1951), ("Foundation's Edge", 1982), ("Foundation and Earth", 1986))]
     for book in asimov:
         _set_series(admin_client, book, {"name": "Foundation", "index": None})
     reboot = _set_series(admin_client, make_item("Foundation Reborn", authors=["Ann Roe"], year=2020),
