@@ -162,6 +162,7 @@ API: dict[str, Access] = {
     "POST /api/authors/{author_id}/rename": ADMINS,
     "POST /api/authors/{author_id}/merge": ADMINS,
     "POST /api/series/{series_id}/rename": ADMINS,
+    "POST /api/series/{series_id}/shared-universe": ADMINS,
     "GET /api/library/search": READERS,
     "GET /api/library/items": READERS,
     "GET /api/library/history": _access(*READERS.roles, note="the caller's own"),

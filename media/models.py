@@ -45,6 +45,8 @@ class Series(models.Model):
     title = models.CharField(max_length=255)
     normalized = models.CharField(max_length=255, db_index=True)
     kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK)
+    shared_universe = models.BooleanField(
+        default=False, help_text="A shared universe or collaboration: books by other authors are intended")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -88,6 +90,8 @@ class MediaItem(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
     series_index = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    series_chrono_index = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
+                                              help_text="Chronological (in-universe) position in the series")
     isbn13 = models.CharField(max_length=13, blank=True, db_index=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Audiobooks")

@@ -627,9 +627,27 @@ class SeriesOut(Schema):
     id: int
     title: str
     kind: str
+    shared_universe: bool
+
+
+class SeriesRenameIn(RenameIn):
+    keep_apart: Flag = Field(False, description="The title is another series': keep both, as two series of that "
+                                                "name (a reboot, another author's), instead of merging them")
 
 
 @catalogue_router.post("/series/{int:series_id}/rename", response=Envelope[SeriesOut], summary="Rename (admin)")
-def rename_series(request, series_id: Id, payload: RenameIn):
+def rename_series(request, series_id: Id, payload: SeriesRenameIn):
     get_object_or_404(Series, pk=series_id)
-    return ok(catalogue.rename_series(series_id, payload.name, confirm_merge=payload.confirm_merge))
+    return ok(catalogue.rename_series(series_id, payload.name, confirm_merge=payload.confirm_merge,
+                                      keep_apart=payload.keep_apart))
+
+
+class SharedUniverseIn(Schema):
+    shared_universe: Flag = Field(..., description="Books by other authors are intended: no author check")
+
+
+@catalogue_router.post("/series/{int:series_id}/shared-universe", response=Envelope[SeriesOut],
+                       summary="Mark as a shared universe or collaboration (admin)")
+def series_shared_universe(request, series_id: Id, payload: SharedUniverseIn):
+    get_object_or_404(Series, pk=series_id)
+    return ok(catalogue.set_shared_universe(series_id, payload.shared_universe))

@@ -120,6 +120,8 @@ def detail_fields(item: MediaItem, meta: dict[str, Any]) -> list[dict[str, Any]]
             value = row["value"] if isinstance(row["value"], dict) else {}
             row["series_name"] = value.get("name") or ""
             row["series_index"] = "" if value.get("index") is None else f"{float(value['index']):g}"
+            chrono = item.series_chrono_index
+            row["series_chrono"] = "" if chrono is None else f"{float(chrono):g}"
         for candidate in row["candidates"]:
             candidate["display"] = display_value(field, candidate["value"])
         rows.append(row)

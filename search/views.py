@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -23,7 +23,7 @@ from media.selectors import items_for_listing
 from search.book_page import book_page
 from search.models import ReviewItem, ReviewStatus
 from search.selectors import author_rows, provider_rows, series_rows
-from search.services.catalogue import series_completions, series_overview
+from search.services.catalogue import series_completions, series_credits, series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.runs import recent_runs
@@ -101,7 +101,8 @@ def series_list(request):
     key, descending, order = _list_sort(request, SERIES_SORTS, "title")
     page = _page(request, series.order_by(*order))
     completions = series_completions([s.pk for s in page], hidden=hidden_items(request.user))
-    rows = [{"series": s, "completion": completions[s.pk]} for s in page]
+    credits = series_credits([s.pk for s in page], hidden=hidden_items(request.user))
+    rows = [{"series": s, "completion": completions[s.pk], "credits": credits[s.pk]} for s in page]
     headers = sort_headers(request.GET, [("", ""), ("Series", "title"), ("Kind", "kind"), ("In the library", "books")],
                            current=key, descending=descending, defaults_desc=("books",))
     return render(request, "search/series_list.html", {
@@ -113,12 +114,22 @@ def series_detail(request, series_id: int):
     hidden = hidden_items(request.user)
     context = series_overview(get_object_or_404(series_rows(request.user), pk=series_id), hidden=hidden)
     items = without_hidden(items_for_listing(), request.user).filter(series_id=series_id)
-    items = items.order_by("series_index", "sort_title")[:500]
-    rows = [(i.series_index if i.series_index is not None else Decimal("1e9"), 0, i) for i in items]
-    rows += [(Decimal(gap), 1, None) for gap in context["gaps"]]
-    context["rows"] = [{"index": index, "item": item} for index, _, item in sorted(rows, key=lambda r: r[:2])]
+    chrono = request.GET.get("order") == "chronological"  # else publication order
+    position = "series_chrono_index" if chrono else "series_index"
+    items = items.order_by(F(position).asc(nulls_last=True), "series_index", "sort_title")[:500]
+    rows = [(getattr(i, position) if getattr(i, position) is not None else Decimal("1e9"), 0, i) for i in items]
+    rows += [] if chrono else [(Decimal(gap), 1, None) for gap in context["gaps"]]
+    context["rows"] = [{"index": index, "item": item,
+                        "position": _position_text(getattr(item, position) if item else index)}
+                       for index, _, item in sorted(rows, key=lambda r: r[:2])]
+    context["chronological"] = chrono
     context["can_manage"] = is_admin(request.user)
     return render(request, "search/series_detail.html", context)
+
+
+def _position_text(index: Decimal | None) -> str:
+    """'2', '2.5', '-1' (a Decimal(8, 2) is '2.50')."""
+    return "" if index is None else f"{index.normalize():f}"
 
 
 def author_list(request):

@@ -117,7 +117,7 @@ def find_year(text: str) -> int | None:
 
 
 def parse_number(raw: str | None) -> float | None:
-    """'3' -> 3.0, '1.5' -> 1.5, '2,5' -> 2.5, 'abc' / '' -> None."""
+    """'3' -> 3.0, '1.5' -> 1.5, '2,5' -> 2.5, '-1' -> -1.0 (a prequel), 'abc' / '' -> None."""
     if raw is None:
         return None
     text = str(raw).strip().replace(",", ".")
@@ -125,7 +125,7 @@ def parse_number(raw: str | None) -> float | None:
     if not match:
         return None
     value = float(match.group(0))
-    return value if 0 <= value < 1_000_000 else None
+    return value if -1_000_000 < value < 1_000_000 else None
 
 
 def isbn_from(raw: str) -> str:

@@ -24,8 +24,10 @@ def current_value(item: MediaItem, field: str) -> Any:
     if field in TEXT_COLUMNS or field in INT_COLUMNS or field == "isbn13":
         return getattr(item, field) or None
     if field == "series":
-        return ({"name": item.series.title, "index": float(item.series_index) if item.series_index is not None
-                 else None} if item.series_id else None)
+        if not item.series_id:
+            return None
+        value = {"name": item.series.title, "index": _float(item.series_index)}
+        return value | ({"chrono": _float(item.series_chrono_index)} if item.series_chrono_index is not None else {})
     if field in ("authors", "narrators"):
         role = ContributorRole.AUTHOR if field == "authors" else ContributorRole.NARRATOR
         return [c.author.name for c in item.contributions.filter(role=role).select_related("author")] or None
@@ -70,11 +72,20 @@ def _int(value: Any) -> int | None:
     return number if 0 <= number < 2**31 else None
 
 
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
 def _apply_series(item: MediaItem, value: Any) -> None:
+    """A value without "chrono" (a source's) keeps the chronological position the book has
+    in the same series; another series clears it."""
     if not isinstance(value, dict) or not value.get("name"):
-        item.series, item.series_index = None, None
+        item.series, item.series_index, item.series_chrono_index = None, None, None
         return
-    item.series = get_or_create_series(str(value["name"]), item.kind)
+    series = get_or_create_series(str(value["name"]), item.kind, item=item)
+    if series.pk != item.series_id or "chrono" in value:
+        item.series_chrono_index = to_index(value["chrono"]) if value.get("chrono") is not None else None
+    item.series = series
     item.series_index = to_index(value.get("index")) if value.get("index") is not None else None
 
 

@@ -69,6 +69,13 @@ def normalise_values(values: Mapping[str, Any], confidence: Mapping[str, float])
     return {k: v for k, v in out.items() if not is_empty(v[0])}
 
 
+def _position(index: Any) -> float | None:
+    try:
+        return float(index) if index not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def clean_value(field: str, value: Any, values: Mapping[str, Any]) -> Any:
     """One field of what a source says, cleaned (nothing derived from other fields)."""
     if field in ("authors", "narrators"):
@@ -82,12 +89,9 @@ def clean_value(field: str, value: Any, values: Mapping[str, Any]) -> Any:
             value = {"name": value, "index": values.get("series_index")}
         if not isinstance(value, dict) or not str(value.get("name") or "").strip():
             return None
-        index = value.get("index")
-        try:
-            index = float(index) if index not in (None, "") else None
-        except (TypeError, ValueError):
-            index = None
-        return {"name": " ".join(str(value["name"]).split()), "index": index}
+        series = {"name": " ".join(str(value["name"]).split()), "index": _position(value.get("index"))}
+        # the chronological (in-universe) position: only hand edits give it, and only then is it set
+        return series | ({"chrono": _position(value["chrono"])} if "chrono" in value else {})
     if field in ("subjects", "genres"):
         return [str(v).strip() for v in (value if isinstance(value, list | tuple) else [value]) if str(v).strip()]
     if field == "identifiers":

@@ -3,6 +3,7 @@ aliases), rename and merge without silent duplicates."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.db.models import Q
 
 from core.errors import Conflict, InvalidInput
 from core.text import author_display_name, author_sort_name, comparison_key
-from media.models import Author, Contribution, MediaItem, Series
+from media.models import Author, Contribution, ContributorRole, MediaItem, Series
 from search.models import AuthorAlias
 from search.normalise import author_key, series_gaps
 
@@ -46,12 +47,28 @@ def get_or_create_author(name: str) -> Author:
     return author
 
 
-def get_or_create_series(title: str, kind: str) -> Series:
+def get_or_create_series(title: str, kind: str, *, item: MediaItem | None = None) -> Series:
+    """The series of that name; of several kept apart (same name, other authors), the one
+    that shares an author with `item`. A second one is never created here: that takes a
+    confirmed rename with `keep_apart`."""
     key = comparison_key(title)
     if not key:
         raise InvalidInput("A series needs a title")
-    series = Series.objects.filter(normalized=key, kind=kind).order_by("id").first()
-    return series or Series.objects.create(title=title.strip()[:255], normalized=key[:255], kind=kind)
+    same = list(Series.objects.filter(normalized=key, kind=kind).order_by("id"))
+    if len(same) > 1 and item is not None and item.pk:
+        mine = Contribution.objects.filter(item=item, role=ContributorRole.AUTHOR).values("author_id")
+        shared = set(Contribution.objects.filter(item__series__in=same, author_id__in=mine)
+                     .values_list("item__series_id", flat=True))
+        same = [s for s in same if s.pk in shared] or same
+    return same[0] if same else Series.objects.create(title=title.strip()[:255], normalized=key[:255], kind=kind)
+
+
+def set_shared_universe(series_id: int, shared: bool) -> Series:
+    """Mark a series as a shared universe or collaboration: books by other authors are intended."""
+    series = Series.objects.get(pk=series_id)
+    series.shared_universe = shared
+    series.save(update_fields=["shared_universe"])
+    return series
 
 
 @transaction.atomic
@@ -101,16 +118,19 @@ def _add_alias(author: Author, name: str) -> None:
 
 
 @transaction.atomic
-def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False) -> Series:
+def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False, keep_apart: bool = False) -> Series:
+    """Rename; a title another series has asks first: merge both (`confirm_merge`) or keep
+    them apart as two series of the same name (`keep_apart`: a reboot, another author's)."""
     series = Series.objects.select_for_update().get(pk=series_id)
     key = comparison_key(new_title)
     if not key:
         raise InvalidInput("The new title is empty")
     other = Series.objects.filter(normalized=key, kind=series.kind).exclude(pk=series.pk).first()
-    if other is not None:
+    if other is not None and not keep_apart:
         if not confirm_merge:
             raise Conflict(f"A series '{other.title}' (#{other.pk}) already exists",
-                           hint="Confirm to merge both series.", details={"existing_series_id": other.pk})
+                           hint="Confirm to merge both series, or keep them apart as two series of that name.",
+                           details={"existing_series_id": other.pk})
         MediaItem.objects.filter(series=series).update(series=other)
         series.delete()
         return other
@@ -164,13 +184,80 @@ def series_completions(series_ids: list[int], *, hidden: Q | None = None) -> dic
     return {pk: completion_of(found, covers.get(pk)) for pk, found in rows.items()}
 
 
+def main_authors(books: list[list[int]]) -> set[int]:
+    """The series' authors from its books' author ids: those of at least half the books, else
+    the most frequent ones."""
+    counts = Counter(a for authors in books for a in set(authors))
+    if not counts:
+        return set()
+    dated = sum(1 for authors in books if authors)
+    main = {a for a, n in counts.items() if 2 * n >= dated}
+    return main or {a for a, n in counts.items() if n == max(counts.values())}
+
+
+def series_credits(series_ids: list[int], *, hidden: Q | None = None) -> dict[int, str]:
+    """'Isaac Asimov, 1951\u20131993' per series: its main authors and years, what tells two
+    series of the same name apart on the series list."""
+    books = MediaItem.objects.filter(series_id__in=series_ids)
+    books = books if hidden is None else books.exclude(hidden)
+    years: dict[int, list[int]] = {}
+    for series_id, year in books.exclude(year=None).values_list("series_id", "year"):
+        years.setdefault(series_id, []).append(year)
+    per_book: dict[int, dict[int, list[int]]] = {}
+    names: dict[int, str] = {}
+    credits = Contribution.objects.filter(item__in=books, role=ContributorRole.AUTHOR).order_by("position", "pk")
+    for series_id, item_id, author_id, name in credits.values_list("item__series_id", "item_id", "author_id",
+                                                                   "author__name"):
+        per_book.setdefault(series_id, {}).setdefault(item_id, []).append(author_id)
+        names[author_id] = name
+    out = {}
+    for pk in series_ids:
+        main = main_authors(list(per_book.get(pk, {}).values()))
+        parts = [", ".join(sorted(names[a] for a in main))] if main else []
+        span = years.get(pk)
+        if span:
+            low, high = min(span), max(span)
+            parts.append(str(low) if low == high else f"{low}\N{EN DASH}{high}")
+        out[pk] = ", ".join(parts)
+    return out
+
+
+def series_conflicts(series: Series, items: list[MediaItem]) -> list[str]:
+    """What looks wrong in a series, each with the likely fix: two books at the same position
+    (publication or chronological, same kind), and books none of whose authors is one of the
+    series' main authors (unless the series is a shared universe or a collaboration)."""
+    found = []
+    for attr, label in (("series_index", ""), ("series_chrono_index", " in chronological order")):
+        at: dict[tuple[str, Decimal], list[MediaItem]] = {}
+        for item in items:
+            if getattr(item, attr) is not None:
+                at.setdefault((item.kind, getattr(item, attr)), []).append(item)
+        for (_, index), same in at.items():
+            if len(same) > 1:
+                number = f"{index.normalize():f}"
+                titles = ", ".join(i.title for i in same[:-1]) + f" and {same[-1].title}"
+                found.append(f"{titles} are both #{number}{label}: one of them is probably #{number}.5, "
+                             "another position or another edition of the same book.")
+    if not series.shared_universe:
+        authors = {i.pk: [c.author_id for c in i.contributions.all() if c.role == ContributorRole.AUTHOR]
+                   for i in items}
+        main = main_authors(list(authors.values()))
+        names = {c.author_id: c.author.name for i in items for c in i.contributions.all()}
+        for item in items:
+            if main and authors[item.pk] and not main & set(authors[item.pk]):
+                found.append(f"{item.title} is by {item.authors_display}, not by the series' author "
+                             f"({', '.join(sorted(names[a] for a in main))}): another series of the same name, "
+                             "or mark this series as a shared universe or collaboration.")
+    return found
+
+
 def series_overview(series: Series, *, hidden: Q | None = None) -> dict:
     books = series.items.all() if hidden is None else series.items.exclude(hidden)
     items = list(books.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
     indexes = [i.series_index for i in items]
     completion = completion_of([(i.series_index, i.status) for i in items])
     return {"series": series, "items": items, "gaps": list(completion.gaps), "owned": completion.owned,
-            "known": completion.known, "completion": completion,
+            "known": completion.known, "completion": completion, "conflicts": series_conflicts(series, items),
             "highest": max((i for i in indexes if i is not None), default=None),
             "expected": max((int(i) for i in indexes if i is not None and i == int(i)), default=0)}
 

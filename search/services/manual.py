@@ -41,20 +41,28 @@ def _names(field: str, value: Any) -> list[str]:
 
 
 def _series(value: Any) -> dict[str, Any]:
+    """{"name", "index"} and, when given, "chrono": the publication and the chronological
+    (in-universe) position; both may be decimal or negative (0.5, -1)."""
     if isinstance(value, str):
         value = {"name": value, "index": None}
     if not isinstance(value, dict) or not str(value.get("name") or "").strip():
-        raise InvalidInput("series needs a name", hint='e.g. {"name": "Dune", "index": 2}')
-    index = value.get("index")
+        raise InvalidInput("series needs a name", hint='e.g. {"name": "Dune", "index": 2, "chrono": 2}')
+    cleaned: dict[str, Any] = {"name": str(value["name"]).strip()[:255], "index": _position(value.get("index"))}
+    if "chrono" in value:
+        cleaned["chrono"] = _position(value.get("chrono"))
+    return cleaned
+
+
+def _position(index: Any) -> float | None:
     if index in (None, ""):
-        return {"name": str(value["name"]).strip()[:255], "index": None}
+        return None
     try:
         number = float(str(index).strip())
     except ValueError:
-        raise InvalidInput("The number in the series must be a number such as 2 or 2.5") from None
+        raise InvalidInput("The number in the series must be a number such as 2, 2.5 or -1") from None
     if not -1_000_000 < number < 1_000_000:
         raise InvalidInput("The number in the series is out of range")
-    return {"name": str(value["name"]).strip()[:255], "index": number}
+    return number
 
 
 def clean_manual_value(field: str, value: Any) -> Any:

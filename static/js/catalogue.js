@@ -17,11 +17,23 @@
         result = await OmniApi.post(rename.dataset.url, { name: name });
       } catch (e) {
         if (e.status !== 409) throw e;
-        if (!confirm(e.message + "\n\nMerge them into one " + rename.dataset.kind + "?")) return show("Nothing changed.");
-        result = await OmniApi.post(rename.dataset.url, { name: name, confirm_merge: true });
+        if (confirm(e.message + "\n\nMerge them into one " + rename.dataset.kind + "?")) {
+          result = await OmniApi.post(rename.dataset.url, { name: name, confirm_merge: true });
+        } else if (rename.dataset.kind === "series" &&
+                   confirm("Keep them apart: two series of the same name (a reboot, another author's)?")) {
+          result = await OmniApi.post(rename.dataset.url, { name: name, keep_apart: true });
+        } else return show("Nothing changed.");
       }
       var base = rename.dataset.kind === "series" ? "/series/" : "/authors/";
       location.href = base + result.id + "/";
+    } catch (e) { show(e.message, true); }
+  });
+  var shared = document.querySelector("form.series-shared");
+  if (shared) shared.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    try {
+      await OmniApi.post(shared.dataset.url, { shared_universe: shared.querySelector("[name=shared_universe]").checked });
+      location.reload();
     } catch (e) { show(e.message, true); }
   });
   var merge = document.querySelector("form.catalogue-merge");

@@ -104,7 +104,9 @@
     var field = row.dataset.field;
     if (field === "series") {
       var index = document.getElementById("field-series-index").value.trim();
-      return { name: document.getElementById("field-series").value.trim(), index: index === "" ? null : index };
+      var chrono = document.getElementById("field-series-chrono").value.trim();
+      return { name: document.getElementById("field-series").value.trim(), index: index === "" ? null : index,
+               chrono: chrono === "" ? null : chrono };
     }
     var input = row.querySelector("[name]");
     if (row.dataset.list) {
