@@ -591,7 +591,9 @@ class AuthorOut(Schema):
 
 
 class RenameIn(Schema):
-    name: str = Field(..., min_length=1, max_length=255)
+    # a name needs a letter or digit ("; " would clean to nothing): the same character class in the
+    # schema and the validator, so clients and the server agree on what a name is
+    name: str = Field(..., min_length=1, max_length=255, pattern="[0-9A-Za-z\u00C0-\uFFFF]")
     confirm_merge: Flag = False
 
 

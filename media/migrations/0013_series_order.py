@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """Series orderings and conflicts: a chronological (in-universe) position per book beside
     the publication one, and a series marked as a shared universe (no author check)."""
 
-    dependencies = [("media", "0011_search_memory")]
+    dependencies = [("media", "0012_user_preferences")]
 
     operations = [
         migrations.AddField(

@@ -107,3 +107,14 @@ def test_same_name_series_are_kept_apart_on_confirmation_and_listed_with_authors
     assert get_or_create_series("Foundation", "ebook", item=sequel).pk == reboot.series_id
     first = MediaItem.objects.get(pk=asimov[0].pk)
     assert get_or_create_series("Foundation", "ebook", item=first).pk == first.series_id != reboot.series_id
+
+
+def test_a_name_without_a_letter_or_digit_is_refused_by_the_schema(admin_client):
+    from media.models import Author
+
+    author = Author.objects.create(name="Frank Herbert", sort_name="Herbert, Frank", normalized="frank herbert")
+    refused = admin_client.post(f"/api/v1/authors/{author.pk}/rename", {"name": "; "}, content_type="application/json")
+    assert refused.status_code == 422 and "name" in refused.json()["error"]
+    kept = admin_client.post(f"/api/v1/authors/{author.pk}/rename", {"name": "Фрэнк Герберт"},
+                             content_type="application/json")
+    assert kept.status_code == 200 and kept.json()["data"]["name"] == "Фрэнк Герберт"
