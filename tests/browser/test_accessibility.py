@@ -199,7 +199,7 @@ FOCUS_STATE = """() => {
 
 WIDEST = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
-  .slice(-6).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + '=' + Math.round(e.getBoundingClientRect().width) + ':' + (e.innerText || '').slice(0, 60))"""
+  .slice(-5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width) + 'px')"""
 
 
 def _tab(page) -> dict:
