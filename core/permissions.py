@@ -340,6 +340,7 @@ PAGES: dict[str, Access] = {
     "item-redirect": READERS,
     "series-list": READERS,
     "series-detail": READERS,
+    "series-cover": READERS,
     "author-list": READERS,
     "author-detail": READERS,
     "imports": READERS,

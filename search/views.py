@@ -130,11 +130,29 @@ def series_detail(request, series_id: int):
     context["rows"] = [{"index": index, "item": item, "position": text}
                        for index, _, item, text in sorted(rows, key=lambda r: r[:2])]
     context["chronological"] = chrono
+    context["has_cover"] = any(i.cover_path for i in [*context["items"], *context["others"]])
     everyone = {i.pk for i in [*context["items"], *context["others"]]}
     context["read"] = len(read_item_ids(request.user, everyone))
     context["history"] = series_history(series_id) if is_admin(request.user) else []
     context["can_manage"] = is_admin(request.user)
     return render(request, "search/series_detail.html", context)
+
+
+def series_cover(request, series_id: int):
+    """The series' cover: its chosen book's, else a mosaic of up to four of its books' covers."""
+    series = get_object_or_404(series_rows(request.user), pk=series_id)
+    books = without_hidden(MediaItem.objects.exclude(cover_path=""), request.user)
+    chosen = books.filter(pk=series.cover_item_id).values_list("cover_path", flat=True).first()
+    path = media_covers.thumbnail(chosen) if chosen else None
+    if path is None:
+        paths = list(books.filter(series_id=series_id).order_by(F("series_index").asc(nulls_last=True), "sort_title")
+                     .values_list("cover_path", flat=True)[:media_covers.MOSAIC_TILES])
+        path = media_covers.mosaic(paths)
+    if path is None:
+        raise Http404("No cover")
+    response = FileResponse(path.open("rb"), content_type=media_covers.content_type(path))
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _position_text(index: Decimal | None) -> str:

@@ -6,9 +6,13 @@ change in a history that can revert it, without moving a file."""
 from __future__ import annotations
 
 from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from media.covers import store_image
 from media.models import LibraryFile, MediaItem, Series, SeriesChange, SeriesMembership
 from reading.models import ReadingProgress, ReadingStatus
 from tests.ui.factories import make_item
@@ -126,3 +130,32 @@ def test_every_series_change_is_in_the_history_and_reverts(admin_client):
     assert LibraryFile.objects.get(pk=book.pk).path == "/lib/Foundation.epub"  # no change moved a file
     page = admin_client.get(f"/series/{series_id}/").content.decode()
     assert 'id="series-history"' in page and "(reverted)" in page
+
+
+def _jpeg(colour: str) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (300, 450), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_the_default_series_cover_is_a_mosaic_of_its_books_covers(admin_client, settings):
+    colours = ["red", "green", "blue", "yellow", "black"]
+    series_id = _series(admin_client, {f"Book {n}": str(n) for n in range(1, 6)})
+    for n, colour in enumerate(colours, start=1):
+        MediaItem.objects.filter(title=f"Book {n}").update(cover_path=store_image(_jpeg(colour), ".jpg"))
+    assert 'id="series-cover"' in admin_client.get(f"/series/{series_id}/").content.decode()
+    reply = admin_client.get(f"/series/{series_id}/cover")
+    assert reply.status_code == 200
+    with Image.open(BytesIO(b"".join(reply.streaming_content))) as image:
+        width, height = image.size
+        corners = [image.getpixel((width // 4, height // 4)), image.getpixel((3 * width // 4, 3 * height // 4))]
+    assert corners[0][0] > 200 and corners[0][1] < 60  # book 1 (red) top left
+    assert corners[1][0] > 200 and corners[1][1] > 200 and corners[1][2] < 60  # book 4 (yellow) bottom right
+    mosaics = list(Path(settings.COVERS_DIR, "mosaics").rglob("*.jpg"))
+    admin_client.get(f"/series/{series_id}/cover")
+    assert list(Path(settings.COVERS_DIR, "mosaics").rglob("*.jpg")) == mosaics  # cached by the covers' hashes
+    # a cover chosen from one book replaces the mosaic
+    book = MediaItem.objects.get(title="Book 5")
+    admin_client.patch(f"/api/series/{series_id}", {"cover_item_id": book.pk}, content_type="application/json")
+    with Image.open(BytesIO(b"".join(admin_client.get(f"/series/{series_id}/cover").streaming_content))) as image:
+        assert max(image.getpixel((10, 10))) < 40  # black
