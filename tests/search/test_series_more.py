@@ -48,6 +48,8 @@ def test_an_omnibus_covers_its_range_and_shows_in_each_series(admin_client):
     assert omnibus.series_id == series_id and omnibus.series_index == Decimal("1")  # primary, kept in step
     page = admin_client.get(f"/series/{series_id}/").content.decode()
     assert "missing positions" not in page and "1\N{EN DASH}3" in page and "3 of 3 known" in page
+    listing = admin_client.get("/series/?q=Foundation").content.decode()
+    assert "3 of 3 known in the library" in listing and "missing positions" not in listing  # the same count
     # the same omnibus in a second series (the wider universe), at position 7
     robots = _series(admin_client, {"I, Robot": "1"}, name="Robot and Empire")
     assert _add(admin_client, robots, omnibus, 7).status_code == 201
