@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import hashlib
 import logging
 import os
 from io import BytesIO
@@ -119,3 +120,31 @@ def thumbnail(cover_path: str) -> Path | None:
     if source is None:
         return None
     return thumbnail_path(cover_path) if make_thumbnail(cover_path) else source
+
+
+MOSAIC_TILES = 4
+
+
+def mosaic(cover_paths: list[str]) -> Path | None:
+    """A series' default cover: the thumbnails of up to four of its books' covers in a 2x2 grid
+    (one cover: that thumbnail). Cached under a name made of the covers' content hashes (stored
+    covers are named by them), so a changed cover makes a new mosaic and an unchanged one is
+    never redrawn. None when no cover can be read."""
+    tiles = [p for p in cover_paths if thumbnail(p) is not None][:MOSAIC_TILES]
+    if len(tiles) < 2:
+        return thumbnail(tiles[0]) if tiles else None
+    key = hashlib.sha256("\n".join(os.path.basename(p) for p in tiles).encode()).hexdigest()
+    target = Path(settings.COVERS_DIR, "mosaics", key[:2], f"{key}.jpg")
+    if target.exists():
+        return target
+    width, height = THUMB_SIZE[0] // 2, THUMB_SIZE[1] // 2
+    sheet = Image.new("RGB", THUMB_SIZE, "white")
+    for n, cover in enumerate(tiles):
+        with Image.open(thumbnail(cover)) as image:
+            tile = image.convert("RGB").resize((width, height))
+        sheet.paste(tile, ((n % 2) * width, (n // 2) * height))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    sheet.save(partial, "JPEG", quality=80)
+    partial.replace(target)
+    return target

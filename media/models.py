@@ -47,6 +47,10 @@ class Series(models.Model):
     kind = models.CharField(max_length=16, choices=MediaKind.choices, default=MediaKind.EBOOK)
     shared_universe = models.BooleanField(
         default=False, help_text="A shared universe or collaboration: books by other authors are intended")
+    description = models.TextField(blank=True)
+    genres = models.JSONField(default=list, blank=True, help_text="Genres its books inherit when they have none")
+    cover_item = models.ForeignKey("MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   help_text="The book whose cover is the series' cover; none: the books' mosaic")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -122,6 +126,55 @@ class MediaItem(models.Model):
         """The `v` of the cover's URLs: it changes with the cover (stored covers are named by
         their content's SHA-256), so a new cover shows at once while the old URL stays cached."""
         return hashlib.sha256(self.cover_path.encode()).hexdigest()[:12] if self.cover_path else ""
+
+
+class SeriesMembership(models.Model):
+    """A position of a book in a series besides its primary one (MediaItem.series and
+    series_index): an omnibus in other positions or other series. A row at the book's primary
+    series and position only adds the end of its range (`position_end`: an omnibus of 1-3)."""
+
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="series_memberships")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="memberships")
+    position = models.DecimalField(max_digits=8, decimal_places=2)
+    position_end = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
+                                       help_text="Last position of a range (an omnibus of 1-3)")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "series", "position"],
+                                               name="one_membership_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} in {self.series_id} at {self.position}"
+
+
+class SeriesChangeAction(models.TextChoices):
+    RENAME = "rename", "Renamed"
+    MERGE = "merge", "Merged"
+    SHARED_UNIVERSE = "shared_universe", "Shared universe"
+    METADATA = "metadata", "Description, genres or cover"
+    ADD_BOOK = "add_book", "Book added"
+    REMOVE_BOOK = "remove_book", "Book removed"
+
+
+class SeriesChange(models.Model):
+    """A change of a series (its history), with what it was before, so it can be reverted.
+    None moves a file."""
+
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
+    action = models.CharField(max_length=16, choices=SeriesChangeAction.choices)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} of series {self.series_id}"
 
 
 class ContributorRole(models.TextChoices):

@@ -11,3 +11,8 @@ class ReadingConfig(AppConfig):
 
         register_hidden_items_rule(hidden_items)  # the catalogue's pages and APIs hide what reading hides
         register_visible_folders_rule(visible_folder_ids)  # and the scanning pages the hidden libraries
+
+        from core.reading_state import register_read_items_rule
+        from reading.progress import read_item_ids
+
+        register_read_items_rule(read_item_ids)  # "2 of 6 read" on the series pages

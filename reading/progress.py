@@ -145,3 +145,9 @@ def as_dict(item: MediaItem, row: ReadingProgress | None) -> dict:
         "finished_at": row.finished_at,
         "updated_at": row.updated_at,
     }
+
+
+def read_item_ids(user, item_ids: list[int]) -> set[int]:
+    """Of `item_ids`, the ones `user` has marked read (core.reading_state's rule)."""
+    return set(ReadingProgress.objects.filter(user=user, item_id__in=item_ids, status=ReadingStatus.READ)
+               .values_list("item_id", flat=True))

@@ -15,13 +15,14 @@ from core.api.envelope import Envelope, Page, PageParams, ok, paginate
 from core.api.types import Confirmed, Flag, Id
 from core.jobs import submit_job
 from core.visibility import without_hidden
-from media.models import Author, MediaItem, MediaKind, Series
+from media.models import Author, MediaItem, MediaKind, Series, SeriesChange, SeriesMembership
 from search import provider_settings, services
 from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
 from search.selectors import author_rows, item_metadata, provider_rows
 from search.services import catalogue, sources
+from search.services import series as series_services
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
 from search.services.runs import recent_runs
@@ -641,7 +642,7 @@ class SeriesRenameIn(RenameIn):
 def rename_series(request, series_id: Id, payload: SeriesRenameIn):
     get_object_or_404(Series, pk=series_id)
     return ok(catalogue.rename_series(series_id, payload.name, confirm_merge=payload.confirm_merge,
-                                      keep_apart=payload.keep_apart))
+                                      keep_apart=payload.keep_apart, user=request.auth))
 
 
 class SharedUniverseIn(Schema):
@@ -652,4 +653,84 @@ class SharedUniverseIn(Schema):
                        summary="Mark as a shared universe or collaboration (admin)")
 def series_shared_universe(request, series_id: Id, payload: SharedUniverseIn):
     get_object_or_404(Series, pk=series_id)
-    return ok(catalogue.set_shared_universe(series_id, payload.shared_universe))
+    return ok(catalogue.set_shared_universe(series_id, payload.shared_universe, user=request.auth))
+
+
+class MembershipIn(Schema):
+    item_id: Id
+    position: float = Field(..., ge=-999999, le=999999, allow_inf_nan=False,
+                            description="Its (first) position: decimals and negatives allowed (0.5, -1)")
+    position_end: float | None = Field(None, ge=-999999, le=999999, allow_inf_nan=False,
+                                       description="The last position of a range (an omnibus of 1-3), after `position`")
+
+
+class MembershipOut(Schema):
+    id: int
+    item_id: int
+    series_id: int
+    position: float
+    position_end: float | None
+
+
+@catalogue_router.post("/series/{int:series_id}/memberships", response={201: Envelope[MembershipOut]},
+                       summary="Place a book at a position or range of a series: omnibus editions (admin)")
+def add_series_membership(request, series_id: Id, payload: MembershipIn):
+    get_object_or_404(Series, pk=series_id)
+    get_object_or_404(MediaItem, pk=payload.item_id)
+    return Status(201, ok(series_services.add_membership(series_id, payload.item_id, payload.position,
+                                                         payload.position_end, user=request.auth)))
+
+
+@catalogue_router.delete("/series/{int:series_id}/memberships/{int:membership_id}", response=Envelope[None],
+                         summary="Take a book out of one position of a series (admin)")
+def remove_series_membership(request, series_id: Id, membership_id: Id):
+    get_object_or_404(SeriesMembership, pk=membership_id, series_id=series_id)
+    series_services.remove_membership(series_id, membership_id, user=request.auth)
+    return ok(None)
+
+
+class SeriesMetadataIn(Schema):
+    description: str | None = Field(None, max_length=20000)
+    genres: list[Annotated[str, Field(min_length=1, max_length=64, pattern="[0-9A-Za-z\u00C0-\uFFFF]")]] | None = \
+        Field(None, max_length=32, description="Inherited by its books that have no genres of their own")
+    cover_item_id: Id | None = Field(None, description="One of its books, whose cover is the series' cover")
+    default_cover: Flag = Field(False, description="true: no chosen cover (cover_item_id is ignored)")
+
+
+class SeriesMetadataOut(SeriesOut):
+    description: str
+    genres: list[str]
+    cover_item_id: int | None
+
+
+@catalogue_router.patch("/series/{int:series_id}", response=Envelope[SeriesMetadataOut],
+                        summary="Description, genres and cover of a series (admin)")
+def series_metadata(request, series_id: Id, payload: SeriesMetadataIn):
+    get_object_or_404(Series, pk=series_id)
+    cover: int | bool | None = None if payload.default_cover else (payload.cover_item_id or False)
+    return ok(series_services.set_metadata(series_id, description=payload.description, genres=payload.genres,
+                                           cover_item_id=cover, user=request.auth))
+
+
+class SeriesChangeOut(Schema):
+    id: int
+    series_id: int | None
+    action: str
+    old_value: Any
+    new_value: Any
+    created_at: datetime
+    reverted_at: datetime | None
+
+
+@catalogue_router.get("/series/{int:series_id}/history", response=Envelope[list[SeriesChangeOut]],
+                      summary="The changes of a series, newest first (admin)")
+def series_history(request, series_id: Id):
+    get_object_or_404(Series, pk=series_id)
+    return ok(series_services.history(series_id))
+
+
+@catalogue_router.post("/series/changes/{int:change_id}/revert", response=Envelope[SeriesChangeOut],
+                       summary="Undo a series change; no file moves (admin)")
+def revert_series_change(request, change_id: Id):
+    get_object_or_404(SeriesChange, pk=change_id)
+    return ok(series_services.revert_change(change_id, user=request.auth))

@@ -18,6 +18,7 @@ from media.identifiers import shown_identifier
 from media.models import ContributorRole, FileState, MediaItem
 from search.models import ReviewItem, ReviewStatus
 from search.selectors import detail_fields, display_value, item_metadata
+from search.services.series import inherited_genres
 
 OTHER_CANDIDATES_SHOWN = 4
 
@@ -106,6 +107,8 @@ def facts(item: MediaItem, rows: dict[str, dict]) -> list[dict[str, Any]]:
         ("volume", "Volume", item.volume),
         ("subjects", "Subjects", _names((rows.get("subjects") or {}).get("value"))),
         ("genres", "Genres", _names((rows.get("genres") or {}).get("value"))),
+        ("", "Genres (from the series)", "" if _names((rows.get("genres") or {}).get("value"))
+         else ", ".join(inherited_genres(item))),  # shown, never written into the book
         ("", "Tags", ", ".join(t.name for t in item.tags.all())),
         ("", "Rating", f"{item.rating / 2:g} of 5" if item.rating else ""),
     ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/<int:item_id>/", views.item_redirect, name="item-redirect"),
     path("series/", views.series_list, name="series-list"),
     path("series/<int:series_id>/", views.series_detail, name="series-detail"),
+    path("series/<int:series_id>/cover", views.series_cover, name="series-cover"),
     path("authors/", views.author_list, name="author-list"),
     path("authors/<int:author_id>/", views.author_detail, name="author-detail"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from core.api.auth import is_admin
 from core.lists import django_pager, sort_headers
+from core.reading_state import read_item_ids
 from core.text import fold
 from core.visibility import hidden_items, without_hidden
 from media import covers as media_covers
@@ -28,6 +29,7 @@ from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.runs import recent_runs
 from search.services.scan_provenance import record_pending
+from search.services.series import history as series_history
 from search.services.sources import rescoring_jobs, source_stats
 
 PAGE_SIZE = 50
@@ -117,14 +119,40 @@ def series_detail(request, series_id: int):
     chrono = request.GET.get("order") == "chronological"  # else publication order
     position = "series_chrono_index" if chrono else "series_index"
     items = items.order_by(F(position).asc(nulls_last=True), "series_index", "sort_title")[:500]
-    rows = [(getattr(i, position) if getattr(i, position) is not None else Decimal("1e9"), 0, i) for i in items]
-    rows += [] if chrono else [(Decimal(gap), 1, None) for gap in context["gaps"]]
-    context["rows"] = [{"index": index, "item": item,
-                        "position": _position_text(getattr(item, position) if item else index)}
-                       for index, _, item in sorted(rows, key=lambda r: r[:2])]
+    if chrono:
+        rows = [(i.series_chrono_index if i.series_chrono_index is not None else Decimal("1e9"), 0, i,
+                 _position_text(i.series_chrono_index)) for i in items]
+    else:  # a book at each position it holds (an omnibus 1-3, or 2 and 5), and the gaps
+        placed, books = context["placements"], {i.pk: i for i in [*items, *context["others"]]}
+        rows = [(p.start if p.start is not None else Decimal("1e9"), 0, books[pk], p.text)
+                for pk, found in placed.items() if pk in books for p in found]
+        rows += [(Decimal(gap), 1, None, str(gap)) for gap in context["gaps"]]
+    context["rows"] = [{"index": index, "item": item, "position": text}
+                       for index, _, item, text in sorted(rows, key=lambda r: r[:2])]
     context["chronological"] = chrono
+    context["has_cover"] = any(i.cover_path for i in [*context["items"], *context["others"]])
+    everyone = {i.pk for i in [*context["items"], *context["others"]]}
+    context["read"] = len(read_item_ids(request.user, everyone))
+    context["history"] = series_history(series_id) if is_admin(request.user) else []
     context["can_manage"] = is_admin(request.user)
     return render(request, "search/series_detail.html", context)
+
+
+def series_cover(request, series_id: int):
+    """The series' cover: its chosen book's, else a mosaic of up to four of its books' covers."""
+    series = get_object_or_404(series_rows(request.user), pk=series_id)
+    books = without_hidden(MediaItem.objects.exclude(cover_path=""), request.user)
+    chosen = books.filter(pk=series.cover_item_id).values_list("cover_path", flat=True).first()
+    path = media_covers.thumbnail(chosen) if chosen else None
+    if path is None:
+        paths = list(books.filter(series_id=series_id).order_by(F("series_index").asc(nulls_last=True), "sort_title")
+                     .values_list("cover_path", flat=True)[:media_covers.MOSAIC_TILES])
+        path = media_covers.mosaic(paths)
+    if path is None:
+        raise Http404("No cover")
+    response = FileResponse(path.open("rb"), content_type=media_covers.content_type(path))
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _position_text(index: Decimal | None) -> str:

@@ -12,9 +12,10 @@ from django.db.models import Q
 
 from core.errors import Conflict, InvalidInput
 from core.text import author_display_name, author_sort_name, comparison_key
-from media.models import Author, Contribution, ContributorRole, MediaItem, Series
+from media.models import Author, Contribution, ContributorRole, MediaItem, Series, SeriesChangeAction, SeriesMembership
 from search.models import AuthorAlias
 from search.normalise import author_key, series_gaps
+from search.services.series import Placement, merge_snapshot, placements, record
 
 
 def find_authors(text: str):
@@ -63,9 +64,13 @@ def get_or_create_series(title: str, kind: str, *, item: MediaItem | None = None
     return same[0] if same else Series.objects.create(title=title.strip()[:255], normalized=key[:255], kind=kind)
 
 
-def set_shared_universe(series_id: int, shared: bool) -> Series:
+@transaction.atomic
+def set_shared_universe(series_id: int, shared: bool, *, user=None) -> Series:
     """Mark a series as a shared universe or collaboration: books by other authors are intended."""
-    series = Series.objects.get(pk=series_id)
+    series = Series.objects.select_for_update().get(pk=series_id)
+    if series.shared_universe != shared:
+        record(series, SeriesChangeAction.SHARED_UNIVERSE, {"shared_universe": series.shared_universe},
+               {"shared_universe": shared}, user=user)
     series.shared_universe = shared
     series.save(update_fields=["shared_universe"])
     return series
@@ -118,7 +123,8 @@ def _add_alias(author: Author, name: str) -> None:
 
 
 @transaction.atomic
-def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False, keep_apart: bool = False) -> Series:
+def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False, keep_apart: bool = False,
+                  user=None) -> Series:
     """Rename; a title another series has asks first: merge both (`confirm_merge`) or keep
     them apart as two series of the same name (`keep_apart`: a reboot, another author's)."""
     series = Series.objects.select_for_update().get(pk=series_id)
@@ -131,9 +137,18 @@ def rename_series(series_id: int, new_title: str, *, confirm_merge: bool = False
             raise Conflict(f"A series '{other.title}' (#{other.pk}) already exists",
                            hint="Confirm to merge both series, or keep them apart as two series of that name.",
                            details={"existing_series_id": other.pk})
+        record(other, SeriesChangeAction.MERGE, merge_snapshot(series), {"into": other.pk}, user=user)
         MediaItem.objects.filter(series=series).update(series=other)
+        for row in SeriesMembership.objects.filter(series=series):
+            if SeriesMembership.objects.filter(item_id=row.item_id, series=other, position=row.position).exists():
+                row.delete()  # the book already stands there in the series it joins
+            else:
+                SeriesMembership.objects.filter(pk=row.pk).update(series=other)
         series.delete()
         return other
+    if new_title.strip()[:255] != series.title:
+        record(series, SeriesChangeAction.RENAME, {"title": series.title}, {"title": new_title.strip()[:255]},
+               user=user)
     series.title, series.normalized = new_title.strip()[:255], key[:255]
     series.save(update_fields=["title", "normalized"])
     return series
@@ -163,10 +178,13 @@ class Completion:
         return ", ".join(f"{r[0]}\N{EN DASH}{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
-def completion_of(rows: list[tuple[Decimal | None, str]], cover_item_id: int | None = None) -> Completion:
-    """`rows`: (series index, status) of every book of one series."""
+def completion_of(rows: list[tuple[Decimal | None, str]], cover_item_id: int | None = None,
+                  covered: list[Decimal] | None = None) -> Completion:
+    """`rows`: (series index, status) of every book of one series; `covered`: every position its
+    books hold when some hold several (an omnibus 1-3 holds 1, 2 and 3), else their indexes."""
     owned = sum(1 for _, status in rows if status in OWNED_STATUSES)
-    return Completion(owned, len(rows), tuple(series_gaps([i for i, _ in rows])), cover_item_id)
+    positions = [i for i, _ in rows] if covered is None else covered
+    return Completion(owned, len(rows), tuple(series_gaps(positions)), cover_item_id)
 
 
 def series_completions(series_ids: list[int], *, hidden: Q | None = None) -> dict[int, Completion]:
@@ -176,12 +194,35 @@ def series_completions(series_ids: list[int], *, hidden: Q | None = None) -> dic
     covers: dict[int, int] = {}
     books = MediaItem.objects.filter(series_id__in=series_ids).order_by("series_index", "sort_title", "pk")
     books = books if hidden is None else books.exclude(hidden)
+    covered: dict[int, list[Decimal]] = {pk: [] for pk in series_ids}
+    primary: dict[tuple[int, int], Decimal | None] = {}
     for series_id, index, status, pk, cover in books.values_list("series_id", "series_index", "status", "pk",
                                                                  "cover_path"):
         rows[series_id].append((index, status))
+        primary[(series_id, pk)] = index
         if cover and series_id not in covers:
             covers[series_id] = pk
-    return {pk: completion_of(found, covers.get(pk)) for pk, found in rows.items()}
+    extra = SeriesMembership.objects.filter(series_id__in=series_ids)
+    extra = extra if hidden is None else extra.exclude(hidden_items_ref(hidden))
+    seen: set[tuple[int, int]] = set(primary)
+    ranged: set[tuple[int, int]] = set()
+    for series_id, item_id, start, end, status in extra.values_list("series_id", "item_id", "position",
+                                                                    "position_end", "item__status"):
+        if primary.get((series_id, item_id), "none") == start:
+            ranged.add((series_id, item_id))  # the range of its primary position
+        elif (series_id, item_id) not in seen:
+            seen.add((series_id, item_id))
+            rows[series_id].append((start, status))
+        covered[series_id] += Placement(item_id, start, end, None).covers()
+    for (series_id, item_id), index in primary.items():
+        if (series_id, item_id) not in ranged and index is not None:
+            covered[series_id].append(index)
+    return {pk: completion_of(found, covers.get(pk), covered[pk]) for pk, found in rows.items()}
+
+
+def hidden_items_ref(hidden: Q) -> Q:
+    """`hidden` (built for MediaItem rows) for rows pointing at an item: their item's id in it."""
+    return Q(item__in=MediaItem.objects.filter(hidden).values("pk"))
 
 
 def main_authors(books: list[list[int]]) -> set[int]:
@@ -254,9 +295,15 @@ def series_conflicts(series: Series, items: list[MediaItem]) -> list[str]:
 def series_overview(series: Series, *, hidden: Q | None = None) -> dict:
     books = series.items.all() if hidden is None else series.items.exclude(hidden)
     items = list(books.order_by("series_index", "sort_title").prefetch_related("contributions__author"))
+    others = MediaItem.objects.filter(series_memberships__series=series).exclude(series=series).distinct()
+    others = list((others if hidden is None else others.exclude(hidden)).prefetch_related("contributions__author"))
+    placed = placements(series.pk, items)
+    shown = {i.pk for i in items + others}
+    covered = [p for pk, found in placed.items() if pk in shown for pl in found for p in pl.covers()]
     indexes = [i.series_index for i in items]
-    completion = completion_of([(i.series_index, i.status) for i in items])
-    return {"series": series, "items": items, "gaps": list(completion.gaps), "owned": completion.owned,
+    completion = completion_of([(i.series_index, i.status) for i in items + others], covered=covered)
+    return {"series": series, "items": items, "others": others, "gaps": list(completion.gaps),
+            "placements": {pk: found for pk, found in placed.items() if pk in shown}, "owned": completion.owned,
             "known": completion.known, "completion": completion, "conflicts": series_conflicts(series, items),
             "highest": max((i for i in indexes if i is not None), default=None),
             "expected": max((int(i) for i in indexes if i is not None and i == int(i)), default=0)}
