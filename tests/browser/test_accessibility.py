@@ -200,7 +200,8 @@ FOCUS_STATE = """() => {
 WIDEST = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
   .slice(-5)
-  .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width) + 'px')"""
+  .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' '
+    + Math.round(e.getBoundingClientRect().width) + 'px')"""
 
 
 def _tab(page) -> dict:
