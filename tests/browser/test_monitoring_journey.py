@@ -62,7 +62,8 @@ def test_follow_an_author_check_and_see_the_new_book_wanted_and_on_the_calendar(
     assert MediaItem.objects.filter(title="The Owned Book").count() == 1  # matched, not added again
     screenshot(page, "monitoring-followed-added")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Wanted").click()
+    page.get_by_role("link", name="Release calendar").click()
     day = page.locator("table.calendar td", has_text=NEW_TITLE)
     assert day.get_by_role("link", name=NEW_TITLE).is_visible()
     page.get_by_role("link", name="List view").click()

@@ -22,10 +22,10 @@ def test_each_help_page_is_in_the_layout_and_lists_the_others(reader_client, top
     assert all(f'href="/help/{other}/"' in html for other in TOPICS if other != topic)
 
 
-def test_the_help_index_lists_every_topic_and_is_in_the_navigation(reader_client):
+def test_the_help_index_lists_every_topic_and_is_in_the_top_bar(reader_client):
     html = reader_client.get("/help/").content.decode()
     assert all(f'href="/help/{topic}/"' in html for topic in TOPICS)
-    assert re.search(r'<nav id="main-nav".*href="/help/"', html, re.S)
+    assert re.search(r'<div class="user">\s*<a href="/help/"', html)
 
 
 def test_an_unknown_topic_is_a_404_and_help_needs_a_login(reader_client):

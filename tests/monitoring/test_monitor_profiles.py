@@ -102,13 +102,16 @@ def test_follow_and_change_forms_choose_the_profile(admin_client):
 
 
 @pytest.mark.parametrize("who", ["reader", "admin"])
-def test_followed_and_calendar_are_in_the_main_navigation_profiles_only_for_admins(who, reader_user, admin_user):
+def test_followed_is_in_the_main_navigation_the_calendar_one_click_away_profiles_only_for_admins(
+    who, reader_user, admin_user
+):
     client = Client()
     client.force_login(reader_user if who == "reader" else admin_user)
     page = client.get("/calendar/").content.decode()
     nav = page.split('<nav id="main-nav"')[1].split("</nav>")[0]
-    assert 'href="/monitoring/"' in nav
-    assert 'href="/calendar/" aria-current="page"' in nav
+    assert 'href="/monitoring/" aria-current="page"' in nav  # the calendar belongs to Followed
+    for start in ("/monitoring/", "/wanted/"):
+        assert 'href="/calendar/"' in client.get(start).content.decode(), start
     settings_page = client.get("/settings/").content.decode()
     assert ('href="/settings/profiles/"' in settings_page) is (who == "admin")
 
