@@ -289,15 +289,19 @@ def form_class(current: Step) -> type[forms.Form]:
     return type(current.form.__name__, (*mixins, current.form), {}) if mixins else current.form
 
 
+LIVE_FIELDS = ("ebook_formats", "audiobook_formats", "comic_formats")  # kept in the default format profiles
+
+
 def review_summary(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     """The saved answers as people read them (fields other apps add included): each step's
     title, each field's label and its value in words (choices by their labels, lists joined,
-    yes/no); secrets never shown."""
+    yes/no); secrets never shown. The answers as given, except the preferred formats, whose one
+    source of truth is the default format profiles (a change in Settings > Profiles shows)."""
     summary = []
     for current in STEPS:
         values = answers.get(current.name) or {}
-        # what the apps hold now wins over the stored answer (e.g. the default format profiles)
-        values = {**values, **{k: v for k, v in registry.initial_for(current.name).items() if k in values}}
+        live = registry.initial_for(current.name)
+        values = {**values, **{k: live[k] for k in LIVE_FIELDS if k in values and k in live}}
         fields = form_class(current).base_fields
         rows = [
             (str(fields[name].label or name.replace("_", " ").capitalize()), _in_words(fields[name], value))
