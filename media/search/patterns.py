@@ -86,6 +86,8 @@ def words_clause(words: list[str]) -> tuple[str, list[object]]:
 def time_limit(seconds: float | None = None) -> Iterator[None]:
     """The enclosed queries stop after `seconds` (default TIME_LIMIT), raising RegexTimeout."""
     seconds = TIME_LIMIT if seconds is None else seconds
+    if seconds <= 0:
+        raise RegexTimeout  # no time at all: on every engine, not just where a 0 limit stops at once
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         with _postgres_limit(seconds):
@@ -112,7 +114,8 @@ def _postgres_limit(seconds: float) -> Iterator[None]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('statement_timeout')")
             before = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(seconds * 1000)}ms"])
+            # at least 1 ms: PostgreSQL reads a statement_timeout of 0 as "no limit"
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(seconds * 1000))}ms"])
             yield
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
     except DatabaseError as exc:
