@@ -126,6 +126,14 @@ def test_supervisor_module_does_not_import_django():
     assert result.stdout.strip() == "False"
 
 
+def _database_url(db) -> str:
+    """The test database, for a subprocess: the SQLite file, or the PostgreSQL test database."""
+    s = db.settings_dict
+    if db.vendor == "postgresql":
+        return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return f"sqlite:///{s['NAME']}"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_worker_with_scheduler_runs_scheduled_jobs_in_one_process_and_stops_on_sigterm(tmp_path):
     """`manage.py worker --with-scheduler` (what serve starts): the scheduler thread enqueues the
@@ -135,7 +143,7 @@ def test_worker_with_scheduler_runs_scheduled_jobs_in_one_process_and_stops_on_s
     from core.models import FINISHED_STATES, Heartbeat, Job
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "omnireadarr.settings", "OMNI_DATA_DIR": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{db.settings_dict['NAME']}", "OMNI_LOG_LEVEL": "warning"}
+           "DATABASE_URL": _database_url(db), "OMNI_LOG_LEVEL": "warning"}
     env.pop("OMNI_QUEUE", None)
     worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--with-scheduler"],
                               cwd=Path(__file__).resolve().parents[2], env=env)
