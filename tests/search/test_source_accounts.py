@@ -201,3 +201,14 @@ def test_completeness_of_each_sources_answers(admin_client):
     assert sources(admin_client)["comicvine"]["completeness"]["answers"] == 0
     page = admin_client.get("/sources/").content.decode()
     assert "3.0 fields per answer" in page
+
+
+def test_an_added_source_does_not_hide_a_missing_built_in_provider(admin_client):
+    from search.models import SearchProvider
+    from search.services.providers import ensure_providers
+
+    ensure_providers()
+    add(admin_client, kind="openlibrary", name="ol-extra", label="Extra OL", base_url="https://ol.example.org")
+    SearchProvider.objects.filter(name="googlebooks").delete()
+    ensure_providers()
+    assert SearchProvider.objects.filter(name="googlebooks").exists()
