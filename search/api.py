@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
@@ -125,7 +125,7 @@ class SourceIn(Schema):
     base_url: str = Field(..., max_length=500, pattern=r"^https?://[^\s]+$")
     api_key: str = Field("", max_length=255)
     covers_base_url: str = Field("", max_length=500, pattern=r"^$|^https?://[^\s]+$")
-    priority: int = Field(50, ge=0, le=1000)
+    priority: Annotated[int, Strict()] = Field(50, ge=0, le=1000)
 
 
 @providers_router.post("/", response={201: Envelope[ProviderOut]},

@@ -62,11 +62,10 @@ def add_source(new: NewSource, *, user=None) -> SearchProvider:
     if SearchProvider.objects.filter(name=new.name).exists() or DataSource.objects.filter(name=new.name).exists():
         raise Conflict(f"A source called {new.name!r} exists already")
     info = PROVIDERS[new.kind].info
-    if info.requires_api_key and not new.api_key:
-        raise InvalidInput(f"{info.label} needs an API key")
     template = SearchProvider.objects.filter(name=new.kind).first()
     row = SearchProvider.objects.create(
         name=new.name, kind=new.kind, label=new.label, base_url=new.base_url, api_key=new.api_key,
+        enabled=bool(new.api_key) or not info.requires_api_key,  # off until it has the key it needs
         covers_base_url=new.covers_base_url or (template.covers_base_url if template else ""),
         priority=new.priority, rate_per_second=template.rate_per_second if template else None,
         hourly_limit_per_resource=template.hourly_limit_per_resource if template else None,
@@ -240,8 +239,6 @@ def bulk_change(*, percent: float, names: list[str] | None = None, provider_kind
                 user=None) -> TrustBatch:
     """Change the trust of several sources by `percent` (of their trust) at once: the sources
     named, or every source of a provider kind ('googlebooks': Google Books and its copies)."""
-    if not names and not provider_kind:
-        raise InvalidInput("Name the sources, or a provider kind")
     if provider_kind and provider_kind not in PROVIDERS:
         raise InvalidInput(f"Unknown provider kind {provider_kind!r}")
     wanted = set(names or ())
@@ -249,8 +246,9 @@ def bulk_change(*, percent: float, names: list[str] | None = None, provider_kind
         wanted |= {r.name for r in SearchProvider.objects.all() if r.adapter == provider_kind}
     sources = list(DataSource.objects.select_for_update().filter(name__in=wanted).exclude(name=MANUAL_SOURCE))
     missing = set(names or ()) - {s.name for s in sources}
-    if missing:
-        raise NotFound(f"No data source {', '.join(sorted(missing))}")
+    if missing or not sources:
+        raise NotFound(f"No data source {', '.join(sorted(missing))}" if missing else "No data source matches: "
+                       "name the sources, or a provider kind")
     what = provider_kind or ", ".join(sorted(wanted))
     batch = TrustBatch.objects.create(description=f"{what} {percent:+g} %", user=user)
     for source in sources:

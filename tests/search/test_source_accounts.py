@@ -48,6 +48,10 @@ def test_a_second_open_library_is_added_tested_used_and_retired_keeping_its_valu
                base_url="https://example.org").status_code == 409
     assert add(admin_client, kind="nosuch", name="x-y", label="x", base_url="https://example.org").status_code == 422
     assert add(admin_client, kind="googlebooks", name="gb-x", label="x", base_url="javascript:1").status_code == 422
+    assert add(admin_client, kind="openlibrary", name="ol-x", label="x", base_url="https://example.org",
+               priority=False).status_code == 422
+    keyless = add(admin_client, kind="comicvine", name="cv-x", label="CV", base_url="https://cv.example.org")
+    assert keyless.status_code == 201 and keyless.json()["data"]["enabled"] is False  # off until it has a key
 
     test = admin_client.post("/api/providers/ol-mirror/test", {}, content_type=JSON).json()["data"]
     assert test["ok"], test
@@ -187,6 +191,7 @@ def test_bulk_trust_change_of_all_google_sources_and_its_rollback(admin_client, 
     assert DataSource.objects.get(name="googlebooks").trust == pytest.approx(0.825)
     assert admin_client.post("/api/metadata/trust/bulk", {"names": ["nosuch"], "percent": 10},
                              content_type=JSON).status_code == 404
+    assert admin_client.post("/api/metadata/trust/bulk", {"percent": 10}, content_type=JSON).status_code == 404
 
 
 def test_completeness_of_each_sources_answers(admin_client):
