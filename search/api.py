@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field, Strict
+from pydantic import BeforeValidator, Field
 
 from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
@@ -37,6 +37,14 @@ from search.services.wanted import (
     requested_items,
 )
 
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_no_bool)]  # 807.0 is 807; false is not 0
 providers_router = Router(tags=["providers"])
 metadata_router = Router(tags=["metadata"])
 media_router = Router(tags=["media"])
@@ -101,7 +109,7 @@ class ProviderPatch(Schema):
     enabled: Flag | None = None
     base_url: str | None = Field(None, max_length=500, pattern=r"^https?://")
     api_key: str | None = Field(None, max_length=255)
-    priority: int | None = Field(None, ge=0, le=1000)
+    priority: Annotated[int, Field(ge=0, le=1000), BeforeValidator(_no_bool)] | None = None
     rate_per_second: float | None = Field(None, gt=0, le=100)
     media_types: list[MediaKind] | None = None
 
@@ -122,10 +130,10 @@ class SourceIn(Schema):
     kind: Literal[tuple(PROVIDERS)] = Field(description="The kind of source (the adapter that speaks to it)")
     name: str = Field(..., min_length=2, max_length=32, pattern=r"^[a-z0-9][-a-z0-9_]*$")
     label: str = Field(..., min_length=1, max_length=64, pattern=r"\S")
-    base_url: str = Field(..., max_length=500, pattern=r"^https?://[^\s]+$")
+    base_url: str = Field(..., max_length=500, pattern=r"^https?://[!-~]+$", description="printable ASCII")
     api_key: str = Field("", max_length=255)
-    covers_base_url: str = Field("", max_length=500, pattern=r"^$|^https?://[^\s]+$")
-    priority: Annotated[int, Strict()] = Field(50, ge=0, le=1000)
+    covers_base_url: str = Field("", max_length=500, pattern=r"^$|^https?://[!-~]+$")
+    priority: Whole = Field(50, ge=0, le=1000)
 
 
 @providers_router.post("/", response={201: Envelope[ProviderOut]},
