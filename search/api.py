@@ -312,6 +312,8 @@ def list_sources(request):
 
 
 class BoundsIn(Schema):
+    """Bounds not given: within 0.2 of the present trust; given in either order: the range between."""
+
     auto_adjust: Flag
     trust_min: float | None = Field(None, ge=0.0, le=1.0)
     trust_max: float | None = Field(None, ge=0.0, le=1.0)

@@ -34,6 +34,7 @@ from search.providers.registry import PROVIDERS
 PROBATION_ITEMS = 20  # a new source is on probation for its first 20 books ...
 PROBATION_DAYS = 14  # ... or 14 days, whichever ends first
 PROBATION_FACTOR = 0.5
+DEFAULT_SPAN = 0.2  # automatic adjustment without bounds given: within 0.2 of the trust it had
 MIN_FEEDBACK = 5  # automatic adjustment waits for this many corrected or locked values
 # The fields a book source is expected to answer; completeness is measured over these.
 CORE_FIELDS = ("title", "authors", "publisher", "published", "language", "description", "isbn13", "cover",
@@ -207,10 +208,11 @@ def set_bounds(name: str, *, auto_adjust: bool, trust_min: float | None, trust_m
     source = DataSource.objects.select_for_update().filter(name=name).first()
     if source is None:
         raise NotFound(f"No data source {name!r}")
-    if auto_adjust and (trust_min is None or trust_max is None):
-        raise InvalidInput("Automatic adjustment needs a minimum and a maximum trust")
-    if trust_min is not None and trust_max is not None and trust_min > trust_max:
-        raise InvalidInput("The minimum trust is above the maximum")
+    if auto_adjust:  # bounds not given: within 0.2 of today's trust; given in either order: the range between
+        trust_min = round(max(0.0, source.trust - DEFAULT_SPAN), 4) if trust_min is None else trust_min
+        trust_max = round(min(1.0, source.trust + DEFAULT_SPAN), 4) if trust_max is None else trust_max
+    if trust_min is not None and trust_max is not None:
+        trust_min, trust_max = min(trust_min, trust_max), max(trust_min, trust_max)
     source.auto_adjust, source.trust_min, source.trust_max = auto_adjust, trust_min, trust_max
     source.save(update_fields=["auto_adjust", "trust_min", "trust_max"])
     return source

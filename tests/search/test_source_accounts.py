@@ -132,14 +132,13 @@ def test_trust_follows_accuracy_only_within_bounds_and_every_change_is_logged_an
     assert admin_client.post("/api/metadata/trust/auto-adjust").json()["data"] == []
     assert DataSource.objects.get(name="googlebooks").trust == 0.75
 
-    bad = admin_client.put("/api/metadata/sources/googlebooks/bounds", {"auto_adjust": True}, content_type=JSON)
-    assert bad.status_code == 422  # bounds are needed
-    inverted = {"auto_adjust": True, "trust_min": 0.9, "trust_max": 0.4}
-    assert admin_client.put("/api/metadata/sources/googlebooks/bounds", inverted,
-                            content_type=JSON).status_code == 422
-    reply = admin_client.put("/api/metadata/sources/googlebooks/bounds",
-                             {"auto_adjust": True, "trust_min": 0.4, "trust_max": 0.9}, content_type=JSON)
+    unbounded = admin_client.put("/api/metadata/sources/googlebooks/bounds", {"auto_adjust": True},
+                                 content_type=JSON).json()["data"]
+    assert (unbounded["trust_min"], unbounded["trust_max"]) == (0.55, 0.95)  # within 0.2 of its trust
+    inverted = {"auto_adjust": True, "trust_min": 0.9, "trust_max": 0.4}  # the range between, either order
+    reply = admin_client.put("/api/metadata/sources/googlebooks/bounds", inverted, content_type=JSON)
     assert reply.status_code == 200 and reply.json()["data"]["auto_adjust"] is True
+    assert (reply.json()["data"]["trust_min"], reply.json()["data"]["trust_max"]) == (0.4, 0.9)
 
     [change] = admin_client.post("/api/metadata/trust/auto-adjust").json()["data"]
     # accuracy 1/6 = 0.17, kept at the minimum the admin set
