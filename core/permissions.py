@@ -131,10 +131,18 @@ API: dict[str, Access] = {
     "POST /api/rename/templates/check": _access(*READERS.roles, note="renders a sample; changes nothing"),
     "GET /api/providers/": READERS,
     "PATCH /api/providers/{name}": ADMINS,
+    "POST /api/providers/": ADMINS,
+    "POST /api/providers/{name}/retire": ADMINS,
     "POST /api/providers/{name}/test": _access(Role.ADMIN, note="one small search with typed or stored settings"),
     "GET /api/metadata/search": READERS,
     "GET /api/metadata/sources": READERS,
     "PATCH /api/metadata/sources/{name}": ADMINS,
+    "PUT /api/metadata/sources/{name}/bounds": ADMINS,
+    "GET /api/metadata/trust/changes": READERS,
+    "POST /api/metadata/trust/changes/{change_id}/revert": ADMINS,
+    "POST /api/metadata/trust/auto-adjust": ADMINS,
+    "POST /api/metadata/trust/bulk": ADMINS,
+    "POST /api/metadata/trust/bulk/{batch_id}/rollback": ADMINS,
     "POST /api/media/wanted/": _access(*READERS.roles, note="a reader's item is a request: not searched "
                                        "or grabbed until an admin approves it"),
     "POST /api/media/wanted/manual": _access(*READERS.roles, note="by hand, without a provider; a reader's "

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from core.api.auth import is_admin
 from core.api.envelope import Envelope, Page, PageParams, ok, paginate
@@ -17,11 +17,11 @@ from core.jobs import submit_job
 from core.visibility import without_hidden
 from media.models import Author, MediaItem, MediaKind, Series, SeriesChange, SeriesMembership
 from search import provider_settings, services
-from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider
+from search.models import MetadataChange, ReviewItem, ReviewStatus, SearchProvider, TrustChange
 from search.providers.base import SearchQuery
 from search.providers.registry import PROVIDERS, provider_info
 from search.selectors import author_rows, item_metadata, provider_rows
-from search.services import catalogue, sources
+from search.services import catalogue, sources, trust
 from search.services import series as series_services
 from search.services.lookup import search_metadata
 from search.services.providers import status_text
@@ -38,6 +38,14 @@ from search.services.wanted import (
     requested_items,
 )
 
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_no_bool)]  # 807.0 is 807; false is not 0
 providers_router = Router(tags=["providers"])
 metadata_router = Router(tags=["metadata"])
 media_router = Router(tags=["media"])
@@ -48,7 +56,9 @@ catalogue_router = Router(tags=["authors and series"])
 # --- providers ------------------------------------------------------------------------------------
 class ProviderOut(Schema):
     name: str
+    kind: str = Field(description="The adapter (an added source has one of the built-in kinds)")
     label: str
+    retired: bool
     enabled: bool
     base_url: str
     priority: int
@@ -65,10 +75,12 @@ class ProviderOut(Schema):
 
 
 def _provider_out(row: SearchProvider) -> dict[str, Any]:
-    info = provider_info(row.name)
+    info = provider_info(row.adapter)
     return {
         "name": row.name,
+        "kind": row.adapter,
         "label": row.label,
+        "retired": row.retired_at is not None,
         "enabled": row.enabled,
         "base_url": row.base_url,
         "priority": row.priority,
@@ -98,7 +110,7 @@ class ProviderPatch(Schema):
     enabled: Flag | None = None
     base_url: str | None = Field(None, max_length=500, pattern=r"^https?://")
     api_key: str | None = Field(None, max_length=255)
-    priority: int | None = Field(None, ge=0, le=1000)
+    priority: Annotated[int, Field(ge=0, le=1000), BeforeValidator(_no_bool)] | None = None
     rate_per_second: float | None = Field(None, gt=0, le=100)
     media_types: list[MediaKind] | None = None
 
@@ -113,6 +125,29 @@ def update_provider(request, name: str, payload: ProviderPatch):
         row.status, row.retry_at, row.consecutive_failures, row.last_error = "unknown", None, 0, ""
     row.save()
     return ok(_provider_out(row))
+
+
+class SourceIn(Schema):
+    kind: Literal[tuple(PROVIDERS)] = Field(description="The kind of source (the adapter that speaks to it)")
+    name: str = Field(..., min_length=2, max_length=32, pattern=r"^[a-z0-9][-a-z0-9_]*$")
+    label: str = Field(..., min_length=1, max_length=64, pattern=r"\S")
+    base_url: str = Field(..., max_length=500, pattern=r"^https?://[!-~]+$", description="printable ASCII")
+    api_key: str = Field("", max_length=255)
+    covers_base_url: str = Field("", max_length=500, pattern=r"^$|^https?://[!-~]+$")
+    priority: Whole = Field(50, ge=0, le=1000)
+
+
+@providers_router.post("/", response={201: Envelope[ProviderOut]},
+                       summary="Add a source of an existing kind with its own address and key (admin)")
+def add_source(request, payload: SourceIn):
+    row = trust.add_source(trust.NewSource(**payload.dict()), user=request.auth)
+    return Status(201, ok(_provider_out(row)))
+
+
+@providers_router.post("/{name}/retire", response=Envelope[ProviderOut],
+                       summary="Retire an added source: never asked again; its values keep their source (admin)")
+def retire_source(request, name: str):
+    return ok(_provider_out(trust.retire_source(name)))
 
 
 class ProviderTestIn(Schema):
@@ -218,6 +253,19 @@ class JobStateRef(Schema):
     state: str
 
 
+class ProbationOut(Schema):
+    items_left: int | None = Field(description="Books it must still answer for (none: no count limit)")
+    until: datetime | None = Field(description="When it ends at the latest (none: no time limit)")
+    factor: float = Field(description="Trust is multiplied by this meanwhile")
+
+
+class CompletenessOut(Schema):
+    answers: int = Field(description="Books it gave values for")
+    fields_per_answer: float | None = Field(description="Core fields filled per answer")
+    score: float | None = Field(description="Share of the core fields its answers fill (0-1)")
+    empty_rate: dict[str, float | None] = Field(description="Per core field: how often its answers leave it empty")
+
+
 class SourceOut(Schema):
     name: str
     label: str
@@ -227,6 +275,16 @@ class SourceOut(Schema):
     contributed: int = Field(description="Fields whose value on a book comes from this source")
     overridden: int = Field(description="Values of this source a person later replaced by a manual edit")
     accuracy: float | None = Field(description="contributed / (contributed + overridden)")
+    retired: bool = Field(description="Its provider is retired: not asked any more; its values stay")
+    effective_trust: float = Field(description="The trust merges use (lower while on probation)")
+    probation: ProbationOut | None = Field(description="While a new source is on probation")
+    corrected: int = Field(description="Values of this source a person replaced by hand (count against it)")
+    confirmed: int = Field(description="Values of this source a person locked as they were (count for it)")
+    measured_accuracy: float | None = Field(description="confirmed / (confirmed + corrected); none before any")
+    auto_adjust: bool
+    trust_min: float | None
+    trust_max: float | None
+    completeness: CompletenessOut
 
 
 class TrustOut(Schema):
@@ -235,17 +293,113 @@ class TrustOut(Schema):
         description="The background job rescoring the books (none: trust unchanged)")
 
 
-def _source_out(stats: SourceStats) -> dict[str, Any]:
+def _source_out(stats: SourceStats, extra: dict | None = None) -> dict[str, Any]:
     source = stats.source
+    extra = extra or trust.source_details([source])[source.name]
     return {"name": source.name, "label": source.label, "kind": source.kind,
             "kind_label": source.get_kind_display(), "trust": source.trust, "contributed": stats.contributed,
-            "overridden": stats.overridden, "accuracy": stats.accuracy}
+            "overridden": stats.overridden, "accuracy": stats.accuracy, "retired": source.retired_at is not None,
+            "auto_adjust": source.auto_adjust, "trust_min": source.trust_min, "trust_max": source.trust_max,
+            **extra}
 
 
 @metadata_router.get("/sources", response=Envelope[list[SourceOut]],
-                     summary="Data sources: trust, values contributed, values overridden by hand")
+                     summary="Data sources: trust (effective, on probation), values contributed, accuracy from "
+                             "corrections and locks, completeness of their answers")
 def list_sources(request):
-    return ok([_source_out(s) for s in source_stats()])
+    stats = source_stats()
+    details = trust.source_details([s.source for s in stats])
+    return ok([_source_out(s, details[s.source.name]) for s in stats])
+
+
+class BoundsIn(Schema):
+    """Bounds not given: within 0.2 of the present trust; given in either order: the range between."""
+
+    auto_adjust: Flag
+    trust_min: float | None = Field(None, ge=0.0, le=1.0)
+    trust_max: float | None = Field(None, ge=0.0, le=1.0)
+
+
+@metadata_router.put("/sources/{name}/bounds", response=Envelope[SourceOut],
+                     summary="Let a source's trust follow its accuracy within bounds, or not (admin)")
+def set_bounds(request, name: str, payload: BoundsIn):
+    source = trust.set_bounds(name, auto_adjust=payload.auto_adjust, trust_min=payload.trust_min,
+                              trust_max=payload.trust_max)
+    return ok(_source_out(next(s for s in source_stats() if s.source.pk == source.pk)))
+
+
+class TrustChangeOut(Schema):
+    id: int
+    source: str
+    old_trust: float
+    new_trust: float
+    reason: str
+    note: str
+    batch_id: int | None
+    created_at: datetime
+    reverted_at: datetime | None
+
+
+def _change_out(change) -> dict[str, Any]:
+    return {"id": change.pk, "source": change.source.name, "old_trust": change.old_trust,
+            "new_trust": change.new_trust, "reason": change.reason, "note": change.note, "batch_id": change.batch_id,
+            "created_at": change.created_at, "reverted_at": change.reverted_at}
+
+
+@metadata_router.get("/trust/changes", response=Envelope[Page[TrustChangeOut]],
+                     summary="The audit log of trust changes, newest first")
+def list_trust_changes(request, page: Query[PageParams]):
+    changes = TrustChange.objects.select_related("source").order_by("-created_at", "-id")
+    result = paginate(changes, page)
+    return ok(result | {"items": [_change_out(c) for c in result["items"]]})
+
+
+@metadata_router.post("/trust/changes/{change_id}/revert", response=Envelope[TrustChangeOut],
+                      summary="Put a source's trust back as it was before one change (admin)")
+def revert_trust_change(request, change_id: Id):
+    change = trust.revert_trust_change(change_id, user=request.auth)
+    return ok(_change_out(change))
+
+
+@metadata_router.post("/trust/auto-adjust", response=Envelope[list[TrustChangeOut]],
+                      summary="Move the trust of sources that allow it to their accuracy, within bounds (admin)")
+def auto_adjust_trust(request):
+    return ok([_change_out(c) for c in trust.auto_adjust(user=request.auth)])
+
+
+class BulkTrustIn(Schema):
+    percent: float = Field(..., ge=-100, le=100, description="Change of each source's trust, in % of it")
+    names: list[Annotated[str, Field(min_length=1, max_length=48, pattern=r"^[-a-zA-Z0-9_]+$")]] = Field(
+        default_factory=list, max_length=100)
+    provider_kind: Literal[("", *PROVIDERS)] = Field("", description="Every source of this provider kind")
+
+
+class TrustBatchOut(Schema):
+    id: int
+    description: str
+    created_at: datetime
+    rolled_back_at: datetime | None
+    changes: list[TrustChangeOut]
+
+
+def _batch_out(batch) -> dict[str, Any]:
+    return {"id": batch.pk, "description": batch.description, "created_at": batch.created_at,
+            "rolled_back_at": batch.rolled_back_at,
+            "changes": [_change_out(c) for c in batch.changes.select_related("source").order_by("id")]}
+
+
+@metadata_router.post("/trust/bulk", response=Envelope[TrustBatchOut],
+                      summary='Change the trust of several sources at once ("all Google sources -10 %") (admin)')
+def bulk_trust(request, payload: BulkTrustIn):
+    batch = trust.bulk_change(percent=payload.percent, names=payload.names, provider_kind=payload.provider_kind,
+                              user=request.auth)
+    return ok(_batch_out(batch))
+
+
+@metadata_router.post("/trust/bulk/{batch_id}/rollback", response=Envelope[TrustBatchOut],
+                      summary="Undo every change of a bulk trust change (admin)")
+def rollback_trust_batch(request, batch_id: Id):
+    return ok(_batch_out(trust.rollback_batch(batch_id, user=request.auth)))
 
 
 class TrustIn(Schema):

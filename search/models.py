@@ -25,7 +25,10 @@ class ProviderStatus(models.TextChoices):
 class SearchProvider(models.Model):
     """Configuration and health of one metadata provider (edited in admin and Settings)."""
 
-    name = models.SlugField(max_length=32, unique=True, help_text="Registry name, e.g. openlibrary")
+    name = models.SlugField(max_length=32, unique=True, help_text="Registry name, e.g. openlibrary, or the "
+                            "name of an added source (a second Open Library mirror)")
+    kind = models.SlugField(max_length=32, blank=True, help_text="The adapter of an added source "
+                            "(openlibrary, googlebooks, comicvine); empty: the name is the adapter")
     label = models.CharField(max_length=64)
     enabled = models.BooleanField(default=True)
     base_url = models.URLField(max_length=500)
@@ -41,12 +44,19 @@ class SearchProvider(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True, help_text="Circuit open / rate limited until")
     consecutive_failures = models.PositiveIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="Retired: never asked again; the values it "
+                                      "gave stay, attributed to it")
 
     class Meta:
         ordering = ["priority", "name"]
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def adapter(self) -> str:
+        """The registry name of the adapter that speaks to it."""
+        return self.kind or self.name
 
 
 class SourceKind(models.TextChoices):
@@ -64,12 +74,66 @@ class DataSource(models.Model):
     label = models.CharField(max_length=64)
     kind = models.CharField(max_length=16, choices=SourceKind.choices)
     trust = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="Its provider is retired; its values stay")
+    probation_items = models.PositiveIntegerField(default=0, help_text="On probation until it has answered for "
+                                                  "this many books (0: no probation)")
+    probation_days = models.PositiveIntegerField(default=0, help_text="... or until this many days have passed")
+    probation_factor = models.FloatField(default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+                                         help_text="Trust is multiplied by this while on probation")
+    auto_adjust = models.BooleanField(default=False, help_text="Adjust trust from its measured accuracy")
+    trust_min = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    trust_max = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
 
     class Meta:
         ordering = ["-trust", "name"]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.trust:.2f})"
+
+
+class TrustChangeReason(models.TextChoices):
+    MANUAL = "manual", "Set by hand"
+    AUTO = "auto", "Adjusted from accuracy"
+    BULK = "bulk", "Bulk change"
+    REVERT = "revert", "Reverted"
+
+
+class TrustBatch(models.Model):
+    """A bulk trust change ("all Google sources -10 %"), rolled back as a whole."""
+
+    description = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class TrustChange(models.Model):
+    """The audit log of trust: every change, by hand, automatic or in bulk, revertable."""
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="trust_changes")
+    old_trust = models.FloatField()
+    new_trust = models.FloatField()
+    reason = models.CharField(max_length=16, choices=TrustChangeReason.choices)
+    note = models.CharField(max_length=200, blank=True)
+    batch = models.ForeignKey(TrustBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}: {self.old_trust:.2f} -> {self.new_trust:.2f}"
 
 
 class MetadataField(models.TextChoices):

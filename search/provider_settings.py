@@ -24,7 +24,7 @@ class ProviderForm(forms.Form):
     def __init__(self, *args, row: SearchProvider, **kwargs) -> None:
         kwargs.setdefault("prefix", row.name)
         super().__init__(*args, **kwargs)
-        self.row, self.info = row, provider_info(row.name)
+        self.row, self.info = row, provider_info(row.adapter)
         self.status = status_text(row).removeprefix(f"{row.label}: ")  # under the provider's own heading
         if self.info.requires_api_key:
             self.fields["api_key"] = secret_field("API key", row.api_key, max_length=255)
@@ -71,11 +71,11 @@ def save_provider(row: SearchProvider, data: dict) -> SearchProvider:
 
 def test(row: SearchProvider, *, base_url: str = "", api_key: str = "") -> Message:
     """One small search through the real adapter with the typed (or stored) address and key."""
-    return test_provider(row.name, {"url": base_url, "api_key": api_key})
+    return test_provider(row.adapter, {"url": base_url or row.base_url, "api_key": api_key or row.api_key})
 
 
 def public(row: SearchProvider) -> dict:
-    info = provider_info(row.name)
+    info = provider_info(row.adapter)
     return {
         "name": row.name,
         "label": row.label,

@@ -17,10 +17,10 @@ def provider_rows(media_type: str | None = None) -> list[SearchProvider]:
     from search.services.providers import ensure_providers
 
     ensure_providers()
-    rows = [r for r in SearchProvider.objects.order_by("priority", "name") if r.name in PROVIDERS]
+    rows = [r for r in SearchProvider.objects.order_by("priority", "name") if r.adapter in PROVIDERS]
     if media_type:
-        rows = [r for r in rows if media_type in (r.media_types or provider_info(r.name).media_kinds)
-                and media_type in provider_info(r.name).media_kinds]
+        rows = [r for r in rows if media_type in (r.media_types or provider_info(r.adapter).media_kinds)
+                and media_type in provider_info(r.adapter).media_kinds]
     return rows
 
 

@@ -77,6 +77,7 @@ class BookRecord:
     isbn13: str = ""
     cover_url: str = ""
     page_count: int | None = None
+    source: str = ""  # the configured source that answered (set by the services; empty: `provider`)
     issue_number: str = ""
     volume: str = ""
     narrators: tuple[str, ...] = ()

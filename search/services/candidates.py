@@ -29,6 +29,7 @@ from search.normalise import author_names, detect_series, genres_for, language_c
 from search.providers.common import parse_date
 from search.services.apply import apply_value, current_value
 from search.services.manual import clean_manual_value
+from search.services.trust import effective_trust
 
 logger = logging.getLogger(__name__)
 FIELDS = frozenset(MetadataField.values)
@@ -133,8 +134,12 @@ def resolve_item(item: MediaItem, *, fields: list[str] | None = None, reason: st
     wanted = fields or sorted(FIELDS)
     rows = FieldCandidate.objects.filter(item=item, field__in=wanted).select_related("source")
     by_field: dict[str, list[Candidate]] = {}
+    trusts: dict[int, float] = {}  # a source on probation counts for less
     for row in rows:
-        by_field.setdefault(row.field, []).append(Candidate(row.field, row.value, row.source.name, row.source.trust,
+        if row.source_id not in trusts:
+            trusts[row.source_id] = effective_trust(row.source)
+        by_field.setdefault(row.field, []).append(Candidate(row.field, row.value, row.source.name,
+                                                            trusts[row.source_id],
                                                             row.confidence, row.updated_at.timestamp()))
     resolved = {r.field: r for r in ResolvedField.objects.filter(item=item, field__in=wanted)
                 .select_related("source")}

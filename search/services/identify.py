@@ -116,7 +116,7 @@ def apply_match(item: MediaItem, record: BookRecord, confidence: float, *, user=
     values = record.as_values()
     values.setdefault("identifiers", {})[record.provider] = record.external_id
     before = identifier_pairs(item) if run is not None else set()
-    record_candidates(item, record.provider, values, max(0.05, min(1.0, confidence)),
+    record_candidates(item, record.source or record.provider, values, max(0.05, min(1.0, confidence)),
                       external_id=record.external_id, user=user, run=run)
     if run is not None:
         record_applied(run, item, record, before)

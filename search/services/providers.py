@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from core.errors import (
     ServiceUnavailable,
 )
 from search.models import MetadataSettings, ProviderStatus, SearchProvider
-from search.providers.base import Capability, MetadataProvider, ProviderConfig
+from search.providers.base import BookRecord, Capability, MetadataProvider, ProviderConfig
 from search.providers.registry import PROVIDERS, build_provider, provider_info
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def cache_path():
 def provider_config(row: SearchProvider, options: MetadataSettings | None = None) -> ProviderConfig:
     options = options or MetadataSettings.load()
     return ProviderConfig(
-        name=row.name, label=row.label, base_url=row.base_url, api_key=row.api_key,
+        name=row.adapter, label=row.label, base_url=row.base_url, api_key=row.api_key,
         covers_base_url=row.covers_base_url, rate_per_second=row.rate_per_second,
         hourly_limit_per_resource=row.hourly_limit_per_resource, cache_path=cache_path(),
         cache_ttl_seconds=options.cache_ttl_seconds, **PROVIDER_OVERRIDES.get("config", {}),
@@ -57,9 +57,11 @@ def status_text(row: SearchProvider, now: datetime | None = None) -> str:
     now = now or timezone.now()
     wait_s = int((row.retry_at - now).total_seconds()) if row.retry_at and row.retry_at > now else 0
     retry = f", retry in {wait_s} s" if wait_s else ""
+    if row.retired_at is not None:
+        return f"{row.label}: retired"
     if not row.enabled:
         return f"{row.label}: disabled"
-    if row.name in PROVIDERS and provider_info(row.name).requires_api_key and not row.api_key:
+    if row.adapter in PROVIDERS and provider_info(row.adapter).requires_api_key and not row.api_key:
         return f"{row.label}: not configured (API key required)"
     if row.status == ProviderStatus.RATE_LIMITED:
         return f"{row.label}: rate limited{retry or ', ready again'}"
@@ -75,9 +77,11 @@ def blocked_reason(row: SearchProvider, now: datetime | None = None) -> str:
     now = now or timezone.now()
     if not row.enabled:
         return status_text(row, now)
-    if row.name not in PROVIDERS:
+    if row.retired_at is not None:
+        return f"{row.label}: retired"
+    if row.adapter not in PROVIDERS:
         return f"{row.label}: unknown provider"
-    if provider_info(row.name).requires_api_key and not row.api_key:
+    if provider_info(row.adapter).requires_api_key and not row.api_key:
         return status_text(row, now)
     if row.retry_at and row.retry_at > now:
         return status_text(row, now)
@@ -133,7 +137,7 @@ def ensure_providers() -> None:
     database or a deleted row must not leave the app without providers)."""
     from search.defaults import PROVIDERS as DEFAULTS
 
-    if SearchProvider.objects.count() >= len(DEFAULTS):
+    if set(SearchProvider.objects.filter(kind="").values_list("name", flat=True)) >= {d[0] for d in DEFAULTS}:
         return
     for name, label, base, covers, priority, rate, hourly, kinds, enabled in DEFAULTS:
         SearchProvider.objects.get_or_create(name=name, defaults={
@@ -143,9 +147,9 @@ def ensure_providers() -> None:
 
 def rows_for(kind: str, capability: Capability, names: list[str] | None = None) -> list[SearchProvider]:
     ensure_providers()
-    rows = [r for r in SearchProvider.objects.filter(enabled=True).order_by("priority", "name")
-            if r.name in PROVIDERS and (not r.media_types or kind in r.media_types)
-            and kind in provider_info(r.name).media_kinds and capability in provider_info(r.name).capabilities]
+    rows = [r for r in SearchProvider.objects.filter(enabled=True, retired_at=None).order_by("priority", "name")
+            if r.adapter in PROVIDERS and (not r.media_types or kind in r.media_types)
+            and kind in provider_info(r.adapter).media_kinds and capability in provider_info(r.adapter).capabilities]
     return [r for r in rows if not names or r.name in names]
 
 
@@ -189,11 +193,21 @@ def call_providers(rows: list[SearchProvider], fn: Callable[[MetadataProvider], 
     return [outcomes[r.name] for r in rows]
 
 
+def _tagged(result: Any, source: str) -> Any:
+    """Records say which configured source answered (an added mirror speaks the adapter's
+    language, so its records carry the adapter's name as `provider`)."""
+    if isinstance(result, BookRecord):
+        return replace(result, source=source)
+    if isinstance(result, list):
+        return [replace(r, source=source) if isinstance(r, BookRecord) else r for r in result]
+    return result
+
+
 def _run(row: SearchProvider, options: MetadataSettings, fn) -> tuple[Any, Exception | None]:
     provider = None
     try:
         provider = make_provider(row, options)
-        return fn(provider), None
+        return _tagged(fn(provider), row.name), None
     except Exception as exc:  # reported per provider; one failure never stops the others
         if not isinstance(exc, OmniError):
             logger.exception("%s: unexpected error", row.label)

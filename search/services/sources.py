@@ -18,7 +18,15 @@ from core.jobs import submit_job
 from core.models import Job, JobState
 from media.models import MediaItem
 from search.merge import MANUAL_SOURCE
-from search.models import ChangeReason, DataSource, FieldCandidate, MetadataChange, ResolvedField
+from search.models import (
+    ChangeReason,
+    DataSource,
+    FieldCandidate,
+    MetadataChange,
+    ResolvedField,
+    TrustChange,
+    TrustChangeReason,
+)
 from search.services.candidates import resolve_item
 
 RESCORE_KIND = "search.rescore_source"
@@ -58,6 +66,8 @@ def set_trust(name: str, trust: float, *, user=None) -> tuple[DataSource, Job | 
         raise NotFound(f"No data source {name!r}")
     if source.trust == trust:
         return source, None
+    TrustChange.objects.create(source=source, old_trust=source.trust, new_trust=trust,
+                               reason=TrustChangeReason.MANUAL, user=user)
     source.trust = trust
     source.save(update_fields=["trust"])
     return source, queue_rescore(source, user=user)
