@@ -87,6 +87,13 @@ def _fresh_api_rate_counters():
 
 
 @pytest.fixture
+def no_rate_limits(settings):
+    """For tests that flood the API by design (the fuzz run, the concurrency run): a 429 would hide
+    what they look for. The limits have their own tests (tests/api/test_rate_limit.py)."""
+    settings.API_RATE_READ = settings.API_RATE_WRITE = 0
+
+
+@pytest.fixture
 def fake_prowlarr():
     """A local Prowlarr answering as the recorded real one (wizard and settings pages)."""
     from tests.acquisition.fakes import FakeProwlarr

@@ -46,13 +46,6 @@ def keys(library):
     return {"admin": ApiKey.issue(admin), "reader": ApiKey.issue(reader)}
 
 
-@pytest.fixture
-def no_rate_limits(settings):
-    """The run sends ~40 requests a second, a flood by design: a 429 would pass for a refusal of
-    invalid input and hide findings. The limits have their own tests (test_rate_limit.py)."""
-    settings.API_RATE_READ = settings.API_RATE_WRITE = 0
-
-
 @pytest.mark.parametrize("role", ["admin", "reader", "anonymous"])
 def test_fuzzing_the_api_finds_no_server_error_and_no_undocumented_response(role, keys, no_rate_limits):
     headers = {} if role == "anonymous" else {"X-Api-Key": keys[role]}

@@ -219,7 +219,7 @@ def unfinished_records() -> list[str]:
 
 
 @sqlite_only
-@pytest.mark.usefixtures("live_providers", "busy_worker")
+@pytest.mark.usefixtures("live_providers", "busy_worker", "no_rate_limits")
 def test_scans_reindexing_renames_enrichment_and_api_edits_together_never_hit_a_lock(
     admin_user, library, caplog, monkeypatch
 ):
