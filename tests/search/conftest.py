@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from search.providers.base import ProviderConfig
-from tests.search.fakes import COMICVINE_KEY, FakeProviders
+from tests.search.fakes import COMICVINE_KEY, FakeProviders, aim_providers_at
 
 
 @pytest.fixture
@@ -32,16 +32,5 @@ def provider_config(fakes, tmp_path):
 @pytest.fixture
 def live_providers(db, fakes, tmp_path, monkeypatch):
     """The seeded SearchProvider rows pointed at the fake servers, with a private cache."""
-    from search.models import SearchProvider
-    from search.services import providers as provider_services
-
-    provider_services.ensure_providers()
-    monkeypatch.setattr(provider_services, "cache_path", lambda: tmp_path / "provider-cache.sqlite3")
-    monkeypatch.setitem(provider_services.PROVIDER_OVERRIDES, "config", {"retries": 0, "backoff": 0.01,
-                                                                          "timeout": 5.0})
-    for name, server in fakes.servers.items():
-        SearchProvider.objects.filter(name=name).update(
-            base_url=server.base_url, rate_per_second=None,
-            covers_base_url=f"{server.base_url}/covers" if name == "openlibrary" else "",
-            api_key=COMICVINE_KEY if name == "comicvine" else "")
+    aim_providers_at(fakes, tmp_path, monkeypatch)
     return fakes

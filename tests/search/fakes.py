@@ -304,3 +304,20 @@ if __name__ == "__main__":  # pragma: no cover - manual use
     logging.info("Comic Vine key: %s; covers: %s/covers", COMICVINE_KEY, fakes.openlibrary.base_url)
     while True:
         time.sleep(3600)
+
+
+def aim_providers_at(fakes: FakeProviders, cache_dir, monkeypatch) -> None:
+    """Point the seeded SearchProvider rows at the running fakes, with a private response cache
+    and no retries (the live-providers fixtures of the search and reading-list tests)."""
+    from search.models import SearchProvider
+    from search.services import providers as provider_services
+
+    provider_services.ensure_providers()
+    monkeypatch.setattr(provider_services, "cache_path", lambda: cache_dir / "provider-cache.sqlite3")
+    monkeypatch.setitem(provider_services.PROVIDER_OVERRIDES, "config", {"retries": 0, "backoff": 0.01,
+                                                                          "timeout": 5.0})
+    for name, server in fakes.servers.items():
+        SearchProvider.objects.filter(name=name).update(
+            base_url=server.base_url, rate_per_second=None,
+            covers_base_url=f"{server.base_url}/covers" if name == "openlibrary" else "",
+            api_key=COMICVINE_KEY if name == "comicvine" else "")
