@@ -283,12 +283,14 @@ def deferred() -> Iterator[None]:
 
 def rebuild_all(*, progress=None) -> int:
     """Drop and rebuild the whole index (vocabulary included)."""
+    from media.search import pg_rum
     from media.search.backends import backend
 
     with transaction.atomic():
         SearchDocument.objects.all().delete()
         SearchTerm.objects.all().delete()
         backend().clear()
+    pg_rum.ensure_index()  # where the RUM extension was installed since the last migration
     ids = list(MediaItem.objects.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), CHUNK):

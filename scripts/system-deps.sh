@@ -3,7 +3,8 @@
 # Calibre (ebook-convert), unrar/rar (Debian non-free) and unar for CBR, bsdtar,
 # Chromium for browser tests, the download clients the adapters are tested against
 # (qbittorrent-nox, transmission-daemon, deluged + deluge-web, nzbget), opentracker and mktorrent for
-# the tests' loopback swarm, epubcheck (EPUBs made by conversion are validated). Idempotent: does
+# the tests' loopback swarm, epubcheck (EPUBs made by conversion are validated), the RUM extension
+# of each local PostgreSQL server (library search, media/search/pg_rum.py). Idempotent: does
 # nothing when all tools are present.
 set -euo pipefail
 
@@ -24,6 +25,12 @@ command -v nzbget >/dev/null || need+=(nzbget)
 # epubcheck is a Java jar (tests run it as java -jar: binfmt is not active in containers)
 [ -f /usr/share/java/epubcheck.jar ] || need+=(epubcheck)
 dpkg -s libatomic1 >/dev/null 2>&1 || need+=(libatomic1)
+# the RUM index of PostgreSQL library search (media/search/pg_rum.py), for each local PostgreSQL server
+for pg in /usr/lib/postgresql/*/; do
+  [ -d "$pg" ] || continue
+  version="$(basename "$pg")"
+  [ -f "$pg/lib/rum.so" ] || need+=("postgresql-$version-rum")
+done
 dpkg -s python3-venv >/dev/null 2>&1 || command -v python3 >/dev/null || need+=(python3 python3-venv)
 
 if [ ${#need[@]} -eq 0 ]; then

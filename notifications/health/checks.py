@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 
 from core.events import Level
 from core.jobs import job_kinds
@@ -18,6 +19,7 @@ from core.models import Heartbeat, Job, JobState
 from downloaders import services as download_services
 from downloaders.models import MONITORED_STATES, ClientHealth, DownloadAttempt
 from indexers.models import IndexerConfig
+from media.search import pg_rum
 from notifications.models import HealthSettings, ProgressMark
 from processing.models import ImportRun, PostProcessStatus
 from search.models import ProviderStatus, SearchProvider
@@ -190,6 +192,19 @@ def vanished_jobs(config: HealthSettings, now: datetime) -> list[Finding]:
     return found
 
 
+def search_index(config: HealthSettings, now: datetime) -> list[Finding]:
+    """PostgreSQL library search without the RUM index still works, slower for common words."""
+    if connection.vendor != "postgresql" or pg_rum.in_use():
+        return []
+    return [Finding(
+        "search_index:rum", "Library search on PostgreSQL runs without the RUM index: every match of a common "
+        "word is ranked, so such searches take 100-300 ms instead of 10-30 ms in a library of 100,000 books",
+        "Install the PostgreSQL RUM extension on the database server (Debian/Ubuntu: apt-get install "
+        "postgresql-15-rum, for your PostgreSQL version), then rebuild the search index once (manage.py "
+        "rebuild_search_index, which creates the index); the database user must be allowed to create extensions.",
+        Level.WARNING)]
+
+
 CHECKS: tuple[Check, ...] = (
     Check("download_clients", "Download clients", download_clients),
     Check("indexers", "Indexers", indexers),
@@ -200,4 +215,5 @@ CHECKS: tuple[Check, ...] = (
     Check("stalled_downloads", "Stuck downloads", stalled_downloads),
     Check("long_imports", "Long-running imports", long_imports),
     Check("vanished_jobs", "Jobs whose worker vanished", vanished_jobs),
+    Check("search_index", "Library search index", search_index),
 )

@@ -1,0 +1,93 @@
+"""PostgreSQL library search with and without the RUM index (media.search.pg_rum)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from media.models import MediaItem
+from media.search import SearchRequest, pg_rum, run
+from notifications.health import checks
+from notifications.models import HealthSettings
+from tests.ui.factories import make_item
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the RUM index is PostgreSQL's"),
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Index DDL here is rolled back with the test: forget what was seen either side of it."""
+    pg_rum._present.clear()
+    yield
+    pg_rum._present.clear()
+
+
+@pytest.fixture
+def rum():
+    with connection.cursor() as cursor:
+        if not pg_rum.extension_available(cursor):
+            pytest.skip("the rum extension is not installed on this PostgreSQL server (scripts/system-deps.sh)")
+    assert pg_rum.ensure_index() in ("present", "created")
+
+
+@pytest.fixture
+def mixed():
+    """Every book says "common"; every third one "rare" too; the last one "last"."""
+    for n in range(30):
+        words = "common rare" if n % 3 == 0 else "common"
+        make_item(f"Volume {n:02d}", authors=["Someone"], description=words + (" last" if n == 29 else ""))
+
+
+def newest_truth(tsquery: str, count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT item_id FROM media_searchdocument WHERE document @@ to_tsquery('simple', %s) "
+            "ORDER BY item_id DESC LIMIT %s",
+            [tsquery, count],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("window", [2, 8, 100])
+@pytest.mark.parametrize("tsquery", ["'common'", "'rare'", "'last'", "'com':*", "'common' & !'rare'", "'nothing'"])
+def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, monkeypatch, window, tsquery):
+    monkeypatch.setattr(pg_rum, "PROBE_WINDOW", window)
+    for count in (1, 5, 40):
+        assert [r[0] for r in pg_rum.newest(tsquery, count)] == newest_truth(tsquery, count)
+
+
+def test_the_migration_created_the_indexes_where_the_extension_is_installed(rum):
+    assert pg_rum.ensure_index() == "present" and pg_rum.in_use()
+
+
+def test_without_the_index_search_ranks_every_match_and_health_says_how_to_add_it(rum, mixed):
+    with_index = run(SearchRequest(q="common -rare", page_size=50))
+    assert pg_rum.in_use() and checks.search_index(HealthSettings.load(), timezone.now()) == []
+
+    with connection.cursor() as cursor:  # the test's rows were written in this transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    pg_rum.remove_index()
+    assert not pg_rum.in_use()
+    without = run(SearchRequest(q="common -rare", page_size=50))
+    assert without.ids == with_index.ids and without.total == with_index.total == 20
+    [finding] = checks.search_index(HealthSettings.load(), timezone.now())
+    assert "RUM" in finding.message and "postgresql-15-rum" in finding.fix
+
+    assert pg_rum.ensure_index() == "created" and pg_rum.in_use()
+    assert run(SearchRequest(q="common -rare", page_size=50)).ids == with_index.ids
+
+
+def test_a_title_edit_reaches_the_title_index(rum):
+    item = make_item("Old Name", authors=["Someone"])
+    item.title = "Brand New Name"
+    item.save()
+    from media import search_index
+
+    search_index.reindex_items([item.pk])
+    assert [r[0] for r in pg_rum.newest_titles("'brand'", 5)] == [item.pk]
+    assert pg_rum.newest_titles("'old'", 5) == []
+    assert MediaItem.objects.get(pk=item.pk).title == "Brand New Name"
