@@ -174,6 +174,7 @@ API: dict[str, Access] = {
     "POST /api/series/{series_id}/memberships": ADMINS,
     "DELETE /api/series/{series_id}/memberships/{membership_id}": ADMINS,
     "PATCH /api/series/{series_id}": ADMINS,
+    "POST /api/series/{series_id}/cover/upload": _access(Role.ADMIN, note="validated and re-encoded as JPEG"),
     "GET /api/series/{series_id}/history": ADMINS,
     "POST /api/series/changes/{change_id}/revert": ADMINS,
     "GET /api/library/search": READERS,
