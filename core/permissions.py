@@ -344,6 +344,8 @@ PAGES: dict[str, Access] = {
     "metadata-search": READERS,
     "review": READERS,
     "data-sources": READERS,
+    "data-source-add": _access(Role.ADMIN, note="its API key is never shown back"),
+    "data-source-retire": _access(Role.ADMIN, note="asks first; the values it gave stay"),
     "book-detail": READERS,
     "cover-candidate": READERS,
     "item-redirect": READERS,

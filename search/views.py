@@ -22,7 +22,7 @@ from media import memory
 from media.models import ContributorRole, MediaItem, MediaKind, MediaStatus
 from media.selectors import items_for_listing
 from search.book_page import book_page
-from search.models import ReviewItem, ReviewStatus, TrustChange
+from search.models import ReviewItem, ReviewStatus
 from search.selectors import author_rows, provider_rows, series_rows
 from search.services.catalogue import series_completions, series_credits, series_overview
 from search.services.covers import local_candidate_file
@@ -31,8 +31,6 @@ from search.services.runs import recent_runs
 from search.services.scan_provenance import record_pending
 from search.services.series import cover_source
 from search.services.series import history as series_history
-from search.services.sources import rescoring_jobs, source_stats
-from search.services.trust import source_details
 
 PAGE_SIZE = 50
 OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
@@ -45,19 +43,6 @@ def _page(request, queryset):
 def metadata_search(request):
     providers = [{"row": r, "status": status_text(r)} for r in provider_rows()]
     return render(request, "search/search.html", {"providers": providers, "kinds": MediaKind.choices})
-
-
-def data_sources(request):
-    """Every source of metadata with its trust (admins change it), the values it gave the
-    books and the values a person later corrected by hand; its probation, measured accuracy,
-    the completeness of its answers and the audit log of trust changes."""
-    jobs = rescoring_jobs()
-    stats = source_stats()
-    details = source_details([s.source for s in stats])
-    rows = [{"stats": s, "job": jobs.get(s.source.name), "more": details[s.source.name]} for s in stats]
-    changes = TrustChange.objects.select_related("source")[:20]
-    return render(request, "search/sources.html", {"rows": rows, "can_manage": is_admin(request.user),
-                                                   "changes": changes})
 
 
 def review_queue(request):
