@@ -44,6 +44,7 @@ def data_sources(request, *, form: AddSourceForm | None = None, status: int = 20
             "rows": rows,
             "can_manage": admin,
             "changes": changes,
+            "min_feedback": trust.MIN_FEEDBACK,
             "add_form": (form or AddSourceForm()) if admin else None,
         },
         status=status,
