@@ -47,6 +47,7 @@ class AuthorAdmin(admin.ModelAdmin):
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "created_at"]
     search_fields = ["title"]
+    readonly_fields = ["cover_path"]  # set by an upload (validated, re-encoded), never typed in
 
 
 @admin.register(LibraryFile)

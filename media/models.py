@@ -51,6 +51,9 @@ class Series(models.Model):
     genres = models.JSONField(default=list, blank=True, help_text="Genres its books inherit when they have none")
     cover_item = models.ForeignKey("MediaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                    help_text="The book whose cover is the series' cover; none: the books' mosaic")
+    cover_path = models.CharField(max_length=500, blank=True,
+                                  help_text="An uploaded cover (relative to the data directory, re-encoded JPEG); "
+                                            "wins over cover_item")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -30,7 +30,7 @@ from reading.users_api import router as users_router
 from readinglists.api import router as reading_lists_router
 from scanning.api import router as scanning_router
 from search.api import catalogue_router, media_router, metadata_router, providers_router, review_router
-from search.cover_api import covers_router
+from search.cover_api import covers_router, series_covers_router
 
 api = OmniAPI(
     title="OmniReadarr API",
@@ -64,6 +64,7 @@ api.add_router("/providers", providers_router)
 api.add_router("/metadata", metadata_router)
 api.add_router("/media", media_router)
 api.add_router("/media", covers_router)
+api.add_router("/series", series_covers_router)
 api.add_router("/review", review_router)
 api.add_router("/", catalogue_router)
 api.add_router("/library", library_router)

@@ -39,4 +39,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("notifications_sweep", "notifications.sweep", timedelta(minutes=5)),
     # Followed authors and series: their new books become wanted (monitoring app).
     Schedule("monitor_check", "monitoring.check", timedelta(hours=12)),
+    # Sources an admin lets follow their accuracy: trust moved within the admin's bounds, each
+    # change in the trust audit log (Data sources page); a person's last word holds until new evidence.
+    Schedule("trust_adjust", "search.adjust_trust", timedelta(days=1)),
 )

@@ -848,13 +848,19 @@ class SeriesMetadataIn(Schema):
     genres: list[Annotated[str, Field(min_length=1, max_length=64, pattern="[0-9A-Za-z\u00C0-\uFFFF]")]] | None = \
         Field(None, max_length=32, description="Inherited by its books that have no genres of their own")
     cover_item_id: Id | None = Field(None, description="One of its books, whose cover is the series' cover")
-    default_cover: Flag = Field(False, description="true: no chosen cover (cover_item_id is ignored)")
+    default_cover: Flag = Field(False, description="true: no chosen or uploaded cover, the books' mosaic "
+                                                   "(cover_item_id is ignored)")
 
 
 class SeriesMetadataOut(SeriesOut):
     description: str
     genres: list[str]
     cover_item_id: int | None
+    cover: str = Field(description="uploaded (POST /api/series/{id}/cover/upload), book or mosaic (the default)")
+
+    @staticmethod
+    def resolve_cover(obj: Series) -> str:
+        return series_services.cover_source(obj)
 
 
 @catalogue_router.patch("/series/{int:series_id}", response=Envelope[SeriesMetadataOut],

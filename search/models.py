@@ -128,6 +128,9 @@ class TrustChange(models.Model):
                              related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     reverted_at = models.DateTimeField(null=True, blank=True)
+    evidence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The source's corrected + locked values when it was made: a person's "
+        "change holds against automatic adjustment until there are more")
 
     class Meta:
         ordering = ["-created_at", "-id"]

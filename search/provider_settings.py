@@ -1,17 +1,19 @@
 """Settings > Metadata: each provider's switch, address, API key and order, validated by one
 form (the settings page) and tested live through the provider's own adapter (the wizard's test).
-The API key is never rendered: a masked hint, empty keeps it."""
+The API key is never rendered: a masked hint, empty keeps it. Also the form that adds a source of
+an existing kind (the Data sources page)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.db import transaction
 
-from core.errors import NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.settings_forms import invalid, mask_secret, secret_field
 from core.wizard.registry import Message
 from search.models import ProviderStatus, SearchProvider
-from search.providers.registry import provider_info
+from search.providers.registry import PROVIDERS, provider_info
+from search.services import trust
 from search.services.providers import ensure_providers, status_text
 from search.wizard_hooks import test_provider
 
@@ -35,6 +37,39 @@ class ProviderForm(forms.Form):
         if data.get("enabled") and self.info.requires_api_key and not key:
             raise forms.ValidationError(f"{self.info.label} needs an API key to be used: enter it or switch it off.")
         return data
+
+
+class AddSourceForm(forms.Form):
+    """A second source of an existing kind (a mirror, a key of one's own): the same rules as
+    POST /api/providers/ (its SourceIn schema)."""
+
+    kind = forms.ChoiceField(label="Kind", help_text="The kind of source: it speaks that provider's protocol")
+    name = forms.RegexField(r"^[a-z0-9][-a-z0-9_]*$", min_length=2, max_length=32, label="Name",
+                            help_text="Lower-case letters, digits, - and _; how the history names it")
+    label = forms.RegexField(r"\S", max_length=64, label="Label", help_text="Shown on the pages")
+    base_url = forms.RegexField(r"^https?://[!-~]+$", max_length=500, label="Address",
+                                help_text="Its own base URL (http or https)")
+    api_key = secret_field("API key", "", max_length=255)
+    covers_base_url = forms.RegexField(r"^https?://[!-~]+$", max_length=500, required=False,
+                                       label="Covers address (optional)", help_text="Empty: as its kind")
+    priority = forms.IntegerField(min_value=0, max_value=1000, initial=50, label="Priority",
+                                  help_text="Lower is asked first and wins ties")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "add")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(name, PROVIDERS[name].info.label) for name in sorted(PROVIDERS)]
+
+
+def add_source(form: AddSourceForm, *, user=None) -> SearchProvider | None:
+    """The added source, or None with the problems on the form (a name taken included)."""
+    if not form.is_valid():
+        return None
+    try:
+        return trust.add_source(trust.NewSource(**form.cleaned_data), user=user)
+    except (Conflict, InvalidInput) as exc:
+        form.add_error("name" if isinstance(exc, Conflict) else None, exc.message)
+        return None
 
 
 def rows() -> list[SearchProvider]:

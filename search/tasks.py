@@ -11,6 +11,7 @@ from search.services import runs
 from search.services.enrich import pending_item_ids
 from search.services.scan_provenance import record_pending
 from search.services.sources import rescore_source
+from search.services.trust import scheduled_adjust
 
 register_run_settler("enrichment runs", working_job_ids=runs.working_job_ids, settle=runs.settle_ended_runs)
 
@@ -37,3 +38,9 @@ def record_scan_provenance(ctx: JobContext) -> dict:
            time_limit_seconds=6 * 3600)
 def rescore(ctx: JobContext) -> dict:
     return rescore_source(str(ctx.params["source"]), progress=ctx.progress)
+
+
+@job_actor("search.adjust_trust", title="Adjust trust from measured accuracy", max_retries=2,
+           time_limit_seconds=15 * 60, user_startable=True, is_idle=lambda result: not (result or {}).get("changed"))
+def adjust_trust(ctx: JobContext) -> dict:
+    return scheduled_adjust()

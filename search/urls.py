@@ -1,11 +1,13 @@
 from django.urls import path
 
-from search import settings_views, views
+from search import settings_views, source_views, views
 
 urlpatterns = [
     path("search/", views.metadata_search, name="metadata-search"),
     path("review/", views.review_queue, name="review"),
-    path("sources/", views.data_sources, name="data-sources"),
+    path("sources/", source_views.data_sources, name="data-sources"),
+    path("sources/add", source_views.data_source_add, name="data-source-add"),
+    path("sources/<slug:name>/retire", source_views.data_source_retire, name="data-source-retire"),
     path("settings/metadata/", settings_views.metadata_page, name="metadata-settings"),
     path("settings/metadata/<slug:name>/", settings_views.save_provider, name="metadata-provider-save"),
     path("library/<int:item_id>/", views.book_detail, name="book-detail"),

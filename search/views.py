@@ -22,16 +22,15 @@ from media import memory
 from media.models import ContributorRole, MediaItem, MediaKind, MediaStatus
 from media.selectors import items_for_listing
 from search.book_page import book_page
-from search.models import ReviewItem, ReviewStatus, TrustChange
+from search.models import ReviewItem, ReviewStatus
 from search.selectors import author_rows, provider_rows, series_rows
 from search.services.catalogue import series_completions, series_credits, series_overview
 from search.services.covers import local_candidate_file
 from search.services.providers import status_text
 from search.services.runs import recent_runs
 from search.services.scan_provenance import record_pending
+from search.services.series import cover_source
 from search.services.series import history as series_history
-from search.services.sources import rescoring_jobs, source_stats
-from search.services.trust import source_details
 
 PAGE_SIZE = 50
 OWNED = (MediaStatus.IN_LIBRARY, MediaStatus.POST_PROCESSED_SUCCESS)
@@ -44,19 +43,6 @@ def _page(request, queryset):
 def metadata_search(request):
     providers = [{"row": r, "status": status_text(r)} for r in provider_rows()]
     return render(request, "search/search.html", {"providers": providers, "kinds": MediaKind.choices})
-
-
-def data_sources(request):
-    """Every source of metadata with its trust (admins change it), the values it gave the
-    books and the values a person later corrected by hand; its probation, measured accuracy,
-    the completeness of its answers and the audit log of trust changes."""
-    jobs = rescoring_jobs()
-    stats = source_stats()
-    details = source_details([s.source for s in stats])
-    rows = [{"stats": s, "job": jobs.get(s.source.name), "more": details[s.source.name]} for s in stats]
-    changes = TrustChange.objects.select_related("source")[:20]
-    return render(request, "search/sources.html", {"rows": rows, "can_manage": is_admin(request.user),
-                                                   "changes": changes})
 
 
 def review_queue(request):
@@ -120,7 +106,8 @@ def series_list(request):
 
 def series_detail(request, series_id: int):
     hidden = hidden_items(request.user)
-    context = series_overview(get_object_or_404(series_rows(request.user), pk=series_id), hidden=hidden)
+    series = get_object_or_404(series_rows(request.user), pk=series_id)
+    context = series_overview(series, hidden=hidden)
     items = without_hidden(items_for_listing(), request.user).filter(series_id=series_id)
     chrono = request.GET.get("order") == "chronological"  # else publication order
     position = "series_chrono_index" if chrono else "series_index"
@@ -136,7 +123,9 @@ def series_detail(request, series_id: int):
     context["rows"] = [{"index": index, "item": item, "position": text}
                        for index, _, item, text in sorted(rows, key=lambda r: r[:2])]
     context["chronological"] = chrono
-    context["has_cover"] = any(i.cover_path for i in [*context["items"], *context["others"]])
+    context["has_cover"] = bool(series.cover_path) or any(i.cover_path for i in [*context["items"], *context["others"]])
+    context["cover_books"] = [i for i in [*context["items"], *context["others"]] if i.cover_path]
+    context["cover_source"] = cover_source(series)
     everyone = {i.pk for i in [*context["items"], *context["others"]]}
     context["read"] = len(read_item_ids(request.user, everyone))
     context["history"] = series_history(series_id) if is_admin(request.user) else []
@@ -145,10 +134,11 @@ def series_detail(request, series_id: int):
 
 
 def series_cover(request, series_id: int):
-    """The series' cover: its chosen book's, else a mosaic of up to four of its books' covers."""
+    """The series' cover: the uploaded one, else its chosen book's, else a mosaic of up to four of
+    its books' covers."""
     series = get_object_or_404(series_rows(request.user), pk=series_id)
     books = without_hidden(MediaItem.objects.exclude(cover_path=""), request.user)
-    chosen = books.filter(pk=series.cover_item_id).values_list("cover_path", flat=True).first()
+    chosen = series.cover_path or books.filter(pk=series.cover_item_id).values_list("cover_path", flat=True).first()
     path = media_covers.thumbnail(chosen) if chosen else None
     if path is None:
         paths = list(books.filter(series_id=series_id).order_by(F("series_index").asc(nulls_last=True), "sort_title")

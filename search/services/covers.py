@@ -11,15 +11,12 @@ import hashlib
 import ipaddress
 import socket
 from dataclasses import dataclass
-from io import BytesIO
 from urllib.parse import urlsplit
 
 import httpx
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from PIL import Image, UnidentifiedImageError
 
 from core.errors import InvalidInput, NotFound, OmniError, ServiceUnavailable
 from core.files import read_limited
@@ -29,10 +26,7 @@ from media.models import MediaItem
 from search.merge import MANUAL_SOURCE
 from search.models import FieldCandidate, MetadataChange, ResolvedField
 from search.services.candidates import lock_field, record_candidates
-
-MAX_COVER_BYTES = 10 * 1024 * 1024
-DEFAULT_MIN_EDGE = 300
-FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+from search.services.cover_images import MAX_COVER_BYTES, validate_image
 
 
 @dataclass(frozen=True)
@@ -87,38 +81,6 @@ def local_candidate_file(item: MediaItem, candidate_id: str):
         if _local_id(path) == candidate_id:
             return media_covers.cover_file(path)
     return None
-
-
-def min_cover_edge() -> int:
-    """processing's ImportSettings.min_cover_size when that app is installed (looked up at run
-    time: search does not import processing), else 300 px."""
-    try:
-        model = apps.get_model("processing", "ImportSettings")
-    except LookupError:
-        return DEFAULT_MIN_EDGE
-    row = model.objects.filter(pk=1).values_list("min_cover_size", flat=True).first()
-    return int(row or DEFAULT_MIN_EDGE)
-
-
-def validate_image(data: bytes, *, what: str = "The file") -> str:
-    """The file extension of a usable cover image, or InvalidInput saying what is wrong."""
-    if not data:
-        raise InvalidInput(f"{what} is empty")
-    if len(data) > MAX_COVER_BYTES:
-        raise InvalidInput(f"{what} is larger than {MAX_COVER_BYTES // (1024 * 1024)} MB")
-    try:
-        with Image.open(BytesIO(data)) as image:
-            fmt, size = image.format, image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidInput(f"{what} is not an image Pillow can read", hint="Use a JPEG, PNG, WebP or GIF.") from exc
-    if fmt not in FORMATS:
-        raise InvalidInput(f"{what} is a {fmt} image; covers must be JPEG, PNG, WebP or GIF")
-    minimum = min_cover_edge()
-    if min(size) < minimum:
-        raise InvalidInput(f"{what} is too small ({size[0]}x{size[1]} px); a cover needs at least "
-                           f"{minimum} px on its shorter edge")
-    return FORMATS[fmt]
 
 
 def check_url(url: str) -> str:

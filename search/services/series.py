@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput
 from core.text import comparison_key
+from media import covers as media_covers
 from media.models import MediaItem, Series, SeriesChange, SeriesChangeAction, SeriesMembership
+from search.services import cover_images
 
 MAX_POSITION = Decimal("999999")
 MAX_RANGE = 500  # positions one omnibus may cover
@@ -130,34 +132,58 @@ def remove_membership(series_id: int, membership_id: int, *, user=None) -> None:
 
 @transaction.atomic
 def set_metadata(series_id: int, *, description: str | None = None, genres: list[str] | None = None,
-                 cover_item_id: int | bool | None = False, user=None) -> Series:
-    """Description, genres (books without any inherit them) and the cover (one of its books';
-    None: the default mosaic). Leaves what is not given (cover_item_id False) unchanged."""
+                 cover_item_id: int | bool | None = False, uploaded_cover: str = "", user=None) -> Series:
+    """Description, genres (books without any inherit them) and the cover: one of its books'
+    (`cover_item_id`; None: the default mosaic) or an uploaded image already stored
+    (`uploaded_cover`, see upload_cover). Leaves what is not given (cover_item_id False,
+    uploaded_cover empty) unchanged."""
     series = Series.objects.select_for_update().get(pk=series_id)
     old = _metadata_json(series)
     if description is not None:
         series.description = description.strip()
     if genres is not None:
-        seen, cleaned = set(), []
-        for genre in (g.strip()[:64] for g in genres):
-            if comparison_key(genre) and comparison_key(genre) not in seen:
-                seen.add(comparison_key(genre))
-                cleaned.append(genre)
-        series.genres = cleaned[:32]
+        series.genres = _clean_genres(genres)
     if cover_item_id is not False:
         if cover_item_id is not None and not in_series(series.pk).filter(pk=cover_item_id).exists():
             raise InvalidInput("The cover is chosen from the series' own books")
-        series.cover_item_id = cover_item_id
+        series.cover_item_id, series.cover_path = cover_item_id, ""
+    if uploaded_cover:
+        series.cover_item_id, series.cover_path = None, uploaded_cover
     new = _metadata_json(series)
     if new != old:
-        series.save(update_fields=["description", "genres", "cover_item"])
+        series.save(update_fields=["description", "genres", "cover_item", "cover_path"])
         record(series, SeriesChangeAction.METADATA, old, new, user=user)
     return series
 
 
+def upload_cover(series_id: int, data: bytes, *, user=None) -> Series:
+    """An uploaded image as the series' cover: validated and re-encoded as a JPEG
+    (cover_images.reencoded_jpeg), stored as book covers are (content-addressed, never under the
+    name it was sent with), recorded in the history like any metadata change."""
+    Series.objects.get(pk=series_id)  # a missing series is not worth decoding an image for
+    jpeg = cover_images.reencoded_jpeg(data, what="The uploaded file")
+    relative = media_covers.store_image(jpeg, "jpg")
+    media_covers.make_thumbnail(relative, jpeg)
+    return set_metadata(series_id, uploaded_cover=relative, user=user)
+
+
+def _clean_genres(genres: list[str]) -> list[str]:
+    seen, cleaned = set(), []
+    for genre in (g.strip()[:64] for g in genres):
+        if comparison_key(genre) and comparison_key(genre) not in seen:
+            seen.add(comparison_key(genre))
+            cleaned.append(genre)
+    return cleaned[:32]
+
+
 def _metadata_json(series: Series) -> dict:
     return {"description": series.description, "genres": list(series.genres or []),
-            "cover_item_id": series.cover_item_id}
+            "cover_item_id": series.cover_item_id, "cover_path": series.cover_path}
+
+
+def cover_source(series: Series) -> str:
+    """'uploaded', 'book' (one of its books' covers) or 'mosaic' (the default)."""
+    return "uploaded" if series.cover_path else "book" if series.cover_item_id else "mosaic"
 
 
 def in_series(series_id: int):
@@ -200,7 +226,8 @@ def revert_change(change_id: int, *, user=None) -> SeriesChange:
         series.description, series.genres = old["description"], old["genres"]
         series.cover_item_id = old["cover_item_id"] if MediaItem.objects.filter(pk=old["cover_item_id"]).exists() \
             else None
-        series.save(update_fields=["description", "genres", "cover_item"])
+        series.cover_path = old.get("cover_path", "")  # stored covers are never deleted
+        series.save(update_fields=["description", "genres", "cover_item", "cover_path"])
     elif change.action == SeriesChangeAction.ADD_BOOK:
         SeriesMembership.objects.filter(pk=new["membership_id"]).delete()
         _restore_primary(new["item_id"], old["primary"])
@@ -230,7 +257,8 @@ def _unmerge(target: Series, old: dict) -> None:
     """Bring back a series merged into `target`, with the books and memberships it had."""
     back = Series.objects.create(title=old["title"], normalized=comparison_key(old["title"])[:255],
                                  kind=old["kind"], shared_universe=old.get("shared_universe", False),
-                                 description=old.get("description", ""), genres=old.get("genres", []))
+                                 description=old.get("description", ""), genres=old.get("genres", []),
+                                 cover_path=old.get("cover_path", ""))
     MediaItem.objects.filter(pk__in=old.get("item_ids", []), series=target).update(series=back)
     SeriesMembership.objects.filter(pk__in=old.get("membership_ids", []), series=target).update(series=back)
 
@@ -239,7 +267,7 @@ def merge_snapshot(series: Series) -> dict:
     """What a merge must remember to bring `series` back."""
     return {"series_id_was": series.pk, "title": series.title, "kind": series.kind,
             "shared_universe": series.shared_universe, "description": series.description,
-            "genres": list(series.genres or []),
+            "genres": list(series.genres or []), "cover_path": series.cover_path,
             "item_ids": list(MediaItem.objects.filter(series=series).values_list("pk", flat=True)),
             "membership_ids": list(SeriesMembership.objects.filter(series=series).values_list("pk", flat=True))}
 

@@ -28,6 +28,7 @@ from search.models import (
     TrustChangeReason,
 )
 from search.services.candidates import resolve_item
+from search.services.trust import accuracy_of
 
 RESCORE_KIND = "search.rescore_source"
 CHUNK = 200
@@ -67,7 +68,7 @@ def set_trust(name: str, trust: float, *, user=None) -> tuple[DataSource, Job | 
     if source.trust == trust:
         return source, None
     TrustChange.objects.create(source=source, old_trust=source.trust, new_trust=trust,
-                               reason=TrustChangeReason.MANUAL, user=user)
+                               reason=TrustChangeReason.MANUAL, user=user, evidence=accuracy_of(source).feedback)
     source.trust = trust
     source.save(update_fields=["trust"])
     return source, queue_rescore(source, user=user)

@@ -136,13 +136,25 @@ class Accuracy:
         return None if not self.feedback else round(self.confirmed / self.feedback, 4)
 
 
+def _corrections():
+    return MetadataChange.objects.filter(reason=ChangeReason.MANUAL).exclude(old_source="").exclude(
+        old_source=MANUAL_SOURCE)
+
+
+def _confirmations():
+    return ResolvedField.objects.filter(locked=True, source__isnull=False)
+
+
 def accuracies() -> dict[str, Accuracy]:
-    corrected = dict(MetadataChange.objects.filter(reason=ChangeReason.MANUAL).exclude(old_source="")
-                     .exclude(old_source=MANUAL_SOURCE).values_list("old_source").annotate(n=Count("id")))
-    confirmed = dict(ResolvedField.objects.filter(locked=True, source__isnull=False)
-                     .values_list("source__name").annotate(n=Count("id")))
+    corrected = dict(_corrections().values_list("old_source").annotate(n=Count("id")))
+    confirmed = dict(_confirmations().values_list("source__name").annotate(n=Count("id")))
     return {name: Accuracy(corrected.get(name, 0), confirmed.get(name, 0)) for name in
             DataSource.objects.values_list("name", flat=True)}
+
+
+def accuracy_of(source: DataSource) -> Accuracy:
+    return Accuracy(_corrections().filter(old_source=source.name).count(),
+                    _confirmations().filter(source=source).count())
 
 
 def completeness() -> dict[str, dict]:
@@ -190,13 +202,15 @@ def _queue(source: DataSource, user=None) -> None:
 
 
 def change_trust(source: DataSource, trust: float, *, reason: str, user=None, note: str = "",
-                 batch: TrustBatch | None = None) -> TrustChange | None:
-    """Store a new trust, log it and queue the rescoring of the books the source touched."""
+                 batch: TrustBatch | None = None, evidence: int | None = None) -> TrustChange | None:
+    """Store a new trust, log it (with the evidence there was: `evidence`, else counted now) and
+    queue the rescoring of the books the source touched."""
     trust = round(max(0.0, min(1.0, trust)), 4)
     if trust == source.trust:
         return None
+    evidence = accuracy_of(source).feedback if evidence is None else evidence
     change = TrustChange.objects.create(source=source, old_trust=source.trust, new_trust=trust, reason=reason,
-                                        note=note[:200], batch=batch, user=user)
+                                        note=note[:200], batch=batch, user=user, evidence=evidence)
     source.trust = trust
     source.save(update_fields=["trust"])
     transaction.on_commit(lambda: _queue(source, user))
@@ -218,22 +232,45 @@ def set_bounds(name: str, *, auto_adjust: bool, trust_min: float | None, trust_m
     return source
 
 
+def _person_holds(source: DataSource, acc: Accuracy) -> bool:
+    """A person's last word on this trust (set by hand, a revert, a bulk change) stands until the
+    source has more corrected or locked values than when it was said: else the next automatic
+    run would undo a revert from the same evidence."""
+    last = source.trust_changes.order_by("-created_at", "-id").first()
+    return (last is not None and last.reason != TrustChangeReason.AUTO and last.evidence is not None
+            and acc.feedback <= last.evidence)
+
+
 @transaction.atomic
 def auto_adjust(*, user=None) -> list[TrustChange]:
     """Move the trust of every source that allows it to its measured accuracy, kept within
-    its bounds; sources with fewer than MIN_FEEDBACK corrected or locked values wait."""
+    its bounds; sources with fewer than MIN_FEEDBACK corrected or locked values wait, and so do
+    those whose trust a person set since, until there is new evidence (_person_holds)."""
     measured = accuracies()
     changes = []
     for source in DataSource.objects.select_for_update().filter(auto_adjust=True, retired_at=None):
         acc = measured.get(source.name)
         if acc is None or acc.feedback < MIN_FEEDBACK or source.trust_min is None or source.trust_max is None:
             continue
+        if _person_holds(source, acc):
+            continue
         target = round(min(source.trust_max, max(source.trust_min, acc.value)), 2)
-        change = change_trust(source, target, reason=TrustChangeReason.AUTO, user=user,
+        change = change_trust(source, target, reason=TrustChangeReason.AUTO, user=user, evidence=acc.feedback,
                               note=f"accuracy {acc.value:.0%} over {acc.feedback} values")
         if change:
             changes.append(change)
     return changes
+
+
+def scheduled_adjust() -> dict:
+    """The periodic job's work: auto_adjust, and what it did and who waits, for the job's result."""
+    changes = auto_adjust()
+    measured = accuracies()
+    waiting = [f"{s.name}: {measured[s.name].feedback} of {MIN_FEEDBACK} values"
+               for s in DataSource.objects.filter(auto_adjust=True, retired_at=None)
+               if s.name in measured and measured[s.name].feedback < MIN_FEEDBACK]
+    return {"changed": len(changes), "waiting": waiting,
+            "changes": [f"{c.source.name}: {c.old_trust:.2f} -> {c.new_trust:.2f}" for c in changes]}
 
 
 @transaction.atomic

@@ -6,7 +6,8 @@ window.OmniApi = (function () {
   }
   async function call(method, url, body) {
     var options = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
+    if (body instanceof FormData) options.body = body;  // multipart: the browser sets the boundary
+    else if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
@@ -153,6 +154,8 @@ window.OmniApi = (function () {
     put: function (url, body) { return call("PUT", url, body); },
     patch: function (url, body) { return call("PATCH", url, body); },
     del: function (url) { return call("DELETE", url); },
+    // POST one file as the multipart field "file" (cover uploads)
+    upload: function (url, file) { var data = new FormData(); data.append("file", file); return call("POST", url, data); },
     el: el,
     replaceRows: replaceRows,
     embedded: embedded,

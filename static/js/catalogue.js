@@ -1,5 +1,6 @@
 // Series and author pages: rename (a clash with another series/author is merged only after
-// the user confirms) and merge an author into another one (always confirmed).
+// the user confirms), merge an author into another one (always confirmed), a series' cover
+// and reverting a series change.
 (function () {
   var status = document.getElementById("catalogue-status");
   function show(message, isError) {
@@ -35,6 +36,36 @@
       await OmniApi.post(shared.dataset.url, { shared_universe: shared.querySelector("[name=shared_universe]").checked });
       location.reload();
     } catch (e) { show(e.message, true); }
+  });
+  // Series cover: one of its books', an uploaded image (checked by the server) or the mosaic.
+  var cover = document.getElementById("series-cover-edit");
+  async function changeCover(request) {
+    show("Changing the cover…");
+    try { await request(); location.reload(); } catch (e) { show(e.message, true); }
+  }
+  var byBook = document.getElementById("series-cover-book-form");
+  if (byBook) byBook.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var id = parseInt(document.getElementById("series-cover-book").value, 10);
+    changeCover(function () { return OmniApi.patch(cover.dataset.url, { cover_item_id: id }); });
+  });
+  var upload = document.getElementById("series-cover-upload-form");
+  if (upload) upload.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = document.getElementById("series-cover-file").files[0];
+    if (file) changeCover(function () { return OmniApi.upload(cover.dataset.url + "/cover/upload", file); });
+  });
+  var mosaic = document.getElementById("series-cover-mosaic");
+  if (mosaic) mosaic.addEventListener("click", function () {
+    changeCover(function () { return OmniApi.patch(cover.dataset.url, { default_cover: true }); });
+  });
+  document.querySelectorAll("button.series-revert").forEach(function (button) {
+    button.addEventListener("click", async function () {
+      if (!confirm("Revert this change? No file moves.")) return;
+      button.disabled = true;
+      try { await OmniApi.post(button.dataset.url); location.reload(); }
+      catch (e) { button.disabled = false; show(e.message, true); }
+    });
   });
   var merge = document.querySelector("form.catalogue-merge");
   if (merge) merge.addEventListener("submit", async function (event) {

@@ -224,20 +224,6 @@
     finally { if (button) button.disabled = false; }
   }
 
-  async function upload(file) {
-    var data = new FormData();
-    data.append("file", file);
-    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    var response = await fetch(api + "/cover/upload", {
-      method: "POST", body: data, credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": match ? decodeURIComponent(match[1]) : "" },
-    });
-    var envelope = null;
-    try { envelope = await response.json(); } catch (e) { /* not JSON */ }
-    if (!envelope || !envelope.success) throw new Error((envelope && envelope.error) || ("HTTP " + response.status));
-    return envelope.data;
-  }
-
   var urlForm = document.getElementById("cover-url-form");
   if (urlForm) urlForm.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -249,7 +235,7 @@
     var file = document.getElementById("cover-file").files[0];
     if (!file) return;
     say("Uploading…");
-    try { render(await upload(file)); showCurrent(); say("Cover changed."); uploadForm.reset(); }
+    try { render(await OmniApi.upload(api + "/cover/upload", file)); showCurrent(); say("Cover changed."); uploadForm.reset(); }
     catch (e) { say(e.message, true); }
   });
   load();

@@ -19,6 +19,7 @@ from media.models import LibraryFile, MediaStatus
 from monitoring.models import BookState, MonitoredAuthor, MonitoredBook, MonitoredSeries
 from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import ReviewItem
+from search.services.trust import NewSource, add_source
 from tests.browser.conftest import log_in
 from tests.scanning.samples import make_cbz, make_mp3
 from tests.ui.factories import make_item
@@ -65,6 +66,8 @@ PAGES = [
     "/settings/metadata/",
     "/settings/media/",
     "/settings/schedules/",
+    "/sources/",
+    "/sources/{added_source}/retire",
     *[f"/wizard/{step}/" for step in WIZARD_STEPS],
 ]
 # issue 22: followed authors and series, the release calendar, format profiles
@@ -76,7 +79,7 @@ PHONE_PAGES = ["/", "/library/", "/library/?view=table", "/library/{book}/", "/s
                "/series/{series}/", "/authors/{author}/", "/wanted/", "/activity/", "/library/scanning/",
                "/settings/", "/search/", "/downloads/", "/wizard/folders/", "/settings/indexers/",
                "/settings/indexers/{indexer}/", "/reading-lists/", "/reading-lists/review/",
-               "/settings/metadata/", "/settings/media/", "/settings/schedules/", *MONITORING_PAGES]
+               "/settings/metadata/", "/settings/media/", "/settings/schedules/", "/sources/", *MONITORING_PAGES]
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
 
@@ -110,8 +113,9 @@ def seeded(db, admin_user, tmp_path):
         readable[kind] = item.id
     indexer = IndexerConfig.objects.create(name="Prowlarr", url="http://127.0.0.1:9", api_key="0123456789abcdef")
     profile = _seed_monitoring(dune, messiah, contribution.author)
+    added = add_source(NewSource("openlibrary", "ol-mirror", "Open Library mirror", "https://ol.example.org"))
     return {"book": dune.id, "series": dune.series_id, "author": contribution.author_id, "indexer": indexer.id,
-            "profile": profile.id, **readable}
+            "profile": profile.id, "added_source": added.name, **readable}
 
 
 def _seed_monitoring(dune, messiah, author):
