@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media', '0014_series_more'),
+        ('media', '0015_search_rum'),
     ]
 
     operations = [
