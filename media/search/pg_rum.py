@@ -6,8 +6,9 @@ every match (26k rows for "dune*" at 100k books: 100-200 ms). SQLite's FTS5 rank
 2,000 matches of such a word (SqliteBackend._top_candidates); this module does the same here:
 - a word in a quarter of the documents or more (as the newest SAMPLE show): its newest matches
   are found by reading the newest documents backwards (`PROBE_WINDOW` at most, a few ms);
-- a rarer one: a RUM index keeps each word's documents ordered by an attached item_id, so the
-  newest matches come straight out of the index (`ORDER BY item_id <=| max`);
+- a rarer one: a RUM index keeps each word's documents ordered by an attached item_id
+  (order_by_attach), so the newest matches come straight out of the index
+  (`ORDER BY item_id <=| max`; 2x faster than the default TID order, which sorts every match);
 - title matches come from a second RUM index over the titles alone (`title_document`, a
   generated column), so a title match older than the newest matches is still ranked.
 Where the extension is not installed the backend ranks every match with the GIN index (exact,
@@ -27,9 +28,9 @@ STRUCTURES = [
     f"ALTER TABLE {DOCS} ADD COLUMN IF NOT EXISTS title_document tsvector "
     "GENERATED ALWAYS AS (ts_filter(document, '{a}')) STORED",
     f"CREATE INDEX IF NOT EXISTS {INDEX} ON {DOCS} USING rum (document rum_tsvector_addon_ops, item_id) "
-    "WITH (attach = 'item_id', to = 'document')",
+    "WITH (attach = 'item_id', to = 'document', order_by_attach = 't')",
     f"CREATE INDEX IF NOT EXISTS {TITLE_INDEX} ON {DOCS} USING rum (title_document rum_tsvector_addon_ops, "
-    "item_id) WITH (attach = 'item_id', to = 'title_document')",
+    "item_id) WITH (attach = 'item_id', to = 'title_document', order_by_attach = 't')",
 ]
 REMOVE = [
     f"DROP INDEX IF EXISTS {TITLE_INDEX}",
