@@ -13,3 +13,15 @@ def on_starting(server):
     from core.metrics_files import claim_folder
 
     claim_folder(settings.METRICS_DIR, "web")
+
+
+def post_worker_init(worker):
+    """Load every view and API schema now rather than during the first request, then tell
+    `manage.py serve` that the web server answers (core/supervisor.py): it starts the worker and
+    the scheduler only then."""
+    from django.urls import get_resolver
+
+    from core.supervisor import report_ready
+
+    get_resolver().url_patterns  # noqa: B018  (imports the URL configuration)
+    report_ready()
