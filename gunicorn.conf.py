@@ -7,10 +7,12 @@ import os
 def on_starting(server):
     """Take the web server's Prometheus folder and empty it before the workers start
     (core/metrics_files.py), unless `manage.py serve` already took one for all its children."""
+    from core.metrics_files import FOLDER_ENV, claim_folder
+
+    if os.environ.get(FOLDER_ENV):  # taken: no need to read the settings (0.1 s before the web process starts)
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnireadarr.settings")
     from django.conf import settings
-
-    from core.metrics_files import claim_folder
 
     claim_folder(settings.METRICS_DIR, "web")
 

@@ -1,8 +1,9 @@
 """Start-up benchmark of `manage.py serve` (what `./omni run` execs), as a user starts it: a fresh
 data folder, a cold first start (migrations, static files, admin account), then warm restarts
-(nothing changed), each timed from the command to the first HTTP 200 of the log-in page (a page
-Django renders: nothing else listens on the port), then the idle memory of the whole process tree
-once the worker and scheduler have started.
+(nothing changed), each timed from the command to the first HTTP 200 of /api/health (a Django
+view that queries the database: nothing but Django listens on the port; the log-in page is then
+checked too), then the idle memory of the whole process tree once the worker and scheduler have
+started.
 
     python -m benchmarks.startup                 # SQLite, 5 warm restarts
     python -m benchmarks.startup --restarts 9 --database-url postgres://postgres@127.0.0.1:5432/postgres
@@ -29,8 +30,14 @@ LOGIN = "/accounts/login/"
 
 
 def environment(data: Path, args: argparse.Namespace) -> dict[str, str]:
-    env = {**os.environ, "OMNI_DATA_DIR": str(data), "OMNI_ADMIN_USER": "bench",
-           "OMNI_ADMIN_PASSWORD": secrets.token_urlsafe(16), "OMNI_LOG_LEVEL": "warning", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "OMNI_DATA_DIR": str(data),
+        "OMNI_ADMIN_USER": "bench",
+        "OMNI_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+        "OMNI_LOG_LEVEL": "warning",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("OMNI_METRICS_FOLDER", None)
     if not args.keep_environment:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -51,9 +58,9 @@ def _timing(elapsed: float, cpu: float, web_cpu: float) -> str:
 
 
 def measure(args: argparse.Namespace, server: Server) -> None:
-    cold = server.start(path=LOGIN)
+    cold = server.start()
     _line("cold first start: command -> first HTTP 200", _timing(*cold))
-    _line("  the first 200 is the log-in page Django renders", str(is_login_page(server)))
+    _line("  then the log-in page renders", str(is_login_page(server)))
     server.stop()
     lines = server.log.read_text().splitlines()
     _line("  lines it printed before serving", f"{sum(1 for line in lines if not line.startswith('['))}")
@@ -61,11 +68,13 @@ def measure(args: argparse.Namespace, server: Server) -> None:
     for number in range(args.restarts):
         if number:
             server.stop()
-        warm.append(server.start(path=LOGIN))
+        warm.append(server.start())
     for label, index in (("wall", 0), ("CPU", 1), ("web path CPU", 2)):
         figures = [run[index] for run in warm]
-        _line(f"warm restart ({len(warm)}x): {label} seconds to first 200",
-              f"median {statistics.median(figures):.2f} (min {min(figures):.2f}, max {max(figures):.2f})")
+        _line(
+            f"warm restart ({len(warm)}x): {label} seconds to first 200",
+            f"median {statistics.median(figures):.2f} (min {min(figures):.2f}, max {max(figures):.2f})",
+        )
     _line("  each", ", ".join(_timing(*run) for run in warm))
     assert server.process is not None
     sampler = Sampler(server.process.pid)
@@ -84,11 +93,13 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=5, help="warm restarts timed (the median is printed)")
     parser.add_argument("--database-url", default="", help="a PostgreSQL server: a fresh database is made on it")
     parser.add_argument("--idle-seconds", type=float, default=15, help="wait before the idle memory sample")
-    parser.add_argument("--keep-environment", action="store_true",
-                        help="keep PYTHONDONTWRITEBYTECODE if set (every start compiles the project then)")
+    parser.add_argument(
+        "--keep-environment",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE if set (every start compiles the project then)",
+    )
     args = parser.parse_args()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs",
-          flush=True)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
     database = PostgresDatabase(args.database_url) if args.database_url else None
     if database:
         args.database_url = database.create()

@@ -29,8 +29,11 @@ def pending_migrations(database: str = DEFAULT_DB_ALIAS) -> list[str]:
     and the database's django_migrations table, as `migrate` plans them."""
     executor = MigrationExecutor(connections[database])
     targets = executor.loader.graph.leaf_nodes()
-    return [f"{migration.app_label}.{migration.name}"
-            for migration, backwards in executor.migration_plan(targets) if not backwards]
+    return [
+        f"{migration.app_label}.{migration.name}"
+        for migration, backwards in executor.migration_plan(targets)
+        if not backwards
+    ]
 
 
 def static_fingerprint() -> str:
@@ -104,8 +107,9 @@ def prepared_folders() -> warm_start.Folders | None:
     root = Path(settings.STATIC_ROOT)
     manifest = getattr(staticfiles_storage, "manifest_name", None)
     collected = [str(root / STATIC_STAMP)] + ([str(root / manifest)] if manifest else [])
-    return warm_start.Folders(tuple(f for f in migrations if f), tuple(static), tuple(collected),
-                              get_user_model()._meta.db_table)
+    return warm_start.Folders(
+        tuple(f for f in migrations if f), tuple(static), tuple(collected), get_user_model()._meta.db_table
+    )
 
 
 def record_prepared() -> None:

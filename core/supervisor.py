@@ -16,6 +16,7 @@ It imports no Django: it holds about 10 MB where a Django process holds about 10
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import select
 import signal
@@ -35,15 +36,11 @@ def report_ready() -> None:
     descriptor = os.environ.pop(READY_FD_ENV, None)
     if descriptor is None:
         return
-    try:
+    # OSError: the supervisor stopped waiting already (a web process started later), or no such pipe
+    with contextlib.suppress(OSError, ValueError):
         os.write(int(descriptor), b"ready")
-    except (OSError, ValueError):  # the supervisor already stopped waiting (a later web process)
-        pass
-    finally:
-        try:
-            os.close(int(descriptor))
-        except (OSError, ValueError):
-            pass
+    with contextlib.suppress(OSError, ValueError):
+        os.close(int(descriptor))
 
 
 def process_age() -> float | None:
@@ -57,15 +54,31 @@ def process_age() -> float | None:
     return uptime - started / os.sysconf("SC_CLK_TCK")
 
 
-def commands(python: str, *, bind: str, web_workers: int, web_threads: int,
-             worker_processes: int = 1) -> dict[str, list[str]]:
+def commands(
+    python: str, *, bind: str, web_workers: int, web_threads: int, worker_processes: int = 1
+) -> dict[str, list[str]]:
     """The children, in start order: the web server first, so it answers as soon as it can. A
     worker of one process runs the scheduler as a thread; Dramatiq's several processes cannot."""
     manage = str(BASE_DIR / "manage.py")
     children = {
-        "web": [python, "-m", "gunicorn", "omnireadarr.wsgi:application", "--bind", bind,
-                "--workers", str(web_workers), "--threads", str(web_threads), "--worker-class", "gthread",
-                "--access-logfile", "-", "--graceful-timeout", "10"],
+        "web": [
+            python,
+            "-m",
+            "gunicorn",
+            "omnireadarr.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(web_workers),
+            "--threads",
+            str(web_threads),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ],
         "worker": [python, manage, "worker", "--processes", str(worker_processes)],
     }
     if worker_processes == 1:
@@ -78,8 +91,14 @@ def commands(python: str, *, bind: str, web_workers: int, web_threads: int,
 class Supervisor:
     """Starts the first child alone and the others once it is ready (see the module's text)."""
 
-    def __init__(self, children: dict[str, list[str]], *, restart_delay: float = 2.0,
-                 ready_timeout: float = READY_TIMEOUT, on_ready: Callable[[bool], None] = lambda ready: None) -> None:
+    def __init__(
+        self,
+        children: dict[str, list[str]],
+        *,
+        restart_delay: float = 2.0,
+        ready_timeout: float = READY_TIMEOUT,
+        on_ready: Callable[[bool], None] = lambda ready: None,
+    ) -> None:
         self.commands = children
         self.restart_delay = restart_delay
         self.ready_timeout = ready_timeout
@@ -98,8 +117,9 @@ class Supervisor:
         (every writer closed), the timeout passed or a stop was asked first."""
         reading, writing = os.pipe()
         try:
-            self.running[name] = subprocess.Popen(self.commands[name], cwd=BASE_DIR, pass_fds=(writing,),
-                                                  env={**os.environ, READY_FD_ENV: str(writing)})
+            self.running[name] = subprocess.Popen(
+                self.commands[name], cwd=BASE_DIR, pass_fds=(writing,), env={**os.environ, READY_FD_ENV: str(writing)}
+            )
         finally:
             os.close(writing)
         deadline = time.monotonic() + self.ready_timeout
@@ -122,8 +142,11 @@ class Supervisor:
             time.sleep(poll)
             for name, child in list(self.running.items()):
                 if child.poll() is not None and not self.stopping:
-                    print(f"{name} exited with {child.returncode}; restarting in {self.restart_delay:g} s",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"{name} exited with {child.returncode}; restarting in {self.restart_delay:g} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     time.sleep(self.restart_delay)
                     self.start(name)
         self.shutdown()
@@ -147,8 +170,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--web-threads", type=int, required=True)
     parser.add_argument("--worker-processes", type=int, default=1)
     args = parser.parse_args(argv)
-    children = commands(sys.executable, bind=args.bind, web_workers=args.web_workers,
-                        web_threads=args.web_threads, worker_processes=args.worker_processes)
+    children = commands(
+        sys.executable,
+        bind=args.bind,
+        web_workers=args.web_workers,
+        web_threads=args.web_threads,
+        worker_processes=args.worker_processes,
+    )
     supervisor = Supervisor(children, on_ready=lambda ready: announce(args.bind, ready=ready))
     signal.signal(signal.SIGINT, supervisor.stop)
     signal.signal(signal.SIGTERM, supervisor.stop)
@@ -160,11 +188,16 @@ def announce(bind: str, *, ready: bool) -> None:
     age = process_age()
     after = f" {age:.1f} s after the command" if age is not None else ""
     if ready:
-        print(f"OmniReadarr is ready on http://{bind}/{after} (Ctrl-C stops); starting the worker and scheduler.",
-              flush=True)
+        print(
+            f"OmniReadarr is ready on http://{bind}/{after} (Ctrl-C stops); starting the worker and scheduler.",
+            flush=True,
+        )
     else:
-        print(f"The web server has not reported ready{after}; starting the worker and scheduler anyway.",
-              file=sys.stderr, flush=True)
+        print(
+            f"The web server has not reported ready{after}; starting the worker and scheduler anyway.",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
