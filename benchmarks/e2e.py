@@ -167,8 +167,8 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 600, *, path: str = "/api/health") -> tuple[float, float, float]:
-        """Starts serve; returns the seconds from the command to the first HTTP 200 of `path`, the CPU
+    def start(self, timeout: float = 600) -> tuple[float, float, float]:
+        """Starts serve; returns the seconds from the command to the first HTTP 200, the CPU
         seconds every process used until then and those of all but the worker (figures less
         sensitive to a busy machine: the worker starts beside the web server)."""
         import httpx
@@ -187,7 +187,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"serve exited with {self.process.returncode}; see {self.log}")
             try:
-                if httpx.get(f"{self.base}{path}", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base}/api/health", timeout=2).status_code == 200:
                     elapsed = time.perf_counter() - started
                     steps = resource.getrusage(resource.RUSAGE_CHILDREN)  # the separate steps, ended
                     steps_cpu = steps.ru_utime + steps.ru_stime - children_cpu.ru_utime - children_cpu.ru_stime
