@@ -202,7 +202,7 @@ def nothing_changed() -> bool:
         recorded = json.loads(record_path().read_text())
         folders = Folders(**recorded["folders"])
         current = _state(folders)
-    except Exception:
+    except Exception:  # no record, an older one, no database yet...: Django's serve prepares, and reports errors
         return False
     finally:
         connections.close_all()
