@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http.request import validate_host
 from django.utils import timezone
 
 HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
@@ -105,6 +104,8 @@ def probe_web(url: str, timeout: float = 5.0) -> Probe:
 
 
 def _accepted_host() -> str:
+    from django.http.request import validate_host  # here: `manage.py serve`'s warm start checks without django.http
+
     hosts = settings.ALLOWED_HOSTS
     candidates = ["localhost", "127.0.0.1", *(host.lstrip(".") for host in hosts)]
     return next((name for name in candidates if name and validate_host(name, hosts)), "localhost")

@@ -84,8 +84,9 @@ def test_serve_defaults_to_one_web_process_with_threads_and_one_worker_process(s
     monkeypatch.delenv("OMNI_WEB_THREADS", raising=False)
     options = Serve().create_parser("manage.py", "serve").parse_args([])
     assert (options.web_workers, options.web_threads) == (1, 8)
-    children = commands("python", bind="127.0.0.1:8000", web_workers=options.web_workers,
-                        web_threads=options.web_threads)
+    children = commands(
+        "python", bind="127.0.0.1:8000", web_workers=options.web_workers, web_threads=options.web_threads
+    )
     assert list(children) == ["web", "worker"]  # the scheduler is a thread of the worker
     web = children["web"]
     assert web[web.index("--workers") + 1] == "1" and web[web.index("--threads") + 1] == "8"
@@ -101,8 +102,11 @@ def test_a_worker_of_several_processes_gets_a_scheduler_process_beside_it():
 def test_supervisor_restarts_a_child_that_dies_and_stops_all_on_request(tmp_path):
     starts = tmp_path / "starts"
     dying = f"open({str(starts)!r}, 'a').write('x'); raise SystemExit(3)"
-    supervisor = Supervisor({"steady": [sys.executable, "-c", "import time; time.sleep(120)"],
-                             "dying": [sys.executable, "-c", dying]}, restart_delay=0)
+    supervisor = Supervisor(
+        {"steady": [sys.executable, "-c", "import time; time.sleep(120)"], "dying": [sys.executable, "-c", dying]},
+        restart_delay=0,
+        ready_timeout=0,
+    )
     runner = threading.Thread(target=supervisor.run, kwargs={"poll": 0.05})
     runner.start()
     try:
@@ -119,10 +123,72 @@ def test_supervisor_restarts_a_child_that_dies_and_stops_all_on_request(tmp_path
     assert supervisor.running["steady"].returncode == -signal.SIGTERM
 
 
+def _run_supervisor(children: dict[str, list[str]], **options) -> tuple[Supervisor, list[bool], threading.Thread]:
+    told: list[bool] = []
+    supervisor = Supervisor(children, restart_delay=0, on_ready=told.append, **options)
+    runner = threading.Thread(target=supervisor.run, kwargs={"poll": 0.05})
+    runner.start()
+    return supervisor, told, runner
+
+
+def _wait_for(path: Path, seconds: float = 60) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if path.exists():
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"{path} never appeared")
+
+
+def test_supervisor_starts_the_others_only_once_the_first_reports_ready(tmp_path):
+    go, ready, other = tmp_path / "go", tmp_path / "ready", tmp_path / "other"
+    first = (
+        "import pathlib, time\n"
+        f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.02)\n"
+        f"from core.supervisor import report_ready; pathlib.Path({str(ready)!r}).touch(); report_ready()\n"
+        "time.sleep(120)"
+    )
+    supervisor, told, runner = _run_supervisor(
+        {"web": [sys.executable, "-c", first], "worker": [sys.executable, "-c", f"open({str(other)!r}, 'w')"]},
+        ready_timeout=120,
+    )
+    try:
+        threading.Event().wait(1)
+        assert not other.exists() and told == []  # waiting for the first
+        go.touch()
+        _wait_for(other)
+        assert ready.exists() and told == [True]
+    finally:
+        supervisor.stop()
+        runner.join(30)
+
+
+def test_supervisor_starts_the_others_when_the_first_ends_without_reporting(tmp_path):
+    other = tmp_path / "other"
+    supervisor, told, runner = _run_supervisor(
+        {
+            "web": [sys.executable, "-c", "raise SystemExit(1)"],
+            "worker": [sys.executable, "-c", f"open({str(other)!r}, 'w')"],
+        },
+        ready_timeout=120,
+    )
+    try:
+        _wait_for(other, 60)  # long before the timeout
+        assert told[0] is False
+    finally:
+        supervisor.stop()
+        runner.join(30)
+
+
 def test_supervisor_module_does_not_import_django():
     code = "import sys, core.supervisor; print(any(m.startswith('django') for m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONPATH": "."},
+    )
     assert result.stdout.strip() == "False"
 
 
@@ -142,11 +208,17 @@ def test_worker_with_scheduler_runs_scheduled_jobs_in_one_process_and_stops_on_s
 
     from core.models import FINISHED_STATES, Heartbeat, Job
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "omnireadarr.settings", "OMNI_DATA_DIR": str(tmp_path),
-           "DATABASE_URL": _database_url(db), "OMNI_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omnireadarr.settings",
+        "OMNI_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": _database_url(db),
+        "OMNI_LOG_LEVEL": "warning",
+    }
     env.pop("OMNI_QUEUE", None)
-    worker = subprocess.Popen([sys.executable, "manage.py", "worker", "--with-scheduler"],
-                              cwd=Path(__file__).resolve().parents[2], env=env)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--with-scheduler"], cwd=Path(__file__).resolve().parents[2], env=env
+    )
     try:
         done = threading.Event()
         for _ in range(1200):  # up to 2 minutes on a busy machine
