@@ -3,12 +3,16 @@ the other filters as they are (a dimension's own filter is left out of its count
 options show what choosing them gives).
 
 Bounded at any library size: each distinct set of filters fetches at most FACET_CAP + 1 newest
-matching ids (the same capped look-up that counts a page's total), and the options are counted
-among those with one grouped query each. Past the cap, the counts are that sample's shares
-extrapolated to the estimated total, and marked `estimated` (the page says "about")."""
+matching ids (the same capped look-up that counts a page's total). The facet values of those
+items are read once (one query over the items, one over their files, for every sample of the
+call together) and counted here, not with a grouped query per facet. Past the cap, the counts
+are that sample's shares extrapolated to the estimated total, and marked `estimated` (the page
+says "about"); below it they are exact."""
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -34,6 +38,22 @@ FLAGS = {  # facet -> (SQL condition over the item row m / its search document s
     "has_description": ("m.description <> ''", "Has a description", "No description"),
     "complete": ("sd.completeness >= 100", "Complete", "Incomplete"),
 }
+# facet -> the SearchFilters fields left out of its counts
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "kind": ("kind",),
+    "format": ("formats",),
+    "language": ("language",),
+    "status": ("statuses",),
+    **{name: (name,) for name in FLAGS if name != "complete"},
+    "complete": ("completeness_min", "completeness_max"),
+}
+_OPTIONS_SQL = (  # an item's own facet values: id, kind, language, status, then each flag as 1 or 0
+    "SELECT m.id, m.kind, m.language, m.status, "
+    + ", ".join(f"CASE WHEN {sql} THEN 1 ELSE 0 END" for sql, _, _ in FLAGS.values())
+    + f" FROM {ITEMS} m LEFT JOIN {DOCS} sd ON sd.item_id = m.id WHERE m.id IN ({{marks}})"
+)
+
+Options = dict[str, tuple[str, ...]]  # facet -> the option values an item has (several formats)
 
 
 @dataclass(frozen=True)
@@ -64,40 +84,19 @@ def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _grouped(column: str, ids: Sequence[int]) -> dict[str, int]:
-    rows = _fetch(f"SELECT {column}, count(*) FROM {ITEMS} m WHERE m.id IN ({_marks(ids)}) GROUP BY {column}", ids)
-    return {str(value or ""): n for value, n in rows}
-
-
-def _formats(ids: Sequence[int]) -> dict[str, int]:
-    rows = _fetch(
-        f"SELECT f.format, count(DISTINCT f.item_id) FROM {FILES} f WHERE f.item_id IN ({_marks(ids)}) "
-        "GROUP BY f.format",
-        ids,
-    )
-    return {str(value): n for value, n in rows if value}
-
-
-def _flag(condition: str) -> Callable[[Sequence[int]], dict[str, int]]:
-    def count(ids: Sequence[int]) -> dict[str, int]:
-        docs = f" JOIN {DOCS} sd ON sd.item_id = m.id" if "sd." in condition else ""
-        yes = _fetch(
-            f"SELECT count(*) FROM {ITEMS} m{docs} WHERE m.id IN ({_marks(ids)}) AND {condition}", ids
-        )[0][0]
-        return {"true": yes, "false": len(ids) - yes}
-
-    return count
-
-
-# facet -> (the SearchFilters fields left out of its counts, how to count its options)
-DIMENSIONS: dict[str, tuple[tuple[str, ...], Callable[[Sequence[int]], dict[str, int]]]] = {
-    "kind": (("kind",), lambda ids: _grouped("m.kind", ids)),
-    "format": (("formats",), _formats),
-    "language": (("language",), lambda ids: _grouped("m.language", ids)),
-    "status": (("statuses",), lambda ids: _grouped("m.status", ids)),
-    **{name: ((name,), _flag(sql)) for name, (sql, _, _) in FLAGS.items() if name != "complete"},
-    "complete": (("completeness_min", "completeness_max"), _flag(FLAGS["complete"][0])),
-}
+def _options(ids: Sequence[int]) -> dict[int, Options]:
+    """Each item's facet values, read in two queries (its row, its files' formats)."""
+    if not ids:
+        return {}
+    found: dict[int, Options] = {}
+    for item_id, kind, language, status, *flags in _fetch(_OPTIONS_SQL.format(marks=_marks(ids)), ids):
+        found[item_id] = {"kind": (kind,), "language": (language or "",), "status": (status,), "format": (),
+                          **{name: ("true" if flag else "false",) for name, flag in zip(FLAGS, flags, strict=True)}}
+    rows = _fetch(f"SELECT DISTINCT f.item_id, f.format FROM {FILES} f WHERE f.item_id IN ({_marks(ids)})", ids)
+    for item_id, value in rows:
+        if value and item_id in found:
+            found[item_id]["format"] += (value,)
+    return found
 
 
 def _labels(name: str) -> dict[str, str]:
@@ -115,15 +114,18 @@ def facets(request: SearchRequest, outcome: SearchOutcome) -> dict[str, list[Fac
     engine = backend()
     query_filters = () if outcome.mode == "regex" else parse(request.q).filters
     samples: dict[SearchFilters, _Sample] = {}
+    options: dict[int, Options] = {}  # read once per item for every sample of this call
+    library_size = functools.cache(lambda: _fetch(f"SELECT count(*) FROM {ITEMS}", [])[0][0])  # once, if needed
     found: dict[str, list[FacetValue]] = {}
-    for name, (fields, count) in DIMENSIONS.items():
+    for name, fields in DIMENSIONS.items():
         filters = request.filters.without(*fields)
         if name == "status":  # every status, the acquisition ones included
             filters = replace(filters, statuses=tuple(MediaStatus.values))
         if filters not in samples:
-            samples[filters] = _sample(engine, request, outcome, filters, query_filters)
+            samples[filters] = _sample(engine, request, outcome, filters, query_filters, library_size)
         sample = samples[filters]
-        counts = count(sample.ids) if sample.ids else {}
+        options.update(_options([i for i in sample.ids if i not in options]))
+        counts = Counter(value for i in sample.ids if i in options for value in options[i][name])
         found[name] = _values(name, counts, sample)
     return found
 
@@ -144,7 +146,7 @@ def _values(name: str, counts: dict[str, int], sample: _Sample) -> list[FacetVal
 
 
 def _sample(engine: SearchBackend, request: SearchRequest, outcome: SearchOutcome, filters: SearchFilters,
-            query_filters) -> _Sample:
+            query_filters, library_size: Callable[[], int]) -> _Sample:
     where, params = filter_sql(with_query_filters(filters, ParsedQuery(None, filters=tuple(query_filters))))
     if request.hidden is not None:
         clause, hidden_params = hidden_sql(request.hidden)
@@ -157,6 +159,5 @@ def _sample(engine: SearchBackend, request: SearchRequest, outcome: SearchOutcom
         ids = engine.newest_matches(outcome.compiled, where, params, FACET_CAP + 1)
     if len(ids) <= FACET_CAP:
         return _Sample(tuple(ids), 1)
-    everything = _fetch(f"SELECT count(*) FROM {ITEMS}", [])[0][0]
     in_range = _fetch(f"SELECT count(*) FROM {ITEMS} WHERE id >= %s", [ids[-1]])[0][0]
-    return _Sample(tuple(ids), everything / max(in_range, 1))
+    return _Sample(tuple(ids), library_size() / max(in_range, 1))

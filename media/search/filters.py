@@ -91,7 +91,9 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
     if filters.kind in MediaKind.values:
         add("m.kind = %s", filters.kind)
     statuses = [s for s in filters.statuses if s in MediaStatus.values]
-    if statuses:
+    if set(statuses) >= set(MediaStatus.values):
+        pass  # every status: no clause (an IN over all of them made SQLite sort by the status index)
+    elif statuses:
         add(f"m.status IN ({', '.join(['%s'] * len(statuses))})", *statuses)
     else:
         add(f"m.status NOT IN ({', '.join(['%s'] * len(ACQUISITION_STATUSES))})", *ACQUISITION_STATUSES)
