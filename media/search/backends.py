@@ -83,9 +83,11 @@ class SearchBackend:
         """Ids of the newest `limit` matches (None = the filters alone), newest first."""
         raise NotImplementedError
 
+    NEWEST_SCAN = ""  # how the items table is read for the newest matches (see SqliteBackend)
+
     def _listing_newest(self, where: list[str], params: list[object], limit: int) -> list[int]:
         sql = (
-            f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
+            f"SELECT m.id FROM {ITEMS} m {self.NEWEST_SCAN}JOIN {DOCS} sd ON sd.item_id = m.id WHERE "
             + " AND ".join(where or ["1 = 1"])
             + " ORDER BY m.id DESC LIMIT %s"
         )
@@ -131,6 +133,10 @@ class SqliteBackend(SearchBackend):
     # bm25 column weights: title, authors, series, description, identifiers, publisher, tags
     BM25 = f"bm25({FTS}, 10.0, 6.0, 4.0, 1.0, 8.0, 2.0, 3.0)"
     CANDIDATES = 2000  # matches ranked per relevance page: see _top_candidates
+    # Newest matches walk the table backwards by id and stop at the limit. Without statistics
+    # SQLite took an index on kind (or status) whenever one was filtered on, then sorted every
+    # match: 70 ms for kind=ebook at 100k books, against at most a full walk (~25 ms) here.
+    NEWEST_SCAN = "NOT INDEXED "
 
     def compile(self, root, expansions) -> Compiled:
         return to_fts5(root, expansions)
