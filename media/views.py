@@ -31,6 +31,8 @@ from media.selectors import ACQUISITION_STATUSES, items_for_listing
 PAGE_SIZE = 50
 FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
 LIST_FIELDS = ("format", "status")
+COUNTS_PARAM = "counts"  # ?counts=1: the library page computes its filter counts (without JS)
+COUNTS_API = "/api/v1/library/search"
 RUNNING_JOBS_SHOWN = 10  # the dashboard polls /api/jobs/?active=true&page_size=10
 SCANS_SHOWN = 5  # static/js/scan-progress.js polls the active scans, page_size=5
 REQUESTS_SHOWN = 200  # readers' wanted requests listed for approval
@@ -62,6 +64,7 @@ def library_query(params: QueryDict, *, page_size: int = PAGE_SIZE) -> tuple[Lib
     for key in LIST_FIELDS:
         data[key] = [v for v in params.getlist(key) if v]
     data.pop("view", None)
+    data.pop(COUNTS_PARAM, None)
     for key in ("size_min_mb", "size_max_mb"):
         if key in data:
             data[key.removesuffix("_mb")] = _size_bytes(str(data.pop(key)))
@@ -141,12 +144,15 @@ def library(request):
         query.sort = "title"
     if request.GET:
         _keep_choices(request, query)
-    query.facets = True
+    # filter counts only when asked (?counts=1, the panel's link without JS); the page script
+    # fetches them from the JSON API (counts_api) when the filter panel opens
+    query.facets = request.GET.get(COUNTS_PARAM) == "1"
     result = search_page(query, request.user)
     _relax_links(result, request.GET, query.kind)
     descending = query.order == "desc" if query.order else SORTS.get(query.sort, ("", False))[1]
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop(COUNTS_PARAM, None)
     base = params.urlencode()
     tabs = QueryDict(mutable=True)
     tabs.update(params)
@@ -184,11 +190,14 @@ def library(request):
             ),
             "can_manage": is_admin(request.user),
             "facets": (labels := _facet_labels(result["facets"])),
-            "format_options": [(f, labels.get("format", {}).get(f, " (0)")) for f in FORMATS],
+            "counts_shown": bool(labels),
+            "counts_qs": _with_counts(params),
+            "counts_api": _counts_api(query),
+            "format_options": [(f, labels.get("format", {}).get(f, " (0)" if labels else "")) for f in FORMATS],
             "kind_tabs": [(v, label, labels.get("kind", {}).get(v, "")) for v, label in MediaKind.choices],
             "status_options": [(v, label, labels.get("status", {}).get(v, "") if v else "")
                                for v, label in STATUS_FILTER_CHOICES],
-            "languages": (result["facets"] or {}).get("language", []),
+            "languages": list(labels.get("language", {}).items()),
             "history": memory.history(request.user, limit=10),
             "view": "table" if request.GET.get("view") == "table" else "grid",
             "base_qs": base,
@@ -197,6 +206,7 @@ def library(request):
             "filters_open": any(
                 request.GET.get(k)
                 for k in (
+                    COUNTS_PARAM,
                     "format",
                     "language",
                     "genre",
@@ -215,6 +225,20 @@ def library(request):
             ),
         },
     )
+
+
+def _with_counts(params: QueryDict) -> str:
+    asked = params.copy()
+    asked[COUNTS_PARAM] = "1"
+    return asked.urlencode()
+
+
+def _counts_api(query: LibraryQuery) -> str:
+    """The JSON API search giving this page's filter counts (one result, facets=true): what
+    static/js/library.js fetches when the filter panel opens."""
+    asked = {**query.model_dump(exclude_defaults=True, exclude={"page", "page_size", "remember"}),
+             "facets": "true", "page_size": 1}
+    return f"{COUNTS_API}?{urlencode(asked, doseq=True)}"
 
 
 def _facet_labels(facets: dict | None) -> dict[str, dict[str, str]]:
