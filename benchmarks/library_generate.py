@@ -160,6 +160,7 @@ def ensure_library(books: int, rng: random.Random) -> tuple[dict, dict[str, floa
         start = time.perf_counter()
         rebuild_all()
         timings["build search index (rebuild_all)"] = time.perf_counter() - start
+        _analyze()
     sample = (
         MediaItem.objects.order_by("?")
         .select_related("series")
@@ -173,6 +174,17 @@ def ensure_library(books: int, rng: random.Random) -> tuple[dict, dict[str, floa
         if item.isbn13:
             facts["isbns"].append(item.isbn13)
     return facts, timings
+
+
+def _analyze() -> None:
+    """PostgreSQL plans a freshly bulk-loaded library without statistics until autovacuum
+    comes by (measured at 100k books: a filtered listing's facets took 1.3 s before ANALYZE,
+    76 ms after); a library that grew by scans has them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> None:

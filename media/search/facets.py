@@ -91,14 +91,16 @@ class _Item:
     completeness: int | None
     flags: dict[str, bool]
     formats: list[str] = field(default_factory=list)
+    options: dict[str, Sequence[str]] = field(init=False)  # facet -> the item's option values
 
-    def values(self, facet: str) -> Sequence[str]:
-        if facet == "format":
-            return self.formats
-        if facet in FLAGS:
-            return ("true" if self.flags[facet] else "false",)
-        return (getattr(self, facet) or "",)
-
+    def __post_init__(self) -> None:
+        self.options = {
+            "kind": (self.kind,),
+            "language": (self.language,),
+            "status": (self.status,),
+            "format": self.formats,  # filled after: the same list
+            **{name: ("true" if flag else "false",) for name, flag in self.flags.items()},
+        }
 
 
 def _test(filters: SearchFilters) -> Callable[[_Item], bool]:
@@ -157,7 +159,10 @@ class _Sampler:
         self.query_filters = () if outcome.mode == "regex" else parse(request.q).filters
         self.items: dict[int, _Item] = {}
         self.samples: dict[SearchFilters, _Sample] = {}
-        self.ids = functools.cache(lambda: _fetch(f"SELECT min(id), max(id) FROM {ITEMS}", [])[0])
+        # apart: SQLite answers min(id) and max(id) together by reading the whole table
+        self.ids = functools.cache(
+            lambda: _fetch(f"SELECT (SELECT min(id) FROM {ITEMS}), (SELECT max(id) FROM {ITEMS})", [])[0]
+        )
         self.broad: _Sample | None = None
         if not self.query_filters:
             every_field = [name for fields in DIMENSIONS.values() for name in fields]
@@ -225,7 +230,7 @@ def facets(request: SearchRequest, outcome: SearchOutcome) -> dict[str, list[Fac
         if name == "status":  # every status, the acquisition ones included
             filters = replace(filters, statuses=tuple(MediaStatus.values))
         sample = sampler.sample(filters)
-        counts = Counter(value for i in sample.ids for value in sampler.items[i].values(name))
+        counts = Counter(value for i in sample.ids for value in sampler.items[i].options[name])
         found[name] = _values(name, counts, sample)
     return found
 
@@ -240,6 +245,9 @@ def _values(name: str, counts: dict[str, int], sample: _Sample) -> list[FacetVal
         n = counts.get(value, 0)
         if sample.estimated and n:
             n = max(n, round_estimate(n * sample.scale))
-        values.append(FacetValue(value, labels.get(value, value.upper() if name == "format" else value), n,
-                                 sample.estimated and n > 0))
+        values.append(
+            FacetValue(
+                value, labels.get(value, value.upper() if name == "format" else value), n, sample.estimated and n > 0
+            )
+        )
     return values
