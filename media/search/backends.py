@@ -99,13 +99,20 @@ class SearchBackend:
         """(total, estimated): exact up to `cap` matches. Past it, the newest cap+1 matches span
         a range of ids; the total is extrapolated from the share of the library in that range
         (an estimate for the page to say "about N", which keeps counting bounded at any size)."""
+        total, estimated, _ = self.counted_matches(compiled, where, params, cap)
+        return total, estimated
+
+    def counted_matches(
+        self, compiled: Compiled | None, where: list[str], params: list[object], cap: int
+    ) -> tuple[int, bool, list[int]]:
+        """count_matches and the ids it read: every match when the total is exact."""
         ids = self.newest_matches(compiled, where, params, cap + 1)
         if len(ids) <= cap:
-            return len(ids), False
+            return len(ids), False, ids
         everything = self._fetch(f"SELECT count(*) FROM {ITEMS}", [])[0][0]
         in_range = self._fetch(f"SELECT count(*) FROM {ITEMS} WHERE id >= %s", [ids[-1]])[0][0]
         estimate = len(ids) * everything / max(in_range, 1)
-        return max(len(ids), round_estimate(estimate)), True
+        return max(len(ids), round_estimate(estimate)), True, ids
 
     @staticmethod
     def _recent_factor(column: str, recent: Sequence[int]) -> tuple[str, list[object]]:

@@ -68,6 +68,8 @@ class SearchOutcome:
     compiled: Compiled | None = field(default=None, compare=False, repr=False)
     match_where: tuple[str, ...] = field(default=(), compare=False, repr=False)
     match_params: tuple[object, ...] = field(default=(), compare=False, repr=False)
+    # every match's id when the total is exact (the page held them all, or the count read them)
+    matched: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def highlight_words(self) -> tuple[tuple[str, bool], ...]:
@@ -360,14 +362,14 @@ class _Counter:
         if not self.wanted:
             return {}
         if len(ids) <= size and (ids or self.offset == 0):
-            return {"total": self.offset + len(ids)}
+            return {"total": self.offset + len(ids), "matched": None if self.offset else tuple(ids)}
         if compiled is not None and compiled.nothing:
-            return {"total": 0}
+            return {"total": 0, "matched": ()}
         extra = ([match[0]], match[1]) if match else ([], [])
-        total, estimated = self.engine.count_matches(
+        total, estimated, newest = self.engine.counted_matches(
             compiled, [*self.where, *extra[0]], [*self.params, *extra[1]], COUNT_CAP
         )
-        return {"total": total, "total_estimated": estimated}
+        return {"total": total, "total_estimated": estimated, "matched": None if estimated else tuple(newest)}
 
 
 def _listing_ids(where: list[str], params: list[object], order: str, limit: int, offset: int) -> list[int]:

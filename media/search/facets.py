@@ -35,7 +35,7 @@ from media.search.filters import SearchFilters, filter_sql, hidden_sql, kept_sta
 
 FACET_CAP = 1000
 SUBSET_MIN = 200  # items of a capped broad sample that estimate a dimension well enough
-EXACT_BUDGET = 0.05  # seconds for the own samples of dimensions too rare in the broad one
+EXACT_BUDGET = 0.03  # seconds for the own samples of dimensions too rare in the broad one
 LANGUAGES_SHOWN = 12
 ITEMS = MediaItem._meta.db_table
 FILES = LibraryFile._meta.db_table
@@ -172,8 +172,23 @@ class _Sampler:
 
     def sample(self, filters: SearchFilters) -> _Sample:
         if filters not in self.samples:
-            self.samples[filters] = self._share(filters) if self.broad is not None else self._newest(filters)
+            if self.broad is not None:
+                self.samples[filters] = self._share(filters)
+            else:
+                self.samples[filters] = self._searched(filters) or self._newest(filters)
         return self.samples[filters]
+
+    def _searched(self, filters: SearchFilters) -> _Sample | None:
+        """The search's own matches, when `filters` are its own and it read them all (an exact
+        total): a small result set is counted exactly without another look-up."""
+        matched = self.outcome.matched
+        if filters != self.request.filters or matched is None or len(matched) > FACET_CAP:
+            return None
+        self._read(matched)
+        return _Sample(tuple(matched), 1)
+
+    def _read(self, ids: Sequence[int]) -> None:
+        self.items.update(_read_items([i for i in ids if i not in self.items]))
 
     def _share(self, filters: SearchFilters) -> _Sample:
         assert self.broad is not None
@@ -181,6 +196,8 @@ class _Sampler:
         kept = tuple(i for i in self.broad.ids if meets(self.items[i]))
         if not self.broad.estimated or len(kept) >= SUBSET_MIN:
             return _Sample(kept, self.broad.scale)
+        if (searched := self._searched(filters)) is not None:
+            return searched
         try:
             return self._newest(filters, seconds=self.deadline - time.monotonic())
         except patterns.RegexTimeout:
@@ -201,7 +218,7 @@ class _Sampler:
             limit = patterns.time_limit() if self.outcome.match_where else nullcontext()
         with limit:
             ids = self.engine.newest_matches(self.outcome.compiled, where, params, FACET_CAP + 1)
-        self.items.update(_read_items([i for i in ids if i not in self.items]))
+        self._read(ids)
         if len(ids) <= FACET_CAP:
             return _Sample(tuple(ids), 1)
         # the sample spans ids from the newest to ids[-1]: the matches are taken to be as dense
