@@ -21,7 +21,9 @@ def values(data, facet):
 
 
 def test_a_small_result_set_is_counted_exactly_while_its_broad_dimensions_are_estimated(
-    reader_client, books, monkeypatch  # noqa: F811
+    reader_client,
+    books,
+    monkeypatch,  # noqa: F811
 ):
     monkeypatch.setattr(facets_module, "FACET_CAP", 2)  # 4 books in the listing: past the sample
     data = search(reader_client, language="fr", facets="true")
@@ -33,7 +35,9 @@ def test_a_small_result_set_is_counted_exactly_while_its_broad_dimensions_are_es
 
 
 def test_past_the_time_budget_a_rare_dimension_is_estimated_from_the_broad_sample(
-    reader_client, books, monkeypatch  # noqa: F811
+    reader_client,
+    books,
+    monkeypatch,  # noqa: F811
 ):
     monkeypatch.setattr(facets_module, "FACET_CAP", 2)
     asked = {"language": "fr", "format": "pdf", "facets": "true"}
@@ -52,8 +56,12 @@ def test_past_the_time_budget_a_rare_dimension_is_estimated_from_the_broad_sampl
 def test_counts_from_one_sample_agree_with_each_filter_applied(reader_client, books):  # noqa: F811
     data = search(reader_client, format="epub", has_cover="false", facets="true")
     # each number is what choosing that option (keeping the other filter) finds
-    for facet, param, value in [("format", "format", "pdf"), ("has_cover", "has_cover", "true"),
-                                ("kind", "kind", "ebook"), ("has_series", "has_series", "true")]:
+    for facet, param, value in [
+        ("format", "format", "pdf"),
+        ("has_cover", "has_cover", "true"),
+        ("kind", "kind", "ebook"),
+        ("has_series", "has_series", "true"),
+    ]:
         filters = {"format": "epub", "has_cover": "false", param: value}
         assert counts(data, facet)[value] == search(reader_client, **filters)["total"], facet
 
