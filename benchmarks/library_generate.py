@@ -161,11 +161,7 @@ def ensure_library(books: int, rng: random.Random) -> tuple[dict, dict[str, floa
         rebuild_all()
         timings["build search index (rebuild_all)"] = time.perf_counter() - start
         _analyze()
-    sample = (
-        MediaItem.objects.order_by("?")
-        .select_related("series")
-        .prefetch_related("contributions__author")[:300]
-    )
+    sample = MediaItem.objects.order_by("?").select_related("series").prefetch_related("contributions__author")[:300]
     for item in sample:
         facts["authors"] += [c.author.name for c in item.contributions.all()]
         if item.series_id:
@@ -209,9 +205,7 @@ def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> 
         series = Series.objects.bulk_create(
             [
                 Series(
-                    title=(
-                        t := f"The {_zipf_pick(rng, words).capitalize()} {rng.choice(words).capitalize()}"
-                    ),
+                    title=(t := f"The {_zipf_pick(rng, words).capitalize()} {rng.choice(words).capitalize()}"),
                     normalized=fold(t),
                 )
                 for _ in range(max(20, count // 12))
@@ -233,9 +227,7 @@ def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> 
                         language=rng.choice(LANGS),
                         publisher=f"{rng.choice(words).capitalize()} Press",
                         isbn13=_isbn(offset + n),
-                        description=" ".join(
-                            _zipf_pick(rng, words) for _ in range(rng.randint(20, 60))
-                        ).capitalize(),
+                        description=" ".join(_zipf_pick(rng, words) for _ in range(rng.randint(20, 60))).capitalize(),
                         series=rng.choice(series) if in_series else None,
                         series_index=Decimal(rng.randint(1, 12)) if in_series else None,
                         cover_path="covers/sample.jpg" if rng.random() < 0.8 else "",

@@ -55,17 +55,18 @@ VIEWERS = {"admin": None, "reader": None, "limited": "/library", "limited-elsewh
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--books", type=int, default=int(os.environ.get("BENCH_BOOKS", 20_000)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 200)))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shapes", action="store_true", help="Also print DB figures per query shape")
     parser.add_argument("--fresh", action="store_true", help="Drop the generated data and start again")
-    parser.add_argument("--facets", action="store_true",
-                        help="Only the filter counts: JSON with facets=true per query shape and filters, the "
-                        "library page with and without its counts")
+    parser.add_argument(
+        "--facets",
+        action="store_true",
+        help="Only the filter counts: JSON with facets=true per query shape and filters, the "
+        "library page with and without its counts",
+    )
     parser.add_argument(
         "--viewer",
         choices=sorted(VIEWERS),
@@ -225,9 +226,7 @@ def idle_rss_mb(data: Path) -> float:
         "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])"
     )
     env = {**os.environ, "OMNI_DATA_DIR": str(data)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 

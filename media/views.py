@@ -94,8 +94,12 @@ TABLE_COLUMNS = [
 ]
 
 
-PAGE_PARAMS = {"size_min": "size_min_mb", "size_max": "size_max_mb", "completeness_min": "complete",
-               "completeness_max": "complete"}  # API filter parameter -> the page's, where they differ
+PAGE_PARAMS = {
+    "size_min": "size_min_mb",
+    "size_max": "size_max_mb",
+    "completeness_min": "complete",
+    "completeness_max": "complete",
+}  # API filter parameter -> the page's, where they differ
 
 
 def _remembered(request) -> str | None:
@@ -195,8 +199,9 @@ def library(request):
             "counts_api": _counts_api(query),
             "format_options": [(f, labels.get("format", {}).get(f, " (0)" if labels else "")) for f in FORMATS],
             "kind_tabs": [(v, label, labels.get("kind", {}).get(v, "")) for v, label in MediaKind.choices],
-            "status_options": [(v, label, labels.get("status", {}).get(v, "") if v else "")
-                               for v, label in STATUS_FILTER_CHOICES],
+            "status_options": [
+                (v, label, labels.get("status", {}).get(v, "") if v else "") for v, label in STATUS_FILTER_CHOICES
+            ],
             "languages": list(labels.get("language", {}).items()),
             "history": memory.history(request.user, limit=10),
             "view": "table" if request.GET.get("view") == "table" else "grid",
@@ -236,8 +241,11 @@ def _with_counts(params: QueryDict) -> str:
 def _counts_api(query: LibraryQuery) -> str:
     """The JSON API search giving this page's filter counts (one result, facets=true): what
     static/js/library.js fetches when the filter panel opens."""
-    asked = {**query.model_dump(exclude_defaults=True, exclude={"page", "page_size", "remember"}),
-             "facets": "true", "page_size": 1}
+    asked = {
+        **query.model_dump(exclude_defaults=True, exclude={"page", "page_size", "remember"}),
+        "facets": "true",
+        "page_size": 1,
+    }
     return f"{COUNTS_API}?{urlencode(asked, doseq=True)}"
 
 
@@ -252,8 +260,11 @@ def _facet_labels(facets: dict | None) -> dict[str, dict[str, str]]:
 def dashboard(request):
     running = first_jobs(request, page=1, page_size=RUNNING_JOBS_SHOWN, active=True)
     scans = first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=SCAN_JOB_KIND)
-    return render(request, "media/dashboard.html",
-                  {**dashboard_context(request.user), "running_jobs": running, "scan_jobs": scans})
+    return render(
+        request,
+        "media/dashboard.html",
+        {**dashboard_context(request.user), "running_jobs": running, "scan_jobs": scans},
+    )
 
 
 @require_GET
@@ -294,8 +305,12 @@ def _image(path: Path | None, *, versioned: bool) -> FileResponse:
     return response
 
 
-WANTED_SORTS = {"title": ("sort_title",), "kind": ("kind", "sort_title"), "status": ("status", "sort_title"),
-                "added": ("added_at",)}
+WANTED_SORTS = {
+    "title": ("sort_title",),
+    "kind": ("kind", "sort_title"),
+    "status": ("status", "sort_title"),
+    "added": ("added_at",),
+}
 WANTED_COLUMNS = [("Title", "title"), ("Authors", ""), ("Kind", "kind"), ("Status", "status"), ("Added", "added")]
 
 
@@ -313,10 +328,17 @@ def wanted(request):
         "media/wanted.html",
         {
             "items": items,
-            "headers": sort_headers(request.GET, WANTED_COLUMNS, current=key, descending=descending,
-                                    defaults_desc=("added",)),
-            "pager": pager(request.GET, page=page, page_size=PAGE_SIZE, total=acquisition.count(),
-                           has_next=has_next, noun="wanted books"),
+            "headers": sort_headers(
+                request.GET, WANTED_COLUMNS, current=key, descending=descending, defaults_desc=("added",)
+            ),
+            "pager": pager(
+                request.GET,
+                page=page,
+                page_size=PAGE_SIZE,
+                total=acquisition.count(),
+                has_next=has_next,
+                noun="wanted books",
+            ),
             "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
             "can_manage": is_admin(request.user),
             "kinds": MediaKind.choices,
@@ -330,9 +352,12 @@ class PreferencesForm(forms.Form):
     theme = forms.ChoiceField(choices=[(t, t.capitalize()) for t in memory.THEMES])
     view = forms.ChoiceField(choices=[("grid", "Grid"), ("table", "Table")], label="Library view")
     sort = forms.ChoiceField(
-        choices=[("", "Best match (title when browsing)"),
-                 *((s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance")],
-        required=False, label="Library sort",
+        choices=[
+            ("", "Best match (title when browsing)"),
+            *((s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance"),
+        ],
+        required=False,
+        label="Library sort",
     )
     page_size = forms.TypedChoiceField(
         choices=[(n, str(n)) for n in memory.PAGE_SIZES], coerce=int, label="Books per page"
@@ -342,9 +367,16 @@ class PreferencesForm(forms.Form):
 def preference_choices(request) -> dict:
     """The Preferences section's form, filled with the user's choices (media.context_processors)."""
     kept = memory.for_request(request)
-    return {"preferences_form": PreferencesForm(initial={
-        "theme": kept.theme or "auto", "view": kept.view or "grid", "sort": kept.sort, "page_size": kept.page_size,
-    })}
+    return {
+        "preferences_form": PreferencesForm(
+            initial={
+                "theme": kept.theme or "auto",
+                "view": kept.view or "grid",
+                "sort": kept.sort,
+                "page_size": kept.page_size,
+            }
+        )
+    }
 
 
 @require_POST

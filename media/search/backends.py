@@ -300,8 +300,16 @@ class SqliteBackend(SearchBackend):
         )
         exact_params = [exact_key] if exact_key else []
         title_only = f"title : ({match})"
-        params = [match, self.CANDIDATES, title_only, self.CANDIDATES, *exact_params, *args, *boost_params,
-                  *recent_params]
+        params = [
+            match,
+            self.CANDIDATES,
+            title_only,
+            self.CANDIDATES,
+            *exact_params,
+            *args,
+            *boost_params,
+            *recent_params,
+        ]
         return [r[0] for r in self._fetch(sql, [*params, limit, offset])]
 
 

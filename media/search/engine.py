@@ -157,8 +157,9 @@ FILTER_LABELS = {  # SearchFilters field -> (API parameter, words for "without t
     "missing_files": ("missing_files", "missing files"),
     "present_file": ("present_file", "readable file"),
 }
-_FIELD_PREFIX = re.compile(r"(?<![\w-])(title|authors?|by|series|publisher|tags?|genre|subject|description|desc):",
-                           re.IGNORECASE)
+_FIELD_PREFIX = re.compile(
+    r"(?<![\w-])(title|authors?|by|series|publisher|tags?|genre|subject|description|desc):", re.IGNORECASE
+)
 
 
 def _suggest(request: SearchRequest, parsed: ParsedQuery, close, counter: _Counter) -> tuple[Suggestion, ...]:
@@ -223,13 +224,21 @@ def _dropped_filters(request: SearchRequest, parsed: ParsedQuery, counter: _Coun
         total, estimated = _matches(counter.engine, request.q, where, params)
         if total:
             param, words = FILTER_LABELS[name]
-            found.append(Suggestion(f"Without the {words} filter: {_about(total, estimated)}", request.q,
-                                    drop=param, total=total, total_estimated=estimated))
+            found.append(
+                Suggestion(
+                    f"Without the {words} filter: {_about(total, estimated)}",
+                    request.q,
+                    drop=param,
+                    total=total,
+                    total_estimated=estimated,
+                )
+            )
     return found
 
 
-def _regex_ids(match: tuple[str, list[object]], where: list[str], params: list[object], limit: int,
-               offset: int) -> list[int]:
+def _regex_ids(
+    match: tuple[str, list[object]], where: list[str], params: list[object], limit: int, offset: int
+) -> list[int]:
     sql = (
         f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE {match[0]}"
         + "".join(f" AND {c}" for c in where)
@@ -283,8 +292,11 @@ def run(request: SearchRequest) -> SearchOutcome:
     cased = replace(counter, where=[*where, match[0]], params=[*params, *match[1]])
     try:
         with patterns.time_limit():
-            return replace(_run_words(request, parsed, cased, size, offset, notices), match_where=(match[0],),
-                           match_params=tuple(match[1]))
+            return replace(
+                _run_words(request, parsed, cased, size, offset, notices),
+                match_where=(match[0],),
+                match_params=tuple(match[1]),
+            )
     except patterns.RegexTimeout:
         notices.append("Matching the exact case took too long; matched regardless of case.")
         return _run_words(request, parsed, counter, size, offset, notices)
@@ -298,13 +310,20 @@ def _run_regex(request: SearchRequest, counter: _Counter, size: int, offset: int
         ids = _regex_ids(match, counter.where, counter.params, size + 1, offset)
         counted = counter.count(ids, size, match=match)
     return SearchOutcome(
-        tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern, **counted,
-        match_where=(match[0],), match_params=tuple(match[1]),
+        tuple(ids[:size]),
+        len(ids) > size,
+        "regex",
+        ParsedQuery(None),
+        regex=pattern,
+        **counted,
+        match_where=(match[0],),
+        match_params=tuple(match[1]),
     )
 
 
-def _run_words(request: SearchRequest, parsed: ParsedQuery, counter: _Counter, size: int, offset: int,
-               notices: list[str]) -> SearchOutcome:
+def _run_words(
+    request: SearchRequest, parsed: ParsedQuery, counter: _Counter, size: int, offset: int, notices: list[str]
+) -> SearchOutcome:
     engine, where, params = counter.engine, counter.where, counter.params
     order = (
         None
@@ -331,7 +350,14 @@ def _run_words(request: SearchRequest, parsed: ParsedQuery, counter: _Counter, s
         []
         if compiled.nothing
         else engine.ranked_ids(
-            compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed),
+            compiled,
+            where,
+            params,
+            boost_key,
+            size + 1,
+            offset,
+            order=order,
+            exact_titles=plain_words(parsed),
             recent=request.recent[:RECENT_BOOSTED],
         )
     )

@@ -20,11 +20,7 @@ def values(data, facet):
     return {v["value"]: (v["count"], v["estimated"]) for v in data["facets"][facet]}
 
 
-def test_a_small_result_set_is_counted_exactly_while_its_broad_dimensions_are_estimated(
-    reader_client,
-    books,
-    monkeypatch,  # noqa: F811
-):
+def test_a_small_result_set_is_exact_while_broad_dimensions_are_about(reader_client, books, monkeypatch):  # noqa: F811
     monkeypatch.setattr(facets_module, "FACET_CAP", 2)  # 4 books in the listing: past the sample
     data = search(reader_client, language="fr", facets="true")
     # the one French book: its own sample holds every match, so the other facets are exact
@@ -34,11 +30,7 @@ def test_a_small_result_set_is_counted_exactly_while_its_broad_dimensions_are_es
     assert values(data, "language")["fr"][1] and values(data, "language")["en"][1]
 
 
-def test_past_the_time_budget_a_rare_dimension_is_estimated_from_the_broad_sample(
-    reader_client,
-    books,
-    monkeypatch,  # noqa: F811
-):
+def test_past_the_time_budget_a_rare_dimension_is_estimated(reader_client, books, monkeypatch):  # noqa: F811
     monkeypatch.setattr(facets_module, "FACET_CAP", 2)
     asked = {"language": "fr", "format": "pdf", "facets": "true"}
     # the format facet drops its own filter: French books, too rare among the broad sample's
