@@ -160,11 +160,8 @@ def ensure_library(books: int, rng: random.Random) -> tuple[dict, dict[str, floa
         start = time.perf_counter()
         rebuild_all()
         timings["build search index (rebuild_all)"] = time.perf_counter() - start
-    sample = (
-        MediaItem.objects.order_by("?")
-        .select_related("series")
-        .prefetch_related("contributions__author")[:300]
-    )
+        _analyze()
+    sample = MediaItem.objects.order_by("?").select_related("series").prefetch_related("contributions__author")[:300]
     for item in sample:
         facts["authors"] += [c.author.name for c in item.contributions.all()]
         if item.series_id:
@@ -173,6 +170,17 @@ def ensure_library(books: int, rng: random.Random) -> tuple[dict, dict[str, floa
         if item.isbn13:
             facts["isbns"].append(item.isbn13)
     return facts, timings
+
+
+def _analyze() -> None:
+    """PostgreSQL plans a freshly bulk-loaded library without statistics until autovacuum
+    comes by (measured at 100k books: a filtered listing's facets took 1.3 s before ANALYZE,
+    76 ms after); a library that grew by scans has them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> None:
@@ -197,9 +205,7 @@ def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> 
         series = Series.objects.bulk_create(
             [
                 Series(
-                    title=(
-                        t := f"The {_zipf_pick(rng, words).capitalize()} {rng.choice(words).capitalize()}"
-                    ),
+                    title=(t := f"The {_zipf_pick(rng, words).capitalize()} {rng.choice(words).capitalize()}"),
                     normalized=fold(t),
                 )
                 for _ in range(max(20, count // 12))
@@ -221,9 +227,7 @@ def _generate(count: int, offset: int, rng: random.Random, words: list[str]) -> 
                         language=rng.choice(LANGS),
                         publisher=f"{rng.choice(words).capitalize()} Press",
                         isbn13=_isbn(offset + n),
-                        description=" ".join(
-                            _zipf_pick(rng, words) for _ in range(rng.randint(20, 60))
-                        ).capitalize(),
+                        description=" ".join(_zipf_pick(rng, words) for _ in range(rng.randint(20, 60))).capitalize(),
                         series=rng.choice(series) if in_series else None,
                         series_index=Decimal(rng.randint(1, 12)) if in_series else None,
                         cover_path="covers/sample.jpg" if rng.random() < 0.8 else "",

@@ -8,10 +8,13 @@ resident memory of an idle web process that has served those pages.
     python benchmarks/library_search_bench.py                 # 20,000 books, SQLite
     python benchmarks/library_search_bench.py --books 100000  # the issue's size
     python benchmarks/library_search_bench.py --viewer limited  # as a reader limited to libraries
+    python benchmarks/library_search_bench.py --books 100000 --facets  # filter counts only, per shape
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/omni_bench python benchmarks/library_search_bench.py
 
 Data lives in benchmarks/output/<db>-<books>/ (reused when it already holds the books).
 Targets (issue 8): DB p95 <= 25 ms, JSON p95 <= 150 ms, page p95 <= 150 ms, idle RSS < 300 MB.
+Filter counts (issue 24): the JSON search with facets=true within the same 150 ms p95. The
+machine's load average is printed before and after: the figures only compare on a quiet machine.
 """
 
 from __future__ import annotations
@@ -52,14 +55,18 @@ VIEWERS = {"admin": None, "reader": None, "limited": "/library", "limited-elsewh
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--books", type=int, default=int(os.environ.get("BENCH_BOOKS", 20_000)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 200)))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shapes", action="store_true", help="Also print DB figures per query shape")
     parser.add_argument("--fresh", action="store_true", help="Drop the generated data and start again")
+    parser.add_argument(
+        "--facets",
+        action="store_true",
+        help="Only the filter counts: JSON with facets=true per query shape and filters, the "
+        "library page with and without its counts",
+    )
     parser.add_argument(
         "--viewer",
         choices=sorted(VIEWERS),
@@ -178,6 +185,36 @@ def time_http(client, urls: list[str]) -> list[float]:
     return samples
 
 
+FACET_FILTERS = {  # label -> the filters added to each query of the facets figures
+    "no filter": "",
+    "format=epub, has_cover": "&format=epub&has_cover=true",
+    "language=de, kind, has_series": "&language=de&kind=ebook&has_series=true",
+}
+
+
+def facets_figures(client, queries: list[str]) -> None:
+    """The JSON search with facets=true (one result, as the library page's script asks) per
+    query shape and set of filters, then the library page without and with its counts."""
+    from urllib.parse import quote
+
+    browse = ["/api/v1/library/search?page_size=1&facets=true"] * max(10, len(queries) // len(QUERIES))
+    time_http(client, [f"/api/v1/library/search?q={quote(q)}&page_size=1&facets=true" for q in queries[:20]])
+    for label, extra in FACET_FILTERS.items():
+        urls = [f"/api/v1/library/search?q={quote(q)}&page_size=1&facets=true{extra}" for q in queries]
+        samples = time_http(client, urls)
+        print(f"JSON facets=true, {label:<30}", percentiles(samples))
+        for i, shape in enumerate(QUERIES):
+            print(f"    {shape:<34}", percentiles(samples[i :: len(QUERIES)]))
+        print(f"    {'(no query: the listing)':<34}", percentiles(time_http(client, [b + extra for b in browse])))
+    pages = [f"/library/?q={quote(q)}" for q in queries[: len(queries) // 2]]
+    print("library page, filter panel closed ", percentiles(time_http(client, pages)))
+    print("library page, ?counts=1 (no JS)   ", percentiles(time_http(client, [p + "&counts=1" for p in pages])))
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} cores"
+
+
 def idle_rss_mb(data: Path) -> float:
     """A fresh process that loads the WSGI app, serves a search and a library page, then idles."""
     code = (
@@ -189,9 +226,7 @@ def idle_rss_mb(data: Path) -> float:
         "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])"
     )
     env = {**os.environ, "OMNI_DATA_DIR": str(data)}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
@@ -243,7 +278,11 @@ def main() -> None:
     queries = make_queries(rng, facts, args.rounds)
     time_search(queries[:20], user)  # warm caches
     shapes = f"{len(queries)} queries ({len(QUERIES)} shapes)"
-    print(f"\n{connection.vendor}, {args.books:,} books, {shapes}, as {args.viewer}")
+    print(f"\n{connection.vendor}, {args.books:,} books, {shapes}, as {args.viewer}; {load()}")
+    if args.facets:
+        facets_figures(client, queries)
+        print(load())
+        return
     db_samples = time_search(queries, user)
     print("search in the DB (first 50 ids)   ", percentiles(db_samples))
     if user != admin:
@@ -268,6 +307,7 @@ def main() -> None:
     pages += [f"/library/?q={quote(q)}" for q in queries[: args.rounds // 2]]
     print("library page, 50 covers (HTML)    ", percentiles(time_http(client, pages)))
     print(f"idle web process RSS               {idle_rss_mb(data):.0f} MB")
+    print(load())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ from media.selectors import ACQUISITION_STATUSES, items_for_listing
 PAGE_SIZE = 50
 FORMATS = ("epub", "azw3", "mobi", "pdf", "cbz", "cbr", "m4b", "mp3")
 LIST_FIELDS = ("format", "status")
+COUNTS_PARAM = "counts"  # ?counts=1: the library page computes its filter counts (without JS)
+COUNTS_API = "/api/v1/library/search"
 RUNNING_JOBS_SHOWN = 10  # the dashboard polls /api/jobs/?active=true&page_size=10
 SCANS_SHOWN = 5  # static/js/scan-progress.js polls the active scans, page_size=5
 REQUESTS_SHOWN = 200  # readers' wanted requests listed for approval
@@ -62,6 +64,7 @@ def library_query(params: QueryDict, *, page_size: int = PAGE_SIZE) -> tuple[Lib
     for key in LIST_FIELDS:
         data[key] = [v for v in params.getlist(key) if v]
     data.pop("view", None)
+    data.pop(COUNTS_PARAM, None)
     for key in ("size_min_mb", "size_max_mb"):
         if key in data:
             data[key.removesuffix("_mb")] = _size_bytes(str(data.pop(key)))
@@ -91,8 +94,12 @@ TABLE_COLUMNS = [
 ]
 
 
-PAGE_PARAMS = {"size_min": "size_min_mb", "size_max": "size_max_mb", "completeness_min": "complete",
-               "completeness_max": "complete"}  # API filter parameter -> the page's, where they differ
+PAGE_PARAMS = {
+    "size_min": "size_min_mb",
+    "size_max": "size_max_mb",
+    "completeness_min": "complete",
+    "completeness_max": "complete",
+}  # API filter parameter -> the page's, where they differ
 
 
 def _remembered(request) -> str | None:
@@ -141,12 +148,15 @@ def library(request):
         query.sort = "title"
     if request.GET:
         _keep_choices(request, query)
-    query.facets = True
+    # filter counts only when asked (?counts=1, the panel's link without JS); the page script
+    # fetches them from the JSON API (counts_api) when the filter panel opens
+    query.facets = request.GET.get(COUNTS_PARAM) == "1"
     result = search_page(query, request.user)
     _relax_links(result, request.GET, query.kind)
     descending = query.order == "desc" if query.order else SORTS.get(query.sort, ("", False))[1]
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop(COUNTS_PARAM, None)
     base = params.urlencode()
     tabs = QueryDict(mutable=True)
     tabs.update(params)
@@ -184,11 +194,15 @@ def library(request):
             ),
             "can_manage": is_admin(request.user),
             "facets": (labels := _facet_labels(result["facets"])),
-            "format_options": [(f, labels.get("format", {}).get(f, " (0)")) for f in FORMATS],
+            "counts_shown": bool(labels),
+            "counts_qs": _with_counts(params),
+            "counts_api": _counts_api(query),
+            "format_options": [(f, labels.get("format", {}).get(f, " (0)" if labels else "")) for f in FORMATS],
             "kind_tabs": [(v, label, labels.get("kind", {}).get(v, "")) for v, label in MediaKind.choices],
-            "status_options": [(v, label, labels.get("status", {}).get(v, "") if v else "")
-                               for v, label in STATUS_FILTER_CHOICES],
-            "languages": (result["facets"] or {}).get("language", []),
+            "status_options": [
+                (v, label, labels.get("status", {}).get(v, "") if v else "") for v, label in STATUS_FILTER_CHOICES
+            ],
+            "languages": list(labels.get("language", {}).items()),
             "history": memory.history(request.user, limit=10),
             "view": "table" if request.GET.get("view") == "table" else "grid",
             "base_qs": base,
@@ -197,6 +211,7 @@ def library(request):
             "filters_open": any(
                 request.GET.get(k)
                 for k in (
+                    COUNTS_PARAM,
                     "format",
                     "language",
                     "genre",
@@ -217,6 +232,23 @@ def library(request):
     )
 
 
+def _with_counts(params: QueryDict) -> str:
+    asked = params.copy()
+    asked[COUNTS_PARAM] = "1"
+    return asked.urlencode()
+
+
+def _counts_api(query: LibraryQuery) -> str:
+    """The JSON API search giving this page's filter counts (one result, facets=true): what
+    static/js/library.js fetches when the filter panel opens."""
+    asked = {
+        **query.model_dump(exclude_defaults=True, exclude={"page", "page_size", "remember"}),
+        "facets": "true",
+        "page_size": 1,
+    }
+    return f"{COUNTS_API}?{urlencode(asked, doseq=True)}"
+
+
 def _facet_labels(facets: dict | None) -> dict[str, dict[str, str]]:
     """facet -> option value -> " (12)" or " (about 1,200)", to print after the option's label."""
     return {
@@ -228,8 +260,11 @@ def _facet_labels(facets: dict | None) -> dict[str, dict[str, str]]:
 def dashboard(request):
     running = first_jobs(request, page=1, page_size=RUNNING_JOBS_SHOWN, active=True)
     scans = first_jobs(request, page=1, page_size=SCANS_SHOWN, active=True, kind=SCAN_JOB_KIND)
-    return render(request, "media/dashboard.html",
-                  {**dashboard_context(request.user), "running_jobs": running, "scan_jobs": scans})
+    return render(
+        request,
+        "media/dashboard.html",
+        {**dashboard_context(request.user), "running_jobs": running, "scan_jobs": scans},
+    )
 
 
 @require_GET
@@ -270,8 +305,12 @@ def _image(path: Path | None, *, versioned: bool) -> FileResponse:
     return response
 
 
-WANTED_SORTS = {"title": ("sort_title",), "kind": ("kind", "sort_title"), "status": ("status", "sort_title"),
-                "added": ("added_at",)}
+WANTED_SORTS = {
+    "title": ("sort_title",),
+    "kind": ("kind", "sort_title"),
+    "status": ("status", "sort_title"),
+    "added": ("added_at",),
+}
 WANTED_COLUMNS = [("Title", "title"), ("Authors", ""), ("Kind", "kind"), ("Status", "status"), ("Added", "added")]
 
 
@@ -289,10 +328,17 @@ def wanted(request):
         "media/wanted.html",
         {
             "items": items,
-            "headers": sort_headers(request.GET, WANTED_COLUMNS, current=key, descending=descending,
-                                    defaults_desc=("added",)),
-            "pager": pager(request.GET, page=page, page_size=PAGE_SIZE, total=acquisition.count(),
-                           has_next=has_next, noun="wanted books"),
+            "headers": sort_headers(
+                request.GET, WANTED_COLUMNS, current=key, descending=descending, defaults_desc=("added",)
+            ),
+            "pager": pager(
+                request.GET,
+                page=page,
+                page_size=PAGE_SIZE,
+                total=acquisition.count(),
+                has_next=has_next,
+                noun="wanted books",
+            ),
             "requests": requests.order_by("added_at", "pk")[:REQUESTS_SHOWN],
             "can_manage": is_admin(request.user),
             "kinds": MediaKind.choices,
@@ -306,9 +352,12 @@ class PreferencesForm(forms.Form):
     theme = forms.ChoiceField(choices=[(t, t.capitalize()) for t in memory.THEMES])
     view = forms.ChoiceField(choices=[("grid", "Grid"), ("table", "Table")], label="Library view")
     sort = forms.ChoiceField(
-        choices=[("", "Best match (title when browsing)"),
-                 *((s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance")],
-        required=False, label="Library sort",
+        choices=[
+            ("", "Best match (title when browsing)"),
+            *((s, SORT_LABELS[s]) for s in SORT_CHOICES if s != "relevance"),
+        ],
+        required=False,
+        label="Library sort",
     )
     page_size = forms.TypedChoiceField(
         choices=[(n, str(n)) for n in memory.PAGE_SIZES], coerce=int, label="Books per page"
@@ -318,9 +367,16 @@ class PreferencesForm(forms.Form):
 def preference_choices(request) -> dict:
     """The Preferences section's form, filled with the user's choices (media.context_processors)."""
     kept = memory.for_request(request)
-    return {"preferences_form": PreferencesForm(initial={
-        "theme": kept.theme or "auto", "view": kept.view or "grid", "sort": kept.sort, "page_size": kept.page_size,
-    })}
+    return {
+        "preferences_form": PreferencesForm(
+            initial={
+                "theme": kept.theme or "auto",
+                "view": kept.view or "grid",
+                "sort": kept.sort,
+                "page_size": kept.page_size,
+            }
+        )
+    }
 
 
 @require_POST

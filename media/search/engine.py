@@ -68,6 +68,10 @@ class SearchOutcome:
     compiled: Compiled | None = field(default=None, compare=False, repr=False)
     match_where: tuple[str, ...] = field(default=(), compare=False, repr=False)
     match_params: tuple[object, ...] = field(default=(), compare=False, repr=False)
+    # every match's id when the total is exact (the page held them all, or the count read them)
+    matched: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
+    # the engine that searched: what it read on the way (PostgreSQL's newest matches) serves the facets
+    engine: SearchBackend | None = field(default=None, compare=False, repr=False)
 
     @property
     def highlight_words(self) -> tuple[tuple[str, bool], ...]:
@@ -155,8 +159,9 @@ FILTER_LABELS = {  # SearchFilters field -> (API parameter, words for "without t
     "missing_files": ("missing_files", "missing files"),
     "present_file": ("present_file", "readable file"),
 }
-_FIELD_PREFIX = re.compile(r"(?<![\w-])(title|authors?|by|series|publisher|tags?|genre|subject|description|desc):",
-                           re.IGNORECASE)
+_FIELD_PREFIX = re.compile(
+    r"(?<![\w-])(title|authors?|by|series|publisher|tags?|genre|subject|description|desc):", re.IGNORECASE
+)
 
 
 def _suggest(request: SearchRequest, parsed: ParsedQuery, close, counter: _Counter) -> tuple[Suggestion, ...]:
@@ -221,13 +226,21 @@ def _dropped_filters(request: SearchRequest, parsed: ParsedQuery, counter: _Coun
         total, estimated = _matches(counter.engine, request.q, where, params)
         if total:
             param, words = FILTER_LABELS[name]
-            found.append(Suggestion(f"Without the {words} filter: {_about(total, estimated)}", request.q,
-                                    drop=param, total=total, total_estimated=estimated))
+            found.append(
+                Suggestion(
+                    f"Without the {words} filter: {_about(total, estimated)}",
+                    request.q,
+                    drop=param,
+                    total=total,
+                    total_estimated=estimated,
+                )
+            )
     return found
 
 
-def _regex_ids(match: tuple[str, list[object]], where: list[str], params: list[object], limit: int,
-               offset: int) -> list[int]:
+def _regex_ids(
+    match: tuple[str, list[object]], where: list[str], params: list[object], limit: int, offset: int
+) -> list[int]:
     sql = (
         f"SELECT m.id FROM {ITEMS} m JOIN {DOCS} sd ON sd.item_id = m.id WHERE {match[0]}"
         + "".join(f" AND {c}" for c in where)
@@ -281,8 +294,11 @@ def run(request: SearchRequest) -> SearchOutcome:
     cased = replace(counter, where=[*where, match[0]], params=[*params, *match[1]])
     try:
         with patterns.time_limit():
-            return replace(_run_words(request, parsed, cased, size, offset, notices), match_where=(match[0],),
-                           match_params=tuple(match[1]))
+            return replace(
+                _run_words(request, parsed, cased, size, offset, notices),
+                match_where=(match[0],),
+                match_params=tuple(match[1]),
+            )
     except patterns.RegexTimeout:
         notices.append("Matching the exact case took too long; matched regardless of case.")
         return _run_words(request, parsed, counter, size, offset, notices)
@@ -296,13 +312,20 @@ def _run_regex(request: SearchRequest, counter: _Counter, size: int, offset: int
         ids = _regex_ids(match, counter.where, counter.params, size + 1, offset)
         counted = counter.count(ids, size, match=match)
     return SearchOutcome(
-        tuple(ids[:size]), len(ids) > size, "regex", ParsedQuery(None), regex=pattern, **counted,
-        match_where=(match[0],), match_params=tuple(match[1]),
+        tuple(ids[:size]),
+        len(ids) > size,
+        "regex",
+        ParsedQuery(None),
+        regex=pattern,
+        **counted,
+        match_where=(match[0],),
+        match_params=tuple(match[1]),
     )
 
 
-def _run_words(request: SearchRequest, parsed: ParsedQuery, counter: _Counter, size: int, offset: int,
-               notices: list[str]) -> SearchOutcome:
+def _run_words(
+    request: SearchRequest, parsed: ParsedQuery, counter: _Counter, size: int, offset: int, notices: list[str]
+) -> SearchOutcome:
     engine, where, params = counter.engine, counter.where, counter.params
     order = (
         None
@@ -329,7 +352,14 @@ def _run_words(request: SearchRequest, parsed: ParsedQuery, counter: _Counter, s
         []
         if compiled.nothing
         else engine.ranked_ids(
-            compiled, where, params, boost_key, size + 1, offset, order=order, exact_titles=plain_words(parsed),
+            compiled,
+            where,
+            params,
+            boost_key,
+            size + 1,
+            offset,
+            order=order,
+            exact_titles=plain_words(parsed),
             recent=request.recent[:RECENT_BOOSTED],
         )
     )
@@ -344,6 +374,7 @@ def _run_words(request: SearchRequest, parsed: ParsedQuery, counter: _Counter, s
         suggestions,
         **counter.count(ids, size, compiled=compiled),
         compiled=compiled,
+        engine=engine,
     )
 
 
@@ -360,14 +391,14 @@ class _Counter:
         if not self.wanted:
             return {}
         if len(ids) <= size and (ids or self.offset == 0):
-            return {"total": self.offset + len(ids)}
+            return {"total": self.offset + len(ids), "matched": None if self.offset else tuple(ids)}
         if compiled is not None and compiled.nothing:
-            return {"total": 0}
+            return {"total": 0, "matched": ()}
         extra = ([match[0]], match[1]) if match else ([], [])
-        total, estimated = self.engine.count_matches(
+        total, estimated, newest = self.engine.counted_matches(
             compiled, [*self.where, *extra[0]], [*self.params, *extra[1]], COUNT_CAP
         )
-        return {"total": total, "total_estimated": estimated}
+        return {"total": total, "total_estimated": estimated, "matched": None if estimated else tuple(newest)}
 
 
 def _listing_ids(where: list[str], params: list[object], order: str, limit: int, offset: int) -> list[int]:

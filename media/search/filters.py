@@ -73,6 +73,13 @@ class SearchFilters:
         return replace(self, **{name: SearchFilters.__dataclass_fields__[name].default for name in names})
 
 
+def kept_statuses(filters: SearchFilters) -> frozenset[str]:
+    """The statuses an item may have to meet `filters`: the valid ones chosen, else every one but
+    the acquisition ones (what filter_sql says in SQL)."""
+    chosen = frozenset(s for s in filters.statuses if s in MediaStatus.values)
+    return chosen or frozenset(MediaStatus.values) - frozenset(ACQUISITION_STATUSES)
+
+
 def _bool_clause(flag: bool | None, sql: str) -> list[str]:
     if flag is None:
         return []
@@ -90,8 +97,10 @@ def filter_sql(filters: SearchFilters) -> tuple[list[str], list[object]]:
 
     if filters.kind in MediaKind.values:
         add("m.kind = %s", filters.kind)
-    statuses = [s for s in filters.statuses if s in MediaStatus.values]
-    if statuses:
+    statuses = [s for s in filters.statuses if s in MediaStatus.values]  # as kept_statuses
+    if set(statuses) >= set(MediaStatus.values):
+        pass  # every status: no clause (an IN over all of them made SQLite sort by the status index)
+    elif statuses:
         add(f"m.status IN ({', '.join(['%s'] * len(statuses))})", *statuses)
     else:
         add(f"m.status NOT IN ({', '.join(['%s'] * len(ACQUISITION_STATUSES))})", *ACQUISITION_STATUSES)
