@@ -419,6 +419,7 @@ def main() -> None:
                         help="run migrate, collectstatic, ensure_admin as commands before serve (the old ./omni run)")
     parser.add_argument("--startup-only", action="store_true", help="start-up times and idle memory only")
     parser.add_argument("--workdir", type=Path, default=None, help="keeps the corpus between runs")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop the PostgreSQL database at the end")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     database = PostgresDatabase(args.database_url) if args.database_url else None
@@ -433,8 +434,10 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="omni-e2e-") as work:
                 run(args, Path(work))
     finally:
-        if database:
+        if database and not args.keep_database:
             database.drop()
+        elif database:
+            print(f"kept database {args.database_url}", flush=True)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
 

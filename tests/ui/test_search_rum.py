@@ -42,22 +42,28 @@ def mixed():
         make_item(f"Volume {n:02d}", authors=["Someone"], description=words + (" last" if n == 29 else ""))
 
 
-def newest_truth(tsquery: str, count: int) -> list[int]:
+def newest_truth(tsquery: str, count: int, *, titles: bool = False) -> list[int]:
+    title_match = "title_document @@ to_tsquery('simple', %s) AND " if titles else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT item_id FROM media_searchdocument WHERE document @@ to_tsquery('simple', %s) "
+            f"SELECT item_id FROM media_searchdocument WHERE {title_match}document @@ to_tsquery('simple', %s) "
             "ORDER BY item_id DESC LIMIT %s",
-            [tsquery, count],
+            [*([tsquery] if titles else []), tsquery, count],
         )
         return [r[0] for r in cursor.fetchall()]
 
 
 @pytest.mark.parametrize("window", [2, 8, 100])
-@pytest.mark.parametrize("tsquery", ["'common'", "'rare'", "'last'", "'com':*", "'common' & !'rare'", "'nothing'"])
+@pytest.mark.parametrize(
+    "tsquery",
+    ["'common'", "'rare'", "'last'", "'com':*", "'common' & !'rare'", "'nothing'", "'volume'", "'vol':* & 'rare'"],
+)
 def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, monkeypatch, window, tsquery):
     monkeypatch.setattr(pg_rum, "PROBE_WINDOW", window)
     for count in (1, 5, 40):
         assert [r[0] for r in pg_rum.newest(tsquery, count)] == newest_truth(tsquery, count)
+        titles = [r[0] for r in pg_rum.newest(tsquery, count, titles=True)]
+        assert titles == newest_truth(tsquery, count, titles=True)
 
 
 def test_the_migration_created_the_indexes_where_the_extension_is_installed(rum):
