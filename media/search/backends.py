@@ -462,7 +462,10 @@ class PostgresBackend(SearchBackend):
             ids = ids[:fetched]
             if not where:
                 return ids[:limit]
-            passing = self._newest_passing(ids, where, params, limit)
+            # most matches pass the usual filters: a few more than needed first, all only if short
+            passing = self._newest_passing(ids[: limit + limit // 8], where, params, limit)
+            if len(passing) < limit and len(ids) > limit + limit // 8:
+                passing = self._newest_passing(ids, where, params, limit)
             if len(passing) == limit or len(ids) < fetched:
                 return passing
         sql = (

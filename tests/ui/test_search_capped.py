@@ -71,3 +71,13 @@ def test_an_excluded_word_does_not_flatten_the_ranking(dunes):
     """PostgreSQL ranked every match of "a & !b" 1e-20 (then by title): title matches sank."""
     found, _ = titles("dune -arrakis", page_size=50)
     assert found[:2] == ["Dune Road", "Children of Dune"] and len(found) == 22
+
+
+def test_a_count_past_a_small_cap_with_a_filter_that_drops_most_is_exact(capped, dunes, monkeypatch):
+    from media.search import engine
+
+    monkeypatch.setattr(engine, "COUNT_CAP", 4)
+    found, outcome = titles("dune", page_size=1, filters=SearchFilters(language="fr"))
+    assert found == ["Children of Dune"] and (outcome.total, outcome.total_estimated) == (2, False)
+    found, outcome = titles("dune", page_size=1)
+    assert outcome.total_estimated and 20 <= outcome.total <= 26
