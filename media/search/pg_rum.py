@@ -1,18 +1,22 @@
-"""Early-terminated library search on PostgreSQL: the RUM index (extension `rum`, Debian
-postgresql-15-rum) and a scan of the newest documents.
+"""Early-terminated library search on PostgreSQL: a scan of the newest documents, the RUM
+index (extension `rum`, Debian postgresql-15-rum) and the GIN index, each where it is fast.
 
 A GIN index finds the documents holding a word but in no order, so ranking a common word visits
-every match (26k rows for "dune*" at 100k books: 100-200 ms). SQLite's FTS5 ranks only the newest
-2,000 matches of such a word (SqliteBackend._top_candidates); this module does the same here:
-- a word in a quarter of the documents or more (as the newest SAMPLE show): its newest matches
-  are found by reading the newest documents backwards (`PROBE_WINDOW` at most, a few ms);
-- a rarer one: a RUM index keeps each word's documents ordered by an attached item_id
-  (order_by_attach), so the newest matches come straight out of the index
-  (`ORDER BY item_id <=| max`; 2x faster than the default TID order, which sorts every match);
-- title matches come from a second RUM index over the titles alone (`title_document`, a
-  generated column), so a title match older than the newest matches is still ranked.
-Where the extension is not installed the backend ranks every match with the GIN index (exact,
-slower for common words) and the Health page says how to install it."""
+every match (26k rows for "dune*" at 100k books: 100-300 ms). SQLite's FTS5 ranks only the newest
+2,000 matches of such a word (SqliteBackend._top_candidates); this module finds those here:
+- a query matching often among the newest SAMPLE documents: by reading the newest documents
+  backwards until enough match (at most PROBE_WINDOW; ~1-3 us each);
+- a rarer word, or alternatives of words (typos): from a RUM index whose posting lists are
+  ordered by an attached item_id (order_by_attach), newest first (`ORDER BY item_id <=| max`);
+- a rarer combination of words (AND, phrases): from the GIN index, every match, then the newest.
+  (RUM reads every posting of every word of the query, and each word is prefix-matched: "the
+  glass" read all of "the*" and took 270 ms at 100k, against a few ms for the words alone.)
+The RUM indexes are on their own generated columns (`rum_document`, a copy of `document`, and
+`title_document`, its title words): on `document` itself the planner took RUM for ordinary
+matches too, where it was 10x slower than GIN (a whole title: 359 against 31 ms).
+Title matches come from the title column the same ways, so a title match older than the newest
+matches is still ranked. Where the extension is not installed the backend ranks every match with
+the GIN index (exact, slower for common words) and the Health page says how to install it."""
 
 from __future__ import annotations
 
@@ -21,14 +25,15 @@ from collections.abc import Sequence
 from django.db import DatabaseError, connection, transaction
 
 DOCS = "media_searchdocument"
-INDEX = "media_sd_document_rum"
+INDEX = "media_sd_rum_document"
 TITLE_INDEX = "media_sd_title_rum"
 STRUCTURES = [
     "CREATE EXTENSION IF NOT EXISTS rum",
+    f"ALTER TABLE {DOCS} ADD COLUMN IF NOT EXISTS rum_document tsvector GENERATED ALWAYS AS (document) STORED",
     f"ALTER TABLE {DOCS} ADD COLUMN IF NOT EXISTS title_document tsvector "
     "GENERATED ALWAYS AS (ts_filter(document, '{a}')) STORED",
-    f"CREATE INDEX IF NOT EXISTS {INDEX} ON {DOCS} USING rum (document rum_tsvector_addon_ops, item_id) "
-    "WITH (attach = 'item_id', to = 'document', order_by_attach = 't')",
+    f"CREATE INDEX IF NOT EXISTS {INDEX} ON {DOCS} USING rum (rum_document rum_tsvector_addon_ops, item_id) "
+    "WITH (attach = 'item_id', to = 'rum_document', order_by_attach = 't')",
     f"CREATE INDEX IF NOT EXISTS {TITLE_INDEX} ON {DOCS} USING rum (title_document rum_tsvector_addon_ops, "
     "item_id) WITH (attach = 'item_id', to = 'title_document', order_by_attach = 't')",
 ]
@@ -36,12 +41,13 @@ REMOVE = [
     f"DROP INDEX IF EXISTS {TITLE_INDEX}",
     f"DROP INDEX IF EXISTS {INDEX}",
     f"ALTER TABLE {DOCS} DROP COLUMN IF EXISTS title_document",
+    f"ALTER TABLE {DOCS} DROP COLUMN IF EXISTS rum_document",
 ]
 # distance below 2**52, item_id descending: RUM computes distances as float8, exact up to 2**53
 # (below the largest bigint every distance would round to the same value, in no order)
 NEWEST_FIRST = "<=| 4503599627370496"
-PROBE_WINDOW = 8000  # newest documents read backwards for a common word (~1 us each)
-SAMPLE = 1000  # newest documents that tell whether a word is common
+PROBE_WINDOW = 24000  # at most this many newest documents are read backwards (~1-3 us each)
+SAMPLE = 1000  # newest documents that tell how often a query matches
 
 _present: dict[str, bool] = {}  # database name -> the indexes exist (checked once per process)
 
@@ -112,40 +118,47 @@ RANKED = "item_id, title_key, " + RANK.format(document="document", query="to_tsq
 
 def newest(tsquery: str, count: int, *, ranked: bool = False, titles: bool = False) -> list[tuple]:
     """The newest `count` documents matching `tsquery` (in their titles alone with `titles`),
-    newest first: (item_id,) rows, or (item_id, title_key, rank) when `ranked`. A word that the
-    newest SAMPLE documents show to be common is looked for in the newest PROBE_WINDOW documents
-    read backwards (the match tested as a function, which no index answers); a rarer one, or a
-    common one found too seldom there, comes from the RUM index. (The index alone took 200 ms
-    and more for a word in every title at 100k books: it reads all its postings.)"""
-    column = "title_document" if titles else "document"
+    newest first: (item_id,) rows, or (item_id, title_key, rank) when `ranked`. How: see above.
+    Titles of a rarer combination of words are not looked up (its matches are all ranked)."""
+    probe_column, rum_column = ("title_document", "title_document") if titles else ("document", "rum_document")
     # titles: the whole document must match too ("a -b" on titles alone lets "b" elsewhere through)
     whole, whole_params = (" AND ts_match_vq(document, to_tsquery('simple', %s))", [tsquery]) if titles else ("", [])
     columns, extra = (RANKED, [tsquery]) if ranked else ("item_id", [])
-    if _looks_common(tsquery, count, column):
+    window = _probe_window(tsquery, count, probe_column)
+    if window:
         rows = _fetch(
             f"SELECT {columns} FROM {DOCS} WHERE item_id > (SELECT max(item_id) FROM {DOCS}) - %s "
-            f"AND ts_match_vq({column}, to_tsquery('simple', %s)){whole} ORDER BY item_id DESC LIMIT %s",
-            [*extra, PROBE_WINDOW, tsquery, *whole_params, count],
+            f"AND ts_match_vq({probe_column}, to_tsquery('simple', %s)){whole} ORDER BY item_id DESC LIMIT %s",
+            [*extra, window, tsquery, *whole_params, count],
         )
         if len(rows) == count:
             return rows
-    return _fetch(
-        f"SELECT {columns} FROM {DOCS} WHERE {column} @@ to_tsquery('simple', %s){whole} "
-        f"ORDER BY item_id {NEWEST_FIRST} LIMIT %s",
-        [*extra, tsquery, *whole_params, count],
+    positive = tsquery.split(" & !(", 1)[0]  # compile.py puts words to exclude last: "(a) & !(b)"
+    if "&" not in positive and "<->" not in positive:  # one word, or alternatives of words
+        return _fetch(
+            f"SELECT {columns} FROM {DOCS} WHERE {rum_column} @@ to_tsquery('simple', %s){whole} "
+            f"ORDER BY item_id {NEWEST_FIRST} LIMIT %s",
+            [*extra, tsquery, *whole_params, count],
+        )
+    if titles:
+        return []
+    return _fetch(  # "+ 0": not the primary key's order, which would read every document newest first
+        f"SELECT {columns} FROM {DOCS} WHERE document @@ to_tsquery('simple', %s) ORDER BY item_id + 0 DESC LIMIT %s",
+        [*extra, tsquery, count],
     )
 
 
-def _looks_common(tsquery: str, count: int, column: str) -> bool:
-    """Do the newest SAMPLE documents match often enough that PROBE_WINDOW documents likely hold
-    `count` matches (with a margin)? About 1 ms: the wasted probe of a rarer word costs ~8."""
+def _probe_window(tsquery: str, count: int, column: str) -> int:
+    """How many newest documents likely hold `count` matches (with a margin), judged by the
+    matches among the newest SAMPLE (about 1 ms); 0 when more than PROBE_WINDOW would be needed."""
     sample = min(SAMPLE, PROBE_WINDOW)
     found = _fetch(
         f"SELECT count(*) FROM (SELECT 1 FROM {DOCS} WHERE item_id > (SELECT max(item_id) FROM {DOCS}) - %s "
         f"AND ts_match_vq({column}, to_tsquery('simple', %s))) AS sample",
         [sample, tsquery],
     )[0][0]
-    return found * PROBE_WINDOW >= 1.2 * count * sample
+    needed = 1.2 * count * sample / found if found else PROBE_WINDOW + 1
+    return int(needed) + 1 if needed <= PROBE_WINDOW else 0
 
 
 def newest_titles(tsquery: str, count: int) -> list[tuple]:
