@@ -4,6 +4,7 @@ with a stable key (so a problem is raised once and cleared once) and the fix."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,9 +45,14 @@ class Check:
     run: Callable[[HealthSettings, datetime], list[Finding]]
 
 
+# an HTTP 401/403 in a client's message, not those digits inside a port or an address (":40399")
+_REFUSED_STATUS = re.compile(r"(?<![\d.:])40[13](?!\d)")
+
+
 def _key_refused(message: str) -> bool:
     text = message.lower()
-    return any(word in text for word in ("api key", "apikey", "403", "401", "password", "unauthor", "forbidden"))
+    words = ("api key", "apikey", "password", "unauthor", "forbidden")
+    return bool(_REFUSED_STATUS.search(text)) or any(word in text for word in words)
 
 
 def download_clients(config: HealthSettings, now: datetime) -> list[Finding]:

@@ -31,7 +31,7 @@ FIELD_VALUES = ("POST /api/v1/media/bulk-edit",)
 # only objects (a null body is a 400, leaving the body out works).
 NULL_BODY = ("POST /api/v1/processing/rerun/{run_id}/", "POST /api/v1/downloads/search/{media_id}/")
 # The rule: an uploaded cover is a non-empty image that Pillow reads.
-IMAGE_UPLOAD = ("POST /api/v1/media/{item_id}/cover/upload",)
+IMAGE_UPLOAD = ("POST /api/v1/media/{item_id}/cover/upload", "POST /api/v1/series/{series_id}/cover/upload")
 # The rule: what the file is. Only a comic has pages; an ebook converts to formats other than its own;
 # a file is sent to an e-reader only in a format it can take, under the mail size limit, once a
 # mail server is set up.
@@ -64,13 +64,15 @@ PROFILE_RULES = ("POST /api/v1/profiles/", "PUT /api/v1/profiles/{profile_id}", 
 # The rule: what a reading list holds: a CSV whose header is a Goodreads or StoryGraph export's, or
 # title plus author or isbn.
 LIST_CSV = ("POST /api/v1/reading-lists/", "POST /api/v1/reading-lists/upload")
+# The rule: an author's new name is a name once cleaned (digits or punctuation alone are empty).
+AUTHOR_NAME = ("POST /api/v1/authors/{author_id}/rename",)
 # Operations that ask an external service, which the fuzzer's own settings point nowhere (an indexer
 # it created at http://0): a documented 502/503 is their honest answer. A 500 is still a finding:
 # it is documented nowhere, so status_code_conformance reports it.
 EXTERNAL_CALLS = ("POST /api/v1/downloads/search/{media_id}/",)
 POSITIVE_DATA_EXCEPTIONS = (
     TEMPLATE_GRAMMAR + ISBN_CHECK_DIGIT + NULL_BODY + IMAGE_UPLOAD + CLIENT_SETTINGS + ACCOUNT_RULES + FILE_FORMAT
-    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES + PROFILE_RULES + LIST_CSV
+    + CONNECTION_RULES + FIELD_VALUES + SETTINGS_RULES + PROFILE_RULES + LIST_CSV + AUTHOR_NAME
 )
 
 

@@ -54,6 +54,26 @@ def test_download_client_that_rejects_the_key_is_raised_then_cleared():
     assert "rejects the API key" in issue.message and "API key" in issue.fix
 
 
+@pytest.mark.parametrize(
+    ("message", "refused"),
+    [
+        ("SABnzbd is not answering at http://127.0.0.1:40399: connection refused", False),  # a port, not HTTP 403
+        ("Prowlarr unreachable: http://10.0.401.2 timed out", False),
+        ("qBittorrent answered HTTP 403", True),
+        ("401 Unauthorized", True),
+        ("Deluge: wrong password", True),
+    ],
+)
+def test_a_refused_key_is_told_from_an_unreachable_client(message, refused):
+    """A random test port holding "403" made "connection refused" read as a rejected API key."""
+    config = DownloadClientConfig.objects.create(kind="sabnzbd", name="SABnzbd", url="http://127.0.0.1:9", api_key="k")
+    download_services.record_client_check(config.pk, ok=False, message=message)
+    health.evaluate()
+    [issue] = _open("download_clients")
+    assert ("rejects the API key" in issue.message) is refused
+    assert ("is unreachable" in issue.message) is not refused
+
+
 def test_unreachable_indexer_is_raised_then_cleared():
     row = IndexerConfig.objects.create(name="Prowlarr", url="http://127.0.0.1:9", api_key="k", last_test_ok=False,
                                        last_test_message="Prowlarr unreachable: Connection refused")

@@ -20,6 +20,7 @@ def capped(request, monkeypatch):
     monkeypatch.setattr(backends.SqliteBackend, "CANDIDATES", 8)
     monkeypatch.setattr(backends.PostgresBackend, "CANDIDATES", 8)
     monkeypatch.setattr(pg_rum, "PROBE_WINDOW", request.param)
+    monkeypatch.setattr(pg_rum, "SINGLE_WINDOW", request.param)
 
 
 @pytest.fixture

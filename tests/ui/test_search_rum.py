@@ -71,6 +71,7 @@ def newest_truth(tsquery: str, count: int, *, titles: bool = False) -> list[int]
 )
 def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, monkeypatch, window, tsquery):
     monkeypatch.setattr(pg_rum, "PROBE_WINDOW", window)
+    monkeypatch.setattr(pg_rum, "SINGLE_WINDOW", window)
     for count in (1, 5, 40):
         assert [r[0] for r in pg_rum.newest(tsquery, count)] == newest_truth(tsquery, count)
         if "&" not in tsquery.split(" & !(")[0]:  # titles of a rarer combination are not looked up
