@@ -121,35 +121,51 @@ def newest(tsquery: str, count: int, *, ranked: bool = False, titles: bool = Fal
     """The newest `count` documents matching `tsquery` (in their titles alone with `titles`),
     newest first: (item_id,) rows, or (item_id, title_key, rank) when `ranked`. How: see above.
     Titles of a rarer combination of words are not looked up (its matches are all ranked)."""
-    probe_column, rum_column = ("title_document", "title_document") if titles else ("document", "rum_document")
-    # titles: the whole document must match too ("a -b" on titles alone lets "b" elsewhere through)
-    whole, whole_params = (" AND ts_match_vq(document, to_tsquery('simple', %s))", [tsquery]) if titles else ("", [])
-    columns, extra = (RANKED, [tsquery]) if ranked else ("item_id", [])
+    look = _Lookup(tsquery, count, ranked, titles)
     positive = tsquery.split(" & !(", 1)[0]  # compile.py puts words to exclude last: "(a) & !(b)"
     single = "&" not in positive and "<->" not in positive  # one word, or alternatives of words
     # reading beats the RUM index down to a match in ~6-8 documents (measured on two corpora);
     # GIN, far lower (it reads every match)
-    window = _probe_window(tsquery, count, probe_column, SINGLE_WINDOW if single else PROBE_WINDOW)
-    if window:
-        rows = _fetch(
-            f"SELECT {columns} FROM {DOCS} WHERE item_id > (SELECT max(item_id) FROM {DOCS}) - %s "
-            f"AND ts_match_vq({probe_column}, to_tsquery('simple', %s)){whole} ORDER BY item_id DESC LIMIT %s",
-            [*extra, window, tsquery, *whole_params, count],
-        )
-        if len(rows) == count:
-            return rows
+    window = _probe_window(tsquery, count, look.probe_column, SINGLE_WINDOW if single else PROBE_WINDOW)
+    if window and len(rows := look.by_reading(window)) == count:
+        return rows
     if single:
+        return look.by_rum()
+    return [] if titles else look.by_gin()
+
+
+class _Lookup:
+    """The three ways of `newest`, as SQL over the search documents."""
+
+    def __init__(self, tsquery: str, count: int, ranked: bool, titles: bool):
+        self.tsquery, self.count, self.titles = tsquery, count, titles
+        self.columns, self.extra = (RANKED, [tsquery]) if ranked else ("item_id", [])
+        self.probe_column, self.rum_column = ("title_document",) * 2 if titles else ("document", "rum_document")
+        # titles: the whole document must match too ("a -b" on titles alone lets "b" elsewhere through)
+        self.whole = " AND ts_match_vq(document, to_tsquery('simple', %s))" if titles else ""
+        self.whole_params = [tsquery] if titles else []
+
+    def by_reading(self, window: int) -> list[tuple]:
         return _fetch(
-            f"SELECT {columns} FROM {DOCS} WHERE {rum_column} @@ to_tsquery('simple', %s){whole} "
-            f"ORDER BY item_id {NEWEST_FIRST} LIMIT %s",
-            [*extra, tsquery, *whole_params, count],
+            f"SELECT {self.columns} FROM {DOCS} WHERE item_id > (SELECT max(item_id) FROM {DOCS}) - %s "
+            f"AND ts_match_vq({self.probe_column}, to_tsquery('simple', %s)){self.whole} "
+            "ORDER BY item_id DESC LIMIT %s",
+            [*self.extra, window, self.tsquery, *self.whole_params, self.count],
         )
-    if titles:
-        return []
-    return _fetch(  # "+ 0": not the primary key's order, which would read every document newest first
-        f"SELECT {columns} FROM {DOCS} WHERE document @@ to_tsquery('simple', %s) ORDER BY item_id + 0 DESC LIMIT %s",
-        [*extra, tsquery, count],
-    )
+
+    def by_rum(self) -> list[tuple]:
+        return _fetch(
+            f"SELECT {self.columns} FROM {DOCS} WHERE {self.rum_column} @@ to_tsquery('simple', %s){self.whole} "
+            f"ORDER BY item_id {NEWEST_FIRST} LIMIT %s",
+            [*self.extra, self.tsquery, *self.whole_params, self.count],
+        )
+
+    def by_gin(self) -> list[tuple]:
+        return _fetch(  # "+ 0": not the primary key's order, which would read every document newest first
+            f"SELECT {self.columns} FROM {DOCS} WHERE document @@ to_tsquery('simple', %s) "
+            "ORDER BY item_id + 0 DESC LIMIT %s",
+            [*self.extra, self.tsquery, self.count],
+        )
 
 
 def _probe_window(tsquery: str, count: int, column: str, most: int) -> int:
