@@ -11,6 +11,7 @@ from django.db import connection
 from media.models import MediaItem, SearchDocument, SearchTerm
 from media.search import pg_rum
 from media.search.compile import Compiled, to_fts5, to_tsquery
+from media.search.sql import docs_join, fetch
 
 ITEMS = MediaItem._meta.db_table
 DOCS = SearchDocument._meta.db_table
@@ -47,9 +48,7 @@ class SearchBackend:
         """Drop rows of items that no longer exist."""
 
     def _fetch(self, sql: str, params: Sequence[object]) -> list[tuple]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(params))
-            return cursor.fetchall()
+        return fetch(sql, params)
 
     def term_exists(self, word: str, *, prefix: bool) -> bool:
         raise NotImplementedError
@@ -247,7 +246,7 @@ class SqliteBackend(SearchBackend):
             args.append(compiled.exclude)
         if compiled is None or not compiled.match:
             return self._listing_newest(clauses, args, limit)
-        docs = f"JOIN {DOCS} sd ON sd.item_id = m.id " if any("sd." in c for c in clauses) else ""
+        docs = docs_join(clauses)
         sql = (
             f"SELECT m.id FROM {FTS} JOIN {ITEMS} m ON m.id = {FTS}.rowid {docs}WHERE {FTS} MATCH %s"
             + "".join(f" AND {c}" for c in clauses)
@@ -440,7 +439,7 @@ class PostgresBackend(SearchBackend):
         if not ordered:
             return []
         ids, scores = zip(*ordered, strict=True)
-        docs = f"JOIN {DOCS} sd ON sd.item_id = m.id " if any("sd." in c for c in where) else ""
+        docs = docs_join(where)
         sql = (
             "SELECT m.id FROM UNNEST(%s::bigint[], %s::int[], %s::float8[]) AS c(id, boost, rank) "
             f"JOIN {ITEMS} m ON m.id = c.id {docs}WHERE 1 = 1"
@@ -485,7 +484,7 @@ class PostgresBackend(SearchBackend):
         return int(estimate) if estimate >= self.ESTIMATED_TOTAL_FROM else super()._item_total()
 
     def _newest_passing(self, ids, where, params, limit) -> list[int]:
-        docs = f"JOIN {DOCS} sd ON sd.item_id = m.id " if any("sd." in c for c in where) else ""
+        docs = docs_join(where)
         sql = (
             f"SELECT m.id FROM {ITEMS} m {docs}WHERE m.id = ANY(%s::bigint[])"
             + "".join(f" AND {c}" for c in where)

@@ -21,6 +21,7 @@ from media.search import patterns
 from media.search.backends import DOCS, ITEMS, SearchBackend, backend
 from media.search.compile import Compiled
 from media.search.filters import SORTS, SearchFilters, filter_sql, hidden_sql, order_sql
+from media.search.sql import fetch
 
 MAX_PAGE_SIZE = 500
 COUNT_CAP = 1000  # matches counted exactly; past it the total is estimated (see count_matches)
@@ -407,6 +408,4 @@ def _listing_ids(where: list[str], params: list[object], order: str, limit: int,
         + " AND ".join(where or ["1 = 1"])
         + f" ORDER BY {order} LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        return [r[0] for r in cursor.fetchall()]
+    return [r[0] for r in fetch(sql, [*params, limit, offset])]

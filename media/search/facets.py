@@ -32,6 +32,7 @@ from media.search import patterns
 from media.search.backends import backend, round_estimate
 from media.search.engine import SearchOutcome, SearchRequest, with_query_filters
 from media.search.filters import SearchFilters, filter_sql, hidden_sql, kept_statuses
+from media.search.sql import fetch as _fetch
 
 FACET_CAP = 1000
 SUBSET_MIN = 200  # items of a capped broad sample that estimate a dimension well enough
@@ -126,12 +127,6 @@ def _among(column: str, ids: Sequence[int]) -> tuple[str, list[object]]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
-
-
-def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        return cursor.fetchall()
 
 
 def _read_items(ids: Sequence[int]) -> dict[int, _Item]:

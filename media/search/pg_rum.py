@@ -24,7 +24,9 @@ from collections.abc import Sequence
 
 from django.db import DatabaseError, connection, transaction
 
-DOCS = "media_searchdocument"
+from media.search.sql import DOCS
+from media.search.sql import fetch as _fetch
+
 INDEX = "media_sd_rum_document"
 TITLE_INDEX = "media_sd_title_rum"
 STRUCTURES = [
@@ -68,8 +70,8 @@ def indexes_present(cursor) -> bool:
 
 
 def ensure_index() -> str:
-    """Create the extension, the title column and both indexes where the server has the
-    extension and they are missing. Returns 'present', 'created', 'unavailable' (no extension on
+    """Create the extension, the two generated columns and their indexes where the server has
+    the extension and they are missing. Returns 'present', 'created', 'unavailable' (no extension on
     the server) or 'refused: <reason>' (e.g. the database user may not create extensions)."""
     if connection.vendor != "postgresql":
         return "unavailable"
@@ -106,12 +108,6 @@ def in_use() -> bool:
     return _present[name]
 
 
-def _fetch(sql: str, params: Sequence[object]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        return cursor.fetchall()
-
-
 # ranked on the query's positive words: PostgreSQL ranks "dune & !arrakis" 1e-20 for every match
 RANK = "ts_rank({document}, querytree({query})::tsquery)"
 RANKED = "item_id, title_key, " + RANK.format(document="document", query="to_tsquery('simple', %s)")
@@ -138,7 +134,7 @@ class _Lookup:
     """The three ways of `newest`, as SQL over the search documents."""
 
     def __init__(self, tsquery: str, count: int, ranked: bool, titles: bool):
-        self.tsquery, self.count, self.titles = tsquery, count, titles
+        self.tsquery, self.count = tsquery, count
         self.columns, self.extra = (RANKED, [tsquery]) if ranked else ("item_id", [])
         self.probe_column, self.rum_column = ("title_document",) * 2 if titles else ("document", "rum_document")
         # titles: the whole document must match too ("a -b" on titles alone lets "b" elsewhere through)
