@@ -18,3 +18,9 @@ def fetch(sql: str, params: Sequence[object]) -> list[tuple]:
 def docs_join(where: Sequence[str]) -> str:
     """The join to the search document (alias sd), when one of the `where` clauses reads it."""
     return f"JOIN {DOCS} sd ON sd.item_id = m.id " if any("sd." in c for c in where) else ""
+
+
+def number_array(values: Sequence[float]) -> str:
+    """A PostgreSQL array literal of numbers ('{1,2,3}'), for a `%s::bigint[]` parameter: psycopg
+    adapts a list element by element in Python (about 1 ms per search for its 1,200 ids)."""
+    return "{" + ",".join(map(repr, values)) + "}"

@@ -110,3 +110,56 @@ def test_a_title_edit_reaches_the_title_index(rum):
     assert [r[0] for r in pg_rum.newest_titles("'brand'", 5)] == [item.pk]
     assert pg_rum.newest_titles("'old'", 5) == []
     assert MediaItem.objects.get(pk=item.pk).title == "Brand New Name"
+
+
+def _bitmap_setting() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        return cursor.fetchone()[0]
+
+
+def test_the_index_order_look_up_leaves_the_planner_setting_as_it_found_it(rum, mixed, monkeypatch):
+    """The RUM look-up turns bitmap scans off for its own statement only: the test runs in a
+    transaction, where a SET LOCAL would otherwise last until the caller's commit."""
+    monkeypatch.setattr(pg_rum, "SINGLE_WINDOW", 0)  # never by reading: by the RUM index
+    assert _bitmap_setting() == "on"
+    assert [r[0] for r in pg_rum.newest("'rare'", 5)] == newest_truth("'rare'", 5)
+    assert _bitmap_setting() == "on"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")  # a caller's own choice is kept too
+    pg_rum.newest("'rare'", 5)
+    assert _bitmap_setting() == "off"
+
+
+def test_one_sample_counts_the_matches_in_documents_and_in_titles(rum, mixed):
+    make_item("Rare Finds", authors=["Someone"])
+    sample = pg_rum.Sample("'rare'")
+    assert (sample.found, sample.found_in_titles) == (11, 1)
+    assert sample.window(1, titles=True, most=10_000) == int(1.2 * 1000) + 1
+    assert sample.window(1, titles=True, most=100) == 0  # more than `most` needed: not by reading
+
+
+def test_a_big_library_estimates_its_count_from_the_share_of_ids_without_counting(mixed, monkeypatch):
+    """Above ESTIMATED_TOTAL_FROM books the count of a common query is scaled by the planner's
+    row estimate and the id range's share (count(*) over a range took up to 20 ms at 100k)."""
+    from media.search import backends, engine
+
+    for n in range(60):
+        make_item(f"Filler {n:02d}", authors=["Someone"], description="common" if n % 2 else "other")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ANALYZE media_mediaitem")
+    monkeypatch.setattr(engine, "COUNT_CAP", 10)
+    counted = run(SearchRequest(q="common", page_size=5))  # a small library: counted
+    monkeypatch.setattr(backends.PostgresBackend, "ESTIMATED_TOTAL_FROM", 10)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        outcome = run(SearchRequest(q="common", page_size=5))
+    # ids without gaps: the share of the ids is the share of the books
+    assert outcome.total_estimated and counted.total_estimated and outcome.total == counted.total
+    assert not any("count(*)" in sql and "id >=" in sql for sql in statements)
