@@ -185,6 +185,27 @@ def test_supervisor_starts_the_others_when_the_first_ends_without_reporting(tmp_
         runner.join(30)
 
 
+@pytest.mark.parametrize(("outside", "seen"), [(None, "2"), ("4", "4")])
+def test_children_get_two_malloc_heaps_unless_the_environment_says_otherwise(tmp_path, monkeypatch, outside, seen):
+    if outside is None:
+        monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    else:
+        monkeypatch.setenv("MALLOC_ARENA_MAX", outside)
+    write = "import os, sys; open(sys.argv[1], 'w').write(os.environ.get('MALLOC_ARENA_MAX', '-'))"
+    first, other = tmp_path / "first", tmp_path / "other"
+    supervisor, _, runner = _run_supervisor(
+        {"web": [sys.executable, "-c", write, str(first)], "worker": [sys.executable, "-c", write, str(other)]},
+        ready_timeout=120,
+    )
+    try:
+        _wait_for(other)
+        _wait_for(first)
+    finally:
+        supervisor.stop()
+        runner.join(30)
+    assert first.read_text() == other.read_text() == seen
+
+
 def test_supervisor_module_does_not_import_django():
     code = "import sys, core.supervisor; print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run(
