@@ -1,5 +1,6 @@
-"""gunicorn reads this file from its working directory (the app's folder: `manage.py serve`, the
-Dockerfile and docker-compose all start it there)."""
+"""gunicorn reads this file from its working directory (the app's folder: the Dockerfile,
+docker-compose and `manage.py serve` with several web processes all start it there; serve's
+default single web process is core/webserver.py, which does what these hooks do)."""
 
 import os
 

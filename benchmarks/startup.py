@@ -10,7 +10,7 @@ started.
 
 On a shared machine wall seconds depend on the other processes, so it also prints the CPU
 seconds the process tree used until the first 200 (all of it, and the web path alone: serve, the
-supervisor and gunicorn, not the worker) and the load average. Bytecode caching is left on, as in
+supervisor and the web server, not the worker) and the load average. Bytecode caching is left on, as in
 a user's shell (PYTHONDONTWRITEBYTECODE is dropped from the environment unless --keep-environment):
 the cold start writes the caches the warm restarts read. Prints figures only; asserts nothing."""
 

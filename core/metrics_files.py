@@ -1,7 +1,7 @@
 """Where prometheus-client's multiprocess files live (no prometheus_client import here: settings.py
 points the library at its folder before anything imports it).
 
-Every process (each gunicorn worker, each Dramatiq worker process) writes its counters and
+Every process (each web process, each Dramatiq worker process) writes its counters and
 histograms to memory-mapped files; /metrics adds up every folder under METRICS_DIR. A process tree
 started by one command owns one folder, `<METRICS_DIR>/<hostname>-<role>/` (role: serve, web or
 worker), and empties it when it starts: its counters then start again from zero, which Prometheus
@@ -37,7 +37,7 @@ def use_folder(root: Path) -> Path:
 def claim_folder(root: Path, role: str) -> int:
     """At the start of a command that runs a process tree: take the role's folder, empty it and
     hand it to the children. Nothing happens under a parent that already claimed one (`serve`
-    starts gunicorn and the worker). Returns the number of stale files removed."""
+    starts the web server and the worker). Returns the number of stale files removed."""
     if os.environ.get(FOLDER_ENV):
         return 0
     folder = host_folder(root, role)

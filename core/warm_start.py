@@ -50,10 +50,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--web-workers",
         type=int,
         default=env_int("WEB_WORKERS", 1, minimum=1),
-        help="gunicorn processes (each about 90 MB)",
+        help="web server processes (each about 110 MB); 1 serves with threads in one process, more run gunicorn",
     )
     parser.add_argument(
-        "--web-threads", type=int, default=env_int("WEB_THREADS", 8, minimum=1), help="threads per gunicorn process"
+        "--web-threads", type=int, default=env_int("WEB_THREADS", 8, minimum=1), help="request threads per web process"
     )
     parser.add_argument(
         "--skip-prepare",

@@ -4,7 +4,7 @@ UI's own requests), else its IP address: an anonymous request or one with an unk
 against the address it comes from.
 
 Counters are fixed one-minute windows in the `api-rate` cache (an atomic add + incr per request).
-That cache is local memory, so each web process counts on its own: with W gunicorn workers a
+That cache is local memory, so each web process counts on its own: with W web processes a
 client that spreads its requests over all of them gets at most W x the limit. The limits guard
 against runaway scripts and floods, not as exact quotas; the defaults leave room for the UI."""
 

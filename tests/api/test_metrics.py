@@ -137,7 +137,7 @@ def test_each_process_tree_empties_its_own_folder_and_leaves_the_others_alone(tm
     assert not (worker / "counter_123.db").exists() and (web / "counter_123.db").exists()
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == os.environ[FOLDER_ENV] == str(worker)
     (worker / "counter_456.db").write_bytes(b"a child's")
-    assert claim_folder(tmp_path, "web") == 0  # a child of the tree (serve starts gunicorn): nothing
+    assert claim_folder(tmp_path, "web") == 0  # a child of the tree (serve starts the web server): nothing
     assert (worker / "counter_456.db").exists() and use_folder(tmp_path) == worker
 
 

@@ -88,9 +88,15 @@ def test_serve_defaults_to_one_web_process_with_threads_and_one_worker_process(s
         "python", bind="127.0.0.1:8000", web_workers=options.web_workers, web_threads=options.web_threads
     )
     assert list(children) == ["web", "worker"]  # the scheduler is a thread of the worker
-    web = children["web"]
-    assert web[web.index("--workers") + 1] == "1" and web[web.index("--threads") + 1] == "8"
+    assert children["web"] == ["python", "-m", "core.webserver", "--bind", "127.0.0.1:8000", "--threads", "8"]
     assert children["worker"][-3:] == ["--processes", "1", "--with-scheduler"]
+
+
+def test_several_web_processes_are_run_by_gunicorn():
+    web = commands("python", bind="0.0.0.0:8000", web_workers=2, web_threads=4)["web"]
+    assert web[:4] == ["python", "-m", "gunicorn", "omnireadarr.wsgi:application"]
+    assert web[web.index("--workers") + 1] == "2" and web[web.index("--threads") + 1] == "4"
+    assert web[web.index("--bind") + 1] == "0.0.0.0:8000"
 
 
 def test_a_worker_of_several_processes_gets_a_scheduler_process_beside_it():
@@ -179,6 +185,27 @@ def test_supervisor_starts_the_others_when_the_first_ends_without_reporting(tmp_
         runner.join(30)
 
 
+@pytest.mark.parametrize(("outside", "seen"), [(None, "2"), ("4", "4")])
+def test_children_get_two_malloc_heaps_unless_the_environment_says_otherwise(tmp_path, monkeypatch, outside, seen):
+    if outside is None:
+        monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    else:
+        monkeypatch.setenv("MALLOC_ARENA_MAX", outside)
+    write = "import os, sys; open(sys.argv[1], 'w').write(os.environ.get('MALLOC_ARENA_MAX', '-'))"
+    first, other = tmp_path / "first", tmp_path / "other"
+    supervisor, _, runner = _run_supervisor(
+        {"web": [sys.executable, "-c", write, str(first)], "worker": [sys.executable, "-c", write, str(other)]},
+        ready_timeout=120,
+    )
+    try:
+        _wait_for(other)
+        _wait_for(first)
+    finally:
+        supervisor.stop()
+        runner.join(30)
+    assert first.read_text() == other.read_text() == seen
+
+
 def test_supervisor_module_does_not_import_django():
     code = "import sys, core.supervisor; print(any(m.startswith('django') for m in sys.modules))"
     result = subprocess.run(
@@ -234,3 +261,84 @@ def test_worker_with_scheduler_runs_scheduled_jobs_in_one_process_and_stops_on_s
         worker.send_signal(signal.SIGTERM)
         returncode = worker.wait(60)
     assert returncode == 0
+
+
+# --- the real command ---------------------------------------------------------------------------
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent to read its status."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _serve(env: dict[str, str], port: int) -> tuple[subprocess.Popen, list[str], threading.Event]:
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("OmniReadarr is ready on"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return process, lines, ready
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("web_workers", "server", "web_processes"), [(1, "core.webserver", 1), (2, "gunicorn", 3)])
+def test_serve_runs_one_web_process_unless_several_are_asked_and_stops_all_on_sigterm(
+    tmp_path, web_workers, server, web_processes
+):
+    """By default the web server is one process (no gunicorn master); OMNI_WEB_WORKERS=2 is a
+    gunicorn master and two workers. Either answers, logs each request, and SIGTERM to serve
+    (a service manager's stop) ends every process of the tree."""
+    import httpx
+    from django.db import connection as db
+
+    from benchmarks.e2e import free_port, process_tree
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "OMNI_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": _database_url(db),
+        "OMNI_LOG_LEVEL": "info",
+        "OMNI_WEB_WORKERS": str(web_workers),
+        "OMNI_WEB_THREADS": "2",
+    }
+    for name in ("OMNI_METRICS_FOLDER", "OMNI_READY_FD", "PROMETHEUS_MULTIPROC_DIR"):
+        env.pop(name, None)
+    port = free_port()
+    serve, lines, ready = _serve(env, port)
+    try:
+        assert ready.wait(180), "".join(lines)
+        for path in ("/accounts/login/", "/api/health"):
+            assert httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30).status_code == 200, path
+        tree = process_tree(serve.pid)
+        web = [pid for pid in tree if f"-m {server} " in _command_line(pid)]
+        assert len(web) == web_processes and len(process_tree(web[0])) == web_processes
+        if server != "gunicorn":
+            assert not any("gunicorn" in _command_line(pid) for pid in tree)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        returncode = serve.wait(60)
+    assert returncode == 0
+    assert not [pid for pid in tree if _alive(pid)]
+    assert '"GET /accounts/login/ HTTP/1.1" 200' in "".join(lines)  # the access log

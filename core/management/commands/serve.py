@@ -1,8 +1,9 @@
 """`manage.py serve`: prepares what has changed (migrations, static files, the first admin) and
 records what it read, then becomes the supervising process (core/supervisor.py, without Django)
-that runs the web server (gunicorn) and then the worker, which runs the scheduler too; a child
-that dies is restarted, Ctrl-C stops them all. A start where nothing changed since the last one
-does not get here: manage.py hands it to core/warm_start.py before Django sets its apps up."""
+that runs the web server (core/webserver.py, or gunicorn for several web processes) and then the
+worker, which runs the scheduler too; a child that dies is restarted, Ctrl-C stops them all. A
+start where nothing changed since the last one does not get here: manage.py hands it to
+core/warm_start.py before Django sets its apps up."""
 
 from django.core.management.base import BaseCommand
 
