@@ -121,12 +121,15 @@ def _database() -> dict:
 
 
 # IMMEDIATE transactions + WAL + a busy timeout: web, worker and scheduler share the
-# file without "database is locked" errors.
+# file without "database is locked" errors. The page cache is per connection (one per web and
+# worker thread) and grows on use: 8 MB by default (at 100k books search answered as fast as with
+# 32 MB, since the operating system caches the file too, and a 20k import peaked 22 MB lower).
+SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 8, minimum=1)
 _SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-    "PRAGMA cache_size=-32000;",  # 32 MB page cache (grows on use): search ranks thousands of rows
+    f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1000};",
 }
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
