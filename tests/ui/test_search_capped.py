@@ -13,14 +13,15 @@ from tests.ui.factories import make_item
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=[3, 10], ids=["index", "probe"])
+@pytest.fixture(params=[0, 100], ids=["index", "probe"])
 def capped(request, monkeypatch):
-    """Eight candidates per set; the PostgreSQL probe reads 3 documents (too few: the RUM index
-    answers) or 10 (enough: the probe answers)."""
+    """Eight candidates per set; the PostgreSQL probe samples the newest 10 documents and reads
+    none (the RUM index answers) or up to 100 a match (enough: the probe answers)."""
     monkeypatch.setattr(backends.SqliteBackend, "CANDIDATES", 8)
     monkeypatch.setattr(backends.PostgresBackend, "CANDIDATES", 8)
-    monkeypatch.setattr(pg_rum, "PROBE_WINDOW", request.param)
-    monkeypatch.setattr(pg_rum, "SINGLE_WINDOW", request.param)
+    monkeypatch.setattr(pg_rum, "SAMPLE", 10)
+    monkeypatch.setattr(pg_rum, "PROBE_PER_MATCH", request.param)
+    monkeypatch.setattr(pg_rum, "SINGLE_PER_MATCH", request.param)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def newest_truth(tsquery: str, count: int, *, titles: bool = False) -> list[int]
         return [r[0] for r in cursor.fetchall()]
 
 
-@pytest.mark.parametrize("window", [2, 8, 100])
+@pytest.mark.parametrize("per_match", [0, 1, 100])
 @pytest.mark.parametrize(
     "tsquery",
     [
@@ -69,14 +69,20 @@ def newest_truth(tsquery: str, count: int, *, titles: bool = False) -> list[int]
         "'com':* <-> 'rare'",
     ],
 )
-def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, monkeypatch, window, tsquery):
-    monkeypatch.setattr(pg_rum, "PROBE_WINDOW", window)
-    monkeypatch.setattr(pg_rum, "SINGLE_WINDOW", window)
+def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, monkeypatch, per_match, tsquery):
+    monkeypatch.setattr(pg_rum, "SAMPLE", 8)
+    monkeypatch.setattr(pg_rum, "PROBE_PER_MATCH", per_match)
+    monkeypatch.setattr(pg_rum, "SINGLE_PER_MATCH", per_match)
+    windows_read = []
+    read = pg_rum._Lookup.by_reading
+    monkeypatch.setattr(pg_rum._Lookup, "by_reading", lambda look, window: windows_read.append(window) or read(look, window))
     for count in (1, 5, 40):
         assert [r[0] for r in pg_rum.newest(tsquery, count)] == newest_truth(tsquery, count)
         if "&" not in tsquery.split(" & !(")[0]:  # titles of a rarer combination are not looked up
             titles = [r[0] for r in pg_rum.newest(tsquery, count, titles=True)]
             assert titles == newest_truth(tsquery, count, titles=True)
+    # both ways are taken: reading wherever the newest documents sampled hold a match
+    assert bool(windows_read) == (per_match == 100 and pg_rum.Sample(tsquery).found > 0)
 
 
 def test_the_migration_created_the_indexes_where_the_extension_is_installed(rum):
@@ -121,7 +127,7 @@ def _bitmap_setting() -> str:
 def test_the_index_order_look_up_leaves_the_planner_setting_as_it_found_it(rum, mixed, monkeypatch):
     """The RUM look-up turns bitmap scans off for its own statement only: the test runs in a
     transaction, where a SET LOCAL would otherwise last until the caller's commit."""
-    monkeypatch.setattr(pg_rum, "SINGLE_WINDOW", 0)  # never by reading: by the RUM index
+    monkeypatch.setattr(pg_rum, "SINGLE_PER_MATCH", 0)  # never by reading: by the RUM index
     assert _bitmap_setting() == "on"
     assert [r[0] for r in pg_rum.newest("'rare'", 5)] == newest_truth("'rare'", 5)
     assert _bitmap_setting() == "on"
