@@ -54,7 +54,8 @@ NEWEST_FIRST = "<=| 4503599627370496"
 # by RUM, 9.3 read in 13 ms against 9.
 SINGLE_PER_MATCH = 8
 PROBE_PER_MATCH = 12
-SAMPLE = 1000  # newest documents that tell how often a query matches
+SAMPLE = 500  # newest documents that tell how often a query matches (at the 1-in-8 to 1-in-12 where
+# reading stops paying, 40-60 of them match: enough to choose; 1,000 cost 5% more of a search)
 
 _present: dict[str, bool] = {}  # database name -> the indexes exist (checked once per process)
 

@@ -141,7 +141,7 @@ def test_one_sample_counts_the_matches_in_documents_and_in_titles(rum, mixed):
     make_item("Rare Finds", authors=["Someone"])
     sample = pg_rum.Sample("'rare'")
     assert (sample.found, sample.found_in_titles) == (11, 1)
-    assert sample.window(1, titles=True, most=10_000) == int(1.2 * 1000) + 1
+    assert sample.window(1, titles=True, most=10_000) == int(1.2 * pg_rum.SAMPLE) + 1
     assert sample.window(1, titles=True, most=100) == 0  # more than `most` needed: not by reading
 
 
