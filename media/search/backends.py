@@ -34,7 +34,8 @@ class SearchBackend:
     # more ranks those. More than the engine's COUNT_CAP, so that the page's count reuses them.
     # 1,200 rather than 2,000: PostgreSQL's p95 at 100k books 23-30 instead of 30-35 ms; on the
     # heaviest queries (a word in a quarter of the books, short prefixes) 81 instead of 85% of the
-    # first page's places as relevant as with every match ranked (benchmarks/search_quality.py).
+    # first page's places as relevant as with every match ranked, on SQLite 95 instead of 96%
+    # (benchmarks/search_quality.py).
     CANDIDATES = 1200
 
     def compile(self, root, expansions) -> Compiled:
