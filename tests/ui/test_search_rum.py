@@ -75,7 +75,12 @@ def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, mo
     monkeypatch.setattr(pg_rum, "SINGLE_PER_MATCH", per_match)
     windows_read = []
     read = pg_rum._Lookup.by_reading
-    monkeypatch.setattr(pg_rum._Lookup, "by_reading", lambda look, window: windows_read.append(window) or read(look, window))
+
+    def reading(look, window):
+        windows_read.append(window)
+        return read(look, window)
+
+    monkeypatch.setattr(pg_rum._Lookup, "by_reading", reading)
     for count in (1, 5, 40):
         assert [r[0] for r in pg_rum.newest(tsquery, count)] == newest_truth(tsquery, count)
         if "&" not in tsquery.split(" & !(")[0]:  # titles of a rarer combination are not looked up
