@@ -3,7 +3,8 @@ index (extension `rum`, Debian postgresql-15-rum) and the GIN index, each where 
 
 A GIN index finds the documents holding a word but in no order, so ranking a common word visits
 every match (26k rows for "dune*" at 100k books: 100-300 ms). SQLite's FTS5 ranks only the newest
-2,000 matches of such a word (SqliteBackend._top_candidates); this module finds those here:
+SearchBackend.CANDIDATES matches of such a word (SqliteBackend._top_candidates); this module finds
+those here:
 - a query matching often among the newest SAMPLE documents: by reading the newest documents
   backwards until enough match (at most PROBE_PER_MATCH a match; ~1-1.5 us each);
 - a rarer word, or alternatives of words (typos): from a RUM index whose posting lists are

@@ -279,7 +279,24 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _serve_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a real `manage.py serve` on the test database, with `settings` added,
+    and nothing of a serve that started this test run (metrics folder, ready pipe)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "OMNI_DATA_DIR": str(data_dir),
+        "DATABASE_URL": _database_url(connection),
+        **settings,
+    }
+    for name in ("OMNI_METRICS_FOLDER", "OMNI_READY_FD", "PROMETHEUS_MULTIPROC_DIR"):
+        env.pop(name, None)
+    return env
+
+
 def _serve(env: dict[str, str], port: int) -> tuple[subprocess.Popen, list[str], threading.Event]:
+    """Starts `manage.py serve`; returns it, the lines it printed so far (filled by a reader
+    thread) and an event set once it says it is ready."""
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}"],
         cwd=Path(__file__).resolve().parents[2],
@@ -310,21 +327,10 @@ def test_serve_runs_one_web_process_unless_several_are_asked_and_stops_all_on_si
     gunicorn master and two workers. Either answers, logs each request, and SIGTERM to serve
     (a service manager's stop) ends every process of the tree."""
     import httpx
-    from django.db import connection as db
 
     from benchmarks.e2e import free_port, process_tree
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "OMNI_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": _database_url(db),
-        "OMNI_LOG_LEVEL": "info",
-        "OMNI_WEB_WORKERS": str(web_workers),
-        "OMNI_WEB_THREADS": "2",
-    }
-    for name in ("OMNI_METRICS_FOLDER", "OMNI_READY_FD", "PROMETHEUS_MULTIPROC_DIR"):
-        env.pop(name, None)
+    env = _serve_env(tmp_path, OMNI_LOG_LEVEL="info", OMNI_WEB_WORKERS=str(web_workers), OMNI_WEB_THREADS="2")
     port = free_port()
     serve, lines, ready = _serve(env, port)
     try:

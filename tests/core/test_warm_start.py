@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from core import warm_start
 from core.startup import prepared_folders, record_prepared
-from tests.core.test_startup import _database_url
+from tests.core.test_startup import _serve, _serve_env
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAF = "0012_alter_user_first_name_max_length"  # auth's last migration: applying it again changes nothing
@@ -162,52 +161,22 @@ def test_serve_with_an_argument_of_django_s_own_is_left_to_django():
 def _serve_until_ready(env: dict[str, str], port: int) -> str:
     """Runs `manage.py serve` until it says it is ready, checks the log-in page, stops it (Ctrl-C)
     and returns what it printed."""
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("OmniReadarr is ready on"):
-                ready.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    process, lines, ready = _serve(env, port)
     try:
         assert ready.wait(180), "".join(lines)
         page = httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=30)
         assert page.status_code == 200 and 'name="password"' in page.text  # Django's page, not a placeholder
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(60)
-        reader.join(10)
+        process.wait(60)  # its output ends with it: the reader thread has every line
     return "".join(lines)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_serve_prepares_when_needed_and_otherwise_starts_warm(tmp_path):
-    from django.db import connection as db
-
     from benchmarks.e2e import free_port
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "OMNI_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": _database_url(db),
-        "OMNI_LOG_LEVEL": "warning",
-        "OMNI_ADMIN_PASSWORD": "first-start-1",
-    }
-    for name in ("OMNI_METRICS_FOLDER", "OMNI_READY_FD", "PROMETHEUS_MULTIPROC_DIR"):
-        env.pop(name, None)
+    env = _serve_env(tmp_path, OMNI_LOG_LEVEL="warning", OMNI_ADMIN_PASSWORD="first-start-1")
     port = free_port()
 
     first = _serve_until_ready(env, port)
@@ -219,7 +188,7 @@ def test_serve_prepares_when_needed_and_otherwise_starts_warm(tmp_path):
     assert "Database, static files and admin account: as at the last start." in second
     assert "Preparing" not in second and "Static files" not in second
 
-    recorder = MigrationRecorder(db)
+    recorder = MigrationRecorder(connection)
     recorder.record_unapplied("auth", LEAF)  # as if it had arrived with an update
     third = _serve_until_ready(env, port)
     assert "Database: applying 1 migration(s)" in third
