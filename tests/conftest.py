@@ -49,6 +49,19 @@ def worker(broker):
     broker.middleware[:] = [m for m in broker.middleware if getattr(m, "worker", None) is not w]
 
 
+def run_queued_jobs(broker, worker, *, timeout_ms: int = 30_000, fail_fast: bool = True) -> None:
+    """Until every queue is empty and `worker` idle: the jobs sent so far and the jobs they
+    send, on whichever queue (`broker.join` waits for one queue; the worker's own `join` only
+    for the messages its consumers already took off the broker's queues)."""
+    names = [name for name in broker.queues if not name.endswith((".DQ", ".XQ"))]
+    while True:
+        for name in names:
+            broker.join(name, timeout=timeout_ms, fail_fast=fail_fast)
+        worker.join()
+        if not any(queue.unfinished_tasks for queue in broker.queues.values()):
+            return
+
+
 @pytest.fixture
 def admin_user(db):
     return get_user_model().objects.create_user("admin", password="pw-admin-123", is_staff=True, is_superuser=True)

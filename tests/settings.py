@@ -6,7 +6,6 @@ import tempfile
 
 os.environ.setdefault("OMNI_DATA_DIR", tempfile.mkdtemp(prefix="omni-test-"))
 os.environ["OMNI_QUEUE"] = "stub"
-os.environ.setdefault("OMNI_QUEUE_PREFIX", "")
 
 from omnireadarr.settings import *  # noqa: F403
 

@@ -15,11 +15,12 @@ from django.test import Client
 from prometheus_client import values
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.jobs import job_kinds, submit_job
+from core.jobs import submit_job
 from core.metrics_files import FOLDER_ENV, claim_folder, host_folder, use_folder
 from core.models import ApiKey, Job, JobState
 from downloaders.models import AttemptState, DownloadAttempt
 from media.models import MediaItem, MediaStatus
+from tests.conftest import run_queued_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,8 +83,7 @@ def test_a_job_run_by_a_real_worker_moves_its_duration_and_the_queue_depth(key, 
     assert value(queued, "omnireadarr_job_queue_depth", kind="core.selftest") == 1
     before = value(queued, "omnireadarr_job_duration_seconds_count", kind="core.selftest", state="succeeded")
     worker.resume()
-    broker.join(job_kinds()["core.selftest"].actor.queue_name, fail_fast=False)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False)
     assert Job.objects.get(pk=job.pk).state == JobState.SUCCEEDED
     after = scrape(key)
     assert value(after, "omnireadarr_job_duration_seconds_count", kind="core.selftest", state="succeeded") == before + 1

@@ -15,6 +15,7 @@ from scanning.models import RunState, ScanFolder, ScanRun
 from search.models import FieldCandidate, ResolvedField
 from search.services import record_candidates
 from tests.browser.conftest import log_in
+from tests.conftest import run_queued_jobs
 from tests.scanning import samples
 from tests.search.conftest import fakes, live_providers  # noqa: F401 (fixtures)
 from tests.ui.factories import make_item
@@ -100,8 +101,7 @@ def test_edit_and_lock_a_field_survives_a_reload_and_a_forced_refresh(
     page.get_by_role("button", name="Edit").click()  # saving went back to the book
     page.get_by_role("button", name="Refresh metadata").click()  # forced refresh in the background
     page.get_by_text("Refresh queued as job").wait_for()
-    broker.join(next(q for q in broker.queues if not q.endswith((".DQ", ".XQ"))), timeout=30_000)
-    worker.join()
+    run_queued_jobs(broker, worker)
     page.reload()
     assert page.get_by_role("heading", level=1).inner_text() == "Use of Weapons"  # the refresh did run
     assert page.get_by_label("Publisher", exact=True).input_value() == "Gallimard"

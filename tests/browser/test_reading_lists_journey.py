@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.jobs import job_kinds
 from indexers import learning
 from indexers.models import GrabOutcome, IndexerConfig
 from media.models import MediaItem
 from readinglists.models import ListImport
 from tests.browser.conftest import log_in
+from tests.conftest import run_queued_jobs
 from tests.readinglists import samples
 from tests.readinglists.support import make_owned, providers_on_fakes
 
@@ -35,8 +35,7 @@ def test_a_goodreads_list_is_previewed_imported_and_reported(page, screenshot, a
     assert page.get_by_label("to-read (3)").is_checked() and not page.get_by_label("read (1)").is_checked()
     screenshot(page, "reading-list-preview")
     page.get_by_role("button", name="Import", exact=True).click()
-    broker.join(job_kinds()["readinglists.import"].actor.queue_name, fail_fast=False, timeout=60_000)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False, timeout_ms=60_000)
     page.get_by_text("Done:").wait_for(timeout=30_000)  # the page reloads itself when the job is done
     assert "1 added, 1 matched to books you have or want, 1 left for review, 2 skipped" in page.locator(
         "#list-progress").inner_text()

@@ -12,6 +12,7 @@ from core.errors import ConfigurationError, Conflict, ServiceUnavailable
 from core.jobs import JobContext, cancel_job, job_actor, prune_finished_jobs, retry_job, submit_job
 from core.logging import correlation
 from core.models import Job, JobState
+from tests.conftest import run_queued_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,18 +45,33 @@ def waits(ctx: JobContext) -> None:
         _gate.wait(0.02)
 
 
+@job_actor("tests.sends_follow_up", queue_name="tests-first", max_retries=0)
+def sends_follow_up(ctx: JobContext) -> None:
+    submit_job("tests.follow_up")
+
+
+@job_actor("tests.follow_up", queue_name="tests-second", max_retries=0)
+def follow_up(ctx: JobContext) -> None:
+    return None
+
+
 def _run(broker, worker, kind, **params) -> Job:
     job = submit_job(kind, params=params)
-    broker.join(job_kind_queue(kind), fail_fast=False)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False)
     job.refresh_from_db()
     return job
 
 
-def job_kind_queue(kind: str) -> str:
-    from core.jobs import job_kinds
-
-    return job_kinds()[kind].actor.queue_name
+def test_waiting_for_jobs_covers_messages_still_on_the_broker_and_their_follow_ups(broker, worker):
+    """A paused worker stands in for a consumer thread that has not yet taken the message off
+    the broker's queue: the wait once joined one queue (not always the job's) and then the
+    worker, which had nothing yet, and a rename job was still queued after it (1 run in 60)."""
+    worker.pause()
+    job = submit_job("tests.sends_follow_up")
+    threading.Timer(0.3, worker.resume).start()
+    run_queued_jobs(broker, worker)
+    assert Job.objects.get(pk=job.pk).state == JobState.SUCCEEDED
+    assert Job.objects.get(kind="tests.follow_up").state == JobState.SUCCEEDED
 
 
 def test_selftest_job_runs_and_records_progress_and_result(broker, worker):
@@ -105,8 +121,7 @@ def test_running_job_stops_at_next_progress_after_cancel(broker, worker):
     while Job.objects.get(pk=job.pk).progress_done < 3:
         assert timezone.now() < deadline, "job never started"
     cancel_job(job.pk)
-    broker.join(job_kind_queue("tests.waits"), fail_fast=False)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False)
     job.refresh_from_db()
     assert job.state == JobState.CANCELLED
     assert 3 <= job.progress_done < 1000

@@ -14,6 +14,7 @@ from core.jobs.actors import execute_job
 from core.models import Job, JobState
 from scanning.services import scan_folder
 from scanning.services.jobs import THUMBNAIL_KIND
+from tests.conftest import run_queued_jobs
 from tests.scanning import samples as s
 
 
@@ -52,18 +53,11 @@ def test_the_thumbnails_job_reports_the_thumbnails_it_made(library, make_folder,
         )
     assert scan_folder(make_folder(library).pk)["covers_queued"] == 2
     job = submit_job(THUMBNAIL_KIND, target="covers")
-    broker.join(_queue(THUMBNAIL_KIND), fail_fast=False)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False)
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
     assert job.message == "2 covers stored, 2 thumbnails made", job.message
     assert job.result["made"] == 2
-
-
-def _queue(kind: str) -> str:
-    from core.jobs import job_kinds
-
-    return job_kinds()[kind].actor.queue_name
 
 
 @job_actor("tests.routine", max_retries=0, is_idle=lambda result: not result["done"])
@@ -73,8 +67,7 @@ def _routine(ctx: JobContext) -> dict:
 
 def _run_routine(broker, worker, done: int) -> Job:
     job = submit_job("tests.routine", target="schedule:routine", params={"done": done})
-    broker.join(_queue("tests.routine"), fail_fast=False)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False)
     job.refresh_from_db()
     return job
 

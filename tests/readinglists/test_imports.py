@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from core.jobs import job_kinds
 from media.models import MediaItem, MediaStatus
 from readinglists import services
 from readinglists.models import ImportRow, ListEntry, ListImport
+from tests.conftest import run_queued_jobs
 from tests.readinglists import samples
 
 pytestmark = pytest.mark.django_db
@@ -118,8 +118,7 @@ def test_hostile_rows_are_skipped_with_the_reason_and_nothing_is_added(providers
 def test_the_import_runs_as_a_job_with_progress(broker, worker, providers, admin_user):
     created = services.create_import(samples.plain(), filename="plain.csv")
     started = services.start_import(created.pk, wanted_shelves=[""], kind="ebook", user=admin_user)
-    broker.join(job_kinds()[services.JOB_KIND].actor.queue_name, fail_fast=False, timeout=60_000)
-    worker.join()
+    run_queued_jobs(broker, worker, fail_fast=False, timeout_ms=60_000)
     done = ListImport.objects.get(pk=created.pk)
     assert done.state == "done" and done.counts["total"] == 3
     from core.models import Job

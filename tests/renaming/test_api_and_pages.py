@@ -11,6 +11,7 @@ from core.models import Job
 from media.models import LibraryFile
 from processing.renaming.models import BatchState, RenameBatch
 from processing.renaming.services import INLINE_PREVIEW_LIMIT
+from tests.conftest import run_queued_jobs
 from tests.renaming.conftest import make_item, tree
 
 
@@ -19,8 +20,7 @@ def post(client, url, body):
 
 
 def wait_job(broker, worker, job_id):
-    broker.join("default", timeout=30_000)
-    worker.join()
+    run_queued_jobs(broker, worker)
     return Job.objects.get(pk=job_id)
 
 

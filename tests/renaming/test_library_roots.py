@@ -20,6 +20,7 @@ from processing.renaming.models import BatchState, OpState, RenameOperation
 from processing.renaming.roots import CALIBRE_MANAGED
 from processing.renaming.services import Selection, create_preview
 from scanning.services import FolderInput, save_folder
+from tests.conftest import run_queued_jobs
 from tests.renaming.conftest import make_item, tree, write
 from tests.scanning import samples as s
 from tests.scanning.test_calibre import calibre_library  # noqa: F401 (a fixture)
@@ -38,10 +39,9 @@ def data(response, status=200):
 
 
 def wait_job(broker, worker, job_id: int) -> Job:
-    broker.join("default", timeout=30_000)
-    worker.join()
+    run_queued_jobs(broker, worker)
     job = Job.objects.get(pk=job_id)
-    assert job.state == JobState.SUCCEEDED, job.error if hasattr(job, "error") else job
+    assert job.state == JobState.SUCCEEDED, (job, job.message, job.last_error, job.attempts)
     return job
 
 

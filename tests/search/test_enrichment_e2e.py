@@ -12,6 +12,7 @@ from core.models import Job, JobState
 from media.models import MediaItem
 from search.models import ResolvedField, ReviewItem, ReviewStatus
 from search.services import record_candidates, set_manual_value
+from tests.conftest import run_queued_jobs
 
 LIBRARY = [  # (title as embedded, authors, isbn) -- what a scan of generated files reports
     ("use of weapons", ["Banks, Iain"], "9780316030571"),
@@ -33,14 +34,9 @@ def make_library():
 
 def run_job(broker, worker, **params):
     job = submit_job("search.enrich_items", params=params)
-    broker.join(job_queue(broker), timeout=120_000)
-    worker.join()
+    run_queued_jobs(broker, worker, timeout_ms=120_000)
     job.refresh_from_db()
     return job
-
-
-def job_queue(broker):
-    return next(q for q in broker.queues if not q.endswith((".DQ", ".XQ")))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,6 +10,7 @@ from django.db import connection
 from media import search_index
 from media.models import LibraryFile, MediaItem, SearchDocument
 from media.search import SearchFilters, SearchRequest, run
+from tests.conftest import run_queued_jobs
 from tests.ui.factories import make_item
 
 pytestmark = pytest.mark.django_db
@@ -215,8 +216,7 @@ def test_rebuild_job_runs_on_a_worker(broker, worker, admin_user):
     make_item("Foundation", authors=["Isaac Asimov"])
     SearchDocument.objects.all().delete()
     job = submit_job("media.rebuild_search_index", user=admin_user)
-    broker.join("default", timeout=30_000)
-    worker.join()
+    run_queued_jobs(broker, worker)
     job = Job.objects.get(pk=job.pk)
     assert job.state == JobState.SUCCEEDED and job.result == {"indexed": 1}
     assert titles("asimov") == ["Foundation"]
