@@ -279,19 +279,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _serve_env(data_dir: Path, **settings: str) -> dict[str, str]:
-    """The environment of a real `manage.py serve` on the test database, with `settings` added,
-    and nothing of a serve that started this test run (metrics folder, ready pipe)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "OMNI_DATA_DIR": str(data_dir),
-        "DATABASE_URL": _database_url(connection),
-        **settings,
-    }
+def child_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a server started by a test, on the test settings and `data_dir`, with
+    `settings` added and nothing of a serve that started this test run (metrics folder, ready pipe)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "OMNI_DATA_DIR": str(data_dir), **settings}
     for name in ("OMNI_METRICS_FOLDER", "OMNI_READY_FD", "PROMETHEUS_MULTIPROC_DIR"):
         env.pop(name, None)
     return env
+
+
+def _serve_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """child_env for a real `manage.py serve` on the test database."""
+    return child_env(data_dir, DATABASE_URL=_database_url(connection), **settings)
 
 
 def _serve(env: dict[str, str], port: int) -> tuple[subprocess.Popen, list[str], threading.Event]:

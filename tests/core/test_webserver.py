@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from django.urls import path
 from core import webserver
 from core.metrics_files import host_folder
 from reading.serving import serve_file
+from tests.core.test_startup import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_FORWARDED")
@@ -136,9 +136,7 @@ def test_the_command_claims_its_metrics_folder_answers_and_stops_on_sigterm(tmp_
     stale = host_folder(tmp_path / "metrics", "web") / "counter_1.db"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"from the last run")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "OMNI_DATA_DIR": str(tmp_path)}
-    for name in ("OMNI_METRICS_FOLDER", "OMNI_READY_FD", "PROMETHEUS_MULTIPROC_DIR"):
-        env.pop(name, None)
+    env = child_env(tmp_path)
     port = free_port()
     command = [sys.executable, "-m", "core.webserver", "--bind", f"127.0.0.1:{port}", "--threads", "2"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -7,10 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Job, JobState
 from core.text import author_sort_name
 from media.models import Author, Contribution, ContributorRole, LibraryFile, MediaItem, Series
+from tests.conftest import run_queued_jobs
 
 SHM = Path("/dev/shm")
+
+
+def wait_job(broker, worker, job_id: int) -> Job:
+    """Runs the queued jobs to their end; the job, which must have succeeded."""
+    run_queued_jobs(broker, worker)
+    job = Job.objects.get(pk=job_id)
+    assert job.state == JobState.SUCCEEDED, (job, job.message, job.last_error, job.attempts)
+    return job
 
 
 @pytest.fixture

@@ -7,21 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Job
 from media.models import LibraryFile
 from processing.renaming.models import BatchState, RenameBatch
 from processing.renaming.services import INLINE_PREVIEW_LIMIT
-from tests.conftest import run_queued_jobs
-from tests.renaming.conftest import make_item, tree
+from tests.renaming.conftest import make_item, tree, wait_job
 
 
 def post(client, url, body):
     return client.post(url, data=json.dumps(body), content_type="application/json")
-
-
-def wait_job(broker, worker, job_id):
-    run_queued_jobs(broker, worker)
-    return Job.objects.get(pk=job_id)
 
 
 @pytest.mark.django_db(transaction=True)

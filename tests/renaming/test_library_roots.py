@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Job, JobState
 from media.models import LibraryFile
 from processing.renaming import fsops, journal
 from processing.renaming.models import BatchState, OpState, RenameOperation
 from processing.renaming.roots import CALIBRE_MANAGED
 from processing.renaming.services import Selection, create_preview
 from scanning.services import FolderInput, save_folder
-from tests.conftest import run_queued_jobs
-from tests.renaming.conftest import make_item, tree, write
+from tests.renaming.conftest import make_item, tree, wait_job, write
 from tests.scanning import samples as s
 from tests.scanning.test_calibre import calibre_library  # noqa: F401 (a fixture)
 
@@ -36,13 +34,6 @@ def post(client, url, body, method="post"):
 def data(response, status=200):
     assert response.status_code == status, response.content
     return response.json()["data"]
-
-
-def wait_job(broker, worker, job_id: int) -> Job:
-    run_queued_jobs(broker, worker)
-    job = Job.objects.get(pk=job_id)
-    assert job.state == JobState.SUCCEEDED, (job, job.message, job.last_error, job.attempts)
-    return job
 
 
 @pytest.fixture
