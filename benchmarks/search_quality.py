@@ -37,10 +37,11 @@ EVERY_MATCH = 10**7  # candidates: more than any library, so every match is rank
 PAGE = 50
 
 
-def page_ids(q: str, candidates: int) -> tuple[int, ...]:
+def page_ids(q: str, candidates: int, titles: int | None = None) -> tuple[int, ...]:
     from media.search import SearchRequest, backends, run
 
     backends.SearchBackend.CANDIDATES = candidates
+    backends.SearchBackend.TITLE_CANDIDATES = candidates if titles is None else titles
     return run(SearchRequest(q=q, page_size=PAGE)).ids
 
 
@@ -78,6 +79,9 @@ def main() -> None:
     parser.add_argument("--books", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=96, help="queries generated (16 shapes; the heavy kept)")
     parser.add_argument("--candidates", type=int, nargs="+", default=[2000, 1200])
+    parser.add_argument(
+        "--titles", type=int, nargs="+", help="title candidates to try with each candidate count (default: the same)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -91,24 +95,25 @@ def main() -> None:
     queries = sorted(
         {q for i, q in enumerate(make_queries(rng, facts, args.queries)) if QUERIES[i % len(QUERIES)] in HEAVY}
     )
-    same = {c: [] for c in args.candidates}
-    relevant = {c: [] for c in args.candidates}
+    configs = [(c, t) for c in args.candidates for t in (args.titles or [c])]
+    same = {c: [] for c in configs}
+    relevant = {c: [] for c in configs}
     for q in queries:
         exact = page_ids(q, EVERY_MATCH)
         if len(exact) < PAGE:  # fewer matches than a page: every match is a candidate anyway
             continue
         exact_ranks = page_ranks(q, exact)
-        for count in args.candidates:
-            ids = page_ids(q, count)
+        for count in configs:
+            ids = page_ids(q, *count)
             same[count].append(len(set(ids) & set(exact)) / len(exact))
             ranks = page_ranks(q, ids)
             relevant[count].append(sum(a >= 0.97 * b for a, b in zip(ranks, exact_ranks, strict=False)) / PAGE)
     from django.db import connection
 
-    print(f"{connection.vendor}, {args.books:,} books, {len(same[args.candidates[0]])} heavy queries with a full page")
-    for count in args.candidates:
+    print(f"{connection.vendor}, {args.books:,} books, {len(same[configs[0]])} heavy queries with a full page")
+    for count in configs:
         print(
-            f"  {count:>6} candidates: same books as ranking every match {sum(same[count]) / len(same[count]):.3f}, "
+            f"  {count[0]:>6} candidates, {count[1]:>6} title candidates: same books as ranking every match {sum(same[count]) / len(same[count]):.3f}, "
             f"as relevant place by place {sum(relevant[count]) / len(relevant[count]):.3f}"
         )
 

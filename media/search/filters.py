@@ -80,6 +80,11 @@ def kept_statuses(filters: SearchFilters) -> frozenset[str]:
     return chosen or frozenset(MediaStatus.values) - frozenset(ACQUISITION_STATUSES)
 
 
+def is_unfiltered(where: list[str], params: list[object]) -> bool:
+    """Are these filter_sql's clauses for no filter at all (every status but the acquisition ones)?"""
+    return (list(where), list(params)) == filter_sql(SearchFilters())
+
+
 def _bool_clause(flag: bool | None, sql: str) -> list[str]:
     if flag is None:
         return []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from media.models import MediaItem
-from media.search import SearchRequest, pg_rum, run
+from media.models import MediaItem, MediaStatus
+from media.search import SearchRequest, backends, pg_rum, run
+from media.search.filters import SearchFilters
 from notifications.health import checks
 from notifications.models import HealthSettings
 from tests.ui.factories import make_item
@@ -129,17 +131,39 @@ def _bitmap_setting() -> str:
         return cursor.fetchone()[0]
 
 
-def test_the_index_order_look_up_leaves_the_planner_setting_as_it_found_it(rum, mixed, monkeypatch):
+def _without_client_binding(monkeypatch) -> None:
+    """As with `server_side_binding` in the database options: no multi-statement round trip."""
+    monkeypatch.setattr(pg_rum.psycopg, "ClientCursor", type("NotThisCursor", (), {}))
+
+
+@pytest.mark.parametrize("client_binding", [True, False])
+def test_the_index_order_look_up_leaves_the_planner_setting_as_it_found_it(rum, mixed, monkeypatch, client_binding):
     """The RUM look-up turns bitmap scans off for its own statement only: the test runs in a
     transaction, where a SET LOCAL would otherwise last until the caller's commit."""
     monkeypatch.setattr(pg_rum, "SINGLE_PER_MATCH", 0)  # never by reading: by the RUM index
+    if not client_binding:
+        _without_client_binding(monkeypatch)
     assert _bitmap_setting() == "on"
     assert [r[0] for r in pg_rum.newest("'rare'", 5)] == newest_truth("'rare'", 5)
     assert _bitmap_setting() == "on"
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_bitmapscan = off")  # a caller's own choice is kept too
-    pg_rum.newest("'rare'", 5)
+    assert [r[0] for r in pg_rum.newest("'rare'", 5)] == newest_truth("'rare'", 5)
     assert _bitmap_setting() == "off"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("client_binding", [True, False])
+def test_outside_a_transaction_the_look_up_leaves_none_open_and_the_setting_as_it_was(
+    rum, mixed, monkeypatch, client_binding
+):
+    monkeypatch.setattr(pg_rum, "SINGLE_PER_MATCH", 0)
+    if not client_binding:
+        _without_client_binding(monkeypatch)
+    assert connection.get_autocommit()
+    assert [r[0] for r in pg_rum.newest("'rare'", 5)] == newest_truth("'rare'", 5)
+    assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert _bitmap_setting() == "on"
 
 
 def test_one_sample_counts_the_matches_in_documents_and_in_titles(rum, mixed):
@@ -174,3 +198,24 @@ def test_a_big_library_estimates_its_count_from_the_share_of_ids_without_countin
     # ids without gaps: the share of the ids is the share of the books
     assert outcome.total_estimated and counted.total_estimated and outcome.total == counted.total
     assert not any("count(*)" in sql and "id >=" in sql for sql in statements)
+
+
+@pytest.mark.parametrize("lookup", [2000, 0])  # 0: more acquisition items than looked up, filtered in SQL
+def test_the_count_of_a_page_leaves_out_the_wanted_and_downloading_books(rum, mixed, monkeypatch, lookup):
+    monkeypatch.setattr(backends.PostgresBackend, "ACQUISITION_LOOKUP", lookup)
+    looked_up = []
+    acquisition_ids = backends.PostgresBackend._acquisition_ids
+    monkeypatch.setattr(
+        backends.PostgresBackend,
+        "_acquisition_ids",
+        lambda engine, lowest: looked_up.append(found := acquisition_ids(engine, lowest)) or found,
+    )
+    newest = list(MediaItem.objects.order_by("-pk").values_list("pk", flat=True))
+    MediaItem.objects.filter(pk__in=newest[:2]).update(status=MediaStatus.WANTED)
+    MediaItem.objects.filter(pk=newest[10]).update(status=MediaStatus.DOWNLOADING)
+    outcome = run(SearchRequest(q="common", page_size=5))
+    assert outcome.total == 27 and not outcome.total_estimated
+    assert set(outcome.matched) == set(newest[2:10] + newest[11:])
+    assert looked_up == [set(newest[:2]) | {newest[10]} if lookup else None]
+    chosen = run(SearchRequest(q="common", page_size=1, filters=SearchFilters(statuses=("wanted",))))
+    assert chosen.total == 2 and set(chosen.matched) == set(newest[:2])
