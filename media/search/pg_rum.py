@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import psycopg
 from django.db import DatabaseError, connection, transaction
 
-from media.search.sql import DOCS
+from media.search.sql import DOCS, title_boost
 from media.search.sql import fetch as _fetch
 
 INDEX = "media_sd_rum_document"
@@ -117,7 +117,13 @@ def in_use() -> bool:
 
 # ranked on the query's positive words: PostgreSQL ranks "dune & !arrakis" 1e-20 for every match
 RANK = "ts_rank({document}, querytree({query})::tsquery)"
-RANKED = "item_id, title_key, " + RANK.format(document="document", query="to_tsquery('simple', %s)")
+
+
+def ranked(tsquery: str, boost_key: str) -> tuple[str, list[object]]:
+    """Columns item_id, title boost (sql.title_boost) and rank, with their parameters."""
+    boost, params = title_boost(boost_key, "title_key")
+    rank = RANK.format(document="document", query="to_tsquery('simple', %s)")
+    return f"item_id, {boost}, {rank}", [*params, tsquery]
 
 
 class Sample:
@@ -143,13 +149,13 @@ class Sample:
 
 
 def newest(
-    tsquery: str, count: int, *, ranked: bool = False, titles: bool = False, sample: Sample | None = None
+    tsquery: str, count: int, *, boost_key: str | None = None, titles: bool = False, sample: Sample | None = None
 ) -> list[tuple]:
     """The newest `count` documents matching `tsquery` (in their titles alone with `titles`),
-    newest first: (item_id,) rows, or (item_id, title_key, rank) when `ranked`. How: see above.
+    newest first: (item_id,) rows, or (item_id, boost, rank) with a `boost_key` (see ranked). How: see above.
     Titles of a rarer combination of words are not looked up (its matches are all ranked).
     `sample`: the query's Sample when the caller has one (read here otherwise)."""
-    look = _Lookup(tsquery, count, ranked, titles)
+    look = _Lookup(tsquery, count, boost_key, titles)
     positive = tsquery.split(" & !(", 1)[0]  # compile.py puts words to exclude last: "(a) & !(b)"
     single = "&" not in positive and "<->" not in positive  # one word, or alternatives of words
     sample = sample or Sample(tsquery)
@@ -164,9 +170,9 @@ def newest(
 class _Lookup:
     """The three ways of `newest`, as SQL over the search documents."""
 
-    def __init__(self, tsquery: str, count: int, ranked: bool, titles: bool):
+    def __init__(self, tsquery: str, count: int, boost_key: str | None, titles: bool):
         self.tsquery, self.count = tsquery, count
-        self.columns, self.extra = (RANKED, [tsquery]) if ranked else ("item_id", [])
+        self.columns, self.extra = ranked(tsquery, boost_key) if boost_key is not None else ("item_id", [])
         self.probe_column, self.rum_column = ("title_document",) * 2 if titles else ("document", "rum_document")
         # titles: the whole document must match too ("a -b" on titles alone lets "b" elsewhere through)
         self.whole = " AND ts_match_vq(document, to_tsquery('simple', %s))" if titles else ""
@@ -224,12 +230,14 @@ _BITMAPS_OFF = (
 _BITMAPS_BACK = "SELECT set_config('enable_bitmapscan', current_setting('omni.bitmapscan'), true)"
 
 
-def newest_titles(tsquery: str, count: int, *, sample: Sample | None = None) -> list[tuple]:
-    """(item_id, title_key, rank) of the newest `count` documents whose title matches."""
-    return newest(tsquery, count, ranked=True, titles=True, sample=sample)
+def newest_titles(tsquery: str, count: int, *, boost_key: str = "", sample: Sample | None = None) -> list[tuple]:
+    """(item_id, boost, rank) of the newest `count` documents whose title matches."""
+    return newest(tsquery, count, boost_key=boost_key, titles=True, sample=sample)
 
 
 def exact_titles(tsquery: str, title_key: str) -> list[tuple]:
+    """(item_id, boost, rank) of documents whose title key is `title_key` (boost 2)."""
+    columns, params = ranked(tsquery, title_key)
     match = "ts_match_vq(document, to_tsquery('simple', %s))"
-    sql = f"SELECT {RANKED} FROM {DOCS} WHERE title_key = %s AND {match} LIMIT 50"
-    return _fetch(sql, [tsquery, title_key, tsquery])
+    sql = f"SELECT {columns} FROM {DOCS} WHERE title_key = %s AND {match} LIMIT 50"
+    return _fetch(sql, [*params, title_key, tsquery])
