@@ -69,6 +69,8 @@ def newest_truth(tsquery: str, count: int, *, titles: bool = False) -> list[int]
         "'vol':* & 'rare'",
         "'vol':* & '0':*",
         "'com':* <-> 'rare'",
+        "'common':A",  # in no title: the RUM copy of the words has no weights, the document has
+        "'common':D | 'volume':A",
     ],
 )
 def test_the_newest_matches_come_newest_first_from_probe_or_index(rum, mixed, monkeypatch, per_match, tsquery):
@@ -219,3 +221,39 @@ def test_the_count_of_a_page_leaves_out_the_wanted_and_downloading_books(rum, mi
     assert looked_up == [set(newest[:2]) | {newest[10]} if lookup else None]
     chosen = run(SearchRequest(q="common", page_size=1, filters=SearchFilters(statuses=("wanted",))))
     assert chosen.total == 2 and set(chosen.matched) == set(newest[:2])
+
+
+def _columns() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'media_searchdocument'::regclass "
+            "AND attnum > 0 AND NOT attisdropped"
+        )
+        return dict(cursor.fetchall())
+
+
+def test_an_index_on_a_copy_of_the_whole_document_is_replaced_by_one_on_its_words(rum, mixed):
+    """Earlier versions indexed a full copy of each document, which made rows long enough for
+    PostgreSQL to move documents out of line (TOAST); the copy's words alone are indexed now,
+    and they leave a row that is still too long before the document does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's rows were written in this transaction
+        for statement in pg_rum.REMOVE:
+            cursor.execute(statement)
+        cursor.execute(
+            "ALTER TABLE media_searchdocument ADD COLUMN rum_document tsvector GENERATED ALWAYS AS (document) STORED"
+        )
+        cursor.execute(
+            "CREATE INDEX media_sd_rum_document ON media_searchdocument USING rum (rum_document "
+            "rum_tsvector_addon_ops, item_id) WITH (attach = 'item_id', to = 'rum_document', order_by_attach = 't')"
+        )
+    pg_rum._present.clear()
+    assert not pg_rum.in_use()
+
+    assert pg_rum.ensure_index() == "created" and pg_rum.in_use()
+    storage = _columns()
+    assert "rum_document" not in storage and (storage["rum_words"], storage["document"]) == ("e", "m")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'media_sd_rum_document'")
+        assert cursor.fetchone()[0] == 0
+    assert [r[0] for r in pg_rum.newest("'rare'", 5)] == newest_truth("'rare'", 5)
