@@ -113,8 +113,9 @@ def main() -> None:
     print(f"{connection.vendor}, {args.books:,} books, {len(same[configs[0]])} heavy queries with a full page")
     for count in configs:
         print(
-            f"  {count[0]:>6} candidates, {count[1]:>6} title candidates: same books as ranking every match {sum(same[count]) / len(same[count]):.3f}, "
-            f"as relevant place by place {sum(relevant[count]) / len(relevant[count]):.3f}"
+            f"  {count[0]:>6} candidates, {count[1]:>6} title candidates: same books as ranking every match "
+            f"{sum(same[count]) / len(same[count]):.3f}, as relevant place by place "
+            f"{sum(relevant[count]) / len(relevant[count]):.3f}"
         )
 
 
