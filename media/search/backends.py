@@ -136,9 +136,6 @@ class SearchBackend:
             return "", []
         return f" * CASE WHEN {column} IN ({_marks(recent)}) THEN {RECENT_BOOST} ELSE 1 END", list(recent)
 
-    def _boost(self, boost_key: str) -> tuple[str, list[object]]:
-        return title_boost(boost_key)
-
 
 def round_estimate(value: float) -> int:
     """Two significant figures: 4,731.6 -> 4,700."""
@@ -229,7 +226,7 @@ class SqliteBackend(SearchBackend):
                 + f" ORDER BY {order or 'm.sort_title, m.id'} LIMIT %s OFFSET %s"
             )
             return [r[0] for r in self._fetch(sql, [*args, limit, offset])]
-        boost, boost_params = self._boost(boost_key)
+        boost, boost_params = title_boost(boost_key)
         if order is None and offset + limit <= self.CANDIDATES:
             exact_key = boost_key if exact_titles else ""
             ids = self._top_candidates(compiled.match, clauses, args, boost_key, exact_key, limit, offset, recent)
@@ -297,7 +294,7 @@ class SqliteBackend(SearchBackend):
             else ""
         )
         by_index = self._boost_by_title_index(boost_key, clauses)
-        boost, boost_params = by_index or self._boost(boost_key)
+        boost, boost_params = by_index or title_boost(boost_key)
         docs = "" if by_index else f"JOIN {DOCS} sd INDEXED BY {DOCS}_rank_cover ON sd.item_id = m.id "
         factor, recent_params = self._recent_factor("best.id", recent)
         sql = (
@@ -398,7 +395,7 @@ class PostgresBackend(SearchBackend):
             ids, complete = self._top_candidates(tsquery, where, params, boost_key, exact_key, limit, offset, recent)
             if len(ids) == limit or complete or not where:
                 return ids
-        boost, boost_params = self._boost(boost_key if compiled.match and not order else "")
+        boost, boost_params = title_boost(boost_key if compiled.match and not order else "")
         factor, recent_params = self._recent_factor("m.id", recent)
         boost_params = [] if order else [*boost_params, *recent_params]
         rank = pg_rum.RANK.format(document="sd.document", query="query")

@@ -223,7 +223,7 @@ def test_the_count_of_a_page_leaves_out_the_wanted_and_downloading_books(rum, mi
     assert chosen.total == 2 and set(chosen.matched) == set(newest[:2])
 
 
-def _columns() -> set[str]:
+def _columns() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'media_searchdocument'::regclass "
